@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConversationsService } from './domain/conversations.service';
+import { OperatorService } from './domain/operator.service';
+import { AdminHandler } from './handlers/admin.handler';
+import { ConversationHandler } from './handlers/conversation.handler';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { ConversationRepository } from './persistence/conversation.repository';
+import { CONVERSATION_ENTITIES } from './persistence/entities';
+import { OutboxRepository } from './persistence/outbox.repository';
+
+@Module({
+  imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
+  controllers: [ConversationHandler, AdminHandler],
+  providers: [ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay],
+})
+export class ConversationModule {}

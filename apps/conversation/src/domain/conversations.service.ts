@@ -1,0 +1,265 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, newId } from '@widget/common';
+import { Conversation, CreateConversationRequest, Message, MessagesQuery, Page, SessionContext } from '@widget/contracts';
+import { createHash } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { ConversationRepository, Owner } from '../persistence/conversation.repository';
+import { ConversationEntity, ConversationRow, MessageEntity } from '../persistence/entities';
+import { OutboxRepository, OutboxRow } from '../persistence/outbox.repository';
+import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encodeMessageCursor, MessagePosition } from './cursor';
+import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
+import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, viewOf, visitorEvent } from './views';
+
+const REPLAY_MAX = 1000;
+
+/** A write and the events it announces, published only once the write committed. */
+interface Committed<T> {
+  result: T;
+  events: OutboxRow[];
+}
+
+/** The visitor's side: a session sees its own conversations (anonymous) or its user's (identified). */
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly repo: ConversationRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** Runs one transaction that writes its own outbox rows; publishes them right after commit. */
+  async write<T>(work: (manager: EntityManager) => Promise<Committed<T>>): Promise<T> {
+    const committed = await this.repo.transaction(async (manager) => {
+      const done = await work(manager);
+      await this.outbox.insert(done.events, manager);
+      return done;
+    });
+    this.relay.publishCommitted(committed.events);
+    return committed.result;
+  }
+
+  async list(session: SessionContext, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
+    const after = cursor ? decodeActivityCursor(cursor) : undefined;
+    const rows = await this.repo.listOwned(ownerOf(session), after, limit + 1);
+    return activityPage(rows, limit);
+  }
+
+  async get(session: SessionContext, conversationId: string): Promise<Conversation> {
+    return viewOf(await this.owned(session, conversationId));
+  }
+
+  async create(req: CreateConversationRequest): Promise<{ conversation: Conversation; created: boolean }> {
+    const { session, body } = req;
+    if (body.message !== undefined) checkMessageText(body.message, 'message');
+    const owner = ownerOf(session);
+    const ownerKey = owner.userId ?? owner.sessionId;
+    const idempotency = req.idempotencyKey
+      ? { key: `${ownerKey}|key:${req.idempotencyKey}`, field: 'idempotencyKey', reason: 'idempotency_key_reused' }
+      : body.clientMessageId
+        ? { key: `${ownerKey}|message:${body.clientMessageId}`, field: 'clientMessageId', reason: 'client_message_id_reused' }
+        : null;
+    const requestHash = idempotency ? hashBody(body) : null;
+
+    return this.write<{ conversation: Conversation; created: boolean }>(async (manager) => {
+      const at = new Date();
+      const inserted = await this.repo.insertConversation(
+        {
+          id: newId('conversation'),
+          workspaceId: session.workspaceId,
+          widgetId: session.widgetId,
+          sessionId: session.sessionId,
+          userId: session.userId,
+          subject: body.subject ?? null,
+          tags: body.tags ?? [],
+          customFields: body.customFields ?? {},
+          metadata: body.metadata ?? {},
+          idempotencyKey: idempotency?.key ?? null,
+          requestHash,
+          at,
+        },
+        manager,
+      );
+      if (!inserted) {
+        // Same key: the original when the body matches, else a reused key (nothing written either way).
+        const existing = idempotency && (await this.repo.findByIdempotencyKey(idempotency.key, manager));
+        if (!existing) throw new AppError('internal_error', 'Idempotent create lost its original.', { reason: 'unexpected' });
+        if (existing.requestHash !== requestHash) throw idempotencyKeyReused(idempotency.field, idempotency.reason);
+        return { result: { conversation: viewOf(existing), created: false }, events: [] };
+      }
+
+      let row: ConversationEntity = inserted;
+      let first: MessageEntity | null = null;
+      if (body.message !== undefined) {
+        first = await this.repo.insertMessage(visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, at), manager);
+        if (!first) throw new AppError('internal_error', 'A new conversation already had this message.', { reason: 'unexpected' });
+        row = await this.repo.recordMessage(inserted.id, first.id, at, 0, manager);
+      }
+      const conversation = toConversation(row, first);
+      const audience = audienceOf(row);
+      const events = [visitorEvent('conversationCreated', audience, { conversation })];
+      if (first) events.push(visitorEvent('messageCreated', audience, { conversation, message: toMessage(first) }));
+      return { result: { conversation, created: true }, events };
+    });
+  }
+
+  async send(session: SessionContext, conversationId: string, text: unknown, clientMessageId: string): Promise<{ message: Message; created: boolean }> {
+    checkMessageText(text);
+    return this.write<{ message: Message; created: boolean }>(async (manager) => {
+      // The row lock serializes writers of one conversation, so message ids (taken after it) follow commit order.
+      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+      if (!locked) throw conversationNotFound();
+      const at = new Date();
+      const inserted = await this.repo.insertMessage(visitorMessage(conversationId, session, text, clientMessageId, at), manager);
+      if (!inserted) {
+        const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
+        if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
+        if (original.text !== text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
+        return { result: { message: toMessage(original), created: false }, events: [] };
+      }
+      const row = await this.repo.recordMessage(conversationId, inserted.id, at, 0, manager);
+      const message = toMessage(inserted);
+      const conversation = toConversation(row, inserted);
+      return { result: { message, created: true }, events: [visitorEvent('messageCreated', audienceOf(row), { conversation, message })] };
+    });
+  }
+
+  /** Agent/bot text into a conversation: the caller proved access (session ownership or the admin key). */
+  async postStaffMessage(
+    manager: EntityManager,
+    locked: ConversationRow,
+    author: { type: 'agent' | 'bot'; id: string | null; name: string | null },
+    text: string,
+  ): Promise<Committed<Message>> {
+    const at = new Date();
+    const inserted = await this.repo.insertMessage(
+      { id: newId('message'), conversationId: locked.id, authorType: author.type, authorId: author.id, authorName: author.name, text, clientMessageId: null, createdAt: at },
+      manager,
+    );
+    if (!inserted) throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
+    const row = await this.repo.recordMessage(locked.id, inserted.id, at, 1, manager);
+    const message = toMessage(inserted);
+    const audience = audienceOf(row);
+    const count = await this.repo.totalUnread(ownerOfRow(row), manager);
+    return {
+      result: message,
+      events: [
+        visitorEvent('messageCreated', audience, { conversation: toConversation(row, inserted), message }),
+        visitorEvent('unreadChanged', audience, { count }),
+      ],
+    };
+  }
+
+  async postBotMessage(session: SessionContext, conversationId: string, text: unknown, authorName?: string): Promise<Message> {
+    checkMessageText(text);
+    return this.write(async (manager) => {
+      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+      if (!locked) throw conversationNotFound();
+      return this.postStaffMessage(manager, locked, { type: 'bot', id: null, name: authorName ?? null }, text);
+    });
+  }
+
+  /**
+   * Moves the read position forward (never back) to the given message, or to
+   * the last one; unread becomes the agent/bot messages after it.
+   */
+  async markRead(session: SessionContext, conversationId: string, lastReadMessageId?: string): Promise<Conversation> {
+    return this.write(async (manager) => {
+      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+      if (!locked) throw conversationNotFound();
+      if (lastReadMessageId && !(await this.repo.messageExists(conversationId, lastReadMessageId, manager))) {
+        throw new AppError('validation_error', 'lastReadMessageId is not a message of this conversation.', {
+          reason: 'unknown_message',
+          details: [{ field: 'lastReadMessageId', reason: 'is not a message of this conversation' }],
+        });
+      }
+      const target = lastReadMessageId ?? locked.lastMessageId;
+      const position = maxId(locked.lastReadMessageId, target);
+      if (position === locked.lastReadMessageId) return { result: viewOf(locked), events: [] };
+
+      const unread = await this.repo.countUnreadAfter(conversationId, position, manager);
+      const row = await this.repo.setRead(conversationId, position, unread, manager);
+      const count = await this.repo.totalUnread(ownerOfRow(row), manager);
+      const audience = audienceOf(row);
+      return {
+        result: toConversation(row, locked.lastMessage),
+        events: [
+          visitorEvent('conversationRead', audience, { conversationId, lastReadMessageId: position, unreadCount: unread }),
+          visitorEvent('unreadChanged', audience, { count }),
+        ],
+      };
+    });
+  }
+
+  async listMessages(session: SessionContext, conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
+    await this.owned(session, conversationId);
+    let position: MessagePosition | undefined;
+    if (query.cursor) position = decodeMessageCursor(query.cursor);
+    else if (query.after) position = { after: query.after };
+    const rows = await this.repo.listMessages(conversationId, position ?? {}, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    const more = rows.length > query.limit;
+    let nextCursor: string | null = null;
+    if (more && last) nextCursor = encodeMessageCursor(position && 'after' in position ? { after: last.id } : { before: last.id });
+    return { data: page.map(toMessage), nextCursor };
+  }
+
+  async replay(session: SessionContext, afterMessageId: string, limit: number): Promise<Message[]> {
+    const capped = Math.min(Math.max(Math.trunc(limit) || 1, 1), REPLAY_MAX);
+    return (await this.repo.replay(ownerOf(session), afterMessageId, capped)).map(toMessage);
+  }
+
+  async mergeSession(workspaceId: string, fromSessionId: string, toUserId: string): Promise<{ moved: number }> {
+    return { moved: await this.repo.mergeSession(workspaceId, fromSessionId, toUserId) };
+  }
+
+  private async owned(session: SessionContext, conversationId: string): Promise<ConversationRow> {
+    const row = await this.repo.findOwned(conversationId, ownerOf(session) satisfies Owner);
+    if (!row) throw conversationNotFound();
+    return row;
+  }
+}
+
+export function activityPage(rows: ConversationRow[], limit: number): Page<Conversation> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeActivityCursor({ updatedAt: last.updatedAt.toISOString(), id: last.id }) : null;
+  return { data: page.map(viewOf), nextCursor };
+}
+
+function visitorMessage(conversationId: string, session: SessionContext, text: string, clientMessageId: string | null, at: Date): MessageEntity {
+  return {
+    id: newId('message'),
+    conversationId,
+    authorType: 'user',
+    authorId: session.userId ?? session.sessionId,
+    authorName: null,
+    text,
+    clientMessageId,
+    createdAt: at,
+  };
+}
+
+/** Ids sort by time, so the later of two positions is the greater id. */
+function maxId(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/** A stable hash of a request body: object keys sorted, so key order does not matter. */
+function hashBody(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex');
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Assignee, Conversation, ConversationStatus, Message, Page } from '@widget/contracts';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { ConversationRepository } from '../persistence/conversation.repository';
+import { checkMessageText, conversationNotFound } from './errors';
+import { ConversationsService, activityPage } from './conversations.service';
+import { decodeActivityCursor } from './cursor';
+import { audienceOf, toConversation, viewOf, visitorEvent } from './views';
+
+/** The operator API (admin key checked at the gateway): any conversation, by id or by workspace. */
+@Injectable()
+export class OperatorService {
+  constructor(
+    private readonly repo: ConversationRepository,
+    private readonly conversations: ConversationsService,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async list(workspaceId: string, status: ConversationStatus | undefined, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
+    const after = cursor ? decodeActivityCursor(cursor) : undefined;
+    return activityPage(await this.repo.listWorkspace(workspaceId, status, after, limit + 1), limit);
+  }
+
+  async postMessage(conversationId: string, text: unknown, author: Assignee, type: 'agent' | 'bot'): Promise<Message> {
+    checkMessageText(text);
+    return this.conversations.write(async (manager) => {
+      const locked = await this.repo.findById(conversationId, manager, true);
+      if (!locked) throw conversationNotFound();
+      return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, text);
+    });
+  }
+
+  /** An empty patch (or one that changes nothing) answers the conversation as it is, with no event. */
+  async patch(conversationId: string, change: { status?: ConversationStatus; assignee?: Assignee | null }): Promise<Conversation> {
+    return this.conversations.write(async (manager) => {
+      const locked = await this.repo.findById(conversationId, manager, true);
+      if (!locked) throw conversationNotFound();
+      const next = {
+        status: change.status ?? locked.status,
+        assigneeId: change.assignee === undefined ? locked.assigneeId : (change.assignee?.id ?? null),
+        assigneeName: change.assignee === undefined ? locked.assigneeName : (change.assignee?.name ?? null),
+      };
+      if (next.status === locked.status && next.assigneeId === locked.assigneeId && next.assigneeName === locked.assigneeName) {
+        return { result: viewOf(locked), events: [] };
+      }
+      const row = await this.repo.patch(conversationId, next, new Date(), manager);
+      const conversation = toConversation(row, locked.lastMessage);
+      return { result: conversation, events: [visitorEvent('conversationUpdated', audienceOf(row), { conversation })] };
+    });
+  }
+
+  async typing(conversationId: string, typing: boolean, author: Assignee): Promise<{ ok: true }> {
+    const row = await this.repo.findById(conversationId);
+    if (!row) throw conversationNotFound();
+    const payload = { conversationId, author: { type: 'agent' as const, id: author.id, name: author.name ?? null } };
+    this.relay.publishEphemeral(visitorEvent(typing ? 'typingStart' : 'typingStop', audienceOf(row), payload));
+    return { ok: true };
+  }
+}

@@ -1,0 +1,63 @@
+import { newId } from '@widget/common';
+import {
+  Audience,
+  Conversation,
+  ConversationEvents,
+  EventPayload,
+  Message,
+  SessionContext,
+  VISITOR_EVENT_TYPES,
+  VisitorEvent,
+} from '@widget/contracts';
+import { ConversationEntity, ConversationRow, MessageEntity } from '../persistence/entities';
+import type { Owner } from '../persistence/conversation.repository';
+import type { OutboxRow } from '../persistence/outbox.repository';
+
+export function toMessage(row: MessageEntity): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    author: { type: row.authorType, id: row.authorId, name: row.authorName },
+    text: row.text,
+    clientMessageId: row.clientMessageId,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function toConversation(row: ConversationEntity, lastMessage: MessageEntity | null): Conversation {
+  return {
+    id: row.id,
+    subject: row.subject,
+    status: row.status,
+    tags: row.tags,
+    customFields: row.customFields,
+    metadata: row.metadata,
+    assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName } : null,
+    unreadCount: row.unreadCount,
+    lastMessage: lastMessage ? toMessage(lastMessage) : null,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export const viewOf = (row: ConversationRow): Conversation => toConversation(row, row.lastMessage);
+
+export function ownerOf(session: SessionContext): Owner {
+  return { workspaceId: session.workspaceId, sessionId: session.sessionId, userId: session.userId };
+}
+
+/** The owner of a stored conversation, as the realtime service addresses it. */
+export function audienceOf(row: ConversationEntity): Audience {
+  return { workspaceId: row.workspaceId, sessionId: row.userId ? null : row.sessionId, userId: row.userId };
+}
+
+export const ownerOfRow = (row: ConversationEntity): Owner => ({ workspaceId: row.workspaceId, sessionId: row.sessionId, userId: row.userId });
+
+export type VisitorEventKey = keyof typeof VISITOR_EVENT_TYPES;
+type PayloadOf<K extends VisitorEventKey> = EventPayload<(typeof ConversationEvents)[K]> extends VisitorEvent<infer P> ? P : never;
+
+/** An outbox row carrying one visitor event; its id is the event id. */
+export function visitorEvent<K extends VisitorEventKey>(key: K, audience: Audience, payload: PayloadOf<K>): OutboxRow {
+  const id = newId('event');
+  return { id, event: key, payload: { id, type: VISITOR_EVENT_TYPES[key], createdAt: new Date().toISOString(), audience, payload } };
+}

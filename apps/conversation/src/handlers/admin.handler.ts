@@ -1,0 +1,33 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ConversationRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { OperatorService } from '../domain/operator.service';
+
+type Req<K extends keyof typeof ConversationRpc> = RpcRequest<(typeof ConversationRpc)[K]>;
+type Res<K extends keyof typeof ConversationRpc> = Promise<RpcReply<(typeof ConversationRpc)[K]>>;
+
+/** Operator subjects, reached only through the gateway's /admin/v1 routes. */
+@Controller()
+export class AdminHandler {
+  constructor(private readonly operator: OperatorService) {}
+
+  @MessagePattern(ConversationRpc.adminList.subject)
+  list(@Payload() req: Req<'adminList'>): Res<'adminList'> {
+    return this.operator.list(req.workspaceId, req.status, req.cursor, req.limit);
+  }
+
+  @MessagePattern(ConversationRpc.adminPostMessage.subject)
+  postMessage(@Payload() req: Req<'adminPostMessage'>): Res<'adminPostMessage'> {
+    return this.operator.postMessage(req.conversationId, req.text, req.author, req.type);
+  }
+
+  @MessagePattern(ConversationRpc.adminPatch.subject)
+  patch(@Payload() req: Req<'adminPatch'>): Res<'adminPatch'> {
+    return this.operator.patch(req.conversationId, { status: req.status, assignee: req.assignee });
+  }
+
+  @MessagePattern(ConversationRpc.adminTyping.subject)
+  typing(@Payload() req: Req<'adminTyping'>): Res<'adminTyping'> {
+    return this.operator.typing(req.conversationId, req.typing, req.author);
+  }
+}

@@ -1,0 +1,282 @@
+import { Injectable } from '@nestjs/common';
+import type { ConversationStatus } from '@widget/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConversationEntity, ConversationRow, MessageEntity } from './entities';
+
+/** Who may see a conversation: the user when identified, else the anonymous session that created it. */
+export interface Owner {
+  workspaceId: string;
+  sessionId: string;
+  userId: string | null;
+}
+
+/** A keyset position in a list ordered by activity, newest first. */
+export interface ActivityKey {
+  updatedAt: string;
+  id: string;
+}
+
+const CONVERSATION_COLUMNS = `
+  c.id, c.workspace_id AS "workspaceId", c.widget_id AS "widgetId", c.session_id AS "sessionId", c.user_id AS "userId",
+  c.subject, c.status, c.tags, c.custom_fields AS "customFields", c.metadata,
+  c.assignee_id AS "assigneeId", c.assignee_name AS "assigneeName",
+  c.last_message_id AS "lastMessageId", c.last_read_message_id AS "lastReadMessageId", c.unread_count AS "unreadCount",
+  c.idempotency_key AS "idempotencyKey", c.request_hash AS "requestHash", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+
+const MESSAGE_COLUMNS = `
+  m.id, m.conversation_id AS "conversationId", m.author_type AS "authorType", m.author_id AS "authorId",
+  m.author_name AS "authorName", m.text, m.client_message_id AS "clientMessageId", m.created_at AS "createdAt"`;
+
+/** The conversation with its last message in one row (the message as JSON, see toRow). */
+const WITH_LAST_MESSAGE = `${CONVERSATION_COLUMNS},
+  CASE WHEN lm.id IS NULL THEN NULL ELSE json_build_object(
+    'id', lm.id, 'conversationId', lm.conversation_id, 'authorType', lm.author_type, 'authorId', lm.author_id,
+    'authorName', lm.author_name, 'text', lm.text, 'clientMessageId', lm.client_message_id, 'createdAt', lm.created_at
+  ) END AS "lastMessage"
+  FROM conversation.conversations c
+  LEFT JOIN conversation.messages lm ON lm.id = c.last_message_id`;
+
+/** The owner predicate on alias `c`, with its parameters numbered from `from`. */
+function ownerWhere(owner: Owner, from: number): { sql: string; params: string[] } {
+  return owner.userId
+    ? { sql: `c.workspace_id = $${from} AND c.user_id = $${from + 1}`, params: [owner.workspaceId, owner.userId] }
+    : { sql: `c.workspace_id = $${from} AND c.session_id = $${from + 1} AND c.user_id IS NULL`, params: [owner.workspaceId, owner.sessionId] };
+}
+
+/** TypeORM answers UPDATE … RETURNING with [rows, count] and everything else with rows. */
+function rowsOf<T>(result: unknown): T[] {
+  const array = result as unknown[];
+  return (Array.isArray(array[0]) ? array[0] : array) as T[];
+}
+
+function toRow(raw: ConversationEntity & { lastMessage: (Omit<MessageEntity, 'createdAt'> & { createdAt: string }) | null }): ConversationRow {
+  const last = raw.lastMessage;
+  return { ...raw, lastMessage: last ? { ...last, createdAt: new Date(last.createdAt) } : null };
+}
+
+export interface NewConversation {
+  id: string;
+  workspaceId: string;
+  widgetId: string;
+  sessionId: string;
+  userId: string | null;
+  subject: string | null;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  at: Date;
+}
+
+/** Every query of the conversation schema. Writes take the manager of the caller's transaction. */
+@Injectable()
+export class ConversationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+    return (manager ?? this.dataSource.manager).query(sql, params).then((r) => rowsOf<T>(r));
+  }
+
+  /** An owned conversation; `lock` takes the row lock that serializes writes to one conversation. */
+  async findOwned(id: string, owner: Owner, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
+    const where = ownerWhere(owner, 2);
+    const rows = await this.run<ConversationEntity & { lastMessage: null }>(
+      `SELECT ${WITH_LAST_MESSAGE} WHERE c.id = $1 AND ${where.sql}${lock ? ' FOR UPDATE OF c' : ''}`,
+      [id, ...where.params],
+      manager,
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async findById(id: string, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
+    const rows = await this.run<ConversationEntity & { lastMessage: null }>(
+      `SELECT ${WITH_LAST_MESSAGE} WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`,
+      [id],
+      manager,
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async findByIdempotencyKey(key: string, manager: EntityManager): Promise<ConversationRow | null> {
+    const rows = await this.run<ConversationEntity & { lastMessage: null }>(`SELECT ${WITH_LAST_MESSAGE} WHERE c.idempotency_key = $1`, [key], manager);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  /** Newest activity first, strictly after `after` in that order. */
+  async listOwned(owner: Owner, after: ActivityKey | undefined, limit: number): Promise<ConversationRow[]> {
+    const where = ownerWhere(owner, 1);
+    const params: unknown[] = [...where.params, limit];
+    let keyset = '';
+    if (after) {
+      keyset = ` AND (c.updated_at, c.id) < ($4::timestamptz, $5)`;
+      params.push(after.updatedAt, after.id);
+    }
+    const rows = await this.run<ConversationEntity & { lastMessage: null }>(
+      `SELECT ${WITH_LAST_MESSAGE} WHERE ${where.sql}${keyset} ORDER BY c.updated_at DESC, c.id DESC LIMIT $3`,
+      params,
+    );
+    return rows.map(toRow);
+  }
+
+  async listWorkspace(workspaceId: string, status: ConversationStatus | undefined, after: ActivityKey | undefined, limit: number): Promise<ConversationRow[]> {
+    const params: unknown[] = [workspaceId, limit, status ?? null];
+    let keyset = '';
+    if (after) {
+      keyset = ` AND (c.updated_at, c.id) < ($4::timestamptz, $5)`;
+      params.push(after.updatedAt, after.id);
+    }
+    const rows = await this.run<ConversationEntity & { lastMessage: null }>(
+      `SELECT ${WITH_LAST_MESSAGE} WHERE c.workspace_id = $1 AND ($3::text IS NULL OR c.status = $3)${keyset}
+       ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`,
+      params,
+    );
+    return rows.map(toRow);
+  }
+
+  /** Null when a conversation with the same idempotency key exists already (nothing written). */
+  async insertConversation(row: NewConversation, manager: EntityManager): Promise<ConversationRow | null> {
+    const rows = await this.run<ConversationEntity>(
+      `INSERT INTO conversation.conversations AS c
+         (id, workspace_id, widget_id, session_id, user_id, subject, tags, custom_fields, metadata, idempotency_key, request_hash, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING ${CONVERSATION_COLUMNS}`,
+      [
+        row.id,
+        row.workspaceId,
+        row.widgetId,
+        row.sessionId,
+        row.userId,
+        row.subject,
+        row.tags,
+        JSON.stringify(row.customFields),
+        JSON.stringify(row.metadata),
+        row.idempotencyKey,
+        row.requestHash,
+        row.at,
+      ],
+      manager,
+    );
+    return rows[0] ? { ...rows[0], lastMessage: null } : null;
+  }
+
+  /** Null when the conversation already holds a message with this clientMessageId (nothing written). */
+  async insertMessage(row: MessageEntity, manager: EntityManager): Promise<MessageEntity | null> {
+    const rows = await this.run<MessageEntity>(
+      `INSERT INTO conversation.messages AS m (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (conversation_id, client_message_id) DO NOTHING
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [row.id, row.conversationId, row.authorType, row.authorId, row.authorName, row.text, row.clientMessageId, row.createdAt],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
+  async findMessageByClientId(conversationId: string, clientMessageId: string, manager: EntityManager): Promise<MessageEntity | null> {
+    const rows = await this.run<MessageEntity>(
+      `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $2`,
+      [conversationId, clientMessageId],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
+  async messageExists(conversationId: string, messageId: string, manager: EntityManager): Promise<boolean> {
+    const rows = await this.run(`SELECT 1 FROM conversation.messages WHERE conversation_id = $1 AND id = $2`, [conversationId, messageId], manager);
+    return rows.length > 0;
+  }
+
+  /** After a new message: it becomes the last one, the conversation moves up, unread grows for agent/bot text. */
+  async recordMessage(conversationId: string, messageId: string, at: Date, unreadDelta: number, manager: EntityManager): Promise<ConversationEntity> {
+    const rows = await this.run<ConversationEntity>(
+      `UPDATE conversation.conversations c SET last_message_id = $2, updated_at = $3, unread_count = unread_count + $4
+       WHERE c.id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
+      [conversationId, messageId, at, unreadDelta],
+      manager,
+    );
+    return rows[0];
+  }
+
+  async countUnreadAfter(conversationId: string, readPosition: string | null, manager: EntityManager): Promise<number> {
+    const rows = await this.run<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversation.messages
+       WHERE conversation_id = $1 AND author_type IN ('agent', 'bot') AND ($2::text IS NULL OR id > $2)`,
+      [conversationId, readPosition],
+      manager,
+    );
+    return rows[0].n;
+  }
+
+  async setRead(conversationId: string, readPosition: string | null, unreadCount: number, manager: EntityManager): Promise<ConversationEntity> {
+    const rows = await this.run<ConversationEntity>(
+      `UPDATE conversation.conversations c SET last_read_message_id = $2, unread_count = $3 WHERE c.id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
+      [conversationId, readPosition, unreadCount],
+      manager,
+    );
+    return rows[0];
+  }
+
+  /** Sum of unread over every conversation the owner sees (the `unread.changed` count). */
+  async totalUnread(owner: Owner, manager?: EntityManager): Promise<number> {
+    const where = ownerWhere(owner, 1);
+    const rows = await this.run<{ n: number }>(`SELECT coalesce(sum(c.unread_count), 0)::int AS n FROM conversation.conversations c WHERE ${where.sql}`, where.params, manager);
+    return rows[0].n;
+  }
+
+  async patch(
+    conversationId: string,
+    change: { status: ConversationStatus; assigneeId: string | null; assigneeName: string | null },
+    at: Date,
+    manager: EntityManager,
+  ): Promise<ConversationEntity> {
+    const rows = await this.run<ConversationEntity>(
+      `UPDATE conversation.conversations c SET status = $2, assignee_id = $3, assignee_name = $4, updated_at = $5
+       WHERE c.id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
+      [conversationId, change.status, change.assigneeId, change.assigneeName, at],
+      manager,
+    );
+    return rows[0];
+  }
+
+  /** Newest first before `before`, or oldest first after `after`; never both. */
+  listMessages(conversationId: string, position: { before?: string; after?: string }, limit: number): Promise<MessageEntity[]> {
+    if (position.after !== undefined) {
+      return this.run<MessageEntity>(
+        `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.id > $2 ORDER BY m.id ASC LIMIT $3`,
+        [conversationId, position.after, limit],
+      );
+    }
+    return this.run<MessageEntity>(
+      `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
+       WHERE m.conversation_id = $1 AND ($2::text IS NULL OR m.id < $2) ORDER BY m.id DESC LIMIT $3`,
+      [conversationId, position.before ?? null, limit],
+    );
+  }
+
+  /** Every message of the owner's conversations after a message id, oldest first (realtime replay). */
+  replay(owner: Owner, afterMessageId: string, limit: number): Promise<MessageEntity[]> {
+    const where = ownerWhere(owner, 1);
+    return this.run<MessageEntity>(
+      `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
+       JOIN conversation.conversations c ON c.id = m.conversation_id
+       WHERE ${where.sql} AND m.id > $3 ORDER BY m.id ASC LIMIT $4`,
+      [...where.params, afterMessageId, limit],
+    );
+  }
+
+  /** Moves the anonymous session's conversations to the user; a second run finds nothing left to move. */
+  async mergeSession(workspaceId: string, fromSessionId: string, toUserId: string): Promise<number> {
+    const rows = await this.run<{ id: string }>(
+      `UPDATE conversation.conversations SET user_id = $3
+       WHERE workspace_id = $1 AND session_id = $2 AND user_id IS NULL RETURNING id`,
+      [workspaceId, fromSessionId, toUserId],
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,58 @@
+import { ConversationEvents, VisitorEvent } from '@widget/contracts';
+import { ApiResponse } from '@widget/testing';
+import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
+
+const codec = JSONCodec<{ pattern?: string; data?: unknown; response?: unknown; err?: unknown }>();
+
+/** Asserts the SPEC §3 envelope: status, code, optional reason, request id echoed in the header. */
+export function expectError(res: ApiResponse, status: number, code: string, reason?: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  if (reason) expect(res.body.error.reason).toBe(reason);
+  expect(typeof res.body.error.message).toBe('string');
+  expect(typeof res.body.error.recoverable).toBe('boolean');
+  expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
+}
+
+/** Every conversation event seen on NATS, decoded from the NatsBus wire shape `{ pattern, data }`. */
+export class EventLog {
+  readonly events: Array<VisitorEvent<any> & { subject: string }> = [];
+  private readonly subs: Subscription[] = [];
+
+  private constructor(readonly nc: NatsConnection) {}
+
+  static async open(servers: string, options: { reconnectTimeWait?: number } = {}): Promise<EventLog> {
+    const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: options.reconnectTimeWait ?? 50 });
+    const log = new EventLog(nc);
+    for (const evt of Object.values(ConversationEvents)) {
+      const sub = nc.subscribe(evt.subject);
+      log.subs.push(sub);
+      void (async () => {
+        for await (const msg of sub) log.events.push({ ...(codec.decode(msg.data).data as VisitorEvent<any>), subject: msg.subject });
+      })();
+    }
+    await nc.flush();
+    return log;
+  }
+
+  /** Waits until an event matches, failing after `timeoutMs`. */
+  async waitFor(match: (e: VisitorEvent<any> & { subject: string }) => boolean, timeoutMs = 5000): Promise<VisitorEvent<any> & { subject: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching event within ${timeoutMs} ms; saw ${this.events.map((e) => e.type).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** A NATS request in Nest's wire shape, for subjects no HTTP route reaches (replay, bot messages, merge). */
+  async rpc<T = any>(subject: string, data: unknown): Promise<{ response?: T; err?: any }> {
+    const reply = await this.nc.request(subject, codec.encode({ pattern: subject, data, id: `t${Date.now()}` } as never), { timeout: 5000 });
+    const decoded = codec.decode(reply.data);
+    return { response: decoded.response as T, err: decoded.err };
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ArticleViewed,
+  Conversation,
+  FormSubmitted,
+  LIFECYCLE_EVENT_TYPES as T,
+  Message,
+  SessionIdentified,
+  SessionStarted,
+  VisitorEvent,
+} from '@widget/contracts';
+import { EventsService } from './events.service';
+
+/** `<type>:<natural key>`: holds a `:`, which client ids may not, so the two never collide. */
+const systemId = (type: string, key: string) => `${type}:${key}`;
+const at = (iso: string | undefined) => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isNaN(t) ? new Date() : new Date(t);
+};
+
+/** Turns the other services' domain events into countable lifecycle events. */
+@Injectable()
+export class LifecycleService {
+  constructor(private readonly events: EventsService) {}
+
+  sessionStarted(e: SessionStarted): Promise<void> {
+    return this.events.recordSystem(
+      { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
+      { eventId: systemId(T.sessionStarted, e.sessionId), type: T.sessionStarted, occurredAt: at(e.at), properties: { identityType: e.identityType } },
+    );
+  }
+
+  sessionIdentified(e: SessionIdentified): Promise<void> {
+    return this.events.recordSystem(
+      { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.toSessionId },
+      {
+        eventId: systemId(T.sessionIdentified, e.toSessionId),
+        type: T.sessionIdentified,
+        occurredAt: new Date(),
+        properties: { userId: e.userId, fromSessionId: e.fromSessionId, merge: e.merge },
+      },
+    );
+  }
+
+  conversationStarted(e: VisitorEvent<{ conversation: Conversation }>): Promise<void> {
+    const conversation = e.payload.conversation;
+    return this.events.recordSystem(
+      { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
+      {
+        eventId: systemId(T.conversationStarted, conversation.id),
+        type: T.conversationStarted,
+        occurredAt: at(conversation.createdAt),
+        properties: { conversationId: conversation.id, userId: e.audience.userId },
+      },
+    );
+  }
+
+  /** Only what the visitor wrote is a "message sent"; agent and bot replies are not widget activity. */
+  async messageCreated(e: VisitorEvent<{ conversation: Conversation; message: Message }>): Promise<void> {
+    const message = e.payload.message;
+    if (message.author.type !== 'user') return;
+    await this.events.recordSystem(
+      { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
+      {
+        eventId: systemId(T.messageSent, message.id),
+        type: T.messageSent,
+        occurredAt: at(message.createdAt),
+        properties: { conversationId: message.conversationId, messageId: message.id, userId: e.audience.userId },
+      },
+    );
+  }
+
+  formSubmitted(e: FormSubmitted): Promise<void> {
+    return this.events.recordSystem(
+      { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
+      {
+        eventId: systemId(T.formSubmitted, e.submissionId),
+        type: T.formSubmitted,
+        occurredAt: at(e.at),
+        properties: { formId: e.formId, submissionId: e.submissionId, conversationId: e.conversationId },
+      },
+    );
+  }
+
+  /** A view has no id of its own: session, article and instant make it one. */
+  articleViewed(e: ArticleViewed): Promise<void> {
+    return this.events.recordSystem(
+      { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
+      {
+        eventId: systemId(T.articleViewed, `${e.sessionId}:${e.articleId}:${e.at}`),
+        type: T.articleViewed,
+        occurredAt: at(e.at),
+        properties: { articleId: e.articleId },
+      },
+    );
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { EventsService } from './domain/events.service';
+import { LifecycleService } from './domain/lifecycle.service';
+import { PartitionMaintenance } from './domain/partition-maintenance';
+import { EventsHandler } from './handlers/events.handler';
+import { LifecycleListener } from './handlers/lifecycle.listener';
+import { EventsRepository } from './persistence/events.repository';
+
+@Module({
+  controllers: [EventsHandler, LifecycleListener],
+  providers: [EventsService, LifecycleService, PartitionMaintenance, EventsRepository],
+})
+export class EventsModule {}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Errors, newId, zodDetails } from '@widget/common';
+import { createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { FormEntity } from '../persistence/entities';
+import { FormsRepository } from '../persistence/forms.repository';
+
+export const formNotFound = () => new AppError('form_not_found', 'No such form.', { reason: 'form_not_found' });
+
+/** Optional keys that are absent stay absent in the view (SPEC §7 shows them as optional). */
+function fieldView(field: FormField): FormField {
+  return Object.fromEntries(Object.entries(field).filter(([, v]) => v !== undefined)) as FormField;
+}
+
+export function publicView(row: FormEntity): PublicForm {
+  return { id: row.id, name: row.name, description: row.description, fields: row.fields.map(fieldView) };
+}
+
+export function adminView(row: FormEntity): Form {
+  return { ...publicView(row), workspaceId: row.workspaceId, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+function recheck<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw Errors.validation(zodDetails(parsed.error));
+  return parsed.data;
+}
+
+@Injectable()
+export class FormsService {
+  constructor(private readonly repo: FormsRepository) {}
+
+  /** The widget's visible forms, in its visibleFormIds order; forms of other workspaces never show. */
+  async list(session: SessionContext, visibleFormIds: string[]): Promise<PublicForm[]> {
+    const rows = await this.repo.findForms(session.workspaceId, visibleFormIds);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return visibleFormIds.flatMap((id) => (byId.has(id) ? [publicView(byId.get(id) as FormEntity)] : []));
+  }
+
+  /** Unknown, of another workspace, or not visible to this widget: all the same form_not_found. */
+  async visible(session: SessionContext, visibleFormIds: string[], formId: string): Promise<FormEntity> {
+    if (!visibleFormIds.includes(formId)) throw formNotFound();
+    const row = await this.repo.findForm(formId);
+    if (!row || row.workspaceId !== session.workspaceId) throw formNotFound();
+    return row;
+  }
+
+  async create(workspaceId: string, input: CreateFormBody): Promise<Form> {
+    // Checked again here: a slow pattern must never be stored, whoever sent it.
+    const body = recheck(createFormBody, input);
+    const now = new Date();
+    const row = await this.repo.insertForm({
+      id: newId('form'),
+      workspaceId,
+      name: body.name,
+      description: body.description ?? null,
+      fields: body.fields,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return adminView(row);
+  }
+
+  async update(formId: string, input: UpdateFormBody): Promise<Form> {
+    const patch = recheck(updateFormBody, input);
+    if (!(await this.repo.findForm(formId))) throw formNotFound();
+    const changes: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>> = {};
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.description !== undefined) changes.description = patch.description;
+    if (patch.fields !== undefined) changes.fields = patch.fields;
+    const row = await this.repo.updateForm(formId, changes);
+    if (!row) throw formNotFound();
+    return adminView(row);
+  }
+
+  async get(formId: string): Promise<Form> {
+    const row = await this.repo.findForm(formId);
+    if (!row) throw formNotFound();
+    return adminView(row);
+  }
+}

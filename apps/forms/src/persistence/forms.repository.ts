@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { FormEntity, SubmissionEntity } from './entities';
+
+@Injectable()
+export class FormsRepository {
+  constructor(
+    @InjectRepository(FormEntity) private readonly forms: Repository<FormEntity>,
+    @InjectRepository(SubmissionEntity) private readonly submissions: Repository<SubmissionEntity>,
+  ) {}
+
+  insertForm(row: FormEntity): Promise<FormEntity> {
+    return this.forms.save(row);
+  }
+
+  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>): Promise<FormEntity | null> {
+    await this.forms.update({ id }, { ...patch, updatedAt: new Date() });
+    return this.findForm(id);
+  }
+
+  findForm(id: string): Promise<FormEntity | null> {
+    return this.forms.findOneBy({ id });
+  }
+
+  findForms(workspaceId: string, ids: string[]): Promise<FormEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.forms.findBy({ workspaceId, id: In(ids) });
+  }
+
+  /** Reserves a submission under its client key; null when that key is taken (then read the holder). */
+  async reserve(row: SubmissionEntity): Promise<SubmissionEntity | null> {
+    const inserted: { id: string }[] = await this.submissions.query(
+      `INSERT INTO forms.submissions
+         (id, form_id, workspace_id, widget_id, session_id, user_id, client_submission_id, field_values, values_hash, status, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)
+       ON CONFLICT (session_id, form_id, client_submission_id) DO NOTHING
+       RETURNING id`,
+      [row.id, row.formId, row.workspaceId, row.widgetId, row.sessionId, row.userId, row.clientSubmissionId, JSON.stringify(row.values), row.valuesHash, row.createdAt],
+    );
+    return inserted.length === 1 ? row : null;
+  }
+
+  insertSubmission(row: SubmissionEntity): Promise<SubmissionEntity> {
+    return this.submissions.save(row);
+  }
+
+  findByClientId(sessionId: string, formId: string, clientSubmissionId: string): Promise<SubmissionEntity | null> {
+    return this.submissions.findOneBy({ sessionId, formId, clientSubmissionId });
+  }
+
+  /** A keyless submission that failed earlier with the same values: its retry reuses it (and its ticket key). */
+  findPendingByValues(sessionId: string, formId: string, valuesHash: string): Promise<SubmissionEntity | null> {
+    return this.submissions.findOne({ where: { sessionId, formId, valuesHash, status: 'pending' }, order: { id: 'ASC' } });
+  }
+
+  findSubmission(id: string): Promise<SubmissionEntity | null> {
+    return this.submissions.findOneBy({ id });
+  }
+
+  /** pending → completed, once; false when another attempt completed it first. */
+  async complete(id: string, conversationId: string): Promise<boolean> {
+    const result = await this.submissions
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'completed', conversationId, completedAt: () => 'now()' })
+      .where('id = :id AND status = :pending', { id, pending: 'pending' })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  async deletePending(id: string): Promise<void> {
+    await this.submissions.delete({ id, status: 'pending' });
+  }
+}

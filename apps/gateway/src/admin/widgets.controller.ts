@@ -1,0 +1,30 @@
+import { Body, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/contracts';
+import { ZodPipe } from '../http/zod.pipe';
+import { IdParam } from '../http/id-param.pipe';
+import { AdminController } from '../http/route-decorators';
+import { widgetNotFound } from './not-found';
+
+const widgetParam = new IdParam('widget', widgetNotFound);
+
+@AdminController('widgets')
+export class WidgetsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Get(':id')
+  get(@Param('id', widgetParam) widgetId: string): Promise<Widget> {
+    return this.bus.send(SessionRpc.getWidget, { widgetId });
+  }
+
+  @Patch(':id')
+  patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch): Promise<Widget> {
+    return this.bus.send(SessionRpc.patchWidget, { widgetId, patch });
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  rotateSecret(@Param('id', widgetParam) widgetId: string): Promise<{ secret: string }> {
+    return this.bus.send(SessionRpc.rotateSecret, { widgetId });
+  }
+}

@@ -1,0 +1,26 @@
+import { Body, Param, Post } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { SessionRpc, Widget, WidgetConfig, widgetConfigSchema, workspaceBody, Workspace } from '@widget/contracts';
+import { z } from 'zod';
+import { ZodPipe } from '../http/zod.pipe';
+import { IdParam } from '../http/id-param.pipe';
+import { AdminController } from '../http/route-decorators';
+import { workspaceNotFound } from './not-found';
+
+@AdminController('workspaces')
+export class WorkspacesController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Post()
+  create(@Body(new ZodPipe(workspaceBody)) body: z.infer<typeof workspaceBody>): Promise<Workspace> {
+    return this.bus.send(SessionRpc.createWorkspace, body);
+  }
+
+  @Post(':ws/widgets')
+  createWidget(
+    @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
+    @Body(new ZodPipe(widgetConfigSchema)) config: WidgetConfig,
+  ): Promise<{ widget: Widget; secret: string }> {
+    return this.bus.send(SessionRpc.createWidget, { workspaceId, config });
+  }
+}

@@ -1,0 +1,33 @@
+import { baseEnv, loadConfig, portEnv, urlEnv } from '@widget/common';
+import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true');
+
+export const gatewayEnv = baseEnv.extend({
+  PORT: portEnv(3000),
+  HOST: z.string().default('0.0.0.0'),
+  ADMIN_API_KEY: z.string({ required_error: 'is required (a long random string for the operator API)' }).min(24, 'must be at least 24 characters'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
+  /** The services whose answer to a ping makes the gateway ready. */
+  GATEWAY_UPSTREAMS: z
+    .string()
+    .default(SERVICE_NAMES.join(','))
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(SERVICE_NAMES as [ServiceName, ...ServiceName[]]))),
+  /** Behind a load balancer or ingress: take the client address from X-Forwarded-For. */
+  TRUST_PROXY: bool(false),
+  /** The realtime service (socket.io); when set, /widget/v1/realtime and its upgrades are proxied there. */
+  REALTIME_URL: urlEnv(['http:', 'https:']).optional(),
+});
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+
+export const loadGatewayConfig = () => loadConfig(gatewayEnv);

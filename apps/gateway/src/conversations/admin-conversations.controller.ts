@@ -1,0 +1,64 @@
+import { Body, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import {
+  adminConversationsQuery,
+  adminMessageBody,
+  adminPatchConversationBody,
+  adminTypingBody,
+  Conversation,
+  ConversationRpc,
+  Message,
+  Page,
+} from '@widget/contracts';
+import { z } from 'zod';
+import { workspaceNotFound } from '../admin/not-found';
+import { IdParam } from '../http/id-param.pipe';
+import { AdminController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
+
+const conversationParam = new IdParam('conversation', conversationNotFound);
+
+/** SPEC §9: a workspace's conversations, for the operator's inbox. */
+@AdminController('workspaces')
+export class WorkspaceConversationsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Get(':ws/conversations')
+  list(
+    @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
+    @Query(new ZodPipe(adminConversationsQuery)) query: z.infer<typeof adminConversationsQuery>,
+  ): Promise<Page<Conversation>> {
+    return this.bus.send(ConversationRpc.adminList, { workspaceId, status: query.status, cursor: query.cursor, limit: query.limit });
+  }
+}
+
+/** SPEC §9: answering, triaging and typing into any conversation. */
+@AdminController('conversations')
+export class AdminConversationsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Post(':id/messages')
+  postMessage(
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new MessageBodyPipe(adminMessageBody, 'text')) body: z.infer<typeof adminMessageBody>,
+  ): Promise<Message> {
+    const author = { id: body.author.id, name: body.author.name ?? null };
+    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type });
+  }
+
+  @Patch(':id')
+  patch(
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new ZodPipe(adminPatchConversationBody)) body: z.infer<typeof adminPatchConversationBody>,
+  ): Promise<Conversation> {
+    const assignee = body.assignee === undefined ? undefined : body.assignee && { id: body.assignee.id, name: body.assignee.name ?? null };
+    return this.bus.send(ConversationRpc.adminPatch, { conversationId, status: body.status, assignee });
+  }
+
+  @Post(':id/typing')
+  @HttpCode(204)
+  async typing(@Param('id', conversationParam) conversationId: string, @Body(new ZodPipe(adminTypingBody)) body: z.infer<typeof adminTypingBody>): Promise<void> {
+    await this.bus.send(ConversationRpc.adminTyping, { conversationId, typing: body.typing, author: { id: body.author.id, name: body.author.name ?? null } });
+  }
+}

@@ -1,0 +1,87 @@
+import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import {
+  Conversation,
+  ConversationRpc,
+  createConversationBody,
+  CreateConversationBody,
+  Message,
+  messagesQuery,
+  MessagesQuery,
+  Page,
+  pageQuery,
+  PageQuery,
+  readBody,
+  sendMessageBody,
+  SessionContext,
+} from '@widget/contracts';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { CurrentSession, RequireFeature } from '../auth/request-state';
+import { IdParam } from '../http/id-param.pipe';
+import { WidgetController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
+
+const conversationParam = new IdParam('conversation', conversationNotFound);
+
+/** SPEC §5: the session's own conversations (or its user's) and their messages. */
+@WidgetController('conversations')
+@RequireFeature('conversations')
+export class ConversationsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Get()
+  list(@CurrentSession() session: SessionContext, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<Conversation>> {
+    return this.bus.send(ConversationRpc.list, { session, cursor: query.cursor, limit: query.limit });
+  }
+
+  /** 201 when created; 200 with the original when the same clientMessageId is retried. */
+  @Post()
+  async create(
+    @CurrentSession() session: SessionContext,
+    @Body(new MessageBodyPipe(createConversationBody, 'message', true)) body: CreateConversationBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Conversation> {
+    const { conversation, created } = await this.bus.send(ConversationRpc.create, { session, body });
+    reply.status(created ? 201 : 200);
+    return conversation;
+  }
+
+  @Get(':id')
+  get(@CurrentSession() session: SessionContext, @Param('id', conversationParam) conversationId: string): Promise<Conversation> {
+    return this.bus.send(ConversationRpc.get, { session, conversationId });
+  }
+
+  @Post(':id/read')
+  @HttpCode(200)
+  read(
+    @CurrentSession() session: SessionContext,
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new ZodPipe(readBody)) body: z.infer<typeof readBody>,
+  ): Promise<Conversation> {
+    return this.bus.send(ConversationRpc.markRead, { session, conversationId, lastReadMessageId: body.lastReadMessageId });
+  }
+
+  @Get(':id/messages')
+  messages(
+    @CurrentSession() session: SessionContext,
+    @Param('id', conversationParam) conversationId: string,
+    @Query(new ZodPipe(messagesQuery)) query: MessagesQuery,
+  ): Promise<Page<Message>> {
+    return this.bus.send(ConversationRpc.listMessages, { session, conversationId, ...query });
+  }
+
+  /** 201 when stored; 200 with the original message when the same clientMessageId is retried. */
+  @Post(':id/messages')
+  async send(
+    @CurrentSession() session: SessionContext,
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new MessageBodyPipe(sendMessageBody, 'text')) body: { text: string; clientMessageId: string },
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Message> {
+    const { message, created } = await this.bus.send(ConversationRpc.sendMessage, { session, conversationId, text: body.text, clientMessageId: body.clientMessageId });
+    reply.status(created ? 201 : 200);
+    return message;
+  }
+}

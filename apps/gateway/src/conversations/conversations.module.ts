@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AdminConversationsController, WorkspaceConversationsController } from './admin-conversations.controller';
+import { ConversationsController } from './conversations.controller';
+
+/** Routes served by the conversation service: the widget's conversations and the operator's inbox. */
+@Module({
+  controllers: [ConversationsController, WorkspaceConversationsController, AdminConversationsController],
+})
+export class ConversationsGatewayModule {}

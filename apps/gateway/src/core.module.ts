@@ -1,0 +1,26 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { CONFIG, NatsBus } from '@widget/common';
+import { AdminKeyGuard } from './auth/admin-key.guard';
+import { SessionCache } from './auth/session-cache';
+import { WidgetAuthGuard } from './auth/widget-auth.guard';
+import { WidgetDirectory } from './auth/widget-directory';
+import type { GatewayConfig } from './config';
+import { GatewayLifecycle } from './health/gateway-lifecycle';
+
+/** What every feature module of the gateway uses: config, the NATS client, the edge guards and caches. */
+@Global()
+@Module({})
+export class GatewayCoreModule {
+  static register(config: GatewayConfig): DynamicModule {
+    const providers = [
+      { provide: CONFIG, useValue: config },
+      { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: 'gateway' }) },
+      SessionCache,
+      WidgetDirectory,
+      WidgetAuthGuard,
+      AdminKeyGuard,
+      GatewayLifecycle,
+    ];
+    return { module: GatewayCoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
+  }
+}

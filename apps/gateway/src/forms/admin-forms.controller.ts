@@ -1,0 +1,30 @@
+import { Body, Get, Param, Patch, Post } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { workspaceNotFound } from '../admin/not-found';
+import { IdParam } from '../http/id-param.pipe';
+import { AdminController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { formNotFound } from './form-not-found';
+
+const formParam = new IdParam('form', formNotFound);
+
+@AdminController()
+export class AdminFormsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Post('workspaces/:ws/forms')
+  create(@Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string, @Body(new ZodPipe(createFormBody)) body: CreateFormBody): Promise<Form> {
+    return this.bus.send(FormsRpc.adminCreate, { workspaceId, body });
+  }
+
+  @Get('forms/:id')
+  get(@Param('id', formParam) formId: string): Promise<Form> {
+    return this.bus.send(FormsRpc.adminGet, { formId });
+  }
+
+  @Patch('forms/:id')
+  update(@Param('id', formParam) formId: string, @Body(new ZodPipe(updateFormBody)) patch: UpdateFormBody): Promise<Form> {
+    return this.bus.send(FormsRpc.adminUpdate, { formId, patch });
+  }
+}

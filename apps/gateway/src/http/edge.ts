@@ -1,0 +1,77 @@
+import type corsPlugin from '@fastify/cors';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Errors, Metrics } from '@widget/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { WidgetDirectory } from '../auth/widget-directory';
+import { sendError } from './error-reply';
+import { WIDGET_BASE } from './route-decorators';
+
+interface EdgeOptions {
+  logger: Logger;
+  retryAfterSeconds: number;
+  cors: typeof corsPlugin;
+  metrics: Metrics;
+}
+
+/**
+ * Fastify-level concerns that run before Nest's router: the request id header,
+ * JSON parsing (an empty body is no body), CORS, errors raised before a route
+ * is reached, and one access-log line per request.
+ */
+export async function registerHttpEdge(app: NestFastifyApplication, options: EdgeOptions): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const directory = app.get(WidgetDirectory);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, never the raw URL: ids in paths would explode the series count.
+    const route = request.routeOptions.url ?? 'unmatched';
+    options.metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    options.logger.info(
+      { requestId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+
+  // Not under /widget/v1 or /admin/v1, so the ingress never exposes it; scraped on the pod port.
+  fastify.get('/metrics', async (_request, reply) => {
+    void reply.header('Content-Type', options.metrics.contentType);
+    return options.metrics.render();
+  });
+
+  const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    return defaultJson(request, body as string, done);
+  });
+
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.logger, options.retryAfterSeconds));
+
+  await app.register(options.cors, {
+    delegator: (request: FastifyRequest, callback) => {
+      const origin = request.headers.origin;
+      const isWidgetRoute = request.url.startsWith(`/${WIDGET_BASE}/`);
+      const preflight = request.method === 'OPTIONS';
+      if (!origin || !isWidgetRoute) return callback(null, { origin: false });
+      directory
+        .originAllowedAnywhere(origin)
+        .then((allowed) => {
+          if (!allowed && preflight) return callback(Errors.invalidOrigin('origin_not_allowed'), { origin: false });
+          callback(null, {
+            origin: allowed,
+            methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+            allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+            exposedHeaders: ['X-Request-Id', 'Retry-After'],
+            maxAge: 600,
+          });
+        })
+        .catch((err: unknown) => callback(err as Error, { origin: false }));
+    },
+  });
+}

@@ -1,0 +1,66 @@
+import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import {
+  AdminArticle,
+  AdminArticlesQuery,
+  adminArticlesQuery,
+  ArticleCreateBody,
+  articleCreateBody,
+  ArticlePatchBody,
+  articlePatchBody,
+  Collection,
+  collectionBody,
+  KnowledgeRpc,
+  Page,
+  PageQuery,
+  pageQuery,
+} from '@widget/contracts';
+import { z } from 'zod';
+import { workspaceNotFound } from '../admin/not-found';
+import { IdParam } from '../http/id-param.pipe';
+import { AdminController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { articleNotFound } from './scope';
+
+const workspaceParam = new IdParam('workspace', workspaceNotFound);
+const articleParam = new IdParam('article', articleNotFound);
+
+@AdminController('workspaces')
+export class AdminWorkspaceKnowledgeController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Post(':ws/collections')
+  createCollection(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>): Promise<Collection> {
+    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name });
+  }
+
+  @Get(':ws/collections')
+  listCollections(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<Collection>> {
+    return this.bus.send(KnowledgeRpc.listCollections, { workspaceId, ...query });
+  }
+
+  @Post(':ws/articles')
+  createArticle(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body });
+  }
+
+  @Get(':ws/articles')
+  listArticles(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(adminArticlesQuery)) query: AdminArticlesQuery): Promise<Page<AdminArticle>> {
+    return this.bus.send(KnowledgeRpc.listArticles, { workspaceId, ...query });
+  }
+}
+
+@AdminController('articles')
+export class AdminArticlesController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Get(':id')
+  get(@Param('id', articleParam) articleId: string): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.adminGetArticle, { articleId });
+  }
+
+  @Patch(':id')
+  patch(@Param('id', articleParam) articleId: string, @Body(new ZodPipe(articlePatchBody)) patch: ArticlePatchBody): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.updateArticle, { articleId, patch });
+  }
+}

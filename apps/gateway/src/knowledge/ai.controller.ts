@@ -1,0 +1,33 @@
+import { Body, HttpCode, Post } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { AiAnswerReply, AnswerBody, answerBody, KnowledgeRpc, SessionContext, WidgetAccess } from '@widget/contracts';
+import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-state';
+import { WidgetController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { scopeOf } from './scope';
+
+/**
+ * Longer than the usual NATS wait: the knowledge service may spend up to its
+ * provider time-out (at most 8 s) before falling back, then post the answer.
+ */
+const ANSWER_TIMEOUT_MS = 15_000;
+
+@WidgetController('ai')
+@RequireFeature('aiAnswers')
+export class AiController {
+  constructor(private readonly bus: NatsBus) {}
+
+  @Post('answer')
+  @HttpCode(200)
+  answer(
+    @Body(new ZodPipe(answerBody)) body: AnswerBody,
+    @CurrentSession() session: SessionContext,
+    @CurrentWidget() widget: WidgetAccess,
+  ): Promise<AiAnswerReply> {
+    return this.bus.send(
+      KnowledgeRpc.answer,
+      { ...body, session, scope: scopeOf(widget), ai: widget.ai, suggestArticles: widget.features.knowledgeBase },
+      { timeoutMs: ANSWER_TIMEOUT_MS },
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import proxy from '@fastify/http-proxy';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppError, Errors } from '@widget/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { ClientOptions } from 'ws';
+
+/** SPEC §10: socket.io lives on the public origin at this path; the realtime service serves the same path. */
+export const REALTIME_PUBLIC_PATH = '/widget/v1/realtime';
+
+interface UpstreamResponse {
+  statusCode: number;
+  stream: NodeJS.ReadableStream;
+}
+
+/** Request headers the realtime service needs from a WebSocket upgrade (the proxy forwards only cookies by default). */
+const FORWARDED_WS_HEADERS = ['origin', 'user-agent', 'cookie', 'accept-language'] as const;
+
+/**
+ * Routes the realtime path, HTTP long-polling and WebSocket upgrades alike, to
+ * the realtime service. Authentication, Origin and rate of the socket are the
+ * realtime service's own (its handshake); this only carries the bytes, adds
+ * the request id, and turns transport-level refusals into the error envelope.
+ */
+export async function registerRealtimeProxy(app: NestFastifyApplication, upstream: string | undefined, logger: Logger): Promise<void> {
+  if (!upstream) {
+    logger.warn('REALTIME_URL is not set: the realtime path answers not_found on this gateway');
+    return;
+  }
+  // An encapsulated scope: the proxy streams bodies through untouched, so it brings its own
+  // pass-through parsers, which may not collide with the gateway's JSON parser.
+  await app.register(async (scope: FastifyInstance) => {
+    scope.removeAllContentTypeParsers();
+    await scope.register(proxy, {
+      upstream,
+      prefix: REALTIME_PUBLIC_PATH,
+      rewritePrefix: REALTIME_PUBLIC_PATH,
+      websocket: true,
+      replyOptions: {
+        rewriteRequestHeaders: (request, headers) => ({
+          ...headers,
+          'x-request-id': request.id,
+          'x-forwarded-for': forwardedFor(request),
+        }),
+        onResponse: (_request, reply, raw) => {
+          // reply-from's typings name the raw response; at run time it is { statusCode, headers, stream }.
+          const res = raw as unknown as UpstreamResponse;
+          if (res.statusCode < 400) return void reply.send(res.stream);
+          // engine.io answers unknown transports/sessions with its own JSON, and a draining replica with 403.
+          res.stream.resume();
+          reply.removeHeader('content-length');
+          void reply.send(
+            res.statusCode === 400
+              ? new AppError('validation_error', 'The realtime transport request is not valid.', { reason: 'transport_error' })
+              : Errors.upstreamUnavailable(),
+          );
+        },
+        onError: (reply, { error }) => {
+          logger.warn({ err: error, requestId: reply.request.id }, 'realtime upstream failed');
+          void reply.send(Errors.upstreamUnavailable());
+        },
+      },
+      // The typings of wsClientOptions lack rewriteRequestHeaders, which the plugin does call (see its README).
+      wsClientOptions: Object.assign({} as ClientOptions, { rewriteRequestHeaders: wsHeaders }),
+    });
+  });
+}
+
+function wsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {
+  const forwarded: Record<string, string> = { ...headers, 'x-request-id': request.id, 'x-forwarded-for': forwardedFor(request) };
+  for (const name of FORWARDED_WS_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') forwarded[name] = value;
+  }
+  return forwarded;
+}
+
+interface ClientRequest {
+  headers: Record<string, string | string[] | undefined>;
+  socket: { remoteAddress?: string };
+}
+
+function forwardedFor(request: ClientRequest): string {
+  const prior = request.headers['x-forwarded-for'];
+  return prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${request.socket.remoteAddress ?? ''}` : (request.socket.remoteAddress ?? '');
+}

@@ -1,0 +1,56 @@
+import { Body, HttpCode, Post, Res } from '@nestjs/common';
+import { AppError, NatsBus } from '@widget/common';
+import { anonymousSessionBody, AnonymousSessionBody, identifyBody, SessionContext, SessionReply, SessionRpc } from '@widget/contracts';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Auth, BearerToken, CurrentSession } from '../auth/request-state';
+import { ZodPipe } from '../http/zod.pipe';
+import { WidgetController } from '../http/route-decorators';
+
+@WidgetController('sessions')
+export class SessionsController {
+  constructor(private readonly bus: NatsBus) {}
+
+  /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
+  @Post('anonymous')
+  @Auth('none')
+  async anonymous(
+    @Body(new ZodPipe(anonymousSessionBody)) body: AnonymousSessionBody,
+    @BearerToken() resumeToken: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionReply> {
+    const { created, ...result } = await this.bus.send(SessionRpc.anonymous, { ...body, resumeToken });
+    reply.status(created ? 201 : 200);
+    return result;
+  }
+
+  @Post('identify')
+  @Auth('optional')
+  @HttpCode(200)
+  identify(@Body(new ZodPipe(identifyBody)) body: z.infer<typeof identifyBody>, @CurrentSession() session?: SessionContext): Promise<SessionReply> {
+    const workspaceId = session?.workspaceId ?? body.workspaceId;
+    const widgetId = session?.widgetId ?? body.widgetId;
+    if (!workspaceId || !widgetId) {
+      throw new AppError('auth_required', 'Send the session token as a Bearer token, or workspaceId and widgetId.', { reason: 'missing_token' });
+    }
+    return this.bus.send(SessionRpc.identify, { session: session ?? null, workspaceId, widgetId, token: body.token });
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  refresh(@CurrentSession() session: SessionContext, @BearerToken() token: string): Promise<SessionReply> {
+    return this.bus.send(SessionRpc.refresh, { session, token });
+  }
+
+  @Post('shutdown')
+  @HttpCode(204)
+  async shutdown(@CurrentSession() session: SessionContext): Promise<void> {
+    await this.bus.send(SessionRpc.shutdown, { session });
+  }
+
+  @Post('realtime-token')
+  @HttpCode(200)
+  realtimeToken(@CurrentSession() session: SessionContext): Promise<{ token: string; expiresAt: string }> {
+    return this.bus.send(SessionRpc.realtimeToken, { session });
+  }
+}

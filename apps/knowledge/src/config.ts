@@ -1,0 +1,21 @@
+import { loadConfig, serviceEnv, urlEnv } from '@widget/common';
+import { z } from 'zod';
+
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const knowledgeEnv = serviceEnv
+  .extend({
+    /** A chat-completions endpoint (`<base>/chat/completions`); unset: the built-in answerer only. */
+    AI_PROVIDER_BASE_URL: optional(urlEnv(['http:', 'https:'])),
+    AI_PROVIDER_API_KEY: optional(z.string().min(1)),
+    AI_PROVIDER_MODEL: z.string().min(1).default('gpt-4o-mini'),
+    /** Past this the built-in answer is used; kept below the gateway's 15 s wait for answers. */
+    AI_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(8000).default(4000),
+  })
+  .refine((env) => !env.AI_PROVIDER_API_KEY || env.AI_PROVIDER_BASE_URL, {
+    message: 'AI_PROVIDER_API_KEY is set but AI_PROVIDER_BASE_URL is not',
+    path: ['AI_PROVIDER_BASE_URL'],
+  });
+export type KnowledgeConfig = z.infer<typeof knowledgeEnv>;
+
+export const loadKnowledgeConfig = () => loadConfig(knowledgeEnv);

@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
+import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
+import { readScope } from '../articles.service';
+import { escapeHtml } from '../html';
+import { localeInfo } from '../locale';
+import { anyWordQuery, queryWords } from '../search-terms';
+import { iso } from '../views';
+import { ChatProvider } from './chat-provider';
+import { splitSentences } from './passages';
+import { CandidateInput, rankCandidates, ScoredCandidate } from './scoring';
+import { ProviderPassage } from './provider-reply';
+
+/** Articles retrieved per question: the passage scorer reads all of them. */
+export const RETRIEVE_ARTICLES = 5;
+/** An article is suggested when this share of the question (IDF-weighted) appears in it. */
+export const SUGGESTION_MIN_COVERAGE = 0.3;
+const MAX_SUGGESTIONS = 3;
+const PROVIDER_PASSAGES = 3;
+const BOT_NAME = 'Help center';
+
+interface Outcome {
+  answer: AiAnswerReply['answer'];
+  suggestions: ArticleSearchHit[];
+  declineReason: string | null;
+}
+
+@Injectable()
+export class AnswerService {
+  constructor(
+    private readonly articles: ArticleRepository,
+    private readonly provider: ChatProvider,
+    private readonly bus: NatsBus,
+  ) {}
+
+  async answer(req: AnswerRequest): Promise<AiAnswerReply> {
+    const { mode, minConfidence } = req.ai;
+    const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
+    const suggestions = req.suggestArticles ? outcome.suggestions : [];
+
+    let reply: AiAnswerReply;
+    if (mode === 'human_first') {
+      reply = { mode, answer: null, suggestions, escalation: { recommended: true, reason: 'human_first' } };
+    } else if (mode === 'suggest_articles') {
+      const none = suggestions.length === 0;
+      reply = { mode, answer: null, suggestions, escalation: { recommended: none, reason: none ? 'no_relevant_articles' : null } };
+    } else if (outcome.answer) {
+      reply = { mode, answer: outcome.answer, suggestions, escalation: { recommended: false, reason: null } };
+    } else {
+      reply = { mode, answer: null, suggestions, escalation: { recommended: true, reason: outcome.declineReason ?? 'low_confidence' } };
+    }
+
+    if (req.conversationId) {
+      // The conversation service checks that the session owns the conversation (conversation_not_found otherwise).
+      if (reply.answer) {
+        const sources = reply.answer.citations.map((c) => c.title).join('; ');
+        await this.bus.send(ConversationRpc.postBotMessage, {
+          session: req.session,
+          conversationId: req.conversationId,
+          text: `${reply.answer.text}\n\nSource: ${sources}`,
+          authorName: BOT_NAME,
+        });
+      } else {
+        await this.bus.send(ConversationRpc.get, { session: req.session, conversationId: req.conversationId });
+      }
+    }
+    return reply;
+  }
+
+  /** Retrieval, passage scoring and (when asked) the answer itself. */
+  private async compose(req: AnswerRequest, wantAnswer: boolean, minConfidence: number): Promise<Outcome> {
+    const scope = readScope(req.scope, req.locale);
+    const words = queryWords(req.question);
+    if (words.length === 0 || (scope.collectionIds && scope.collectionIds.length === 0)) return declined('no_relevant_articles');
+    const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
+    if (configs.length === 0) return declined('no_relevant_articles');
+    const retrieved = await this.articles.retrieve(scope, configs, anyWordQuery(words), RETRIEVE_ARTICLES);
+    if (retrieved.length === 0) return declined('no_relevant_articles');
+
+    const scored = await this.score(scope, req.question, retrieved);
+    const byId = new Map(retrieved.map((r) => [r.id, r]));
+    const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE);
+    const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
+    const best = scored[0];
+    if (!wantAnswer) return { answer: null, suggestions, declineReason: null };
+    if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles' };
+
+    const builtIn = { text: best.passage, confidence: best.confidence, citations: [cite(best)] };
+    if (!this.provider.enabled) return { answer: builtIn, suggestions, declineReason: null };
+
+    const passages: ProviderPassage[] = scored
+      .filter((s) => s.confidence >= minConfidence / 2)
+      .slice(0, PROVIDER_PASSAGES)
+      .map((s) => ({ articleId: s.articleId, title: s.title, text: s.passage }));
+    const result = await this.provider.answer(req.question, passages, req.locale);
+    if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence' };
+    if (result.kind === 'invalid') return { answer: builtIn, suggestions, declineReason: null };
+    const citations = uniqueCitations(result.cited.map((n) => passages[n - 1]));
+    return { answer: { text: result.text, confidence: best.confidence, citations }, suggestions, declineReason: null };
+  }
+
+  /** Stems the question, titles and sentences in one round trip, counts document frequencies in another, then scores. */
+  private async score(scope: ReadScope, question: string, retrieved: RetrievedRow[]): Promise<ScoredCandidate[]> {
+    const configs = [...new Set(retrieved.map((r) => r.ts_config))];
+    const sentences = retrieved.map((r) => splitSentences(r.body_text));
+    const texts: string[] = [];
+    const textConfigs: string[] = [];
+    const push = (cfg: string, text: string) => {
+      texts.push(text);
+      textConfigs.push(cfg);
+      return texts.length - 1;
+    };
+    const questionAt = new Map(configs.map((cfg) => [cfg, push(cfg, question)]));
+    const titleAt = retrieved.map((r) => push(r.ts_config, r.title));
+    const sentenceAt = retrieved.map((r, i) => sentences[i].map((s) => push(r.ts_config, s.text)));
+    const lexemes = await this.articles.lexemes(textConfigs, texts);
+
+    const pairs = configs.flatMap((config) => lexemes[questionAt.get(config)!].map((term) => ({ config, term })));
+    const { sizes, df } = await this.articles.documentFrequencies(scope, pairs);
+
+    const candidates: CandidateInput[] = retrieved.map((r, i) => {
+      const questionTerms = lexemes[questionAt.get(r.ts_config)!];
+      return {
+        articleId: r.id,
+        title: r.title,
+        titleTerms: lexemes[titleAt[i]],
+        passages: sentences[i].map((s, j) => ({ text: s.text, block: s.block, terms: lexemes[sentenceAt[i][j]] })),
+        questionTerms,
+        corpusSize: sizes.get(r.ts_config) ?? retrieved.length,
+        documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
+      };
+    });
+    return rankCandidates(candidates);
+  }
+}
+
+function declined(reason: string): Outcome {
+  return { answer: null, suggestions: [], declineReason: reason };
+}
+
+function cite(s: { articleId: string; title: string }): AiCitation {
+  return { articleId: s.articleId, title: s.title };
+}
+
+function uniqueCitations(passages: ProviderPassage[]): AiCitation[] {
+  const seen = new Map<string, AiCitation>();
+  for (const p of passages) if (!seen.has(p.articleId)) seen.set(p.articleId, cite(p));
+  return [...seen.values()];
+}
+
+function suggestion(s: ScoredCandidate, r: RetrievedRow): ArticleSearchHit {
+  return {
+    id: s.articleId,
+    title: s.title,
+    snippet: escapeHtml(s.passage),
+    collectionId: r.collection_id,
+    locale: r.locale,
+    updatedAt: iso(r.updated_at),
+    score: s.confidence,
+  };
+}

@@ -1,0 +1,73 @@
+import { CandidateInput, composePassage, confidenceOf, idf, MAX_ANSWER_CHARS, rankCandidates, scoreCandidate } from './scoring';
+
+const words = (s: string) => s.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+
+function candidate(id: string, title: string, sentences: string[], question: string, df: Record<string, number> = {}, corpusSize = 20): CandidateInput {
+  return {
+    articleId: id,
+    title,
+    titleTerms: words(title),
+    passages: sentences.map((text, i) => ({ text, block: i, terms: words(text) })),
+    questionTerms: words(question),
+    corpusSize,
+    documentFrequency: df,
+  };
+}
+
+describe('idf', () => {
+  it('is positive and larger for rarer terms', () => {
+    expect(idf(100, 100)).toBeGreaterThan(0);
+    expect(idf(100, 1)).toBeGreaterThan(idf(100, 10));
+    expect(idf(100, 0)).toBeGreaterThan(idf(100, 1));
+  });
+});
+
+describe('scoreCandidate', () => {
+  const refund = ['You can ask for a refund within 14 days.', 'A refund goes back to the original card.', 'Our office is in Lisbon.'];
+
+  it('picks the sentences that carry the question terms, and is confident', () => {
+    const s = scoreCandidate(candidate('a', 'Refund policy', refund, 'refund card', { refund: 1, card: 3 }));
+    expect(s.passage).toContain('A refund goes back to the original card.');
+    expect(s.passage).not.toContain('Lisbon');
+    expect(s.articleCoverage).toBe(1);
+    expect(s.confidence).toBeGreaterThan(0.6);
+  });
+
+  it('is not confident when the distinctive terms of the question are missing', () => {
+    const s = scoreCandidate(candidate('a', 'Refund policy', refund, 'bake bread card', { bake: 0, bread: 0, card: 3 }));
+    expect(s.confidence).toBeLessThan(0.35);
+  });
+
+  it('has zero confidence when the question has no terms', () => {
+    expect(scoreCandidate(candidate('a', 'T', refund, '')).confidence).toBe(0);
+  });
+
+  it('follows a heading with the text under it', () => {
+    const s = scoreCandidate(candidate('a', 'Help', ['Refund window', 'Ask within fourteen days of the charge.'], 'refund window'));
+    expect(s.passage).toBe('Refund window: Ask within fourteen days of the charge.');
+  });
+});
+
+describe('rankCandidates', () => {
+  it('ranks the article that covers the question first', () => {
+    const q = 'cancel subscription';
+    const ranked = rankCandidates([
+      candidate('billing', 'Invoices', ['Download invoices for your subscription.'], q, { cancel: 1, subscription: 3 }),
+      candidate('cancel', 'Cancel your subscription', ['Choose cancel subscription in billing.'], q, { cancel: 1, subscription: 3 }),
+    ]);
+    expect(ranked.map((r) => r.articleId)).toEqual(['cancel', 'billing']);
+  });
+});
+
+describe('confidenceOf and composePassage', () => {
+  it('stays within [0, 1]', () => {
+    expect(confidenceOf(1, 1, 1)).toBe(1);
+    expect(confidenceOf(0, 0, 0)).toBe(0);
+  });
+
+  it('cuts long answers at a word boundary with an ellipsis', () => {
+    const text = composePassage(['word '.repeat(200).trim()]);
+    expect(text.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS + 1);
+    expect(text.endsWith('…')).toBe(true);
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The default answerer's judgement, as pure functions over stemmed terms:
+ * which passage of which retrieved article answers the question, and how
+ * sure we are. Terms are lexemes from the article's text search
+ * configuration, so stemming and stop words match the search index.
+ */
+
+export interface PassageInput {
+  text: string;
+  /** Block (line) of the article it came from: windows never span a heading and an unrelated list. */
+  block: number;
+  terms: string[];
+}
+
+export interface CandidateInput {
+  articleId: string;
+  title: string;
+  titleTerms: string[];
+  passages: PassageInput[];
+  /** The question's terms under this article's stemming configuration. */
+  questionTerms: string[];
+  /** Published articles in scope with that configuration, and how many contain each question term. */
+  corpusSize: number;
+  documentFrequency: Record<string, number>;
+}
+
+export interface ScoredCandidate {
+  articleId: string;
+  title: string;
+  /** IDF-weighted share of the question's terms found anywhere in the article. */
+  articleCoverage: number;
+  /** Same, for the title only. */
+  titleCoverage: number;
+  /** Same, for the best window of consecutive sentences. */
+  passageCoverage: number;
+  passage: string;
+  confidence: number;
+}
+
+export const MAX_WINDOW_SENTENCES = 3;
+export const MAX_ANSWER_CHARS = 480;
+
+/** BM25's idf: always positive, large for a term few articles (or none) contain. */
+export function idf(corpusSize: number, df: number): number {
+  return Math.log(1 + (corpusSize - df + 0.5) / (df + 0.5));
+}
+
+function coverage(terms: Set<string>, weights: Map<string, number>, total: number): number {
+  if (total === 0) return 0;
+  let sum = 0;
+  for (const [term, w] of weights) if (terms.has(term)) sum += w;
+  return sum / total;
+}
+
+/**
+ * Confidence in [0, 1]. The window must carry the answer (its coverage weighs
+ * most), the article as a whole must be about the question, and a title match
+ * is strong evidence in a help center. Questions whose distinctive words appear
+ * nowhere in the corpus get low coverage everywhere, hence a decline.
+ */
+export function confidenceOf(passageCoverage: number, articleCoverage: number, titleCoverage: number): number {
+  const raw = 0.45 * passageCoverage + 0.4 * articleCoverage + 0.15 * titleCoverage;
+  return Math.round(Math.min(1, Math.max(0, raw)) * 1000) / 1000;
+}
+
+export function scoreCandidate(c: CandidateInput): ScoredCandidate {
+  const weights = new Map<string, number>();
+  for (const t of new Set(c.questionTerms)) weights.set(t, idf(c.corpusSize, c.documentFrequency[t] ?? 0));
+  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+
+  const titleSet = new Set(c.titleTerms);
+  const articleSet = new Set(c.titleTerms);
+  for (const p of c.passages) for (const t of p.terms) articleSet.add(t);
+  const articleCoverage = coverage(articleSet, weights, total);
+  const titleCoverage = coverage(titleSet, weights, total);
+
+  let best = { coverage: -1, score: -Infinity, start: 0, end: 0 };
+  for (let start = 0; start < c.passages.length; start++) {
+    const terms = new Set<string>();
+    let chars = 0;
+    for (let end = start; end < Math.min(c.passages.length, start + MAX_WINDOW_SENTENCES); end++) {
+      if (end > start && c.passages[end].block !== c.passages[end - 1].block && !isHeadingLike(c.passages[end - 1].text)) break;
+      chars += c.passages[end].text.length;
+      if (end > start && chars > MAX_ANSWER_CHARS) break;
+      for (const t of c.passages[end].terms) terms.add(t);
+      const cov = coverage(terms, weights, total);
+      // Each extra sentence must earn its place: ties go to the shorter window.
+      const score = cov - 0.04 * (end - start);
+      if (score > best.score) best = { coverage: cov, score, start, end };
+    }
+  }
+  const window = c.passages.slice(best.start, best.end + 1);
+  // A heading alone answers nothing: follow it with the text under it.
+  if (window.length === 1 && isHeadingLike(window[0].text) && c.passages[best.start + 1]) window.push(c.passages[best.start + 1]);
+  const passageCoverage = Math.max(0, best.coverage);
+
+  return {
+    articleId: c.articleId,
+    title: c.title,
+    articleCoverage,
+    titleCoverage,
+    passageCoverage,
+    passage: composePassage(window.map((p) => p.text)),
+    confidence: confidenceOf(passageCoverage, articleCoverage, titleCoverage),
+  };
+}
+
+function isHeadingLike(text: string): boolean {
+  return text.length <= 80 && !/[.!?…]$/.test(text);
+}
+
+/** The answer text: the window's sentences, a heading set off by a colon, cut at a word near the limit. */
+export function composePassage(sentences: string[]): string {
+  const parts = sentences.map((s, i) => (i < sentences.length - 1 && isHeadingLike(s) && !s.endsWith(':') ? `${s}:` : s));
+  const text = parts.join(' ');
+  if (text.length <= MAX_ANSWER_CHARS) return text;
+  const cut = text.slice(0, MAX_ANSWER_CHARS);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), MAX_ANSWER_CHARS - 40)).trimEnd()}…`;
+}
+
+/** Best first: confidence, then the article's coverage. */
+export function rankCandidates(candidates: CandidateInput[]): ScoredCandidate[] {
+  return candidates
+    .map(scoreCandidate)
+    .sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
+}

@@ -1,0 +1,150 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError, Errors, NatsBus, newId } from '@widget/common';
+import {
+  AdminArticle,
+  AdminArticlesQuery,
+  ArticleCreateBody,
+  ArticlePatchBody,
+  ArticleScope,
+  ArticleSearchHit,
+  ArticleView,
+  KnowledgeEvents,
+  Page,
+  SearchQuery,
+  SessionContext,
+} from '@widget/contracts';
+import { ArticleRepository, ArticleWrite, ReadScope } from '../persistence/article.repository';
+import { CollectionRepository } from '../persistence/collection.repository';
+import { htmlToText, sanitizeArticleHtml } from './html';
+import { localeInfo } from './locale';
+import { decodeCursor, encodeCursor, prefixAndQuery, queryFingerprint, queryWords } from './search-terms';
+import { adminArticleView, articleView, searchHit } from './views';
+
+export const articleNotFound = () => new AppError('article_not_found', 'No such article.', { reason: 'article_not_found' });
+
+/** A widget's scope, narrowed to one language when the visitor asked for one. */
+export function readScope(scope: ArticleScope, locale?: string): ReadScope {
+  return { workspaceId: scope.workspaceId, collectionIds: scope.collectionIds, language: locale ? localeInfo(locale).language : null };
+}
+
+@Injectable()
+export class ArticlesService {
+  private readonly logger = new Logger(ArticlesService.name);
+
+  constructor(
+    private readonly articles: ArticleRepository,
+    private readonly collections: CollectionRepository,
+    private readonly bus: NatsBus,
+  ) {}
+
+  // ---- Operator ----
+
+  async create(workspaceId: string, body: ArticleCreateBody): Promise<AdminArticle> {
+    const collectionId = body.collectionId ?? null;
+    if (collectionId) await this.assertCollection(workspaceId, collectionId);
+    const row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date());
+    return adminArticleView(row);
+  }
+
+  async update(articleId: string, patch: ArticlePatchBody): Promise<AdminArticle> {
+    const row = await this.articles.update(
+      articleId,
+      async (current) => {
+        if (patch.collectionId) await this.assertCollection(current.workspace_id, patch.collectionId);
+        return prepare(
+          {
+            title: patch.title ?? current.title,
+            body: patch.body ?? current.body_html,
+            collectionId: patch.collectionId === undefined ? current.collection_id : patch.collectionId,
+            locale: patch.locale ?? current.locale,
+            status: patch.status ?? current.status,
+          },
+          patch.body === undefined ? { html: current.body_html, text: current.body_text } : undefined,
+        );
+      },
+      new Date(),
+    );
+    if (!row) throw articleNotFound();
+    return adminArticleView(row);
+  }
+
+  async adminGet(articleId: string): Promise<AdminArticle> {
+    const row = await this.articles.findById(articleId);
+    if (!row) throw articleNotFound();
+    return adminArticleView(row);
+  }
+
+  async list(workspaceId: string, query: AdminArticlesQuery): Promise<Page<AdminArticle>> {
+    const rows = await this.articles.page(workspaceId, query, query.cursor, query.limit + 1);
+    const data = rows.slice(0, query.limit).map(adminArticleView);
+    return { data, nextCursor: rows.length > query.limit ? data[data.length - 1].id : null };
+  }
+
+  private async assertCollection(workspaceId: string, collectionId: string): Promise<void> {
+    if (!(await this.collections.findInWorkspace(workspaceId, collectionId))) {
+      throw Errors.validation([{ field: 'collectionId', reason: 'no such collection in this workspace' }]);
+    }
+  }
+
+  // ---- Visitor ----
+
+  async getForVisitor(scope: ArticleScope, session: SessionContext, articleId: string): Promise<ArticleView> {
+    const row = await this.articles.findReadable(readScope(scope), articleId);
+    if (!row) throw articleNotFound();
+    this.bus
+      .emit(KnowledgeEvents.articleViewed, {
+        workspaceId: session.workspaceId,
+        widgetId: session.widgetId,
+        sessionId: session.sessionId,
+        articleId: row.id,
+        at: new Date().toISOString(),
+      })
+      .catch((err: unknown) => this.logger.warn(`article.viewed not published: ${(err as Error).message}`));
+    return articleView(row);
+  }
+
+  async search(scope: ArticleScope, query: SearchQuery): Promise<Page<ArticleSearchHit>> {
+    const read = readScope(scope, query.locale);
+    const words = queryWords(query.q);
+    const fingerprint = queryFingerprint([...words, read.language]);
+    let after: { score: string; id: string } | null = null;
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor || cursor.fingerprint !== fingerprint) {
+        throw Errors.validation([{ field: 'cursor', reason: 'is not a cursor of this search' }]);
+      }
+      after = cursor;
+    }
+    if (words.length === 0 || (read.collectionIds && read.collectionIds.length === 0)) return { data: [], nextCursor: null };
+    const configs = await this.articles.configsFor(read.workspaceId, query.locale ? localeInfo(query.locale).tsConfig : null);
+    if (configs.length === 0) return { data: [], nextCursor: null };
+
+    const rows = await this.articles.search(read, configs, prefixAndQuery(words), after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(searchHit),
+      nextCursor: rows.length > query.limit ? encodeCursor({ score: last.score, id: last.id, fingerprint }) : null,
+    };
+  }
+}
+
+/** Sanitizes and derives what is stored; the previous html/text are reused when the body did not change. */
+function prepare(
+  a: { title: string; body: string; collectionId: string | null; locale: string; status: ArticleWrite['status'] },
+  unchanged?: { html: string; text: string },
+): ArticleWrite {
+  const bodyHtml = unchanged?.html ?? sanitizeArticleHtml(a.body);
+  const { locale, language, tsConfig } = localeInfo(a.locale);
+  return {
+    collectionId: a.collectionId,
+    title: a.title,
+    bodyHtml,
+    bodyText: unchanged?.text ?? htmlToText(bodyHtml),
+    locale,
+    language,
+    tsConfig,
+    status: a.status,
+  };
+}
+

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+
+/** More words than this add nothing to a help-center query but cost to match. */
+export const MAX_QUERY_WORDS = 24;
+
+/**
+ * The words of what a visitor typed: runs of letters and digits, lower-cased.
+ * Everything else (operators, quotes, punctuation) is a separator, so the
+ * words can be joined into a to_tsquery() expression without any injection.
+ */
+export function queryWords(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words.slice(0, MAX_QUERY_WORDS);
+}
+
+/**
+ * Search-box semantics: every word must match, and the last one may be
+ * unfinished (`passw` finds "password"). The text search configuration stems
+ * each word and drops stop words.
+ */
+export function prefixAndQuery(words: string[]): string {
+  if (words.length === 0) return '';
+  return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
+}
+
+/** Answer retrieval favours recall: any word may match, ranking sorts out the best. */
+export function anyWordQuery(words: string[]): string {
+  return words.join(' | ');
+}
+
+export interface SearchCursor {
+  /** ts_rank as PostgreSQL printed it: a real round-trips exactly through its text form. */
+  score: string;
+  id: string;
+  /** Ties the cursor to the query it came from. */
+  fingerprint: string;
+}
+
+export function queryFingerprint(parts: Array<string | null | undefined>): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 16);
+}
+
+export function encodeCursor(cursor: SearchCursor): string {
+  return Buffer.from(JSON.stringify([cursor.score, cursor.id, cursor.fingerprint])).toString('base64url');
+}
+
+/** null for anything that is not a cursor this service made. */
+export function decodeCursor(raw: string): SearchCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 3) return null;
+    const [score, id, fingerprint] = value;
+    if (typeof score !== 'string' || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(score)) return null;
+    if (typeof id !== 'string' || !/^art_[0-9A-HJKMNP-TV-Z]{26}$/.test(id)) return null;
+    if (typeof fingerprint !== 'string') return null;
+    return { score, id, fingerprint };
+  } catch {
+    return null;
+  }
+}

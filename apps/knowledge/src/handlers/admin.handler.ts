@@ -1,0 +1,48 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { ArticlesService } from '../domain/articles.service';
+import { CollectionsService } from '../domain/collections.service';
+
+type Req<K extends keyof typeof KnowledgeRpc> = RpcRequest<(typeof KnowledgeRpc)[K]>;
+type Res<K extends keyof typeof KnowledgeRpc> = Promise<RpcReply<(typeof KnowledgeRpc)[K]>>;
+
+/** Operator subjects for collections and articles. */
+@Controller()
+export class AdminHandler {
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly articles: ArticlesService,
+  ) {}
+
+  @MessagePattern(KnowledgeRpc.createCollection.subject)
+  createCollection(@Payload() req: Req<'createCollection'>): Res<'createCollection'> {
+    return this.collections.create(req.workspaceId, req.name);
+  }
+
+  @MessagePattern(KnowledgeRpc.listCollections.subject)
+  listCollections(@Payload() req: Req<'listCollections'>): Res<'listCollections'> {
+    return this.collections.list(req.workspaceId, req.cursor, req.limit);
+  }
+
+  @MessagePattern(KnowledgeRpc.createArticle.subject)
+  createArticle(@Payload() req: Req<'createArticle'>): Res<'createArticle'> {
+    return this.articles.create(req.workspaceId, req.body);
+  }
+
+  @MessagePattern(KnowledgeRpc.listArticles.subject)
+  listArticles(@Payload() req: Req<'listArticles'>): Res<'listArticles'> {
+    const { workspaceId, ...query } = req;
+    return this.articles.list(workspaceId, query);
+  }
+
+  @MessagePattern(KnowledgeRpc.adminGetArticle.subject)
+  getArticle(@Payload() req: Req<'adminGetArticle'>): Res<'adminGetArticle'> {
+    return this.articles.adminGet(req.articleId);
+  }
+
+  @MessagePattern(KnowledgeRpc.updateArticle.subject)
+  updateArticle(@Payload() req: Req<'updateArticle'>): Res<'updateArticle'> {
+    return this.articles.update(req.articleId, req.patch);
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnswerService } from './domain/answer/answer.service';
+import { ChatProvider } from './domain/answer/chat-provider';
+import { ArticlesService } from './domain/articles.service';
+import { CollectionsService } from './domain/collections.service';
+import { AdminHandler } from './handlers/admin.handler';
+import { ArticlesHandler } from './handlers/articles.handler';
+import { ArticleRepository } from './persistence/article.repository';
+import { CollectionRepository } from './persistence/collection.repository';
+import { KNOWLEDGE_ENTITIES } from './persistence/entities';
+
+@Module({
+  imports: [TypeOrmModule.forFeature(KNOWLEDGE_ENTITIES)],
+  controllers: [ArticlesHandler, AdminHandler],
+  providers: [ArticlesService, CollectionsService, AnswerService, ChatProvider, ArticleRepository, CollectionRepository],
+})
+export class KnowledgeModule {}

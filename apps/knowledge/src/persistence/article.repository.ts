@@ -1,0 +1,222 @@
+import { Injectable } from '@nestjs/common';
+import type { ArticleStatus } from '@widget/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface ArticleRow {
+  id: string;
+  workspace_id: string;
+  collection_id: string | null;
+  title: string;
+  body_html: string;
+  body_text: string;
+  locale: string;
+  language: string;
+  ts_config: string;
+  status: ArticleStatus;
+  created_at: Date;
+  updated_at: Date;
+  published_at: Date | null;
+}
+
+export interface ArticleWrite {
+  collectionId: string | null;
+  title: string;
+  bodyHtml: string;
+  bodyText: string;
+  locale: string;
+  language: string;
+  tsConfig: string;
+  status: ArticleStatus;
+}
+
+/** What may be read: one workspace, published, in these collections (null: all), optionally one language. */
+export interface ReadScope {
+  workspaceId: string;
+  collectionIds: string[] | null;
+  language: string | null;
+}
+
+export interface SearchRow {
+  id: string;
+  title: string;
+  collection_id: string | null;
+  locale: string;
+  updated_at: Date;
+  score: string;
+  snippet: string;
+}
+
+export interface RetrievedRow {
+  id: string;
+  title: string;
+  body_text: string;
+  ts_config: string;
+  collection_id: string | null;
+  locale: string;
+  updated_at: Date;
+}
+
+/** Private-use characters around matches: the snippet is escaped, then they become <mark>. */
+export const MARK_START = '\uE000';
+export const MARK_END = '\uE001';
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+
+const COLUMNS = 'id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config::text AS ts_config, status, created_at, updated_at, published_at';
+const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[] IS NULL OR a.collection_id = ANY($2)) AND ($3::text IS NULL OR a.language = $3)`;
+
+@Injectable()
+export class ArticleRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date): Promise<ArticleRow> {
+    return this.dataSource.transaction(async (m) => {
+      await this.rememberConfig(m, workspaceId, a.tsConfig);
+      const rows: ArticleRow[] = await m.query(
+        `INSERT INTO knowledge.articles (id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config, status, created_at, updated_at, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::regconfig, $10, $11, $11, CASE WHEN $10 = 'published' THEN $11::timestamptz END)
+         RETURNING ${COLUMNS}`,
+        [id, workspaceId, a.collectionId, a.title, a.bodyHtml, a.bodyText, a.locale, a.language, a.tsConfig, a.status, now],
+      );
+      return rows[0];
+    });
+  }
+
+  /** Locks the row, so concurrent patches apply one after the other. */
+  async update(id: string, change: (current: ArticleRow) => Promise<ArticleWrite | null>, now: Date): Promise<ArticleRow | null> {
+    return this.dataSource.transaction(async (m) => {
+      const found: ArticleRow[] = await m.query(`SELECT ${COLUMNS} FROM knowledge.articles WHERE id = $1 FOR UPDATE`, [id]);
+      if (found.length === 0) return null;
+      const next = await change(found[0]);
+      if (!next) return found[0];
+      await this.rememberConfig(m, found[0].workspace_id, next.tsConfig);
+      // TypeORM answers an UPDATE with [rows, affectedCount].
+      const [rows]: [ArticleRow[], number] = await m.query(
+        `UPDATE knowledge.articles SET collection_id = $2, title = $3, body_html = $4, body_text = $5, locale = $6, language = $7,
+           ts_config = $8::regconfig, status = $9, updated_at = $10,
+           published_at = CASE WHEN $9 = 'published' THEN COALESCE(published_at, $10::timestamptz) END
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, next.collectionId, next.title, next.bodyHtml, next.bodyText, next.locale, next.language, next.tsConfig, next.status, now],
+      );
+      return rows[0];
+    });
+  }
+
+  private async rememberConfig(m: EntityManager, workspaceId: string, tsConfig: string): Promise<void> {
+    await m.query(`INSERT INTO knowledge.workspace_configs (workspace_id, ts_config) VALUES ($1, $2::regconfig) ON CONFLICT DO NOTHING`, [workspaceId, tsConfig]);
+  }
+
+  async findById(id: string): Promise<ArticleRow | null> {
+    const rows: ArticleRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM knowledge.articles WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async findReadable(scope: ReadScope, id: string): Promise<ArticleRow | null> {
+    const rows: ArticleRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.id = $4`,
+      [scope.workspaceId, scope.collectionIds, scope.language, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Oldest first, keyset on the time-ordered id. */
+  page(workspaceId: string, filter: { status?: ArticleStatus; collectionId?: string }, after: string | undefined, limit: number): Promise<ArticleRow[]> {
+    return this.dataSource.query(
+      `SELECT ${COLUMNS} FROM knowledge.articles
+       WHERE workspace_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR collection_id = $3) AND ($4::text IS NULL OR id > $4)
+       ORDER BY id LIMIT $5`,
+      [workspaceId, filter.status ?? null, filter.collectionId ?? null, after ?? null, limit],
+    );
+  }
+
+  /** The stemming configurations to query with: the scope's language's, or every one the workspace uses. */
+  async configsFor(workspaceId: string, tsConfig: string | null): Promise<string[]> {
+    if (tsConfig) return [tsConfig];
+    const rows: { ts_config: string }[] = await this.dataSource.query(
+      `SELECT ts_config::text AS ts_config FROM knowledge.workspace_configs WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    return rows.map((r) => r.ts_config);
+  }
+
+  /**
+   * Ranked full-text search: title (weight A) over body (B), ts_rank
+   * normalised by document length, ties broken by id; keyset after
+   * (score, id). The query text is built once per stemming configuration.
+   * The snippet is computed for the returned page only.
+   */
+  search(scope: ReadScope, configs: string[], tsquery: string, after: { score: string; id: string } | null, limit: number): Promise<SearchRow[]> {
+    return this.dataSource.query(
+      `WITH q AS (
+         SELECT c.cfg, t.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS t(query)
+       ), hits AS (
+         SELECT a.id, a.title, a.body_text, a.collection_id, a.locale, a.updated_at, a.ts_config, q.query,
+                ts_rank(a.search_vector, q.query, 1) AS rank
+         FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
+         WHERE ${SCOPE_SQL}
+       ), page AS (
+         SELECT * FROM hits
+         WHERE $6::real IS NULL OR rank < $6::real OR (rank = $6::real AND id > $7)
+         ORDER BY rank DESC, id ASC
+         LIMIT $8
+       )
+       SELECT id, title, collection_id, locale, updated_at, rank::text AS score,
+              ts_headline(ts_config, body_text, query, $9) AS snippet
+       FROM page ORDER BY rank DESC, id ASC`,
+      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, configs, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS],
+    );
+  }
+
+  /** Answer retrieval: the best `limit` articles for an any-word query, with their text. */
+  retrieve(scope: ReadScope, configs: string[], tsquery: string, limit: number): Promise<RetrievedRow[]> {
+    return this.dataSource.query(
+      `WITH q AS (
+         SELECT c.cfg, t.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS t(query)
+       )
+       SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
+       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
+       WHERE ${SCOPE_SQL}
+       ORDER BY ts_rank(a.search_vector, q.query, 1) DESC, a.id ASC
+       LIMIT $6`,
+      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, configs, limit],
+    );
+  }
+
+  /** Each text's distinct lexemes under its configuration: stemming and stop words exactly as the index does it. */
+  async lexemes(configs: string[], texts: string[]): Promise<string[][]> {
+    if (texts.length === 0) return [];
+    const rows: { ord: string; terms: string[] }[] = await this.dataSource.query(
+      `SELECT x.ord, tsvector_to_array(to_tsvector(x.cfg, x.txt)) AS terms
+       FROM unnest($1::regconfig[], $2::text[]) WITH ORDINALITY AS x(cfg, txt, ord)`,
+      [configs, texts],
+    );
+    const out: string[][] = texts.map(() => []);
+    for (const r of rows) out[Number(r.ord) - 1] = r.terms;
+    return out;
+  }
+
+  /** Readable articles per configuration, and how many contain each (configuration, lexeme). */
+  async documentFrequencies(scope: ReadScope, pairs: Array<{ config: string; term: string }>): Promise<{ sizes: Map<string, number>; df: Map<string, number> }> {
+    const configs = [...new Set(pairs.map((p) => p.config))];
+    const [sizeRows, dfRows]: [{ cfg: string; n: string }[], { cfg: string; term: string; n: string }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT a.ts_config::text AS cfg, count(*) AS n FROM knowledge.articles a
+         WHERE ${SCOPE_SQL} AND a.ts_config = ANY($4::regconfig[]) GROUP BY a.ts_config`,
+        [scope.workspaceId, scope.collectionIds, scope.language, configs],
+      ),
+      pairs.length === 0
+        ? Promise.resolve([])
+        : this.dataSource.query(
+            `SELECT x.cfg::text AS cfg, x.term, (
+               SELECT count(*) FROM knowledge.articles a
+               WHERE ${SCOPE_SQL} AND a.ts_config = x.cfg AND a.search_vector @@ quote_literal(x.term)::tsquery
+             ) AS n
+             FROM unnest($4::regconfig[], $5::text[]) AS x(cfg, term)`,
+            [scope.workspaceId, scope.collectionIds, scope.language, pairs.map((p) => p.config), pairs.map((p) => p.term)],
+          ),
+    ]);
+    return {
+      sizes: new Map(sizeRows.map((r) => [r.cfg, Number(r.n)])),
+      df: new Map(dfRows.map((r) => [`${r.cfg}\u0000${r.term}`, Number(r.n)])),
+    };
+  }
+}

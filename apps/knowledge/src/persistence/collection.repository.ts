@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, MoreThan, Repository } from 'typeorm';
+import { CollectionEntity } from './entities';
+
+@Injectable()
+export class CollectionRepository {
+  constructor(@InjectRepository(CollectionEntity) private readonly collections: Repository<CollectionEntity>) {}
+
+  insert(row: CollectionEntity): Promise<CollectionEntity> {
+    return this.collections.save(row);
+  }
+
+  findInWorkspace(workspaceId: string, id: string): Promise<CollectionEntity | null> {
+    return this.collections.findOneBy({ workspaceId, id });
+  }
+
+  countInWorkspace(workspaceId: string, ids: string[]): Promise<number> {
+    return this.collections.countBy({ workspaceId, id: In(ids) });
+  }
+
+  /** Oldest first, keyset on the time-ordered id. */
+  page(workspaceId: string, after: string | undefined, limit: number): Promise<CollectionEntity[]> {
+    return this.collections.find({
+      where: after ? { workspaceId, id: MoreThan(after) } : { workspaceId },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+}

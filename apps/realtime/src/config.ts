@@ -1,0 +1,20 @@
+import { baseEnv, loadConfig, portEnv } from '@widget/common';
+import { z } from 'zod';
+
+export const realtimeEnv = baseEnv.extend({
+  /** One port for socket.io and the probes: the gateway proxies the public path here. */
+  PORT: portEnv(3001),
+  HOST: z.string().default('0.0.0.0'),
+  /** Widget allow-lists and switches are cached this long (and dropped on `session.widget.updated`). */
+  WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
+  /** Upper bound of messages replayed on one reconnect; a client further behind pages with GET …/messages?after=. */
+  REPLAY_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** socket.io heartbeat: a dead peer is noticed within interval + timeout. */
+  PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
+  PING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  /** Largest client frame (typing events are tiny). */
+  MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+});
+export type RealtimeConfig = z.infer<typeof realtimeEnv>;
+
+export const loadRealtimeConfig = () => loadConfig(realtimeEnv);

@@ -1,0 +1,2 @@
+/** The process's pino logger, for classes that log outside Nest's own logger. */
+export const LOGGER = Symbol('LOGGER');

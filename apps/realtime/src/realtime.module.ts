@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CONFIG, NatsBus } from '@widget/common';
+import type { Logger } from 'pino';
+import type { RealtimeConfig } from './config';
+import { DeliveryListener } from './delivery/delivery.listener';
+import { HandshakeService } from './handshake/handshake.service';
+import { WidgetDirectory } from './handshake/widget-directory';
+import { HealthController } from './health/health.controller';
+import { LOGGER } from './logger.token';
+import { RealtimeGateway } from './realtime.gateway';
+import { ReplayService } from './replay/replay.service';
+import { SocketHub } from './socket-hub';
+import { TypingService } from './typing/typing.service';
+
+/** The realtime edge: handshake checks, NATS → rooms delivery, reconnect replay, typing relay. */
+@Module({})
+export class RealtimeModule {
+  static register(config: RealtimeConfig, logger: Logger): DynamicModule {
+    return {
+      module: RealtimeModule,
+      controllers: [DeliveryListener, HealthController],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+        { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: 'realtime' }) },
+        SocketHub,
+        WidgetDirectory,
+        HandshakeService,
+        ReplayService,
+        TypingService,
+        RealtimeGateway,
+      ],
+    };
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig } from '@widget/common';
+import {
+  PublicWidgetConfig,
+  SessionEvents,
+  Widget,
+  WidgetAccess,
+  WidgetConfig,
+  widgetConfigSchema,
+  WidgetPatch,
+  Workspace,
+} from '@widget/contracts';
+import { randomBytes } from 'node:crypto';
+import type { SessionConfig } from '../config';
+import { WidgetEntity } from '../persistence/entities';
+import { WidgetRepository } from '../persistence/widget.repository';
+
+/** Deep merge of a PATCH: sections merge key by key, arrays and scalars replace. */
+export function mergeWidgetConfig(current: WidgetConfig, patch: WidgetPatch): WidgetConfig {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    const base = (current as Record<string, unknown>)[key];
+    merged[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && typeof base === 'object' && base !== null
+        ? { ...base, ...value }
+        : value;
+  }
+  return widgetConfigSchema.parse(merged);
+}
+
+@Injectable()
+export class WidgetsService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly repo: WidgetRepository,
+    private readonly bus: NatsBus,
+    @InjectConfig() config: SessionConfig,
+  ) {
+    this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
+  }
+
+  async createWorkspace(name: string): Promise<Workspace> {
+    const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() });
+    return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+  }
+
+  async createWidget(workspaceId: string, config: WidgetConfig): Promise<{ widget: Widget; secret: string }> {
+    if (!(await this.repo.findWorkspace(workspaceId))) throw Errors.notFound('workspace');
+    const secret = newSecret();
+    const now = new Date();
+    const row = await this.repo.insertWidget({
+      id: newId('widget'),
+      workspaceId,
+      config: widgetConfigSchema.parse(config),
+      secretSealed: this.box.seal(secret),
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { widget: toWidget(row), secret };
+  }
+
+  async get(widgetId: string): Promise<Widget> {
+    return toWidget(await this.load(widgetId));
+  }
+
+  async patch(widgetId: string, patch: WidgetPatch): Promise<Widget> {
+    const row = await this.load(widgetId);
+    row.config = mergeWidgetConfig(row.config, patch);
+    row.updatedAt = new Date();
+    await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt });
+    await this.bus.emit(SessionEvents.widgetUpdated, { widgetId });
+    return toWidget(row);
+  }
+
+  async rotateSecret(widgetId: string): Promise<{ secret: string }> {
+    await this.load(widgetId);
+    const secret = newSecret();
+    await this.repo.updateWidget(widgetId, { secretSealed: this.box.seal(secret), updatedAt: new Date() });
+    return { secret };
+  }
+
+  async publicConfig(workspaceId: string, widgetId: string): Promise<PublicWidgetConfig> {
+    const row = await this.repo.findWidget(widgetId);
+    if (!row || row.workspaceId !== workspaceId) throw Errors.notFound('widget');
+    const c = row.config;
+    return {
+      id: row.id,
+      workspaceId: row.workspaceId,
+      name: c.name,
+      enabled: c.enabled,
+      identity: c.identity,
+      features: c.features,
+      theme: c.theme,
+      launcher: c.launcher,
+      forms: { visibleFormIds: c.forms.visibleFormIds ?? [] },
+      ai: { mode: c.ai.mode },
+    };
+  }
+
+  async access(widgetId: string): Promise<WidgetAccess> {
+    const row = await this.load(widgetId);
+    const c = row.config;
+    return {
+      widgetId: row.id,
+      workspaceId: row.workspaceId,
+      enabled: c.enabled,
+      allowedOrigins: c.allowedOrigins,
+      features: c.features,
+      ai: c.ai,
+      visibleFormIds: c.forms.visibleFormIds ?? [],
+      enabledCollectionIds: c.knowledgeBase.enabledCollectionIds ?? null,
+    };
+  }
+
+  async originAllowedAnywhere(origin: string): Promise<boolean> {
+    return originAllowed(origin, await this.repo.allOriginPatterns());
+  }
+
+  /** The widget row with its secret opened, for identity verification. */
+  async loadWithSecret(widgetId: string): Promise<{ row: WidgetEntity; secret: string }> {
+    const row = await this.load(widgetId);
+    return { row, secret: this.box.open(row.secretSealed) };
+  }
+
+  private async load(widgetId: string): Promise<WidgetEntity> {
+    const row = await this.repo.findWidget(widgetId);
+    if (!row) throw new AppError('not_found', 'No such widget.', { reason: 'widget_not_found' });
+    return row;
+  }
+}
+
+function newSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64url')}`;
+}
+
+function toWidget(row: WidgetEntity): Widget {
+  return {
+    id: row.id,
+    workspaceId: row.workspaceId,
+    ...row.config,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

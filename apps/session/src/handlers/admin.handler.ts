@@ -1,0 +1,38 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
+import { WidgetsService } from '../domain/widgets.service';
+
+type Req<K extends keyof typeof SessionRpc> = RpcRequest<(typeof SessionRpc)[K]>;
+type Res<K extends keyof typeof SessionRpc> = Promise<RpcReply<(typeof SessionRpc)[K]>>;
+
+/** Operator subjects for workspaces and widgets. */
+@Controller()
+export class AdminHandler {
+  constructor(private readonly widgets: WidgetsService) {}
+
+  @MessagePattern(SessionRpc.createWorkspace.subject)
+  createWorkspace(@Payload() req: Req<'createWorkspace'>): Res<'createWorkspace'> {
+    return this.widgets.createWorkspace(req.name);
+  }
+
+  @MessagePattern(SessionRpc.createWidget.subject)
+  createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
+    return this.widgets.createWidget(req.workspaceId, req.config);
+  }
+
+  @MessagePattern(SessionRpc.getWidget.subject)
+  getWidget(@Payload() req: Req<'getWidget'>): Res<'getWidget'> {
+    return this.widgets.get(req.widgetId);
+  }
+
+  @MessagePattern(SessionRpc.patchWidget.subject)
+  patchWidget(@Payload() req: Req<'patchWidget'>): Res<'patchWidget'> {
+    return this.widgets.patch(req.widgetId, req.patch);
+  }
+
+  @MessagePattern(SessionRpc.rotateSecret.subject)
+  rotateSecret(@Payload() req: Req<'rotateSecret'>): Res<'rotateSecret'> {
+    return this.widgets.rotateSecret(req.widgetId);
+  }
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { WidgetEntity, WorkspaceEntity } from './entities';
+
+@Injectable()
+export class WidgetRepository {
+  constructor(
+    @InjectRepository(WorkspaceEntity) private readonly workspaces: Repository<WorkspaceEntity>,
+    @InjectRepository(WidgetEntity) private readonly widgets: Repository<WidgetEntity>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  insertWorkspace(row: WorkspaceEntity): Promise<WorkspaceEntity> {
+    return this.workspaces.save(row);
+  }
+
+  findWorkspace(id: string): Promise<WorkspaceEntity | null> {
+    return this.workspaces.findOneBy({ id });
+  }
+
+  insertWidget(row: WidgetEntity): Promise<WidgetEntity> {
+    return this.widgets.save(row);
+  }
+
+  findWidget(id: string): Promise<WidgetEntity | null> {
+    return this.widgets.findOneBy({ id });
+  }
+
+  async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>): Promise<void> {
+    await this.widgets.update({ id }, changes);
+  }
+
+  /** Every origin pattern any widget allows: what CORS preflight (no widget known yet) may answer. */
+  async allOriginPatterns(): Promise<string[]> {
+    const rows: { pattern: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT jsonb_array_elements_text(config->'allowedOrigins') AS pattern FROM session.widgets WHERE (config->>'enabled')::boolean`,
+    );
+    return rows.map((r) => r.pattern);
+  }
+}

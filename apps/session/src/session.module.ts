@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityVerifier } from './domain/identity-verifier';
+import { SessionsService } from './domain/sessions.service';
+import { WidgetsService } from './domain/widgets.service';
+import { AdminHandler } from './handlers/admin.handler';
+import { SessionHandler } from './handlers/session.handler';
+import { SESSION_ENTITIES } from './persistence/entities';
+import { SessionRepository } from './persistence/session.repository';
+import { WidgetRepository } from './persistence/widget.repository';
+
+@Module({
+  imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
+  controllers: [SessionHandler, AdminHandler],
+  providers: [SessionsService, WidgetsService, IdentityVerifier, SessionRepository, WidgetRepository],
+})
+export class SessionModule {}

@@ -1,0 +1,161 @@
+/**
+ * Message send through the whole stack with realtime delivery on:
+ *   POST /widget/v1/conversations/:id/messages → gateway → NATS → conversation → PostgreSQL
+ *   → outbox → NATS → realtime → socket.io (WebSocket through the gateway).
+ * Throughput counts a send as done when both the 201 and the socket event are in;
+ * latency runs from the POST's start to the `message.created` event on the sender's socket.
+ * Beside each level, baselines measured in the same run on the same machine:
+ * a single-row INSERT (autocommit: one INSERT + COMMIT) with `pg` at the same
+ * concurrency, and a raw NATS request/reply round trip.
+ */
+const http = require('node:http');
+const { randomUUID, randomBytes } = require('node:crypto');
+const { Pool } = require('pg');
+const { connect } = require('nats');
+const { createTestWidget, startAnonymous, openSocket } = require('@widget/testing');
+const { summarize, runConcurrent, now } = require('./stats');
+
+const LEVELS = [
+  { visitors: 1, messages: 300 },
+  { visitors: 10, messages: 800 },
+  { visitors: 50, messages: 1500 },
+];
+const WARMUP = 30;
+
+function poster(baseUrl, maxSockets) {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return (path, body, headers) =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+/** One visitor: a session, a conversation, a socket; send() resolves with the POST-to-event latency. */
+async function visitor(stack, widget, post) {
+  const { token } = await startAnonymous(widget);
+  const headers = { authorization: `Bearer ${token}`, origin: widget.api.defaultOrigin };
+  const created = await post('/widget/v1/conversations', { subject: 'bench' }, headers);
+  if (created.status !== 201) throw new Error(`conversation create failed: ${created.status} ${created.text}`);
+  const conversationId = JSON.parse(created.text).id;
+  const socket = await openSocket(stack.baseUrl, { token });
+  const waiting = new Map();
+  socket.on('message.created', (event) => {
+    const done = waiting.get(event.payload.message.clientMessageId);
+    if (done) done(now());
+  });
+  return {
+    socket,
+    async send(i) {
+      const clientMessageId = randomUUID();
+      const delivered = new Promise((resolve) => waiting.set(clientMessageId, resolve));
+      const started = now();
+      const res = await post(`/widget/v1/conversations/${conversationId}/messages`, { text: `bench message ${i}`, clientMessageId }, headers);
+      if (res.status !== 201) throw new Error(`send failed: ${res.status} ${res.text}`);
+      const timer = setTimeout(() => waiting.get(clientMessageId)?.(NaN), 10_000);
+      const at = await delivered;
+      clearTimeout(timer);
+      waiting.delete(clientMessageId);
+      if (Number.isNaN(at)) throw new Error('socket event not received within 10 s');
+      return at - started;
+    },
+  };
+}
+
+async function insertBaseline(databaseUrl, concurrency, total) {
+  const pool = new Pool({ connectionString: databaseUrl, max: concurrency });
+  const table = `bench_scratch_${randomBytes(4).toString('hex')}`;
+  await pool.query(`CREATE TABLE public.${table} (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  try {
+    await Promise.all(Array.from({ length: concurrency }, () => pool.query('SELECT 1')));
+    const samples = [];
+    const rate = await runConcurrent(concurrency, total, async (i) => {
+      const t0 = now();
+      await pool.query(`INSERT INTO public.${table} (body) VALUES ($1)`, [`bench message ${i}`]);
+      samples.push(now() - t0);
+    });
+    return { perSecond: rate.perSecond, latencyMs: summarize(samples) };
+  } finally {
+    await pool.query(`DROP TABLE public.${table}`);
+    await pool.end();
+  }
+}
+
+async function natsBaseline(natsUrl, concurrency, total) {
+  const nc = await connect({ servers: natsUrl });
+  const subject = `bench.echo.${randomBytes(4).toString('hex')}`;
+  const sub = nc.subscribe(subject, { callback: (_err, msg) => msg.respond(msg.data) });
+  await nc.flush();
+  const payload = Buffer.from(JSON.stringify({ text: 'bench message' }));
+  try {
+    const samples = [];
+    const rate = await runConcurrent(concurrency, total, async () => {
+      const t0 = now();
+      await nc.request(subject, payload, { timeout: 5000 });
+      samples.push(now() - t0);
+    });
+    return { perSecond: rate.perSecond, latencyMs: summarize(samples) };
+  } finally {
+    sub.unsubscribe();
+    await nc.close();
+  }
+}
+
+module.exports = {
+  name: 'messages',
+  async run({ stack, log }) {
+    const widget = await createTestWidget(stack);
+    const figures = {};
+    for (const { visitors: concurrency, messages: total } of LEVELS) {
+      const post = poster(stack.baseUrl, concurrency * 2);
+      const lanes = [];
+      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(stack, widget, post));
+      await runConcurrent(concurrency, WARMUP, (i, lane) => lanes[lane].send(i));
+
+      const samples = [];
+      const rate = await runConcurrent(concurrency, total, async (i, lane) => samples.push(await lanes[lane].send(i)));
+      lanes.forEach((l) => l.socket.close());
+
+      const insert = await insertBaseline(stack.databaseUrl, concurrency, total);
+      const nats = await natsBaseline(stack.env.NATS_URL, concurrency, total);
+      const level = {
+        messages: total,
+        sendPerSecond: rate.perSecond,
+        endToEndMs: summarize(samples),
+        rawInsertPerSecond: insert.perSecond,
+        rawInsertMs: insert.latencyMs,
+        rawNatsRequestPerSecond: nats.perSecond,
+        rawNatsRequestMs: nats.latencyMs,
+        throughputVsInsert: Math.round((rate.perSecond / insert.perSecond) * 100) / 100,
+      };
+      figures[`visitors_${concurrency}`] = level;
+      log(JSON.stringify({ visitors: concurrency, ...level }));
+    }
+    const at = (n) => figures[`visitors_${n}`];
+    figures.targets = {
+      throughput50VsInsertAtLeast025: at(50).throughputVsInsert >= 0.25,
+      latency1P50AtMost5ms: at(1).endToEndMs.p50 <= 5,
+      latency1P99AtMost15ms: at(1).endToEndMs.p99 <= 15,
+      latency50P99AtMost100ms: at(50).endToEndMs.p99 <= 100,
+    };
+    return figures;
+  },
+};

@@ -1,0 +1,25 @@
+import { ZodError } from 'zod';
+import { AppError, ErrorDetail } from './app-error';
+
+/** Factories for the errors raised in more than one place. */
+export const Errors = {
+  validation: (details: ErrorDetail[], message = 'The request is not valid.') =>
+    new AppError('validation_error', message, { reason: 'invalid_fields', details }),
+  notFound: (what = 'resource') => new AppError('not_found', `No such ${what}.`, { reason: `${what}_not_found` }),
+  internal: () => new AppError('internal_error', 'Something went wrong on our side.', { reason: 'unexpected' }),
+  upstreamUnavailable: () =>
+    new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),
+  invalidToken: (reason: string) => new AppError('invalid_token', 'The token is not valid.', { reason }),
+  authExpired: () => new AppError('auth_expired', 'The session has expired; refresh or start a new one.', { reason: 'session_expired' }),
+  widgetDisabled: (reason = 'widget_disabled') =>
+    new AppError('widget_disabled', reason === 'feature_disabled' ? 'This feature is turned off for the widget.' : 'The widget is disabled.', { reason }),
+  invalidOrigin: (reason: string) => new AppError('invalid_origin', 'The request origin is not allowed for this widget.', { reason }),
+};
+
+/** Turns zod issues into `details` with dotted field paths. */
+export function zodDetails(error: ZodError, root?: string): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = [root, ...issue.path].filter((p) => p !== undefined && p !== '').join('.');
+    return { field: path || '(body)', reason: issue.message };
+  });
+}

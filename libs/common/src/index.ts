@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+export * from './errors';
+export * from './config';
+export * from './logging';
+export * from './nats';
+export * from './database';
+export * from './bootstrap';
+export * from './metrics';
+export * from './security';
+export * from './ids';

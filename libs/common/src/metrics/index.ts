@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './nats-metrics.interceptor';
+export * from './metrics.controller';

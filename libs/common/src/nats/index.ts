@@ -1,0 +1,2 @@
+export * from './nats-bus';
+export * from './rpc-server';

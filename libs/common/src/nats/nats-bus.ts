@@ -1,0 +1,91 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
+import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
+import { headers as natsHeaders } from 'nats';
+import { catchError, firstValueFrom, throwError, timeout, TimeoutError } from 'rxjs';
+import { AppError, Errors } from '../errors';
+import { currentRequestId } from '../logging';
+
+export interface NatsBusOptions {
+  url: string;
+  requestTimeoutMs: number;
+  name: string;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  requestId?: string;
+}
+
+/**
+ * The typed NATS client: `send(SessionRpc.authenticate, req)` only accepts that
+ * subject's request type and resolves to its reply type. Errors raised by the
+ * service arrive as AppError; a service that does not answer in time becomes
+ * 503 internal_error / upstream_unavailable.
+ */
+@Injectable()
+export class NatsBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly client: ClientNats;
+  private status = 'disconnected';
+
+  constructor(private readonly options: NatsBusOptions) {
+    this.client = new ClientNats({
+      servers: [options.url],
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    this.client.status.subscribe((status) => (this.status = status));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.client.connect();
+  }
+
+  get connected(): boolean {
+    return this.status === 'connected';
+  }
+
+  /** Called after NATS comes back: broadcasts sent meanwhile may have been missed. */
+  onReconnect(callback: () => void): void {
+    this.client.on('reconnect', callback);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+
+  send<Req, Res>(route: Rpc<Req, Res>, request: Req, options: SendOptions = {}): Promise<Res> {
+    const headers = natsHeaders();
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+    const record = new NatsRecordBuilder(request).setHeaders(headers).build();
+    return firstValueFrom(
+      this.client.send<Res>(route.subject, record).pipe(
+        timeout(options.timeoutMs ?? this.options.requestTimeoutMs),
+        catchError((err: unknown) => throwError(() => toAppError(err))),
+      ),
+    );
+  }
+
+  async emit<P>(evt: DomainEvent<P>, payload: P): Promise<void> {
+    const headers = natsHeaders();
+    const requestId = currentRequestId();
+    if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
+    await firstValueFrom(this.client.emit(evt.subject, new NatsRecordBuilder(payload).setHeaders(headers).build()), {
+      defaultValue: undefined,
+    });
+  }
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof TimeoutError) return Errors.upstreamUnavailable();
+  if (AppError.isWire(err)) return AppError.fromWire(err);
+  // nats.js: 503 = no responders (nobody subscribes to the subject), TIMEOUT = nobody answered.
+  const code = (err as { code?: unknown })?.code;
+  if (code === '503' || code === 'TIMEOUT') return Errors.upstreamUnavailable();
+  // Nest's client: nobody subscribes to the subject (the service is down or not deployed).
+  if ((err as Error)?.constructor?.name === 'EmptyResponseException') return Errors.upstreamUnavailable();
+  return Errors.internal();
+}

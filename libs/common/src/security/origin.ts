@@ -1,0 +1,46 @@
+/**
+ * Origin allow-listing. An origin matches a pattern when scheme, host and port
+ * are equal; a pattern's host may start with `*.`, which stands for exactly
+ * one DNS label (so `https://*.example.com` matches `https://a.example.com`,
+ * not `https://example.com`, `https://a.b.example.com`, nor
+ * `https://a.example.com.evil.test`).
+ */
+interface ParsedOrigin {
+  scheme: string;
+  host: string;
+  port: string;
+}
+
+const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+function parseOrigin(value: string): ParsedOrigin | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (!(url.protocol in DEFAULT_PORT)) return null;
+  // An origin has no path, query, fragment or credentials.
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) return null;
+  if (value.endsWith('/')) return null;
+  return { scheme: url.protocol, host: url.hostname.toLowerCase(), port: url.port || DEFAULT_PORT[url.protocol] };
+}
+
+export function originMatches(origin: string, pattern: string): boolean {
+  const o = parseOrigin(origin);
+  if (!o) return false;
+  const wildcard = /^(https?:\/\/)\*\./i.exec(pattern);
+  const p = parseOrigin(wildcard ? pattern.replace('*.', 'wildcard-label.') : pattern);
+  if (!p || p.scheme !== o.scheme || p.port !== o.port) return false;
+  if (!wildcard) return p.host === o.host;
+  const suffix = p.host.slice('wildcard-label'.length); // ".example.com"
+  if (!o.host.endsWith(suffix)) return false;
+  const label = o.host.slice(0, o.host.length - suffix.length);
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label);
+}
+
+export function originAllowed(origin: string | undefined, patterns: readonly string[]): boolean {
+  if (!origin || origin === 'null') return false;
+  return patterns.some((pattern) => originMatches(origin, pattern));
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { boundedJson, idOf, Page, pageQuery, SessionContext } from './common';
+import { event, rpc } from './transport';
+
+// ---- Limits (SPEC §5) ----
+export const MESSAGE_TEXT_MAX = 10_000;
+export const SUBJECT_MAX = 255;
+export const TAGS_MAX = 20;
+export const TAG_LENGTH_MAX = 64;
+export const JSON_FIELD_MAX_BYTES = 8 * 1024;
+
+export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export type AuthorType = 'user' | 'agent' | 'bot' | 'system';
+
+// ---- Views ----
+export interface Author {
+  type: AuthorType;
+  id: string | null;
+  name: string | null;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  author: Author;
+  text: string;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+
+export interface Assignee {
+  id: string;
+  name: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  subject: string | null;
+  status: ConversationStatus;
+  tags: string[];
+  customFields: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  assignee: Assignee | null;
+  /** Agent/bot messages after the visitor's last read. */
+  unreadCount: number;
+  lastMessage: Message | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// ---- HTTP bodies and queries (validated at the gateway) ----
+/** Message text: checked apart from the body, since its failures are `message_invalid`. */
+export const messageText = z
+  .string({ invalid_type_error: 'must be a string', required_error: 'is required' })
+  .refine((t) => t.trim().length > 0, 'must not be empty')
+  .refine((t) => t.length <= MESSAGE_TEXT_MAX, `must be at most ${MESSAGE_TEXT_MAX} characters`);
+
+export type MessageTextProblem = 'not_a_string' | 'empty' | 'too_long';
+
+/** Why a message text is refused (the `reason` of message_invalid), or null when it is fine. */
+export function messageTextProblem(text: unknown): MessageTextProblem | null {
+  if (typeof text !== 'string') return 'not_a_string';
+  if (text.trim().length === 0) return 'empty';
+  if (text.length > MESSAGE_TEXT_MAX) return 'too_long';
+  return null;
+}
+
+export const clientMessageId = z.string().min(1).max(128);
+
+export const createConversationBody = z
+  .object({
+    subject: z.string().max(SUBJECT_MAX).optional(),
+    message: z.unknown().optional(),
+    tags: z.array(z.string().min(1).max(TAG_LENGTH_MAX)).max(TAGS_MAX).optional(),
+    customFields: boundedJson(JSON_FIELD_MAX_BYTES).optional(),
+    metadata: boundedJson(JSON_FIELD_MAX_BYTES).optional(),
+    clientMessageId: clientMessageId.optional(),
+  })
+  .strict();
+export type CreateConversationBody = Omit<z.infer<typeof createConversationBody>, 'message'> & { message?: string };
+
+export const sendMessageBody = z.object({ text: z.unknown(), clientMessageId }).strict();
+export const readBody = z.object({ lastReadMessageId: idOf('message').optional() }).strict();
+export const messagesQuery = pageQuery.extend({ after: idOf('message').optional() });
+export type MessagesQuery = z.infer<typeof messagesQuery>;
+
+const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
+export const adminMessageBody = z
+  .object({ text: messageText, author: operatorRef, type: z.enum(['agent', 'bot']).default('agent') })
+  .strict();
+export const adminPatchConversationBody = z
+  .object({ status: z.enum(CONVERSATION_STATUSES).optional(), assignee: operatorRef.nullable().optional() })
+  .strict();
+export const adminTypingBody = z.object({ typing: z.boolean(), author: operatorRef }).strict();
+export const adminConversationsQuery = pageQuery.extend({ status: z.enum(CONVERSATION_STATUSES).optional() });
+
+// ---- NATS: request/reply ----
+export interface MergeSessionRequest {
+  workspaceId: string;
+  fromSessionId: string;
+  toUserId: string;
+}
+
+export interface CreateConversationRequest {
+  session: SessionContext;
+  body: CreateConversationBody;
+  /** Makes creation idempotent per owner (e.g. `form:<submissionId>` from the forms service). */
+  idempotencyKey?: string;
+}
+
+export const ConversationRpc = {
+  list: rpc<{ session: SessionContext; cursor?: string; limit: number }, Page<Conversation>>('conversation.list'),
+  create: rpc<CreateConversationRequest, { conversation: Conversation; created: boolean }>('conversation.create'),
+  get: rpc<{ session: SessionContext; conversationId: string }, Conversation>('conversation.get'),
+  markRead: rpc<{ session: SessionContext; conversationId: string; lastReadMessageId?: string }, Conversation>('conversation.mark-read'),
+  listMessages: rpc<{ session: SessionContext; conversationId: string } & MessagesQuery, Page<Message>>('conversation.messages.list'),
+  sendMessage: rpc<{ session: SessionContext; conversationId: string; text: string; clientMessageId: string }, { message: Message; created: boolean }>(
+    'conversation.messages.send',
+  ),
+  /** A bot answer posted into a conversation the session owns (knowledge service, AI answers). */
+  postBotMessage: rpc<{ session: SessionContext; conversationId: string; text: string; authorName?: string }, Message>('conversation.messages.bot'),
+  /** Realtime reconnect: every message of the viewer's conversations after the given one, oldest first. */
+  replay: rpc<{ session: SessionContext; afterMessageId: string; limit: number }, Message[]>('conversation.replay'),
+  /** Identify merge (session service): idempotent, a retry moves nothing twice. */
+  mergeSession: rpc<MergeSessionRequest, { moved: number }>('conversation.merge-session'),
+
+  adminList: rpc<{ workspaceId: string; status?: ConversationStatus; cursor?: string; limit: number }, Page<Conversation>>('conversation.admin.list'),
+  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' }, Message>('conversation.admin.messages.send'),
+  adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
+  adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee }, { ok: true }>('conversation.admin.typing'),
+} as const;
+
+// ---- NATS: events pushed to visitors ----
+/** Who may receive an event: the owning user's sockets when identified, else the owning session's. */
+export interface Audience {
+  workspaceId: string;
+  sessionId: string | null;
+  userId: string | null;
+}
+
+/**
+ * What realtime forwards to sockets, minus `audience`: `{ id, type, createdAt, payload }` (SPEC §10).
+ * On the wire it travels like every NatsBus.emit: JSON `{ pattern: <subject>, data: <VisitorEvent> }`.
+ * Delivery is at-least-once (transactional outbox): de-duplicate by `id`.
+ */
+export interface VisitorEvent<T> {
+  id: string;
+  type: string;
+  createdAt: string;
+  audience: Audience;
+  payload: T;
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  author: Author;
+}
+
+export const ConversationEvents = {
+  messageCreated: event<VisitorEvent<{ conversation: Conversation; message: Message }>>('conversation.message.created'),
+  conversationCreated: event<VisitorEvent<{ conversation: Conversation }>>('conversation.created'),
+  conversationUpdated: event<VisitorEvent<{ conversation: Conversation }>>('conversation.updated'),
+  conversationRead: event<VisitorEvent<{ conversationId: string; lastReadMessageId: string | null; unreadCount: number }>>('conversation.read'),
+  unreadChanged: event<VisitorEvent<{ count: number }>>('conversation.unread.changed'),
+  typingStart: event<VisitorEvent<TypingPayload>>('conversation.typing.start'),
+  typingStop: event<VisitorEvent<TypingPayload>>('conversation.typing.stop'),
+  /** Visitor typing, for the operator side (from the realtime service). */
+  visitorTyping: event<{ workspaceId: string; conversationId: string; sessionId: string; userId: string | null; typing: boolean; at: string }>(
+    'conversation.visitor.typing',
+  ),
+} as const;
+
+/** Socket event names: the `type` of each visitor event (SPEC §10). */
+export const VISITOR_EVENT_TYPES = {
+  messageCreated: 'message.created',
+  conversationCreated: 'conversation.created',
+  conversationUpdated: 'conversation.updated',
+  conversationRead: 'conversation.read',
+  unreadChanged: 'unread.changed',
+  typingStart: 'typing.start',
+  typingStop: 'typing.stop',
+} as const;

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { idOf } from './common';
+
+/**
+ * An allow-listed origin: scheme://host[:port], where the host's first label
+ * may be a single `*` (one label, never a suffix). Paths are not origins.
+ */
+export const originPattern = z
+  .string()
+  .max(255)
+  .regex(/^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/i, 'must be an origin like https://app.example.com or https://*.example.com');
+
+export const AI_MODES = ['answer_first', 'suggest_articles', 'human_first'] as const;
+export type AiMode = (typeof AI_MODES)[number];
+
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour');
+
+/** Each section with its safe defaults: a widget created with `{}` is valid. */
+export const identitySchema = z
+  .object({
+    anonymousAllowed: z.boolean().default(true),
+    allowAnonymousToIdentifiedMerge: z.boolean().default(true),
+  })
+  .strict();
+export const featuresSchema = z
+  .object({
+    conversations: z.boolean().default(true),
+    knowledgeBase: z.boolean().default(true),
+    aiAnswers: z.boolean().default(true),
+    forms: z.boolean().default(true),
+    events: z.boolean().default(true),
+  })
+  .strict();
+export const themeSchema = z
+  .object({
+    primaryColor: hexColor.default('#1f6feb'),
+    textColor: hexColor.default('#ffffff'),
+    mode: z.enum(['light', 'dark', 'auto']).default('auto'),
+  })
+  .strict();
+export const launcherSchema = z
+  .object({
+    position: z.enum(['bottom-right', 'bottom-left']).default('bottom-right'),
+    label: z.string().max(40).default('Chat with us'),
+    hidden: z.boolean().default(false),
+  })
+  .strict();
+export const widgetFormsSchema = z
+  .object({ visibleFormIds: z.array(idOf('form')).max(100).optional() })
+  .strict();
+export const knowledgeBaseSchema = z
+  .object({ enabledCollectionIds: z.array(idOf('collection')).max(100).optional() })
+  .strict();
+export const aiSchema = z
+  .object({
+    mode: z.enum(AI_MODES).default('answer_first'),
+    /** Below this confidence the default answerer declines and recommends a human. */
+    minConfidence: z.number().min(0).max(1).default(0.35),
+  })
+  .strict();
+
+export const widgetConfigSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).default('Support'),
+    enabled: z.boolean().default(true),
+    allowedOrigins: z.array(originPattern).max(50).default([]),
+    identity: identitySchema.default({}),
+    features: featuresSchema.default({}),
+    theme: themeSchema.default({}),
+    launcher: launcherSchema.default({}),
+    forms: widgetFormsSchema.default({}),
+    knowledgeBase: knowledgeBaseSchema.default({}),
+    ai: aiSchema.default({}),
+  })
+  .strict();
+export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
+
+/** PATCH body: every section optional, every field of a section optional (deep merge). */
+export const widgetPatchSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    enabled: z.boolean(),
+    allowedOrigins: z.array(originPattern).max(50),
+    identity: identitySchema.partial().strict(),
+    features: featuresSchema.partial().strict(),
+    theme: themeSchema.partial().strict(),
+    launcher: launcherSchema.partial().strict(),
+    forms: widgetFormsSchema,
+    knowledgeBase: knowledgeBaseSchema,
+    ai: aiSchema.partial().strict(),
+  })
+  .partial()
+  .strict();
+export type WidgetPatch = z.infer<typeof widgetPatchSchema>;
+
+export interface Widget extends WidgetConfig {
+  id: string;
+  workspaceId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The end-user-safe view of GET /config: no secret, no origin list. */
+export interface PublicWidgetConfig {
+  id: string;
+  workspaceId: string;
+  name: string;
+  enabled: boolean;
+  identity: WidgetConfig['identity'];
+  features: WidgetConfig['features'];
+  theme: WidgetConfig['theme'];
+  launcher: WidgetConfig['launcher'];
+  forms: { visibleFormIds: string[] };
+  ai: { mode: AiMode };
+}
+
+/** What the gateway caches per widget to check origins and feature switches. */
+export interface WidgetAccess {
+  widgetId: string;
+  workspaceId: string;
+  enabled: boolean;
+  allowedOrigins: string[];
+  features: WidgetConfig['features'];
+  ai: WidgetConfig['ai'];
+  visibleFormIds: string[];
+  /** null: every collection of the workspace. */
+  enabledCollectionIds: string[] | null;
+}
+
+export type FeatureName = keyof WidgetConfig['features'];

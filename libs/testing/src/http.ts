@@ -1,0 +1,52 @@
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string;
+  origin?: string | null;
+  headers?: Record<string, string>;
+  /** A raw body string (malformed JSON tests); otherwise `body` is JSON-encoded. */
+  raw?: string;
+}
+
+/** A thin fetch wrapper: JSON in, JSON out, status and headers kept for assertions. */
+export class Api {
+  constructor(
+    readonly baseUrl: string,
+    readonly defaultOrigin: string | null = null,
+  ) {}
+
+  get<T = any>(path: string, options: RequestOptions = {}) {
+    return this.request<T>('GET', path, undefined, options);
+  }
+  post<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+    return this.request<T>('POST', path, body, options);
+  }
+  patch<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+    return this.request<T>('PATCH', path, body, options);
+  }
+
+  async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const origin = options.origin === undefined ? this.defaultOrigin : options.origin;
+    if (origin) headers.origin = origin;
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let payload: string | undefined;
+    if (options.raw !== undefined) payload = options.raw;
+    else if (body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: any = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+}

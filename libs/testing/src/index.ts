@@ -1,0 +1,5 @@
+export * from './ports';
+export * from './stack';
+export * from './http';
+export * from './factories';
+export * from './socket';

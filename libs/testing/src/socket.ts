@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { io, Socket } from 'socket.io-client';
+import { TEST_ORIGIN } from './factories';
+import { freePort } from './ports';
+import { REPO_ROOT, StackInfo } from './stack';
+
+/** SPEC §10: the socket.io path, on the public origin (the gateway) and on the realtime service alike. */
+export const REALTIME_PATH = '/widget/v1/realtime';
+
+export interface SocketOptions {
+  /** Realtime or session token, sent as `auth.token`. */
+  token?: string;
+  /** Handshake Origin; null sends none. Default: the test widget's allowed origin. */
+  origin?: string | null;
+  lastMessageId?: string;
+  /** Extra handshake `auth` fields (e.g. `since`), merged after token and lastMessageId. */
+  auth?: Record<string, unknown>;
+  query?: Record<string, string>;
+  transports?: ('polling' | 'websocket')[];
+  /** Off by default so a refused handshake fails the test instead of retrying. */
+  reconnection?: boolean;
+}
+
+/** A socket.io client on `baseUrl` (the gateway's public URL, or a realtime replica's own). */
+export function connectSocket(baseUrl: string, options: SocketOptions = {}): Socket {
+  const origin = options.origin === undefined ? TEST_ORIGIN : options.origin;
+  return io(baseUrl, {
+    path: REALTIME_PATH,
+    auth: { ...(options.token !== undefined && { token: options.token }), ...(options.lastMessageId && { lastMessageId: options.lastMessageId }), ...options.auth },
+    query: options.query,
+    transports: options.transports ?? ['websocket'],
+    extraHeaders: origin ? { origin } : {},
+    reconnection: options.reconnection ?? false,
+    forceNew: true,
+    timeout: 10_000,
+  });
+}
+
+/** Resolves once connected; rejects with the handshake's error (its `data` is the envelope when refused). */
+export function waitConnected(socket: Socket, timeoutMs = 10_000): Promise<Socket> {
+  if (socket.connected) return Promise.resolve(socket);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`socket did not connect within ${timeoutMs} ms`)), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      socket.off('connect_error', onError);
+      if (err) reject(err);
+      else resolve(socket);
+    };
+    const onConnect = () => done();
+    const onError = (err: Error) => done(err);
+    socket.on('connect', onConnect);
+    socket.on('connect_error', onError);
+  });
+}
+
+/** Connects and waits; closes the socket when the handshake fails. */
+export async function openSocket(baseUrl: string, options: SocketOptions = {}): Promise<Socket> {
+  const socket = connectSocket(baseUrl, options);
+  try {
+    return await waitConnected(socket);
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+}
+
+/** The refusal of a handshake that must fail: `{ message, data }` with the envelope in `data`. */
+export async function refusedHandshake(baseUrl: string, options: SocketOptions = {}): Promise<Error & { data?: any }> {
+  const socket = connectSocket(baseUrl, options);
+  try {
+    await waitConnected(socket);
+  } catch (err) {
+    return err as Error & { data?: any };
+  } finally {
+    socket.close();
+  }
+  throw new Error('the handshake was accepted but should have been refused');
+}
+
+/** Every payload of event `name` from now on, in arrival order. */
+export function recordEvents<T = any>(socket: Socket, name: string): T[] {
+  const seen: T[] = [];
+  socket.on(name, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+/** The next payload of event `name` that satisfies `match`. */
+export function nextEvent<T = any>(socket: Socket, name: string, match: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(name, listener);
+      reject(new Error(`no "${name}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(name, listener);
+      resolve(payload);
+    };
+    socket.on(name, listener);
+  });
+}
+
+/** Resolves with the disconnect reason ('io server disconnect', 'transport close', …). */
+export function nextDisconnect(socket: Socket, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no disconnect within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('disconnect', (reason: string) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}
+
+export interface ExtraReplica {
+  url: string;
+  logFile: string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** One more realtime replica on a running stack's NATS namespace (for multi-replica and shutdown tests). */
+export async function spawnRealtimeReplica(stack: StackInfo): Promise<ExtraReplica> {
+  const port = await freePort();
+  const logDir = join(REPO_ROOT, '.stack', 'test-logs', `${stack.env.NATS_SUBJECT_PREFIX ?? ''}extra`);
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `realtime-${port}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'realtime', 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...stack.env, PORT: String(port) },
+    stdio: ['ignore', fd, fd],
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`realtime replica exited during start-up; see ${logFile}`);
+    const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { url, logFile, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop('SIGKILL');
+  throw new Error(`realtime replica not ready within 30 s; see ${logFile}`);
+}

@@ -1,0 +1,196 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './ports';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+
+/** The deployable apps, in start order: services first, then the edges that ask them. */
+export const SERVICE_APPS = ['session', 'conversation', 'knowledge', 'forms', 'events'] as const;
+export type AppName = (typeof SERVICE_APPS)[number] | 'gateway' | 'realtime';
+
+export interface RunningApp {
+  name: AppName;
+  process: ChildProcess;
+  /** Public port (gateway, realtime) or health port (services). */
+  port: number;
+  url: string;
+  logFile: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StackOptions {
+  /** Services to start (default: those that exist in this repository). */
+  services?: readonly AppName[];
+  realtime?: boolean;
+  env?: Record<string, string>;
+  /** Where logs go; one file per process. */
+  logDir?: string;
+}
+
+export interface Stack {
+  baseUrl: string;
+  logDir: string;
+  adminKey: string;
+  databaseUrl: string;
+  env: Record<string, string>;
+  apps: RunningApp[];
+  gateway: RunningApp;
+  realtime?: RunningApp;
+  /** Start one more process of an app on this stack's database and NATS namespace. */
+  spawn(name: AppName, env?: Record<string, string>): Promise<RunningApp>;
+  stop(): Promise<void>;
+}
+
+export interface StackInfo {
+  baseUrl: string;
+  logDir?: string;
+  adminKey: string;
+  databaseUrl: string;
+  realtimeUrl?: string;
+  env: Record<string, string>;
+}
+
+const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Boots the real processes (built JS under apps/<name>/dist) against a fresh
+ * PostgreSQL database and a private NATS subject namespace, so several stacks
+ * (two developers, CI, a benchmark) never see each other's traffic.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const database = `widget_test_${runId}`;
+  const admin = new Client({ connectionString: adminDatabaseUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const base = new URL(adminDatabaseUrl());
+  base.pathname = `/${database}`;
+  const databaseUrl = base.toString();
+
+  const logDir = options.logDir ?? join(REPO_ROOT, '.stack', 'test-logs', runId);
+  mkdirSync(logDir, { recursive: true });
+  const adminKey = `adm_${randomBytes(24).toString('hex')}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+    DATABASE_URL: databaseUrl,
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    NATS_SUBJECT_PREFIX: `t${runId}.`,
+    SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ADMIN_API_KEY: adminKey,
+    RATE_LIMIT_MAX: '100000',
+    ...options.env,
+  };
+  const only = process.env.TEST_SERVICES?.split(',').map((s) => s.trim());
+  const services = options.services ?? SERVICE_APPS.filter((name) => appExists(name) && (!only || only.includes(name)));
+  env.GATEWAY_UPSTREAMS ??= services.join(',');
+
+  const apps: RunningApp[] = [];
+  const spawnApp = async (name: AppName, extra: Record<string, string> = {}) => {
+    const app = await launch(name, { ...env, ...extra }, logDir, apps.filter((a) => a.name === name).length);
+    apps.push(app);
+    return app;
+  };
+  const stop = async () => {
+    await Promise.all(apps.map((a) => a.stop()));
+    const client = new Client({ connectionString: adminDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await client.end();
+  };
+
+  try {
+    await Promise.all(services.map((name) => spawnApp(name)));
+    let realtime: RunningApp | undefined;
+    if (options.realtime ?? (appExists('realtime') && (!only || only.includes('realtime')))) {
+      realtime = await spawnApp('realtime');
+      env.REALTIME_URL = realtime.url;
+    }
+    const gateway = await spawnApp('gateway');
+    return { baseUrl: gateway.url, logDir, adminKey, databaseUrl, env, apps, gateway, realtime, spawn: spawnApp, stop };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+function appExists(name: AppName): boolean {
+  try {
+    require.resolve(join(REPO_ROOT, 'apps', name, 'dist', 'main.js'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let extraIndex = 100;
+
+/**
+ * One more process on an existing stack (its database, NATS namespace and
+ * secrets), e.g. a second gateway or realtime replica from inside a test file:
+ * `const gw2 = await spawnApp(testStack(), 'gateway')` … `await gw2.stop()`.
+ * `waitFor: 'live'` returns as soon as it listens (for processes that are
+ * meant never to become ready).
+ */
+export async function spawnApp(
+  stack: StackInfo,
+  name: AppName,
+  env: Record<string, string> = {},
+  options: { waitFor?: 'live' | 'ready' } = {},
+): Promise<RunningApp> {
+  const logDir = stack.logDir ?? join(REPO_ROOT, '.stack', 'test-logs', 'extra');
+  mkdirSync(logDir, { recursive: true });
+  return launch(name, { ...stack.env, ...env }, logDir, extraIndex++, options.waitFor ?? 'ready');
+}
+
+async function launch(name: AppName, env: Record<string, string>, logDir: string, index: number, waitFor: 'live' | 'ready' = 'ready'): Promise<RunningApp> {
+  const port = await freePort();
+  const portEnv = name === 'gateway' || name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
+  const logFile = join(logDir, `${name}-${index}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env, ...portEnv },
+    stdio: ['ignore', fd, fd],
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const app: RunningApp = {
+    name,
+    process: child,
+    port,
+    url,
+    logFile,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+  await waitReady(app, exited, waitFor);
+  return app;
+}
+
+async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFor: 'live' | 'ready'): Promise<void> {
+  let dead = false;
+  void exited.then(() => (dead = true));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${app.name} exited during start-up; see ${app.logFile}`);
+    try {
+      const res = await fetch(`${app.url}/health/${waitFor}`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await app.stop('SIGKILL');
+  throw new Error(`${app.name} was not ready within 30 s; see ${app.logFile}`);
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/env node
+/**
+ * `npm run stack`: starts every built app in the foreground against the
+ * PostgreSQL and NATS of this machine (DATABASE_URL / NATS_URL), migrations
+ * first, then seeds the demo widget once and prints the URLs and the seed
+ * JSON. Ctrl-C stops everything. Secrets for local use are generated once
+ * into .stack/secrets.json (git-ignored).
+ */
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { connect } = require('nats');
+const { Client } = require('pg');
+const { seed } = require('./seed');
+
+const ROOT = join(__dirname, '..');
+const STATE = join(ROOT, '.stack');
+const SERVICES = ['session', 'conversation', 'knowledge', 'forms', 'events'];
+const PORT = Number(process.env.PORT ?? 3000);
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/widget';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+const say = (line) => process.stdout.write(`[stack] ${line}\n`);
+const built = (app) => existsSync(join(ROOT, 'apps', app, 'dist', 'main.js'));
+
+function loadSecrets() {
+  mkdirSync(STATE, { recursive: true });
+  const file = join(STATE, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
+  const secrets = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function ensureDatabase() {
+  const url = new URL(DATABASE_URL);
+  const name = url.pathname.slice(1);
+  url.pathname = '/postgres';
+  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `Cannot reach PostgreSQL at ${url.host} (${err.message}). Start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start), ` +
+        'set DATABASE_URL, or run everything with `docker compose up --build`.',
+    );
+  }
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (rowCount === 0) {
+    say(`creating database "${name}"`);
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`);
+  }
+  await client.end();
+}
+
+function start(app, env, children) {
+  const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `${app.padEnd(12)}| `;
+  const relay = (stream, out) => {
+    let buffered = '';
+    stream.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines) out.write(prefix + line + '\n');
+    });
+  };
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
+  child.on('exit', (code, signal) => {
+    if (!shuttingDown) {
+      say(`${app} exited (${signal ?? code}); stopping the stack`);
+      stopAll(children, 1);
+    }
+  });
+  children.push(child);
+  return child;
+}
+
+async function waitReady(app, url, child) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${app} exited during start-up (see its lines above)`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${app} was not ready after 60 s (${url}/health/ready)`);
+}
+
+async function ensureNats() {
+  try {
+    const nc = await connect({ servers: NATS_URL, timeout: 3000, reconnect: false });
+    await nc.close();
+  } catch (err) {
+    throw new Error(
+      `Cannot reach NATS at ${NATS_URL} (${err.message}). Start it (nats-server -js -a 127.0.0.1 -p 4222), set NATS_URL, ` +
+        'or run everything with `docker compose up --build`.',
+    );
+  }
+}
+
+let shuttingDown = false;
+function stopAll(children, code) {
+  shuttingDown = true;
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 3000).unref();
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+}
+
+async function main() {
+  const children = [];
+  process.on('SIGINT', () => stopAll(children, 0));
+  process.on('SIGTERM', () => stopAll(children, 0));
+
+  say(`PostgreSQL ${DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}, NATS ${NATS_URL}`);
+  await Promise.all([ensureDatabase(), ensureNats()]);
+  const secrets = loadSecrets();
+  const common = { DATABASE_URL, NATS_URL, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...secrets };
+
+  const services = SERVICES.filter(built);
+  say(`starting ${services.join(', ')} (each applies its migrations first)`);
+  await Promise.all(
+    services.map((app, i) => {
+      const port = 3101 + i;
+      const child = start(app, { ...common, HEALTH_PORT: String(port) }, children);
+      return waitReady(app, `http://127.0.0.1:${port}`, child);
+    }),
+  );
+  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(',') };
+  if (built('realtime')) {
+    const port = 3001;
+    const child = start('realtime', { ...common, PORT: String(port) }, children);
+    await waitReady('realtime', `http://127.0.0.1:${port}`, child);
+    gatewayEnv.REALTIME_URL = `http://127.0.0.1:${port}`;
+  }
+  const gateway = start('gateway', gatewayEnv, children);
+  const baseUrl = `http://localhost:${PORT}`;
+  await waitReady('gateway', `http://127.0.0.1:${PORT}`, gateway);
+
+  const seedFile = join(STATE, 'seed.json');
+  let demo = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : null;
+  if (demo) {
+    const check = await fetch(`http://127.0.0.1:${PORT}/admin/v1/widgets/${demo.widgetId}`, { headers: { authorization: `Bearer ${secrets.ADMIN_API_KEY}` } });
+    if (!check.ok) demo = null;
+  }
+  if (!demo) {
+    say('seeding the demo workspace and widget');
+    demo = await seed({ baseUrl: `http://127.0.0.1:${PORT}`, adminKey: secrets.ADMIN_API_KEY });
+    demo.baseUrl = baseUrl;
+    writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  }
+  say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
+  say('demo (also in .stack/seed.json):');
+  process.stdout.write(`${JSON.stringify(demo)}\n`);
+}
+
+main().catch((err) => {
+  say(`failed: ${err.message}`);
+  process.exit(1);
+});

