@@ -14,6 +14,7 @@ const { Pool } = require('pg');
 const { connect } = require('nats');
 const { createTestWidget, startAnonymous, openSocket } = require('@widget/testing');
 const { summarize, runConcurrent, now } = require('./stats');
+const { measureCpu } = require('./cpu');
 
 const LEVELS = [
   { visitors: 1, messages: 300 },
@@ -131,7 +132,9 @@ module.exports = {
       await runConcurrent(concurrency, WARMUP, (i, lane) => lanes[lane].send(i));
 
       const samples = [];
+      const cpu = measureCpu(stack);
       const rate = await runConcurrent(concurrency, total, async (i, lane) => samples.push(await lanes[lane].send(i)));
+      const cpuMsPerMessage = cpu.end(total);
       lanes.forEach((l) => l.socket.close());
 
       const insert = await insertBaseline(stack.databaseUrl, concurrency, total);
@@ -145,6 +148,7 @@ module.exports = {
         rawNatsRequestPerSecond: nats.perSecond,
         rawNatsRequestMs: nats.latencyMs,
         throughputVsInsert: Math.round((rate.perSecond / insert.perSecond) * 100) / 100,
+        cpuMsPerMessage,
       };
       figures[`visitors_${concurrency}`] = level;
       log(JSON.stringify({ visitors: concurrency, ...level }));

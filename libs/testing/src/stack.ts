@@ -152,7 +152,9 @@ async function launch(name: AppName, env: Record<string, string>, logDir: string
   const portEnv = name === 'gateway' || name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
   const logFile = join(logDir, `${name}-${index}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
+  // APP_NODE_ARGS passes flags to every app's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench.
+  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env, ...portEnv },
     stdio: ['ignore', fd, fd],
   });

@@ -17,6 +17,8 @@ const REPLAY_MAX = 1000;
 interface Committed<T> {
   result: T;
   events: OutboxRow[];
+  /** The work's own statement wrote the events to the outbox already (see ConversationRepository.appendMessage). */
+  stored?: boolean;
 }
 
 /** The visitor's side: a session sees its own conversations (anonymous) or its user's (identified). */
@@ -32,7 +34,7 @@ export class ConversationsService {
   async write<T>(work: (manager: EntityManager) => Promise<Committed<T>>): Promise<T> {
     const committed = await this.repo.transaction(async (manager) => {
       const done = await work(manager);
-      await this.outbox.insert(done.events, manager);
+      if (!done.stored) await this.outbox.insert(done.events, manager);
       return done;
     });
     this.relay.publishCommitted(committed.events);
@@ -88,18 +90,21 @@ export class ConversationsService {
         return { result: { conversation: viewOf(existing), created: false }, events: [] };
       }
 
-      let row: ConversationEntity = inserted;
-      let first: MessageEntity | null = null;
-      if (body.message !== undefined) {
-        first = await this.repo.insertMessage(visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, at), manager);
-        if (!first) throw new AppError('internal_error', 'A new conversation already had this message.', { reason: 'unexpected' });
-        row = await this.repo.recordMessage(inserted.id, first.id, at, 0, manager);
+      const audience = audienceOf(inserted);
+      if (body.message === undefined) {
+        const conversation = toConversation(inserted, null);
+        return { result: { conversation, created: true }, events: [visitorEvent('conversationCreated', audience, { conversation })] };
       }
-      const conversation = toConversation(row, first);
-      const audience = audienceOf(row);
-      const events = [visitorEvent('conversationCreated', audience, { conversation })];
-      if (first) events.push(visitorEvent('messageCreated', audience, { conversation, message: toMessage(first) }));
-      return { result: { conversation, created: true }, events };
+      const first = visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, at);
+      const conversation = toConversation(withMessage(inserted, first, 0), first);
+      const events = [
+        visitorEvent('conversationCreated', audience, { conversation }),
+        visitorEvent('messageCreated', audience, { conversation, message: toMessage(first) }),
+      ];
+      if (!(await this.repo.appendMessage(first, 0, events, manager))) {
+        throw new AppError('internal_error', 'A new conversation already had this message.', { reason: 'unexpected' });
+      }
+      return { result: { conversation, created: true }, events, stored: true };
     });
   }
 
@@ -107,53 +112,57 @@ export class ConversationsService {
     checkMessageText(text);
     return this.write<{ message: Message; created: boolean }>(async (manager) => {
       // The row lock serializes writers of one conversation, so message ids (taken after it) follow commit order.
-      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
       if (!locked) throw conversationNotFound();
-      const at = new Date();
-      const inserted = await this.repo.insertMessage(visitorMessage(conversationId, session, text, clientMessageId, at), manager);
-      if (!inserted) {
-        const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
-        if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
-        if (original.text !== text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
-        return { result: { message: toMessage(original), created: false }, events: [] };
-      }
-      const row = await this.repo.recordMessage(conversationId, inserted.id, at, 0, manager);
-      const message = toMessage(inserted);
-      const conversation = toConversation(row, inserted);
-      return { result: { message, created: true }, events: [visitorEvent('messageCreated', audienceOf(row), { conversation, message })] };
+      const entity = visitorMessage(conversationId, session, text, clientMessageId, new Date());
+      const row = withMessage(locked, entity, 0);
+      const message = toMessage(entity);
+      const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
+      if (await this.repo.appendMessage(entity, 0, events, manager)) return { result: { message, created: true }, events, stored: true };
+
+      const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
+      if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
+      if (original.text !== text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
+      return { result: { message: toMessage(original), created: false }, events: [] };
     });
   }
 
   /** Agent/bot text into a conversation: the caller proved access (session ownership or the admin key). */
   async postStaffMessage(
     manager: EntityManager,
-    locked: ConversationRow,
+    locked: ConversationEntity,
     author: { type: 'agent' | 'bot'; id: string | null; name: string | null },
     text: string,
   ): Promise<Committed<Message>> {
-    const at = new Date();
-    const inserted = await this.repo.insertMessage(
-      { id: newId('message'), conversationId: locked.id, authorType: author.type, authorId: author.id, authorName: author.name, text, clientMessageId: null, createdAt: at },
-      manager,
-    );
-    if (!inserted) throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
-    const row = await this.repo.recordMessage(locked.id, inserted.id, at, 1, manager);
-    const message = toMessage(inserted);
-    const audience = audienceOf(row);
-    const count = await this.repo.totalUnread(ownerOfRow(row), manager);
-    return {
-      result: message,
-      events: [
-        visitorEvent('messageCreated', audience, { conversation: toConversation(row, inserted), message }),
-        visitorEvent('unreadChanged', audience, { count }),
-      ],
+    const entity: MessageEntity = {
+      id: newId('message'),
+      conversationId: locked.id,
+      authorType: author.type,
+      authorId: author.id,
+      authorName: author.name,
+      text,
+      clientMessageId: null,
+      createdAt: new Date(),
     };
+    const row = withMessage(locked, entity, 1);
+    const message = toMessage(entity);
+    const audience = audienceOf(row);
+    // Read before the append, so the new message's own +1 is added here rather than seen.
+    const count = (await this.repo.totalUnread(ownerOfRow(row), manager)) + 1;
+    const events = [
+      visitorEvent('messageCreated', audience, { conversation: toConversation(row, entity), message }),
+      visitorEvent('unreadChanged', audience, { count }),
+    ];
+    if (!(await this.repo.appendMessage(entity, 1, events, manager))) {
+      throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
+    }
+    return { result: message, events, stored: true };
   }
 
   async postBotMessage(session: SessionContext, conversationId: string, text: unknown, authorName?: string): Promise<Message> {
     checkMessageText(text);
     return this.write(async (manager) => {
-      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
       if (!locked) throw conversationNotFound();
       return this.postStaffMessage(manager, locked, { type: 'bot', id: null, name: authorName ?? null }, text);
     });
@@ -226,6 +235,11 @@ export function activityPage(rows: ConversationRow[], limit: number): Page<Conve
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeActivityCursor({ updatedAt: last.updatedAt.toISOString(), id: last.id }) : null;
   return { data: page.map(viewOf), nextCursor };
+}
+
+/** The conversation row as appending `message` leaves it (ConversationRepository.appendMessage). */
+function withMessage(row: ConversationEntity, message: MessageEntity, unreadDelta: number): ConversationEntity {
+  return { ...row, lastMessageId: message.id, updatedAt: message.createdAt, unreadCount: row.unreadCount + unreadDelta };
 }
 
 function visitorMessage(conversationId: string, session: SessionContext, text: string, clientMessageId: string | null, at: Date): MessageEntity {

@@ -24,7 +24,7 @@ export class OperatorService {
   async postMessage(conversationId: string, text: unknown, author: Assignee, type: 'agent' | 'bot'): Promise<Message> {
     checkMessageText(text);
     return this.conversations.write(async (manager) => {
-      const locked = await this.repo.findById(conversationId, manager, true);
+      const locked = await this.repo.lock(conversationId, null, manager);
       if (!locked) throw conversationNotFound();
       return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, text);
     });

@@ -29,6 +29,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private availableAt = Number.POSITIVE_INFINITY;
   private draining = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Published right after commit, not yet confirmed and marked sent. */
+  private unconfirmed: string[] = [];
+  private confirming: Promise<void> | null = null;
 
   constructor(
     private readonly repo: OutboxRepository,
@@ -51,6 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.timers = [];
+    await this.confirming;
     const nc = this.nc;
     this.nc = null;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
@@ -59,7 +63,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** After commit: publish now when NATS is there, else leave the rows to the poller. */
   publishCommitted(rows: OutboxRow[]): void {
     if (rows.length === 0 || !this.publishAll(rows)) return;
-    void this.confirm(rows.map((r) => r.id));
+    for (const row of rows) this.unconfirmed.push(row.id);
+    this.confirming ??= this.confirmPublished().finally(() => (this.confirming = null));
   }
 
   /** Ephemeral events (typing) have no outbox row: stale ones are worthless after an outage. */
@@ -88,12 +93,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return true;
   }
 
-  private async confirm(ids: string[]): Promise<void> {
-    try {
-      await this.flush();
-      await this.repo.markSent(ids);
-    } catch (err) {
-      this.logger.warn(`outbox publish not confirmed (${(err as Error).message}); the poller will retry`);
+  /**
+   * One flush and one UPDATE for all the rows published while the previous
+   * round was in flight: under load, concurrent sends share them.
+   */
+  private async confirmPublished(): Promise<void> {
+    while (this.unconfirmed.length > 0) {
+      const ids = this.unconfirmed;
+      this.unconfirmed = [];
+      try {
+        await this.flush();
+        await this.repo.markSent(ids);
+      } catch (err) {
+        this.logger.warn(`outbox publish not confirmed (${(err as Error).message}); the poller will retry`);
+      }
     }
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ConversationStatus } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConversationEntity, ConversationRow, MessageEntity } from './entities';
+import type { OutboxRow } from './outbox.repository';
 
 /** Who may see a conversation: the user when identified, else the anonymous session that created it. */
 export interface Owner {
@@ -93,6 +94,63 @@ export class ConversationRepository {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
+  /**
+   * Takes the row lock that serializes writers of one conversation and answers
+   * its columns (no last-message join: a writer replaces the last message).
+   * `owner` null skips the ownership check (operator writes).
+   */
+  async lock(id: string, owner: Owner | null, manager: EntityManager): Promise<ConversationEntity | null> {
+    const where = owner ? ownerWhere(owner, 2) : { sql: 'true', params: [] };
+    const rows = await this.run<ConversationEntity>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversation.conversations c WHERE c.id = $1 AND ${where.sql} FOR UPDATE`,
+      [id, ...where.params],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * One statement for the hot path of a send: the message (unless the
+   * conversation holds its clientMessageId already), the conversation's new
+   * last message, activity time and unread count, and the outbox rows that
+   * announce it. Call it holding the conversation's lock. False when the
+   * clientMessageId existed: then nothing was written.
+   */
+  async appendMessage(message: MessageEntity, unreadDelta: number, events: OutboxRow[], manager: EntityManager): Promise<boolean> {
+    const rows = await this.run<{ n: number }>(
+      `WITH m AS (
+         INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (conversation_id, client_message_id) DO NOTHING
+         RETURNING id, conversation_id, created_at
+       ), c AS (
+         UPDATE conversation.conversations c SET last_message_id = m.id, updated_at = m.created_at, unread_count = c.unread_count + $9
+         FROM m WHERE c.id = m.conversation_id RETURNING c.id
+       ), o AS (
+         INSERT INTO conversation.outbox (id, event, payload)
+         SELECT e.id, e.event, e.payload FROM unnest($10::text[], $11::text[], $12::jsonb[]) AS e(id, event, payload)
+         WHERE EXISTS (SELECT 1 FROM m)
+       )
+       SELECT count(*)::int AS n FROM m`,
+      [
+        message.id,
+        message.conversationId,
+        message.authorType,
+        message.authorId,
+        message.authorName,
+        message.text,
+        message.clientMessageId,
+        message.createdAt,
+        unreadDelta,
+        events.map((e) => e.id),
+        events.map((e) => e.event),
+        events.map((e) => JSON.stringify(e.payload)),
+      ],
+      manager,
+    );
+    return rows[0].n === 1;
+  }
+
   async findById(id: string, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
     const rows = await this.run<ConversationEntity & { lastMessage: null }>(
       `SELECT ${WITH_LAST_MESSAGE} WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`,
@@ -165,19 +223,6 @@ export class ConversationRepository {
     return rows[0] ? { ...rows[0], lastMessage: null } : null;
   }
 
-  /** Null when the conversation already holds a message with this clientMessageId (nothing written). */
-  async insertMessage(row: MessageEntity, manager: EntityManager): Promise<MessageEntity | null> {
-    const rows = await this.run<MessageEntity>(
-      `INSERT INTO conversation.messages AS m (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (conversation_id, client_message_id) DO NOTHING
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [row.id, row.conversationId, row.authorType, row.authorId, row.authorName, row.text, row.clientMessageId, row.createdAt],
-      manager,
-    );
-    return rows[0] ?? null;
-  }
-
   async findMessageByClientId(conversationId: string, clientMessageId: string, manager: EntityManager): Promise<MessageEntity | null> {
     const rows = await this.run<MessageEntity>(
       `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $2`,
@@ -190,17 +235,6 @@ export class ConversationRepository {
   async messageExists(conversationId: string, messageId: string, manager: EntityManager): Promise<boolean> {
     const rows = await this.run(`SELECT 1 FROM conversation.messages WHERE conversation_id = $1 AND id = $2`, [conversationId, messageId], manager);
     return rows.length > 0;
-  }
-
-  /** After a new message: it becomes the last one, the conversation moves up, unread grows for agent/bot text. */
-  async recordMessage(conversationId: string, messageId: string, at: Date, unreadDelta: number, manager: EntityManager): Promise<ConversationEntity> {
-    const rows = await this.run<ConversationEntity>(
-      `UPDATE conversation.conversations c SET last_message_id = $2, updated_at = $3, unread_count = unread_count + $4
-       WHERE c.id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
-      [conversationId, messageId, at, unreadDelta],
-      manager,
-    );
-    return rows[0];
   }
 
   async countUnreadAfter(conversationId: string, readPosition: string | null, manager: EntityManager): Promise<number> {

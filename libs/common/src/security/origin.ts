@@ -13,7 +13,21 @@ interface ParsedOrigin {
 
 const DEFAULT_PORT: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
+/** Parsed origins and patterns; a widget sees few distinct ones, and URL parsing showed in the gateway's profile. */
+const parsed = new Map<string, ParsedOrigin | null>();
+const PARSED_MAX = 1000;
+
 function parseOrigin(value: string): ParsedOrigin | null {
+  let hit = parsed.get(value);
+  if (hit === undefined) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    hit = parseOriginUncached(value);
+    parsed.set(value, hit);
+  }
+  return hit;
+}
+
+function parseOriginUncached(value: string): ParsedOrigin | null {
   let url: URL;
   try {
     url = new URL(value);
