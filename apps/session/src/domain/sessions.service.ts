@@ -175,7 +175,8 @@ export class SessionsService {
   }
 
   private async announceRevoked(revoked: SessionRevoked): Promise<void> {
-    await this.bus.emit(SessionEvents.revoked, revoked);
+    // Confirmed before the caller is answered, so every gateway replica drops the token first.
+    await this.bus.emit(SessionEvents.revoked, revoked, { confirm: true });
   }
 
   private newSession(widget: WidgetEntity, token: string, userId: string | null, locale: string | null): SessionEntity {

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
-import { headers as natsHeaders } from 'nats';
+import { headers as natsHeaders, NatsConnection } from 'nats';
 import { catchError, firstValueFrom, throwError, timeout, TimeoutError } from 'rxjs';
 import { AppError, Errors } from '../errors';
 import { currentRequestId } from '../logging';
@@ -68,13 +68,20 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  async emit<P>(evt: DomainEvent<P>, payload: P): Promise<void> {
+  /**
+   * Publishes an event. With `confirm`, resolves only once the NATS server has
+   * it (a flush round trip): a caller that answers after that knows every
+   * subscriber's copy is already on its way, ahead of the answer (replies
+   * leave through another connection, so publish order alone does not say so).
+   */
+  async emit<P>(evt: DomainEvent<P>, payload: P, options: { confirm?: boolean } = {}): Promise<void> {
     const headers = natsHeaders();
     const requestId = currentRequestId();
     if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
     await firstValueFrom(this.client.emit(evt.subject, new NatsRecordBuilder(payload).setHeaders(headers).build()), {
       defaultValue: undefined,
     });
+    if (options.confirm) await this.client.unwrap<NatsConnection>().flush();
   }
 }
 
