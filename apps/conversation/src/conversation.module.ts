@@ -4,6 +4,7 @@ import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
 import { AdminHandler } from './handlers/admin.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
+import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ConversationRepository } from './persistence/conversation.repository';
 import { CONVERSATION_ENTITIES } from './persistence/entities';
@@ -12,6 +13,6 @@ import { OutboxRepository } from './persistence/outbox.repository';
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
   controllers: [ConversationHandler, AdminHandler],
-  providers: [ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay],
+  providers: [ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay, OutboxMetrics],
 })
 export class ConversationModule {}

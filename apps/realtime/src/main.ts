@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { checkNats, ConfigError, createLogger, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
+import { checkNats, ConfigError, createLogger, Metrics, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
 import { loadRealtimeConfig, RealtimeConfig } from './config';
 import { RealtimeIoAdapter } from './io.adapter';
 import { RealtimeModule } from './realtime.module';
@@ -13,7 +13,7 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 
 /**
  * Realtime owns no database, so it does not go through bootstrapService: config,
- * NATS preflight, then socket.io and the probes on one port, and a broadcast
+ * NATS preflight, then socket.io, the probes and /metrics on one port, and a broadcast
  * (queue-less) NATS subscription so every replica hears every event.
  */
 async function bootstrap(): Promise<void> {
@@ -34,6 +34,8 @@ async function bootstrap(): Promise<void> {
   const hub = app.get(SocketHub);
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, hub));
   app.useGlobalFilters(new RpcErrorFilter(logger));
+  // Times every domain event this replica handles, by subject (the same histogram as the services' requests).
+  app.useGlobalInterceptors(new NatsMetricsInterceptor(app.get(Metrics)));
   app.connectMicroservice<MicroserviceOptions>(natsServerOptions(config.NATS_URL), { inheritAppConfig: true });
 
   const shutdown = async (signal: NodeJS.Signals) => {

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CONFIG, NatsBus } from '@widget/common';
+import { CONFIG, Metrics, metricsController, NatsBus } from '@widget/common';
 import type { Logger } from 'pino';
 import type { RealtimeConfig } from './config';
 import { DeliveryListener } from './delivery/delivery.listener';
@@ -12,17 +12,18 @@ import { ReplayService } from './replay/replay.service';
 import { SocketHub } from './socket-hub';
 import { TypingService } from './typing/typing.service';
 
-/** The realtime edge: handshake checks, NATS → rooms delivery, reconnect replay, typing relay. */
+/** The realtime edge: handshake checks, NATS → rooms delivery, reconnect replay, typing relay; probes and /metrics on its port. */
 @Module({})
 export class RealtimeModule {
   static register(config: RealtimeConfig, logger: Logger): DynamicModule {
     return {
       module: RealtimeModule,
-      controllers: [DeliveryListener, HealthController],
+      controllers: [DeliveryListener, HealthController, metricsController()],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: 'realtime' }) },
+        { provide: Metrics, useFactory: () => new Metrics('realtime') },
         SocketHub,
         WidgetDirectory,
         HandshakeService,

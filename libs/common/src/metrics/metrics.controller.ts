@@ -6,7 +6,7 @@ interface ReplyLike {
   send(body: unknown): void;
 }
 
-/** GET /metrics on a service's HEALTH_PORT (never the public origin). */
+/** GET /metrics on a service's HEALTH_PORT, or realtime's own port (never the public origin: only the socket.io path is routed there). */
 export function metricsController(): Type<unknown> {
   @Controller()
   class MetricsController {

@@ -1,4 +1,4 @@
-import { Metrics, subjectLabel } from './metrics';
+import { Metrics, outcomeOf, subjectLabel } from './metrics';
 
 /** The value of one sample, whatever order prom-client writes its labels in. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -35,6 +35,23 @@ describe('Metrics', () => {
     backlog = new Error('database down');
     text = await metrics.render();
     expect(text).toContain('outbox_backlog{service="unit"} 7');
+  });
+
+  it('times socket events by event and outcome, and shows that histogram only once used', async () => {
+    const metrics = new Metrics('unit', { defaultMetrics: false });
+    expect(await metrics.render()).not.toContain('realtime_socket_event_duration_seconds');
+    metrics.observeSocketEvent('typing', 'ok', 0.002);
+    metrics.observeSocketEvent('typing', outcomeOf(Object.assign(new Error('slow down'), { code: 'rate_limited' })), 0.001);
+    const text = await metrics.render();
+    expect(sample(text, 'realtime_socket_event_duration_seconds_count', { service: 'unit', event: 'typing', outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'realtime_socket_event_duration_seconds_count', { service: 'unit', event: 'typing', outcome: 'rate_limited' })).toBe(1);
+  });
+
+  it('labels an outcome with an error code, never free text', () => {
+    expect(outcomeOf({ code: 'conversation_not_found' })).toBe('conversation_not_found');
+    expect(outcomeOf(new Error('relation "x" does not exist'))).toBe('internal_error');
+    expect(outcomeOf({ code: 'ECONNREFUSED' })).toBe('internal_error');
+    expect(outcomeOf(undefined)).toBe('internal_error');
   });
 
   it('labels subjects without the deployment prefix', () => {

@@ -19,6 +19,7 @@ export class Metrics {
   private readonly natsDuration: Histogram<'subject' | 'outcome'>;
   private sockets?: Gauge;
   private socketConnects?: Counter;
+  private socketEvents?: Histogram<'event' | 'outcome'>;
 
   constructor(
     readonly service: string,
@@ -75,6 +76,21 @@ export class Metrics {
   }
 
   /**
+   * Work a socket server does for its clients outside NATS handlers (e.g. realtime's `typing` relay and its
+   * reconnect `replay`), by event and outcome (`ok` or an error code, see outcomeOf).
+   */
+  observeSocketEvent(event: string, outcome: string, seconds: number): void {
+    this.socketEvents ??= new Histogram({
+      name: 'realtime_socket_event_duration_seconds',
+      help: 'Socket events handled by this replica, by event and outcome (ok or an error code).',
+      labelNames: ['event', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [this.registry],
+    });
+    this.socketEvents.observe({ event, outcome }, seconds);
+  }
+
+  /**
    * A gauge read on each scrape, e.g. the outbox backlog:
    * `metrics.gaugeFromCallback('outbox_backlog', 'Events written but not yet published.', () => repo.countPending())`.
    * A failing callback leaves the previous value and never fails the scrape.
@@ -95,6 +111,12 @@ export class Metrics {
       },
     });
   }
+}
+
+/** The outcome label of a failure: the AppError code it carries, else `internal_error` (never free text). */
+export function outcomeOf(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[a-z_]{1,40}$/.test(code) ? code : 'internal_error';
 }
 
 /** Subjects carry NATS_SUBJECT_PREFIX (e.g. `staging.`); metrics name the subject the contract declares. */

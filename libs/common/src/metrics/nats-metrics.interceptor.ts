@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { NatsContext } from '@nestjs/microservices';
 import { Observable, tap } from 'rxjs';
-import { Metrics, subjectLabel } from './metrics';
+import { Metrics, outcomeOf, subjectLabel } from './metrics';
 
 /** Times every NATS request a service handles; the outcome is `ok` or the AppError code it answered with. */
 @Injectable()
@@ -16,13 +16,8 @@ export class NatsMetricsInterceptor implements NestInterceptor {
     return next.handle().pipe(
       tap({
         complete: () => this.metrics.observeNats(subject, 'ok', seconds()),
-        error: (err: unknown) => this.metrics.observeNats(subject, errorCode(err), seconds()),
+        error: (err: unknown) => this.metrics.observeNats(subject, outcomeOf(err), seconds()),
       }),
     );
   }
-}
-
-function errorCode(err: unknown): string {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /^[a-z_]{1,40}$/.test(code) ? code : 'internal_error';
 }
