@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
 import { io, Socket } from 'socket.io-client';
 import { TEST_ORIGIN } from './factories';
-import { freePort } from './ports';
-import { REPO_ROOT, StackInfo } from './stack';
+import { RunningApp, spawnApp, StackInfo } from './stack';
 
 /** SPEC §10: the socket.io path, on the public origin (the gateway) and on the realtime service alike. */
 export const REALTIME_PATH = '/widget/v1/realtime';
@@ -116,41 +112,9 @@ export function nextDisconnect(socket: Socket, timeoutMs = 10_000): Promise<stri
   });
 }
 
-export interface ExtraReplica {
-  url: string;
-  logFile: string;
-  /** Sends `signal` and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type ExtraReplica = Pick<RunningApp, 'url' | 'logFile' | 'stop'>;
 
 /** One more realtime replica on a running stack's NATS namespace (for multi-replica and shutdown tests). */
-export async function spawnRealtimeReplica(stack: StackInfo): Promise<ExtraReplica> {
-  const port = await freePort();
-  const logDir = join(REPO_ROOT, '.stack', 'test-logs', `${stack.env.NATS_SUBJECT_PREFIX ?? ''}extra`);
-  mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, `realtime-${port}.log`);
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'apps', 'realtime', 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...stack.env, PORT: String(port) },
-    stdio: ['ignore', fd, fd],
-  });
-  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`realtime replica exited during start-up; see ${logFile}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.status === 200, () => false);
-    if (ready) return { url, logFile, stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await stop('SIGKILL');
-  throw new Error(`realtime replica not ready within 30 s; see ${logFile}`);
+export function spawnRealtimeReplica(stack: StackInfo): Promise<ExtraReplica> {
+  return spawnApp(stack, 'realtime');
 }
