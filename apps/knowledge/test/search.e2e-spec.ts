@@ -1,4 +1,5 @@
 import { startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { SEARCH_CANDIDATES } from '../src/persistence/article.repository';
 import { article, collection, expectEnvelope, newWidget, siblingWidget, UNKNOWN_ARTICLE } from './helpers';
 
 const stack = testStack();
@@ -126,6 +127,33 @@ describe('article search and reading (widget API)', () => {
     const first = await ws.api.get('/articles/search?q=shipping&limit=3', { token: t });
     expectEnvelope(await ws.api.get(`/articles/search?q=parcels&cursor=${first.body.nextCursor}`, { token: t }), 400, 'validation_error');
     expectEnvelope(await ws.api.get('/articles/search?q=shipping&cursor=garbage', { token: t }), 400, 'validation_error');
+  });
+
+  it('ranks at most SEARCH_CANDIDATES matches of a word in most articles: title matches first, pages consistent', async () => {
+    const ws = await newWidget(stack);
+    const t = (await startAnonymous(ws)).token;
+    // More body-only matches than the cap, then (stored after them) title matches and a draft.
+    const bodyOnly = SEARCH_CANDIDATES + 20;
+    for (let i = 0; i < bodyOnly; i += 25) {
+      await Promise.all(Array.from({ length: Math.min(25, bodyOnly - i) }, (_, j) => article(ws, { title: `Note ${i + j}`, body: '<p>Everyday parcels leave the depot.</p>' })));
+    }
+    const titled = await Promise.all([1, 2, 3].map((n) => article(ws, { title: `Everyday parcel tracking ${n}`, body: '<p>Track it.</p>' })));
+    await article(ws, { title: 'Everyday draft', body: '<p>Not yet.</p>', status: 'draft' });
+
+    const seen: string[] = [];
+    const scores: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await ws.api.get(`/articles/search?q=everyday&limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: t });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.data.map((h: any) => h.id));
+      scores.push(...res.body.data.map((h: any) => h.score));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen.slice(0, 3).sort()).toEqual(titled.map((a) => a.id).sort());
+    expect(seen).toHaveLength(SEARCH_CANDIDATES);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
   it('answers validation_error for an empty, missing or over-long q and bad limits', async () => {

@@ -116,10 +116,8 @@ export class ArticlesService {
       after = cursor;
     }
     if (words.length === 0 || (read.collectionIds && read.collectionIds.length === 0)) return { data: [], nextCursor: null };
-    const configs = await this.articles.configsFor(read.workspaceId, query.locale ? localeInfo(query.locale).tsConfig : null);
-    if (configs.length === 0) return { data: [], nextCursor: null };
-
-    const rows = await this.articles.search(read, configs, prefixAndQuery(words), after, query.limit + 1);
+    const tsConfig = query.locale ? localeInfo(query.locale).tsConfig : null;
+    const rows = await this.articles.search(read, tsConfig, prefixAndQuery(words), after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {

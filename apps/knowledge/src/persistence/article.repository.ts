@@ -61,6 +61,12 @@ export const MARK_START = '\uE000';
 export const MARK_END = '\uE001';
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
 
+/**
+ * Matches ranked per search, at most (see search()). A query matching more
+ * is a word in most articles: it says little about which one is best.
+ */
+export const SEARCH_CANDIDATES = 500;
+
 const COLUMNS = 'id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config::text AS ts_config, status, created_at, updated_at, published_at';
 const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[] IS NULL OR a.collection_id = ANY($2)) AND ($3::text IS NULL OR a.language = $3)`;
 
@@ -128,7 +134,7 @@ export class ArticleRepository {
     );
   }
 
-  /** The stemming configurations to query with: the scope's language's, or every one the workspace uses. */
+  /** The stemming configurations to query with: the scope's language's, or every one the workspace uses (answers; search() reads them itself). */
   async configsFor(workspaceId: string, tsConfig: string | null): Promise<string[]> {
     if (tsConfig) return [tsConfig];
     const rows: { ts_config: string }[] = await this.dataSource.query(
@@ -141,28 +147,69 @@ export class ArticleRepository {
   /**
    * Ranked full-text search: title (weight A) over body (B), ts_rank
    * normalised by document length, ties broken by id; keyset after
-   * (score, id). The query text is built once per stemming configuration.
-   * The snippet is computed for the returned page only.
+   * (score, id). The query text is built once per stemming configuration:
+   * `tsConfig`, or (null) each one the workspace's articles use.
+   *
+   * Ranking reads search_vector, stored out of line: each one ranked costs a
+   * TOAST fetch, most of a search's time. So at most SEARCH_CANDIDATES
+   * matches are ranked. A search matching no more than that ranks all of
+   * them, found in one index scan. Past that the candidates are the title
+   * matches, then the other matches, each in storage order: found through
+   * the title index and the first matches read, without reading the rest.
+   * The candidates do not depend on the cursor, so pages stay consistent.
+   * The snippet is computed for the returned page only. docs/knowledge.md,
+   * "Search cost", has the figures.
    */
-  search(scope: ReadScope, configs: string[], tsquery: string, after: { score: string; id: string } | null, limit: number): Promise<SearchRow[]> {
+  search(scope: ReadScope, tsConfig: string | null, tsquery: string, after: { score: string; id: string } | null, limit: number): Promise<SearchRow[]> {
     return this.dataSource.query(
+      // The article scans are LATERAL subqueries with a LIMIT, so they stay parameterised by the
+      // configuration's query (a GIN index scan) however many configurations the planner expects.
       `WITH q AS (
-         SELECT c.cfg, t.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS t(query)
-       ), hits AS (
-         SELECT a.id, a.title, a.body_text, a.collection_id, a.locale, a.updated_at, a.ts_config, q.query,
-                ts_rank(a.search_vector, q.query, 1) AS rank
-         FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
-         WHERE ${SCOPE_SQL}
+         SELECT c.ts_config AS cfg, t.query
+         FROM knowledge.workspace_configs c CROSS JOIN LATERAL to_tsquery(c.ts_config, $4) AS t(query)
+         WHERE c.workspace_id = $1 AND ($5::regconfig IS NULL OR c.ts_config = $5::regconfig)
+         ORDER BY c.ts_config
+       ), matches AS MATERIALIZED (
+         -- The first matches in storage order, one more than the cap: enough to tell whether the cap applies.
+         -- Only search_vector's TOAST pointer is carried; it is fetched when ranked.
+         SELECT m.* FROM q CROSS JOIN LATERAL (
+           SELECT a.id, a.search_vector, a.title_vector, q.query
+           FROM knowledge.articles a
+           WHERE a.ts_config = q.cfg AND a.search_vector @@ q.query AND ${SCOPE_SQL}
+           LIMIT $10 + 1
+         ) AS m
+         LIMIT $10 + 1
+       ), capped AS (
+         SELECT count(*) > $10 AS applies FROM matches
+       ), candidates AS (
+         -- Under the cap: every match. Over it: the title matches (through the title index; that
+         -- scan only runs then), then the other matches read above.
+         SELECT id, search_vector, query FROM matches WHERE NOT (SELECT applies FROM capped)
+         UNION ALL
+         (SELECT t.* FROM q CROSS JOIN LATERAL (
+            SELECT a.id, a.search_vector, q.query
+            FROM knowledge.articles a
+            WHERE a.ts_config = q.cfg AND a.title_vector @@ q.query AND ${SCOPE_SQL} AND (SELECT applies FROM capped)
+            LIMIT $10
+          ) AS t
+          LIMIT $10)
+         UNION ALL
+         SELECT id, search_vector, query FROM matches WHERE (SELECT applies FROM capped) AND NOT title_vector @@ query
+         LIMIT $10
+       ), ranked AS (
+         -- OFFSET 0 keeps this a subquery: ts_rank runs once per candidate, not again in the keyset filter.
+         SELECT id, query, ts_rank(search_vector, query, 1) AS rank FROM candidates OFFSET 0
        ), page AS (
-         SELECT * FROM hits
+         SELECT id, query, rank FROM ranked
          WHERE $6::real IS NULL OR rank < $6::real OR (rank = $6::real AND id > $7)
          ORDER BY rank DESC, id ASC
          LIMIT $8
        )
-       SELECT id, title, collection_id, locale, updated_at, rank::text AS score,
-              ts_headline(ts_config, body_text, query, $9) AS snippet
-       FROM page ORDER BY rank DESC, id ASC`,
-      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, configs, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS],
+       SELECT a.id, a.title, a.collection_id, a.locale, a.updated_at, p.rank::text AS score,
+              ts_headline(a.ts_config, a.body_text, p.query, $9) AS snippet
+       FROM page p JOIN knowledge.articles a ON a.id = p.id
+       ORDER BY p.rank DESC, p.id ASC`,
+      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, tsConfig, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS, SEARCH_CANDIDATES],
     );
   }
 

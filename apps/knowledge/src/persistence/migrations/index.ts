@@ -1,4 +1,5 @@
 import { CreateKnowledgeSchema1732600000000 } from './1732600000000-create-knowledge-schema';
+import { AddTitleVector1795600000000 } from './1795600000000-add-title-vector';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const KNOWLEDGE_MIGRATIONS = [CreateKnowledgeSchema1732600000000];
+export const KNOWLEDGE_MIGRATIONS = [CreateKnowledgeSchema1732600000000, AddTitleVector1795600000000];
