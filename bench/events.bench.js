@@ -3,14 +3,25 @@
  * events service → PostgreSQL, with validation and de-duplication) beside a
  * raw baseline: multi-row INSERTs of the same rows straight into
  * events.events with the `pg` client, same batch size and concurrency.
+ *
+ * The two alternate for BENCH_EVENT_ROUNDS rounds (a raw round of 300
+ * batches lasts a fraction of a second: alone, one burst of load from a
+ * neighbour decided the ratio); rates are over all rounds. Each side also
+ * reports CPU ms per batch by process (bench/cpu.js), plus
+ * `postgres (this db)`: the backends of this stack's database alone, since
+ * `postgres` counts every backend of a server other stacks may share.
  */
+const http = require('node:http');
 const { Pool } = require('pg');
 const { randomUUID } = require('node:crypto');
+const { readFileSync } = require('node:fs');
 const { runConcurrent } = require('./stats');
+const { measureCpu } = require('./cpu');
 
 const ORIGIN = 'https://bench.example.com';
 const BATCH = 100;
 const BATCHES = Number(process.env.BENCH_EVENT_BATCHES ?? 300);
+const ROUNDS = Number(process.env.BENCH_EVENT_ROUNDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 function batch(prefix, i) {
@@ -22,10 +33,75 @@ function batch(prefix, i) {
   }));
 }
 
+function cpuMsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms by component, summed over the rounds of one side. */
+function cpuTotals(stack, pool) {
+  const totals = {};
+  let operations = 0;
+  const backends = async () => (await pool.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+  return {
+    /** Measures one phase; its backends are pooled, so those alive at the end ran it. */
+    async measure(count, phase) {
+      const before = new Map((await backends()).map((pid) => [pid, cpuMsOf(pid)]));
+      const cpu = measureCpu(stack);
+      const result = await phase();
+      for (const [key, ms] of Object.entries(cpu.end(1))) totals[key] = (totals[key] ?? 0) + ms;
+      const db = (await backends()).reduce((sum, pid) => sum + cpuMsOf(pid) - (before.get(pid) ?? 0), 0);
+      totals['postgres (this db)'] = (totals['postgres (this db)'] ?? 0) + db;
+      operations += count;
+      return result;
+    },
+    perOperation() {
+      return Object.fromEntries(Object.entries(totals).map(([key, ms]) => [key, Math.round((ms / operations) * 100) / 100]));
+    },
+  };
+}
+
 async function json(res) {
   const text = await res.text();
   if (!res.ok) throw new Error(`${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
+}
+
+/**
+ * The measured POSTs go through node:http with keep-alive (as in
+ * messages.bench.js), not fetch: undici's per-request cost ran on the same
+ * two cores as the stack and was charged to the gateway path.
+ */
+function poster(baseUrl, maxSockets) {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
+  return (path, body, headers) =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const req = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
 }
 
 module.exports = {
@@ -46,22 +122,8 @@ module.exports = {
     }).then(json);
 
     const run = randomUUID().slice(0, 8);
-    const post = (events) =>
-      fetch(`${stack.baseUrl}/widget/v1/events`, {
-        method: 'POST',
-        headers: { origin: ORIGIN, authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ events }),
-      }).then(json);
-
-    // Warm-up: connections, JIT, caches.
-    for (let i = 0; i < 10; i++) await post(batch(`warm-${run}`, i));
-
-    let accepted = 0;
-    const gateway = await runConcurrent(CONCURRENCY, BATCHES, async (i) => {
-      const reply = await post(batch(`gw-${run}`, i));
-      accepted += reply.accepted;
-    });
-    if (accepted !== BATCHES * BATCH) throw new Error(`gateway accepted ${accepted} of ${BATCHES * BATCH}`);
+    const send = poster(stack.baseUrl, CONCURRENCY);
+    const post = (events) => send('/widget/v1/events', { events }, { origin: ORIGIN, authorization: `Bearer ${session.token}` });
 
     const pool = new Pool({ connectionString: stack.databaseUrl, max: CONCURRENCY });
     const insert = (rows) => {
@@ -77,13 +139,50 @@ module.exports = {
       );
     };
     try {
+      // Warm-up: connections, JIT, caches.
+      for (let i = 0; i < 10; i++) await post(batch(`warm-${run}`, i));
       for (let i = 0; i < 10; i++) await insert(batch(`rawwarm-${run}`, i));
-      const raw = await runConcurrent(CONCURRENCY, BATCHES, (i) => insert(batch(`raw-${run}`, i)));
-      const gatewayPerSecond = Math.round((BATCHES * BATCH) / gateway.seconds);
-      const rawPerSecond = Math.round((BATCHES * BATCH) / raw.seconds);
+
+      const gatewayCpu = cpuTotals(stack, pool);
+      const rawCpu = cpuTotals(stack, pool);
+      let gatewaySeconds = 0;
+      let rawSeconds = 0;
+      let accepted = 0;
+      const rounds = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const gateway = await gatewayCpu.measure(BATCHES, () =>
+          runConcurrent(CONCURRENCY, BATCHES, async (i) => {
+            const reply = await post(batch(`gw-${run}-${round}`, i));
+            accepted += reply.accepted;
+          }),
+        );
+        const raw = await rawCpu.measure(BATCHES, () => runConcurrent(CONCURRENCY, BATCHES, (i) => insert(batch(`raw-${run}-${round}`, i))));
+        gatewaySeconds += gateway.seconds;
+        rawSeconds += raw.seconds;
+        rounds.push(Math.round((raw.seconds / gateway.seconds) * 100) / 100);
+      }
+      if (accepted !== ROUNDS * BATCHES * BATCH) throw new Error(`gateway accepted ${accepted} of ${ROUNDS * BATCHES * BATCH}`);
+
+      const gatewayPerSecond = Math.round((ROUNDS * BATCHES * BATCH) / gatewaySeconds);
+      const rawPerSecond = Math.round((ROUNDS * BATCHES * BATCH) / rawSeconds);
       const ratio = Math.round((gatewayPerSecond / rawPerSecond) * 100) / 100;
-      log(`gateway: ${gatewayPerSecond} events/s; raw multi-row INSERT: ${rawPerSecond} events/s; ratio ${ratio} (target ≥ 0.3)`);
-      return { batchSize: BATCH, batches: BATCHES, concurrency: CONCURRENCY, gatewayEventsPerSecond: gatewayPerSecond, rawInsertEventsPerSecond: rawPerSecond, ratio };
+      // CPU ms per 100-event batch by process: where ingestion spends its time (per batch: measureCpu rounds to 0.01 ms).
+      const cpuMsPerBatch = gatewayCpu.perOperation();
+      const rawCpuMsPerBatch = rawCpu.perOperation();
+      log(`gateway: ${gatewayPerSecond} events/s; raw multi-row INSERT: ${rawPerSecond} events/s; ratio ${ratio} (target ≥ 0.3); by round ${rounds.join(', ')}`);
+      log(`CPU ms per batch of ${BATCH}, gateway path: ${JSON.stringify(cpuMsPerBatch)}; raw INSERT: ${JSON.stringify(rawCpuMsPerBatch)}`);
+      return {
+        batchSize: BATCH,
+        batches: BATCHES,
+        rounds: ROUNDS,
+        concurrency: CONCURRENCY,
+        gatewayEventsPerSecond: gatewayPerSecond,
+        rawInsertEventsPerSecond: rawPerSecond,
+        ratio,
+        ratioByRound: rounds,
+        cpuMsPerBatch,
+        rawCpuMsPerBatch,
+      };
     } finally {
       await pool.end();
     }

@@ -9,6 +9,7 @@
  * concurrent. The help-center corpus of the evaluation is added so answer
  * questions have real answers.
  */
+const { Client } = require('pg');
 const { createTestWidget, startAnonymous } = require('@widget/testing');
 const { summarize, runConcurrent, now } = require('./stats');
 const { loadCorpus } = require('../apps/knowledge/eval/load-corpus');
@@ -75,6 +76,12 @@ async function run({ stack, log }) {
     await admin('POST', `/workspaces/${widget.workspaceId}/articles`, { title: sentence(5), body: paragraphs, status: 'published' });
   });
   log(`inserted ${ARTICLES} articles in ${insert.seconds.toFixed(1)} s (${insert.perSecond}/s)`);
+  // What autovacuum does after a bulk load in any deployment; this machine's PostgreSQL runs with it off,
+  // and without statistics the planner scans the whole workspace index on every search.
+  const db = new Client({ connectionString: stack.databaseUrl });
+  await db.connect();
+  await db.query('ANALYZE knowledge.articles');
+  await db.end();
 
   const { token } = await startAnonymous(widget);
   // Typical queries: one or two content words (frequency ranks 20..2000), the last one typed halfway.

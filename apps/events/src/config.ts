@@ -5,6 +5,10 @@ export const eventsEnv = serviceEnv.extend({
   EVENTS_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(60_000).default(6 * 3600_000),
   /** Must exceed the accepted occurredAt age (30 days): ids younger than this are never stored twice. */
   EVENTS_DEDUP_RETENTION_DAYS: z.coerce.number().int().min(31).max(3650).default(35),
+  /** Lifecycle facts wait at most this long to be written together (docs/forms-events.md). */
+  EVENTS_LIFECYCLE_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(10),
+  /** …or until this many are buffered. */
+  EVENTS_LIFECYCLE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
 });
 export type EventsConfig = z.infer<typeof eventsEnv>;
 

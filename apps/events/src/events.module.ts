@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventsService } from './domain/events.service';
+import { LifecycleBuffer } from './domain/lifecycle-buffer';
 import { LifecycleService } from './domain/lifecycle.service';
 import { PartitionMaintenance } from './domain/partition-maintenance';
 import { EventsHandler } from './handlers/events.handler';
@@ -8,6 +9,6 @@ import { EventsRepository } from './persistence/events.repository';
 
 @Module({
   controllers: [EventsHandler, LifecycleListener],
-  providers: [EventsService, LifecycleService, PartitionMaintenance, EventsRepository],
+  providers: [EventsService, LifecycleService, LifecycleBuffer, PartitionMaintenance, EventsRepository],
 })
 export class EventsModule {}

@@ -72,6 +72,24 @@ describe('events (gateway → NATS → events service → PostgreSQL)', () => {
     });
   });
 
+  it('rejects only the event whose properties PostgreSQL cannot store (\\u0000, a lone surrogate), not its batch', async () => {
+    const events = [
+      { id: 'nul-1', type: 'x', properties: { s: 'a\u0000b' } },
+      { id: 'nul-2', type: 'x', properties: { s: '\ud800' } },
+      { id: 'nul-3', type: 'x', properties: { s: 'fine 😀', literal: '\\u0000' } },
+    ];
+    const res = await widget.api.post('/events', { events }, { token });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [
+        { index: 0, reason: 'invalid_properties' },
+        { index: 1, reason: 'invalid_properties' },
+      ],
+    });
+  });
+
   it('de-duplicates across batches, and gives id-less events their own evt_ ids, attributed to the session', async () => {
     const first = await widget.api.post('/events', { events: [{ id: 'cross-1', type: 'a' }, { id: 'cross-2', type: 'a' }] }, { token });
     expect(first.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });

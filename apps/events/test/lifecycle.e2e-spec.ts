@@ -1,5 +1,5 @@
 import { KnowledgeEvents, SessionEvents } from '@widget/contracts';
-import { createTestWidget, signIdentity, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { createTestWidget, signIdentity, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
 import { connect, JSONCodec } from 'nats';
 
 const stack = testStack();
@@ -58,10 +58,42 @@ describe('lifecycle facts recorded by the services themselves', () => {
       }
       publish(KnowledgeEvents.articleViewed.subject, { ...view, at: new Date(Date.now() + 1).toISOString() });
       await nc.flush();
+      await expectCount(widget, 'widget.article_viewed', 2);
+      await expectCount(widget, 'widget.session_started', 1);
+
+      // Later, in a batch of its own beside a new fact: the stored one is skipped, the new one kept.
+      publish(SessionEvents.started.subject, started);
+      publish(KnowledgeEvents.articleViewed.subject, { ...view, at: new Date(Date.now() + 2).toISOString() });
+      await nc.flush();
     } finally {
       await nc.close();
     }
-    await expectCount(widget, 'widget.article_viewed', 2);
+    await expectCount(widget, 'widget.article_viewed', 3);
     await expectCount(widget, 'widget.session_started', 1);
+  });
+
+  it('writes the facts it still holds when stopped (SIGTERM), none lost', async () => {
+    const widget = await createTestWidget(stack);
+    // A replica in a namespace of its own that would hold facts for a minute: only its shutdown can write them.
+    const prefix = `${stack.env.NATS_SUBJECT_PREFIX}flush.`;
+    const replica = await spawnApp(stack, 'events', { NATS_SUBJECT_PREFIX: prefix, EVENTS_LIFECYCLE_FLUSH_MS: '60000' });
+    const nc = await connect({ servers: stack.env.NATS_URL });
+    const codec = JSONCodec();
+    try {
+      const subject = `${prefix}${KnowledgeEvents.articleViewed.subject.slice(stack.env.NATS_SUBJECT_PREFIX.length)}`;
+      const at = Date.now();
+      for (let i = 0; i < 5; i++) {
+        const view = { workspaceId: widget.workspaceId, widgetId: widget.widgetId, sessionId: 'ses_01JCCCCCCCCCCCCCCCCCCCCCCC', articleId: 'art_01JCCCCCCCCCCCCCCCCCCCCCCC', at: new Date(at + i).toISOString() };
+        nc.publish(subject, codec.encode({ pattern: subject, data: view }));
+      }
+      await nc.flush();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await countOf(widget, 'widget.article_viewed')).toBe(0);
+      expect(await replica.stop('SIGTERM')).toBe(0);
+      expect(await countOf(widget, 'widget.article_viewed')).toBe(5);
+    } finally {
+      await nc.close();
+      await replica.stop();
+    }
   });
 });

@@ -35,11 +35,6 @@ export class EventsService {
     return { accepted, duplicates: duplicates + rows.length - accepted, rejected };
   }
 
-  /** A lifecycle fact; its id is derived from the domain event, so a redelivery is a no-op. */
-  async recordSystem(by: Omit<Attribution, 'source'>, row: EventRow): Promise<void> {
-    await this.repo.insertBatch({ ...by, source: 'system' }, [row]);
-  }
-
   async counts(workspaceId: string, query: EventCountsQuery): Promise<EventCounts> {
     const to = query.to ?? isoDay(Date.now());
     const from = query.from ?? isoDay(Date.parse(`${to}T00:00:00Z`) - 6 * DAY_MS);

@@ -9,7 +9,11 @@ import {
   SessionStarted,
   VisitorEvent,
 } from '@widget/contracts';
-import { EventsService } from './events.service';
+import type { Attribution, EventRow } from '../persistence/events.repository';
+import { LifecycleBuffer } from './lifecycle-buffer';
+
+/** A fact before serialization: its properties as an object. */
+type Fact = Omit<EventRow, 'properties'> & { properties: Record<string, unknown> };
 
 /** `<type>:<natural key>`: holds a `:`, which client ids may not, so the two never collide. */
 const systemId = (type: string, key: string) => `${type}:${key}`;
@@ -18,20 +22,24 @@ const at = (iso: string | undefined) => {
   return Number.isNaN(t) ? new Date() : new Date(t);
 };
 
-/** Turns the other services' domain events into countable lifecycle events. */
+/**
+ * Turns the other services' domain events into countable lifecycle events,
+ * handed to the buffer that writes them in batches. Their ids are derived
+ * from the domain event, so a redelivery is a no-op.
+ */
 @Injectable()
 export class LifecycleService {
-  constructor(private readonly events: EventsService) {}
+  constructor(private readonly buffer: LifecycleBuffer) {}
 
-  sessionStarted(e: SessionStarted): Promise<void> {
-    return this.events.recordSystem(
+  sessionStarted(e: SessionStarted): void {
+    this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       { eventId: systemId(T.sessionStarted, e.sessionId), type: T.sessionStarted, occurredAt: at(e.at), properties: { identityType: e.identityType } },
     );
   }
 
-  sessionIdentified(e: SessionIdentified): Promise<void> {
-    return this.events.recordSystem(
+  sessionIdentified(e: SessionIdentified): void {
+    this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.toSessionId },
       {
         eventId: systemId(T.sessionIdentified, e.toSessionId),
@@ -42,9 +50,9 @@ export class LifecycleService {
     );
   }
 
-  conversationStarted(e: VisitorEvent<{ conversation: Conversation }>): Promise<void> {
+  conversationStarted(e: VisitorEvent<{ conversation: Conversation }>): void {
     const conversation = e.payload.conversation;
-    return this.events.recordSystem(
+    this.record(
       { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
       {
         eventId: systemId(T.conversationStarted, conversation.id),
@@ -56,10 +64,10 @@ export class LifecycleService {
   }
 
   /** Only what the visitor wrote is a "message sent"; agent and bot replies are not widget activity. */
-  async messageCreated(e: VisitorEvent<{ conversation: Conversation; message: Message }>): Promise<void> {
+  messageCreated(e: VisitorEvent<{ conversation: Conversation; message: Message }>): void {
     const message = e.payload.message;
     if (message.author.type !== 'user') return;
-    await this.events.recordSystem(
+    this.record(
       { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
       {
         eventId: systemId(T.messageSent, message.id),
@@ -70,8 +78,8 @@ export class LifecycleService {
     );
   }
 
-  formSubmitted(e: FormSubmitted): Promise<void> {
-    return this.events.recordSystem(
+  formSubmitted(e: FormSubmitted): void {
+    this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       {
         eventId: systemId(T.formSubmitted, e.submissionId),
@@ -83,8 +91,8 @@ export class LifecycleService {
   }
 
   /** A view has no id of its own: session, article and instant make it one. */
-  articleViewed(e: ArticleViewed): Promise<void> {
-    return this.events.recordSystem(
+  articleViewed(e: ArticleViewed): void {
+    this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       {
         eventId: systemId(T.articleViewed, `${e.sessionId}:${e.articleId}:${e.at}`),
@@ -93,5 +101,9 @@ export class LifecycleService {
         properties: { articleId: e.articleId },
       },
     );
+  }
+
+  private record(by: Omit<Attribution, 'source'>, fact: Fact): void {
+    this.buffer.add({ ...by, ...fact, properties: JSON.stringify(fact.properties) });
   }
 }

@@ -1,10 +1,13 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
-import { headers as natsHeaders, NatsConnection } from 'nats';
-import { catchError, firstValueFrom, throwError, timeout, TimeoutError } from 'rxjs';
+import { randomUUID } from 'node:crypto';
+import { headers as natsHeaders, JSONCodec, Msg, NatsConnection } from 'nats';
+import { firstValueFrom, TimeoutError } from 'rxjs';
 import { AppError, Errors } from '../errors';
 import { currentRequestId } from '../logging';
+
+const codec = JSONCodec();
 
 export interface NatsBusOptions {
   url: string;
@@ -55,17 +58,32 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
     await this.client.close();
   }
 
-  send<Req, Res>(route: Rpc<Req, Res>, request: Req, options: SendOptions = {}): Promise<Res> {
+  /**
+   * Request/reply on the connection's shared reply subscription (nats.js
+   * `request`), in the wire format of Nest's NATS transport (`{ pattern, data,
+   * id }` in, `{ id, response | err, isDisposed }` out), so the services stay
+   * plain `@MessagePattern` handlers. Nest's own client opens and closes a
+   * reply subscription per request, which showed in the gateway's profile.
+   */
+  async send<Req, Res>(route: Rpc<Req, Res>, request: Req, options: SendOptions = {}): Promise<Res> {
     const headers = natsHeaders();
     const requestId = options.requestId ?? currentRequestId();
     if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
-    const record = new NatsRecordBuilder(request).setHeaders(headers).build();
-    return firstValueFrom(
-      this.client.send<Res>(route.subject, record).pipe(
-        timeout(options.timeoutMs ?? this.options.requestTimeoutMs),
-        catchError((err: unknown) => throwError(() => toAppError(err))),
-      ),
-    );
+    const packet = codec.encode({ pattern: route.subject, data: request, id: randomUUID() });
+    let reply: Msg;
+    try {
+      reply = await this.client.unwrap<NatsConnection>().request(route.subject, packet, {
+        timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
+        headers,
+      });
+    } catch (err) {
+      throw toAppError(err);
+    }
+    // An empty reply: the handler answered nothing, as when no handler serves the subject.
+    if (reply.data.length === 0) throw Errors.upstreamUnavailable();
+    const message = codec.decode(reply.data) as { err?: unknown; response?: Res };
+    if (message.err !== undefined && message.err !== null) throw toAppError(message.err);
+    return message.response as Res;
   }
 
   /**
