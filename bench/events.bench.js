@@ -11,7 +11,7 @@
  * `postgres (this db)`: the backends of this stack's database alone, since
  * `postgres` counts every backend of a server other stacks may share.
  */
-const http = require('node:http');
+const { poster } = require('./http');
 const { Pool } = require('pg');
 const { randomUUID } = require('node:crypto');
 const { readFileSync } = require('node:fs');
@@ -72,38 +72,6 @@ async function json(res) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/**
- * The measured POSTs go through node:http with keep-alive (as in
- * messages.bench.js), not fetch: undici's per-request cost ran on the same
- * two cores as the stack and was charged to the gateway path.
- */
-function poster(baseUrl, maxSockets) {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
-  return (path, body, headers) =>
-    new Promise((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (text += c));
-          res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-}
-
 module.exports = {
   name: 'events',
   async run({ stack, log }) {
@@ -123,7 +91,11 @@ module.exports = {
 
     const run = randomUUID().slice(0, 8);
     const send = poster(stack.baseUrl, CONCURRENCY);
-    const post = (events) => send('/widget/v1/events', { events }, { origin: ORIGIN, authorization: `Bearer ${session.token}` });
+    const post = async (events) => {
+      const res = await send('/widget/v1/events', { events }, { origin: ORIGIN, authorization: `Bearer ${session.token}` });
+      if (res.status !== 202) throw new Error(`${res.status} ${res.text}`);
+      return JSON.parse(res.text);
+    };
 
     const pool = new Pool({ connectionString: stack.databaseUrl, max: CONCURRENCY });
     const insert = (rows) => {

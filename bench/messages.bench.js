@@ -8,7 +8,7 @@
  * a single-row INSERT (autocommit: one INSERT + COMMIT) with `pg` at the same
  * concurrency, and a raw NATS request/reply round trip.
  */
-const http = require('node:http');
+const { poster } = require('./http');
 const { randomUUID, randomBytes } = require('node:crypto');
 const { Pool } = require('pg');
 const { connect } = require('nats');
@@ -22,33 +22,6 @@ const LEVELS = [
   { visitors: 50, messages: 1500 },
 ];
 const WARMUP = 30;
-
-function poster(baseUrl, maxSockets) {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets });
-  return (path, body, headers) =>
-    new Promise((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = http.request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path,
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode, text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-}
 
 /** One visitor: a session, a conversation, a socket; send() resolves with the POST-to-event latency. */
 async function visitor(stack, widget, post) {
