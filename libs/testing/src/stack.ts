@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './ports';
@@ -147,10 +147,26 @@ export async function spawnApp(
   return launch(name, { ...stack.env, ...env }, logDir, extraIndex++, options.waitFor ?? 'ready');
 }
 
+/** A port from freePort() can be taken again before the app binds it (parallel test files); then it starts over. */
+const PORT_ATTEMPTS = 3;
+
+class PortTaken extends Error {}
+
 async function launch(name: AppName, env: Record<string, string>, logDir: string, index: number, waitFor: 'live' | 'ready' = 'ready'): Promise<RunningApp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(name, env, logDir, index, waitFor);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function launchOnce(name: AppName, env: Record<string, string>, logDir: string, index: number, waitFor: 'live' | 'ready'): Promise<RunningApp> {
   const port = await freePort();
   const portEnv = name === 'gateway' || name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
   const logFile = join(logDir, `${name}-${index}.log`);
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const fd = openSync(logFile, 'a');
   // APP_NODE_ARGS passes flags to every app's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench.
   const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -175,19 +191,25 @@ async function launch(name: AppName, env: Record<string, string>, logDir: string
       return code;
     },
   };
-  await waitReady(app, exited, waitFor);
+  await waitReady(app, exited, waitFor, logStart);
   return app;
 }
 
-async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFor: 'live' | 'ready'): Promise<void> {
+async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFor: 'live' | 'ready', logStart: number): Promise<void> {
   let dead = false;
   void exited.then(() => (dead = true));
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (dead) throw new Error(`${app.name} exited during start-up; see ${app.logFile}`);
+    if (dead) {
+      const output = readFileSync(app.logFile).subarray(logStart).toString('utf8');
+      if (output.includes('EADDRINUSE')) throw new PortTaken(`port ${app.port} was taken`);
+      throw new Error(`${app.name} exited during start-up; see ${app.logFile}`);
+    }
     try {
       const res = await fetch(`${app.url}/health/${waitFor}`);
-      if (res.status === 200) return;
+      // Another process may hold the port (then this one exits with EADDRINUSE): only our app's answer counts.
+      const body = (await res.json().catch(() => ({}))) as { service?: string };
+      if (res.status === 200 && body.service === app.name) return;
     } catch {
       // not listening yet
     }
