@@ -24,13 +24,13 @@ const LEVELS = [
 const WARMUP = 30;
 
 /** One visitor: a session, a conversation, a socket; send() resolves with the POST-to-event latency. */
-async function visitor(stack, widget, post) {
+async function visitor(stack, widget, post, socketUrl) {
   const { token } = await startAnonymous(widget);
   const headers = { authorization: `Bearer ${token}`, origin: widget.api.defaultOrigin };
   const created = await post('/widget/v1/conversations', { subject: 'bench' }, headers);
   if (created.status !== 201) throw new Error(`conversation create failed: ${created.status} ${created.text}`);
   const conversationId = JSON.parse(created.text).id;
-  const socket = await openSocket(stack.baseUrl, { token });
+  const socket = await openSocket(socketUrl, { token });
   const waiting = new Map();
   socket.on('message.created', (event) => {
     const done = waiting.get(event.payload.message.clientMessageId);
@@ -97,18 +97,24 @@ module.exports = {
   name: 'messages',
   async run({ stack, log }) {
     const widget = await createTestWidget(stack);
-    const figures = {};
-    for (const { visitors: concurrency, messages: total } of LEVELS) {
+    /** Sends at one concurrency level; the sockets connect to `socketUrl`. */
+    const measure = async (concurrency, total, socketUrl) => {
       const post = poster(stack.baseUrl, concurrency * 2);
       const lanes = [];
-      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(stack, widget, post));
+      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(stack, widget, post, socketUrl));
       await runConcurrent(concurrency, WARMUP, (i, lane) => lanes[lane].send(i));
-
       const samples = [];
       const cpu = measureCpu(stack);
       const rate = await runConcurrent(concurrency, total, async (i, lane) => samples.push(await lanes[lane].send(i)));
       const cpuMsPerMessage = cpu.end(total);
       lanes.forEach((l) => l.socket.close());
+      return { rate, samples, cpuMsPerMessage };
+    };
+
+    const figures = {};
+    for (const { visitors: concurrency, messages: total } of LEVELS) {
+      // Sockets through the gateway's WebSocket proxy, as with docker compose.
+      const { rate, samples, cpuMsPerMessage } = await measure(concurrency, total, stack.baseUrl);
 
       const insert = await insertBaseline(stack.databaseUrl, concurrency, total);
       const nats = await natsBaseline(stack.env.NATS_URL, concurrency, total);
@@ -126,12 +132,26 @@ module.exports = {
       figures[`visitors_${concurrency}`] = level;
       log(JSON.stringify({ visitors: concurrency, ...level }));
     }
+    // The Kubernetes Ingress routes the realtime path straight to the realtime service: the same sends
+    // with the sockets there show what the gateway's proxy costs.
+    for (const { visitors: concurrency, messages: total } of LEVELS) {
+      const { rate, samples, cpuMsPerMessage } = await measure(concurrency, total, stack.realtime.url);
+      const level = { messages: total, sendPerSecond: rate.perSecond, endToEndMs: summarize(samples), cpuMsPerMessage };
+      figures[`socketsDirect_visitors_${concurrency}`] = level;
+      log(JSON.stringify({ visitors: concurrency, socketsDirectToRealtime: true, ...level }));
+    }
     const at = (n) => figures[`visitors_${n}`];
     figures.targets = {
       throughput50VsInsertAtLeast025: at(50).throughputVsInsert >= 0.25,
       latency1P50AtMost5ms: at(1).endToEndMs.p50 <= 5,
       latency1P99AtMost15ms: at(1).endToEndMs.p99 <= 15,
       latency50P99AtMost100ms: at(50).endToEndMs.p99 <= 100,
+    };
+    const direct = (n) => figures[`socketsDirect_visitors_${n}`];
+    figures.targetsSocketsDirect = {
+      latency1P50AtMost5ms: direct(1).endToEndMs.p50 <= 5,
+      latency1P99AtMost15ms: direct(1).endToEndMs.p99 <= 15,
+      latency50P99AtMost100ms: direct(50).endToEndMs.p99 <= 100,
     };
     return figures;
   },

@@ -37,6 +37,8 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
       name: options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // nats.js otherwise builds an Error per request to keep its stack for a time-out: costly on every request.
+      noAsyncTraces: true,
     });
     this.client.status.subscribe((status) => (this.status = status));
   }
