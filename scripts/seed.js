@@ -4,7 +4,7 @@
  * API of a running stack, runs every scripts/seed-steps/*.js in name order
  * (demo articles, forms, ...), and prints one JSON line:
  *   { baseUrl, workspaceId, widgetId, widgetSecret, adminApiKey, origin }
- * Env: BASE_URL (default http://127.0.0.1:3000), ADMIN_API_KEY (default: the
+ * Env: BASE_URL (default http://localhost:3000), ADMIN_API_KEY (default: the
  * one `npm run stack` generated in .stack/secrets.json).
  */
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
@@ -48,7 +48,7 @@ function defaultAdminKey() {
 module.exports = { seed, DEMO_ORIGINS };
 
 if (require.main === module) {
-  const baseUrl = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
+  const baseUrl = process.env.BASE_URL ?? 'http://localhost:3000';
   const adminKey = process.env.ADMIN_API_KEY ?? defaultAdminKey();
   if (!adminKey) {
     console.error('Set ADMIN_API_KEY (the gateway\'s operator key), or start the stack with `npm run stack` first.');
