@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as z4 from 'zod/v4';
 import { SessionContext } from './common';
 import { rpc } from './transport';
 
@@ -23,21 +24,29 @@ export const LIFECYCLE_EVENT_TYPES = {
   articleViewed: 'widget.article_viewed',
 } as const;
 
-export const eventTypeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, 'must start with a letter: letters, digits, _ . - (at most 100)');
+const EVENT_TYPE_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,99}$/;
+const EVENT_TYPE_MESSAGE = 'must start with a letter: letters, digits, _ . - (at most 100)';
+export const eventTypeSchema = z.string().regex(EVENT_TYPE_PATTERN, EVENT_TYPE_MESSAGE);
 
 /**
  * One event of a batch. A client id may not hold `:`, which keeps it apart
  * from the ids the services derive for lifecycle facts (`<type>:<key>`).
+ * Written with zod's v4 engine (shipped in the same package): it checks each
+ * of up to 100 events per request several times faster than v3.
  */
-export const clientEventSchema = z
-  .object({
-    id: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1..128 letters, digits, _ . -').optional(),
-    type: eventTypeSchema.refine((t) => !t.startsWith(RESERVED_EVENT_PREFIX), 'reserved_type'),
-    occurredAt: z.string().datetime({ offset: true, message: 'must be an ISO-8601 timestamp' }).optional(),
-    properties: z.record(z.unknown()).optional(),
-  })
-  .strict();
-export type ClientEvent = z.infer<typeof clientEventSchema>;
+export const clientEventSchema = z4.strictObject({
+  id: z4
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1..128 letters, digits, _ . -')
+    .optional(),
+  type: z4
+    .string()
+    .regex(EVENT_TYPE_PATTERN, EVENT_TYPE_MESSAGE)
+    .refine((t) => !t.startsWith(RESERVED_EVENT_PREFIX), 'reserved_type'),
+  occurredAt: z4.iso.datetime({ offset: true, error: 'must be an ISO-8601 timestamp' }).optional(),
+  properties: z4.record(z4.string(), z4.unknown()).optional(),
+});
+export type ClientEvent = z4.infer<typeof clientEventSchema>;
 
 /** The request as a whole: a non-array or more than 100 events refuses everything. */
 export const ingestBody = z
