@@ -1,14 +1,6 @@
-import { createTestWidget, startAnonymous, startStack, Stack } from '@widget/testing';
+import { createTestWidget, metricSample as sample, scrapeMetrics, scrapeMetricsUntil, startAnonymous, startStack, Stack } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The value of one unlabelled-but-for-service sample, e.g. `outbox_backlog{service="conversation"} 0`. */
-function sample(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.split(' ').pop());
-}
 
 /**
  * The outbox backlog gauges on the conversation service's /metrics, read from
@@ -18,26 +10,14 @@ function sample(text: string, name: string): number | undefined {
 describe('conversation /metrics: outbox backlog', () => {
   let stack: Stack;
   let db: Client;
-  let metricsUrl: string;
+  let serviceUrl: string;
 
-  const scrape = async () => {
-    const res = await fetch(metricsUrl);
-    expect(res.status).toBe(200);
-    return res.text();
-  };
-  /** Scrapes until the backlog reads `expected`; returns the last text. */
-  const backlogReaches = async (expected: number, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const text = await scrape();
-      if (sample(text, 'outbox_backlog') === expected || Date.now() > deadline) return text;
-      await sleep(50);
-    }
-  };
+  const scrape = () => scrapeMetrics(serviceUrl);
+  const backlogReaches = (expected: number) => scrapeMetricsUntil(serviceUrl, 'outbox_backlog', expected);
 
   beforeAll(async () => {
     stack = await startStack({ services: ['session', 'conversation'], realtime: false, env: { OUTBOX_POLL_MS: '60000' } });
-    metricsUrl = `${stack.apps.find((a) => a.name === 'conversation')!.url}/metrics`;
+    serviceUrl = stack.apps.find((a) => a.name === 'conversation')!.url;
     db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
   }, 40_000);

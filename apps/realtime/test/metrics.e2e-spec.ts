@@ -1,34 +1,20 @@
-import { createTestWidget, ExtraReplica, nextEvent, openSocket, spawnRealtimeReplica, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import {
+  createTestWidget,
+  ExtraReplica,
+  metricSample as sample,
+  nextEvent,
+  openSocket,
+  scrapeMetrics as scrape,
+  scrapeMetricsUntil as eventually,
+  spawnRealtimeReplica,
+  startAnonymous,
+  testStack,
+  TestWidget,
+} from '@widget/testing';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 
 const stack = testStack();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function scrape(url: string): Promise<string> {
-  const res = await fetch(`${url}/metrics`);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-  return res.text();
-}
-
-/** The value of one sample, whatever order prom-client writes its labels in; undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  const line = text
-    .split('\n')
-    .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-  return line === undefined ? undefined : Number(line.split(' ').pop());
-}
-
-/** Scrapes until `name` reads `expected` (the server sees a client's disconnect a moment after the client). */
-async function eventually(url: string, name: string, expected: number, timeoutMs = 5000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await scrape(url);
-    if (sample(text, name) === expected || Date.now() > deadline) return text;
-    await sleep(50);
-  }
-}
 
 /**
  * /metrics of a realtime replica of its own (the shared one has other files'

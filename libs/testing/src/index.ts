@@ -3,3 +3,4 @@ export * from './stack';
 export * from './http';
 export * from './factories';
 export * from './socket';
+export * from './metrics';

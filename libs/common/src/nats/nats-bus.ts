@@ -3,7 +3,7 @@ import { ClientNats, NatsRecordBuilder } from '@nestjs/microservices';
 import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JSONCodec, Msg, NatsConnection } from 'nats';
-import { firstValueFrom, TimeoutError } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { AppError, Errors } from '../errors';
 import { currentRequestId } from '../logging';
 
@@ -105,14 +105,14 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** nats.js error codes that mean "the service cannot be reached now": a retry may succeed. */
+const UNREACHABLE_CODES = new Set(['503', 'TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT']);
+
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  if (err instanceof TimeoutError) return Errors.upstreamUnavailable();
   if (AppError.isWire(err)) return AppError.fromWire(err);
-  // nats.js: 503 = no responders (nobody subscribes to the subject), TIMEOUT = nobody answered.
+  // 503 = no responders (nobody subscribes to the subject), TIMEOUT = nobody answered in time.
   const code = (err as { code?: unknown })?.code;
-  if (code === '503' || code === 'TIMEOUT') return Errors.upstreamUnavailable();
-  // Nest's client: nobody subscribes to the subject (the service is down or not deployed).
-  if ((err as Error)?.constructor?.name === 'EmptyResponseException') return Errors.upstreamUnavailable();
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return Errors.upstreamUnavailable();
   return Errors.internal();
 }
