@@ -1,14 +1,13 @@
 import proxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppError, claimUpgrades, Errors, isPlainRealtimeUpgrade, newId, refuseUpgrade } from '@widget/common';
+import { REALTIME_PATH } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IncomingMessage, request as httpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ClientOptions } from 'ws';
 
-/** SPEC §10: socket.io lives on the public origin at this path; the realtime service serves the same path. */
-export const REALTIME_PUBLIC_PATH = '/widget/v1/realtime';
 
 interface UpstreamResponse {
   statusCode: number;
@@ -35,8 +34,8 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
     scope.removeAllContentTypeParsers();
     await scope.register(proxy, {
       upstream,
-      prefix: REALTIME_PUBLIC_PATH,
-      rewritePrefix: REALTIME_PUBLIC_PATH,
+      prefix: REALTIME_PATH,
+      rewritePrefix: REALTIME_PATH,
       websocket: true,
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => ({
