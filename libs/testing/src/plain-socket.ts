@@ -17,7 +17,7 @@ export interface PlainSocket {
   frames: any[];
   pings: number;
   send(frame: unknown): void;
-  /** The next frame (received from now or already waiting after `from`) that satisfies `match`. */
+  /** The first frame received (before or after the call) that satisfies `match` and was not returned by an earlier call. */
   next(match?: (frame: any) => boolean, timeoutMs?: number): Promise<any>;
   /** Resolves with the close code and reason. */
   closed(timeoutMs?: number): Promise<{ code: number; reason: string }>;
@@ -42,6 +42,7 @@ export function openPlainSocket(baseUrl: string, options: PlainSocketOptions = {
   const ws = client(baseUrl, options);
   const frames: any[] = [];
   const waiters = new Set<() => void>();
+  const taken = new Set<number>();
   let closeInfo: { code: number; reason: string } | null = null;
   const socket: PlainSocket = {
     ws,
@@ -49,26 +50,25 @@ export function openPlainSocket(baseUrl: string, options: PlainSocketOptions = {
     pings: 0,
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     next(match = () => true, timeoutMs = 10_000) {
-      const start = frames.length;
       return new Promise((resolve, reject) => {
-        let index = start;
+        // The first matching frame not handed out before, from the whole history: an event may arrive before the HTTP reply that caused it.
         const check = () => {
-          for (; index < frames.length; index++) {
-            if (match(frames[index])) {
-              done();
-              return resolve(frames[index]);
-            }
-          }
+          const index = frames.findIndex((f, i) => !taken.has(i) && match(f));
+          if (index < 0) return;
+          taken.add(index);
+          done();
+          resolve(frames[index]);
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames.slice(start))}`));
+          reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`));
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
           waiters.delete(check);
         };
         waiters.add(check);
+        check();
       });
     },
     closed(timeoutMs = 10_000) {
