@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idOf, SessionContext } from './common';
 import { event, rpc } from './transport';
-import { PublicWidgetConfig, Widget, WidgetAccess, WidgetConfig, WidgetPatch } from './widget';
+import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
 // ---- HTTP bodies and queries (validated at the gateway edge) ----
 
@@ -91,7 +91,7 @@ export const SessionRpc = {
   authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody }, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),

@@ -11,7 +11,7 @@ import { formNotFound } from './form-not-found';
 const formParam = new IdParam('form', formNotFound);
 
 @WidgetController('forms')
-@RequireFeature('forms')
+@RequireFeature('ticketForms')
 export class FormsController {
   constructor(private readonly bus: NatsBus) {}
 
