@@ -77,7 +77,7 @@ export class SessionRepository {
     const rows: EndUserEntity[] = await manager.query(
       `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id)
        VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (workspace_id, external_id) DO UPDATE SET
+       ON CONFLICT (workspace_id, external_id) WHERE verified DO UPDATE SET
          email = COALESCE(EXCLUDED.email, end_users.email),
          name = COALESCE(EXCLUDED.name, end_users.name),
          company_id = COALESCE(EXCLUDED.company_id, end_users.company_id),
