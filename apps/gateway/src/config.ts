@@ -1,6 +1,7 @@
 import { baseEnv, loadConfig, portEnv, urlEnv } from '@widget/common';
 import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
+import { limitsEnv } from './limits/limits.config';
 
 const bool = (fallback: boolean) =>
   z
@@ -15,8 +16,7 @@ export const gatewayEnv = baseEnv.extend({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
-  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
+  ...limitsEnv,
   /** A request (headers and body) not received within this many ms is answered 408 and its connection closed. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** The header block alone must arrive within this many ms (at most HTTP_REQUEST_TIMEOUT_MS). */

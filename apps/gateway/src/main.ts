@@ -16,6 +16,7 @@ import {
 } from '@widget/common';
 import { GatewayModule } from './app.module';
 import { loadGatewayConfig } from './config';
+import { checkRedis } from './limits/check-redis';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
     config = loadGatewayConfig();
     shutdown = loadShutdownConfig();
     await checkNats(config.NATS_URL);
+    await checkRedis(config.REDIS_URL);
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);
     process.exit(1);
@@ -59,11 +61,10 @@ async function bootstrap(): Promise<void> {
     // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
     bodyParser: false,
   });
-  const retryAfterSeconds = Math.ceil(config.RATE_LIMIT_WINDOW_MS / 1000);
   const metrics = new Metrics('gateway');
-  await registerHttpEdge(app, { logger, retryAfterSeconds, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
+  await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
-  app.useGlobalFilters(new AllExceptionsFilter(logger, retryAfterSeconds));
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
   app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));

@@ -197,7 +197,7 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
   const tally = { requests: 0, byStatus: {} as Record<string, number>, refused: 0, dbChecks: 0 };
 
   beforeAll(async () => {
-    stack = await startStack({ realtime: false, env: { RATE_LIMIT_MAX: '100000000', LOG_LEVEL: 'warn' } });
+    stack = await startStack({ realtime: false, env: { LOG_LEVEL: 'warn' } });
     db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
     const widget = await createTestWidget(stack);

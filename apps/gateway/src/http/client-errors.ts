@@ -53,7 +53,7 @@ export function frameworkErrors(logger: Logger) {
         : err.code === 'FST_ERR_BAD_URL'
           ? new AppError('validation_error', 'The URL is not validly percent-encoded.', { reason: 'malformed_url' })
           : err;
-    sendError(error, request, reply, logger, 1);
+    sendError(error, request, reply, logger);
   };
 }
 

@@ -12,7 +12,6 @@ import { WIDGET_BASE } from './route-decorators';
 
 interface EdgeOptions {
   logger: Logger;
-  retryAfterSeconds: number;
   cors: typeof corsPlugin;
   metrics: Metrics;
   lingerMs: number;
@@ -76,7 +75,7 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     done(null, payload);
   });
 
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.logger, options.retryAfterSeconds));
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.logger));
 
   await app.register(options.cors, {
     delegator: (request: FastifyRequest, callback) => {

@@ -1,5 +1,4 @@
 import { HttpException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { AppError, Errors } from '@widget/common';
 
 interface FastifyLikeError {
@@ -13,9 +12,6 @@ export const unsupportedMediaType = () =>
 /** Maps whatever was thrown on the HTTP path to the one error type; the envelope follows from it. */
 export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
-  if (exception instanceof ThrottlerException) {
-    return new AppError('rate_limited', 'Too many requests; retry later.', { reason: 'rate_limited' });
-  }
   const fastify = exception as FastifyLikeError;
   switch (fastify?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

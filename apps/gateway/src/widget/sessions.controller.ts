@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Auth, BearerToken, CurrentSession } from '../auth/request-state';
 import { ZodPipe } from '../http/zod.pipe';
 import { WidgetController } from '../http/route-decorators';
+import { LimitAction } from '../limits/limit-guards';
 
 @WidgetController('sessions')
 export class SessionsController {
@@ -13,6 +14,7 @@ export class SessionsController {
 
   /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
   @Post('anonymous')
+  @LimitAction('sessionStart')
   @Auth('none')
   async anonymous(
     @Body(new ZodPipe(anonymousSessionBody)) body: AnonymousSessionBody,
@@ -25,6 +27,7 @@ export class SessionsController {
   }
 
   @Post('identify')
+  @LimitAction('sessionStart')
   @Auth('optional')
   @HttpCode(200)
   identify(@Body(new ZodPipe(identifyBody)) body: z.infer<typeof identifyBody>, @CurrentSession() session?: SessionContext): Promise<SessionReply> {
