@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idOf, SessionContext } from './common';
 import { event, rpc } from './transport';
-import { PublicWidgetConfig, Widget, WidgetAccess, WidgetConfig, WidgetPatch } from './widget';
+import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
 // ---- HTTP bodies and queries (validated at the gateway edge) ----
 
@@ -56,6 +56,12 @@ export interface AnonymousReply extends SessionReply {
   created: boolean;
 }
 
+/** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
+export interface OperatorContext {
+  workspaceId: string;
+  expiresAt: string;
+}
+
 export interface Workspace {
   id: string;
   name: string;
@@ -74,14 +80,18 @@ export const SessionRpc = {
   refresh: rpc<{ session: SessionContext; token: string }, SessionReply>('session.refresh'),
   shutdown: rpc<{ session: SessionContext }, { revoked: true }>('session.shutdown'),
   realtimeToken: rpc<{ session: SessionContext }, { token: string; expiresAt: string }>('session.realtime-token'),
+  /** The operator feed's short-lived token for one workspace (not_found for an unknown workspace). */
+  operatorRealtimeToken: rpc<{ workspaceId: string }, { token: string; expiresAt: string }>('session.admin.realtime-token'),
 
   /** Session token → caller context; invalid_token or auth_expired otherwise. */
   authenticate: rpc<{ token: string }, SessionContext>('session.authenticate'),
   /** Realtime token (or session token) → caller context, for the realtime service. */
   authenticateRealtime: rpc<{ token: string }, SessionContext>('session.authenticate-realtime'),
+  /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
+  authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody }, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),

@@ -12,7 +12,7 @@ import { LimitAction } from '../limits/limit-guards';
 const formParam = new IdParam('form', formNotFound);
 
 @WidgetController('forms')
-@RequireFeature('forms')
+@RequireFeature('ticketForms')
 export class FormsController {
   constructor(private readonly bus: NatsBus) {}
 
