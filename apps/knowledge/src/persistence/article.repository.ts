@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ArticleStatus } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import { vocabularyWords } from '../domain/search-terms';
+import { VocabularyRepository } from './vocabulary.repository';
 
 export interface ArticleRow {
   id: string;
@@ -56,6 +58,11 @@ export interface RetrievedRow {
   updated_at: Date;
 }
 
+/** The vocabulary words an article version contributes: none unless published. */
+function publishedWords(a: { status: ArticleStatus; title: string; bodyText: string }): string[] {
+  return a.status === 'published' ? vocabularyWords(`${a.title}\n${a.bodyText}`) : [];
+}
+
 /** Private-use characters around matches: the snippet is escaped, then they become <mark>. */
 export const MARK_START = '\uE000';
 export const MARK_END = '\uE001';
@@ -72,7 +79,10 @@ const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[
 
 @Injectable()
 export class ArticleRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vocabulary: VocabularyRepository,
+  ) {}
 
   async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date): Promise<ArticleRow> {
     return this.dataSource.transaction(async (m) => {
@@ -83,6 +93,7 @@ export class ArticleRepository {
          RETURNING ${COLUMNS}`,
         [id, workspaceId, a.collectionId, a.title, a.bodyHtml, a.bodyText, a.locale, a.language, a.tsConfig, a.status, now],
       );
+      await this.vocabulary.add(m, workspaceId, publishedWords(a));
       return rows[0];
     });
   }
@@ -103,6 +114,12 @@ export class ArticleRepository {
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, next.collectionId, next.title, next.bodyHtml, next.bodyText, next.locale, next.language, next.tsConfig, next.status, now],
       );
+      const before = new Set(publishedWords({ status: found[0].status, title: found[0].title, bodyText: found[0].body_text }));
+      const after = publishedWords(next);
+      await this.vocabulary.add(m, found[0].workspace_id, after.filter((w) => !before.has(w)));
+      const kept = new Set(after);
+      // After the UPDATE: the row's new text counts when deciding which words other articles still have.
+      await this.vocabulary.prune(m, found[0].workspace_id, [...before].filter((w) => !kept.has(w)));
       return rows[0];
     });
   }
@@ -213,18 +230,26 @@ export class ArticleRepository {
     );
   }
 
-  /** Answer retrieval: the best `limit` articles for an any-word query, with their text. */
-  retrieve(scope: ReadScope, configs: string[], tsquery: string, limit: number): Promise<RetrievedRow[]> {
+  /**
+   * Answer retrieval: the best `limit` articles matching any alternative of
+   * any concept (`expanded`), ranked by ts_rank on the visitor's own words
+   * (`exact`) plus half of that on every alternative: an exact match counts
+   * more. Passage scoring then orders them (answer/scoring.ts).
+   */
+  retrieve(scope: ReadScope, configs: string[], exact: string, expanded: string, limit: number): Promise<RetrievedRow[]> {
     return this.dataSource.query(
       `WITH q AS (
-         SELECT c.cfg, t.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS t(query)
+         SELECT c.cfg, e.query AS exact, x.query AS expanded
+         FROM unnest($5::regconfig[]) AS c(cfg)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS e(query)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, $7) AS x(query)
        )
        SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
-       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
+       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.expanded
        WHERE ${SCOPE_SQL}
-       ORDER BY ts_rank(a.search_vector, q.query, 1) DESC, a.id ASC
+       ORDER BY ts_rank(a.search_vector, q.exact, 1) + 0.5 * ts_rank(a.search_vector, q.expanded, 1) DESC, a.id ASC
        LIMIT $6`,
-      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, configs, limit],
+      [scope.workspaceId, scope.collectionIds, scope.language, exact, configs, limit, expanded],
     );
   }
 
