@@ -128,10 +128,11 @@ export class ArticlesService {
     if (words.length === 0 || (read.collectionIds && read.collectionIds.length === 0)) return { data: [], nextCursor: null };
     const tsConfig = query.locale ? localeInfo(query.locale).tsConfig : null;
     const concepts = await this.expander.expand(read.workspaceId, words, { prefixLast: true, language: read.language });
-    let rows = mode === 'any' ? [] : await this.articles.search(read, tsConfig, allConceptsQuery(concepts), after, query.limit + 1);
+    const exact = concepts.some((c) => c.alternatives.length > 1) ? anyConceptQuery(concepts, true) : null;
+    let rows = mode === 'any' ? [] : await this.articles.search(read, tsConfig, allConceptsQuery(concepts), after, query.limit + 1, exact);
     if (mode === 'any' || (mode === null && rows.length === 0 && concepts.length > 1)) {
       mode = 'any';
-      rows = await this.articles.search(read, tsConfig, anyConceptQuery(concepts), after, query.limit + 1);
+      rows = await this.articles.search(read, tsConfig, anyConceptQuery(concepts), after, query.limit + 1, exact);
     }
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];

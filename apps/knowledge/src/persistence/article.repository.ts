@@ -177,20 +177,29 @@ export class ArticleRepository {
    * The snippet is computed for the returned page only. docs/knowledge.md,
    * "Search cost", has the figures.
    */
-  search(scope: ReadScope, tsConfig: string | null, tsquery: string, after: { score: string; id: string } | null, limit: number): Promise<SearchRow[]> {
+  search(
+    scope: ReadScope,
+    tsConfig: string | null,
+    tsquery: string,
+    after: { score: string; id: string } | null,
+    limit: number,
+    /** With query expansion: the visitor's own words (any of them); a match on them ranks above one on alternatives only. */
+    exact: string | null = null,
+  ): Promise<SearchRow[]> {
     return this.dataSource.query(
       // The article scans are LATERAL subqueries with a LIMIT, so they stay parameterised by the
       // configuration's query (a GIN index scan) however many configurations the planner expects.
       `WITH q AS (
-         SELECT c.ts_config AS cfg, t.query
+         SELECT c.ts_config AS cfg, t.query, e.query AS exact
          FROM knowledge.workspace_configs c CROSS JOIN LATERAL to_tsquery(c.ts_config, $4) AS t(query)
+         CROSS JOIN LATERAL to_tsquery(c.ts_config, COALESCE($11, '')) AS e(query)
          WHERE c.workspace_id = $1 AND ($5::regconfig IS NULL OR c.ts_config = $5::regconfig)
          ORDER BY c.ts_config
        ), matches AS MATERIALIZED (
          -- The first matches in storage order, one more than the cap: enough to tell whether the cap applies.
          -- Only search_vector's TOAST pointer is carried; it is fetched when ranked.
          SELECT m.* FROM q CROSS JOIN LATERAL (
-           SELECT a.id, a.search_vector, a.title_vector, q.query
+           SELECT a.id, a.search_vector, a.title_vector, q.query, q.exact
            FROM knowledge.articles a
            WHERE a.ts_config = q.cfg AND a.search_vector @@ q.query AND ${SCOPE_SQL}
            LIMIT $10 + 1
@@ -201,21 +210,25 @@ export class ArticleRepository {
        ), candidates AS (
          -- Under the cap: every match. Over it: the title matches (through the title index; that
          -- scan only runs then), then the other matches read above.
-         SELECT id, search_vector, query FROM matches WHERE NOT (SELECT applies FROM capped)
+         SELECT id, search_vector, query, exact FROM matches WHERE NOT (SELECT applies FROM capped)
          UNION ALL
          (SELECT t.* FROM q CROSS JOIN LATERAL (
-            SELECT a.id, a.search_vector, q.query
+            SELECT a.id, a.search_vector, q.query, q.exact
             FROM knowledge.articles a
             WHERE a.ts_config = q.cfg AND a.title_vector @@ q.query AND ${SCOPE_SQL} AND (SELECT applies FROM capped)
             LIMIT $10
           ) AS t
           LIMIT $10)
          UNION ALL
-         SELECT id, search_vector, query FROM matches WHERE (SELECT applies FROM capped) AND NOT title_vector @@ query
+         SELECT id, search_vector, query, exact FROM matches WHERE (SELECT applies FROM capped) AND NOT title_vector @@ query
          LIMIT $10
        ), ranked AS (
          -- OFFSET 0 keeps this a subquery: ts_rank runs once per candidate, not again in the keyset filter.
-         SELECT id, query, ts_rank(search_vector, query, 1) AS rank FROM candidates OFFSET 0
+         -- With alternatives: (rank on the visitor's words + half the rank on all) / 1.5, so an exact match ranks first.
+         SELECT id, query,
+                CASE WHEN $11::text IS NULL THEN ts_rank(search_vector, query, 1)
+                     ELSE (ts_rank(search_vector, exact, 1) + 0.5 * ts_rank(search_vector, query, 1)) / 1.5 END AS rank
+         FROM candidates OFFSET 0
        ), page AS (
          SELECT id, query, rank FROM ranked
          WHERE $6::real IS NULL OR rank < $6::real OR (rank = $6::real AND id > $7)
@@ -226,7 +239,7 @@ export class ArticleRepository {
               ts_headline(a.ts_config, a.body_text, p.query, $9) AS snippet
        FROM page p JOIN knowledge.articles a ON a.id = p.id
        ORDER BY p.rank DESC, p.id ASC`,
-      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, tsConfig, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS, SEARCH_CANDIDATES],
+      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, tsConfig, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS, SEARCH_CANDIDATES, exact],
     );
   }
 

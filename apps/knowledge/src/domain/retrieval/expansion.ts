@@ -79,7 +79,8 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
         alternatives.push(...operatorAlternatives(groups, s.word, weight));
       }
     }
-    if (!stop && options.wordnet && !prefix) {
+    // The unfinished last word too: when it is a whole word WordNet knows, it was likely meant.
+    if (!stop && options.wordnet) {
       const present = synonymsOf(options.wordnet, word).filter((s) => s.split(' ').every((part) => facts.present.has(part)));
       for (const s of present.slice(0, WORDNET_PER_WORD)) alternatives.push({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' });
     }

@@ -17,7 +17,7 @@ export class QueryExpander implements OnModuleInit {
   async expand(workspaceId: string, words: string[], options: { prefixLast: boolean; language: string | null }): Promise<Concept[]> {
     const wordnet = options.language === null || options.language === 'en' ? wordnetSynonyms() : null;
     const unfinished = options.prefixLast ? words[words.length - 1] : null;
-    const candidates = wordnetCandidates(unfinished ? words.slice(0, -1) : words, wordnet);
+    const candidates = wordnetCandidates(words, wordnet);
     const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
     return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet });
   }
