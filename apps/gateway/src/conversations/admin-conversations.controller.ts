@@ -7,12 +7,14 @@ import {
   adminTypingBody,
   Conversation,
   ConversationRpc,
+  IdempotencyRequest,
   Message,
   Page,
 } from '@widget/contracts';
 import { z } from 'zod';
 import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
@@ -42,9 +44,10 @@ export class AdminConversationsController {
   postMessage(
     @Param('id', conversationParam) conversationId: string,
     @Body(new MessageBodyPipe(adminMessageBody, 'text')) body: z.infer<typeof adminMessageBody>,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Message> {
     const author = { id: body.author.id, name: body.author.name ?? null };
-    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type });
+    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type, idempotency });
   }
 
   @Patch(':id')

@@ -9,6 +9,7 @@ import {
   ArticlePatchBody,
   articlePatchBody,
   Collection,
+  IdempotencyRequest,
   collectionBody,
   KnowledgeRpc,
   Page,
@@ -18,6 +19,7 @@ import {
 import { z } from 'zod';
 import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { articleNotFound } from './scope';
@@ -30,8 +32,12 @@ export class AdminWorkspaceKnowledgeController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post(':ws/collections')
-  createCollection(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>): Promise<Collection> {
-    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name });
+  createCollection(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<Collection> {
+    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name, idempotency });
   }
 
   @Get(':ws/collections')
@@ -40,8 +46,12 @@ export class AdminWorkspaceKnowledgeController {
   }
 
   @Post(':ws/articles')
-  createArticle(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody): Promise<AdminArticle> {
-    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body });
+  createArticle(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body, idempotency });
   }
 
   @Get(':ws/articles')
