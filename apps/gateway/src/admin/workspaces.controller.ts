@@ -6,7 +6,6 @@ import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
-import { workspaceNotFound } from './not-found';
 
 @AdminController('workspaces')
 export class WorkspacesController {
@@ -19,7 +18,7 @@ export class WorkspacesController {
 
   @Post(':ws/widgets')
   createWidget(
-    @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(widgetCreateSchema)) config: WidgetCreateBody,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<{ widget: Widget; secret: string }> {
@@ -29,7 +28,7 @@ export class WorkspacesController {
   /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */
   @Post(':ws/realtime-token')
   @HttpCode(200)
-  realtimeToken(@Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string): Promise<{ token: string; expiresAt: string }> {
+  realtimeToken(@Param('ws', new IdParam('workspace')) workspaceId: string): Promise<{ token: string; expiresAt: string }> {
     return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId });
   }
 }

@@ -1,14 +1,12 @@
 import { Body, Get, Param, Patch, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import { IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
-import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { formNotFound } from './form-not-found';
 
-const formParam = new IdParam('form', formNotFound);
+const formParam = new IdParam('form');
 
 @AdminController()
 export class AdminFormsController {
@@ -16,7 +14,7 @@ export class AdminFormsController {
 
   @Post('workspaces/:ws/forms')
   create(
-    @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(createFormBody)) body: CreateFormBody,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Form> {

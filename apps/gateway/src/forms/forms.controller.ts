@@ -6,9 +6,8 @@ import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-s
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { formNotFound } from './form-not-found';
 
-const formParam = new IdParam('form', formNotFound);
+const formParam = new IdParam('form');
 
 @WidgetController('forms')
 @RequireFeature('ticketForms')

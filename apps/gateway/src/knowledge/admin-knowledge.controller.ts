@@ -17,15 +17,13 @@ import {
   pageQuery,
 } from '@widget/contracts';
 import { z } from 'zod';
-import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { articleNotFound } from './scope';
 
-const workspaceParam = new IdParam('workspace', workspaceNotFound);
-const articleParam = new IdParam('article', articleNotFound);
+const workspaceParam = new IdParam('workspace');
+const articleParam = new IdParam('article');
 
 @AdminController('workspaces')
 export class AdminWorkspaceKnowledgeController {

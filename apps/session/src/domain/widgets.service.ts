@@ -146,7 +146,7 @@ export class WidgetsService {
 
   private async load(widgetId: string): Promise<WidgetEntity> {
     const row = await this.repo.findWidget(widgetId);
-    if (!row) throw new AppError('not_found', 'No such widget.', { reason: 'widget_not_found' });
+    if (!row) throw Errors.notFound('widget');
     return row;
   }
 }
