@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { WidgetThrottlerGuard } from './http/throttler.guard';
 import { SessionsGatewayModule } from './widget/sessions.module';
 import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
@@ -33,7 +34,7 @@ export class GatewayModule {
         EventsGatewayModule,
         ConversationsGatewayModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [{ provide: APP_GUARD, useClass: WidgetThrottlerGuard }],
     };
   }
