@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { registerHttpEdge } from './http/edge';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 
@@ -24,6 +25,17 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
     genReqId: () => newId('request'),
     requestIdHeader: false,
     logger: false,
+    // Node's refusals and fastify's pre-routing ones leave as the envelope too (http/client-errors.ts).
+    clientErrorHandler: clientErrorHandler(logger),
+    frameworkErrors: frameworkErrors(logger),
+    // A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (408 otherwise); checked every second.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: 1000,
+    },
   });
   if (options.onRoute) (adapter.getInstance() as unknown as FastifyInstance).addHook('onRoute', options.onRoute);
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, {
@@ -32,11 +44,10 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
     // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
     bodyParser: false,
   });
-  const retryAfterSeconds = Math.ceil(config.RATE_LIMIT_WINDOW_MS / 1000);
   const metrics = new Metrics('gateway');
-  await registerHttpEdge(app, { logger, retryAfterSeconds, cors, metrics });
+  await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
-  app.useGlobalFilters(new AllExceptionsFilter(logger, retryAfterSeconds));
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
   app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));

@@ -1,13 +1,9 @@
-import {
-  checkNats,
-  ConfigError,
-  createLogger,
-  installGracefulShutdown,
-  loadShutdownConfig,
-} from '@widget/common';
+import { checkNats, ConfigError, createLogger, installGracefulShutdown, loadShutdownConfig } from '@widget/common';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
+import { checkRedis } from './limits/check-redis';
+
 async function bootstrap(): Promise<void> {
   const logger = createLogger('gateway');
   let config;
@@ -16,6 +12,7 @@ async function bootstrap(): Promise<void> {
     config = loadGatewayConfig();
     shutdown = loadShutdownConfig();
     await checkNats(config.NATS_URL);
+    await checkRedis(config.REDIS_URL);
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);
     process.exit(1);

@@ -27,6 +27,7 @@ import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { MessageBodyPipe } from './message-body.pipe';
+import { LimitAction } from '../limits/limit-guards';
 
 const conversationParam = new IdParam('conversation');
 
@@ -43,6 +44,7 @@ export class ConversationsController {
 
   /** 201 when created; 200 with the original when the same clientMessageId is retried. */
   @Post()
+  @LimitAction('conversations')
   async create(
     @CurrentSession() session: SessionContext,
     @Body(new MessageBodyPipe(createConversationBody, 'message', true)) body: CreateConversationBody,
@@ -102,6 +104,7 @@ export class ConversationsController {
 
   /** 201 when stored; 200 with the original message when the same clientMessageId is retried. */
   @Post(':id/messages')
+  @LimitAction('messages')
   async send(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,

@@ -6,6 +6,7 @@ import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-s
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
+import { LimitAction } from '../limits/limit-guards';
 
 const formParam = new IdParam('form');
 
@@ -26,6 +27,7 @@ export class FormsController {
 
   /** 201 for a new submission; 200 with the first result when the clientSubmissionId was seen before. */
   @Post(':id/submissions')
+  @LimitAction('submissions')
   async submit(
     @Param('id', formParam) formId: string,
     @Body(new ZodPipe(submissionBody)) body: SubmissionBody,

@@ -5,6 +5,7 @@ import { CurrentSession, CurrentWidget } from '../auth/request-state';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { scopeOf } from './scope';
+import { LimitAction } from '../limits/limit-guards';
 
 /**
  * Longer than the usual NATS wait: the knowledge service may spend up to its
@@ -18,6 +19,7 @@ export class AiController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post('answer')
+  @LimitAction('aiAnswers')
   @HttpCode(200)
   answer(
     @Body(new ZodPipe(answerBody)) body: AnswerBody,

@@ -16,6 +16,7 @@ import type { FastifyReply } from 'fastify';
 import { Auth, BearerToken, CurrentSession } from '../auth/request-state';
 import { ZodPipe } from '../http/zod.pipe';
 import { WidgetController } from '../http/route-decorators';
+import { LimitAction } from '../limits/limit-guards';
 
 @WidgetController('sessions')
 export class SessionsController {
@@ -23,6 +24,7 @@ export class SessionsController {
 
   /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
   @Post('anonymous')
+  @LimitAction('sessionStart')
   @Auth('none')
   async anonymous(
     @Body(new ZodPipe(anonymousSessionBody)) body: AnonymousSessionBody,
@@ -35,6 +37,7 @@ export class SessionsController {
   }
 
   @Post('identify')
+  @LimitAction('sessionStart')
   @Auth('optional')
   @HttpCode(200)
   identify(
