@@ -53,7 +53,7 @@ export function buildOpenApi(api: Api, version: string): Record<string, unknown>
     const status = route.status ?? 200;
     const headers = route.idempotent ? z.object({ 'Idempotency-Key': z.string().min(1).max(255).optional() }) : undefined;
     registry.registerPath({
-      method: route.method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete',
+      method: route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete',
       path,
       summary: route.summary,
       ...(route.extension && { description: 'Extension of this project (not in the upstream reference).' }),

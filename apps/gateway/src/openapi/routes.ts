@@ -22,6 +22,7 @@ import {
   searchQuery,
   sendMessageBody,
   submissionBody,
+  synonymsBody,
   updateFormBody,
   updateSessionBody,
   widgetCreateSchema,
@@ -31,7 +32,7 @@ import {
 import type { ZodTypeAny } from 'zod';
 
 export type Api = 'widget' | 'admin';
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteDoc {
   api: Api;
@@ -94,6 +95,8 @@ export const ROUTES: RouteDoc[] = [
   a('GET', '/workspaces/:ws/collections', 'Collections of the workspace', { query: pageQuery, extension: true }),
   a('POST', '/workspaces/:ws/articles', 'Create an article', { body: articleCreateBody, status: 201, idempotent: true }),
   a('GET', '/workspaces/:ws/articles', 'Articles of the workspace', { query: adminArticlesQuery, extension: true }),
+  a('GET', '/workspaces/:ws/synonyms', 'The search synonym groups', { extension: true }),
+  a('PUT', '/workspaces/:ws/synonyms', 'Replace the search synonym groups', { body: synonymsBody, extension: true }),
   a('GET', '/articles/:id', 'One article', { extension: true }),
   a('PATCH', '/articles/:id', 'Change an article', { body: articlePatchBody }),
   a('POST', '/workspaces/:ws/forms', 'Create a form', { body: createFormBody, status: 201, idempotent: true }),
