@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { idempotencyProvider } from '@widget/common';
 import { IdentityVerifier } from './domain/identity-verifier';
 import { SessionsService } from './domain/sessions.service';
 import { WidgetsService } from './domain/widgets.service';
@@ -12,6 +13,6 @@ import { WidgetRepository } from './persistence/widget.repository';
 @Module({
   imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
   controllers: [SessionHandler, AdminHandler],
-  providers: [SessionsService, WidgetsService, IdentityVerifier, SessionRepository, WidgetRepository],
+  providers: [idempotencyProvider('session'), SessionsService, WidgetsService, IdentityVerifier, SessionRepository, WidgetRepository],
 })
 export class SessionModule {}
