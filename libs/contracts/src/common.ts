@@ -38,6 +38,11 @@ export interface SessionContext {
   workspaceId: string;
   widgetId: string;
   identityType: 'anonymous' | 'identified';
+  /**
+   * The end user whose conversations the session shares: null when anonymous.
+   * An unverified user (identify without a JWT) is its own row, claimed by
+   * this browser alone, so it never shares another claimant's history.
+   */
   userId: string | null;
   expiresAt: string;
 }
