@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
@@ -7,7 +7,7 @@ import { escapeHtml } from '../html';
 import { localeInfo } from '../locale';
 import { Concept, anyConceptQuery } from '../retrieval/expansion';
 import { QueryExpander } from '../retrieval/query-expander';
-import { queryWords } from '../search-terms';
+import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
@@ -30,6 +30,8 @@ interface Outcome {
 
 @Injectable()
 export class AnswerService {
+  private readonly logger = new Logger(AnswerService.name);
+
   constructor(
     private readonly articles: ArticleRepository,
     private readonly provider: ChatProvider,
@@ -74,7 +76,7 @@ export class AnswerService {
   /** Retrieval, passage scoring and (when asked) the answer itself. */
   private async compose(req: AnswerRequest, wantAnswer: boolean, minConfidence: number): Promise<Outcome> {
     const scope = readScope(req.scope, req.locale);
-    const words = queryWords(req.question);
+    const words = questionWords(queryWords(req.question));
     if (words.length === 0 || (scope.collectionIds && scope.collectionIds.length === 0)) return declined('no_relevant_articles');
     const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
     if (configs.length === 0) return declined('no_relevant_articles');
@@ -83,6 +85,10 @@ export class AnswerService {
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
     const scored = await this.score(scope, concepts, retrieved);
+    this.logger.debug(JSON.stringify({
+      concepts: concepts.map((c) => c.alternatives.map((a) => `${a.text}:${a.weight.toFixed(2)}`).join('|')),
+      scored: scored.map((s) => `${s.title} ${s.confidence} a${s.articleCoverage.toFixed(2)} p${s.passageCoverage.toFixed(2)} t${s.titleCoverage.toFixed(2)}`),
+    }));
     const byId = new Map(retrieved.map((r) => [r.id, r]));
     const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE);
     const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
