@@ -177,7 +177,8 @@ export interface ArticleScope {
 export interface AnswerRequest extends AnswerBody {
   session: SessionContext;
   scope: ArticleScope;
-  ai: { mode: AiMode; minConfidence: number };
+  /** `enabled`: the widget's ai.enabled and features.aiAnswers both on; false is refused (ai_disabled). */
+  ai: { enabled: boolean; mode: AiMode; minConfidence: number };
   /** false when the widget's knowledge base is off: answers still come, article suggestions do not. */
   suggestArticles: boolean;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
+import { AppError, NatsBus } from '@widget/common';
 import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
 import { EmbeddingRepository } from '../../persistence/embedding.repository';
@@ -48,6 +48,12 @@ export class AnswerService {
   ) {}
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
+    if (!req.ai.enabled) {
+      throw new AppError('validation_error', 'AI answers are turned off for this widget.', {
+        reason: 'ai_disabled',
+        details: [{ field: '(widget)', reason: 'ai.enabled or features.aiAnswers is false' }],
+      });
+    }
     const { mode, minConfidence } = req.ai;
     const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
