@@ -72,7 +72,9 @@ function build() {
         if (other !== lemma && WORD.test(other) && !out.includes(other)) out.push(other);
       }
     }
-    if (out.length) synonyms[lemma] = out.slice(0, MAX_SYNONYMS);
+    // In query-word form, as queryWords() splits what a visitor types: "co-worker" → "co worker".
+    const normalised = [...new Set(out.map((o) => (o.match(/[\p{L}\p{N}]+/gu) ?? []).join(' ')).filter((o) => o && o !== lemma))];
+    if (normalised.length) synonyms[lemma] = normalised.slice(0, MAX_SYNONYMS);
   }
   return { words, synonyms };
 }

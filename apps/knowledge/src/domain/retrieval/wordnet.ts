@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryWords } from '../search-terms';
 
 /**
  * WordNet 3.1, as the compact map scripts/build-synonyms.js writes at build
@@ -24,11 +23,8 @@ export function wordnet(file = SYNONYMS_FILE): Wordnet {
     return loaded;
   }
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; synonyms: Record<string, string[]> };
-  loaded = {
-    words: new Set(raw.words),
-    // Synonyms in query-word form: "co-worker" → "co worker", as queryWords() splits what a visitor types.
-    synonyms: new Map(Object.entries(raw.synonyms).map(([word, synonyms]) => [word, synonyms.map((s) => queryWords(s).join(' ')).filter(Boolean)])),
-  };
+  // The build wrote synonyms in queryWords() form already ("co-worker" → "co worker").
+  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)) };
   return loaded;
 }
 
