@@ -28,6 +28,7 @@ import {
   widgetCreateSchema,
   widgetPatchSchema,
   workspaceBody,
+  REALTIME_PATH,
 } from '@widget/contracts';
 import type { ZodTypeAny } from 'zod';
 
@@ -119,4 +120,6 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^(GET|HEAD) \/metrics$/,
   /^OPTIONS /,
   /^HEAD /, // fastify adds HEAD beside every GET
+  // The realtime proxy (socket.io polling and upgrades, the plain WebSocket): a socket endpoint, described in docs/realtime.md.
+  new RegExp(`^[A-Z]+ ${REALTIME_PATH}(/\\*)?$`),
 ];
