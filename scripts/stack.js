@@ -178,7 +178,7 @@ async function main() {
     writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   }
   say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
-  say('demo (also in .stack/seed.json):');
+  say(`demo (also in .stack/${CONFIG.seedFile}):`);
   process.stdout.write(`${JSON.stringify(demo)}\n`);
 }
 
