@@ -23,6 +23,8 @@ const PORT = CONFIG.port;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/widget';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
+/** A loaded machine may need longer; STACK_READY_TIMEOUT_MS overrides. */
+const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 120_000);
 const say = (line) => process.stdout.write(`[stack] ${line}\n`);
 const built = (app) => existsSync(join(ROOT, 'apps', app, 'dist', 'main.js'));
 
@@ -99,7 +101,7 @@ function start(app, env, children) {
 }
 
 async function waitReady(app, url, child) {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${app} exited during start-up (see its lines above)`);
     try {
@@ -109,7 +111,7 @@ async function waitReady(app, url, child) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${app} was not ready after 60 s (${url}/health/ready)`);
+  throw new Error(`${app} was not ready after ${READY_TIMEOUT_MS / 1000} s (${url}/health/ready)`);
 }
 
 async function ensureNats() {
@@ -132,8 +134,9 @@ function stopAll(children, code) {
   Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
 }
 
+const children = [];
+
 async function main() {
-  const children = [];
   process.on('SIGINT', () => stopAll(children, 0));
   process.on('SIGTERM', () => stopAll(children, 0));
 
@@ -175,11 +178,12 @@ async function main() {
     writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   }
   say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
-  say('demo (also in .stack/seed.json):');
+  say(`demo (also in .stack/${CONFIG.seedFile}):`);
   process.stdout.write(`${JSON.stringify(demo)}\n`);
 }
 
 main().catch((err) => {
   say(`failed: ${err.message}`);
-  process.exit(1);
+  // Never leave the apps already started running without us.
+  stopAll(children, 1);
 });

@@ -60,8 +60,10 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     if (hasBody && !request.headers['content-type']) return done(unsupportedMediaType());
     done();
   });
-  // PostgreSQL cannot store NUL, and an unpaired surrogate is not text: refused at the edge, whatever the route.
+  // PostgreSQL cannot store NUL, and an unpaired surrogate is not text: refused at the edge, whatever the route
+  // (but POST /events, whose service refuses such an event by its index and keeps the rest of the batch).
   fastify.addHook('preValidation', (request, _reply, done) => {
+    if (request.routeOptions.url === `/${WIDGET_BASE}/events`) return done();
     // The realtime path's bodies are engine.io frames streamed through to the realtime service (a stream, not JSON).
     const body = request.url.startsWith(REALTIME_PATH) ? undefined : request.body;
     const fields = [...unstorableTextFields(body), ...unstorableTextFields(request.query, ['(query)'])];

@@ -24,16 +24,6 @@ export function vocabularyWords(text: string): string[] {
 }
 
 /**
- * Search-box semantics: every word must match, and the last one may be
- * unfinished (`passw` finds "password"). The text search configuration stems
- * each word and drops stop words.
- */
-export function prefixAndQuery(words: string[]): string {
-  if (words.length === 0) return '';
-  return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
-}
-
-/**
  * Words that carry no topic in an English help-center question ("hi, I
  * can't ... please help" minus "help"), beyond PostgreSQL's stop words. They
  * are left out of answer retrieval and scoring: an article lacking "please"
@@ -51,11 +41,6 @@ export const QUESTION_FILLERS = new Set([
 export function questionWords(words: string[]): string[] {
   const content = words.filter((w) => !QUESTION_FILLERS.has(w));
   return content.length > 0 ? content : words;
-}
-
-/** Answer retrieval favours recall: any word may match, ranking sorts out the best. */
-export function anyWordQuery(words: string[]): string {
-  return words.join(' | ');
 }
 
 export interface SearchCursor {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { IdempotencyRequest } from '@widget/contracts';
 import { AppError } from '../errors';
 
@@ -36,6 +36,22 @@ export const idempotencyTableSql = {
     CREATE INDEX idempotency_keys_created_idx ON ${schema}.idempotency_keys (created_at);`,
   down: (schema: string) => `DROP TABLE ${schema}.idempotency_keys;`,
 };
+
+/** The migration class creating a service's key table: `idempotencyKeysMigration('forms', 1733200000000)`. */
+export function idempotencyKeysMigration(schema: string, timestamp: number): new () => MigrationInterface {
+  const name = `${schema[0].toUpperCase()}${schema.slice(1)}IdempotencyKeys${timestamp}`;
+  return class implements MigrationInterface {
+    name = name;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(idempotencyTableSql.up(schema));
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(idempotencyTableSql.down(schema));
+    }
+  };
+}
 
 export const idempotencyKeyReused = () =>
   new AppError('validation_error', 'This Idempotency-Key was already used for a different request.', {

@@ -1,15 +1,4 @@
-import { idempotencyTableSql } from '@widget/common';
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { idempotencyKeysMigration } from '@widget/common';
 
 /** Operator creates' Idempotency-Key replies, kept 24 h (SPEC §9). */
-export class KnowledgeIdempotencyKeys1796200000000 implements MigrationInterface {
-  name = 'KnowledgeIdempotencyKeys1796200000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(idempotencyTableSql.up('knowledge'));
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(idempotencyTableSql.down('knowledge'));
-  }
-}
+export const KnowledgeIdempotencyKeys1796200000000 = idempotencyKeysMigration('knowledge', 1796200000000);
