@@ -1,4 +1,4 @@
-import { anyWordQuery, decodeCursor, encodeCursor, MAX_QUERY_WORDS, prefixAndQuery, queryFingerprint, queryWords } from './search-terms';
+import { decodeCursor, encodeCursor, MAX_QUERY_WORDS, queryFingerprint, questionWords, queryWords, vocabularyWords } from './search-terms';
 import { localeInfo } from './locale';
 
 describe('queryWords', () => {
@@ -12,14 +12,14 @@ describe('queryWords', () => {
   });
 });
 
-describe('tsquery builders', () => {
-  it('ANDs the words and prefix-matches the last one', () => {
-    expect(prefixAndQuery(['reset', 'passw'])).toBe('reset & passw:*');
-    expect(prefixAndQuery([])).toBe('');
+describe('vocabulary and question words', () => {
+  it("takes an article's distinct words with a letter, sorted", () => {
+    expect(vocabularyWords('Reset the PASSWORD, reset it: 2 x 3 passwords')).toEqual(['it', 'password', 'passwords', 'reset', 'the']);
   });
 
-  it('ORs the words for answer retrieval', () => {
-    expect(anyWordQuery(['refund', 'card'])).toBe('refund | card');
+  it('leaves question fillers out unless nothing else is left', () => {
+    expect(questionWords(['hi', 'i', 'cant', 'sign', 'in', 'please'])).toEqual(['i', 'sign', 'in']);
+    expect(questionWords(['hello', 'thanks'])).toEqual(['hello', 'thanks']);
   });
 });
 

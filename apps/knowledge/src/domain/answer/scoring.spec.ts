@@ -1,4 +1,4 @@
-import { CandidateInput, composePassage, confidenceOf, idf, MAX_ANSWER_CHARS, rankCandidates, scoreCandidate } from './scoring';
+import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, MAX_ANSWER_CHARS, rankCandidates, scoreCandidate } from './scoring';
 
 const words = (s: string) => s.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
@@ -69,5 +69,25 @@ describe('confidenceOf and composePassage', () => {
     const text = composePassage(['word '.repeat(200).trim()]);
     expect(text.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS + 1);
     expect(text.endsWith('…')).toBe(true);
+  });
+});
+
+describe('scoreCandidate with expanded concepts', () => {
+  const sentences = ['Ask for a refund within 14 days.', 'The refund goes back to your card.'];
+  const base = candidate('a', 'Refund policy', sentences, 'reimbursement card', { refund: 1, card: 3 });
+
+  it('counts an alternative by its weight, and a misspelt word by its correction', () => {
+    const exact = scoreCandidate({ ...base, concepts: [{ alternatives: [{ terms: ['refund'], weight: 1 }] }, { alternatives: [{ terms: ['card'], weight: 1 }] }] });
+    const synonym = scoreCandidate({ ...base, concepts: [{ alternatives: [{ terms: ['reimburs'], weight: 1 }, { terms: ['refund'], weight: 0.5 }] }, { alternatives: [{ terms: ['card'], weight: 1 }] }] });
+    expect(exact.articleCoverage).toBe(1);
+    expect(synonym.articleCoverage).toBeGreaterThan(0.5);
+    expect(synonym.articleCoverage).toBeLessThan(1);
+    expect(synonym.confidence).toBeLessThan(exact.confidence);
+  });
+
+  it('scales confidence down when the article shares only one of several words', () => {
+    const lone = scoreCandidate({ ...base, concepts: [{ alternatives: [{ terms: ['refund'], weight: 1 }] }, { alternatives: [{ terms: ['bus'], weight: 1 }] }] });
+    expect(lone.confidence).toBeCloseTo(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage) * LONE_WORD_FACTOR, 2);
+    expect(lone.confidence).toBeLessThan(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage));
   });
 });
