@@ -119,6 +119,7 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^(GET|HEAD) \/health\//,
   /^(GET|HEAD) \/metrics$/,
   /^OPTIONS /,
+  /^\w+ \/widget\/v1\/realtime(\/\*)?$/, // the realtime proxy (socket.io and plain WebSocket): docs/realtime.md
   /^HEAD /, // fastify adds HEAD beside every GET
   // The realtime proxy (socket.io polling and upgrades, the plain WebSocket): a socket endpoint, described in docs/realtime.md.
   new RegExp(`^[A-Z]+ ${REALTIME_PATH}(/\\*)?$`),
