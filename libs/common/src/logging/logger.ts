@@ -16,8 +16,9 @@ export function currentRequestId(): string | undefined {
 /**
  * Keys whose values never reach a log line: credentials, and the personal data
  * (message text, contact details, form values) a careless `{ ...payload }` would carry.
+ * Not `subject`: request log lines name the NATS subject under that key.
  */
-const SENSITIVE_KEYS = ['token', 'secret', 'password', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'subject', 'parameters', 'properties', 'metadata', 'customFields'];
+const SENSITIVE_KEYS = ['token', 'secret', 'password', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'parameters', 'properties', 'metadata', 'customFields'];
 const REDACT = [...SENSITIVE_KEYS, ...SENSITIVE_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'headers.authorization', 'headers.cookie'];
 
 interface LoggedError {
