@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { idempotencyProvider } from '@widget/common';
 import { AnswerService } from './domain/answer/answer.service';
 import { ChatProvider } from './domain/answer/chat-provider';
 import { ArticlesService } from './domain/articles.service';
@@ -19,6 +20,20 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
 @Module({
   imports: [TypeOrmModule.forFeature(KNOWLEDGE_ENTITIES)],
   controllers: [ArticlesHandler, AdminHandler],
-  providers: [ArticlesService, CollectionsService, AnswerService, ChatProvider, ArticleRepository, CollectionRepository, VocabularyRepository, QueryExpander, SynonymsService, SynonymRepository, EmbeddingsProvider, EmbeddingRepository],
+  providers: [
+    idempotencyProvider('knowledge'),
+    ArticlesService,
+    CollectionsService,
+    AnswerService,
+    ChatProvider,
+    EmbeddingsProvider,
+    ArticleRepository,
+    CollectionRepository,
+    VocabularyRepository,
+    EmbeddingRepository,
+    QueryExpander,
+    SynonymsService,
+    SynonymRepository,
+  ],
 })
 export class KnowledgeModule {}

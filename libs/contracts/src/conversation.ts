@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJson, idOf, Page, pageQuery, SessionContext } from './common';
+import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { event, rpc } from './transport';
 import type { EscalationBehavior } from './widget';
 
@@ -159,7 +159,7 @@ export const ConversationRpc = {
   mergeSession: rpc<MergeSessionRequest, { moved: number }>('conversation.merge-session'),
 
   adminList: rpc<{ workspaceId: string; status?: ConversationStatus; cursor?: string; limit: number }, Page<Conversation>>('conversation.admin.list'),
-  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' }, Message>('conversation.admin.messages.send'),
+  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' } & Idempotent, Message>('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
   /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */
   adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee; workspaceId?: string }, { ok: true }>('conversation.admin.typing'),

@@ -20,7 +20,8 @@ export interface Attribution {
 export type SystemRow = EventRow & Omit<Attribution, 'source'>;
 
 /**
- * One statement per batch: the id ledger (primary key (workspace, id)) takes
+ * One statement per batch: the id ledger (primary key (workspace, scope, id);
+ * the scope is the session for client events, 'system' for lifecycle facts) takes
  * the batch's ids and events.events its rows, so concurrent batches with the
  * same ids cannot both win. Row ids within a batch must be distinct.
  *
@@ -39,20 +40,20 @@ export type SystemRow = EventRow & Omit<Attribution, 'source'>;
 function batchStatement(input: string, attribution: string, skipStored: boolean): string {
   const ledger = skipStored
     ? `fresh AS (
-    INSERT INTO events.event_ids (workspace_id, event_id)
-    SELECT workspace_id, event_id FROM input
+    INSERT INTO events.event_ids (workspace_id, scope, event_id)
+    SELECT workspace_id, scope, event_id FROM input
     ON CONFLICT DO NOTHING
-    RETURNING workspace_id, event_id
+    RETURNING workspace_id, scope, event_id
   )`
     : `ledger AS (
-    INSERT INTO events.event_ids (workspace_id, event_id)
-    SELECT workspace_id, event_id FROM input
+    INSERT INTO events.event_ids (workspace_id, scope, event_id)
+    SELECT workspace_id, scope, event_id FROM input
   )`;
   return `
   WITH input AS (${input}), ${ledger}, stored AS (
     INSERT INTO events.events (workspace_id, event_id, type, occurred_at, widget_id, session_id, source, properties)
     SELECT i.workspace_id, i.event_id, i.type, i.occurred_at, ${attribution}, i.properties
-    FROM input i${skipStored ? ' JOIN fresh f USING (workspace_id, event_id)' : ''}
+    FROM input i${skipStored ? ' JOIN fresh f USING (workspace_id, scope, event_id)' : ''}
     RETURNING 1
   )
   SELECT count(*)::int AS stored FROM stored`;
@@ -60,14 +61,14 @@ function batchStatement(input: string, attribution: string, skipStored: boolean)
 
 /** A client batch: `[id, type, occurredAt, properties]` tuples, attributed by the parameters. */
 const CLIENT_INPUT = `
-    SELECT $1::text AS workspace_id, e->>0 AS event_id, e->>1 AS type, (e->>2)::timestamptz AS occurred_at, NULLIF(e->3, 'null') AS properties
+    SELECT $1::text AS workspace_id, coalesce($4::text, '') AS scope, e->>0 AS event_id, e->>1 AS type, (e->>2)::timestamptz AS occurred_at, NULLIF(e->3, 'null') AS properties
     FROM jsonb_array_elements($2::jsonb) AS e`;
 const INSERT_BATCH = batchStatement(CLIENT_INPUT, '$3, $4, $5', false);
 const INSERT_BATCH_SKIP_STORED = batchStatement(CLIENT_INPUT, '$3, $4, $5', true);
 
 /** Lifecycle facts of many sessions and workspaces: `[workspace, id, type, occurredAt, widget, session, properties]`. */
 const SYSTEM_INPUT = `
-    SELECT e->>0 AS workspace_id, e->>1 AS event_id, e->>2 AS type, (e->>3)::timestamptz AS occurred_at,
+    SELECT e->>0 AS workspace_id, 'system'::text AS scope, e->>1 AS event_id, e->>2 AS type, (e->>3)::timestamptz AS occurred_at,
            e->>4 AS widget_id, e->>5 AS session_id, NULLIF(e->6, 'null') AS properties
     FROM jsonb_array_elements($1::jsonb) AS e`;
 const INSERT_SYSTEM = batchStatement(SYSTEM_INPUT, "i.widget_id, i.session_id, 'system'", false);

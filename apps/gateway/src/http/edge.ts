@@ -1,7 +1,7 @@
 import type corsPlugin from '@fastify/cors';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Errors, Metrics } from '@widget/common';
-import { UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
+import { REALTIME_PATH, UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { WidgetDirectory } from '../auth/widget-directory';
@@ -60,9 +60,13 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     if (hasBody && !request.headers['content-type']) return done(unsupportedMediaType());
     done();
   });
-  // PostgreSQL cannot store NUL, and an unpaired surrogate is not text: refused at the edge, whatever the route.
+  // PostgreSQL cannot store NUL, and an unpaired surrogate is not text: refused at the edge, whatever the route
+  // (but POST /events, whose service refuses such an event by its index and keeps the rest of the batch).
   fastify.addHook('preValidation', (request, _reply, done) => {
-    const fields = [...unstorableTextFields(request.body), ...unstorableTextFields(request.query, ['(query)'])];
+    if (request.routeOptions.url === `/${WIDGET_BASE}/events`) return done();
+    // The realtime path's bodies are engine.io frames streamed through to the realtime service (a stream, not JSON).
+    const body = request.url.startsWith(REALTIME_PATH) ? undefined : request.body;
+    const fields = [...unstorableTextFields(body), ...unstorableTextFields(request.query, ['(query)'])];
     if (fields.length > 0) return done(Errors.validation(fields.map((field) => ({ field, reason: UNSTORABLE_TEXT_REASON }))));
     done();
   });

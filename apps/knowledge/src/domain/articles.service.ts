@@ -24,7 +24,7 @@ import { QueryExpander } from './retrieval/query-expander';
 import { decodeCursor, encodeCursor, queryFingerprint, queryWords } from './search-terms';
 import { adminArticleView, articleView, searchHit } from './views';
 
-export const articleNotFound = () => new AppError('article_not_found', 'No such article.', { reason: 'article_not_found' });
+export const articleNotFound = () => Errors.notFound('article');
 
 /** A widget's scope, narrowed to one language when the visitor asked for one. */
 export function readScope(scope: ArticleScope, locale?: string): ReadScope {

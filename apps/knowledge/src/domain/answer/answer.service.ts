@@ -15,6 +15,7 @@ import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
 import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
+import { toPlainText } from '../html';
 
 /** Articles retrieved per question: the passage scorer reads all of them. */
 export const RETRIEVE_ARTICLES = 8;
@@ -114,7 +115,7 @@ export class AnswerService {
     if (!wantAnswer) return { answer: null, suggestions, declineReason: null };
     if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles' };
 
-    const builtIn = { text: best.passage, confidence: best.confidence, citations: [cite(best)] };
+    const builtIn = { text: toPlainText(best.passage), confidence: best.confidence, citations: [cite(best)] };
     if (!this.provider.enabled) return { answer: builtIn, suggestions, declineReason: null };
 
     const passages: ProviderPassage[] = scored
@@ -125,7 +126,7 @@ export class AnswerService {
     if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence' };
     if (result.kind === 'invalid') return { answer: builtIn, suggestions, declineReason: null };
     const citations = uniqueCitations(result.cited.map((n) => passages[n - 1]));
-    return { answer: { text: result.text, confidence: best.confidence, citations }, suggestions, declineReason: null };
+    return { answer: { text: toPlainText(result.text), confidence: best.confidence, citations }, suggestions, declineReason: null };
   }
 
   /** With an embeddings endpoint: the question's cosine similarity to every readable article with a vector; null without (or when the call fails). */

@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * service. docs/knowledge.md, "Semantic retrieval", says where that stops
  * scaling.
  */
-export class AddArticleEmbeddings1796200000000 implements MigrationInterface {
-  name = 'AddArticleEmbeddings1796200000000';
+export class AddArticleEmbeddings1796300000000 implements MigrationInterface {
+  name = 'AddArticleEmbeddings1796300000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -1,0 +1,4 @@
+import { idempotencyKeysMigration } from '@widget/common';
+
+/** Operator creates' Idempotency-Key replies, kept 24 h (SPEC §9). */
+export const SessionIdempotencyKeys1733200000000 = idempotencyKeysMigration('session', 1733200000000);
