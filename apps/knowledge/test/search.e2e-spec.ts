@@ -161,7 +161,7 @@ describe('article search and reading (widget API)', () => {
     expect(seen).toHaveLength(SEARCH_CANDIDATES);
     expect(new Set(seen).size).toBe(seen.length);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-  });
+  }, 120_000);
 
   it('answers validation_error for an empty, missing or over-long q and bad limits', async () => {
     for (const query of ['q=', 'q=%20%20', '', `q=${'a'.repeat(201)}`, 'q=x&limit=0', 'q=x&limit=51', 'q=x&limit=abc', 'q=x&locale=not_a_locale']) {
