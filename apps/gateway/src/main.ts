@@ -20,6 +20,10 @@ import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { registerHttpEdge } from './http/edge';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
+import { registerDemo } from './static/demo';
+import { PAGE_SETS } from './static/page-sets';
+import { registerPageSets } from './static/static-files';
+import type { FastifyInstance } from 'fastify';
 
 async function bootstrap(): Promise<void> {
   const logger = createLogger('gateway');
@@ -51,6 +55,13 @@ async function bootstrap(): Promise<void> {
   const metrics = new Metrics('gateway');
   await registerHttpEdge(app, { logger, retryAfterSeconds, cors, metrics });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
+  // The browser face: loader, frame assets, and (demo mode only) the demo site.
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  registerPageSets(fastify, PAGE_SETS, { demoMode: config.DEMO_MODE, logger });
+  if (config.DEMO_MODE) {
+    registerDemo(fastify, config.DEMO_SEED_FILE);
+    logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for a demo user with the seeded widget secret');
+  }
   app.useGlobalFilters(new AllExceptionsFilter(logger, retryAfterSeconds));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.

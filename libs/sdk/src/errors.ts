@@ -17,8 +17,10 @@ export class SupportChatError extends Error implements ErrorFields {
   readonly recoverable: boolean;
   /** Seconds the server asked to wait (429 / 503 Retry-After), when it said. */
   readonly retryAfter?: number;
+  /** validation_error: which fields failed and why. */
+  readonly details?: { field: string; reason: string }[];
 
-  constructor(fields: ErrorFields & { retryAfter?: number }) {
+  constructor(fields: ErrorFields & { retryAfter?: number; details?: { field: string; reason: string }[] }) {
     super(fields.message);
     this.name = 'SupportChatError';
     this.code = fields.code;
@@ -26,6 +28,7 @@ export class SupportChatError extends Error implements ErrorFields {
     if (fields.reason !== undefined) this.reason = fields.reason;
     if (fields.requestId !== undefined) this.requestId = fields.requestId;
     if (fields.retryAfter !== undefined) this.retryAfter = fields.retryAfter;
+    if (fields.details !== undefined) this.details = fields.details;
   }
 
   toJSON(): ErrorFields {

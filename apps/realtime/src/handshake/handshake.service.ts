@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { AppError, Errors, NatsBus, originAllowed } from '@widget/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, CONFIG, Errors, NatsBus, originAllowed, ownOrigins } from '@widget/common';
 import { idOf, SessionContext, SessionRpc } from '@widget/contracts';
+import type { RealtimeConfig } from '../config';
 import { WidgetDirectory } from './widget-directory';
 
 /** What a socket.io handshake carries that matters here (socket.handshake). */
@@ -25,6 +26,7 @@ export class HandshakeService {
   constructor(
     private readonly bus: NatsBus,
     private readonly widgets: WidgetDirectory,
+    @Inject(CONFIG) private readonly config: RealtimeConfig,
   ) {}
 
   async authenticate(handshake: HandshakeInput): Promise<Viewer> {
@@ -37,7 +39,11 @@ export class HandshakeService {
     if (!widget.features.conversations) throw Errors.widgetDisabled('feature_disabled');
     const origin = single(handshake.headers.origin);
     if (!origin) throw Errors.invalidOrigin('origin_missing');
-    if (!originAllowed(origin, widget.allowedOrigins)) throw Errors.invalidOrigin('origin_not_allowed');
+    // The widget's allow-list, or the API's own public origin (the frame's sockets, SPEC §12).
+    const host = single(handshake.headers['x-forwarded-host']) ?? single(handshake.headers.host);
+    const scheme = single(handshake.headers['x-forwarded-proto']) ?? 'http';
+    const own = ownOrigins(this.config.PUBLIC_ORIGIN, scheme, host);
+    if (!originAllowed(origin, widget.allowedOrigins) && !originAllowed(origin, own)) throw Errors.invalidOrigin('origin_not_allowed');
     return { session, lastMessageId };
   }
 }

@@ -165,7 +165,18 @@ export class ChatCore {
     return this.storage.unavailable;
   }
 
-  async loadConfig(): Promise<WidgetView> {
+  private configPromise: Promise<WidgetView> | null = null;
+
+  /** GET /config once (the UI and boot both ask for it). */
+  loadConfig(): Promise<WidgetView> {
+    this.configPromise ??= this.fetchConfig().catch((err) => {
+      this.configPromise = null;
+      throw err;
+    });
+    return this.configPromise;
+  }
+
+  private async fetchConfig(): Promise<WidgetView> {
     const raw = await this.http.request<unknown>('GET', '/widget/v1/config', {
       query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId },
     });
@@ -199,7 +210,7 @@ export class ChatCore {
   }
 
   private async doBoot(identity: IdentityInput): Promise<void> {
-    if (!this.config) await this.loadConfig();
+    await this.loadConfig();
     this.setState('booting');
     await this.startAnonymous();
     if (identity.tokenProvider || (identity.user?.id && this.config?.identity.jwtRequiredForIdentifiedUsers === false)) {
