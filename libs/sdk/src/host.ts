@@ -226,6 +226,8 @@ export function createChat(options: ChatOptions): SupportChatInstance {
       'max-width': '100vw',
       visibility: 'visible',
       'pointer-events': 'auto',
+      'border-radius': '0',
+      'box-shadow': 'none',
     };
     if (layout.mode === 'hidden') {
       style(iframe, { ...base, width: '0', height: '0', bottom: '0', [side]: '0', top: 'auto', visibility: 'hidden', 'pointer-events': 'none' });
@@ -239,7 +241,7 @@ export function createChat(options: ChatOptions): SupportChatInstance {
       style(iframe, { ...base, width: '100%', height, top, bottom: 'auto', left: '0', right: '0' });
     } else {
       const height = Math.min(704, window.innerHeight - 16);
-      style(iframe, { ...base, width: '400px', height: `${height}px`, bottom: '8px', [side]: '8px', top: 'auto' });
+      style(iframe, { ...base, width: '400px', height: `${height}px`, bottom: '8px', [side]: '8px', top: 'auto', 'border-radius': '12px', 'box-shadow': '0 8px 30px rgba(0, 0, 0, 0.22)' });
     }
   };
 

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '@widget/common';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
+import { demoApiBase } from './page-sets';
 
 interface DemoSeed {
   workspaceId: string;
@@ -28,14 +29,16 @@ export function registerDemo(fastify: FastifyInstance, seedFile: string): void {
 
   fastify.get('/demo/settings.js', (request, reply) => {
     const { workspaceId, widgetId } = seed();
-    const apiBase = `${request.protocol}://${request.host}`;
+    const apiBase = demoApiBase(request);
     const settings = JSON.stringify({ workspaceId, widgetId, apiBase });
     void reply
       .headers({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
       .send(
         '// What a site owner pastes (inline on a normal page; a file here, for the strict CSP).\n' +
           'window.SupportChat = window.SupportChat || function () { (SupportChat.q = SupportChat.q || []).push(arguments) };\n' +
-          `window.SupportChatSettings = ${settings};\n`,
+          `window.SupportChatSettings = ${settings};\n` +
+          // The snippet's <script async src="<apiBase>/widget/v1/widget.js">, added the same way.
+          `(function (d) { var s = d.createElement('script'); s.async = true; s.src = ${JSON.stringify(`${apiBase}/widget/v1/widget.js`)}; d.head.appendChild(s); })(document);\n`,
       );
   });
 

@@ -45,13 +45,13 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
       };
       if (name.endsWith('.html')) {
         headers['cache-control'] = 'no-cache';
-        if (set.csp) headers['content-security-policy'] = set.csp;
         headers['referrer-policy'] = 'strict-origin-when-cross-origin';
       }
+      const csp = name.endsWith('.html') ? set.csp : undefined;
       const urls = name === 'index.html' ? [set.prefix, `${set.prefix}${name}`] : [`${set.prefix}${name}`];
       for (const url of urls) {
-        fastify.get(url, (_request, reply) => {
-          void reply.headers(headers).send(body);
+        fastify.get(url, (request, reply) => {
+          void reply.headers(csp ? { ...headers, 'content-security-policy': csp(request) } : headers).send(body);
         });
       }
     }
