@@ -1,3 +1,4 @@
+import './dispose-polyfill';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -161,14 +162,7 @@ export async function waitForEvent(page: Page, type: string): Promise<any> {
   return handle.jsonValue();
 }
 
-/**
- * A pointer click at the middle of an element inside the widget frame. Playwright's
- * locator.click() keeps re-resolving elements of this cross-site frame without clicking
- * (a real mouse event at the same point works), so the test moves the mouse itself.
- */
+/** A click in the widget frame (kept as one helper: the frame is cross-site, so worth one place to adjust). */
 export async function tap(locator: Locator): Promise<void> {
-  await locator.waitFor();
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element has no box');
-  await locator.page().mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await locator.click();
 }

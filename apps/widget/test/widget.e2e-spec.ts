@@ -1,3 +1,4 @@
+import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { testStack } from '@widget/testing';
