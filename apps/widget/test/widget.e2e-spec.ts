@@ -123,7 +123,8 @@ describe('the widget in Chromium', () => {
     const frame = chatFrame(page);
     await tap(frame.getByRole('button', { name: /open chat/i }));
     await tap(frame.getByRole('button', { name: 'Back' }));
-    await frame.locator('[data-testid=conversations]', { hasText: 'Hello, where is my order?' }).waitFor();
+    // The anonymous conversation, merged into the user's (its last message is the agent's).
+    await frame.locator('[data-testid=conversations]', { hasText: 'It ships tomorrow.' }).waitFor();
     await shot(page, 'identified-sees-merged-conversation');
     const identified = await frameDoc().evaluate(() => Object.entries(localStorage).find(([k]) => k.includes(':session'))?.[1]);
     expect(identified).not.toEqual(before);
@@ -144,7 +145,33 @@ describe('the widget in Chromium', () => {
 describe('transport', () => {
   it('falls back to HTTP long-polling when WebSocket is blocked', async () => {
     const { context, page } = await newVisitor();
-    await context.routeWebSocket(/\/widget\/v1\/realtime/, (ws) => ws.close());
+    // In the frame, every WebSocket fails before it opens, as behind a proxy that refuses the upgrade.
+    await context.addInitScript(() => {
+      if (!location.pathname.startsWith('/widget/v1/frame')) return;
+      class RefusedWebSocket extends EventTarget {
+        static readonly CONNECTING = 0;
+        static readonly OPEN = 1;
+        static readonly CLOSING = 2;
+        static readonly CLOSED = 3;
+        readyState = 0;
+        binaryType = 'blob';
+        onopen: ((e: Event) => void) | null = null;
+        onerror: ((e: Event) => void) | null = null;
+        onclose: ((e: CloseEvent) => void) | null = null;
+        onmessage: ((e: MessageEvent) => void) | null = null;
+        constructor(readonly url: string) {
+          super();
+          setTimeout(() => {
+            this.readyState = 3;
+            this.onerror?.(new Event('error'));
+            this.onclose?.(new CloseEvent('close', { code: 1006 }));
+          }, 10);
+        }
+        send(): void {}
+        close(): void {}
+      }
+      (window as unknown as { WebSocket: unknown }).WebSocket = RefusedWebSocket;
+    });
     const polled: string[] = [];
     page.on('request', (r) => r.url().includes('transport=polling') && polled.push(r.url()));
     await openDemo(page);

@@ -57,7 +57,8 @@ function Panel({ core, ui }: Props) {
   const panelRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // Focus moves into the panel when it opens; Escape closes it.
-    panelRef.current?.querySelector<HTMLElement>('[data-autofocus], button, textarea, input')?.focus();
+    const panel = panelRef.current;
+    (panel?.querySelector<HTMLElement>('[data-autofocus]') ?? panel?.querySelector<HTMLElement>('button, textarea, input'))?.focus();
   }, [view.name]);
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') ui.update({ open: false });
@@ -256,7 +257,7 @@ function AskAi({ core, ui }: Props) {
   };
   const escalate = async () => {
     try {
-      const conversation = await core.talkToPerson(question.trim());
+      const conversation = await core.talkToPerson(question.trim(), answer);
       ui.update({ view: { name: 'thread', id: conversation.id } });
     } catch (err) {
       setError(SupportChatError.from(err));

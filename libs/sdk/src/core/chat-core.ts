@@ -252,8 +252,9 @@ export class ChatCore {
     if (!this.session) throw notBooted();
     await this.runIdentify(identity);
     this.setState(this.identityState());
-    // Merged conversations, and the user's earlier ones, are visible now; the socket belongs to the old token.
+    // Merged conversations, and the user's earlier ones, are visible now (and only those); the socket belongs to the old token.
     this.realtime.stop();
+    this.conversations.clear();
     await this.refreshConversations();
     this.realtime.start();
   }
@@ -477,11 +478,25 @@ export class ChatCore {
 
   /**
    * From an AI answer to a person: a conversation that starts with the
-   * visitor's question; the server adds what the widget's escalationBehavior
-   * says (the AI answer and its citations for the agent).
+   * visitor's question, then `POST …/escalate` with the answer shown and its
+   * citations, which posts what the widget's ai.escalationBehavior says for
+   * the agent. A server without that endpoint (404 not_found) still has the
+   * conversation with the question.
    */
-  async talkToPerson(question: string): Promise<Conversation> {
-    return this.startConversation({ message: question, metadata: { source: 'ai_escalation' } });
+  async talkToPerson(question: string, shown?: AiAnswer | null): Promise<Conversation> {
+    const conversation = await this.startConversation({ message: question, metadata: { source: 'ai_escalation' } });
+    const body: Record<string, unknown> = { question: question.slice(0, 2000), clientMessageId: this.newId() };
+    if (shown?.answer) {
+      body.answer = shown.answer.text.slice(0, 10_000);
+      body.citations = shown.answer.citations.slice(0, 10).map((c) => ({ articleId: c.articleId, title: c.title.slice(0, 255) }));
+    }
+    try {
+      const reply = await this.authed<{ message: Message | null }>('POST', `/widget/v1/conversations/${encodeURIComponent(conversation.id)}/escalate`, body);
+      if (reply?.message) this.acceptMessage(reply.message);
+    } catch (err) {
+      if (SupportChatError.from(err).code !== 'not_found') throw err;
+    }
+    return conversation;
   }
 
   // ---- internals ----
