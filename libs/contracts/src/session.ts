@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idOf, SessionContext } from './common';
 import { event, rpc } from './transport';
-import { PublicWidgetConfig, Widget, WidgetAccess, WidgetConfig, WidgetPatch } from './widget';
+import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
 // ---- HTTP bodies and queries (validated at the gateway edge) ----
 
@@ -19,14 +19,55 @@ export const anonymousSessionBody = z
   .strict();
 export type AnonymousSessionBody = z.infer<typeof anonymousSessionBody>;
 
-/** Without a Bearer session (widgets with anonymousAllowed false), workspaceId and widgetId say which widget. */
+export const TRAITS_MAX_BYTES = 4 * 1024;
+
+const companyFields = {
+  name: z.string().trim().min(1).max(255).optional(),
+  plan: z.string().trim().min(1).max(120).optional(),
+};
+const email = z.string().trim().email().max(320);
+const displayName = z.string().trim().min(1).max(255);
+
+/**
+ * `token`: the identity JWT (verified). Or, when the widget's
+ * identity.jwtRequiredForIdentifiedUsers is false, `user` (+ `company`) with
+ * no JWT: an unverified identity (SPEC §4). Without a Bearer session (widgets
+ * with anonymousAllowed false), workspaceId and widgetId say which widget.
+ */
 export const identifyBody = z
-  .object({ token: z.string().min(1).max(8192), workspaceId: idOf('workspace').optional(), widgetId: idOf('widget').optional() })
-  .strict();
+  .object({
+    token: z.string().min(1).max(8192).optional(),
+    user: z.object({ id: z.string().trim().min(1).max(255), email: email.optional(), name: displayName.optional() }).strict().optional(),
+    company: z.object({ id: z.string().trim().min(1).max(255), ...companyFields }).strict().optional(),
+    workspaceId: idOf('workspace').optional(),
+    widgetId: idOf('widget').optional(),
+  })
+  .strict()
+  .refine((b) => !(b.token !== undefined && (b.user !== undefined || b.company !== undefined)), {
+    message: 'send either token (a JWT) or user, not both',
+    path: ['user'],
+  });
+export type IdentifyBody = z.infer<typeof identifyBody>;
+
+/** PATCH /sessions/current: what the SDK's update() sends; at most 4 KB of JSON. */
+export const updateSessionBody = z
+  .object({
+    user: z.object({ traits: z.record(z.unknown()).optional(), email: email.optional(), name: displayName.optional() }).strict().optional(),
+    company: z.object({ id: z.string().trim().min(1).max(255).optional(), ...companyFields }).strict().optional(),
+  })
+  .strict()
+  .refine((b) => Buffer.byteLength(JSON.stringify(b), 'utf8') <= TRAITS_MAX_BYTES, { message: `must be at most ${TRAITS_MAX_BYTES} bytes of JSON` });
+export type UpdateSessionBody = z.infer<typeof updateSessionBody>;
 
 export const workspaceBody = z.object({ name: z.string().trim().min(1).max(120) }).strict();
 
 // ---- Replies ----
+
+export interface Company {
+  id: string | null;
+  name: string | null;
+  plan: string | null;
+}
 
 export interface EndUser {
   id: string;
@@ -34,6 +75,18 @@ export interface EndUser {
   email: string | null;
   name: string | null;
   companyId: string | null;
+  company: Company | null;
+  traits: Record<string, unknown>;
+  /** false: claimed without a JWT; sees only its own browser's conversations. */
+  verified: boolean;
+}
+
+/** An anonymous visitor's profile (PATCH /sessions/current before identify). */
+export interface VisitorProfile {
+  email: string | null;
+  name: string | null;
+  company: Company | null;
+  traits: Record<string, unknown>;
 }
 
 export interface SessionView {
@@ -42,6 +95,8 @@ export interface SessionView {
   widgetId: string;
   identityType: 'anonymous' | 'identified';
   user: EndUser | null;
+  /** Anonymous sessions: what update() told us; null until then, and for identified sessions (see user). */
+  visitor: VisitorProfile | null;
   expiresAt: string;
 }
 
@@ -54,6 +109,12 @@ export interface SessionReply {
 export interface AnonymousReply extends SessionReply {
   /** true when a new session was made (201), false when the Bearer one was resumed (200). */
   created: boolean;
+}
+
+/** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
+export interface OperatorContext {
+  workspaceId: string;
+  expiresAt: string;
 }
 
 export interface Workspace {
@@ -70,18 +131,27 @@ export const SessionRpc = {
   originAllowedAnywhere: rpc<{ origin: string }, { allowed: boolean }>('session.origin.allowed'),
 
   anonymous: rpc<AnonymousSessionBody & { resumeToken?: string }, AnonymousReply>('session.anonymous'),
-  identify: rpc<{ session: SessionContext | null; workspaceId: string; widgetId: string; token: string }, SessionReply>('session.identify'),
+  /** `sessionToken`: the Bearer token, handed back when the same user re-identifies (the session is kept). */
+  identify: rpc<
+    { session: SessionContext | null; sessionToken?: string; workspaceId: string; widgetId: string } & Omit<IdentifyBody, 'workspaceId' | 'widgetId'>,
+    SessionReply
+  >('session.identify'),
+  updateCurrent: rpc<{ session: SessionContext } & UpdateSessionBody, { session: SessionView }>('session.update-current'),
   refresh: rpc<{ session: SessionContext; token: string }, SessionReply>('session.refresh'),
   shutdown: rpc<{ session: SessionContext }, { revoked: true }>('session.shutdown'),
   realtimeToken: rpc<{ session: SessionContext }, { token: string; expiresAt: string }>('session.realtime-token'),
+  /** The operator feed's short-lived token for one workspace (not_found for an unknown workspace). */
+  operatorRealtimeToken: rpc<{ workspaceId: string }, { token: string; expiresAt: string }>('session.admin.realtime-token'),
 
   /** Session token → caller context; invalid_token or auth_expired otherwise. */
   authenticate: rpc<{ token: string }, SessionContext>('session.authenticate'),
   /** Realtime token (or session token) → caller context, for the realtime service. */
   authenticateRealtime: rpc<{ token: string }, SessionContext>('session.authenticate-realtime'),
+  /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
+  authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody }, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),

@@ -37,7 +37,13 @@ export class SessionHandler {
 
   @MessagePattern(SessionRpc.identify.subject)
   identify(@Payload() req: Req<'identify'>): Res<'identify'> {
-    return this.sessions.identify(req.session, req, req.token);
+    return this.sessions.identify(req.session, req, req);
+  }
+
+  @MessagePattern(SessionRpc.updateCurrent.subject)
+  updateCurrent(@Payload() req: Req<'updateCurrent'>): Res<'updateCurrent'> {
+    const { session, ...body } = req;
+    return this.sessions.updateCurrent(session, body);
   }
 
   @MessagePattern(SessionRpc.refresh.subject)
@@ -59,6 +65,16 @@ export class SessionHandler {
   @MessagePattern(SessionRpc.authenticate.subject)
   authenticate(@Payload() req: Req<'authenticate'>): Res<'authenticate'> {
     return this.sessions.authenticate(req.token);
+  }
+
+  @MessagePattern(SessionRpc.operatorRealtimeToken.subject)
+  operatorRealtimeToken(@Payload() req: Req<'operatorRealtimeToken'>): Res<'operatorRealtimeToken'> {
+    return this.sessions.operatorRealtimeToken(req.workspaceId);
+  }
+
+  @MessagePattern(SessionRpc.authenticateOperatorRealtime.subject)
+  authenticateOperatorRealtime(@Payload() req: Req<'authenticateOperatorRealtime'>): Res<'authenticateOperatorRealtime'> {
+    return this.sessions.authenticateOperatorRealtime(req.token);
   }
 
   @MessagePattern(SessionRpc.authenticateRealtime.subject)
