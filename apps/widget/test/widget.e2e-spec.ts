@@ -262,6 +262,12 @@ describe('knowledge, AI and forms', () => {
     await frame.getByTestId('citations').getByText('How do I reset my password?').waitFor();
     await frame.getByRole('button', { name: 'Talk to a person' }).waitFor();
     await shot(page, 'ai-answer-with-citation');
+    await tap(frame.getByRole('button', { name: 'Talk to a person' }));
+    await frame.locator('[data-testid=message]', { hasText: 'How do I reset my password?' }).first().waitFor();
+    // ai.escalationBehavior attach_context (the default): the question, the answer and its sources for the agent.
+    await frame.locator('[data-testid=message]', { hasText: 'Visitor asked' }).waitFor();
+    await shot(page, 'talk-to-a-person');
+    await tap(frame.getByRole('button', { name: 'Back' }));
 
     await tap(frame.getByRole('button', { name: /Report a problem/ }).last());
     await frame.getByTestId('ticket-form').waitFor();
