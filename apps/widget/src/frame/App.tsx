@@ -153,7 +153,7 @@ function Home({ core, ui }: Props) {
                     <span class="row-main">
                       <span class="row-title">{c.subject ?? c.lastMessage?.text ?? t('noMessagesYet')}</span>
                       <span class="row-sub">
-                        {c.lastMessage ? authorName(c.lastMessage) + ': ' + c.lastMessage.text : ''}
+                        {c.lastMessage ? `${authorName(c.lastMessage)} · ${timeFormat.format(new Date(c.lastMessage.createdAt))}` : ''}
                       </span>
                     </span>
                     {c.unreadCount > 0 && <span class="pill">{c.unreadCount}</span>}
