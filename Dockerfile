@@ -11,7 +11,9 @@ COPY package.json package-lock.json .npmrc turbo.json tsconfig.base.json ./
 COPY libs/common/package.json libs/common/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/testing/package.json libs/testing/
+COPY libs/sdk/package.json libs/sdk/
 COPY apps/gateway/package.json apps/gateway/
+COPY apps/widget/package.json apps/widget/
 COPY apps/realtime/package.json apps/realtime/
 COPY apps/session/package.json apps/session/
 COPY apps/conversation/package.json apps/conversation/
@@ -23,7 +25,7 @@ COPY libs libs
 COPY apps apps
 ARG APP
 RUN test -n "$APP" && test -d "apps/$APP" || (echo "build with --build-arg APP=<one of: $(ls apps | tr '\n' ' ')>" && exit 1)
-RUN npx turbo run build --filter=@widget/${APP}
+RUN npx turbo run build --filter=@widget/${APP} --filter=@widget/widget
 
 # ---- deps: production dependencies of this app only (its workspace libs come as links)
 FROM ${NODE_IMAGE} AS deps
@@ -32,6 +34,7 @@ COPY --from=build /src/package.json /src/package-lock.json /src/.npmrc ./
 COPY --from=build /src/libs/common/package.json libs/common/
 COPY --from=build /src/libs/contracts/package.json libs/contracts/
 COPY --from=build /src/libs/testing/package.json libs/testing/
+COPY --from=build /src/libs/sdk/package.json libs/sdk/
 COPY --from=build /src/apps apps-manifests
 ARG APP
 # npm ci wants every workspace's manifest present, not its sources.
@@ -48,6 +51,10 @@ COPY --from=deps --chown=node:node /app ./
 COPY --from=build --chown=node:node /src/libs/common/dist libs/common/dist
 COPY --from=build --chown=node:node /src/libs/contracts/dist libs/contracts/dist
 COPY --from=build --chown=node:node /src/apps/${APP}/dist apps/${APP}/dist
+# The browser face the gateway serves (loader, frame UI; the demo page set is served only with DEMO_MODE=true).
+# Built for every APP (the gateway depends on them); a few hundred kB in the other images.
+COPY --from=build --chown=node:node /src/libs/sdk/dist libs/sdk/dist
+COPY --from=build --chown=node:node /src/apps/widget/dist apps/widget/dist
 # scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image.
 COPY --from=build --chown=node:node /src/scripts scripts
 # A fixed entry point, so CMD is exec form (node is PID 1 and receives SIGTERM itself) for every APP.

@@ -154,7 +154,8 @@ async function main() {
       return waitReady(app, `http://127.0.0.1:${port}`, child);
     }),
   );
-  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(',') };
+  // Demo mode: /demo/ and its identity-token endpoint (signs with the seeded widget's secret). Never in production.
+  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(','), DEMO_MODE: 'true', DEMO_SEED_FILE: join(STATE, CONFIG.seedFile) };
   if (built('realtime')) {
     const port = await freeOr(CONFIG.realtimePort);
     const child = start('realtime', { ...common, PORT: String(port) }, children);
@@ -178,6 +179,7 @@ async function main() {
     writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   }
   say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
+  say(`try it: open ${baseUrl}/demo/ (the demo site with the chat widget)`);
   say(`demo (also in .stack/${CONFIG.seedFile}):`);
   process.stdout.write(`${JSON.stringify(demo)}\n`);
 }

@@ -35,6 +35,19 @@ export const gatewayEnv = baseEnv.extend({
   TRUST_PROXY: bool(false),
   /** The realtime service (socket.io); when set, /widget/v1/realtime and its upgrades are proxied there. */
   REALTIME_URL: urlEnv(['http:', 'https:']).optional(),
+  /**
+   * The API's public origin(s), comma-separated (e.g. https://support.example.com), accepted as
+   * the Origin of widget requests besides each widget's allow-list: the frame at /widget/v1/frame
+   * runs on this origin (SPEC §12). Unset: the origin of the request's own Host header.
+   */
+  PUBLIC_ORIGIN: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
+  /** The stack's demo mode: /demo/ and its identity-token endpoint. Never set in production. */
+  DEMO_MODE: bool(false),
+  /** The seed JSON of `npm run stack` ({ workspaceId, widgetId, widgetSecret }), read by the demo endpoints. */
+  DEMO_SEED_FILE: z.string().default('.stack/seed.json'),
 });
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 

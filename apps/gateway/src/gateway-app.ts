@@ -11,6 +11,9 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { registerHttpEdge } from './http/edge';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
+import { registerDemo } from './static/demo';
+import { PAGE_SETS } from './static/page-sets';
+import { registerPageSets } from './static/static-files';
 
 export interface GatewayAppOptions {
   /** Sees every route as it is registered (the OpenAPI coverage spec lists them with it). */
@@ -47,6 +50,13 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   const metrics = new Metrics('gateway');
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
+  // The browser face: loader, frame assets, and (demo mode only) the demo site.
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  registerPageSets(fastify, PAGE_SETS, { demoMode: config.DEMO_MODE, logger });
+  if (config.DEMO_MODE) {
+    registerDemo(fastify, config.DEMO_SEED_FILE);
+    logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for a demo user with the seeded widget secret');
+  }
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.

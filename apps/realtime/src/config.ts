@@ -13,6 +13,11 @@ export const realtimeEnv = baseEnv.extend({
   PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
   PING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
   /** Largest client frame (typing events are tiny). */
+  /** The API's public origin(s), comma-separated; unset: the origin of the handshake's (forwarded) Host. See docs/api.md. */
+  PUBLIC_ORIGIN: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
   MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
 });
 export type RealtimeConfig = z.infer<typeof realtimeEnv>;

@@ -76,12 +76,19 @@ export const UNSTORABLE_TEXT_REASON = 'must not contain NUL or unpaired surrogat
 export const isStorableText = (text: string): boolean => !UNSTORABLE_TEXT.test(text);
 
 /** The dotted paths of every string, object key included, in a parsed body or query that cannot be stored. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 export function unstorableTextFields(value: unknown, path: string[] = [], found: string[] = []): string[] {
   if (typeof value === 'string') {
     if (!isStorableText(value)) found.push(path.join('.') || '(body)');
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => unstorableTextFields(item, [...path, String(i)], found));
-  } else if (value !== null && typeof value === 'object') {
+  } else if (isPlainObject(value)) {
+    // Parsed JSON only: a streamed body (the realtime proxy's long-polling) is not walked (it is circular).
     for (const [key, item] of Object.entries(value)) {
       if (!isStorableText(key)) found.push([...path, '(key)'].join('.'));
       else unstorableTextFields(item, [...path, key], found);

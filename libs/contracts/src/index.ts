@@ -6,5 +6,6 @@ export * from './conversation';
 export * from './knowledge';
 export * from './forms';
 export * from './events';
+export * from './frame';
 export * from './realtime';
 export * from './errors';

@@ -1,7 +1,8 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, Errors, originAllowed } from '@widget/common';
+import { AppError, CONFIG, Errors, originAllowed, ownOrigins } from '@widget/common';
 import { FeatureName, idOf } from '@widget/contracts';
+import type { GatewayConfig } from '../config';
 import { SessionCache } from './session-cache';
 import { AUTH_MODE, AuthMode, readBearer, REQUIRED_FEATURE, WidgetRequest } from './request-state';
 import { WidgetDirectory } from './widget-directory';
@@ -12,7 +13,7 @@ const widgetIdSchema = idOf('widget');
 /**
  * The edge checks of every /widget/v1 route, in order: the session token, the
  * widget (exists, enabled), the Origin of mutating requests against the
- * widget's allow-list, then the route's feature switch.
+ * widget's allow-list (or the API's own origin), then the route's feature switch.
  */
 @Injectable()
 export class WidgetAuthGuard implements CanActivate {
@@ -20,6 +21,7 @@ export class WidgetAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionCache,
     private readonly widgets: WidgetDirectory,
+    @Inject(CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,7 +48,9 @@ export class WidgetAuthGuard implements CanActivate {
     if (MUTATING.has(request.method) && request.widget) {
       const origin = request.headers.origin;
       if (!origin) throw Errors.invalidOrigin('origin_missing');
-      if (!originAllowed(origin, request.widget.allowedOrigins)) throw Errors.invalidOrigin('origin_not_allowed');
+      // The widget's allow-list, or the API's own origin: the frame's requests (SPEC §12).
+      const own = ownOrigins(this.config.PUBLIC_ORIGIN, request.protocol, request.host);
+      if (!originAllowed(origin, request.widget.allowedOrigins) && !originAllowed(origin, own)) throw Errors.invalidOrigin('origin_not_allowed');
     }
 
     const feature = this.reflector.getAllAndOverride<FeatureName | undefined>(REQUIRED_FEATURE, [context.getHandler(), context.getClass()]);

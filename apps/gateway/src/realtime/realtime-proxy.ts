@@ -42,6 +42,7 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
           ...headers,
           'x-request-id': request.id,
           'x-forwarded-for': forwardedFor(request),
+          ...forwardedOrigin(request),
         }),
         onResponse: (_request, reply, raw) => {
           // reply-from's typings name the raw response; at run time it is { statusCode, headers, stream }.
@@ -117,7 +118,7 @@ function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Bu
 }
 
 function wsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {
-  const forwarded: Record<string, string> = { ...headers, 'x-request-id': request.id, 'x-forwarded-for': forwardedFor(request) };
+  const forwarded: Record<string, string> = { ...headers, 'x-request-id': request.id, 'x-forwarded-for': forwardedFor(request), ...forwardedOrigin(request) };
   for (const name of FORWARDED_WS_HEADERS) {
     const value = request.headers[name];
     if (typeof value === 'string') forwarded[name] = value;
@@ -133,4 +134,9 @@ interface ClientRequest {
 function forwardedFor(request: ClientRequest): string {
   const prior = request.headers['x-forwarded-for'];
   return prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${request.socket.remoteAddress ?? ''}` : (request.socket.remoteAddress ?? '');
+}
+
+/** The public host and scheme the browser used: realtime accepts that origin (the frame's, SPEC §12) besides the widget's list. */
+function forwardedOrigin(request: { host: string; protocol: string }): Record<string, string> {
+  return { 'x-forwarded-host': request.host, 'x-forwarded-proto': request.protocol };
 }

@@ -1,3 +1,4 @@
+import { publicHostOf } from '../handshake/public-host';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppError, claimUpgrades, Errors, InjectConfig, isPlainRealtimeUpgrade, newId, refuseUpgrade, requestContext, toEnvelope, zodDetails } from '@widget/common';
 import { HANDSHAKE_KEYS, idOf, plainClientFrame, PlainServerFrame, REALTIME_CLOSE_CODES, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
@@ -96,6 +97,7 @@ export class PlainWsServer implements OnModuleDestroy {
           token: query.get(HANDSHAKE_KEYS.token.query) ?? undefined,
           lastMessageId: query.get(HANDSHAKE_KEYS.lastMessageId.query) ?? undefined,
           lastMessageIdField: HANDSHAKE_KEYS.lastMessageId.query,
+          ...publicHostOf(req.headers),
         })
         .then(
           (admission) =>

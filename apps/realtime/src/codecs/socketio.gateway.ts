@@ -1,3 +1,4 @@
+import { publicHostOf } from '../handshake/public-host';
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AppError, ErrorEnvelope, Errors, newId, requestContext, toEnvelope } from '@widget/common';
@@ -79,6 +80,7 @@ export class SocketIoGateway implements OnGatewayInit<Server>, OnGatewayConnecti
             token: auth[HANDSHAKE_KEYS.token.auth] ?? query[HANDSHAKE_KEYS.token.query],
             lastMessageId: auth.lastMessageId ?? auth.since ?? query.lastMessageId ?? query.since ?? query[HANDSHAKE_KEYS.lastMessageId.query],
             lastMessageIdField: 'auth.lastMessageId',
+            ...publicHostOf(headers),
           })
           .then(
             (admission) => {

@@ -113,7 +113,7 @@ export class DeliveryCore {
     }
     for (const connection of connections) {
       if (connection.viewer.kind !== 'visitor') continue;
-      const refusal = visitorRefusal(widget, connection.viewer.session, connection.viewer.origin);
+      const refusal = visitorRefusal(widget, connection.viewer.session, connection.viewer.origin, connection.viewer.ownOrigin);
       if (refusal) connection.end(toEnvelope(refusal, newId('request')), 'forbidden');
     }
   }

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { AppError, Errors, NatsBus } from '@widget/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, CONFIG, Errors, NatsBus, originAllowed, ownOrigins } from '@widget/common';
 import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, SessionRpc } from '@widget/contracts';
+import type { RealtimeConfig } from '../config';
 import type { Viewer } from '../core/viewer';
 import { visitorRefusal } from '../core/viewer';
 import { WidgetDirectory } from './widget-directory';
@@ -12,6 +13,9 @@ export interface HandshakeInput {
   lastMessageId: unknown;
   /** Names the field in validation errors: `auth.lastMessageId` or `last_message_id`. */
   lastMessageIdField: string;
+  /** The Host the browser used (X-Forwarded-Host from the gateway, else Host) and its scheme: the API's own origin. */
+  host?: string;
+  scheme?: string;
 }
 
 export interface Admission {
@@ -32,6 +36,7 @@ export class HandshakeService {
   constructor(
     private readonly bus: NatsBus,
     private readonly widgets: WidgetDirectory,
+    @Inject(CONFIG) private readonly config: RealtimeConfig,
   ) {}
 
   async authenticate(input: HandshakeInput): Promise<Admission> {
@@ -42,9 +47,11 @@ export class HandshakeService {
       return { viewer: { kind: 'operator', operator }, lastMessageId };
     }
     const session = await this.bus.send(SessionRpc.authenticateRealtime, { token });
-    const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, input.origin);
+    // Besides the widget's allow-list: the API's own public origin, where the widget frame runs (SPEC §12).
+    const ownOrigin = originAllowed(input.origin, ownOrigins(this.config.PUBLIC_ORIGIN, input.scheme ?? 'http', input.host));
+    const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, input.origin, ownOrigin);
     if (refusal) throw refusal;
-    return { viewer: { kind: 'visitor', session, origin: input.origin }, lastMessageId };
+    return { viewer: { kind: 'visitor', session, origin: input.origin, ownOrigin }, lastMessageId };
   }
 }
 

@@ -58,3 +58,14 @@ export function originAllowed(origin: string | undefined, patterns: readonly str
   if (!origin || origin === 'null') return false;
   return patterns.some((pattern) => originMatches(origin, pattern));
 }
+
+/**
+ * The API's own public origin(s) (SPEC §12: the frame runs there, so its
+ * requests carry it): PUBLIC_ORIGIN when configured, else the origin of the
+ * Host the request was sent to. A browser cannot forge either for another
+ * site's page, which is all an Origin check defends against.
+ */
+export function ownOrigins(publicOrigins: readonly string[], scheme: string, host: string | undefined): readonly string[] {
+  if (publicOrigins.length) return publicOrigins;
+  return host ? [`${scheme}://${host}`] : [];
+}

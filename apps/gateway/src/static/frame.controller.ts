@@ -1,0 +1,57 @@
+import { Get, Header, Query, Res } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { configQuery, SessionRpc } from '@widget/contracts';
+import type { FastifyReply } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { Auth } from '../auth/request-state';
+import { WidgetDirectory } from '../auth/widget-directory';
+import { WidgetController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { FRAME_HTML } from './page-sets';
+
+let template: Buffer | null = null;
+const frameHtml = () => (template ??= readFileSync(FRAME_HTML()));
+
+/**
+ * GET /widget/v1/frame: the chat UI's HTML (SPEC §12). Its CSP runs only our
+ * own script and style, connects only to this origin, and lets only the
+ * widget's allowed origins embed it (frame-ancestors): this replaces the
+ * Origin check for the requests the frame makes with the API's own origin.
+ */
+@WidgetController()
+export class FrameController {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly widgets: WidgetDirectory,
+  ) {}
+
+  @Get('frame')
+  @Auth('none')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Cache-Control', 'no-cache')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Referrer-Policy', 'no-referrer')
+  async frame(@Query(new ZodPipe(configQuery)) query: z.infer<typeof configQuery>, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    // The pair must name a real widget of that workspace (not_found otherwise), as GET /config does.
+    await this.bus.send(SessionRpc.publicConfig, { workspaceId: query.workspace_id, widgetId: query.widget_id });
+    const widget = await this.widgets.get(query.widget_id);
+    void reply.header('Content-Security-Policy', frameCsp(widget.allowedOrigins));
+    return frameHtml();
+  }
+}
+
+export function frameCsp(allowedOrigins: readonly string[]): string {
+  const ancestors = allowedOrigins.length ? allowedOrigins.join(' ') : "'none'";
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: https:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}

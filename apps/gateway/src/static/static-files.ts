@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { PageSet } from './page-sets';
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** name.<12 hex>.ext: the content decides the name, so the file may be cached for good. */
+const HASHED = /\.[0-9a-f]{12}\.[a-z]+$/;
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Stable names (widget.js, index.html): a short cache, so a deploy reaches every page within minutes. */
+export const SHORT = 'public, max-age=300';
+
+/**
+ * Serves each page set's files from memory, one exact route per file (read
+ * once at start-up: no path from the URL ever touches the file system).
+ * A page set whose folder is missing (the browser packages not built) is
+ * skipped with a warning; the API works without it.
+ */
+export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], options: { demoMode: boolean; logger: Logger }): void {
+  for (const set of sets) {
+    if (set.demoOnly && !options.demoMode) continue;
+    if (!existsSync(set.dir)) {
+      options.logger.warn({ dir: set.dir }, `page set ${set.prefix} is not built (npm run build); not served`);
+      continue;
+    }
+    for (const name of readdirSync(set.dir)) {
+      const file = join(set.dir, name);
+      if (!statSync(file).isFile() || name === 'manifest.json' || name.endsWith('.map')) continue;
+      const body = readFileSync(file);
+      const type = TYPES[extname(name)] ?? 'application/octet-stream';
+      const headers: Record<string, string> = {
+        'content-type': type,
+        'cache-control': HASHED.test(name) ? IMMUTABLE : SHORT,
+        'x-content-type-options': 'nosniff',
+      };
+      if (name.endsWith('.html')) {
+        headers['cache-control'] = 'no-cache';
+        headers['referrer-policy'] = 'strict-origin-when-cross-origin';
+      }
+      const csp = name.endsWith('.html') ? set.csp : undefined;
+      const urls = name === 'index.html' ? [set.prefix, `${set.prefix}${name}`] : [`${set.prefix}${name}`];
+      for (const url of urls) {
+        fastify.get(url, (request, reply) => {
+          void reply.headers(csp ? { ...headers, 'content-security-policy': csp(request) } : headers).send(body);
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import './dispose-polyfill';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, Server, Socket } from 'node:net';
+import { join } from 'node:path';
+import { chromium, Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import { AdminApi, createTestWidget, freePort, REPO_ROOT, RunningApp, spawnApp, StackInfo, TestWidget } from '@widget/testing';
+
+export const ARTIFACTS = join(REPO_ROOT, '.stack', 'test-artifacts');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Chromium's test profile blocks third-party storage outright (as some browsers and private windows do); most
+  // visitors' browsers partition it instead. The blocked case has its own test (an init script denies storage).
+  '--disable-features=TrackingProtection3pcd',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+}
+
+/** A TCP relay in front of the realtime service: the test can cut every socket and refuse new ones for a while. */
+export class CuttableRelay {
+  private server: Server | null = null;
+  private readonly open = new Set<Socket>();
+  private refusing = false;
+  port = 0;
+
+  constructor(private readonly target: URL) {}
+
+  async start(): Promise<string> {
+    this.port = await freePort();
+    this.server = createServer((client) => {
+      if (this.refusing) return void client.destroy();
+      const upstream = new Socket();
+      upstream.connect(Number(this.target.port), this.target.hostname);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.open.delete(client);
+        this.open.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      this.open.add(client).add(upstream);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.open) socket.destroy();
+    this.open.clear();
+  }
+
+  restore(): void {
+    this.refusing = false;
+  }
+
+  async stop(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export interface DemoStack {
+  gateway: RunningApp;
+  relay: CuttableRelay;
+  widget: TestWidget;
+  admin: AdminApi;
+  /** The demo page on an allowed origin (localhost) and on one that is not (127.0.0.1). */
+  demoUrl: string;
+  otherOriginDemoUrl: string;
+  formId: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway in demo mode on the shared test stack, its realtime traffic through
+ * a cuttable relay, and a widget seeded like `npm run stack` seeds the demo.
+ */
+export async function startDemoStack(stack: StackInfo, name: string): Promise<DemoStack> {
+  if (!stack.realtimeUrl) throw new Error('the browser tests need the realtime service');
+  const relay = new CuttableRelay(new URL(stack.realtimeUrl));
+  const relayUrl = await relay.start();
+  const seedFile = join(ARTIFACTS, `${name}-seed.json`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const gateway = await spawnApp(stack, 'gateway', { DEMO_MODE: 'true', DEMO_SEED_FILE: seedFile, REALTIME_URL: relayUrl });
+  const demoOrigin = `http://localhost:${gateway.port}`;
+  const widget = await createTestWidget(stack, { allowedOrigins: [demoOrigin] });
+  const admin = new AdminApi(stack.baseUrl, stack.adminKey);
+  const collection = (await admin.post(`/workspaces/${widget.workspaceId}/collections`, { name: 'Help center' })).body;
+  for (const article of [
+    { title: 'How do I reset my password?', body: '<p>Open <strong>Settings → Security</strong> and choose <em>Reset password</em>. We email you a reset link.</p>' },
+    { title: 'Shipping times and tracking', body: '<p>Orders ship within 2 business days. Standard delivery takes 3 to 5 days.</p>' },
+  ]) {
+    await admin.post(`/workspaces/${widget.workspaceId}/articles`, { ...article, collectionId: collection.id, status: 'published' });
+  }
+  const form = (
+    await admin.post(`/workspaces/${widget.workspaceId}/forms`, {
+      name: 'Report a problem',
+      description: 'Tell us what went wrong.',
+      fields: [
+        { key: 'email', label: 'Email', type: 'email', required: true },
+        { key: 'details', label: 'What happened?', type: 'textarea', required: true, maxLength: 2000 },
+      ],
+    })
+  ).body;
+  await admin.patch(`/widgets/${widget.widgetId}`, { forms: { visibleFormIds: [form.id] } });
+  writeFileSync(seedFile, JSON.stringify({ workspaceId: widget.workspaceId, widgetId: widget.widgetId, widgetSecret: widget.secret }));
+  return {
+    gateway,
+    relay,
+    widget,
+    admin,
+    formId: form.id,
+    demoUrl: `${demoOrigin}/demo/`,
+    otherOriginDemoUrl: `http://127.0.0.1:${gateway.port}/demo/`,
+    async stop() {
+      await relay.stop();
+      await gateway.stop();
+    },
+  };
+}
+
+/** Records CSP violations in every document (page and frame) before any script of theirs runs. */
+export async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    (window as unknown as { cspViolations: string[] }).cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { cspViolations: string[] }).cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
+export const chatFrame = (page: Page): FrameLocator => page.frameLocator('iframe[data-support-chat]');
+
+let step = 0;
+/** One numbered screenshot per step, under .stack/test-artifacts/ (git-ignored). */
+export async function shot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, `${String(++step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** The events the demo page logged (window.demoEvents). */
+export function demoEvents(page: Page): Promise<{ type: string; payload: any }[]> {
+  return page.evaluate(() => ((window as unknown as { demoEvents?: { type: string; payload: unknown }[] }).demoEvents ?? []).map((e) => ({ type: e.type, payload: e.payload })));
+}
+
+export async function waitForEvent(page: Page, type: string): Promise<any> {
+  const handle = await page.waitForFunction(
+    (t) => ((window as unknown as { demoEvents?: { type: string; payload: unknown }[] }).demoEvents ?? []).find((e) => e.type === t)?.payload,
+    type,
+  );
+  return handle.jsonValue();
+}
+
+/** A click in the widget frame (kept as one helper: the frame is cross-site, so worth one place to adjust). */
+export async function tap(locator: Locator): Promise<void> {
+  await locator.click();
+}

@@ -1,0 +1,674 @@
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import { SupportChatError } from '../errors';
+import type { Article, ArticleHit, ChatCompany, ChatEvent, ChatState, ChatUser, Conversation, Message, Page } from '../types';
+import { HttpClient, RequestOptions } from './http';
+import { LoggedMessage, MessageLog, newestId } from './message-log';
+import { ConnectionState, RealtimeConnection, SocketEnvelope } from './realtime';
+import { KeyValueStore, SafeStorage } from './storage';
+import { normalizeConfig, WidgetView } from './widget-config';
+
+export interface CoreOptions {
+  apiBase: string;
+  workspaceId: string;
+  widgetId?: string;
+  locale?: string;
+  requireConsent?: boolean;
+  io: (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
+  storage: () => KeyValueStore | null;
+  fetch?: typeof fetch;
+  /** Asks the page's tokenProvider for a fresh identity JWT. */
+  requestIdentityToken?: () => Promise<string>;
+  newId?: () => string;
+}
+
+export interface SessionView {
+  id: string;
+  identityType: 'anonymous' | 'identified';
+  user: { id?: string; email?: string | null; name?: string | null } | null;
+  expiresAt: string;
+}
+
+interface SessionReply {
+  session: SessionView;
+  token: string;
+  expiresAt: string;
+}
+
+export interface AiAnswer {
+  mode: string;
+  answer: { text: string; confidence: number; citations: { articleId: string; title: string }[] } | null;
+  suggestions: ArticleHit[];
+  escalation: { recommended: boolean; reason: string | null };
+}
+
+export interface FormField {
+  key: string;
+  label: string;
+  type: 'text' | 'textarea' | 'email' | 'number' | 'select' | 'multiselect' | 'checkbox' | 'date';
+  required: boolean;
+  options?: string[];
+  maxLength?: number;
+  min?: number;
+  max?: number;
+  pattern?: string;
+}
+export interface TicketForm {
+  id: string;
+  name: string;
+  description: string | null;
+  fields: FormField[];
+}
+
+export interface IdentityInput {
+  user?: ChatUser;
+  company?: ChatCompany;
+  tokenProvider?: boolean;
+}
+
+const TOKEN_KEY = (widgetId: string) => `supportchat:${widgetId}:session`;
+
+const defaultId = () => {
+  const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  return `cmi_${random}`;
+};
+
+/**
+ * Everything the chat does, without a UI: session, conversations, messages
+ * with their delivery states, realtime with replay, unread counts, knowledge
+ * and forms. Runs inside the frame (the token never leaves it); the UI
+ * subscribes to it, and the page reaches it through the frame channel.
+ */
+export class ChatCore {
+  state: ChatState = 'loading';
+  config: WidgetView | null = null;
+  session: SessionView | null = null;
+  connection: ConnectionState = 'disconnected';
+  unread = 0;
+  readonly conversations = new Map<string, Conversation>();
+  readonly typing = new Map<string, { name: string | null; type: string }>();
+  /** Set while a recoverable failure waits to be retried (shown: "retrying in 3 s"). */
+  waitNotice: { message: string; until: number } | null = null;
+
+  private readonly http: HttpClient;
+  private readonly storage: SafeStorage;
+  private readonly logs = new Map<string, MessageLog>();
+  private readonly realtime: RealtimeConnection;
+  private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Set<(event: ChatEvent) => void>();
+  private token: string | null = null;
+  private lastSeen: string | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private identity: IdentityInput | null = null;
+  private context: Record<string, unknown> = {};
+  private tags: string[] = [];
+  private customFields: Record<string, unknown> = {};
+  private bootPromise: Promise<void> | null = null;
+  private readonly newId: () => string;
+  private eventSeq = 0;
+
+  constructor(private readonly options: CoreOptions) {
+    this.http = new HttpClient({ apiBase: options.apiBase, fetch: options.fetch });
+    this.storage = new SafeStorage(options.storage, { requireConsent: options.requireConsent });
+    this.newId = options.newId ?? defaultId;
+    this.realtime = new RealtimeConnection({
+      apiBase: options.apiBase,
+      io: options.io,
+      token: async () => (await this.authed<{ token: string }>('POST', '/widget/v1/sessions/realtime-token', {})).token,
+      lastMessageId: () => this.lastSeen,
+      onEvent: (envelope) => this.onSocketEvent(envelope),
+      onState: (state) => {
+        this.connection = state;
+        if (this.session) this.setState(state === 'reconnecting' ? 'reconnecting' : this.identityState());
+        this.emit('connection:state', { state });
+        this.changed();
+      },
+      onFatal: (error) => this.emit('error', { code: error.code, message: error.message }),
+    });
+  }
+
+  // ---- subscriptions ----
+
+  /** UI: called after every change of state. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The SDK's events (ChatEvent envelopes), for the page. */
+  onEvent(listener: (event: ChatEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  emit(type: string, payload: unknown = {}): void {
+    const event: ChatEvent = { id: `cevt_${Date.now().toString(36)}${(++this.eventSeq).toString(36)}`, type, createdAt: new Date().toISOString(), payload };
+    for (const listener of this.eventListeners) listener(event);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private setState(state: ChatState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.changed();
+  }
+
+  private identityState(): ChatState {
+    return this.session?.identityType === 'identified' ? 'authenticated' : 'anonymous';
+  }
+
+  // ---- lifecycle ----
+
+  get storageUnavailable(): string | null {
+    return this.storage.unavailable;
+  }
+
+  private configPromise: Promise<WidgetView> | null = null;
+
+  /** GET /config once (the UI and boot both ask for it). */
+  loadConfig(): Promise<WidgetView> {
+    this.configPromise ??= this.fetchConfig().catch((err) => {
+      this.configPromise = null;
+      throw err;
+    });
+    return this.configPromise;
+  }
+
+  private async fetchConfig(): Promise<WidgetView> {
+    const raw = await this.http.request<unknown>('GET', '/widget/v1/config', {
+      query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId },
+    });
+    this.config = normalizeConfig(raw);
+    this.setState('ready');
+    if (this.storage.unavailable) {
+      this.emit('error', {
+        code: 'storage_unavailable',
+        message: `The browser refuses storage to the chat frame (${this.storage.unavailable}); the chat works until the page is closed.`,
+      });
+    }
+    return this.config;
+  }
+
+  boot(identity: IdentityInput = {}): Promise<void> {
+    if (this.bootPromise) {
+      const same = sameIdentity(this.identity, identity);
+      if (same) return this.bootPromise;
+      if (this.session?.identityType === 'identified' && identity.user?.id) {
+        return Promise.reject(new SupportChatError({ code: 'validation_error', reason: 'already_booted', message: 'Already booted as another user: call shutdown() first, or identify().', recoverable: false }));
+      }
+      return this.bootPromise.then(() => this.identify(identity));
+    }
+    this.identity = identity;
+    this.bootPromise = this.doBoot(identity).catch((err) => {
+      this.bootPromise = null;
+      this.setState('ready');
+      throw err;
+    });
+    return this.bootPromise;
+  }
+
+  private async doBoot(identity: IdentityInput): Promise<void> {
+    await this.loadConfig();
+    this.setState('booting');
+    await this.startAnonymous();
+    if (identity.tokenProvider || (identity.user?.id && this.config?.identity.jwtRequiredForIdentifiedUsers === false)) {
+      await this.runIdentify(identity);
+    }
+    this.setState(this.identityState());
+    this.emit('ready', { identityType: this.session?.identityType ?? 'anonymous' });
+    await this.refreshConversations();
+    this.realtime.start();
+  }
+
+  private async startAnonymous(): Promise<void> {
+    const widgetId = this.config!.id;
+    const stored = this.storage.get(TOKEN_KEY(widgetId));
+    const body = { workspaceId: this.config!.workspaceId, widgetId, locale: this.options.locale };
+    let reply: SessionReply;
+    try {
+      reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/anonymous', { body, token: stored });
+    } catch (err) {
+      const error = SupportChatError.from(err);
+      if (!stored || (error.code !== 'invalid_token' && error.code !== 'auth_expired')) throw error;
+      this.storage.remove(TOKEN_KEY(widgetId));
+      reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/anonymous', { body });
+    }
+    this.adopt(reply);
+  }
+
+  private adopt(reply: SessionReply): void {
+    const before = this.session?.identityType;
+    this.session = reply.session;
+    this.token = reply.token;
+    this.storage.set(TOKEN_KEY(this.config!.id), reply.token);
+    this.scheduleRefresh(reply.expiresAt);
+    if (before !== reply.session.identityType) this.emit('auth:changed', { identityType: reply.session.identityType });
+    this.changed();
+  }
+
+  async identify(identity: IdentityInput): Promise<void> {
+    if (!this.session) throw notBooted();
+    await this.runIdentify(identity);
+    this.setState(this.identityState());
+    // Merged conversations, and the user's earlier ones, are visible now (and only those); the socket belongs to the old token.
+    this.realtime.stop();
+    this.conversations.clear();
+    await this.refreshConversations();
+    this.realtime.start();
+  }
+
+  private async runIdentify(identity: IdentityInput): Promise<void> {
+    this.identity = identity;
+    let body: Record<string, unknown>;
+    if (identity.tokenProvider) {
+      if (!this.options.requestIdentityToken) throw new SupportChatError({ code: 'validation_error', message: 'No tokenProvider on the page.', recoverable: false });
+      const jwt = await this.options.requestIdentityToken();
+      body = { token: jwt };
+      this.scheduleIdentityRefresh(jwt);
+    } else {
+      body = { user: identity.user ?? {}, ...(identity.company ? { company: identity.company } : {}) };
+    }
+    const reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/identify', { body, token: this.token });
+    this.adopt(reply);
+  }
+
+  async update(input: { user?: ChatUser; company?: ChatCompany; context?: Record<string, unknown> }): Promise<void> {
+    if (input.context) this.context = { ...this.context, ...input.context };
+    if (!input.user && !input.company) return;
+    await this.authed('PATCH', '/widget/v1/sessions/current', { user: input.user, company: input.company });
+  }
+
+  async shutdown(options: { clearStorage?: boolean } = {}): Promise<void> {
+    this.realtime.stop();
+    this.clearTimers();
+    const token = this.token;
+    this.token = null;
+    if (token) await this.http.request('POST', '/widget/v1/sessions/shutdown', { token, retry: false }).catch(() => undefined);
+    if (options.clearStorage && this.config) this.storage.remove(TOKEN_KEY(this.config.id));
+    this.session = null;
+    this.identity = null;
+    this.bootPromise = null;
+    this.conversations.clear();
+    this.logs.clear();
+    this.typing.clear();
+    this.lastSeen = null;
+    this.setUnread(0);
+    this.setState('shutdown');
+    this.emit('auth:changed', { identityType: null });
+  }
+
+  destroy(): void {
+    this.realtime.stop();
+    this.clearTimers();
+    this.setState('destroyed');
+  }
+
+  setConsent(granted: boolean): void {
+    this.storage.setConsent(granted);
+  }
+
+  setContext(context: Record<string, unknown>): void {
+    this.context = { ...this.context, ...context };
+  }
+  setConversationTags(tags: string[]): void {
+    this.tags = [...tags];
+  }
+  setCustomFields(fields: Record<string, unknown>): void {
+    this.customFields = { ...this.customFields, ...fields };
+  }
+
+  /** The tab came back: catch up over HTTP (sockets of a frozen tab may be dead without knowing) and reconnect if needed. */
+  async resync(): Promise<void> {
+    if (!this.session) return;
+    this.realtime.nudge();
+    await this.refreshConversations();
+    await Promise.all(
+      [...this.logs.entries()].map(async ([id, log]) => {
+        const conversation = this.conversations.get(id);
+        const last = log.lastId();
+        if (!conversation?.lastMessage || (last && conversation.lastMessage.id <= last)) return;
+        await this.catchUp(id);
+      }),
+    );
+  }
+
+  // ---- conversations and messages ----
+
+  async refreshConversations(limit = 50): Promise<Conversation[]> {
+    const page = await this.authed<Page<Conversation>>('GET', '/widget/v1/conversations', undefined, { query: { limit } });
+    for (const conversation of page.data) this.putConversation(conversation);
+    this.setUnread(page.data.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0));
+    this.changed();
+    return page.data;
+  }
+
+  listConversations(): Conversation[] {
+    return [...this.conversations.values()].sort((a, b) => (b.updatedAt > a.updatedAt ? 1 : b.updatedAt < a.updatedAt ? -1 : 0));
+  }
+
+  messages(conversationId: string): LoggedMessage[] {
+    return this.logs.get(conversationId)?.list() ?? [];
+  }
+
+  async loadMessages(conversationId: string): Promise<LoggedMessage[]> {
+    const page = await this.authed<Page<Message>>('GET', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, undefined, { query: { limit: 50 } });
+    const log = this.log(conversationId);
+    for (const message of page.data) log.upsert(message);
+    this.seen(log.lastId());
+    this.changed();
+    return log.list();
+  }
+
+  private async catchUp(conversationId: string): Promise<void> {
+    const log = this.log(conversationId);
+    const after = log.lastId();
+    if (!after) return void (await this.loadMessages(conversationId));
+    const page = await this.authed<Page<Message>>('GET', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, undefined, { query: { after, limit: 100 } });
+    for (const message of page.data) this.acceptMessage(message);
+  }
+
+  async startConversation(input: { subject?: string; message?: string; tags?: string[]; customFields?: Record<string, unknown>; metadata?: Record<string, unknown> } = {}): Promise<Conversation> {
+    const clientMessageId = input.message ? this.newId() : undefined;
+    const body = {
+      ...input,
+      tags: input.tags ?? (this.tags.length ? this.tags : undefined),
+      customFields: { ...this.customFields, ...input.customFields },
+      metadata: { ...this.context, ...input.metadata },
+      clientMessageId,
+    };
+    const conversation = await this.authed<Conversation>('POST', '/widget/v1/conversations', body);
+    this.putConversation(conversation);
+    if (conversation.lastMessage) this.acceptMessage(conversation.lastMessage);
+    this.emit('conversation:started', { conversation });
+    this.changed();
+    return conversation;
+  }
+
+  /**
+   * Sends with one clientMessageId per composed message, kept across every
+   * retry (automatic or the user's), so a flaky network never stores it twice.
+   */
+  async sendMessage(input: { conversationId: string; text: string; clientMessageId?: string }): Promise<Message> {
+    const clientMessageId = input.clientMessageId ?? this.newId();
+    const log = this.log(input.conversationId);
+    const pending = log.addPending(input.conversationId, clientMessageId, input.text, { type: 'user', id: this.session?.user?.id ?? null, name: this.session?.user?.name ?? null });
+    const conversation = this.conversations.get(input.conversationId);
+    this.emit('message:sending', { conversation: conversation ?? { id: input.conversationId }, message: pending });
+    this.changed();
+    try {
+      const body: Record<string, unknown> = { text: input.text, clientMessageId };
+      if (Object.keys(this.context).length) body.metadata = this.context;
+      const message = await this.authed<Message>('POST', `/widget/v1/conversations/${encodeURIComponent(input.conversationId)}/messages`, body, {
+        onRetry: (error, delayMs) => this.noteWait(error, delayMs),
+      });
+      this.waitNotice = null;
+      log.upsert(message);
+      this.seen(message.id);
+      this.emit('message:sent', { conversation: this.conversations.get(input.conversationId) ?? { id: input.conversationId }, message });
+      this.changed();
+      return message;
+    } catch (err) {
+      const error = SupportChatError.from(err);
+      this.waitNotice = null;
+      log.fail(clientMessageId, { code: error.code, message: error.message, retryInMs: error.retryAfter ? error.retryAfter * 1000 : undefined });
+      this.emit('message:failed', { conversation: conversation ?? { id: input.conversationId }, error: error.toJSON() });
+      this.changed();
+      throw error;
+    }
+  }
+
+  /** The user's retry of a failed message: same text, same clientMessageId. */
+  retry(conversationId: string, clientMessageId: string): Promise<Message> {
+    const entry = this.log(conversationId).byClientMessageId(clientMessageId);
+    if (!entry) return Promise.reject(new SupportChatError({ code: 'validation_error', message: 'Nothing to retry.', recoverable: false }));
+    return this.sendMessage({ conversationId, text: entry.text, clientMessageId });
+  }
+
+  async markConversationRead(conversationId: string): Promise<void> {
+    const lastReadMessageId = this.log(conversationId).lastId() ?? undefined;
+    const conversation = this.conversations.get(conversationId);
+    if (conversation && conversation.unreadCount === 0 && this.unread === 0) return;
+    await this.authed('POST', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/read`, lastReadMessageId ? { lastReadMessageId } : {});
+    if (conversation) {
+      this.setUnread(Math.max(0, this.unread - conversation.unreadCount));
+      conversation.unreadCount = 0;
+      this.emit('message:read', { conversation });
+    }
+    this.changed();
+  }
+
+  typingChanged(conversationId: string, typing: boolean): void {
+    this.realtime.emit('typing', { conversationId, typing });
+  }
+
+  // ---- knowledge, AI, forms ----
+
+  async searchArticles(query: string): Promise<ArticleHit[]> {
+    const page = await this.authed<Page<ArticleHit>>('GET', '/widget/v1/articles/search', undefined, { query: { q: query, limit: 10, locale: this.options.locale } });
+    return page.data;
+  }
+
+  getArticle(id: string): Promise<Article> {
+    return this.authed<Article>('GET', `/widget/v1/articles/${encodeURIComponent(id)}`);
+  }
+
+  aiAnswer(question: string, conversationId?: string): Promise<AiAnswer> {
+    return this.authed<AiAnswer>('POST', '/widget/v1/ai/answer', { question, conversationId, locale: this.options.locale });
+  }
+
+  async listForms(): Promise<TicketForm[]> {
+    return (await this.authed<Page<TicketForm>>('GET', '/widget/v1/forms')).data;
+  }
+
+  getForm(id: string): Promise<TicketForm> {
+    return this.authed<TicketForm>('GET', `/widget/v1/forms/${encodeURIComponent(id)}`);
+  }
+
+  async submitForm(formId: string, values: Record<string, unknown>, clientSubmissionId: string): Promise<{ id: string; formId: string; conversationId: string }> {
+    const submission = await this.authed<{ id: string; formId: string; conversationId: string }>('POST', `/widget/v1/forms/${encodeURIComponent(formId)}/submissions`, {
+      values,
+      clientSubmissionId,
+    });
+    this.emit('form:submitted', { formId, conversationId: submission.conversationId });
+    await this.refreshConversations().catch(() => undefined);
+    return submission;
+  }
+
+  /**
+   * From an AI answer to a person: a conversation that starts with the
+   * visitor's question, then `POST …/escalate` with the answer shown and its
+   * citations, which posts what the widget's ai.escalationBehavior says for
+   * the agent. A server without that endpoint (404 not_found) still has the
+   * conversation with the question.
+   */
+  async talkToPerson(question: string, shown?: AiAnswer | null): Promise<Conversation> {
+    const conversation = await this.startConversation({ message: question, metadata: { source: 'ai_escalation' } });
+    const body: Record<string, unknown> = { question: question.slice(0, 2000), clientMessageId: this.newId() };
+    if (shown?.answer) {
+      body.answer = shown.answer.text.slice(0, 10_000);
+      body.citations = shown.answer.citations.slice(0, 10).map((c) => ({ articleId: c.articleId, title: c.title.slice(0, 255) }));
+    }
+    try {
+      const reply = await this.authed<{ message: Message | null }>('POST', `/widget/v1/conversations/${encodeURIComponent(conversation.id)}/escalate`, body);
+      if (reply?.message) this.acceptMessage(reply.message);
+    } catch (err) {
+      if (SupportChatError.from(err).code !== 'not_found') throw err;
+    }
+    return conversation;
+  }
+
+  // ---- internals ----
+
+  private log(conversationId: string): MessageLog {
+    let log = this.logs.get(conversationId);
+    if (!log) {
+      log = new MessageLog();
+      this.logs.set(conversationId, log);
+    }
+    return log;
+  }
+
+  private seen(id: string | null): void {
+    this.lastSeen = newestId(this.lastSeen, id);
+  }
+
+  private setUnread(count: number): void {
+    if (count === this.unread) return;
+    this.unread = count;
+    this.emit('unread:change', { count });
+  }
+
+  private noteWait(error: SupportChatError, delayMs: number): void {
+    this.waitNotice = { message: error.code === 'rate_limited' ? 'rate_limited' : 'retrying', until: Date.now() + delayMs };
+    this.changed();
+  }
+
+  private putConversation(conversation: Conversation): Conversation {
+    const before = this.conversations.get(conversation.id);
+    this.conversations.set(conversation.id, conversation);
+    if (conversation.lastMessage) this.seen(conversation.lastMessage.id);
+    if (before) {
+      if (before.status !== conversation.status && conversation.status === 'resolved') this.emit('conversation:resolved', { conversation });
+      else if (JSON.stringify(before.assignee) !== JSON.stringify(conversation.assignee)) this.emit('conversation:assigned', { conversation });
+    }
+    return conversation;
+  }
+
+  /** A message from any source (socket, replay, catch-up): shown once, announced once. */
+  private acceptMessage(message: Message, conversation?: Conversation): void {
+    const fresh = this.log(message.conversationId).upsert(message);
+    this.seen(message.id);
+    if (conversation) this.putConversation(conversation);
+    if (fresh && message.author.type !== 'user') this.emit('message:received', { conversation: conversation ?? this.conversations.get(message.conversationId) ?? { id: message.conversationId }, message });
+    this.changed();
+  }
+
+  private onSocketEvent(envelope: SocketEnvelope): void {
+    const payload = envelope.payload as Record<string, unknown>;
+    switch (envelope.type) {
+      case 'message.created': {
+        const { conversation, message } = payload as { conversation?: Conversation; message: Message };
+        this.acceptMessage(message, conversation);
+        const author = message.author;
+        if (author.type !== 'user' && this.typing.delete(message.conversationId)) this.emit('typing:stop', { conversationId: message.conversationId });
+        break;
+      }
+      case 'conversation.created':
+      case 'conversation.updated': {
+        const conversation = (payload.conversation ?? payload) as Conversation;
+        if (!conversation?.id) break;
+        const known = this.conversations.has(conversation.id);
+        this.putConversation(conversation);
+        this.emit(known ? 'conversation:updated' : 'conversation:started', { conversation });
+        this.changed();
+        break;
+      }
+      case 'conversation.read': {
+        const id = (payload.conversationId ?? (payload.conversation as Conversation | undefined)?.id) as string | undefined;
+        const conversation = id ? this.conversations.get(id) : undefined;
+        if (conversation) conversation.unreadCount = 0;
+        this.changed();
+        break;
+      }
+      case 'typing.start':
+      case 'typing.stop': {
+        const { conversationId, author } = payload as { conversationId: string; author: { type: string; name: string | null } };
+        if (author?.type === 'user') break;
+        if (envelope.type === 'typing.start') this.typing.set(conversationId, { name: author?.name ?? null, type: author?.type ?? 'agent' });
+        else this.typing.delete(conversationId);
+        this.emit(envelope.type === 'typing.start' ? 'typing:start' : 'typing:stop', { conversationId });
+        this.changed();
+        break;
+      }
+      case 'unread.changed': {
+        this.setUnread(Number((payload as { count: number }).count) || 0);
+        this.changed();
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** A request with the session token; an expired or revoked session is re-established once and the request repeated. */
+  private async authed<T>(method: string, path: string, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
+    if (!this.token) throw notBooted();
+    try {
+      return await this.http.request<T>(method, path, { ...extra, body, token: this.token });
+    } catch (err) {
+      const error = SupportChatError.from(err);
+      if (error.code !== 'auth_expired' && error.code !== 'invalid_token') throw error;
+      this.emit('auth:expired', {});
+      await this.reestablish();
+      return this.http.request<T>(method, path, { ...extra, body, token: this.token });
+    }
+  }
+
+  private async reestablish(): Promise<void> {
+    if (this.config) this.storage.remove(TOKEN_KEY(this.config.id));
+    this.token = null;
+    await this.startAnonymous();
+    if (this.identity?.tokenProvider || this.identity?.user?.id) await this.runIdentify(this.identity);
+  }
+
+  private scheduleRefresh(expiresAt: string): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    const due = Date.parse(expiresAt) - Date.now() - 5 * 60_000;
+    if (!Number.isFinite(due)) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.authed<{ expiresAt: string; token?: string }>('POST', '/widget/v1/sessions/refresh', {})
+        .then((reply) => {
+          if (reply.token) {
+            this.token = reply.token;
+            this.storage.set(TOKEN_KEY(this.config!.id), reply.token);
+          }
+          this.scheduleRefresh(reply.expiresAt);
+        })
+        .catch(() => undefined);
+    }, Math.min(Math.max(due, 30_000), 2 ** 31 - 1));
+  }
+
+  private identityTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** tokenProvider is asked again a minute before the identity JWT expires. */
+  private scheduleIdentityRefresh(jwt: string): void {
+    if (this.identityTimer) clearTimeout(this.identityTimer);
+    const exp = jwtExpiry(jwt);
+    if (!exp) return;
+    const due = exp * 1000 - Date.now() - 60_000;
+    this.identityTimer = setTimeout(() => {
+      this.identityTimer = null;
+      if (this.session && this.identity?.tokenProvider) void this.runIdentify(this.identity).catch(() => undefined);
+    }, Math.min(Math.max(due, 10_000), 2 ** 31 - 1));
+  }
+
+  private clearTimers(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.identityTimer) clearTimeout(this.identityTimer);
+    this.refreshTimer = this.identityTimer = null;
+  }
+}
+
+function notBooted(): SupportChatError {
+  return new SupportChatError({ code: 'not_booted', message: 'Call boot() first.', recoverable: false });
+}
+
+function sameIdentity(a: IdentityInput | null, b: IdentityInput): boolean {
+  return (a?.user?.id ?? null) === (b.user?.id ?? null) && Boolean(a?.tokenProvider) === Boolean(b.tokenProvider);
+}
+
+/** The `exp` claim, read (never verified: the server verifies) to know when to ask for a fresh token. */
+function jwtExpiry(jwt: string): number | null {
+  try {
+    const part = jwt.split('.')[1] ?? '';
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp : null;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,14 @@
+/** What the frame (and tests) use: the chat without a UI. */
+export { ChatCore } from './chat-core';
+export type { AiAnswer, CoreOptions, FormField, IdentityInput, SessionView, TicketForm } from './chat-core';
+export type { LoggedMessage } from './message-log';
+export { MessageLog, newestId } from './message-log';
+export { backoffDelay, retryAfterMs } from './backoff';
+export { HttpClient } from './http';
+export { RealtimeConnection, REALTIME_PATH } from './realtime';
+export type { ConnectionState } from './realtime';
+export { SafeStorage } from './storage';
+export { normalizeConfig } from './widget-config';
+export type { WidgetView } from './widget-config';
+export { SupportChatError } from '../errors';
+export * from '../types';

@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events';
+import { RealtimeConnection, SocketEnvelope } from './realtime';
+
+/** A stand-in for a socket.io client socket: the test fires its events. */
+class FakeSocket extends EventEmitter {
+  connected = false;
+  anyHandler: ((name: string, envelope: SocketEnvelope) => void) | null = null;
+  constructor(readonly options: { auth: Record<string, unknown>; transports: string[] }) {
+    super();
+  }
+  onAny(handler: (name: string, envelope: SocketEnvelope) => void) {
+    this.anyHandler = handler;
+    return this;
+  }
+  offAny() {
+    this.anyHandler = null;
+    return this;
+  }
+  disconnect() {
+    this.connected = false;
+    return this;
+  }
+}
+
+function harness(lastId: () => string | null) {
+  const sockets: FakeSocket[] = [];
+  const timers: { fn: () => void; ms: number }[] = [];
+  const states: string[] = [];
+  const events: SocketEnvelope[] = [];
+  let tokens = 0;
+  const connection = new RealtimeConnection({
+    apiBase: 'https://api.example.com',
+    io: ((_uri: string, options: { auth: Record<string, unknown>; transports: string[] }) => {
+      const socket = new FakeSocket(options);
+      sockets.push(socket);
+      return socket;
+    }) as never,
+    token: async () => `rt_${++tokens}`,
+    lastMessageId: lastId,
+    onEvent: (e) => events.push(e),
+    onState: (s) => states.push(s),
+    onFatal: () => states.push('fatal'),
+    backoff: { baseMs: 100, maxMs: 1000, random: () => 1 },
+    setTimer: (fn, ms) => timers.push({ fn, ms }),
+    clearTimer: () => undefined,
+  });
+  return { connection, sockets, timers, states, events };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('RealtimeConnection', () => {
+  it('tries WebSocket first with polling as the fallback', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    expect(h.sockets[0]!.options.transports).toEqual(['websocket', 'polling']);
+  });
+
+  it('reconnects with growing backoff, a fresh token and the newest message id each time, and resets after success', async () => {
+    let last: string | null = null;
+    const h = harness(() => last);
+    h.connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect');
+    expect(h.states).toEqual(['connecting', 'connected']);
+    last = 'msg_07';
+    h.sockets[0]!.emit('disconnect', 'transport close');
+    expect(h.states.at(-1)).toBe('reconnecting');
+    expect(h.timers.map((t) => t.ms)).toEqual([100]);
+    h.timers.shift()!.fn();
+    await flush();
+    expect(h.sockets[1]!.options.auth).toEqual({ token: 'rt_2', lastMessageId: 'msg_07' });
+    h.sockets[1]!.emit('connect_error', new Error('refused'));
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[2]!.emit('connect_error', new Error('refused'));
+    expect(h.timers.map((t) => t.ms)).toEqual([400]);
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[3]!.emit('connect');
+    expect(h.states.at(-1)).toBe('connected');
+    expect(h.connection.attempts).toBe(0);
+  });
+
+  it('stops for good on a refusal retrying cannot mend (origin not allowed)', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    const refusal = Object.assign(new Error('no'), { data: { error: { code: 'invalid_origin', message: 'no', recoverable: false } } });
+    h.sockets[0]!.emit('connect_error', refusal);
+    expect(h.states).toContain('fatal');
+    expect(h.timers).toHaveLength(0);
+  });
+
+  it('passes every server event on, and ignores a dropped socket\'s late events', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    const envelope = { id: 'evt_1', type: 'message.created', createdAt: 'now', payload: {} };
+    h.sockets[0]!.anyHandler!('message.created', envelope);
+    expect(h.events).toEqual([envelope]);
+    h.connection.stop();
+    expect(h.sockets[0]!.anyHandler).toBeNull();
+  });
+});

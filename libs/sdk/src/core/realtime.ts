@@ -1,0 +1,170 @@
+import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+import { SupportChatError } from '../errors';
+import { backoffDelay, BackoffOptions } from './backoff';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface SocketEnvelope {
+  id: string;
+  type: string;
+  createdAt: string;
+  payload: unknown;
+}
+
+type Connect = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
+
+export interface RealtimeOptions {
+  apiBase: string;
+  io: Connect;
+  /** A fresh realtime token (asked for before every connection attempt). */
+  token: () => Promise<string>;
+  /** The newest message id seen: the server replays everything after it on each (re)connect. */
+  lastMessageId: () => string | null;
+  onEvent: (envelope: SocketEnvelope) => void;
+  onState: (state: ConnectionState) => void;
+  /** A refusal that retrying cannot mend (origin, widget off). */
+  onFatal: (error: SupportChatError) => void;
+  backoff?: BackoffOptions;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (handle: unknown) => void;
+}
+
+export const REALTIME_PATH = '/widget/v1/realtime';
+const FATAL = new Set(['invalid_origin', 'widget_disabled', 'not_found']);
+
+/**
+ * One socket.io connection with our own reconnect loop: exponential backoff
+ * with jitter, a fresh token and the replay cursor on every attempt (socket.io's
+ * own loop would reuse the first handshake's auth), WebSocket first with
+ * HTTP long-polling when WebSocket fails.
+ */
+export class RealtimeConnection {
+  private socket: Socket | null = null;
+  private attempt = 0;
+  private timer: unknown = null;
+  private stopped = true;
+  private state: ConnectionState = 'disconnected';
+  private readonly backoff: BackoffOptions;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
+  private readonly clearTimer: (handle: unknown) => void;
+
+  constructor(private readonly options: RealtimeOptions) {
+    this.backoff = options.backoff ?? { baseMs: 500, maxMs: 15_000, floorMs: 200 };
+    this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.attempt = 0;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer();
+    this.drop();
+    this.setState('disconnected');
+  }
+
+  /** Connect now if not connected (the tab came back, the network returned). */
+  nudge(): void {
+    if (this.stopped || this.state === 'connected' || this.socket) return;
+    this.cancelTimer();
+    void this.connect();
+  }
+
+  emit(name: string, payload: unknown): void {
+    if (this.socket?.connected) this.socket.emit(name, payload);
+  }
+
+  /** Attempts so far since the last successful connection (for tests and the banner). */
+  get attempts(): number {
+    return this.attempt;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.setState(this.attempt === 0 && this.state !== 'reconnecting' ? 'connecting' : 'reconnecting');
+    let token: string;
+    try {
+      token = await this.options.token();
+    } catch (err) {
+      const error = SupportChatError.from(err);
+      if (!error.recoverable && FATAL.has(error.code)) return this.fatal(error);
+      return this.retryLater();
+    }
+    if (this.stopped) return;
+    const lastMessageId = this.options.lastMessageId();
+    const socket = this.options.io(this.options.apiBase, {
+      path: REALTIME_PATH,
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
+      reconnection: false,
+      forceNew: true,
+      timeout: 10_000,
+      auth: lastMessageId ? { token, lastMessageId } : { token },
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.attempt = 0;
+      this.setState('connected');
+    });
+    socket.onAny((_name: string, envelope: SocketEnvelope) => this.options.onEvent(envelope));
+    socket.on('connect_error', (err: Error & { data?: { error?: { code: string; message: string; recoverable: boolean } } }) => {
+      if (socket !== this.socket) return;
+      this.drop();
+      const envelope = err.data?.error;
+      if (envelope && FATAL.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
+      this.retryLater();
+    });
+    socket.on('disconnect', () => {
+      if (socket !== this.socket) return;
+      this.drop();
+      this.retryLater();
+    });
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    this.setState('reconnecting');
+    const delay = backoffDelay(this.attempt++, this.backoff);
+    this.cancelTimer();
+    this.timer = this.setTimer(() => {
+      this.timer = null;
+      void this.connect();
+    }, delay);
+  }
+
+  private fatal(error: SupportChatError): void {
+    this.stopped = true;
+    this.setState('disconnected');
+    this.options.onFatal(error);
+  }
+
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.removeAllListeners();
+      socket.offAny();
+      socket.disconnect();
+    }
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) this.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  private setState(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.options.onState(state);
+  }
+}

@@ -1,0 +1,110 @@
+import type { ChatState } from '@widget/contracts/frame';
+
+export type { ChatState };
+
+export interface ChatEvent<P = unknown> {
+  id: string;
+  type: string;
+  createdAt: string;
+  payload: P;
+}
+
+export interface ChatUser {
+  id?: string;
+  email?: string;
+  name?: string;
+  traits?: Record<string, unknown>;
+}
+export interface ChatCompany {
+  id?: string;
+  name?: string;
+  plan?: string;
+}
+export interface ThemeOptions {
+  primaryColor?: string;
+  textColor?: string;
+  mode?: 'light' | 'dark' | 'auto';
+}
+export interface LauncherOptions {
+  position?: 'bottom-right' | 'bottom-left';
+  label?: string;
+  hidden?: boolean;
+}
+export interface PrivacyOptions {
+  /** Write nothing to storage (the session stays in memory) until setConsent(true). */
+  requireConsent?: boolean;
+}
+
+export interface ChatOptions {
+  workspaceId: string;
+  widgetId?: string;
+  /** The self-hosted API origin, e.g. https://support.example.com (default: the origin the loader came from). */
+  apiBase?: string;
+  /** Where the frame is served (default: apiBase). */
+  widgetBase?: string;
+  autoBoot?: boolean;
+  autorender?: boolean;
+  locale?: string;
+  theme?: ThemeOptions;
+  launcher?: LauncherOptions;
+  privacy?: PrivacyOptions;
+  debug?: boolean;
+  /** Where the iframe is mounted (default: document.body). */
+  container?: HTMLElement;
+}
+
+export type TokenProvider = () => string | Promise<string>;
+
+export interface IdentityOptions {
+  user?: ChatUser;
+  company?: ChatCompany;
+  tokenProvider?: TokenProvider;
+}
+
+export interface Author {
+  type: 'user' | 'agent' | 'bot' | 'system';
+  id: string | null;
+  name: string | null;
+}
+export interface Message {
+  id: string;
+  conversationId: string;
+  author: Author;
+  text: string;
+  clientMessageId: string | null;
+  createdAt: string;
+}
+export interface Conversation {
+  id: string;
+  subject: string | null;
+  status: 'open' | 'pending' | 'resolved' | 'closed';
+  tags: string[];
+  customFields: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  assignee: unknown;
+  unreadCount: number;
+  lastMessage: Message | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface ArticleHit {
+  id: string;
+  title: string;
+  snippet: string;
+  collectionId: string | null;
+  locale: string;
+  updatedAt: string;
+  score: number;
+}
+export interface Article {
+  id: string;
+  title: string;
+  body: string;
+  collectionId: string | null;
+  locale: string;
+  updatedAt: string;
+}
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
