@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idOf, SessionContext } from './common';
+import type { Conversation } from './conversation';
 import { event, rpc } from './transport';
 import { PublicWidgetConfig, Widget, WidgetAccess, WidgetConfig, WidgetPatch } from './widget';
 
@@ -56,6 +57,20 @@ export interface AnonymousReply extends SessionReply {
   created: boolean;
 }
 
+/** The visitor behind a conversation, for the operator (SPEC §9 inbox): their session and, once identified, their profile. */
+export interface VisitorProfile {
+  sessionId: string;
+  widgetId: string;
+  identityType: 'anonymous' | 'identified';
+  locale: string | null;
+  /** When the session started. */
+  since: string;
+  user: EndUser | null;
+}
+
+/** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
+export type OperatorConversation = Conversation & { visitor: VisitorProfile };
+
 export interface Workspace {
   id: string;
   name: string;
@@ -84,6 +99,8 @@ export const SessionRpc = {
   createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
+  /** The operator's look at a conversation's visitor; not_found (resource `visitor`) when the session is gone. */
+  adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, VisitorProfile>('session.admin.visitor'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),
 } as const;
 

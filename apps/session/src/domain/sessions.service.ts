@@ -10,6 +10,7 @@ import {
   SessionReply,
   SessionRevoked,
   SessionView,
+  VisitorProfile,
 } from '@widget/contracts';
 import type { SessionConfig } from '../config';
 import { EndUserEntity, SessionEntity, WidgetEntity } from '../persistence/entities';
@@ -210,6 +211,21 @@ export class SessionsService {
       expiresAt: session.expiresAt.toISOString(),
     };
     return { session: view, token, expiresAt: view.expiresAt };
+  }
+
+  /** The visitor behind a conversation (operator API). The session row outlives revocation, so this only misses for foreign ids. */
+  async visitor(workspaceId: string, sessionId: string, userId: string | null): Promise<VisitorProfile> {
+    const session = await this.repo.findById(sessionId);
+    if (!session || session.workspaceId !== workspaceId) throw Errors.notFound('visitor');
+    const user = userId ? await this.repo.findUser(userId) : null;
+    return {
+      sessionId: session.id,
+      widgetId: session.widgetId,
+      identityType: user ? 'identified' : session.identityType,
+      locale: session.locale,
+      since: session.createdAt.toISOString(),
+      user: user && user.workspaceId === workspaceId ? toEndUser(user) : null,
+    };
   }
 }
 
