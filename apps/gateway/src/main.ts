@@ -20,6 +20,7 @@ import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { registerHttpEdge } from './http/edge';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
+import { appDist, registerStaticPages, STRICT_PAGE_CSP } from './static/static-pages';
 
 async function bootstrap(): Promise<void> {
   const logger = createLogger('gateway');
@@ -51,6 +52,7 @@ async function bootstrap(): Promise<void> {
   const metrics = new Metrics('gateway');
   await registerHttpEdge(app, { logger, retryAfterSeconds, cors, metrics });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
+  registerStaticPages(app, [{ prefix: '/inbox/', dir: appDist('inbox'), csp: STRICT_PAGE_CSP }], logger);
   app.useGlobalFilters(new AllExceptionsFilter(logger, retryAfterSeconds));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
