@@ -1,25 +1,25 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { IncomingMessage } from 'node:http';
+import { REALTIME_PATH } from '@widget/contracts';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
+import { PlainWsServer } from './codecs/plain-ws';
 import type { RealtimeConfig } from './config';
 import { SocketHub } from './socket-hub';
 
-/** The public path of SPEC §10; the gateway proxies it unchanged. */
-export const REALTIME_PATH = '/widget/v1/realtime';
-
-/** socket.io on the app's own HTTP server, configured from the environment. */
+/** socket.io on the app's own HTTP server, configured from the environment; the plain WebSocket claims its upgrades beside it. */
 export class RealtimeIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: RealtimeConfig,
     private readonly hub: SocketHub,
+    private readonly plain: PlainWsServer,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       path: REALTIME_PATH,
       serveClient: false,
@@ -31,6 +31,9 @@ export class RealtimeIoAdapter extends IoAdapter {
       // While draining, refuse new transports at the engine level: clients treat that as a transport
       // error and retry (landing on another replica), unlike a middleware refusal, which is final.
       allowRequest: (_req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => callback(this.hub.draining ? 'shutting_down' : null, !this.hub.draining),
-    });
+    }) as Server;
+    // socket.io's engine has attached its 'upgrade' listener by now: the plain codec goes in front of it.
+    this.plain.attach(this.httpServer as HttpServer);
+    return server;
   }
 }

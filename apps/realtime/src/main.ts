@@ -4,6 +4,7 @@ import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { checkNats, ConfigError, createLogger, Metrics, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
 import { loadRealtimeConfig, RealtimeConfig } from './config';
+import { PlainWsServer } from './codecs/plain-ws';
 import { RealtimeIoAdapter } from './io.adapter';
 import { RealtimeModule } from './realtime.module';
 import { SocketHub } from './socket-hub';
@@ -32,7 +33,7 @@ async function bootstrap(): Promise<void> {
     abortOnError: false,
   });
   const hub = app.get(SocketHub);
-  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, hub));
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, hub, app.get(PlainWsServer)));
   app.useGlobalFilters(new RpcErrorFilter(logger));
   // Times every domain event this replica handles, by subject (the same histogram as the services' requests).
   app.useGlobalInterceptors(new NatsMetricsInterceptor(app.get(Metrics)));

@@ -2,17 +2,22 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CONFIG, Metrics, metricsController, NatsBus } from '@widget/common';
 import type { Logger } from 'pino';
 import type { RealtimeConfig } from './config';
+import { PlainWsServer } from './codecs/plain-ws';
+import { SocketIoGateway } from './codecs/socketio.gateway';
+import { DeliveryCore } from './core/delivery-core';
 import { DeliveryListener } from './delivery/delivery.listener';
 import { HandshakeService } from './handshake/handshake.service';
 import { WidgetDirectory } from './handshake/widget-directory';
 import { HealthController } from './health/health.controller';
 import { LOGGER } from './logger.token';
-import { RealtimeGateway } from './realtime.gateway';
 import { ReplayService } from './replay/replay.service';
 import { SocketHub } from './socket-hub';
 import { TypingService } from './typing/typing.service';
 
-/** The realtime edge: handshake checks, NATS → rooms delivery, reconnect replay, typing relay; probes and /metrics on its port. */
+/**
+ * The realtime edge: one delivery core (handshake checks, NATS → rooms, reconnect replay, typing, widget checks)
+ * behind two codecs (socket.io, plain WebSocket); probes and /metrics on its port.
+ */
 @Module({})
 export class RealtimeModule {
   static register(config: RealtimeConfig, logger: Logger): DynamicModule {
@@ -29,7 +34,9 @@ export class RealtimeModule {
         HandshakeService,
         ReplayService,
         TypingService,
-        RealtimeGateway,
+        DeliveryCore,
+        SocketIoGateway,
+        PlainWsServer,
       ],
     };
   }

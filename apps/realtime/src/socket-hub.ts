@@ -1,47 +1,58 @@
 import { Injectable } from '@nestjs/common';
-import type { Server } from 'socket.io';
-
-/** Server-to-client envelope (SPEC §10): the domain event minus its audience. */
-export interface SocketEnvelope {
-  id: string;
-  type: string;
-  createdAt: string;
-  payload: unknown;
-}
+import type { ServerEvent } from '@widget/contracts';
+import type { Connection } from './core/connection';
 
 /**
- * This replica's socket.io server, handed over by the gateway once it exists,
- * so NATS listeners and the shutdown path reach sockets without depending on
- * the gateway class.
+ * This replica's sockets of both protocols, by room and by widget: the one
+ * place NATS listeners, widget checks and the shutdown path reach them.
  */
 @Injectable()
 export class SocketHub {
-  private server: Server | null = null;
-  /** Set on SIGTERM: the engine refuses new transports so clients land on another replica. */
+  private readonly rooms = new Map<string, Set<Connection>>();
+  private readonly joined = new Map<Connection, string[]>();
+  /** Set on SIGTERM: new transports are refused so clients land on another replica. */
   draining = false;
 
-  attach(server: Server): void {
-    this.server = server;
+  join(connection: Connection, rooms: string[]): void {
+    this.joined.set(connection, rooms);
+    for (const room of rooms) {
+      let members = this.rooms.get(room);
+      if (!members) this.rooms.set(room, (members = new Set()));
+      members.add(connection);
+    }
   }
 
-  emitTo(room: string, envelope: SocketEnvelope): void {
-    this.server?.to(room).emit(envelope.type, envelope);
+  /** Idempotent: a connection leaves every room it joined. */
+  leave(connection: Connection): void {
+    for (const room of this.joined.get(connection) ?? []) {
+      const members = this.rooms.get(room);
+      members?.delete(connection);
+      if (members?.size === 0) this.rooms.delete(room);
+    }
+    this.joined.delete(connection);
   }
 
-  /** A forced disconnect: socket.io clients do not reconnect on their own ('io server disconnect'). */
-  disconnectRoom(room: string): void {
-    this.server?.in(room).disconnectSockets(true);
+  members(room: string): Connection[] {
+    return [...(this.rooms.get(room) ?? [])];
   }
 
-  /** Closes every transport: clients see 'transport close' and reconnect, to another replica. */
+  emitTo(room: string, event: ServerEvent): void {
+    for (const connection of this.rooms.get(room) ?? []) if (connection.open) connection.send(event);
+  }
+
+  /** Visitor sockets of one widget (for the checks a widget change triggers). */
+  ofWidget(widgetId: string): Connection[] {
+    return [...this.joined.keys()].filter((c) => c.viewer.kind === 'visitor' && c.viewer.session.widgetId === widgetId);
+  }
+
+  /** Closes every transport: clients see a transport close and reconnect, to another replica. */
   closeTransports(): number {
-    if (!this.server) return 0;
-    const sockets = [...this.server.of('/').sockets.values()];
-    for (const socket of sockets) socket.conn.close();
-    return sockets.length;
+    const all = [...this.joined.keys()];
+    for (const connection of all) connection.drop();
+    return all.length;
   }
 
   get connections(): number {
-    return this.server?.engine.clientsCount ?? 0;
+    return this.joined.size;
   }
 }

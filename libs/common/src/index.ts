@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './metrics';
 export * from './security';
 export * from './ids';
+export * from './upgrade';

@@ -140,7 +140,12 @@ export const ConversationRpc = {
   adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
   adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' }, Message>('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
-  adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee }, { ok: true }>('conversation.admin.typing'),
+  /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */
+  adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee; workspaceId?: string }, { ok: true }>('conversation.admin.typing'),
+  /** Operator feed reconnect: every message of the workspace after the given one, oldest first, with its conversation. */
+  adminReplay: rpc<{ workspaceId: string; afterMessageId: string; limit: number }, { conversation: Conversation; message: Message }[]>(
+    'conversation.admin.replay',
+  ),
 } as const;
 
 // ---- NATS: events pushed to visitors ----

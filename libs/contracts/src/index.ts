@@ -6,3 +6,4 @@ export * from './conversation';
 export * from './knowledge';
 export * from './forms';
 export * from './events';
+export * from './realtime';

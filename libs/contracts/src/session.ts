@@ -71,6 +71,12 @@ export interface VisitorProfile {
 /** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
 export type OperatorConversation = Conversation & { visitor: VisitorProfile };
 
+/** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
+export interface OperatorContext {
+  workspaceId: string;
+  expiresAt: string;
+}
+
 export interface Workspace {
   id: string;
   name: string;
@@ -89,11 +95,15 @@ export const SessionRpc = {
   refresh: rpc<{ session: SessionContext; token: string }, SessionReply>('session.refresh'),
   shutdown: rpc<{ session: SessionContext }, { revoked: true }>('session.shutdown'),
   realtimeToken: rpc<{ session: SessionContext }, { token: string; expiresAt: string }>('session.realtime-token'),
+  /** The operator feed's short-lived token for one workspace (not_found for an unknown workspace). */
+  operatorRealtimeToken: rpc<{ workspaceId: string }, { token: string; expiresAt: string }>('session.admin.realtime-token'),
 
   /** Session token → caller context; invalid_token or auth_expired otherwise. */
   authenticate: rpc<{ token: string }, SessionContext>('session.authenticate'),
   /** Realtime token (or session token) → caller context, for the realtime service. */
   authenticateRealtime: rpc<{ token: string }, SessionContext>('session.authenticate-realtime'),
+  /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
+  authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
   createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),

@@ -120,6 +120,8 @@ export interface WidgetAccess {
   workspaceId: string;
   enabled: boolean;
   allowedOrigins: string[];
+  /** identity.anonymousAllowed: when false, anonymous sessions of this widget are refused everywhere. */
+  anonymousAllowed: boolean;
   features: WidgetConfig['features'];
   ai: WidgetConfig['ai'];
   visibleFormIds: string[];

@@ -4,3 +4,4 @@ export * from './http';
 export * from './factories';
 export * from './socket';
 export * from './metrics';
+export * from './plain-socket';

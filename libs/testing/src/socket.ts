@@ -2,8 +2,8 @@ import { io, Socket } from 'socket.io-client';
 import { TEST_ORIGIN } from './factories';
 import { RunningApp, spawnApp, StackInfo } from './stack';
 
-/** SPEC §10: the socket.io path, on the public origin (the gateway) and on the realtime service alike. */
-export const REALTIME_PATH = '/widget/v1/realtime';
+import { REALTIME_PATH } from '@widget/contracts';
+export { REALTIME_PATH };
 
 export interface SocketOptions {
   /** Realtime or session token, sent as `auth.token`. */

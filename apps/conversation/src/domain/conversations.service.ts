@@ -11,7 +11,7 @@ import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encode
 import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
 import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
-const REPLAY_MAX = 1000;
+export const REPLAY_MAX = 1000;
 
 /** A write and the events it announces, published only once the write committed. */
 interface Committed<T> {

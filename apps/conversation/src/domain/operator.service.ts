@@ -3,9 +3,9 @@ import { Assignee, Conversation, ConversationOwner, ConversationStatus, Message,
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
-import { ConversationsService, activityPage } from './conversations.service';
+import { ConversationsService, activityPage, REPLAY_MAX } from './conversations.service';
 import { decodeActivityCursor } from './cursor';
-import { audienceOf, toConversation, viewOf, visitorEvent } from './views';
+import { audienceOf, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 /** The operator API (admin key checked at the gateway): any conversation, by id or by workspace. */
 @Injectable()
@@ -60,9 +60,25 @@ export class OperatorService {
     });
   }
 
-  async typing(conversationId: string, typing: boolean, author: Assignee): Promise<{ ok: true }> {
+  /** The operator feed's catch-up: each message with its conversation as it is now. */
+  async replay(workspaceId: string, afterMessageId: string, limit: number): Promise<{ conversation: Conversation; message: Message }[]> {
+    const capped = Math.min(Math.max(Math.trunc(limit) || 1, 1), REPLAY_MAX);
+    const rows = await this.repo.replayWorkspace(workspaceId, afterMessageId, capped);
+    const conversations = new Map<string, Conversation>();
+    for (const id of new Set(rows.map((m) => m.conversationId))) {
+      const row = await this.repo.findById(id);
+      if (row) conversations.set(id, viewOf(row));
+    }
+    return rows.flatMap((m) => {
+      const conversation = conversations.get(m.conversationId);
+      return conversation ? [{ conversation, message: toMessage(m) }] : [];
+    });
+  }
+
+  /** `workspaceId` (operator sockets, whose token names one workspace) hides other workspaces' conversations. */
+  async typing(conversationId: string, typing: boolean, author: Assignee, workspaceId?: string): Promise<{ ok: true }> {
     const row = await this.repo.findById(conversationId);
-    if (!row) throw conversationNotFound();
+    if (!row || (workspaceId !== undefined && row.workspaceId !== workspaceId)) throw conversationNotFound();
     const payload = { conversationId, author: { type: 'agent' as const, id: author.id, name: author.name ?? null } };
     this.relay.publishEphemeral(visitorEvent(typing ? 'typingStart' : 'typingStop', audienceOf(row), payload));
     return { ok: true };

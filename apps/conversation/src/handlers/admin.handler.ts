@@ -38,6 +38,11 @@ export class AdminHandler {
 
   @MessagePattern(ConversationRpc.adminTyping.subject)
   typing(@Payload() req: Req<'adminTyping'>): Res<'adminTyping'> {
-    return this.operator.typing(req.conversationId, req.typing, req.author);
+    return this.operator.typing(req.conversationId, req.typing, req.author, req.workspaceId);
+  }
+
+  @MessagePattern(ConversationRpc.adminReplay.subject)
+  replay(@Payload() req: Req<'adminReplay'>): Res<'adminReplay'> {
+    return this.operator.replay(req.workspaceId, req.afterMessageId, req.limit);
   }
 }

@@ -304,6 +304,16 @@ export class ConversationRepository {
     );
   }
 
+  /** Every message of a workspace after a message id, oldest first (the operator feed's replay). */
+  replayWorkspace(workspaceId: string, afterMessageId: string, limit: number): Promise<MessageEntity[]> {
+    return this.run<MessageEntity>(
+      `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
+       JOIN conversation.conversations c ON c.id = m.conversation_id
+       WHERE c.workspace_id = $1 AND m.id > $2 ORDER BY m.id ASC LIMIT $3`,
+      [workspaceId, afterMessageId, limit],
+    );
+  }
+
   /** Moves the anonymous session's conversations to the user; a second run finds nothing left to move. */
   async mergeSession(workspaceId: string, fromSessionId: string, toUserId: string): Promise<number> {
     const rows = await this.run<{ id: string }>(

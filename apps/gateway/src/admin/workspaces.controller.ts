@@ -1,4 +1,4 @@
-import { Body, Param, Post } from '@nestjs/common';
+import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import { SessionRpc, Widget, WidgetConfig, widgetConfigSchema, workspaceBody, Workspace } from '@widget/contracts';
 import { z } from 'zod';
@@ -22,5 +22,12 @@ export class WorkspacesController {
     @Body(new ZodPipe(widgetConfigSchema)) config: WidgetConfig,
   ): Promise<{ widget: Widget; secret: string }> {
     return this.bus.send(SessionRpc.createWidget, { workspaceId, config });
+  }
+
+  /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */
+  @Post(':ws/realtime-token')
+  @HttpCode(200)
+  realtimeToken(@Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string): Promise<{ token: string; expiresAt: string }> {
+    return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId });
   }
 }

@@ -37,6 +37,10 @@ export class WidgetAuthGuard implements CanActivate {
     if (widgetId) {
       request.widget = await this.widgets.get(widgetId, request.id);
       if (!request.widget.enabled && mode !== 'none') throw Errors.widgetDisabled();
+      // anonymousAllowed turned off: existing anonymous sessions stop working at once (identify, an optional-auth route, still can).
+      if (mode === 'required' && request.session?.identityType === 'anonymous' && !request.widget.anonymousAllowed) {
+        throw Errors.anonymousNotAllowed();
+      }
     }
 
     if (MUTATING.has(request.method) && request.widget) {

@@ -1,12 +1,13 @@
 import proxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppError, Errors } from '@widget/common';
+import { AppError, claimUpgrades, Errors, isPlainRealtimeUpgrade, newId, refuseUpgrade } from '@widget/common';
+import { REALTIME_PATH } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { IncomingMessage, request as httpRequest } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ClientOptions } from 'ws';
 
-/** SPEC §10: socket.io lives on the public origin at this path; the realtime service serves the same path. */
-export const REALTIME_PUBLIC_PATH = '/widget/v1/realtime';
 
 interface UpstreamResponse {
   statusCode: number;
@@ -33,8 +34,8 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
     scope.removeAllContentTypeParsers();
     await scope.register(proxy, {
       upstream,
-      prefix: REALTIME_PUBLIC_PATH,
-      rewritePrefix: REALTIME_PUBLIC_PATH,
+      prefix: REALTIME_PATH,
+      rewritePrefix: REALTIME_PATH,
       websocket: true,
       replyOptions: {
         rewriteRequestHeaders: (request, headers) => ({
@@ -64,6 +65,49 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
       wsClientOptions: Object.assign({} as ClientOptions, { rewriteRequestHeaders: wsHeaders }),
     });
   });
+  // The plugin's WebSocket proxy accepts the client's upgrade before it dials the upstream, so a refused
+  // plain-WebSocket handshake would reach the client as a closed socket. Plain upgrades are piped instead:
+  // the realtime service's answer (101, or the 401/403 error envelope) reaches the client byte for byte.
+  const target = new URL(upstream);
+  // The plugin registered its 'upgrade' listener above; claimUpgrades puts this one in front of it.
+  claimUpgrades(app.getHttpServer(), isPlainRealtimeUpgrade, (req, socket, head) => pipeUpgrade(target, req, socket, head, logger));
+}
+
+/** One plain-WebSocket upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */
+function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Buffer, logger: Logger): void {
+  const requestId = newId('request');
+  socket.on('error', () => socket.destroy());
+  const upstreamReq = httpRequest({
+    host: target.hostname,
+    port: target.port,
+    method: 'GET',
+    path: req.url,
+    headers: { ...req.headers, 'x-request-id': requestId, 'x-forwarded-for': forwardedFor(req) },
+  });
+  const writeHead = (statusLine: string, rawHeaders: string[]) => {
+    let text = `${statusLine}\r\n`;
+    for (let i = 0; i < rawHeaders.length; i += 2) text += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
+    socket.write(`${text}\r\n`);
+  };
+  upstreamReq.on('upgrade', (res, upstreamSocket, upstreamHead) => {
+    writeHead(`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
+    if (upstreamHead.length) socket.write(upstreamHead);
+    if (head.length) upstreamSocket.write(head);
+    upstreamSocket.on('error', () => socket.destroy());
+    socket.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => socket.destroy());
+    upstreamSocket.pipe(socket).pipe(upstreamSocket);
+  });
+  // A refusal before the upgrade: the status and the error envelope, as the realtime service sent them.
+  upstreamReq.on('response', (res) => {
+    writeHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}`, res.rawHeaders);
+    res.pipe(socket);
+  });
+  upstreamReq.on('error', (err) => {
+    logger.warn({ err, requestId }, 'realtime upstream failed (plain WebSocket)');
+    refuseUpgrade(socket, Errors.upstreamUnavailable(), requestId);
+  });
+  upstreamReq.end();
 }
 
 function wsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {

@@ -1,20 +1,22 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ConversationEvents, EventPayload, SessionEvents, VisitorEvent } from '@widget/contracts';
+import { Errors, newId } from '@widget/common';
+import { ConversationEvents, EventPayload, SessionEvents, VISITOR_EVENT_TYPES, VisitorEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
+import { DeliveryCore } from '../core/delivery-core';
+import { roomOf, sessionRoom, workspaceRoom } from '../core/rooms';
 import { WidgetDirectory } from '../handshake/widget-directory';
 import { LOGGER } from '../logger.token';
-import { SocketHub } from '../socket-hub';
-import { roomOf, sessionRoom } from './rooms';
 
 /**
  * Broadcast subscriptions (no queue group): every realtime replica hears every
- * event and hands it to the sockets it holds in the audience's room.
+ * event and hands it to the sockets it holds in the audience's room, and to
+ * the operator feeds of the event's workspace.
  */
 @Controller()
 export class DeliveryListener {
   constructor(
-    private readonly hub: SocketHub,
+    private readonly core: DeliveryCore,
     private readonly widgets: WidgetDirectory,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -39,9 +41,10 @@ export class DeliveryListener {
     this.deliver(event);
   }
 
+  /** The visitor's own unread badge: not an operator's concern. */
   @EventPattern(ConversationEvents.unreadChanged.subject)
   unreadChanged(@Payload() event: EventPayload<typeof ConversationEvents.unreadChanged>): void {
-    this.deliver(event);
+    this.deliver(event, { operators: false });
   }
 
   @EventPattern(ConversationEvents.typingStart.subject)
@@ -54,24 +57,41 @@ export class DeliveryListener {
     this.deliver(event);
   }
 
-  /** A shut-down or superseded (identified) session loses its sockets at once, on every replica. */
+  /** Visitor typing (from whichever replica holds the visitor's socket) → the workspace's operator feeds. */
+  @EventPattern(ConversationEvents.visitorTyping.subject)
+  visitorTyping(@Payload() event: EventPayload<typeof ConversationEvents.visitorTyping>): void {
+    if (typeof event?.workspaceId !== 'string' || typeof event.conversationId !== 'string') return;
+    this.core.deliver(workspaceRoom(event.workspaceId), {
+      id: newId('event'),
+      type: event.typing ? VISITOR_EVENT_TYPES.typingStart : VISITOR_EVENT_TYPES.typingStop,
+      createdAt: event.at,
+      payload: { conversationId: event.conversationId, author: { type: 'user', id: event.userId, name: null } },
+    });
+  }
+
+  /** A shut-down or superseded (identified) session loses its sockets at once, on every replica (plain WebSocket: 4401). */
   @EventPattern(SessionEvents.revoked.subject)
   revoked(@Payload() event: EventPayload<typeof SessionEvents.revoked>): void {
     if (typeof event?.sessionId !== 'string') return;
-    this.hub.disconnectRoom(sessionRoom(event.sessionId));
+    this.core.endRoom(sessionRoom(event.sessionId), Errors.invalidToken('revoked'), 'revoked');
   }
 
+  /** The cached allow-list goes, and this replica's sockets of the widget are checked against the new config. */
   @EventPattern(SessionEvents.widgetUpdated.subject)
-  widgetUpdated(@Payload() event: EventPayload<typeof SessionEvents.widgetUpdated>): void {
-    if (typeof event?.widgetId === 'string') this.widgets.forget(event.widgetId);
+  async widgetUpdated(@Payload() event: EventPayload<typeof SessionEvents.widgetUpdated>): Promise<void> {
+    if (typeof event?.widgetId !== 'string') return;
+    this.widgets.forget(event.widgetId);
+    await this.core.recheckWidget(event.widgetId);
   }
 
-  private deliver(event: VisitorEvent<unknown>): void {
-    const room = roomOf(event?.audience);
-    if (!room || typeof event.type !== 'string' || typeof event.id !== 'string') {
-      this.logger.warn({ id: event?.id, type: event?.type }, 'visitor event without a type, id or audience dropped');
+  private deliver(event: VisitorEvent<unknown>, { operators = true } = {}): void {
+    if (typeof event?.type !== 'string' || typeof event.id !== 'string') {
+      this.logger.warn({ id: event?.id, type: event?.type }, 'visitor event without a type or id dropped');
       return;
     }
-    this.hub.emitTo(room, { id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload });
+    const envelope = { id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload };
+    const room = roomOf(event.audience);
+    if (room) this.core.deliver(room, envelope);
+    if (operators && typeof event.audience?.workspaceId === 'string') this.core.deliver(workspaceRoom(event.audience.workspaceId), envelope);
   }
 }

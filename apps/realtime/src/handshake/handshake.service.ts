@@ -1,25 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Errors, NatsBus, originAllowed } from '@widget/common';
-import { idOf, SessionContext, SessionRpc } from '@widget/contracts';
+import { AppError, Errors, NatsBus } from '@widget/common';
+import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, SessionRpc } from '@widget/contracts';
+import type { Viewer } from '../core/viewer';
+import { visitorRefusal } from '../core/viewer';
 import { WidgetDirectory } from './widget-directory';
 
-/** What a socket.io handshake carries that matters here (socket.handshake). */
+/** What either codec read from its handshake (socket.io `auth`/query, or the plain WebSocket's query). */
 export interface HandshakeInput {
-  headers: Record<string, string | string[] | undefined>;
-  auth: Record<string, unknown>;
-  query: Record<string, unknown>;
+  origin: string | undefined;
+  token: unknown;
+  lastMessageId: unknown;
+  /** Names the field in validation errors: `auth.lastMessageId` or `last_message_id`. */
+  lastMessageIdField: string;
 }
 
-export interface Viewer {
-  session: SessionContext;
+export interface Admission {
+  viewer: Viewer;
   /** Replay every message after this one before going live (SPEC §10). */
   lastMessageId: string | null;
 }
 
 const TOKEN_MAX = 4096;
-const messageId = idOf('message');
 
-/** The checks of SPEC §10, in the order the HTTP edge applies them: token, widget, Origin. */
+/**
+ * The checks of SPEC §10 for both protocols, in the order the HTTP edge applies
+ * them: token, widget, Origin. An operator token (`wot_…`) names a workspace and
+ * has no widget, hence no Origin rule (docs/realtime.md).
+ */
 @Injectable()
 export class HandshakeService {
   constructor(
@@ -27,40 +34,33 @@ export class HandshakeService {
     private readonly widgets: WidgetDirectory,
   ) {}
 
-  async authenticate(handshake: HandshakeInput): Promise<Viewer> {
-    const token = readToken(handshake);
-    const lastMessageId = readLastMessageId(handshake);
+  async authenticate(input: HandshakeInput): Promise<Admission> {
+    const token = readToken(input.token);
+    const lastMessageId = readLastMessageId(input.lastMessageId, input.lastMessageIdField);
+    if (token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) {
+      const operator = await this.bus.send(SessionRpc.authenticateOperatorRealtime, { token });
+      return { viewer: { kind: 'operator', operator }, lastMessageId };
+    }
     const session = await this.bus.send(SessionRpc.authenticateRealtime, { token });
-    const widget = await this.widgets.get(session.widgetId);
-    if (!widget.enabled) throw Errors.widgetDisabled();
-    // Everything pushed here is conversation traffic.
-    if (!widget.features.conversations) throw Errors.widgetDisabled('feature_disabled');
-    const origin = single(handshake.headers.origin);
-    if (!origin) throw Errors.invalidOrigin('origin_missing');
-    if (!originAllowed(origin, widget.allowedOrigins)) throw Errors.invalidOrigin('origin_not_allowed');
-    return { session, lastMessageId };
+    const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, input.origin);
+    if (refusal) throw refusal;
+    return { viewer: { kind: 'visitor', session, origin: input.origin }, lastMessageId };
   }
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function readToken(handshake: HandshakeInput): string {
-  const raw = handshake.auth.token ?? handshake.query.session_token;
+function readToken(raw: unknown): string {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
-    throw new AppError('auth_required', 'Send a realtime or session token as auth.token.', { reason: 'missing_token' });
+    throw new AppError('auth_required', 'Send a realtime or session token (socket.io: auth.token; plain WebSocket: ?session_token=).', {
+      reason: 'missing_token',
+    });
   }
   if (typeof raw !== 'string' || raw.length > TOKEN_MAX) throw Errors.invalidToken('malformed');
   return raw;
 }
 
-function readLastMessageId(handshake: HandshakeInput): string | null {
-  const raw = handshake.auth.lastMessageId ?? handshake.auth.since ?? handshake.query.lastMessageId ?? handshake.query.since;
+function readLastMessageId(raw: unknown, field: string): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  const parsed = messageId.safeParse(raw);
-  if (!parsed.success) {
-    throw Errors.validation([{ field: 'auth.lastMessageId', reason: parsed.error.issues[0]?.message ?? 'must be a msg_ id' }]);
-  }
+  const parsed = lastMessageIdSchema.safeParse(raw);
+  if (!parsed.success) throw Errors.validation([{ field, reason: parsed.error.issues[0]?.message ?? 'must be a msg_ id' }]);
   return parsed.data;
 }

@@ -5,6 +5,8 @@ import {
   AnonymousSessionBody,
   ConversationRpc,
   EndUser,
+  OPERATOR_REALTIME_TOKEN_PREFIX,
+  OperatorContext,
   SessionContext,
   SessionEvents,
   SessionReply,
@@ -40,10 +42,11 @@ export class SessionsService {
 
     if (body.resumeToken) {
       const resumed = await this.resume(body.resumeToken, widget.id);
-      if (resumed) return { ...(await this.reply(resumed, body.resumeToken)), created: false };
+      // An anonymous session of a widget that no longer allows them is not resumed (issue 13): it gets the refusal below.
+      if (resumed && (resumed.identityType === 'identified' || widget.config.identity.anonymousAllowed)) return { ...(await this.reply(resumed, body.resumeToken)), created: false };
     }
     if (!widget.config.identity.anonymousAllowed) {
-      throw new AppError('widget_disabled', 'This widget only accepts identified visitors.', { reason: 'anonymous_not_allowed' });
+      throw Errors.anonymousNotAllowed();
     }
     const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
     const session = await this.repo.insertSession(this.newSession(widget, token, null, body.locale ?? null));
@@ -123,8 +126,27 @@ export class SessionsService {
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
+  /** The operator feed (SPEC §10): one workspace, as short-lived as visitors' realtime tokens; only the hash is stored. */
+  async operatorRealtimeToken(workspaceId: string): Promise<{ token: string; expiresAt: string }> {
+    await this.widgets.requireWorkspace(workspaceId);
+    const token = newOpaqueToken(OPERATOR_REALTIME_TOKEN_PREFIX);
+    const expiresAt = new Date(Date.now() + this.config.REALTIME_TOKEN_TTL_SECONDS * 1000);
+    await this.repo.insertOperatorToken({ tokenHash: hashToken(token), workspaceId, expiresAt });
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
+
+  async authenticateOperatorRealtime(token: string): Promise<OperatorContext> {
+    if (!token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) throw Errors.invalidToken('not_an_operator_token');
+    const row = await this.repo.findOperatorToken(hashToken(token));
+    if (!row) throw Errors.invalidToken('unknown_token');
+    if (row.expiresAt.getTime() <= Date.now()) throw Errors.realtimeTokenExpired();
+    return { workspaceId: row.workspaceId, expiresAt: row.expiresAt.toISOString() };
+  }
+
   async authenticate(token: string): Promise<SessionContext> {
-    if (token.startsWith(`${REALTIME_TOKEN_PREFIX}_`)) throw Errors.invalidToken('realtime_token_not_accepted');
+    if (token.startsWith(`${REALTIME_TOKEN_PREFIX}_`) || token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) {
+      throw Errors.invalidToken('realtime_token_not_accepted');
+    }
     return toContext(await this.authenticateSession(token));
   }
 
@@ -133,7 +155,7 @@ export class SessionsService {
     if (!token.startsWith(`${REALTIME_TOKEN_PREFIX}_`)) return this.authenticate(token);
     const row = await this.repo.findRealtimeToken(hashToken(token));
     if (!row) throw Errors.invalidToken('unknown_token');
-    if (row.expiresAt.getTime() <= Date.now()) throw new AppError('auth_expired', 'The realtime token has expired.', { reason: 'realtime_token_expired' });
+    if (row.expiresAt.getTime() <= Date.now()) throw Errors.realtimeTokenExpired();
     const session = await this.repo.findById(row.sessionId);
     return toContext(this.checkUsable(session));
   }

@@ -61,6 +61,10 @@ export class WidgetsService {
     return { widget: toWidget(row), secret };
   }
 
+  async requireWorkspace(workspaceId: string): Promise<void> {
+    if (!(await this.repo.findWorkspace(workspaceId))) throw Errors.notFound('workspace');
+  }
+
   async get(widgetId: string): Promise<Widget> {
     return toWidget(await this.load(widgetId));
   }
@@ -70,7 +74,8 @@ export class WidgetsService {
     row.config = mergeWidgetConfig(row.config, patch);
     row.updatedAt = new Date();
     await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt });
-    await this.bus.emit(SessionEvents.widgetUpdated, { widgetId });
+    // Confirmed before the reply, like revocations: every gateway and realtime replica drops (and re-checks) the widget first.
+    await this.bus.emit(SessionEvents.widgetUpdated, { widgetId }, { confirm: true });
     return toWidget(row);
   }
 
@@ -107,6 +112,7 @@ export class WidgetsService {
       workspaceId: row.workspaceId,
       enabled: c.enabled,
       allowedOrigins: c.allowedOrigins,
+      anonymousAllowed: c.identity.anonymousAllowed,
       features: c.features,
       ai: c.ai,
       visibleFormIds: c.forms.visibleFormIds ?? [],

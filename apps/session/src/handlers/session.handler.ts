@@ -61,6 +61,16 @@ export class SessionHandler {
     return this.sessions.authenticate(req.token);
   }
 
+  @MessagePattern(SessionRpc.operatorRealtimeToken.subject)
+  operatorRealtimeToken(@Payload() req: Req<'operatorRealtimeToken'>): Res<'operatorRealtimeToken'> {
+    return this.sessions.operatorRealtimeToken(req.workspaceId);
+  }
+
+  @MessagePattern(SessionRpc.authenticateOperatorRealtime.subject)
+  authenticateOperatorRealtime(@Payload() req: Req<'authenticateOperatorRealtime'>): Res<'authenticateOperatorRealtime'> {
+    return this.sessions.authenticateOperatorRealtime(req.token);
+  }
+
   @MessagePattern(SessionRpc.authenticateRealtime.subject)
   authenticateRealtime(@Payload() req: Req<'authenticateRealtime'>): Res<'authenticateRealtime'> {
     return this.sessions.authenticateRealtime(req.token);

@@ -53,6 +53,13 @@ export class RealtimeTokenEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
 }
 
+@Entity({ name: 'operator_realtime_tokens' })
+export class OperatorRealtimeTokenEntity {
+  @PrimaryColumn('text', { name: 'token_hash' }) tokenHash: string;
+  @Column('text', { name: 'workspace_id' }) workspaceId: string;
+  @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
+}
+
 @Entity({ name: 'used_jtis' })
 export class UsedJtiEntity {
   @PrimaryColumn('text', { name: 'widget_id' }) widgetId: string;
@@ -60,4 +67,4 @@ export class UsedJtiEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
 }
 
-export const SESSION_ENTITIES = [WorkspaceEntity, WidgetEntity, EndUserEntity, SessionEntity, RealtimeTokenEntity, UsedJtiEntity];
+export const SESSION_ENTITIES = [WorkspaceEntity, WidgetEntity, EndUserEntity, SessionEntity, RealtimeTokenEntity, OperatorRealtimeTokenEntity, UsedJtiEntity];

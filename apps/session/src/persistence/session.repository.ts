@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
-import { EndUserEntity, RealtimeTokenEntity, SessionEntity, UsedJtiEntity } from './entities';
+import { EndUserEntity, OperatorRealtimeTokenEntity, RealtimeTokenEntity, SessionEntity, UsedJtiEntity } from './entities';
 
 export interface EndUserProfile {
   workspaceId: string;
@@ -17,6 +17,7 @@ export class SessionRepository {
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(EndUserEntity) private readonly users: Repository<EndUserEntity>,
     @InjectRepository(RealtimeTokenEntity) private readonly realtimeTokens: Repository<RealtimeTokenEntity>,
+    @InjectRepository(OperatorRealtimeTokenEntity) private readonly operatorTokens: Repository<OperatorRealtimeTokenEntity>,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -95,9 +96,18 @@ export class SessionRepository {
     return this.realtimeTokens.findOneBy({ tokenHash });
   }
 
+  insertOperatorToken(row: OperatorRealtimeTokenEntity): Promise<OperatorRealtimeTokenEntity> {
+    return this.operatorTokens.save(row);
+  }
+
+  findOperatorToken(tokenHash: string): Promise<OperatorRealtimeTokenEntity | null> {
+    return this.operatorTokens.findOneBy({ tokenHash });
+  }
+
   /** Housekeeping: expired realtime tokens and JWT ids past their expiry. */
   async purgeExpired(): Promise<void> {
     await this.dataSource.query(`DELETE FROM session.realtime_tokens WHERE expires_at < now()`);
+    await this.dataSource.query(`DELETE FROM session.operator_realtime_tokens WHERE expires_at < now()`);
     await this.dataSource.query(`DELETE FROM session.used_jtis WHERE expires_at < now() - interval '1 day'`);
   }
 }

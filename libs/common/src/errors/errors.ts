@@ -13,6 +13,9 @@ export const Errors = {
   authExpired: () => new AppError('auth_expired', 'The session has expired; refresh or start a new one.', { reason: 'session_expired' }),
   widgetDisabled: (reason = 'widget_disabled') =>
     new AppError('widget_disabled', reason === 'feature_disabled' ? 'This feature is turned off for the widget.' : 'The widget is disabled.', { reason }),
+  /** identity.anonymousAllowed is false: anonymous sessions are refused (new ones, and existing ones on their next request). */
+  anonymousNotAllowed: () => new AppError('widget_disabled', 'This widget only accepts identified visitors.', { reason: 'anonymous_not_allowed' }),
+  realtimeTokenExpired: () => new AppError('auth_expired', 'The realtime token has expired.', { reason: 'realtime_token_expired' }),
   invalidOrigin: (reason: string) => new AppError('invalid_origin', 'The request origin is not allowed for this widget.', { reason }),
 };
 

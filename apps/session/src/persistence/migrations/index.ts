@@ -1,4 +1,5 @@
 import { CreateSessionSchema1732500000000 } from './1732500000000-create-session-schema';
+import { CreateOperatorRealtimeTokens1733000000000 } from './1733000000000-create-operator-realtime-tokens';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const SESSION_MIGRATIONS = [CreateSessionSchema1732500000000];
+export const SESSION_MIGRATIONS = [CreateSessionSchema1732500000000, CreateOperatorRealtimeTokens1733000000000];

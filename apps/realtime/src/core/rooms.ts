@@ -1,15 +1,22 @@
 import { Audience, SessionContext } from '@widget/contracts';
+import type { Viewer } from './viewer';
 
-/** Every socket joins its session's room; an identified one also joins its user's (all devices). */
+/** Every visitor socket joins its session's room; an identified one also joins its user's (all devices). */
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
+/** Operator feeds: every conversation event of the workspace. */
+export const workspaceRoom = (workspaceId: string) => `workspace:${workspaceId}`;
 
 export function roomsOf(session: SessionContext): string[] {
   return session.userId ? [sessionRoom(session.sessionId), userRoom(session.userId)] : [sessionRoom(session.sessionId)];
 }
 
+export function roomsOfViewer(viewer: Viewer): string[] {
+  return viewer.kind === 'visitor' ? roomsOf(viewer.session) : [workspaceRoom(viewer.operator.workspaceId)];
+}
+
 /**
- * The one room an event goes to: the owning user's when the conversation
+ * The one visitor room an event goes to: the owning user's when the conversation
  * belongs to an identified user, else the owning session's. Null when the
  * audience names nobody (never broadcast by default).
  */

@@ -1,0 +1,133 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, Errors, Metrics, newId, outcomeOf, requestContext, toEnvelope } from '@widget/common';
+import type { ServerEvent } from '@widget/contracts';
+import type { Logger } from 'pino';
+import { WidgetDirectory } from '../handshake/widget-directory';
+import { LOGGER } from '../logger.token';
+import { ReplayService } from '../replay/replay.service';
+import { SocketHub } from '../socket-hub';
+import { TypingService } from '../typing/typing.service';
+import type { CloseReason, Connection } from './connection';
+import { roomsOfViewer } from './rooms';
+import { expiryOf, visitorRefusal } from './viewer';
+
+/** setTimeout's ceiling (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+
+/**
+ * Who may see what, for both protocols: rooms, reconnect replay, expiry,
+ * revocation, typing and the widget checks. The codecs only translate frames.
+ */
+@Injectable()
+export class DeliveryCore {
+  private readonly gauge: ReturnType<Metrics['socketGauge']>;
+  private readonly expiries = new Map<Connection, NodeJS.Timeout>();
+
+  constructor(
+    private readonly hub: SocketHub,
+    private readonly replays: ReplayService,
+    private readonly typingRelay: TypingService,
+    private readonly widgets: WidgetDirectory,
+    private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.gauge = metrics.socketGauge();
+  }
+
+  /** A socket past its handshake: live delivery first, replay second, so a message committed meanwhile arrives at least once. */
+  async admit(connection: Connection, lastMessageId: string | null): Promise<void> {
+    this.gauge.connected();
+    this.hub.join(connection, roomsOfViewer(connection.viewer));
+    this.armExpiry(connection);
+    if (!lastMessageId) return;
+    await requestContext.run({ requestId: connection.requestId }, async () => {
+      const started = process.hrtime.bigint();
+      try {
+        for await (const event of this.replays.eventsAfter(connection.viewer, lastMessageId)) {
+          if (!connection.open) break;
+          connection.send(event);
+        }
+        this.metrics.observeSocketEvent('replay', 'ok', secondsSince(started));
+      } catch (err) {
+        this.metrics.observeSocketEvent('replay', outcomeOf(err), secondsSince(started));
+        // Closing the transport (not ending the socket) makes the client reconnect and replay again.
+        this.logger.warn({ err, requestId: connection.requestId }, 'replay failed; closing the transport so the client retries');
+        connection.drop();
+      }
+    });
+  }
+
+  /** Once per admitted socket, when it closes for whatever reason. */
+  release(connection: Connection): void {
+    if (!this.expiries.has(connection)) return;
+    this.gauge.disconnected();
+    clearTimeout(this.expiries.get(connection));
+    this.expiries.delete(connection);
+    this.hub.leave(connection);
+  }
+
+  deliver(room: string, event: ServerEvent): void {
+    this.hub.emitTo(room, event);
+  }
+
+  /** Every socket of a room ends with the error (a revoked session: 4401). */
+  endRoom(room: string, error: AppError, reason: CloseReason): void {
+    const envelope = toEnvelope(error, newId('request'));
+    for (const connection of this.hub.members(room)) connection.end(envelope, reason);
+  }
+
+  /** Acknowledged by the codec with `{ ok: true }`, or answered with the error envelope. */
+  async typing(connection: Connection, body: unknown): Promise<{ ok: true } | ReturnType<typeof toEnvelope>> {
+    const requestId = newId('request');
+    return requestContext.run({ requestId }, async () => {
+      const started = process.hrtime.bigint();
+      try {
+        const { viewer } = connection;
+        if (viewer.kind === 'visitor') await this.typingRelay.relay(viewer.session, connection.typing, body);
+        else await this.typingRelay.relayOperator(viewer.operator, connection.typing, body);
+        this.metrics.observeSocketEvent('typing', 'ok', secondsSince(started));
+        return { ok: true as const };
+      } catch (err) {
+        this.metrics.observeSocketEvent('typing', outcomeOf(err), secondsSince(started));
+        if (!(err instanceof AppError)) this.logger.error({ err, requestId }, 'unexpected error relaying typing');
+        return toEnvelope(err instanceof AppError ? err : Errors.internal(), requestId);
+      }
+    });
+  }
+
+  /**
+   * A widget changed (`session.widget.updated`): its sockets that the new config no longer
+   * allows (disabled, conversations off, origin removed, anonymous refused) end with 4403.
+   */
+  async recheckWidget(widgetId: string): Promise<void> {
+    const connections = this.hub.ofWidget(widgetId);
+    if (connections.length === 0) return;
+    let widget;
+    try {
+      widget = await this.widgets.get(widgetId);
+    } catch (err) {
+      this.logger.warn({ err, widgetId }, 'widget re-check failed; its sockets stay until the next change or reconnect');
+      return;
+    }
+    for (const connection of connections) {
+      if (connection.viewer.kind !== 'visitor') continue;
+      const refusal = visitorRefusal(widget, connection.viewer.session, connection.viewer.origin);
+      if (refusal) connection.end(toEnvelope(refusal, newId('request')), 'forbidden');
+    }
+  }
+
+  /**
+   * Visitors: at session expiry the transport closes, and the reconnect meets auth_expired (the client refreshes).
+   * Operators: the token is the socket's lifetime, so at its expiry the socket ends with auth_expired (4401).
+   */
+  private armExpiry(connection: Connection): void {
+    const untilExpiry = Date.parse(expiryOf(connection.viewer)) - Date.now();
+    const fire =
+      connection.viewer.kind === 'visitor'
+        ? () => connection.drop()
+        : () => connection.end(toEnvelope(Errors.realtimeTokenExpired(), newId('request')), 'revoked');
+    this.expiries.set(connection, setTimeout(fire, Math.max(0, Math.min(untilExpiry, MAX_TIMER_MS))));
+  }
+}

@@ -1,0 +1,251 @@
+import {
+  AdminApi,
+  createTestWidget,
+  ExtraReplica,
+  nextEvent,
+  openPlainSocket,
+  openSocket,
+  PlainSocket,
+  recordEvents,
+  refusedHandshake,
+  refusedPlainUpgrade,
+  spawnRealtimeReplica,
+  startAnonymous,
+  testStack,
+  TestWidget,
+} from '@widget/testing';
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+
+const stack = testStack();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const realtimeUrl = () => stack.realtimeUrl ?? stack.env.REALTIME_URL;
+
+/** SPEC §10's operator feed: every conversation event of one workspace, on both protocols and every replica. */
+describe('operator realtime feed', () => {
+  let widget: TestWidget;
+  let admin: AdminApi;
+  const plain: PlainSocket[] = [];
+  const io: Socket[] = [];
+
+  async function operatorToken(workspaceId = widget.workspaceId): Promise<string> {
+    const res = await admin.post(`/workspaces/${workspaceId}/realtime-token`);
+    expect(res.status).toBe(200);
+    return res.body.token;
+  }
+  async function operatorPlain(url = stack.baseUrl, options: { lastMessageId?: string; token?: string } = {}) {
+    const socket = await openPlainSocket(url, { token: options.token ?? (await operatorToken()), origin: null, lastMessageId: options.lastMessageId });
+    plain.push(socket);
+    return socket;
+  }
+  async function operatorIo(url = stack.baseUrl, options: { lastMessageId?: string } = {}) {
+    const socket = await openSocket(url, { token: await operatorToken(), origin: null, lastMessageId: options.lastMessageId });
+    io.push(socket);
+    return socket;
+  }
+  async function newConversation(token: string, text = 'hello', target = widget) {
+    const res = await target.api.post('/conversations', { message: text, clientMessageId: randomUUID() }, { token });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  }
+  async function visitorSays(token: string, conversationId: string, text: string) {
+    const res = await widget.api.post(`/conversations/${conversationId}/messages`, { text, clientMessageId: randomUUID() }, { token });
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+  async function agentSays(conversationId: string, text: string, type: 'agent' | 'bot' = 'agent') {
+    const res = await admin.post(`/conversations/${conversationId}/messages`, { text, type, author: { id: 'op-1', name: 'Olga' } });
+    expect(res.status).toBe(201);
+    return res.body;
+  }
+  const messageFrame = (id: string) => (f: any) => f.type === 'message.created' && f.payload.message.id === id;
+
+  beforeAll(async () => {
+    widget = await createTestWidget(stack);
+    admin = widget.admin;
+  });
+
+  afterAll(() => {
+    plain.forEach((s) => s.close());
+    io.forEach((s) => s.close());
+  });
+
+  describe('POST /admin/v1/workspaces/{ws}/realtime-token', () => {
+    it('mints a short-lived wot_ token (≤ 5 min)', async () => {
+      const res = await admin.post(`/workspaces/${widget.workspaceId}/realtime-token`);
+      expect(res.status).toBe(200);
+      expect(res.body.token).toMatch(/^wot_/);
+      const ttl = Date.parse(res.body.expiresAt) - Date.now();
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5 * 60_000);
+    });
+
+    it('needs the operator API key (auth_required, invalid_token)', async () => {
+      const bare = new AdminApi(stack.baseUrl, '');
+      expect((await bare.post(`/workspaces/${widget.workspaceId}/realtime-token`)).body.error).toMatchObject({ code: 'auth_required' });
+      const wrong = new AdminApi(stack.baseUrl, 'adm_wrong');
+      const res = await wrong.post(`/workspaces/${widget.workspaceId}/realtime-token`);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatchObject({ code: 'invalid_token' });
+    });
+
+    it('answers not_found for an unknown or malformed workspace id', async () => {
+      for (const id of ['ws_01J00000000000000000000000', 'nope']) {
+        const res = await admin.post(`/workspaces/${id}/realtime-token`);
+        expect(res.status).toBe(404);
+        expect(res.body.error).toMatchObject({ code: 'not_found' });
+      }
+    });
+
+    it('is no visitor credential: the widget API and a bad wot_ token are refused', async () => {
+      const token = await operatorToken();
+      expect((await widget.api.get('/conversations', { token })).body.error).toMatchObject({ code: 'invalid_token' });
+      expect((await refusedPlainUpgrade(stack.baseUrl, { token: 'wot_unknown', origin: null })).body.error).toMatchObject({ code: 'invalid_token' });
+      expect((await refusedHandshake(stack.baseUrl, { token: 'wot_unknown', origin: null })).data.error).toMatchObject({ code: 'invalid_token' });
+    });
+  });
+
+  it.each([
+    ['plain WebSocket', 'plain'],
+    ['socket.io', 'io'],
+  ] as const)('%s: receives created, message (visitor, agent, bot), updated, read and typing events of its workspace only', async (_name, kind) => {
+    const frames: any[] = [];
+    let socket: PlainSocket | Socket;
+    if (kind === 'plain') {
+      const p = await operatorPlain();
+      socket = p;
+      p.ws.on('message', (data) => frames.push(JSON.parse(data.toString())));
+    } else {
+      const s = await operatorIo();
+      socket = s;
+      s.onAny((_type: string, event: any) => frames.push(event));
+    }
+    const waitFor = async (match: (f: any) => boolean) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const hit = frames.find(match);
+        if (hit) return hit;
+        if (Date.now() > deadline) throw new Error(`no matching event; got ${JSON.stringify(frames.map((f) => f.type))}`);
+        await sleep(20);
+      }
+    };
+
+    const visitor = await startAnonymous(widget);
+    const conversationId = await newConversation(visitor.token, 'first words');
+    await waitFor((f) => f.type === 'conversation.created' && f.payload.conversation.id === conversationId);
+    const first = await waitFor((f) => f.type === 'message.created' && f.payload.message.text === 'first words');
+    expect(first.payload.message.author.type).toBe('user');
+
+    const said = await visitorSays(visitor.token, conversationId, 'more');
+    await waitFor(messageFrame(said.id));
+    const agent = await agentSays(conversationId, 'agent reply');
+    expect((await waitFor(messageFrame(agent.id))).payload.message.author.type).toBe('agent');
+    const bot = await agentSays(conversationId, 'bot reply', 'bot');
+    expect((await waitFor(messageFrame(bot.id))).payload.message.author.type).toBe('bot');
+
+    expect((await admin.patch(`/conversations/${conversationId}`, { status: 'pending', assignee: { id: 'op-1', name: 'Olga' } })).status).toBe(200);
+    const updated = await waitFor((f) => f.type === 'conversation.updated' && f.payload.conversation.id === conversationId);
+    expect(updated.payload.conversation).toMatchObject({ status: 'pending', assignee: { id: 'op-1' } });
+
+    expect((await widget.api.post(`/conversations/${conversationId}/read`, {}, { token: visitor.token })).status).toBe(200);
+    await waitFor((f) => f.type === 'conversation.read' && f.payload.conversationId === conversationId);
+
+    // Visitor typing, relayed from the visitor's socket.
+    const visitorSocket = await openPlainSocket(stack.baseUrl, { token: visitor.token });
+    plain.push(visitorSocket);
+    visitorSocket.send({ type: 'typing', conversationId, typing: true });
+    const typing = await waitFor((f) => f.type === 'typing.start' && f.payload.author.type === 'user');
+    expect(typing).toMatchObject({ id: expect.stringMatching(/^evt_/), payload: { conversationId } });
+
+    // Another workspace's traffic never shows; nor does the visitor's own unread badge.
+    const elsewhere = await createTestWidget(stack);
+    const stranger = await startAnonymous(elsewhere);
+    const foreign = await newConversation(stranger.token, 'not yours', elsewhere);
+    await agentSays(conversationId, 'barrier');
+    await waitFor((f) => f.type === 'message.created' && f.payload.message.text === 'barrier');
+    expect(frames.some((f) => f.payload?.conversation?.id === foreign)).toBe(false);
+    expect(frames.some((f) => f.type === 'unread.changed')).toBe(false);
+    if (kind === 'io') (socket as Socket).close();
+  });
+
+  it('sends operator typing to the visitor, and refuses typing for another workspace’s conversation', async () => {
+    const visitor = await startAnonymous(widget);
+    const conversationId = await newConversation(visitor.token);
+    const visitorSocket = await openPlainSocket(stack.baseUrl, { token: visitor.token });
+    plain.push(visitorSocket);
+    const operator = await operatorPlain();
+    operator.send({ type: 'typing', conversationId, typing: true, author: { id: 'op-2', name: 'Ana' } });
+    expect((await visitorSocket.next((f) => f.type === 'typing.start')).payload).toMatchObject({ conversationId, author: { type: 'agent', id: 'op-2', name: 'Ana' } });
+
+    const ioOperator = await operatorIo();
+    const ack = await ioOperator.timeout(5000).emitWithAck('typing', { conversationId, typing: false, author: { id: 'op-2' } });
+    expect(ack).toEqual({ ok: true });
+    await visitorSocket.next((f) => f.type === 'typing.stop');
+
+    const elsewhere = await createTestWidget(stack);
+    const stranger = await startAnonymous(elsewhere);
+    const foreign = await newConversation(stranger.token, 'not yours', elsewhere);
+    operator.send({ type: 'typing', conversationId: foreign, typing: true, author: { id: 'op-2' } });
+    expect((await operator.next((f) => f.type === 'error')).payload.error).toMatchObject({ code: 'conversation_not_found' });
+    // An operator says who is typing.
+    operator.send({ type: 'typing', conversationId, typing: true });
+    expect((await operator.next((f) => f.type === 'error')).payload.error).toMatchObject({ code: 'validation_error' });
+  });
+
+  it('resumes from the last message id seen: every message of the workspace after it, once, then live', async () => {
+    const [alice, bob] = [await startAnonymous(widget), await startAnonymous(widget)];
+    const a = await newConversation(alice.token, 'alice here');
+    const first = await operatorPlain();
+    const mark = await agentSays(a, 'last seen by the inbox');
+    await first.next(messageFrame(mark.id));
+    first.close();
+
+    // While the inbox is away: two visitors write, an agent answers.
+    const b = await newConversation(bob.token, 'bob here');
+    await visitorSays(alice.token, a, 'alice again');
+    await agentSays(b, 'to bob');
+    const expected = ['bob here', 'alice again', 'to bob'];
+    for (const kind of ['plain', 'io'] as const) {
+      const events: any[] =
+        kind === 'plain' ? (await operatorPlain(stack.baseUrl, { lastMessageId: mark.id })).frames : recordEvents(await operatorIo(stack.baseUrl, { lastMessageId: mark.id }), 'message.created');
+      const live = await agentSays(a, `live on ${kind}`);
+      expected.push(live.text);
+      const deadline = Date.now() + 10_000;
+      while (!events.some(messageFrame(live.id)) && Date.now() < deadline) await sleep(20);
+      // Replayed first, oldest first, then live; nothing twice.
+      expect(events.filter((f) => f.type === 'message.created').map((f) => f.payload.message.text)).toEqual(expected);
+      expect(new Set(events.map((f) => f.id)).size).toBe(events.length);
+    }
+  });
+
+  describe('with two realtime replicas', () => {
+    let second: ExtraReplica;
+    beforeAll(async () => {
+      second = await spawnRealtimeReplica(stack);
+    });
+    afterAll(async () => {
+      await second?.stop();
+    });
+
+    it('an event produced through one path reaches operator sockets on both replicas (both protocols)', async () => {
+      const onFirst = await operatorPlain(realtimeUrl());
+      const onSecond = await operatorPlain(second.url);
+      const ioOnSecond = await operatorIo(second.url);
+      const visitor = await startAnonymous(widget);
+      const conversationId = await newConversation(visitor.token);
+      // Visitor typing from a socket on the first replica reaches the second.
+      const visitorSocket = await openPlainSocket(realtimeUrl(), { token: visitor.token });
+      plain.push(visitorSocket);
+      const ioTyping = nextEvent(ioOnSecond, 'typing.start', (e) => e.payload.conversationId === conversationId);
+      visitorSocket.send({ type: 'typing', conversationId, typing: true });
+      await Promise.all([
+        onFirst.next((f) => f.type === 'typing.start' && f.payload.conversationId === conversationId),
+        onSecond.next((f) => f.type === 'typing.start' && f.payload.conversationId === conversationId),
+        ioTyping,
+      ]);
+      const ioMessage = nextEvent(ioOnSecond, 'message.created', (e) => e.payload.message.text === 'to every replica');
+      const message = await agentSays(conversationId, 'to every replica');
+      await Promise.all([onFirst.next(messageFrame(message.id)), onSecond.next(messageFrame(message.id)), ioMessage]);
+    });
+  });
+});

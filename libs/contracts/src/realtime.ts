@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { idOf } from './common';
+
+/**
+ * The realtime socket protocols (SPEC §10, docs/realtime.md): socket.io and the
+ * plain WebSocket share these frames; only the framing differs.
+ */
+
+/** Path of both protocols, on the public origin and on the realtime service alike. */
+export const REALTIME_PATH = '/widget/v1/realtime';
+
+/** Tokens of the operator feed (`POST /admin/v1/workspaces/{ws}/realtime-token`) start `wot_`; visitors' `wrt_`/`wst_`. */
+export const OPERATOR_REALTIME_TOKEN_PREFIX = 'wot';
+
+/** Server → client: one event, the domain event minus its audience. socket.io emits it under its `type`. */
+export interface ServerEvent<T = unknown> {
+  id: string;
+  type: string;
+  createdAt: string;
+  payload: T;
+}
+
+/** The error envelope of SPEC §3, as it travels in a socket frame. */
+export interface SocketErrorEnvelope {
+  error: { code: string; message: string; reason?: string; requestId: string; recoverable: boolean; details?: { field: string; reason: string }[] };
+}
+
+/** socket.io event (and plain frame `type`) of a last error before the server ends a socket. */
+export const SOCKET_ERROR_EVENT = 'error';
+
+/** Close codes of the plain WebSocket: the session (or operator token) is gone / the widget no longer allows the socket. */
+export const REALTIME_CLOSE_CODES = { revoked: 4401, forbidden: 4403 } as const;
+
+const operatorAuthor = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
+
+/** Client → server `typing`: a visitor's body; an operator adds who is typing. */
+export const typingFrame = z.object({ conversationId: idOf('conversation'), typing: z.boolean() }).strict();
+export const operatorTypingFrame = typingFrame.extend({ author: operatorAuthor }).strict();
+export type TypingFrame = z.infer<typeof typingFrame>;
+export type OperatorTypingFrame = z.infer<typeof operatorTypingFrame>;
+
+/** Plain WebSocket, client → server: JSON text frames. */
+export const plainClientFrame = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('typing'), conversationId: z.unknown(), typing: z.unknown(), author: z.unknown().optional() }).strict(),
+  z.object({ type: z.literal('ping') }).strict(),
+]);
+export type PlainClientFrame = z.infer<typeof plainClientFrame>;
+
+/** Plain WebSocket, server → client: events, the answer to a ping, and error frames. */
+export type PlainServerFrame = ServerEvent | { type: 'pong' } | { type: typeof SOCKET_ERROR_EVENT; payload: SocketErrorEnvelope };
+
+/** Handshake: socket.io `auth` keys and their plain WebSocket query twins. */
+export const HANDSHAKE_KEYS = {
+  token: { auth: 'token', query: 'session_token' },
+  lastMessageId: { auth: 'lastMessageId', query: 'last_message_id' },
+} as const;
+
+/** A reconnect cursor: replay every message after this id. */
+export const lastMessageIdSchema = idOf('message');
