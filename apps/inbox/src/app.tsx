@@ -493,7 +493,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
             </>
           )}
         </main>
-        <aside class="details" aria-label="Visitor and conversation details">
+        <aside class="details" aria-label="Visitor and conversation details" tabIndex={0}>
           {selected && detail && detail.id === selected.id ? <Details detail={detail} conversation={selected} /> : <p class="empty">Details of the open conversation show here.</p>}
         </aside>
       </div>
