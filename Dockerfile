@@ -18,12 +18,15 @@ COPY apps/conversation/package.json apps/conversation/
 COPY apps/knowledge/package.json apps/knowledge/
 COPY apps/forms/package.json apps/forms/
 COPY apps/events/package.json apps/events/
+COPY apps/inbox/package.json apps/inbox/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY libs libs
 COPY apps apps
 ARG APP
 RUN test -n "$APP" && test -d "apps/$APP" || (echo "build with --build-arg APP=<one of: $(ls apps | tr '\n' ' ')>" && exit 1)
 RUN npx turbo run build --filter=@widget/${APP}
+# The gateway serves the built browser pages (apps/gateway/src/static): build them into its image too.
+RUN if [ "$APP" = gateway ]; then npx turbo run build --filter=@widget/inbox; fi && mkdir -p apps/inbox/dist
 
 # ---- deps: production dependencies of this app only (its workspace libs come as links)
 FROM ${NODE_IMAGE} AS deps
@@ -48,6 +51,8 @@ COPY --from=deps --chown=node:node /app ./
 COPY --from=build --chown=node:node /src/libs/common/dist libs/common/dist
 COPY --from=build --chown=node:node /src/libs/contracts/dist libs/contracts/dist
 COPY --from=build --chown=node:node /src/apps/${APP}/dist apps/${APP}/dist
+# Empty unless APP is the gateway.
+COPY --from=build --chown=node:node /src/apps/inbox/dist apps/inbox/dist
 # scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image.
 COPY --from=build --chown=node:node /src/scripts scripts
 # A fixed entry point, so CMD is exec form (node is PID 1 and receives SIGTERM itself) for every APP.

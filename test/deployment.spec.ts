@@ -25,7 +25,8 @@ const EDGES: Record<string, number> = { gateway: 3000, realtime: 3001 };
 const HEALTH_PORT = 8080;
 const SECRET_KEYS = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRET_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
 
-const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'package.json')));
+/** Processes (a src/main.ts); browser apps such as apps/inbox are pages the gateway serves, not services. */
+const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
 const SERVICES = APPS.filter((name) => !(name in EDGES));
 const portOf = (app: string) => EDGES[app] ?? HEALTH_PORT;
 
