@@ -76,8 +76,11 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('runs PostgreSQL and NATS with JetStream, with healthchecks', () => {
+  it('runs PostgreSQL, NATS with JetStream and Redis, with healthchecks; the gateway waits for Redis', () => {
     expect(services.postgres.healthcheck.test).toBeDefined();
+    expect(services.redis.healthcheck.test.join(' ')).toContain('redis-cli ping');
+    expect(services.gateway.environment.REDIS_URL).toBe('redis://redis:6379');
+    expect(services.gateway.depends_on.redis).toEqual({ condition: 'service_healthy' });
     expect(services.nats.command).toContain('--jetstream');
     expect(services.nats.healthcheck.test.join(' ')).toContain('js-enabled-only=true');
   });
@@ -296,8 +299,10 @@ describe('k8s/', () => {
     });
   });
 
-  it('references NATS and PostgreSQL as external services by name', () => {
+  it('references NATS, PostgreSQL and Redis as external services by name', () => {
     expect(find('Service', 'nats')!.spec.type).toBe('ExternalName');
+    expect(find('Service', 'redis')!.spec.type).toBe('ExternalName');
+    expect(configMap.data.REDIS_URL).toBe('redis://redis:6379');
     expect(find('Service', 'postgres')!.spec.type).toBe('ExternalName');
     expect(configMap.data.NATS_URL).toBe('nats://nats:4222');
   });

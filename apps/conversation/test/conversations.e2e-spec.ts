@@ -239,9 +239,10 @@ describe('conversations (gateway → NATS → conversation service → PostgreSQ
       ['numeric text', { text: 7, clientMessageId: 'x4' }, 'message_invalid', 'not_a_string'],
       ['object text', { text: { html: '<b>' }, clientMessageId: 'x5' }, 'message_invalid', 'not_a_string'],
       ['missing text', { clientMessageId: 'x6' }, 'message_invalid', 'not_a_string'],
-      ['missing clientMessageId', { text: 'hi' }, 'validation_error', undefined],
       ['empty clientMessageId', { text: 'hi', clientMessageId: '' }, 'validation_error', undefined],
       ['an unknown field', { text: 'hi', clientMessageId: 'x7', html: true }, 'validation_error', undefined],
+      ['metadata over 2 KB', { text: 'hi', clientMessageId: 'x8', metadata: { blob: 'x'.repeat(2100) } }, 'validation_error', undefined],
+      ['metadata not an object', { text: 'hi', clientMessageId: 'x9', metadata: ['a'] }, 'validation_error', undefined],
     ])('refuses %s', async (_, body, code, reason) => {
       const before = (await messages(me.token, convId, '?limit=100')).body.data.length;
       expectError(await widget.api.post(`/conversations/${convId}/messages`, body, { token: me.token }), 400, code, reason);

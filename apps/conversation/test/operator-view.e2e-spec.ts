@@ -30,7 +30,17 @@ describe('operator view of a conversation (GET /admin/v1/conversations/{id}[/mes
       locale: null,
       since: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       user: null,
+      profile: null,
     });
+  });
+
+  it("shows an anonymous visitor's own profile from PATCH /sessions/current", async () => {
+    const me = await startAnonymous(widget);
+    const patched = await widget.api.patch('/sessions/current', { user: { name: 'Visiting Vera', traits: { plan: 'trial' } } }, { token: me.token });
+    expect(patched.status).toBe(200);
+    const conv = await start(me.token, { message: 'hi' });
+    const res = await widget.admin.get(`/conversations/${conv.id}`);
+    expect(res.body.visitor).toMatchObject({ identityType: 'anonymous', user: null, profile: { name: 'Visiting Vera', traits: { plan: 'trial' } } });
   });
 
   it("shows an identified visitor's profile", async () => {
@@ -43,7 +53,8 @@ describe('operator view of a conversation (GET /admin/v1/conversations/{id}[/mes
     expect(res.body.visitor).toMatchObject({
       sessionId: identified.body.session.id,
       identityType: 'identified',
-      user: { id: expect.stringMatching(/^usr_/), externalId: 'cust-42', email: 'ada@example.com', name: 'Ada', companyId: 'acme' },
+      user: { id: expect.stringMatching(/^usr_/), externalId: 'cust-42', email: 'ada@example.com', name: 'Ada', companyId: 'acme', verified: true },
+      profile: null,
     });
   });
 

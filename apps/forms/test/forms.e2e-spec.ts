@@ -245,7 +245,7 @@ describe('forms: what a session sees and submits', () => {
       403,
       'invalid_origin',
     );
-    const off = await createTestWidget(stack, { features: { forms: false } });
+    const off = await createTestWidget(stack, { features: { ticketForms: false } });
     const s = await startAnonymous(off);
     expectEnvelope(await off.api.get('/forms', { token: s.token }), 403, 'widget_disabled', 'feature_disabled');
     expectEnvelope(await off.api.post(`/forms/${form.id}/submissions`, { values: GOOD_VALUES }, { token: s.token }), 403, 'widget_disabled', 'feature_disabled');

@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
-import { WidgetThrottlerGuard } from './http/throttler.guard';
+import { EdgeLimitGuard } from './limits/limit-guards';
 import { SessionsGatewayModule } from './widget/sessions.module';
 import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
 import { FormsGatewayModule } from './forms/forms.module';
@@ -23,10 +22,6 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         GatewayCoreModule.register(config),
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', ttl: config.RATE_LIMIT_WINDOW_MS, limit: config.RATE_LIMIT_MAX }],
-          skipIf: (context) => context.getType() !== 'http',
-        }),
         SessionsGatewayModule,
         KnowledgeGatewayModule,
         FormsGatewayModule,
@@ -34,7 +29,7 @@ export class GatewayModule {
         ConversationsGatewayModule,
       ],
       controllers: [HealthController],
-      providers: [{ provide: APP_GUARD, useClass: WidgetThrottlerGuard }],
+      providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],
     };
   }
 }

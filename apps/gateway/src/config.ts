@@ -1,6 +1,7 @@
 import { baseEnv, loadConfig, portEnv, urlEnv } from '@widget/common';
 import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
+import { limitsEnv } from './limits/limits.config';
 
 const bool = (fallback: boolean) =>
   z
@@ -15,8 +16,15 @@ export const gatewayEnv = baseEnv.extend({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
-  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
+  ...limitsEnv,
+  /** A request (headers and body) not received within this many ms is answered 408 and its connection closed. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** The header block alone must arrive within this many ms (at most HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** An idle keep-alive connection is closed after this many ms. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(72_000),
+  /** After a 413 the connection keeps reading (and discarding) for this long, so a client still uploading hears the answer. */
+  HTTP_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** The services whose answer to a ping makes the gateway ready. */
   GATEWAY_UPSTREAMS: z
     .string()

@@ -6,6 +6,8 @@ import { WidgetAuthGuard } from './auth/widget-auth.guard';
 import { WidgetDirectory } from './auth/widget-directory';
 import type { GatewayConfig } from './config';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
+import { ActionLimitGuard, EdgeLimitGuard } from './limits/limit-guards';
+import { Limiter } from './limits/limiter';
 
 /** What every feature module of the gateway uses: config, the NATS client, the edge guards and caches. */
 @Global()
@@ -20,6 +22,9 @@ export class GatewayCoreModule {
       WidgetAuthGuard,
       AdminKeyGuard,
       GatewayLifecycle,
+      Limiter,
+      EdgeLimitGuard,
+      ActionLimitGuard,
     ];
     return { module: GatewayCoreModule, providers, exports: providers.map((p) => ('provide' in p ? p.provide : p)) };
   }

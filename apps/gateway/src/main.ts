@@ -16,8 +16,10 @@ import {
 } from '@widget/common';
 import { GatewayModule } from './app.module';
 import { loadGatewayConfig } from './config';
+import { checkRedis } from './limits/check-redis';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { registerHttpEdge } from './http/edge';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 import { appDist, registerStaticPages, STRICT_PAGE_CSP } from './static/static-pages';
@@ -30,6 +32,7 @@ async function bootstrap(): Promise<void> {
     config = loadGatewayConfig();
     shutdown = loadShutdownConfig();
     await checkNats(config.NATS_URL);
+    await checkRedis(config.REDIS_URL);
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);
     process.exit(1);
@@ -41,6 +44,17 @@ async function bootstrap(): Promise<void> {
     genReqId: () => newId('request'),
     requestIdHeader: false,
     logger: false,
+    // Node's refusals and fastify's pre-routing ones leave as the envelope too (http/client-errors.ts).
+    clientErrorHandler: clientErrorHandler(logger),
+    frameworkErrors: frameworkErrors(logger),
+    // A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (408 otherwise); checked every second.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: 1000,
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, {
     logger: new PinoNestLogger(logger),
@@ -48,12 +62,11 @@ async function bootstrap(): Promise<void> {
     // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
     bodyParser: false,
   });
-  const retryAfterSeconds = Math.ceil(config.RATE_LIMIT_WINDOW_MS / 1000);
   const metrics = new Metrics('gateway');
-  await registerHttpEdge(app, { logger, retryAfterSeconds, cors, metrics });
+  await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   await registerRealtimeProxy(app, config.REALTIME_URL, logger);
   registerStaticPages(app, [{ prefix: '/inbox/', dir: appDist('inbox'), csp: STRICT_PAGE_CSP }], logger);
-  app.useGlobalFilters(new AllExceptionsFilter(logger, retryAfterSeconds));
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
   app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));

@@ -248,7 +248,7 @@ describe('gateway edge: upstream failures and limits (extra gateway processes)',
   });
 
   it('over the rate limit → 429 rate_limited with Retry-After', async () => {
-    const limitedGateway: RunningApp = await spawnApp(stack, 'gateway', { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    const limitedGateway: RunningApp = await spawnApp(stack, 'gateway', { RATE_LIMIT_ADDRESS: '3/1m', RATE_LIMIT_KEY_PREFIX: `widget:rl:edge${Date.now()}:` });
     try {
       const api = new Api(`${limitedGateway.url}/widget/v1`);
       const statuses: number[] = [];

@@ -593,17 +593,20 @@ function Messages(props: { thread: Thread; pending: PendingReply[]; onOlder: () 
 
 function Details({ detail, conversation }: { detail: OperatorConversation; conversation: Conversation }) {
   const v = detail.visitor;
+  const who = v.user ?? v.profile;
+  const company = v.user?.company ?? v.profile?.company ?? null;
   const profile: Array<[string, string | null]> = [
-    ['Name', v.user?.name ?? null],
-    ['Email', v.user?.email ?? null],
-    ['User id', v.user?.externalId ?? null],
-    ['Company', v.user?.companyId ?? null],
+    ['Name', who?.name ?? null],
+    ['Email', who?.email ?? null],
+    ['User id', v.user ? `${v.user.externalId}${v.user.verified ? '' : ' (unverified)'}` : null],
+    ['Company', company ? [company.name ?? company.id ?? v.user?.companyId, company.plan && `plan ${company.plan}`].filter(Boolean).join(', ') : (v.user?.companyId ?? null)],
     ['Identity', v.identityType],
     ['Locale', v.locale],
     ['Session since', new Date(v.since).toLocaleString()],
     ['Session', v.sessionId],
     ['Widget', v.widgetId],
   ];
+  const traits = who?.traits ?? {};
   return (
     <>
       <section aria-labelledby="visitor-h">
@@ -631,6 +634,7 @@ function Details({ detail, conversation }: { detail: OperatorConversation; conve
           </ul>
         )}
       </section>
+      {Object.keys(traits).length > 0 && <KeyValues title="Traits" id="traits-h" values={traits} />}
       <KeyValues title="Custom fields" id="fields-h" values={conversation.customFields} />
       <KeyValues title="Metadata" id="meta-h" values={conversation.metadata} />
     </>

@@ -1,21 +1,66 @@
 #!/usr/bin/env node
 /**
  * `npm run eval -w @widget/knowledge`: boots a real stack (session + knowledge
- * + gateway), loads the help-center corpus and asks every question of
- * questions.json through POST /widget/v1/ai/answer (answer_first, default
- * minConfidence). Reports:
+ * + gateway), loads the help-center corpus and asks every question of both
+ * sets through POST /widget/v1/ai/answer (answer_first, default minConfidence):
+ *   questions.json         written next to the articles; the set retrieval is tuned on
+ *   questions-unseen.json  written blind, from the article titles only; measured, never tuned on
+ * Reports, per set:
  *   hit@1  the answerer's top article (its citation, else its first suggestion) is the expected one
  *   hit@3  the expected article is among the top three (citation + suggestions)
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
+ * `--verbose` lists every answerable question, not only the misses; `--set=original|unseen` runs one set.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
 const { startStack, createTestWidget, startAnonymous } = require('@widget/testing');
 const { loadCorpus } = require('./load-corpus');
-const questions = require('./questions.json');
+
+const SETS = { original: require('./questions.json'), unseen: require('./questions-unseen.json') };
+
+async function evaluate(questions, ask, keyOf) {
+  let hit1 = 0;
+  let hit3 = 0;
+  let answeredRight = 0;
+  const misses = [];
+  for (const { q, expect } of questions.answerable) {
+    const reply = await ask(q);
+    const ranked = [];
+    for (const c of reply.answer?.citations ?? []) if (!ranked.includes(c.articleId)) ranked.push(c.articleId);
+    for (const s of reply.suggestions) if (!ranked.includes(s.id)) ranked.push(s.id);
+    const keys = ranked.map((id) => keyOf[id]);
+    if (keys[0] === expect) hit1++;
+    if (keys.slice(0, 3).includes(expect)) hit3++;
+    const right = reply.answer && reply.answer.citations.some((c) => keyOf[c.articleId] === expect);
+    if (right) answeredRight++;
+    misses.push({ right: Boolean(right), q, expect, got: keys, confidence: reply.answer?.confidence ?? null, answer: reply.answer?.text ?? null, escalation: reply.escalation.reason });
+  }
+  let declined = 0;
+  const wrongAnswers = [];
+  for (const q of questions.unrelated) {
+    const reply = await ask(q);
+    if (reply.answer === null) declined++;
+    else wrongAnswers.push({ q, cited: reply.answer.citations.map((c) => keyOf[c.articleId]), confidence: reply.answer.confidence });
+  }
+  const n = questions.answerable.length;
+  const round = (v) => Math.round(v * 1000) / 1000;
+  return {
+    figures: {
+      questions: n,
+      unrelated: questions.unrelated.length,
+      hitAt1: round(hit1 / n),
+      hitAt3: round(hit3 / n),
+      answeredCorrectly: round(answeredRight / n),
+      correctDeclines: round(declined / questions.unrelated.length),
+    },
+    misses,
+    wrongAnswers,
+  };
+}
 
 async function main() {
   const verbose = process.argv.includes('--verbose');
+  const only = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
   const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: 'warn' } });
   try {
     const widget = await createTestWidget(stack);
@@ -33,42 +78,16 @@ async function main() {
       return res.body;
     };
 
-    let hit1 = 0;
-    let hit3 = 0;
-    let answeredRight = 0;
-    const misses = [];
-    for (const { q, expect } of questions.answerable) {
-      const reply = await ask(q);
-      const ranked = [];
-      for (const c of reply.answer?.citations ?? []) if (!ranked.includes(c.articleId)) ranked.push(c.articleId);
-      for (const s of reply.suggestions) if (!ranked.includes(s.id)) ranked.push(s.id);
-      const keys = ranked.map((id) => keyOf[id]);
-      if (keys[0] === expect) hit1++;
-      if (keys.slice(0, 3).includes(expect)) hit3++;
-      const right = reply.answer && reply.answer.citations.some((c) => keyOf[c.articleId] === expect);
-      if (right) answeredRight++;
-      if (!right || verbose) misses.push({ q, expect, got: keys, confidence: reply.answer?.confidence ?? null, answer: reply.answer?.text ?? null, escalation: reply.escalation.reason });
+    const summary = {};
+    for (const [name, questions] of Object.entries(SETS)) {
+      if (only && only !== name) continue;
+      const { figures, misses, wrongAnswers } = await evaluate(questions, ask, keyOf);
+      const shown = misses.filter((m) => verbose || !m.right).map(({ right, ...m }) => m);
+      if (shown.length) console.log(JSON.stringify({ set: name, notAnsweredCorrectly: shown }, null, 2));
+      if (wrongAnswers.length) console.log(JSON.stringify({ set: name, answeredUnrelated: wrongAnswers }, null, 2));
+      summary[name] = figures;
     }
-    let declined = 0;
-    const wrongAnswers = [];
-    for (const q of questions.unrelated) {
-      const reply = await ask(q);
-      if (reply.answer === null) declined++;
-      else wrongAnswers.push({ q, cited: reply.answer.citations.map((c) => keyOf[c.articleId]), confidence: reply.answer.confidence });
-    }
-    const n = questions.answerable.length;
-    const round = (v) => Math.round(v * 1000) / 1000;
-    const figures = {
-      questions: n,
-      unrelated: questions.unrelated.length,
-      hitAt1: round(hit1 / n),
-      hitAt3: round(hit3 / n),
-      answeredCorrectly: round(answeredRight / n),
-      correctDeclines: round(declined / questions.unrelated.length),
-    };
-    if (misses.length) console.log(JSON.stringify({ notAnsweredCorrectly: misses }, null, 2));
-    if (wrongAnswers.length) console.log(JSON.stringify({ answeredUnrelated: wrongAnswers }, null, 2));
-    console.log(JSON.stringify(figures));
+    for (const [name, figures] of Object.entries(summary)) console.log(JSON.stringify({ set: name, ...figures }));
   } finally {
     await stack.stop();
   }

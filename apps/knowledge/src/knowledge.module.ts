@@ -4,15 +4,19 @@ import { AnswerService } from './domain/answer/answer.service';
 import { ChatProvider } from './domain/answer/chat-provider';
 import { ArticlesService } from './domain/articles.service';
 import { CollectionsService } from './domain/collections.service';
+import { QueryExpander } from './domain/retrieval/query-expander';
+import { SynonymsService } from './domain/synonyms.service';
 import { AdminHandler } from './handlers/admin.handler';
 import { ArticlesHandler } from './handlers/articles.handler';
 import { ArticleRepository } from './persistence/article.repository';
 import { CollectionRepository } from './persistence/collection.repository';
+import { SynonymRepository } from './persistence/synonym.repository';
+import { VocabularyRepository } from './persistence/vocabulary.repository';
 import { KNOWLEDGE_ENTITIES } from './persistence/entities';
 
 @Module({
   imports: [TypeOrmModule.forFeature(KNOWLEDGE_ENTITIES)],
   controllers: [ArticlesHandler, AdminHandler],
-  providers: [ArticlesService, CollectionsService, AnswerService, ChatProvider, ArticleRepository, CollectionRepository],
+  providers: [ArticlesService, CollectionsService, AnswerService, ChatProvider, ArticleRepository, CollectionRepository, VocabularyRepository, QueryExpander, SynonymsService, SynonymRepository],
 })
 export class KnowledgeModule {}

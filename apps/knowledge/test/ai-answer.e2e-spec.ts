@@ -91,9 +91,11 @@ describe('POST /ai/answer (built-in answerer)', () => {
     expect(res.body.suggestions).toEqual([]);
   });
 
-  it('answers widget_disabled / feature_disabled when AI answers are off', async () => {
-    const w = await siblingWidget(stack, widget, { features: { aiAnswers: false } });
-    expectEnvelope(await ask({ question: 'refund?' }, w.token, w.api), 403, 'widget_disabled', 'feature_disabled');
+  it('refuses with validation_error / ai_disabled when features.aiAnswers or ai.enabled is false', async () => {
+    const off = await siblingWidget(stack, widget, { features: { aiAnswers: false } });
+    expectEnvelope(await ask({ question: 'refund?' }, off.token, off.api), 400, 'validation_error', 'ai_disabled');
+    const disabled = await siblingWidget(stack, widget, { ai: { enabled: false } });
+    expectEnvelope(await ask({ question: 'refund?' }, disabled.token, disabled.api), 400, 'validation_error', 'ai_disabled');
   });
 
   it('validates the body, the session and the origin', async () => {

@@ -55,8 +55,15 @@ describe('article search and reading (widget API)', () => {
     expect(stemmed.body.data.map((h: any) => h.id)).toContain(ids.refund);
     const prefix = await search('q=forgot%20passw');
     expect(prefix.body.data.map((h: any) => h.id)).toEqual([ids.password]);
-    const all = await search('q=refund%20zzzunknown');
-    expect(all.body.data).toEqual([]);
+    // Every word must match while some article has them all ...
+    const all = await search('q=refund%20download&locale=en');
+    expect(all.body.data.map((h: any) => h.id)).toEqual([ids.invoices]);
+    // ... and when none has, any word may.
+    const relaxed = await search('q=refund%20zzzunknown&locale=en');
+    expect(relaxed.body.data.map((h: any) => h.id).sort()).toEqual([ids.refund, ids.invoices, ids.loose].sort());
+    const next = await search(`q=refund%20zzzunknown&locale=en&limit=1&cursor=${(await search('q=refund%20zzzunknown&locale=en&limit=1')).body.nextCursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body.data).toHaveLength(1);
   });
 
   it('escapes article text in snippets: only <mark> is markup', async () => {

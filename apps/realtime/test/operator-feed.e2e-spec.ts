@@ -2,6 +2,7 @@ import {
   AdminApi,
   createTestWidget,
   ExtraReplica,
+  nextDisconnect,
   nextEvent,
   openPlainSocket,
   openSocket,
@@ -9,6 +10,7 @@ import {
   recordEvents,
   refusedHandshake,
   refusedPlainUpgrade,
+  spawnApp,
   spawnRealtimeReplica,
   startAnonymous,
   testStack,
@@ -216,6 +218,38 @@ describe('operator realtime feed', () => {
       expect(events.filter((f) => f.type === 'message.created').map((f) => f.payload.message.text)).toEqual(expected);
       expect(new Set(events.map((f) => f.id)).size).toBe(events.length);
     }
+  });
+
+  describe('token expiry', () => {
+    let shortLived: ExtraReplica;
+    beforeAll(async () => {
+      // A second session replica minting 10-second tokens; the queue group spreads requests over both.
+      shortLived = await spawnApp(stack, 'session', { REALTIME_TOKEN_TTL_SECONDS: '10' });
+    });
+    afterAll(async () => {
+      await shortLived?.stop();
+    });
+
+    it('ends the socket when its token expires (plain: error frame + 4401; socket.io: error event + server disconnect), and refuses it afterwards', async () => {
+      let token: string | undefined;
+      for (let attempt = 0; attempt < 50 && !token; attempt++) {
+        const res = await admin.post(`/workspaces/${widget.workspaceId}/realtime-token`);
+        if (Date.parse(res.body.expiresAt) - Date.now() <= 11_000) token = res.body.token;
+      }
+      if (!token) throw new Error('the short-lived session replica never answered');
+      const p = await operatorPlain(stack.baseUrl, { token });
+      const s = await openSocket(stack.baseUrl, { token, origin: null });
+      io.push(s);
+      const ioError = nextEvent(s, 'error', () => true, 20_000);
+      const ioGone = nextDisconnect(s, 20_000);
+      expect((await p.closed(20_000)).code).toBe(4401);
+      const expired = { code: 'auth_expired', reason: 'realtime_token_expired' };
+      expect(p.frames[p.frames.length - 1]).toMatchObject({ type: 'error', payload: { error: expired } });
+      expect((await ioError).error).toMatchObject(expired);
+      expect(await ioGone).toBe('io server disconnect');
+      const refused = await refusedPlainUpgrade(stack.baseUrl, { token, origin: null });
+      expect(refused).toMatchObject({ status: 401, body: { error: expired } });
+    }, 40_000);
   });
 
   describe('with two realtime replicas', () => {

@@ -23,11 +23,13 @@ describe('operator API: workspaces and widgets', () => {
       workspaceId,
       enabled: true,
       allowedOrigins: [],
-      identity: { anonymousAllowed: true, allowAnonymousToIdentifiedMerge: true },
-      features: { conversations: true, knowledgeBase: true, aiAnswers: true, forms: true, events: true },
+      identity: { anonymousAllowed: true, jwtRequiredForIdentifiedUsers: true, allowAnonymousToIdentifiedMerge: true },
+      routing: {},
+      features: { conversations: true, attachments: false, knowledgeBase: true, aiAnswers: true, ticketForms: true, customLauncher: false, events: true },
+      launcher: { badge: true },
       forms: {},
       knowledgeBase: {},
-      ai: { mode: 'answer_first' },
+      ai: { enabled: true, mode: 'answer_first', escalationBehavior: 'attach_context', minConfidence: 0.35 },
     });
     const fetched = await admin.get(`/widgets/${res.body.widget.id}`);
     expect(fetched.status).toBe(200);
@@ -90,7 +92,14 @@ describe('GET /widget/v1/config', () => {
     const res = await widget.api.get(`/config?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['ai', 'enabled', 'features', 'forms', 'id', 'identity', 'launcher', 'name', 'theme', 'workspaceId']);
-    expect(res.body).toMatchObject({ id: widget.widgetId, workspaceId: widget.workspaceId, enabled: true, ai: { mode: 'suggest_articles' }, forms: { visibleFormIds: [] } });
+    expect(res.body).toMatchObject({
+      id: widget.widgetId,
+      workspaceId: widget.workspaceId,
+      enabled: true,
+      ai: { enabled: true, mode: 'suggest_articles', escalationBehavior: 'attach_context' },
+      forms: { visibleFormIds: [] },
+    });
+    expect(res.body.ai).not.toHaveProperty('minConfidence');
     expect(res.text).not.toContain(widget.secret);
     expect(res.text).not.toContain('allowedOrigins');
   });

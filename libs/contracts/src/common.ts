@@ -38,6 +38,11 @@ export interface SessionContext {
   workspaceId: string;
   widgetId: string;
   identityType: 'anonymous' | 'identified';
+  /**
+   * The end user whose conversations the session shares: null when anonymous.
+   * An unverified user (identify without a JWT) is its own row, claimed by
+   * this browser alone, so it never shares another claimant's history.
+   */
   userId: string | null;
   expiresAt: string;
 }
@@ -47,3 +52,28 @@ export const boundedJson = (maxBytes: number) =>
   z.record(z.unknown()).refine((v) => Buffer.byteLength(JSON.stringify(v), 'utf8') <= maxBytes, {
     message: `must be at most ${maxBytes} bytes of JSON`,
   });
+
+/**
+ * Text PostgreSQL cannot store (NUL in text or jsonb) or that is not Unicode
+ * (an unpaired UTF-16 surrogate, which JSON's `\ud800` escapes can produce).
+ */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const UNSTORABLE_TEXT_REASON = 'must not contain NUL or unpaired surrogate characters';
+
+export const isStorableText = (text: string): boolean => !UNSTORABLE_TEXT.test(text);
+
+/** The dotted paths of every string, object key included, in a parsed body or query that cannot be stored. */
+export function unstorableTextFields(value: unknown, path: string[] = [], found: string[] = []): string[] {
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) found.push(path.join('.') || '(body)');
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => unstorableTextFields(item, [...path, String(i)], found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (!isStorableText(key)) found.push([...path, '(key)'].join('.'));
+      else unstorableTextFields(item, [...path, key], found);
+    }
+  }
+  return found;
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundedJson, idOf, Page, pageQuery, SessionContext } from './common';
 import { event, rpc } from './transport';
+import type { EscalationBehavior } from './widget';
 
 // ---- Limits (SPEC §5) ----
 export const MESSAGE_TEXT_MAX = 10_000;
@@ -8,6 +9,8 @@ export const SUBJECT_MAX = 255;
 export const TAGS_MAX = 20;
 export const TAG_LENGTH_MAX = 64;
 export const JSON_FIELD_MAX_BYTES = 8 * 1024;
+/** A message's `metadata` (the SDK's setContext values). */
+export const MESSAGE_METADATA_MAX_BYTES = 2 * 1024;
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
@@ -26,6 +29,8 @@ export interface Message {
   author: Author;
   text: string;
   clientMessageId: string | null;
+  /** What the sender attached (≤ 2 KB of JSON); `{}` when nothing. */
+  metadata: Record<string, unknown>;
   createdAt: string;
 }
 
@@ -88,7 +93,31 @@ export const createConversationBody = z
   .strict();
 export type CreateConversationBody = Omit<z.infer<typeof createConversationBody>, 'message'> & { message?: string };
 
-export const sendMessageBody = z.object({ text: z.unknown(), clientMessageId }).strict();
+/** clientMessageId is optional (upstream documents it so); without it a retry may store a second message. */
+export const sendMessageBody = z
+  .object({ text: z.unknown(), clientMessageId: clientMessageId.optional(), metadata: boundedJson(MESSAGE_METADATA_MAX_BYTES).optional() })
+  .strict();
+export type SendMessageBody = Omit<z.infer<typeof sendMessageBody>, 'text'> & { text: string };
+/** POST /conversations/{id}/escalate: the AI exchange the visitor leaves for a person (docs/api.md). */
+export const ESCALATION_QUESTION_MAX = 2000;
+export const escalateBody = z
+  .object({
+    question: z.string().trim().min(1).max(ESCALATION_QUESTION_MAX),
+    answer: z.string().max(MESSAGE_TEXT_MAX).optional(),
+    citations: z
+      .array(z.object({ articleId: idOf('article'), title: z.string().min(1).max(255) }).strict())
+      .max(10)
+      .optional(),
+    clientMessageId: clientMessageId.optional(),
+  })
+  .strict();
+export type EscalateBody = z.infer<typeof escalateBody>;
+export interface EscalateReply {
+  escalationBehavior: EscalationBehavior;
+  /** The system message posted for the agent; null when the behaviour is `none`. */
+  message: Message | null;
+}
+
 export const readBody = z.object({ lastReadMessageId: idOf('message').optional() }).strict();
 export const messagesQuery = pageQuery.extend({ after: idOf('message').optional() });
 export type MessagesQuery = z.infer<typeof messagesQuery>;
@@ -123,11 +152,15 @@ export const ConversationRpc = {
   get: rpc<{ session: SessionContext; conversationId: string }, Conversation>('conversation.get'),
   markRead: rpc<{ session: SessionContext; conversationId: string; lastReadMessageId?: string }, Conversation>('conversation.mark-read'),
   listMessages: rpc<{ session: SessionContext; conversationId: string } & MessagesQuery, Page<Message>>('conversation.messages.list'),
-  sendMessage: rpc<{ session: SessionContext; conversationId: string; text: string; clientMessageId: string }, { message: Message; created: boolean }>(
+  sendMessage: rpc<{ session: SessionContext; conversationId: string } & SendMessageBody, { message: Message; created: boolean }>(
     'conversation.messages.send',
   ),
   /** A bot answer posted into a conversation the session owns (knowledge service, AI answers). */
   postBotMessage: rpc<{ session: SessionContext; conversationId: string; text: string; authorName?: string }, Message>('conversation.messages.bot'),
+  /** The system message of an AI-to-person escalation, by the widget's ai.escalationBehavior. */
+  escalate: rpc<{ session: SessionContext; conversationId: string; behavior: EscalationBehavior } & EscalateBody, EscalateReply & { created: boolean }>(
+    'conversation.escalate',
+  ),
   /** Realtime reconnect: every message of the viewer's conversations after the given one, oldest first. */
   replay: rpc<{ session: SessionContext; afterMessageId: string; limit: number }, Message[]>('conversation.replay'),
   /** Identify merge (session service): idempotent, a retry moves nothing twice. */

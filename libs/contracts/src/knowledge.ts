@@ -11,6 +11,9 @@ export const COLLECTION_NAME_MAX = 120;
 export const SEARCH_QUERY_MAX = 200;
 export const SEARCH_LIMIT_MAX = 50;
 export const QUESTION_MAX = 1000;
+export const SYNONYM_GROUPS_MAX = 500;
+export const SYNONYM_GROUP_MAX = 20;
+export const SYNONYM_TERM_MAX = 60;
 
 export const ARTICLE_STATUSES = ['draft', 'published'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
@@ -134,6 +137,36 @@ export const answerBody = z
   .strict();
 export type AnswerBody = z.infer<typeof answerBody>;
 
+/** A synonym group's terms compare as their words, lower-cased: "Help-Desk" is "help desk". */
+export function synonymTermKey(term: string): string {
+  return (term.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).join(' ');
+}
+
+/** PUT /admin/v1/workspaces/{ws}/synonyms: the whole list, replacing the previous one. */
+export const synonymsBody = z
+  .object({
+    groups: z
+      .array(
+        z
+          .array(nonBlank(SYNONYM_TERM_MAX).refine((t) => synonymTermKey(t) !== '', 'must contain a letter or a digit'))
+          .min(2, 'a group needs at least 2 terms')
+          .max(SYNONYM_GROUP_MAX, `a group has at most ${SYNONYM_GROUP_MAX} terms`)
+          .refine((g) => new Set(g.map(synonymTermKey)).size === g.length, 'terms of a group must differ'),
+        { invalid_type_error: 'must be an array of arrays of terms', required_error: 'is required' },
+      )
+      .max(SYNONYM_GROUPS_MAX, `at most ${SYNONYM_GROUPS_MAX} groups`),
+  })
+  .strict();
+export type SynonymsBody = z.infer<typeof synonymsBody>;
+
+/** A workspace's synonym groups (operator API): terms as the operator wrote them. */
+export interface SynonymGroups {
+  workspaceId: string;
+  groups: string[][];
+  /** null: never set. */
+  updatedAt: string | null;
+}
+
 // ---- NATS: request/reply ----
 /** What a widget may read: one workspace, and its enabled collections (null: every collection). */
 export interface ArticleScope {
@@ -144,7 +177,8 @@ export interface ArticleScope {
 export interface AnswerRequest extends AnswerBody {
   session: SessionContext;
   scope: ArticleScope;
-  ai: { mode: AiMode; minConfidence: number };
+  /** `enabled`: the widget's ai.enabled and features.aiAnswers both on; false is refused (ai_disabled). */
+  ai: { enabled: boolean; mode: AiMode; minConfidence: number };
   /** false when the widget's knowledge base is off: answers still come, article suggestions do not. */
   suggestArticles: boolean;
 }
@@ -161,6 +195,8 @@ export const KnowledgeRpc = {
   listArticles: rpc<{ workspaceId: string } & AdminArticlesQuery, Page<AdminArticle>>('knowledge.admin.articles.list'),
   adminGetArticle: rpc<{ articleId: string }, AdminArticle>('knowledge.admin.articles.get'),
   updateArticle: rpc<{ articleId: string; patch: ArticlePatchBody }, AdminArticle>('knowledge.admin.articles.update'),
+  getSynonyms: rpc<{ workspaceId: string }, SynonymGroups>('knowledge.admin.synonyms.get'),
+  putSynonyms: rpc<{ workspaceId: string } & SynonymsBody, SynonymGroups>('knowledge.admin.synonyms.put'),
 } as const;
 
 // ---- NATS: events ----

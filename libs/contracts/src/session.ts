@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idOf, SessionContext } from './common';
 import type { Conversation } from './conversation';
 import { event, rpc } from './transport';
-import { PublicWidgetConfig, Widget, WidgetAccess, WidgetConfig, WidgetPatch } from './widget';
+import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
 // ---- HTTP bodies and queries (validated at the gateway edge) ----
 
@@ -20,14 +20,55 @@ export const anonymousSessionBody = z
   .strict();
 export type AnonymousSessionBody = z.infer<typeof anonymousSessionBody>;
 
-/** Without a Bearer session (widgets with anonymousAllowed false), workspaceId and widgetId say which widget. */
+export const TRAITS_MAX_BYTES = 4 * 1024;
+
+const companyFields = {
+  name: z.string().trim().min(1).max(255).optional(),
+  plan: z.string().trim().min(1).max(120).optional(),
+};
+const email = z.string().trim().email().max(320);
+const displayName = z.string().trim().min(1).max(255);
+
+/**
+ * `token`: the identity JWT (verified). Or, when the widget's
+ * identity.jwtRequiredForIdentifiedUsers is false, `user` (+ `company`) with
+ * no JWT: an unverified identity (SPEC §4). Without a Bearer session (widgets
+ * with anonymousAllowed false), workspaceId and widgetId say which widget.
+ */
 export const identifyBody = z
-  .object({ token: z.string().min(1).max(8192), workspaceId: idOf('workspace').optional(), widgetId: idOf('widget').optional() })
-  .strict();
+  .object({
+    token: z.string().min(1).max(8192).optional(),
+    user: z.object({ id: z.string().trim().min(1).max(255), email: email.optional(), name: displayName.optional() }).strict().optional(),
+    company: z.object({ id: z.string().trim().min(1).max(255), ...companyFields }).strict().optional(),
+    workspaceId: idOf('workspace').optional(),
+    widgetId: idOf('widget').optional(),
+  })
+  .strict()
+  .refine((b) => !(b.token !== undefined && (b.user !== undefined || b.company !== undefined)), {
+    message: 'send either token (a JWT) or user, not both',
+    path: ['user'],
+  });
+export type IdentifyBody = z.infer<typeof identifyBody>;
+
+/** PATCH /sessions/current: what the SDK's update() sends; at most 4 KB of JSON. */
+export const updateSessionBody = z
+  .object({
+    user: z.object({ traits: z.record(z.unknown()).optional(), email: email.optional(), name: displayName.optional() }).strict().optional(),
+    company: z.object({ id: z.string().trim().min(1).max(255).optional(), ...companyFields }).strict().optional(),
+  })
+  .strict()
+  .refine((b) => Buffer.byteLength(JSON.stringify(b), 'utf8') <= TRAITS_MAX_BYTES, { message: `must be at most ${TRAITS_MAX_BYTES} bytes of JSON` });
+export type UpdateSessionBody = z.infer<typeof updateSessionBody>;
 
 export const workspaceBody = z.object({ name: z.string().trim().min(1).max(120) }).strict();
 
 // ---- Replies ----
+
+export interface Company {
+  id: string | null;
+  name: string | null;
+  plan: string | null;
+}
 
 export interface EndUser {
   id: string;
@@ -35,6 +76,18 @@ export interface EndUser {
   email: string | null;
   name: string | null;
   companyId: string | null;
+  company: Company | null;
+  traits: Record<string, unknown>;
+  /** false: claimed without a JWT; sees only its own browser's conversations. */
+  verified: boolean;
+}
+
+/** An anonymous visitor's profile (PATCH /sessions/current before identify). */
+export interface VisitorProfile {
+  email: string | null;
+  name: string | null;
+  company: Company | null;
+  traits: Record<string, unknown>;
 }
 
 export interface SessionView {
@@ -43,6 +96,8 @@ export interface SessionView {
   widgetId: string;
   identityType: 'anonymous' | 'identified';
   user: EndUser | null;
+  /** Anonymous sessions: what update() told us; null until then, and for identified sessions (see user). */
+  visitor: VisitorProfile | null;
   expiresAt: string;
 }
 
@@ -57,19 +112,22 @@ export interface AnonymousReply extends SessionReply {
   created: boolean;
 }
 
-/** The visitor behind a conversation, for the operator (SPEC §9 inbox): their session and, once identified, their profile. */
-export interface VisitorProfile {
+/** The visitor behind a conversation, for the operator (the inbox): their session and what is known of them. */
+export interface OperatorVisitor {
   sessionId: string;
   widgetId: string;
   identityType: 'anonymous' | 'identified';
   locale: string | null;
   /** When the session started. */
   since: string;
+  /** The end user once identified (or merged into one). */
   user: EndUser | null;
+  /** An anonymous session's own profile (the SDK's update()); null when identified or never told. */
+  profile: VisitorProfile | null;
 }
 
 /** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
-export type OperatorConversation = Conversation & { visitor: VisitorProfile };
+export type OperatorConversation = Conversation & { visitor: OperatorVisitor };
 
 /** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
 export interface OperatorContext {
@@ -91,7 +149,12 @@ export const SessionRpc = {
   originAllowedAnywhere: rpc<{ origin: string }, { allowed: boolean }>('session.origin.allowed'),
 
   anonymous: rpc<AnonymousSessionBody & { resumeToken?: string }, AnonymousReply>('session.anonymous'),
-  identify: rpc<{ session: SessionContext | null; workspaceId: string; widgetId: string; token: string }, SessionReply>('session.identify'),
+  /** `sessionToken`: the Bearer token, handed back when the same user re-identifies (the session is kept). */
+  identify: rpc<
+    { session: SessionContext | null; sessionToken?: string; workspaceId: string; widgetId: string } & Omit<IdentifyBody, 'workspaceId' | 'widgetId'>,
+    SessionReply
+  >('session.identify'),
+  updateCurrent: rpc<{ session: SessionContext } & UpdateSessionBody, { session: SessionView }>('session.update-current'),
   refresh: rpc<{ session: SessionContext; token: string }, SessionReply>('session.refresh'),
   shutdown: rpc<{ session: SessionContext }, { revoked: true }>('session.shutdown'),
   realtimeToken: rpc<{ session: SessionContext }, { token: string; expiresAt: string }>('session.realtime-token'),
@@ -106,11 +169,11 @@ export const SessionRpc = {
   authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetConfig }, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody }, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
   /** The operator's look at a conversation's visitor; not_found (resource `visitor`) when the session is gone. */
-  adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, VisitorProfile>('session.admin.visitor'),
+  adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, OperatorVisitor>('session.admin.visitor'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),
 } as const;
 

@@ -19,15 +19,29 @@ const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour
 export const identitySchema = z
   .object({
     anonymousAllowed: z.boolean().default(true),
+    /** false: identify also accepts `{ user }` without a JWT, as an unverified identity (SPEC §4). */
+    jwtRequiredForIdentifiedUsers: z.boolean().default(true),
     allowAnonymousToIdentifiedMerge: z.boolean().default(true),
+  })
+  .strict();
+export const ASSIGNMENT_STRATEGIES = ['platform_default', 'round_robin', 'least_busy'] as const;
+/** Stored, validated and returned to operators; assignment happens where agents work (SPEC §9). */
+export const routingSchema = z
+  .object({
+    defaultTeamId: z.string().min(1).max(128).optional(),
+    assignmentStrategy: z.enum(ASSIGNMENT_STRATEGIES).optional(),
   })
   .strict();
 export const featuresSchema = z
   .object({
     conversations: z.boolean().default(true),
+    attachments: z.boolean().default(false),
     knowledgeBase: z.boolean().default(true),
     aiAnswers: z.boolean().default(true),
-    forms: z.boolean().default(true),
+    ticketForms: z.boolean().default(true),
+    /** true: the SDK draws no launcher bubble; the site calls open(). */
+    customLauncher: z.boolean().default(false),
+    /** Extension: POST /events accepted. */
     events: z.boolean().default(true),
   })
   .strict();
@@ -42,6 +56,9 @@ export const launcherSchema = z
   .object({
     position: z.enum(['bottom-right', 'bottom-left']).default('bottom-right'),
     label: z.string().max(40).default('Chat with us'),
+    /** false hides the unread badge. */
+    badge: z.boolean().default(true),
+    /** Extension: the launcher is not shown at all (the SDK may still open the widget). */
     hidden: z.boolean().default(false),
   })
   .strict();
@@ -51,10 +68,17 @@ export const widgetFormsSchema = z
 export const knowledgeBaseSchema = z
   .object({ enabledCollectionIds: z.array(idOf('collection')).max(100).optional() })
   .strict();
+export const ESCALATION_BEHAVIORS = ['attach_context', 'summary_only', 'none'] as const;
+export type EscalationBehavior = (typeof ESCALATION_BEHAVIORS)[number];
+
 export const aiSchema = z
   .object({
+    /** false: POST /ai/answer is refused (reason ai_disabled) and the widget shows no AI. */
+    enabled: z.boolean().default(true),
     mode: z.enum(AI_MODES).default('answer_first'),
-    /** Below this confidence the default answerer declines and recommends a human. */
+    /** What the agent gets when a visitor goes from an AI answer to a person. */
+    escalationBehavior: z.enum(ESCALATION_BEHAVIORS).default('attach_context'),
+    /** Extension: below this confidence the default answerer declines and recommends a human. */
     minConfidence: z.number().min(0).max(1).default(0.35),
   })
   .strict();
@@ -65,6 +89,7 @@ export const widgetConfigSchema = z
     enabled: z.boolean().default(true),
     allowedOrigins: z.array(originPattern).max(50).default([]),
     identity: identitySchema.default({}),
+    routing: routingSchema.default({}),
     features: featuresSchema.default({}),
     theme: themeSchema.default({}),
     launcher: launcherSchema.default({}),
@@ -75,6 +100,15 @@ export const widgetConfigSchema = z
   .strict();
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
 
+/**
+ * What an operator may paste: the upstream WidgetConfig may carry `id` and
+ * `workspaceId`. The id is ours to mint (a pasted one is ignored); a
+ * workspaceId must name the widget's own workspace.
+ */
+const pastedIdentity = { id: z.string().min(1).max(128).optional(), workspaceId: idOf('workspace').optional() };
+export const widgetCreateSchema = widgetConfigSchema.extend(pastedIdentity).strict();
+export type WidgetCreateBody = z.infer<typeof widgetCreateSchema>;
+
 /** PATCH body: every section optional, every field of a section optional (deep merge). */
 export const widgetPatchSchema = z
   .object({
@@ -82,12 +116,14 @@ export const widgetPatchSchema = z
     enabled: z.boolean(),
     allowedOrigins: z.array(originPattern).max(50),
     identity: identitySchema.partial().strict(),
+    routing: routingSchema,
     features: featuresSchema.partial().strict(),
     theme: themeSchema.partial().strict(),
     launcher: launcherSchema.partial().strict(),
     forms: widgetFormsSchema,
     knowledgeBase: knowledgeBaseSchema,
     ai: aiSchema.partial().strict(),
+    ...pastedIdentity,
   })
   .partial()
   .strict();
@@ -111,7 +147,7 @@ export interface PublicWidgetConfig {
   theme: WidgetConfig['theme'];
   launcher: WidgetConfig['launcher'];
   forms: { visibleFormIds: string[] };
-  ai: { mode: AiMode };
+  ai: { enabled: boolean; mode: AiMode; escalationBehavior: EscalationBehavior };
 }
 
 /** What the gateway caches per widget to check origins and feature switches. */

@@ -30,6 +30,9 @@ export class AdminApi {
   post(path: string, body?: unknown) {
     return this.api.post(path, body, { token: this.key });
   }
+  put(path: string, body?: unknown) {
+    return this.api.put(path, body, { token: this.key });
+  }
   patch(path: string, body?: unknown) {
     return this.api.patch(path, body, { token: this.key });
   }

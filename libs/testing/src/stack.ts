@@ -53,6 +53,24 @@ export interface StackInfo {
   env: Record<string, string>;
 }
 
+/**
+ * Limits far above what any spec sends, so specs that are not about limits
+ * never meet one; a spec about limits sets its own on the gateway it spawns.
+ */
+export const GENEROUS_LIMITS: Record<string, string> = {
+  RATE_LIMIT_ADDRESS: '1000000/1m',
+  RATE_LIMIT_ADDRESS_SESSIONS: '1000000/1m',
+  RATE_LIMIT_SESSION: '1000000/1m',
+  RATE_LIMIT_SESSION_CONVERSATIONS: '1000000/1m',
+  RATE_LIMIT_SESSION_MESSAGES: '1000000/1m',
+  RATE_LIMIT_SESSION_SUBMISSIONS: '1000000/1m',
+  RATE_LIMIT_SESSION_AI_ANSWERS: '1000000/1m',
+  RATE_LIMIT_SESSION_EVENTS: '100000000/1m',
+  RATE_LIMIT_SESSION_EVENT_BYTES: '100000000000/1m',
+  RATE_LIMIT_WORKSPACE_AI_ANSWERS_PER_DAY: '1000000',
+  RATE_LIMIT_ADMIN: '1000000/1m',
+};
+
 const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
@@ -82,7 +100,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     NATS_SUBJECT_PREFIX: `t${runId}.`,
     SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_API_KEY: adminKey,
-    RATE_LIMIT_MAX: '100000',
+    ...GENEROUS_LIMITS,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // Buckets of parallel stacks (developers, CI, benchmarks) sharing one Redis never meet.
+    RATE_LIMIT_KEY_PREFIX: `widget:rl:t${runId}:`,
     ...options.env,
   };
   const only = process.env.TEST_SERVICES?.split(',').map((s) => s.trim());
@@ -198,7 +219,9 @@ async function launchOnce(name: AppName, env: Record<string, string>, logDir: st
 async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFor: 'live' | 'ready', logStart: number): Promise<void> {
   let dead = false;
   void exited.then(() => (dead = true));
-  const deadline = Date.now() + 30_000;
+  // A loaded machine (parallel builds and suites) can take longer; TEST_START_TIMEOUT_MS raises the wait.
+  const startTimeoutMs = Number(process.env.TEST_START_TIMEOUT_MS ?? 60_000);
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (dead) {
       const output = readFileSync(app.logFile).subarray(logStart).toString('utf8');
@@ -216,5 +239,5 @@ async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFo
     await new Promise((r) => setTimeout(r, 100));
   }
   await app.stop('SIGKILL');
-  throw new Error(`${app.name} was not ready within 30 s; see ${app.logFile}`);
+  throw new Error(`${app.name} was not ready within ${startTimeoutMs / 1000} s; see ${app.logFile}`);
 }

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, newId } from '@widget/common';
-import { Conversation, CreateConversationRequest, Message, MessagesQuery, Page, SessionContext } from '@widget/contracts';
+import {
+  Conversation,
+  CreateConversationRequest,
+  EscalateBody,
+  EscalateReply,
+  EscalationBehavior,
+  Message,
+  MessagesQuery,
+  Page,
+  SessionContext,
+} from '@widget/contracts';
 import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -9,6 +19,7 @@ import { ConversationEntity, ConversationRow, MessageEntity } from '../persisten
 import { OutboxRepository, OutboxRow } from '../persistence/outbox.repository';
 import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encodeMessageCursor, MessagePosition } from './cursor';
 import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
+import { escalationNote } from './escalation';
 import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 export const REPLAY_MAX = 1000;
@@ -95,7 +106,7 @@ export class ConversationsService {
         const conversation = toConversation(inserted, null);
         return { result: { conversation, created: true }, events: [visitorEvent('conversationCreated', audience, { conversation })] };
       }
-      const first = visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, at);
+      const first = visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, {}, at);
       const conversation = toConversation(withMessage(inserted, first, 0), first);
       const events = [
         visitorEvent('conversationCreated', audience, { conversation }),
@@ -108,19 +119,26 @@ export class ConversationsService {
     });
   }
 
-  async send(session: SessionContext, conversationId: string, text: unknown, clientMessageId: string): Promise<{ message: Message; created: boolean }> {
+  /** Without a clientMessageId every call stores a message; with one, a retry returns the original. */
+  async send(
+    session: SessionContext,
+    conversationId: string,
+    text: unknown,
+    clientMessageId: string | null,
+    metadata: Record<string, unknown> = {},
+  ): Promise<{ message: Message; created: boolean }> {
     checkMessageText(text);
     return this.write<{ message: Message; created: boolean }>(async (manager) => {
       // The row lock serializes writers of one conversation, so message ids (taken after it) follow commit order.
       const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
       if (!locked) throw conversationNotFound();
-      const entity = visitorMessage(conversationId, session, text, clientMessageId, new Date());
+      const entity = visitorMessage(conversationId, session, text, clientMessageId, metadata, new Date());
       const row = withMessage(locked, entity, 0);
       const message = toMessage(entity);
       const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
       if (await this.repo.appendMessage(entity, 0, events, manager)) return { result: { message, created: true }, events, stored: true };
 
-      const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
+      const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
       if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
       if (original.text !== text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
       return { result: { message: toMessage(original), created: false }, events: [] };
@@ -142,6 +160,7 @@ export class ConversationsService {
       authorName: author.name,
       text,
       clientMessageId: null,
+      metadata: {},
       createdAt: new Date(),
     };
     const row = withMessage(locked, entity, 1);
@@ -157,6 +176,49 @@ export class ConversationsService {
       throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
     }
     return { result: message, events, stored: true };
+  }
+
+  /**
+   * The system message for the agent when the visitor leaves an AI answer for
+   * a person; idempotent on clientMessageId like a visitor message.
+   */
+  async escalate(
+    session: SessionContext,
+    conversationId: string,
+    behavior: EscalationBehavior,
+    body: EscalateBody,
+  ): Promise<EscalateReply & { created: boolean }> {
+    const note = escalationNote(behavior, body);
+    if (!note) {
+      await this.owned(session, conversationId);
+      return { escalationBehavior: behavior, message: null, created: false };
+    }
+    const clientMessageId = body.clientMessageId ?? null;
+    return this.write<EscalateReply & { created: boolean }>(async (manager) => {
+      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
+      if (!locked) throw conversationNotFound();
+      const entity: MessageEntity = {
+        id: newId('message'),
+        conversationId,
+        authorType: 'system',
+        authorId: null,
+        authorName: null,
+        text: note.text,
+        clientMessageId,
+        metadata: note.metadata,
+        createdAt: new Date(),
+      };
+      const row = withMessage(locked, entity, 0);
+      const message = toMessage(entity);
+      const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
+      if (await this.repo.appendMessage(entity, 0, events, manager)) {
+        return { result: { escalationBehavior: behavior, message, created: true }, events, stored: true };
+      }
+      const original = await this.repo.findMessageByClientId(conversationId, clientMessageId as string, manager);
+      if (!original) throw new AppError('internal_error', 'Idempotent escalation lost its original.', { reason: 'unexpected' });
+      if (original.authorType !== 'system' || original.text !== note.text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
+      return { result: { escalationBehavior: behavior, message: toMessage(original), created: false }, events: [] };
+    });
   }
 
   async postBotMessage(session: SessionContext, conversationId: string, text: unknown, authorName?: string): Promise<Message> {
@@ -247,7 +309,14 @@ function withMessage(row: ConversationEntity, message: MessageEntity, unreadDelt
   return { ...row, lastMessageId: message.id, updatedAt: message.createdAt, unreadCount: row.unreadCount + unreadDelta };
 }
 
-function visitorMessage(conversationId: string, session: SessionContext, text: string, clientMessageId: string | null, at: Date): MessageEntity {
+function visitorMessage(
+  conversationId: string,
+  session: SessionContext,
+  text: string,
+  clientMessageId: string | null,
+  metadata: Record<string, unknown>,
+  at: Date,
+): MessageEntity {
   return {
     id: newId('message'),
     conversationId,
@@ -256,6 +325,7 @@ function visitorMessage(conversationId: string, session: SessionContext, text: s
     authorName: null,
     text,
     clientMessageId,
+    metadata,
     createdAt: at,
   };
 }

@@ -20,6 +20,7 @@ export function toMessage(row: MessageEntity): Message {
     author: { type: row.authorType, id: row.authorId, name: row.authorName },
     text: row.text,
     clientMessageId: row.clientMessageId,
+    metadata: row.metadata ?? {},
     createdAt: row.createdAt.toISOString(),
   };
 }

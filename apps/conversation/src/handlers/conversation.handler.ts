@@ -38,7 +38,13 @@ export class ConversationHandler {
 
   @MessagePattern(ConversationRpc.sendMessage.subject)
   sendMessage(@Payload() req: Req<'sendMessage'>): Res<'sendMessage'> {
-    return this.conversations.send(req.session, req.conversationId, req.text, req.clientMessageId);
+    return this.conversations.send(req.session, req.conversationId, req.text, req.clientMessageId ?? null, req.metadata);
+  }
+
+  @MessagePattern(ConversationRpc.escalate.subject)
+  escalate(@Payload() req: Req<'escalate'>): Res<'escalate'> {
+    const { session, conversationId, behavior, ...body } = req;
+    return this.conversations.escalate(session, conversationId, behavior, body);
   }
 
   @MessagePattern(ConversationRpc.postBotMessage.subject)

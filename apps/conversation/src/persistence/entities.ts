@@ -40,6 +40,7 @@ export class MessageEntity {
   /** Plain text as sent; never HTML. */
   @Column('text') text: string;
   @Column('text', { name: 'client_message_id', nullable: true }) clientMessageId: string | null;
+  @Column('jsonb') metadata: Record<string, unknown>;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }
 

@@ -1,6 +1,6 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { SessionRpc, Widget, WidgetConfig, widgetConfigSchema, workspaceBody, Workspace } from '@widget/contracts';
+import { SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
@@ -19,7 +19,7 @@ export class WorkspacesController {
   @Post(':ws/widgets')
   createWidget(
     @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
-    @Body(new ZodPipe(widgetConfigSchema)) config: WidgetConfig,
+    @Body(new ZodPipe(widgetCreateSchema)) config: WidgetCreateBody,
   ): Promise<{ widget: Widget; secret: string }> {
     return this.bus.send(SessionRpc.createWidget, { workspaceId, config });
   }

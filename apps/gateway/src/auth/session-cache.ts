@@ -36,6 +36,11 @@ export class SessionCache {
     return session;
   }
 
+  /** The cached context of a token this replica already resolved as valid, without asking anyone. */
+  peek(token: string): SessionContext | undefined {
+    return this.entries.get(hashToken(token));
+  }
+
   forget(tokenHash: string): void {
     this.entries.delete(tokenHash);
   }

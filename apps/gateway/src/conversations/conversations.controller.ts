@@ -13,15 +13,21 @@ import {
   PageQuery,
   readBody,
   sendMessageBody,
+  escalateBody,
+  EscalateBody,
+  EscalateReply,
+  WidgetAccess,
+  SendMessageBody,
   SessionContext,
 } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { CurrentSession, RequireFeature } from '../auth/request-state';
+import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-state';
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
+import { LimitAction } from '../limits/limit-guards';
 
 const conversationParam = new IdParam('conversation', conversationNotFound);
 
@@ -38,6 +44,7 @@ export class ConversationsController {
 
   /** 201 when created; 200 with the original when the same clientMessageId is retried. */
   @Post()
+  @LimitAction('conversations')
   async create(
     @CurrentSession() session: SessionContext,
     @Body(new MessageBodyPipe(createConversationBody, 'message', true)) body: CreateConversationBody,
@@ -72,15 +79,39 @@ export class ConversationsController {
     return this.bus.send(ConversationRpc.listMessages, { session, conversationId, ...query });
   }
 
+  /**
+   * The visitor goes from an AI answer to a person: a system message for the
+   * agent, by ai.escalationBehavior. 201 when posted; 200 when nothing was
+   * (behaviour none) or a retried clientMessageId returns the original.
+   */
+  @Post(':id/escalate')
+  async escalate(
+    @CurrentSession() session: SessionContext,
+    @CurrentWidget() widget: WidgetAccess,
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new ZodPipe(escalateBody)) body: EscalateBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EscalateReply> {
+    const { created, ...result } = await this.bus.send(ConversationRpc.escalate, {
+      session,
+      conversationId,
+      behavior: widget.ai.escalationBehavior,
+      ...body,
+    });
+    reply.status(created ? 201 : 200);
+    return result;
+  }
+
   /** 201 when stored; 200 with the original message when the same clientMessageId is retried. */
   @Post(':id/messages')
+  @LimitAction('messages')
   async send(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,
-    @Body(new MessageBodyPipe(sendMessageBody, 'text')) body: { text: string; clientMessageId: string },
+    @Body(new MessageBodyPipe(sendMessageBody, 'text')) body: SendMessageBody,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Message> {
-    const { message, created } = await this.bus.send(ConversationRpc.sendMessage, { session, conversationId, text: body.text, clientMessageId: body.clientMessageId });
+    const { message, created } = await this.bus.send(ConversationRpc.sendMessage, { session, conversationId, ...body });
     reply.status(created ? 201 : 200);
     return message;
   }

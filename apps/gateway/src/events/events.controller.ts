@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CurrentSession, RequireFeature } from '../auth/request-state';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
+import { LimitAction } from '../limits/limit-guards';
 
 @WidgetController('events')
 @RequireFeature('events')
@@ -13,6 +14,7 @@ export class EventsController {
 
   /** 202: the batch as a whole is checked here, each event by the events service (rejected by index). */
   @Post()
+  @LimitAction('events')
   @HttpCode(202)
   ingest(@CurrentSession() session: SessionContext, @Body(new ZodPipe(ingestBody)) body: z.infer<typeof ingestBody>): Promise<IngestReply> {
     return this.bus.send(EventsRpc.ingest, { session, events: body.events });

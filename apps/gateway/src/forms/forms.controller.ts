@@ -7,11 +7,12 @@ import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { formNotFound } from './form-not-found';
+import { LimitAction } from '../limits/limit-guards';
 
 const formParam = new IdParam('form', formNotFound);
 
 @WidgetController('forms')
-@RequireFeature('forms')
+@RequireFeature('ticketForms')
 export class FormsController {
   constructor(private readonly bus: NatsBus) {}
 
@@ -27,6 +28,7 @@ export class FormsController {
 
   /** 201 for a new submission; 200 with the first result when the clientSubmissionId was seen before. */
   @Post(':id/submissions')
+  @LimitAction('submissions')
   async submit(
     @Param('id', formParam) formId: string,
     @Body(new ZodPipe(submissionBody)) body: SubmissionBody,

@@ -6,14 +6,11 @@ import { sendError } from './error-reply';
 /** Every exception on an HTTP route, thrown anywhere, leaves as the SPEC §3 envelope. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
-  constructor(
-    private readonly logger: Logger,
-    private readonly retryAfterSeconds: number,
-  ) {}
+  constructor(private readonly logger: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const http = host.switchToHttp();
-    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger, this.retryAfterSeconds);
+    sendError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
   }
 }

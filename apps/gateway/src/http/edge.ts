@@ -1,17 +1,20 @@
 import type corsPlugin from '@fastify/cors';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Errors, Metrics } from '@widget/common';
+import { UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { WidgetDirectory } from '../auth/widget-directory';
+import { lingerOnClose } from './client-errors';
 import { sendError } from './error-reply';
+import { unsupportedMediaType } from './to-app-error';
 import { WIDGET_BASE } from './route-decorators';
 
 interface EdgeOptions {
   logger: Logger;
-  retryAfterSeconds: number;
   cors: typeof corsPlugin;
   metrics: Metrics;
+  lingerMs: number;
 }
 
 /**
@@ -45,13 +48,34 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
   });
 
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     return defaultJson(request, body as string, done);
   });
 
-  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.logger, options.retryAfterSeconds));
+  // A body without a Content-Type would be silently dropped: refuse it like any other non-JSON body.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !request.headers['content-type']) return done(unsupportedMediaType());
+    done();
+  });
+  // PostgreSQL cannot store NUL, and an unpaired surrogate is not text: refused at the edge, whatever the route.
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const fields = [...unstorableTextFields(request.body), ...unstorableTextFields(request.query, ['(query)'])];
+    if (fields.length > 0) return done(Errors.validation(fields.map((field) => ({ field, reason: UNSTORABLE_TEXT_REASON }))));
+    done();
+  });
+  // A 413 is sent before the body is read; keep reading it for a while so a client still uploading hears the answer.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 413) {
+      void reply.header('Connection', 'close');
+      lingerOnClose(request.raw.socket, options.lingerMs);
+    }
+    done(null, payload);
+  });
+
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.logger));
 
   await app.register(options.cors, {
     delegator: (request: FastifyRequest, callback) => {

@@ -1,5 +1,4 @@
 import { HttpException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { AppError, Errors } from '@widget/common';
 
 interface FastifyLikeError {
@@ -7,12 +6,12 @@ interface FastifyLikeError {
   statusCode?: number;
 }
 
+export const unsupportedMediaType = () =>
+  new AppError('validation_error', 'Send the body as application/json.', { reason: 'unsupported_media_type' });
+
 /** Maps whatever was thrown on the HTTP path to the one error type; the envelope follows from it. */
 export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
-  if (exception instanceof ThrottlerException) {
-    return new AppError('rate_limited', 'Too many requests; retry later.', { reason: 'rate_limited' });
-  }
   const fastify = exception as FastifyLikeError;
   switch (fastify?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -20,7 +19,7 @@ export function toAppError(exception: unknown): AppError {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('validation_error', 'The JSON body is empty.', { reason: 'empty_body' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('validation_error', 'Send the body as application/json.', { reason: 'unsupported_media_type' });
+      return unsupportedMediaType();
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('validation_error', 'The body is not valid JSON.', { reason: 'malformed_json' });
   }
@@ -31,13 +30,15 @@ export function toAppError(exception: unknown): AppError {
     const status = exception.getStatus();
     if (status === 404) return new AppError('not_found', 'No such route.', { reason: 'route_not_found' });
     if (status === 413) return new AppError('attachment_too_large', 'The request body is too large.', { reason: 'body_too_large' });
+    if (status === 415) return unsupportedMediaType();
     if (status === 405) return new AppError('not_found', 'No such route.', { reason: 'method_not_allowed' });
     if (status === 400) return new AppError('validation_error', 'The request could not be read.', { reason: /JSON/.test(exception.message) ? 'malformed_json' : 'bad_request' });
   }
   if (fastify?.statusCode === 413) {
     return new AppError('attachment_too_large', 'The request body is too large.', { reason: 'body_too_large' });
   }
-  if (fastify?.statusCode === 400 || fastify?.statusCode === 415) {
+  if (fastify?.statusCode === 415) return unsupportedMediaType();
+  if (fastify?.statusCode === 400) {
     return new AppError('validation_error', 'The request could not be read.', { reason: 'bad_request' });
   }
   return Errors.internal();

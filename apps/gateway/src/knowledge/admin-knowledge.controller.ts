@@ -1,4 +1,4 @@
-import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import {
   AdminArticle,
@@ -14,6 +14,9 @@ import {
   Page,
   PageQuery,
   pageQuery,
+  SynonymGroups,
+  SynonymsBody,
+  synonymsBody,
 } from '@widget/contracts';
 import { z } from 'zod';
 import { workspaceNotFound } from '../admin/not-found';
@@ -47,6 +50,16 @@ export class AdminWorkspaceKnowledgeController {
   @Get(':ws/articles')
   listArticles(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(adminArticlesQuery)) query: AdminArticlesQuery): Promise<Page<AdminArticle>> {
     return this.bus.send(KnowledgeRpc.listArticles, { workspaceId, ...query });
+  }
+
+  @Get(':ws/synonyms')
+  getSynonyms(@Param('ws', workspaceParam) workspaceId: string): Promise<SynonymGroups> {
+    return this.bus.send(KnowledgeRpc.getSynonyms, { workspaceId });
+  }
+
+  @Put(':ws/synonyms')
+  putSynonyms(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(synonymsBody)) body: SynonymsBody): Promise<SynonymGroups> {
+    return this.bus.send(KnowledgeRpc.putSynonyms, { workspaceId, groups: body.groups });
   }
 }
 

@@ -1,10 +1,11 @@
 import { Body, HttpCode, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import { AiAnswerReply, AnswerBody, answerBody, KnowledgeRpc, SessionContext, WidgetAccess } from '@widget/contracts';
-import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-state';
+import { CurrentSession, CurrentWidget } from '../auth/request-state';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { scopeOf } from './scope';
+import { LimitAction } from '../limits/limit-guards';
 
 /**
  * Longer than the usual NATS wait: the knowledge service may spend up to its
@@ -12,12 +13,13 @@ import { scopeOf } from './scope';
  */
 const ANSWER_TIMEOUT_MS = 15_000;
 
+/** ai.enabled false or features.aiAnswers false: the knowledge service refuses (validation_error, ai_disabled). */
 @WidgetController('ai')
-@RequireFeature('aiAnswers')
 export class AiController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post('answer')
+  @LimitAction('aiAnswers')
   @HttpCode(200)
   answer(
     @Body(new ZodPipe(answerBody)) body: AnswerBody,
@@ -26,7 +28,13 @@ export class AiController {
   ): Promise<AiAnswerReply> {
     return this.bus.send(
       KnowledgeRpc.answer,
-      { ...body, session, scope: scopeOf(widget), ai: widget.ai, suggestArticles: widget.features.knowledgeBase },
+      {
+        ...body,
+        session,
+        scope: scopeOf(widget),
+        ai: { enabled: widget.ai.enabled && widget.features.aiAnswers, mode: widget.ai.mode, minConfidence: widget.ai.minConfidence },
+        suggestArticles: widget.features.knowledgeBase,
+      },
       { timeoutMs: ANSWER_TIMEOUT_MS },
     );
   }

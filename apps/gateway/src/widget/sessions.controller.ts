@@ -1,11 +1,22 @@
-import { Body, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, HttpCode, Patch, Post, Res } from '@nestjs/common';
 import { AppError, NatsBus } from '@widget/common';
-import { anonymousSessionBody, AnonymousSessionBody, identifyBody, SessionContext, SessionReply, SessionRpc } from '@widget/contracts';
+import {
+  anonymousSessionBody,
+  AnonymousSessionBody,
+  identifyBody,
+  IdentifyBody,
+  SessionContext,
+  SessionReply,
+  SessionRpc,
+  SessionView,
+  updateSessionBody,
+  UpdateSessionBody,
+} from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
-import { z } from 'zod';
 import { Auth, BearerToken, CurrentSession } from '../auth/request-state';
 import { ZodPipe } from '../http/zod.pipe';
 import { WidgetController } from '../http/route-decorators';
+import { LimitAction } from '../limits/limit-guards';
 
 @WidgetController('sessions')
 export class SessionsController {
@@ -13,6 +24,7 @@ export class SessionsController {
 
   /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
   @Post('anonymous')
+  @LimitAction('sessionStart')
   @Auth('none')
   async anonymous(
     @Body(new ZodPipe(anonymousSessionBody)) body: AnonymousSessionBody,
@@ -25,15 +37,27 @@ export class SessionsController {
   }
 
   @Post('identify')
+  @LimitAction('sessionStart')
   @Auth('optional')
   @HttpCode(200)
-  identify(@Body(new ZodPipe(identifyBody)) body: z.infer<typeof identifyBody>, @CurrentSession() session?: SessionContext): Promise<SessionReply> {
-    const workspaceId = session?.workspaceId ?? body.workspaceId;
-    const widgetId = session?.widgetId ?? body.widgetId;
+  identify(
+    @Body(new ZodPipe(identifyBody)) body: IdentifyBody,
+    @BearerToken() sessionToken: string | undefined,
+    @CurrentSession() session?: SessionContext,
+  ): Promise<SessionReply> {
+    const { workspaceId: bodyWorkspaceId, widgetId: bodyWidgetId, ...identity } = body;
+    const workspaceId = session?.workspaceId ?? bodyWorkspaceId;
+    const widgetId = session?.widgetId ?? bodyWidgetId;
     if (!workspaceId || !widgetId) {
       throw new AppError('auth_required', 'Send the session token as a Bearer token, or workspaceId and widgetId.', { reason: 'missing_token' });
     }
-    return this.bus.send(SessionRpc.identify, { session: session ?? null, workspaceId, widgetId, token: body.token });
+    return this.bus.send(SessionRpc.identify, { session: session ?? null, sessionToken: session ? sessionToken : undefined, workspaceId, widgetId, ...identity });
+  }
+
+  /** The SDK's update(): profile and traits of the visitor (≤ 4 KB); never creates a user. */
+  @Patch('current')
+  update(@Body(new ZodPipe(updateSessionBody)) body: UpdateSessionBody, @CurrentSession() session: SessionContext): Promise<{ session: SessionView }> {
+    return this.bus.send(SessionRpc.updateCurrent, { session, ...body });
   }
 
   @Post('refresh')

@@ -17,7 +17,9 @@ import { ArticleRepository, ArticleWrite, ReadScope } from '../persistence/artic
 import { CollectionRepository } from '../persistence/collection.repository';
 import { htmlToText, sanitizeArticleHtml } from './html';
 import { localeInfo } from './locale';
-import { decodeCursor, encodeCursor, prefixAndQuery, queryFingerprint, queryWords } from './search-terms';
+import { allConceptsQuery, anyConceptQuery } from './retrieval/expansion';
+import { QueryExpander } from './retrieval/query-expander';
+import { decodeCursor, encodeCursor, queryFingerprint, queryWords } from './search-terms';
 import { adminArticleView, articleView, searchHit } from './views';
 
 export const articleNotFound = () => new AppError('article_not_found', 'No such article.', { reason: 'article_not_found' });
@@ -35,6 +37,7 @@ export class ArticlesService {
     private readonly articles: ArticleRepository,
     private readonly collections: CollectionRepository,
     private readonly bus: NatsBus,
+    private readonly expander: QueryExpander,
   ) {}
 
   // ---- Operator ----
@@ -103,26 +106,39 @@ export class ArticlesService {
     return articleView(row);
   }
 
+  /**
+   * Every word must match, by itself or an alternative (a correction, a
+   * synonym); when no article has them all, any word may ("any" mode). The
+   * cursor's fingerprint carries the mode, so later pages stay in it.
+   */
   async search(scope: ArticleScope, query: SearchQuery): Promise<Page<ArticleSearchHit>> {
     const read = readScope(scope, query.locale);
     const words = queryWords(query.q);
-    const fingerprint = queryFingerprint([...words, read.language]);
+    const fingerprints = { all: queryFingerprint([...words, read.language]), any: queryFingerprint([...words, read.language, 'any']) };
     let after: { score: string; id: string } | null = null;
+    let mode: 'all' | 'any' | null = null;
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
-      if (!cursor || cursor.fingerprint !== fingerprint) {
+      mode = cursor?.fingerprint === fingerprints.all ? 'all' : cursor?.fingerprint === fingerprints.any ? 'any' : null;
+      if (!cursor || !mode) {
         throw Errors.validation([{ field: 'cursor', reason: 'is not a cursor of this search' }]);
       }
       after = cursor;
     }
     if (words.length === 0 || (read.collectionIds && read.collectionIds.length === 0)) return { data: [], nextCursor: null };
     const tsConfig = query.locale ? localeInfo(query.locale).tsConfig : null;
-    const rows = await this.articles.search(read, tsConfig, prefixAndQuery(words), after, query.limit + 1);
+    const concepts = await this.expander.expand(read.workspaceId, words, { prefixLast: true, language: read.language });
+    const exact = concepts.some((c) => c.alternatives.length > 1) ? anyConceptQuery(concepts, true) : null;
+    let rows = mode === 'any' ? [] : await this.articles.search(read, tsConfig, allConceptsQuery(concepts), after, query.limit + 1, exact);
+    if (mode === 'any' || (mode === null && rows.length === 0 && concepts.length > 1)) {
+      mode = 'any';
+      rows = await this.articles.search(read, tsConfig, anyConceptQuery(concepts), after, query.limit + 1, exact);
+    }
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
       data: page.map(searchHit),
-      nextCursor: rows.length > query.limit ? encodeCursor({ score: last.score, id: last.id, fingerprint }) : null,
+      nextCursor: rows.length > query.limit ? encodeCursor({ score: last.score, id: last.id, fingerprint: fingerprints[mode ?? 'all'] }) : null,
     };
   }
 }

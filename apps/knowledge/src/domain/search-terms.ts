@@ -14,6 +14,16 @@ export function queryWords(text: string): string[] {
 }
 
 /**
+ * The words of an article for the vocabulary (typo correction): queryWords()
+ * form, distinct, 2 to 40 characters, with a letter. The migration that
+ * created the vocabulary extracts them the same way in SQL.
+ */
+export function vocabularyWords(text: string): string[] {
+  const words = new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+  return [...words].filter((w) => w.length >= 2 && w.length <= 40 && /\p{L}/u.test(w)).sort();
+}
+
+/**
  * Search-box semantics: every word must match, and the last one may be
  * unfinished (`passw` finds "password"). The text search configuration stems
  * each word and drops stop words.

@@ -3,16 +3,18 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { ArticlesService } from '../domain/articles.service';
 import { CollectionsService } from '../domain/collections.service';
+import { SynonymsService } from '../domain/synonyms.service';
 
 type Req<K extends keyof typeof KnowledgeRpc> = RpcRequest<(typeof KnowledgeRpc)[K]>;
 type Res<K extends keyof typeof KnowledgeRpc> = Promise<RpcReply<(typeof KnowledgeRpc)[K]>>;
 
-/** Operator subjects for collections and articles. */
+/** Operator subjects for collections, articles and synonyms. */
 @Controller()
 export class AdminHandler {
   constructor(
     private readonly collections: CollectionsService,
     private readonly articles: ArticlesService,
+    private readonly synonyms: SynonymsService,
   ) {}
 
   @MessagePattern(KnowledgeRpc.createCollection.subject)
@@ -44,5 +46,15 @@ export class AdminHandler {
   @MessagePattern(KnowledgeRpc.updateArticle.subject)
   updateArticle(@Payload() req: Req<'updateArticle'>): Res<'updateArticle'> {
     return this.articles.update(req.articleId, req.patch);
+  }
+
+  @MessagePattern(KnowledgeRpc.getSynonyms.subject)
+  getSynonyms(@Payload() req: Req<'getSynonyms'>): Res<'getSynonyms'> {
+    return this.synonyms.get(req.workspaceId);
+  }
+
+  @MessagePattern(KnowledgeRpc.putSynonyms.subject)
+  putSynonyms(@Payload() req: Req<'putSynonyms'>): Res<'putSynonyms'> {
+    return this.synonyms.put(req.workspaceId, req.groups);
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { ArticleStatus } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import { vocabularyWords } from '../domain/search-terms';
+import { VocabularyRepository } from './vocabulary.repository';
 
 export interface ArticleRow {
   id: string;
@@ -56,6 +58,11 @@ export interface RetrievedRow {
   updated_at: Date;
 }
 
+/** The vocabulary words an article version contributes: none unless published. */
+function publishedWords(a: { status: ArticleStatus; title: string; bodyText: string }): string[] {
+  return a.status === 'published' ? vocabularyWords(`${a.title}\n${a.bodyText}`) : [];
+}
+
 /** Private-use characters around matches: the snippet is escaped, then they become <mark>. */
 export const MARK_START = '\uE000';
 export const MARK_END = '\uE001';
@@ -72,7 +79,10 @@ const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[
 
 @Injectable()
 export class ArticleRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vocabulary: VocabularyRepository,
+  ) {}
 
   async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date): Promise<ArticleRow> {
     return this.dataSource.transaction(async (m) => {
@@ -83,6 +93,7 @@ export class ArticleRepository {
          RETURNING ${COLUMNS}`,
         [id, workspaceId, a.collectionId, a.title, a.bodyHtml, a.bodyText, a.locale, a.language, a.tsConfig, a.status, now],
       );
+      await this.vocabulary.add(m, workspaceId, publishedWords(a));
       return rows[0];
     });
   }
@@ -103,6 +114,12 @@ export class ArticleRepository {
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [id, next.collectionId, next.title, next.bodyHtml, next.bodyText, next.locale, next.language, next.tsConfig, next.status, now],
       );
+      const before = new Set(publishedWords({ status: found[0].status, title: found[0].title, bodyText: found[0].body_text }));
+      const after = publishedWords(next);
+      await this.vocabulary.add(m, found[0].workspace_id, after.filter((w) => !before.has(w)));
+      const kept = new Set(after);
+      // After the UPDATE: the row's new text counts when deciding which words other articles still have.
+      await this.vocabulary.prune(m, found[0].workspace_id, [...before].filter((w) => !kept.has(w)));
       return rows[0];
     });
   }
@@ -160,20 +177,29 @@ export class ArticleRepository {
    * The snippet is computed for the returned page only. docs/knowledge.md,
    * "Search cost", has the figures.
    */
-  search(scope: ReadScope, tsConfig: string | null, tsquery: string, after: { score: string; id: string } | null, limit: number): Promise<SearchRow[]> {
+  search(
+    scope: ReadScope,
+    tsConfig: string | null,
+    tsquery: string,
+    after: { score: string; id: string } | null,
+    limit: number,
+    /** With query expansion: the visitor's own words (any of them); a match on them ranks above one on alternatives only. */
+    exact: string | null = null,
+  ): Promise<SearchRow[]> {
     return this.dataSource.query(
       // The article scans are LATERAL subqueries with a LIMIT, so they stay parameterised by the
       // configuration's query (a GIN index scan) however many configurations the planner expects.
       `WITH q AS (
-         SELECT c.ts_config AS cfg, t.query
+         SELECT c.ts_config AS cfg, t.query, e.query AS exact
          FROM knowledge.workspace_configs c CROSS JOIN LATERAL to_tsquery(c.ts_config, $4) AS t(query)
+         CROSS JOIN LATERAL to_tsquery(c.ts_config, COALESCE($11, '')) AS e(query)
          WHERE c.workspace_id = $1 AND ($5::regconfig IS NULL OR c.ts_config = $5::regconfig)
          ORDER BY c.ts_config
        ), matches AS MATERIALIZED (
          -- The first matches in storage order, one more than the cap: enough to tell whether the cap applies.
          -- Only search_vector's TOAST pointer is carried; it is fetched when ranked.
          SELECT m.* FROM q CROSS JOIN LATERAL (
-           SELECT a.id, a.search_vector, a.title_vector, q.query
+           SELECT a.id, a.search_vector, a.title_vector, q.query, q.exact
            FROM knowledge.articles a
            WHERE a.ts_config = q.cfg AND a.search_vector @@ q.query AND ${SCOPE_SQL}
            LIMIT $10 + 1
@@ -184,21 +210,25 @@ export class ArticleRepository {
        ), candidates AS (
          -- Under the cap: every match. Over it: the title matches (through the title index; that
          -- scan only runs then), then the other matches read above.
-         SELECT id, search_vector, query FROM matches WHERE NOT (SELECT applies FROM capped)
+         SELECT id, search_vector, query, exact FROM matches WHERE NOT (SELECT applies FROM capped)
          UNION ALL
          (SELECT t.* FROM q CROSS JOIN LATERAL (
-            SELECT a.id, a.search_vector, q.query
+            SELECT a.id, a.search_vector, q.query, q.exact
             FROM knowledge.articles a
             WHERE a.ts_config = q.cfg AND a.title_vector @@ q.query AND ${SCOPE_SQL} AND (SELECT applies FROM capped)
             LIMIT $10
           ) AS t
           LIMIT $10)
          UNION ALL
-         SELECT id, search_vector, query FROM matches WHERE (SELECT applies FROM capped) AND NOT title_vector @@ query
+         SELECT id, search_vector, query, exact FROM matches WHERE (SELECT applies FROM capped) AND NOT title_vector @@ query
          LIMIT $10
        ), ranked AS (
          -- OFFSET 0 keeps this a subquery: ts_rank runs once per candidate, not again in the keyset filter.
-         SELECT id, query, ts_rank(search_vector, query, 1) AS rank FROM candidates OFFSET 0
+         -- With alternatives: (rank on the visitor's words + half the rank on all) / 1.5, so an exact match ranks first.
+         SELECT id, query,
+                CASE WHEN $11::text IS NULL THEN ts_rank(search_vector, query, 1)
+                     ELSE (ts_rank(search_vector, exact, 1) + 0.5 * ts_rank(search_vector, query, 1)) / 1.5 END AS rank
+         FROM candidates OFFSET 0
        ), page AS (
          SELECT id, query, rank FROM ranked
          WHERE $6::real IS NULL OR rank < $6::real OR (rank = $6::real AND id > $7)
@@ -209,22 +239,30 @@ export class ArticleRepository {
               ts_headline(a.ts_config, a.body_text, p.query, $9) AS snippet
        FROM page p JOIN knowledge.articles a ON a.id = p.id
        ORDER BY p.rank DESC, p.id ASC`,
-      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, tsConfig, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS, SEARCH_CANDIDATES],
+      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, tsConfig, after?.score ?? null, after?.id ?? null, limit, HEADLINE_OPTIONS, SEARCH_CANDIDATES, exact],
     );
   }
 
-  /** Answer retrieval: the best `limit` articles for an any-word query, with their text. */
-  retrieve(scope: ReadScope, configs: string[], tsquery: string, limit: number): Promise<RetrievedRow[]> {
+  /**
+   * Answer retrieval: the best `limit` articles matching any alternative of
+   * any concept (`expanded`), ranked by ts_rank on the visitor's own words
+   * (`exact`) plus half of that on every alternative: an exact match counts
+   * more. Passage scoring then orders them (answer/scoring.ts).
+   */
+  retrieve(scope: ReadScope, configs: string[], exact: string, expanded: string, limit: number): Promise<RetrievedRow[]> {
     return this.dataSource.query(
       `WITH q AS (
-         SELECT c.cfg, t.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS t(query)
+         SELECT c.cfg, e.query AS exact, x.query AS expanded
+         FROM unnest($5::regconfig[]) AS c(cfg)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS e(query)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, $7) AS x(query)
        )
        SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
-       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
+       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.expanded
        WHERE ${SCOPE_SQL}
-       ORDER BY ts_rank(a.search_vector, q.query, 1) DESC, a.id ASC
+       ORDER BY ts_rank(a.search_vector, q.exact, 1) + 0.5 * ts_rank(a.search_vector, q.expanded, 1) DESC, a.id ASC
        LIMIT $6`,
-      [scope.workspaceId, scope.collectionIds, scope.language, tsquery, configs, limit],
+      [scope.workspaceId, scope.collectionIds, scope.language, exact, configs, limit, expanded],
     );
   }
 

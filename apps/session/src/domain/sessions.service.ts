@@ -12,18 +12,31 @@ import {
   SessionReply,
   SessionRevoked,
   SessionView,
-  VisitorProfile,
+  TRAITS_MAX_BYTES,
+  OperatorVisitor,
+  UpdateSessionBody,
 } from '@widget/contracts';
+import { EntityManager } from 'typeorm';
 import type { SessionConfig } from '../config';
 import { EndUserEntity, SessionEntity, WidgetEntity } from '../persistence/entities';
-import { SessionRepository } from '../persistence/session.repository';
-import { IdentityVerifier } from './identity-verifier';
+import { EndUserProfile, SessionRepository } from '../persistence/session.repository';
+import { IdentityClaims, IdentityVerifier } from './identity-verifier';
 import { WidgetsService } from './widgets.service';
 
 export const SESSION_TOKEN_PREFIX = 'wst';
 export const REALTIME_TOKEN_PREFIX = 'wrt';
 /** Sliding expiry is written at most this often per session, not on every request. */
 const SLIDE_GRANULARITY_MS = 5 * 60_000;
+
+/** What identify was given: a JWT (`token`) or an unverified `user`, and the Bearer session token. */
+export interface IdentifyInput {
+  token?: string;
+  user?: { id: string; email?: string; name?: string };
+  company?: { id: string; name?: string; plan?: string };
+  sessionToken?: string;
+}
+
+type Claims = Omit<IdentityClaims, 'workspaceId' | 'widgetId'> & { companyName: string | null; companyPlan: string | null; verified: boolean };
 
 @Injectable()
 export class SessionsService {
@@ -59,24 +72,35 @@ export class SessionsService {
    * new token; the old token is revoked. With the widget's merge rule on, the
    * anonymous session's conversations move to the user first (idempotent, so
    * a failed identify can simply be retried).
+   *
+   * Without a JWT (`user`, allowed only when the widget's
+   * jwtRequiredForIdentifiedUsers is false) the user is unverified: a user row
+   * of its own for this browser, never the one a JWT proved, so it sees only
+   * what this browser's sessions wrote. The same user identifying again keeps
+   * the session, its token and sockets: the profile and expiry are refreshed.
    */
-  async identify(current: SessionContext | null, target: { workspaceId: string; widgetId: string }, jwt: string): Promise<SessionReply> {
+  async identify(current: SessionContext | null, target: { workspaceId: string; widgetId: string }, input: IdentifyInput): Promise<SessionReply> {
     const { row: widget, secret } = await this.widgets.loadWithSecret(target.widgetId);
     if (widget.workspaceId !== target.workspaceId) throw Errors.notFound('widget');
     if (!widget.config.enabled) throw Errors.widgetDisabled();
-    const claims = await this.verifier.verify(jwt, secret);
-    if (claims.workspaceId !== widget.workspaceId || claims.widgetId !== widget.id) throw Errors.invalidToken('widget_mismatch');
+    const claims = await this.claimsOf(input, widget, secret);
     if (claims.jti && (await this.repo.isJtiUsed(widget.id, claims.jti))) throw Errors.invalidToken('jti_reused');
 
+    const same = await this.sameUser(current, claims);
+    if (same && current && input.sessionToken) return this.reidentify(current, input.sessionToken, same, claims, widget);
+
     const userId = newId('user');
+    const writeUser = (m: EntityManager) =>
+      claims.verified ? this.repo.upsertUser(userId, this.profile(claims, widget), m) : this.repo.insertUnverifiedUser(userId, this.profile(claims, widget), m);
     const merge = widget.config.identity.allowAnonymousToIdentifiedMerge && current?.identityType === 'anonymous';
+    let mergedUser: EndUserEntity | null = null;
     if (merge && current) {
       // The user row id must be known before the merge: create it first (idempotent upsert).
-      const user = await this.repo.transaction((m) => this.repo.upsertUser(userId, this.profile(claims, widget), m));
+      mergedUser = await this.repo.transaction(writeUser);
       await this.bus.send(ConversationRpc.mergeSession, {
         workspaceId: widget.workspaceId,
         fromSessionId: current.sessionId,
-        toUserId: user.id,
+        toUserId: mergedUser.id,
       });
     }
 
@@ -86,7 +110,8 @@ export class SessionsService {
         const fresh = await this.repo.consumeJti({ widgetId: widget.id, jti: claims.jti, expiresAt: new Date(claims.exp * 1000) }, m);
         if (!fresh) throw Errors.invalidToken('jti_reused');
       }
-      const user = await this.repo.upsertUser(userId, this.profile(claims, widget), m);
+      // An unverified user made for the merge is this identify's own: reuse it rather than make a second.
+      const user = mergedUser && !claims.verified ? mergedUser : await writeUser(m);
       const created = await this.repo.insertSession(this.newSession(widget, token, user.id, null), m);
       const revoked = current ? await this.repo.revoke(current.sessionId, m) : null;
       return { session: created, revokedHash: revoked };
@@ -103,6 +128,32 @@ export class SessionsService {
     });
     await this.announceStarted(session);
     return this.reply(session, token);
+  }
+
+  /** PATCH /sessions/current: the visitor's profile and traits; never creates a user. */
+  async updateCurrent(current: SessionContext, body: UpdateSessionBody): Promise<{ session: SessionView }> {
+    const session = await this.repo.findById(current.sessionId);
+    const usable = this.checkUsable(session);
+    const change = {
+      email: body.user?.email,
+      name: body.user?.name,
+      companyId: body.company?.id,
+      companyName: body.company?.name,
+      companyPlan: body.company?.plan,
+      traits: body.user?.traits ?? {},
+    };
+    if (usable.userId) {
+      const user = await this.repo.findUser(usable.userId);
+      checkTraitsSize({ ...(user?.traits ?? {}), ...change.traits });
+      await this.repo.updateUser(usable.userId, change);
+    } else {
+      const before = usable.visitor ?? { email: null, name: null, company: null, traits: {} };
+      const company = body.company ? { id: change.companyId ?? before.company?.id ?? null, name: change.companyName ?? before.company?.name ?? null, plan: change.companyPlan ?? before.company?.plan ?? null } : before.company;
+      usable.visitor = { email: change.email ?? before.email, name: change.name ?? before.name, company, traits: { ...before.traits, ...change.traits } };
+      checkTraitsSize(usable.visitor.traits);
+      await this.repo.setVisitor(usable.id, usable.visitor);
+    }
+    return { session: (await this.reply(usable, '')).session };
   }
 
   /** Slides the expiry a full TTL forward; the token stays the same (see docs/api.md). */
@@ -214,12 +265,74 @@ export class SessionsService {
       locale,
       expiresAt: new Date(now.getTime() + this.config.SESSION_TTL_SECONDS * 1000),
       revokedAt: null,
+      visitor: null,
       createdAt: now,
     };
   }
 
-  private profile(claims: { sub: string; email: string | null; name: string | null; companyId: string | null }, widget: WidgetEntity) {
-    return { workspaceId: widget.workspaceId, externalId: claims.sub, email: claims.email, name: claims.name, companyId: claims.companyId };
+  private profile(claims: Claims, widget: WidgetEntity): EndUserProfile {
+    return {
+      workspaceId: widget.workspaceId,
+      externalId: claims.sub,
+      email: claims.email,
+      name: claims.name,
+      companyId: claims.companyId,
+      companyName: claims.companyName,
+      companyPlan: claims.companyPlan,
+    };
+  }
+
+  /** The identity JWT verified, or (widgets that allow it) the unverified `user` of the body. */
+  private async claimsOf(input: IdentifyInput, widget: WidgetEntity, secret: string): Promise<Claims> {
+    const jwtRequired = widget.config.identity.jwtRequiredForIdentifiedUsers;
+    if (input.token !== undefined) {
+      const claims = await this.verifier.verify(input.token, secret);
+      if (claims.workspaceId !== widget.workspaceId || claims.widgetId !== widget.id) throw Errors.invalidToken('widget_mismatch');
+      return { ...claims, companyName: null, companyPlan: null, verified: true };
+    }
+    if (jwtRequired) {
+      throw new AppError('auth_required', 'This widget identifies users only with an identity JWT: send { token }.', { reason: 'jwt_required' });
+    }
+    if (!input.user) throw Errors.validation([{ field: 'user', reason: 'send token (an identity JWT) or user' }]);
+    return {
+      sub: input.user.id,
+      exp: 0,
+      jti: null,
+      email: input.user.email ?? null,
+      name: input.user.name ?? null,
+      companyId: input.company?.id ?? null,
+      companyName: input.company?.name ?? null,
+      companyPlan: input.company?.plan ?? null,
+      verified: false,
+    };
+  }
+
+  /**
+   * The current session's user when the identify names it again (same `sub`):
+   * a verified session stays itself for any claim of its own id; an
+   * unverified one only for another unverified claim (a JWT upgrades it).
+   */
+  private async sameUser(current: SessionContext | null, claims: Claims): Promise<EndUserEntity | null> {
+    if (!current?.userId) return null;
+    const user = await this.repo.findUser(current.userId);
+    if (!user || user.externalId !== claims.sub) return null;
+    return user.verified || !claims.verified ? user : null;
+  }
+
+  private async reidentify(current: SessionContext, token: string, user: EndUserEntity, claims: Claims, widget: WidgetEntity): Promise<SessionReply> {
+    const session = await this.authenticateSession(token);
+    if (session.id !== current.sessionId) throw Errors.invalidToken('unknown_token');
+    await this.repo.transaction(async (m) => {
+      if (claims.jti) {
+        const fresh = await this.repo.consumeJti({ widgetId: widget.id, jti: claims.jti, expiresAt: new Date(claims.exp * 1000) }, m);
+        if (!fresh) throw Errors.invalidToken('jti_reused');
+      }
+      const { workspaceId: _w, externalId: _e, ...change } = this.profile(claims, widget);
+      await this.repo.updateUser(user.id, change, m);
+    });
+    session.expiresAt = new Date(Date.now() + this.config.SESSION_TTL_SECONDS * 1000);
+    await this.repo.extend(session.id, session.expiresAt);
+    return this.reply(session, token);
   }
 
   private async reply(session: SessionEntity, token: string): Promise<SessionReply> {
@@ -230,13 +343,14 @@ export class SessionsService {
       widgetId: session.widgetId,
       identityType: session.identityType,
       user: user ? toEndUser(user) : null,
+      visitor: user ? null : (session.visitor ?? null),
       expiresAt: session.expiresAt.toISOString(),
     };
     return { session: view, token, expiresAt: view.expiresAt };
   }
 
   /** The visitor behind a conversation (operator API). The session row outlives revocation, so this only misses for foreign ids. */
-  async visitor(workspaceId: string, sessionId: string, userId: string | null): Promise<VisitorProfile> {
+  async visitor(workspaceId: string, sessionId: string, userId: string | null): Promise<OperatorVisitor> {
     const session = await this.repo.findById(sessionId);
     if (!session || session.workspaceId !== workspaceId) throw Errors.notFound('visitor');
     const user = userId ? await this.repo.findUser(userId) : null;
@@ -247,6 +361,7 @@ export class SessionsService {
       locale: session.locale,
       since: session.createdAt.toISOString(),
       user: user && user.workspaceId === workspaceId ? toEndUser(user) : null,
+      profile: user ? null : (session.visitor ?? null),
     };
   }
 }
@@ -263,5 +378,21 @@ function toContext(session: SessionEntity): SessionContext {
 }
 
 function toEndUser(user: EndUserEntity): EndUser {
-  return { id: user.id, externalId: user.externalId, email: user.email, name: user.name, companyId: user.companyId };
+  const company = user.companyId || user.companyName || user.companyPlan ? { id: user.companyId, name: user.companyName, plan: user.companyPlan } : null;
+  return {
+    id: user.id,
+    externalId: user.externalId,
+    email: user.email,
+    name: user.name,
+    companyId: user.companyId,
+    company,
+    traits: user.traits ?? {},
+    verified: user.verified,
+  };
+}
+
+function checkTraitsSize(traits: Record<string, unknown>): void {
+  if (Buffer.byteLength(JSON.stringify(traits), 'utf8') > TRAITS_MAX_BYTES) {
+    throw Errors.validation([{ field: 'user.traits', reason: `the stored traits would exceed ${TRAITS_MAX_BYTES} bytes of JSON` }]);
+  }
 }

@@ -7,6 +7,7 @@ import {
   WidgetAccess,
   WidgetConfig,
   widgetConfigSchema,
+  WidgetCreateBody,
   WidgetPatch,
   Workspace,
 } from '@widget/contracts';
@@ -18,7 +19,8 @@ import { WidgetRepository } from '../persistence/widget.repository';
 /** Deep merge of a PATCH: sections merge key by key, arrays and scalars replace. */
 export function mergeWidgetConfig(current: WidgetConfig, patch: WidgetPatch): WidgetConfig {
   const merged: Record<string, unknown> = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
+  const { id: _id, workspaceId: _workspaceId, ...changes } = patch;
+  for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
     const base = (current as Record<string, unknown>)[key];
     merged[key] =
@@ -46,7 +48,9 @@ export class WidgetsService {
     return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
   }
 
-  async createWidget(workspaceId: string, config: WidgetConfig): Promise<{ widget: Widget; secret: string }> {
+  async createWidget(workspaceId: string, body: WidgetCreateBody): Promise<{ widget: Widget; secret: string }> {
+    const { id: _pastedId, workspaceId: pastedWorkspaceId, ...config } = body;
+    checkPastedWorkspace(pastedWorkspaceId, workspaceId);
     if (!(await this.repo.findWorkspace(workspaceId))) throw Errors.notFound('workspace');
     const secret = newSecret();
     const now = new Date();
@@ -71,6 +75,7 @@ export class WidgetsService {
 
   async patch(widgetId: string, patch: WidgetPatch): Promise<Widget> {
     const row = await this.load(widgetId);
+    checkPastedWorkspace(patch.workspaceId, row.workspaceId);
     row.config = mergeWidgetConfig(row.config, patch);
     row.updatedAt = new Date();
     await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt });
@@ -100,7 +105,7 @@ export class WidgetsService {
       theme: c.theme,
       launcher: c.launcher,
       forms: { visibleFormIds: c.forms.visibleFormIds ?? [] },
-      ai: { mode: c.ai.mode },
+      ai: { enabled: c.ai.enabled, mode: c.ai.mode, escalationBehavior: c.ai.escalationBehavior },
     };
   }
 
@@ -134,6 +139,13 @@ export class WidgetsService {
     const row = await this.repo.findWidget(widgetId);
     if (!row) throw new AppError('not_found', 'No such widget.', { reason: 'widget_not_found' });
     return row;
+  }
+}
+
+/** A pasted upstream config may name its workspace; it must be this one. */
+function checkPastedWorkspace(pasted: string | undefined, actual: string): void {
+  if (pasted !== undefined && pasted !== actual) {
+    throw Errors.validation([{ field: 'workspaceId', reason: 'must be the workspace in the path' }], 'The config names another workspace.');
   }
 }
 

@@ -37,7 +37,13 @@ export class SessionHandler {
 
   @MessagePattern(SessionRpc.identify.subject)
   identify(@Payload() req: Req<'identify'>): Res<'identify'> {
-    return this.sessions.identify(req.session, req, req.token);
+    return this.sessions.identify(req.session, req, req);
+  }
+
+  @MessagePattern(SessionRpc.updateCurrent.subject)
+  updateCurrent(@Payload() req: Req<'updateCurrent'>): Res<'updateCurrent'> {
+    const { session, ...body } = req;
+    return this.sessions.updateCurrent(session, body);
   }
 
   @MessagePattern(SessionRpc.refresh.subject)

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { WidgetConfig } from '@widget/contracts';
+import type { VisitorProfile, WidgetConfig } from '@widget/contracts';
 
 @Entity({ name: 'workspaces' })
 export class WorkspaceEntity {
@@ -27,6 +27,12 @@ export class EndUserEntity {
   @Column('text', { nullable: true }) email: string | null;
   @Column('text', { nullable: true }) name: string | null;
   @Column('text', { name: 'company_id', nullable: true }) companyId: string | null;
+  @Column('text', { name: 'company_name', nullable: true }) companyName: string | null;
+  @Column('text', { name: 'company_plan', nullable: true }) companyPlan: string | null;
+  /** false: claimed without a JWT (SPEC §4); such a user belongs to the one browser that claimed it. */
+  @Column('boolean') verified: boolean;
+  /** The SDK's update() traits. */
+  @Column('jsonb') traits: Record<string, unknown>;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt: Date;
 }
@@ -41,6 +47,8 @@ export class SessionEntity {
   /** sha256 of the bearer token; the token itself is never stored. */
   @Column('text', { name: 'token_hash' }) tokenHash: string;
   @Column('text', { nullable: true }) locale: string | null;
+  /** An anonymous visitor's profile from PATCH /sessions/current (identified sessions write their user). */
+  @Column('jsonb', { nullable: true }) visitor: VisitorProfile | null;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;

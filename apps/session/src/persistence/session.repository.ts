@@ -9,7 +9,22 @@ export interface EndUserProfile {
   email: string | null;
   name: string | null;
   companyId: string | null;
+  companyName: string | null;
+  companyPlan: string | null;
 }
+
+/** The fields a profile write may change; null/undefined leaves the stored value. */
+export interface ProfileChange {
+  email?: string | null;
+  name?: string | null;
+  companyId?: string | null;
+  companyName?: string | null;
+  companyPlan?: string | null;
+  traits?: Record<string, unknown>;
+}
+
+const USER_COLUMNS = `id, workspace_id AS "workspaceId", external_id AS "externalId", email, name, company_id AS "companyId",
+  company_name AS "companyName", company_plan AS "companyPlan", verified, traits, created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 @Injectable()
 export class SessionRepository {
@@ -72,20 +87,50 @@ export class SessionRepository {
     return (await this.dataSource.getRepository(UsedJtiEntity).countBy({ widgetId, jti })) > 0;
   }
 
-  /** Creates the end user or refreshes the profile claims of the one that exists. */
+  /** Creates the verified end user or refreshes the profile claims of the one that exists. */
   async upsertUser(id: string, profile: EndUserProfile, manager: EntityManager): Promise<EndUserEntity> {
     const rows: EndUserEntity[] = await manager.query(
-      `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (workspace_id, external_id) DO UPDATE SET
+      `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id, company_name, company_plan, verified)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)
+       ON CONFLICT (workspace_id, external_id) WHERE verified DO UPDATE SET
          email = COALESCE(EXCLUDED.email, end_users.email),
          name = COALESCE(EXCLUDED.name, end_users.name),
          company_id = COALESCE(EXCLUDED.company_id, end_users.company_id),
+         company_name = COALESCE(EXCLUDED.company_name, end_users.company_name),
+         company_plan = COALESCE(EXCLUDED.company_plan, end_users.company_plan),
          updated_at = now()
-       RETURNING id, workspace_id AS "workspaceId", external_id AS "externalId", email, name, company_id AS "companyId"`,
-      [id, profile.workspaceId, profile.externalId, profile.email, profile.name, profile.companyId],
+       RETURNING ${USER_COLUMNS}`,
+      [id, profile.workspaceId, profile.externalId, profile.email, profile.name, profile.companyId, profile.companyName, profile.companyPlan],
     );
     return rows[0];
+  }
+
+  /** An unverified claim (identify without a JWT): always a user of its own, never one that exists. */
+  async insertUnverifiedUser(id: string, profile: EndUserProfile, manager: EntityManager): Promise<EndUserEntity> {
+    const rows: EndUserEntity[] = await manager.query(
+      `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id, company_name, company_plan, verified)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false)
+       RETURNING ${USER_COLUMNS}`,
+      [id, profile.workspaceId, profile.externalId, profile.email, profile.name, profile.companyId, profile.companyName, profile.companyPlan],
+    );
+    return rows[0];
+  }
+
+  /** Refreshes a user's profile: given fields replace, traits merge key by key. */
+  async updateUser(id: string, change: ProfileChange, manager?: EntityManager): Promise<EndUserEntity> {
+    const rows: EndUserEntity[][] = await (manager ?? this.dataSource.manager).query(
+      `UPDATE session.end_users SET
+         email = COALESCE($2, email), name = COALESCE($3, name),
+         company_id = COALESCE($4, company_id), company_name = COALESCE($5, company_name), company_plan = COALESCE($6, company_plan),
+         traits = traits || $7::jsonb, updated_at = now()
+       WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+      [id, change.email ?? null, change.name ?? null, change.companyId ?? null, change.companyName ?? null, change.companyPlan ?? null, JSON.stringify(change.traits ?? {})],
+    );
+    return rows[0][0];
+  }
+
+  async setVisitor(sessionId: string, visitor: SessionEntity['visitor']): Promise<void> {
+    await this.dataSource.query(`UPDATE session.sessions SET visitor = $2::jsonb WHERE id = $1`, [sessionId, JSON.stringify(visitor)]);
   }
 
   insertRealtimeToken(row: RealtimeTokenEntity): Promise<RealtimeTokenEntity> {

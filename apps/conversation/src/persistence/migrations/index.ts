@@ -1,4 +1,5 @@
 import { CreateConversationSchema1732600000000 } from './1732600000000-create-conversation-schema';
+import { MessageMetadata1733000000000 } from './1733000000000-message-metadata';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const CONVERSATION_MIGRATIONS = [CreateConversationSchema1732600000000];
+export const CONVERSATION_MIGRATIONS = [CreateConversationSchema1732600000000, MessageMetadata1733000000000];

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
+import { AppError, NatsBus } from '@widget/common';
 import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
 import { readScope } from '../articles.service';
 import { escapeHtml } from '../html';
 import { localeInfo } from '../locale';
-import { anyWordQuery, queryWords } from '../search-terms';
+import { Concept, anyConceptQuery } from '../retrieval/expansion';
+import { QueryExpander } from '../retrieval/query-expander';
+import { queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
-import { CandidateInput, rankCandidates, ScoredCandidate } from './scoring';
+import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
 
 /** Articles retrieved per question: the passage scorer reads all of them. */
-export const RETRIEVE_ARTICLES = 5;
+export const RETRIEVE_ARTICLES = 8;
 /** An article is suggested when this share of the question (IDF-weighted) appears in it. */
 export const SUGGESTION_MIN_COVERAGE = 0.3;
 const MAX_SUGGESTIONS = 3;
@@ -32,9 +34,16 @@ export class AnswerService {
     private readonly articles: ArticleRepository,
     private readonly provider: ChatProvider,
     private readonly bus: NatsBus,
+    private readonly expander: QueryExpander,
   ) {}
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
+    if (!req.ai.enabled) {
+      throw new AppError('validation_error', 'AI answers are turned off for this widget.', {
+        reason: 'ai_disabled',
+        details: [{ field: '(widget)', reason: 'ai.enabled or features.aiAnswers is false' }],
+      });
+    }
     const { mode, minConfidence } = req.ai;
     const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
@@ -75,10 +84,11 @@ export class AnswerService {
     if (words.length === 0 || (scope.collectionIds && scope.collectionIds.length === 0)) return declined('no_relevant_articles');
     const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
     if (configs.length === 0) return declined('no_relevant_articles');
-    const retrieved = await this.articles.retrieve(scope, configs, anyWordQuery(words), RETRIEVE_ARTICLES);
+    const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
+    const retrieved = await this.articles.retrieve(scope, configs, anyConceptQuery(concepts, true), anyConceptQuery(concepts), RETRIEVE_ARTICLES);
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
-    const scored = await this.score(scope, req.question, retrieved);
+    const scored = await this.score(scope, concepts, retrieved);
     const byId = new Map(retrieved.map((r) => [r.id, r]));
     const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE);
     const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
@@ -100,8 +110,8 @@ export class AnswerService {
     return { answer: { text: result.text, confidence: best.confidence, citations }, suggestions, declineReason: null };
   }
 
-  /** Stems the question, titles and sentences in one round trip, counts document frequencies in another, then scores. */
-  private async score(scope: ReadScope, question: string, retrieved: RetrievedRow[]): Promise<ScoredCandidate[]> {
+  /** Stems the question's alternatives, titles and sentences in one round trip, counts document frequencies in another, then scores. */
+  private async score(scope: ReadScope, concepts: Concept[], retrieved: RetrievedRow[]): Promise<ScoredCandidate[]> {
     const configs = [...new Set(retrieved.map((r) => r.ts_config))];
     const sentences = retrieved.map((r) => splitSentences(r.body_text));
     const texts: string[] = [];
@@ -111,28 +121,54 @@ export class AnswerService {
       textConfigs.push(cfg);
       return texts.length - 1;
     };
-    const questionAt = new Map(configs.map((cfg) => [cfg, push(cfg, question)]));
+    // Per configuration, per concept, per alternative: where its text's lexemes will be.
+    const alternativeAt = new Map(configs.map((cfg) => [cfg, concepts.map((c) => c.alternatives.map((a) => push(cfg, a.text)))]));
     const titleAt = retrieved.map((r) => push(r.ts_config, r.title));
     const sentenceAt = retrieved.map((r, i) => sentences[i].map((s) => push(r.ts_config, s.text)));
     const lexemes = await this.articles.lexemes(textConfigs, texts);
 
-    const pairs = configs.flatMap((config) => lexemes[questionAt.get(config)!].map((term) => ({ config, term })));
+    const conceptsOf = new Map(configs.map((cfg) => [cfg, scoringConcepts(concepts, alternativeAt.get(cfg)!, lexemes)]));
+    const pairs = configs.flatMap((config) => {
+      const terms = new Set(conceptsOf.get(config)!.flatMap((k) => k.alternatives.flatMap((a) => a.terms)));
+      return [...terms].map((term) => ({ config, term }));
+    });
     const { sizes, df } = await this.articles.documentFrequencies(scope, pairs);
 
     const candidates: CandidateInput[] = retrieved.map((r, i) => {
-      const questionTerms = lexemes[questionAt.get(r.ts_config)!];
+      const scoring = conceptsOf.get(r.ts_config)!;
+      const questionTerms = [...new Set(scoring.flatMap((k) => k.alternatives.flatMap((a) => a.terms)))];
       return {
         articleId: r.id,
         title: r.title,
         titleTerms: lexemes[titleAt[i]],
         passages: sentences[i].map((s, j) => ({ text: s.text, block: s.block, terms: lexemes[sentenceAt[i][j]] })),
         questionTerms,
+        concepts: scoring,
         corpusSize: sizes.get(r.ts_config) ?? retrieved.length,
         documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
       };
     });
     return rankCandidates(candidates);
   }
+}
+
+/**
+ * Concepts as lexemes under one configuration. Stop words have none and drop
+ * out; two concepts with the same exact lexemes count once, as a repeated
+ * word always did.
+ */
+function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][]): ScoringConcept[] {
+  const seen = new Set<string>();
+  const out: ScoringConcept[] = [];
+  concepts.forEach((c, i) => {
+    const alternatives = c.alternatives.map((a, j) => ({ terms: lexemes[at[i][j]], weight: a.weight })).filter((a) => a.terms.length > 0);
+    if (alternatives.length === 0 || alternatives[0].weight !== 1) return;
+    const key = alternatives[0].terms.join(' ');
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ alternatives });
+  });
+  return out;
 }
 
 function declined(reason: string): Outcome {

@@ -19,9 +19,19 @@ export interface CandidateInput {
   passages: PassageInput[];
   /** The question's terms under this article's stemming configuration. */
   questionTerms: string[];
+  /**
+   * The question's concepts (query expansion) under this configuration: a
+   * concept counts when any alternative has all its terms, by the heaviest
+   * such alternative's weight. Without them, each question term is a concept.
+   */
+  concepts?: ScoringConcept[];
   /** Published articles in scope with that configuration, and how many contain each question term. */
   corpusSize: number;
   documentFrequency: Record<string, number>;
+}
+
+export interface ScoringConcept {
+  alternatives: Array<{ terms: string[]; weight: number }>;
 }
 
 export interface ScoredCandidate {
@@ -45,10 +55,38 @@ export function idf(corpusSize: number, df: number): number {
   return Math.log(1 + (corpusSize - df + 0.5) / (df + 0.5));
 }
 
-function coverage(terms: Set<string>, weights: Map<string, number>, total: number): number {
+interface WeightedConcept {
+  idf: number;
+  alternatives: Array<{ terms: string[]; weight: number }>;
+}
+
+/**
+ * Each concept weighs its idf: the exact word's when articles have it, else
+ * that of its heaviest alternative they have (a misspelt word weighs what
+ * its correction does), else that of a word no article has (large: a
+ * question about something the corpus lacks is not covered).
+ */
+function weightConcepts(c: CandidateInput): WeightedConcept[] {
+  const concepts = c.concepts ?? [...new Set(c.questionTerms)].map((t) => ({ alternatives: [{ terms: [t], weight: 1 }] }));
+  const df = (terms: string[]) => Math.min(...terms.map((t) => c.documentFrequency[t] ?? 0));
+  return concepts
+    .map((k) => ({ alternatives: k.alternatives.filter((a) => a.terms.length > 0) }))
+    .filter((k) => k.alternatives.length > 0)
+    .map((k) => {
+      const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
+      const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
+      return { idf: idf(c.corpusSize, df(basis.terms)), alternatives: k.alternatives };
+    });
+}
+
+function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number): number {
   if (total === 0) return 0;
   let sum = 0;
-  for (const [term, w] of weights) if (terms.has(term)) sum += w;
+  for (const k of concepts) {
+    let best = 0;
+    for (const a of k.alternatives) if (a.weight > best && a.terms.every((t) => terms.has(t))) best = a.weight;
+    sum += best * k.idf;
+  }
   return sum / total;
 }
 
@@ -64,9 +102,8 @@ export function confidenceOf(passageCoverage: number, articleCoverage: number, t
 }
 
 export function scoreCandidate(c: CandidateInput): ScoredCandidate {
-  const weights = new Map<string, number>();
-  for (const t of new Set(c.questionTerms)) weights.set(t, idf(c.corpusSize, c.documentFrequency[t] ?? 0));
-  const total = [...weights.values()].reduce((a, b) => a + b, 0);
+  const weights = weightConcepts(c);
+  const total = weights.reduce((a, k) => a + k.idf, 0);
 
   const titleSet = new Set(c.titleTerms);
   const articleSet = new Set(c.titleTerms);

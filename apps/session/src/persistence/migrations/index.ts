@@ -1,5 +1,10 @@
 import { CreateSessionSchema1732500000000 } from './1732500000000-create-session-schema';
-import { CreateOperatorRealtimeTokens1733000000000 } from './1733000000000-create-operator-realtime-tokens';
+import { UpstreamWidgetConfig1733000000000 } from './1733000000000-upstream-widget-config';
+import { CreateOperatorRealtimeTokens1733100000000 } from './1733100000000-create-operator-realtime-tokens';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const SESSION_MIGRATIONS = [CreateSessionSchema1732500000000, CreateOperatorRealtimeTokens1733000000000];
+export const SESSION_MIGRATIONS = [
+  CreateSessionSchema1732500000000,
+  UpstreamWidgetConfig1733000000000,
+  CreateOperatorRealtimeTokens1733100000000,
+];

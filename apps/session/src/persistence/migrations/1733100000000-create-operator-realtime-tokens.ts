@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The operator feed's short-lived tokens: one workspace each, stored as a SHA-256 like visitors' realtime tokens. */
-export class CreateOperatorRealtimeTokens1733000000000 implements MigrationInterface {
-  name = 'CreateOperatorRealtimeTokens1733000000000';
+export class CreateOperatorRealtimeTokens1733100000000 implements MigrationInterface {
+  name = 'CreateOperatorRealtimeTokens1733100000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

@@ -1,0 +1,89 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { hashToken, InjectConfig, safeEqual } from '@widget/common';
+import type { FastifyReply } from 'fastify';
+import { SessionCache } from '../auth/session-cache';
+import { readBearer, WidgetRequest } from '../auth/request-state';
+import type { GatewayConfig } from '../config';
+import { ADMIN_BASE, WIDGET_BASE } from '../http/route-decorators';
+import { Limiter, RateLimitedError } from './limiter';
+
+/** What a widget route costs beyond the per-session request budget. */
+export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'events';
+export const LIMIT_ACTION = 'widget:limit-action';
+export const LimitAction = (action: SessionAction) => SetMetadata(LIMIT_ACTION, action);
+
+async function charged(context: ExecutionContext, charge: () => Promise<void>): Promise<boolean> {
+  try {
+    await charge();
+    return true;
+  } catch (err) {
+    if (err instanceof RateLimitedError) void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(err.retryAfterSeconds));
+    throw err;
+  }
+}
+
+/**
+ * First guard of every HTTP route. A widget request with a session token this
+ * replica already holds as valid is charged to that session; any other widget
+ * request (no token, a made-up one, one not yet resolved) to the client
+ * address, before the token is looked up, so floods of bad tokens cost the
+ * session service nothing once the address is spent. Session starts are
+ * also charged to the address. The operator API has its own budget per key.
+ */
+@Injectable()
+export class EdgeLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: Limiter,
+    private readonly sessions: SessionCache,
+    @InjectConfig() private readonly config: GatewayConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<WidgetRequest>();
+    const path = request.url;
+    const token = readBearer(request);
+    if (path.startsWith(`/${ADMIN_BASE}/`)) {
+      if (token && safeEqual(token, this.config.ADMIN_API_KEY)) return charged(context, () => this.limiter.consume('admin', hashToken(token)));
+      return charged(context, () => this.limiter.consume('address', request.ip));
+    }
+    if (!path.startsWith(`/${WIDGET_BASE}/`)) return true;
+    const session = token ? this.sessions.peek(token) : undefined;
+    const action = this.reflector.getAllAndOverride<SessionAction | undefined>(LIMIT_ACTION, [context.getHandler(), context.getClass()]);
+    return charged(context, async () => {
+      if (session) await this.limiter.consume('session', session.sessionId);
+      else await this.limiter.consume('address', request.ip);
+      if (action === 'sessionStart' && !session) await this.limiter.consume('addressSessions', request.ip);
+    });
+  }
+}
+
+/** After WidgetAuthGuard: the per-session action budgets, the events' bytes, and the workspace's daily AI quota. */
+@Injectable()
+export class ActionLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: Limiter,
+  ) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+    const action = this.reflector.getAllAndOverride<SessionAction | undefined>(LIMIT_ACTION, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<WidgetRequest>();
+    const session = request.session;
+    if (!action || action === 'sessionStart' || !session) return true;
+    return charged(context, async () => {
+      if (action === 'events') {
+        const events = (request.body as { events?: unknown } | undefined)?.events;
+        const count = Array.isArray(events) ? Math.max(1, events.length) : 1;
+        const bytes = Number(request.headers['content-length']) || Buffer.byteLength(JSON.stringify(request.body ?? ''));
+        await this.limiter.consume('events', session.sessionId, count);
+        await this.limiter.consume('eventBytes', session.sessionId, bytes);
+        return;
+      }
+      await this.limiter.consume(action, session.sessionId);
+      if (action === 'aiAnswers') await this.limiter.consume('workspaceAiAnswers', session.workspaceId);
+    });
+  }
+}

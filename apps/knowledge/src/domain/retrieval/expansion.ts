@@ -1,0 +1,156 @@
+import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
+import { queryWords } from '../search-terms';
+import { SynonymMap, synonymsOf } from './wordnet';
+
+/**
+ * Query expansion: each word of a query becomes a concept, matched by any of
+ * its alternatives: the word itself, spelling corrections from the
+ * workspace's vocabulary, the operator's synonyms, WordNet's synonyms. An
+ * alternative's weight says how much a match on it counts against a match on
+ * the word itself (docs/knowledge.md, "Retrieval").
+ */
+export interface Alternative {
+  /** Words in queryWords() form, space-separated: a phrase when more than one. */
+  text: string;
+  weight: number;
+  kind: 'exact' | 'typo' | 'operator' | 'wordnet';
+}
+
+export interface Concept {
+  /** What the visitor typed (a word, or an operator's phrase). */
+  text: string;
+  /** The exact alternative first. */
+  alternatives: Alternative[];
+  /** The unfinished last word of a search: its exact alternative matches as a prefix. */
+  prefix: boolean;
+}
+
+/** An operator's synonym is a declared equivalence: nearly a match on the word. */
+export const OPERATOR_WEIGHT = 0.9;
+/** A WordNet synonym shares one sense of the word, maybe not the visitor's. */
+export const WORDNET_WEIGHT = 0.5;
+/** WordNet synonyms kept per word, among those the workspace's articles use. */
+export const WORDNET_PER_WORD = 3;
+/** Spelling corrections kept per unknown word. */
+export const TYPOS_PER_WORD = 2;
+/** A correction is accepted at this trigram similarity, or at an edit distance of one (two from 8 letters: transpositions score low in trigrams). */
+export const TYPO_MIN_SIMILARITY = 0.45;
+
+export interface ExpansionOptions {
+  /** The last word is unfinished (search box). */
+  prefixLast: boolean;
+  /** Apply WordNet (English); null: no WordNet. */
+  wordnet: SynonymMap | null;
+}
+
+/** Words the vocabulary must be asked about for WordNet: the synonyms' words. */
+export function wordnetCandidates(words: string[], wordnet: SynonymMap | null): string[] {
+  if (!wordnet) return [];
+  const out = new Set<string>();
+  for (const w of words) for (const s of synonymsOf(wordnet, w)) for (const part of s.split(' ')) out.add(part);
+  return [...out];
+}
+
+export function typoWeight(similarity: number): number {
+  return Math.min(0.9, 0.5 + similarity / 2);
+}
+
+export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
+  const groups = facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1);
+  const concepts: Concept[] = [];
+  for (let i = 0; i < words.length; ) {
+    const phrase = longestMemberAt(words, i, groups);
+    if (phrase && phrase.length > 1) {
+      const text = phrase.member.join(' ');
+      concepts.push({ text, prefix: false, alternatives: [{ text, weight: 1, kind: 'exact' }, ...operatorAlternatives(groups, text, 1)] });
+      i += phrase.length;
+      continue;
+    }
+    const word = words[i];
+    const prefix = options.prefixLast && i === words.length - 1;
+    const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
+    const stop = facts.stop.has(word);
+    alternatives.push(...operatorAlternatives(groups, word, 1));
+    if (!stop && !facts.known.has(word)) {
+      const accepted = (facts.similar.get(word) ?? []).filter((s) => s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1));
+      for (const s of accepted.slice(0, TYPOS_PER_WORD)) {
+        const weight = typoWeight(s.similarity);
+        alternatives.push({ text: s.word, weight, kind: 'typo' });
+        alternatives.push(...operatorAlternatives(groups, s.word, weight));
+      }
+    }
+    // The unfinished last word too: when it is a whole word WordNet knows, it was likely meant.
+    if (!stop && options.wordnet) {
+      const present = synonymsOf(options.wordnet, word).filter((s) => s.split(' ').every((part) => facts.present.has(part)));
+      for (const s of present.slice(0, WORDNET_PER_WORD)) alternatives.push({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' });
+    }
+    concepts.push({ text: word, prefix, alternatives: dedupe(alternatives) });
+    i++;
+  }
+  return concepts;
+}
+
+function longestMemberAt(words: string[], at: number, groups: string[][][]): { member: string[]; length: number } | null {
+  let best: string[] | null = null;
+  for (const g of groups) {
+    for (const member of g) {
+      if (member.length === 0 || at + member.length > words.length) continue;
+      if (member.every((w, j) => words[at + j] === w) && (!best || member.length > best.length)) best = member;
+    }
+  }
+  return best ? { member: best, length: best.length } : null;
+}
+
+function operatorAlternatives(groups: string[][][], text: string, scale: number): Alternative[] {
+  const out: Alternative[] = [];
+  for (const g of groups) {
+    if (!g.some((m) => m.join(' ') === text)) continue;
+    for (const m of g) if (m.join(' ') !== text && m.length) out.push({ text: m.join(' '), weight: OPERATOR_WEIGHT * scale, kind: 'operator' });
+  }
+  return out;
+}
+
+/** One alternative per text, the heaviest. */
+function dedupe(alternatives: Alternative[]): Alternative[] {
+  const byText = new Map<string, Alternative>();
+  for (const a of alternatives) {
+    const seen = byText.get(a.text);
+    if (!seen || seen.weight < a.weight) byText.set(a.text, a);
+  }
+  return [...byText.values()];
+}
+
+/** Optimal string alignment distance ≤ max (insertions, deletions, substitutions, adjacent transpositions). */
+export function damerauWithin(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length] <= max;
+}
+
+/** to_tsquery text of one concept: its alternatives OR-ed, phrases with <->, the unfinished word as a prefix. */
+export function conceptQuery(c: Concept): string {
+  const parts = c.alternatives.map((a) => {
+    const words = a.text.split(' ');
+    const body = words.map((w, i) => (c.prefix && a.kind === 'exact' && i === words.length - 1 ? `${w}:*` : w)).join(' <-> ');
+    return words.length > 1 && c.alternatives.length > 1 ? `(${body})` : body;
+  });
+  return parts.length === 1 ? parts[0] : `(${parts.join(' | ')})`;
+}
+
+/** Search box: every concept must match (by any alternative). */
+export function allConceptsQuery(concepts: Concept[]): string {
+  return concepts.map(conceptQuery).join(' & ');
+}
+
+/** Recall: any concept may match. `exactOnly`: the visitor's own words only. */
+export function anyConceptQuery(concepts: Concept[], exactOnly = false): string {
+  return concepts.map((c) => (exactOnly ? conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }) : conceptQuery(c))).join(' | ');
+}

@@ -1,0 +1,24 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { VocabularyRepository } from '../../persistence/vocabulary.repository';
+import { Concept, expandQuery, wordnetCandidates } from './expansion';
+import { wordnetSynonyms } from './wordnet';
+
+/** A query's words → concepts with their alternatives (expansion.ts), with one vocabulary round trip. */
+@Injectable()
+export class QueryExpander implements OnModuleInit {
+  constructor(private readonly vocabulary: VocabularyRepository) {}
+
+  /** Loads the WordNet map at start-up rather than on the first question. */
+  onModuleInit(): void {
+    wordnetSynonyms();
+  }
+
+  /** `language`: the scope's language; WordNet (English) applies to `en` and to searches across languages (null). */
+  async expand(workspaceId: string, words: string[], options: { prefixLast: boolean; language: string | null }): Promise<Concept[]> {
+    const wordnet = options.language === null || options.language === 'en' ? wordnetSynonyms() : null;
+    const unfinished = options.prefixLast ? words[words.length - 1] : null;
+    const candidates = wordnetCandidates(words, wordnet);
+    const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
+    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet });
+  }
+}
