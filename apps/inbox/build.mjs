@@ -1,7 +1,8 @@
 // Bundles the inbox into dist/: index.html plus content-hashed JS and CSS (served by the gateway at /inbox/).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,22 +14,27 @@ const result = await build({
   entryPoints: [join(here, 'src/main.tsx')],
   bundle: true,
   minify: true,
-  sourcemap: true,
   format: 'esm',
   target: ['es2020'],
   jsx: 'automatic',
   jsxImportSource: 'preact',
-  entryNames: '[name].[hash]',
   outdir: dist,
-  metafile: true,
+  write: false,
   legalComments: 'none',
   logLevel: 'warning',
 });
 
-const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
-const js = outputs.find((f) => f.endsWith('.js'));
-const css = outputs.find((f) => f.endsWith('.css'));
-if (!js || !css) throw new Error(`esbuild wrote no JS or CSS: ${outputs.join(', ')}`);
+// name.<12 hex of sha256>.ext, the convention of the widget's page sets: the gateway caches such names for good.
+const written = {};
+for (const file of result.outputFiles) {
+  const ext = extname(file.path);
+  const name = `main.${createHash('sha256').update(file.contents).digest('hex').slice(0, 12)}${ext}`;
+  writeFileSync(join(dist, name), file.contents);
+  written[ext] = name;
+}
+const js = written['.js'];
+const css = written['.css'];
+if (!js || !css) throw new Error(`esbuild wrote no JS or CSS: ${Object.values(written).join(', ')}`);
 
 // No inline script or style anywhere: the page runs under script-src/style-src 'self'.
 writeFileSync(

@@ -73,7 +73,7 @@ describe('inbox page (/inbox/) in Chromium', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     const html = await res.text();
-    const script = /src="\.\/(main\.[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    const script = /src="\.\/(main\.[0-9a-f]{12}\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
     const asset = await fetch(`${stack.baseUrl}/inbox/${script}`);
     expect(asset.headers.get('cache-control')).toContain('immutable');

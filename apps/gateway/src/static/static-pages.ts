@@ -39,6 +39,11 @@ const TYPES: Record<string, string> = {
 export const appDist = (app: string) => resolve(__dirname, '..', '..', '..', app, 'dist');
 
 /**
+ * Minimal on purpose: the widget branch brings the gateway's page-set module
+ * (static/page-sets.ts + static-files.ts, same dist/ layout and hash
+ * convention). When it lands, this file goes and /inbox/ becomes one PAGE_SETS
+ * line with `csp: () => STRICT_PAGE_CSP`.
+ *
  * Serves built page sets from memory, read once at start-up: `index.html`
  * revalidated on every load, hashed assets cached for a year. Only the files
  * the build wrote exist; any other path under the prefix is the 404 envelope.
