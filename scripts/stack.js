@@ -12,25 +12,45 @@ const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs'
 const { join } = require('node:path');
 const { connect } = require('nats');
 const { Client } = require('pg');
+const { createServer } = require('node:net');
 const { seed } = require('./seed');
+const { resolveStack, SERVICES } = require('./stack-config');
 
 const ROOT = join(__dirname, '..');
 const STATE = join(ROOT, '.stack');
-const SERVICES = ['session', 'conversation', 'knowledge', 'forms', 'events'];
-const PORT = Number(process.env.PORT ?? 3000);
+const CONFIG = resolveStack(process.env, {});
+const PORT = CONFIG.port;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/widget';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 const say = (line) => process.stdout.write(`[stack] ${line}\n`);
 const built = (app) => existsSync(join(ROOT, 'apps', app, 'dist', 'main.js'));
 
+/** The environment's ADMIN_API_KEY / SECRET_ENCRYPTION_KEY win; the rest come from (or are generated into) .stack/secrets.json. */
 function loadSecrets() {
   mkdirSync(STATE, { recursive: true });
   const file = join(STATE, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
+  let stored;
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
+  else {
+    stored = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  }
+  return resolveStack(process.env, stored).secrets;
+}
+
+/** The wanted port when it is free, else one the OS picks (a second stack on this machine). */
+function freeOr(wanted) {
+  const listen = (port) =>
+    new Promise((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const { port: got } = server.address();
+        server.close(() => resolve(got));
+      });
+    });
+  return listen(wanted).catch(() => listen(0));
 }
 
 async function ensureDatabase() {
@@ -120,20 +140,20 @@ async function main() {
   say(`PostgreSQL ${DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}, NATS ${NATS_URL}`);
   await Promise.all([ensureDatabase(), ensureNats()]);
   const secrets = loadSecrets();
-  const common = { DATABASE_URL, NATS_URL, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...secrets };
+  const common = { DATABASE_URL, NATS_URL, NATS_SUBJECT_PREFIX: CONFIG.natsSubjectPrefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...secrets };
 
   const services = SERVICES.filter(built);
   say(`starting ${services.join(', ')} (each applies its migrations first)`);
   await Promise.all(
-    services.map((app, i) => {
-      const port = 3101 + i;
+    services.map(async (app) => {
+      const port = await freeOr(CONFIG.servicePorts[app]);
       const child = start(app, { ...common, HEALTH_PORT: String(port) }, children);
       return waitReady(app, `http://127.0.0.1:${port}`, child);
     }),
   );
   const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(',') };
   if (built('realtime')) {
-    const port = 3001;
+    const port = await freeOr(CONFIG.realtimePort);
     const child = start('realtime', { ...common, PORT: String(port) }, children);
     await waitReady('realtime', `http://127.0.0.1:${port}`, child);
     gatewayEnv.REALTIME_URL = `http://127.0.0.1:${port}`;
@@ -142,7 +162,7 @@ async function main() {
   const baseUrl = `http://localhost:${PORT}`;
   await waitReady('gateway', `http://127.0.0.1:${PORT}`, gateway);
 
-  const seedFile = join(STATE, 'seed.json');
+  const seedFile = join(STATE, CONFIG.seedFile);
   let demo = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : null;
   if (demo) {
     const check = await fetch(`http://127.0.0.1:${PORT}/admin/v1/widgets/${demo.widgetId}`, { headers: { authorization: `Bearer ${secrets.ADMIN_API_KEY}` } });

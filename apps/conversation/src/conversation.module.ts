@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { idempotencyProvider } from '@widget/common';
 import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
 import { AdminHandler } from './handlers/admin.handler';
@@ -13,6 +14,6 @@ import { OutboxRepository } from './persistence/outbox.repository';
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
   controllers: [ConversationHandler, AdminHandler],
-  providers: [ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay, OutboxMetrics],
+  providers: [idempotencyProvider('conversation'), ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay, OutboxMetrics],
 })
 export class ConversationModule {}

@@ -4,6 +4,7 @@ import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './openapi/openapi.controller';
 import { EdgeLimitGuard } from './limits/limit-guards';
 import { SessionsGatewayModule } from './widget/sessions.module';
 import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
@@ -28,7 +29,7 @@ export class GatewayModule {
         EventsGatewayModule,
         ConversationsGatewayModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, OpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],
     };
   }

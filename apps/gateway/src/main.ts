@@ -1,28 +1,8 @@
-import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions } from '@nestjs/microservices';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import cors from '@fastify/cors';
-import {
-  checkNats,
-  ConfigError,
-  createLogger,
-  drainingNatsStrategy,
-  installGracefulShutdown,
-  loadShutdownConfig,
-  Metrics,
-  newId,
-  PinoNestLogger,
-  RequestContextInterceptor,
-} from '@widget/common';
-import { GatewayModule } from './app.module';
+import { checkNats, ConfigError, createLogger, installGracefulShutdown, loadShutdownConfig } from '@widget/common';
 import { loadGatewayConfig } from './config';
-import { checkRedis } from './limits/check-redis';
+import { createGatewayApp } from './gateway-app';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
-import { AllExceptionsFilter } from './http/all-exceptions.filter';
-import { clientErrorHandler, frameworkErrors } from './http/client-errors';
-import { registerHttpEdge } from './http/edge';
-import { registerRealtimeProxy } from './realtime/realtime-proxy';
-import { appDist, registerStaticPages, STRICT_PAGE_CSP } from './static/static-pages';
+import { checkRedis } from './limits/check-redis';
 
 async function bootstrap(): Promise<void> {
   const logger = createLogger('gateway');
@@ -38,38 +18,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const adapter = new FastifyAdapter({
-    bodyLimit: config.BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
-    genReqId: () => newId('request'),
-    requestIdHeader: false,
-    logger: false,
-    // Node's refusals and fastify's pre-routing ones leave as the envelope too (http/client-errors.ts).
-    clientErrorHandler: clientErrorHandler(logger),
-    frameworkErrors: frameworkErrors(logger),
-    // A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (408 otherwise); checked every second.
-    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    http: {
-      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
-      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
-      connectionsCheckingInterval: 1000,
-    },
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, {
-    logger: new PinoNestLogger(logger),
-    abortOnError: false,
-    // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
-    bodyParser: false,
-  });
-  const metrics = new Metrics('gateway');
-  await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
-  await registerRealtimeProxy(app, config.REALTIME_URL, logger);
-  registerStaticPages(app, [{ prefix: '/inbox/', dir: appDist('inbox'), csp: STRICT_PAGE_CSP }], logger);
-  app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.useGlobalInterceptors(new RequestContextInterceptor());
-  // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
-  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));
+  const app = await createGatewayApp(config, logger);
 
   const lifecycle = app.get(GatewayLifecycle);
   // Readiness turns false first; the HTTP listener closes after SHUTDOWN_DELAY_MS and finishes the requests it accepted.

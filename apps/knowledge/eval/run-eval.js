@@ -10,13 +10,18 @@
  *   hit@3  the expected article is among the top three (citation + suggestions)
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
- * `--verbose` lists every answerable question, not only the misses; `--set=original|unseen` runs one set.
+ * `--verbose` lists every answerable question, not only the misses; `--set=original|unseen` runs one set;
+ * `--questions=<file>` runs that file instead.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
 const { startStack, createTestWidget, startAnonymous } = require('@widget/testing');
 const { loadCorpus } = require('./load-corpus');
 
-const SETS = { original: require('./questions.json'), unseen: require('./questions-unseen.json') };
+const extra = process.argv.find((a) => a.startsWith('--questions='))?.slice('--questions='.length);
+// --questions=<file>: another set of the same shape instead of the two (a scratch set while developing).
+const SETS = extra
+  ? { [extra]: require(require('node:path').resolve(extra)) }
+  : { original: require('./questions.json'), unseen: require('./questions-unseen.json') };
 
 async function evaluate(questions, ask, keyOf) {
   let hit1 = 0;
@@ -61,7 +66,8 @@ async function evaluate(questions, ask, keyOf) {
 async function main() {
   const verbose = process.argv.includes('--verbose');
   const only = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
-  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: 'warn' } });
+  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn' } });
+  if (process.env.EVAL_LOG_LEVEL) console.log(`logs: ${stack.logDir}`);
   try {
     const widget = await createTestWidget(stack);
     const admin = async (method, path, body) => {

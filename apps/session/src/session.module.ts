@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { idempotencyProvider } from '@widget/common';
 import { IdentityVerifier } from './domain/identity-verifier';
+import { TokenMaintenance } from './domain/token-maintenance';
 import { SessionsService } from './domain/sessions.service';
 import { WidgetsService } from './domain/widgets.service';
 import { AdminHandler } from './handlers/admin.handler';
@@ -12,6 +14,14 @@ import { WidgetRepository } from './persistence/widget.repository';
 @Module({
   imports: [TypeOrmModule.forFeature(SESSION_ENTITIES)],
   controllers: [SessionHandler, AdminHandler],
-  providers: [SessionsService, WidgetsService, IdentityVerifier, SessionRepository, WidgetRepository],
+  providers: [
+    idempotencyProvider('session'),
+    SessionsService,
+    WidgetsService,
+    IdentityVerifier,
+    TokenMaintenance,
+    SessionRepository,
+    WidgetRepository,
+  ],
 })
 export class SessionModule {}

@@ -47,6 +47,18 @@ export interface SessionContext {
   expiresAt: string;
 }
 
+/** An operator create's `Idempotency-Key` (SPEC §9) as the gateway hands it to the owning service. */
+export interface IdempotencyRequest {
+  key: string;
+  /** sha256 of method, route, path parameters and body: the same key with another request is 409. */
+  requestHash: string;
+}
+
+/** Carried by every operator create request. */
+export interface Idempotent {
+  idempotency?: IdempotencyRequest;
+}
+
 /** JSON of at most `maxBytes` bytes once serialized. */
 export const boundedJson = (maxBytes: number) =>
   z.record(z.unknown()).refine((v) => Buffer.byteLength(JSON.stringify(v), 'utf8') <= maxBytes, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJson, idOf, Page, pageQuery, SessionContext } from './common';
+import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { event, rpc } from './transport';
 import type { EscalationBehavior } from './widget';
 
@@ -171,7 +171,7 @@ export const ConversationRpc = {
   adminGet: rpc<{ conversationId: string }, { conversation: Conversation; owner: ConversationOwner }>('conversation.admin.get'),
   /** A thread, for the operator: same paging as the visitor's `listMessages`. */
   adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
-  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' }, Message>('conversation.admin.messages.send'),
+  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' } & Idempotent, Message>('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
   /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */
   adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee; workspaceId?: string }, { ok: true }>('conversation.admin.typing'),

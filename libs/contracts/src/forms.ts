@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idOf, SessionContext } from './common';
+import { Idempotent, idOf, SessionContext } from './common';
 import { event, rpc } from './transport';
 
 // Owned by the forms service: its subjects and schemas.
@@ -182,7 +182,7 @@ export const FormsRpc = {
   /** created: false when the clientSubmissionId had been used: the first result again. */
   submit: rpc<WidgetScope & { formId: string } & SubmissionBody, { submission: Submission; created: boolean }>('forms.submit'),
 
-  adminCreate: rpc<{ workspaceId: string; body: CreateFormBody }, Form>('forms.admin.create'),
+  adminCreate: rpc<{ workspaceId: string; body: CreateFormBody } & Idempotent, Form>('forms.admin.create'),
   adminUpdate: rpc<{ formId: string; patch: UpdateFormBody }, Form>('forms.admin.update'),
   adminGet: rpc<{ formId: string }, Form>('forms.admin.get'),
 } as const;

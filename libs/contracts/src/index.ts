@@ -7,3 +7,4 @@ export * from './knowledge';
 export * from './forms';
 export * from './events';
 export * from './realtime';
+export * from './errors';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idOf, Page, pageQuery, SessionContext } from './common';
+import { Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { event, rpc } from './transport';
 import { AiMode } from './widget';
 
@@ -189,9 +189,9 @@ export const KnowledgeRpc = {
   getArticle: rpc<{ scope: ArticleScope; session: SessionContext; articleId: string }, ArticleView>('knowledge.articles.get'),
   answer: rpc<AnswerRequest, AiAnswerReply>('knowledge.ai.answer'),
 
-  createCollection: rpc<{ workspaceId: string; name: string }, Collection>('knowledge.admin.collections.create'),
+  createCollection: rpc<{ workspaceId: string; name: string } & Idempotent, Collection>('knowledge.admin.collections.create'),
   listCollections: rpc<{ workspaceId: string; cursor?: string; limit: number }, Page<Collection>>('knowledge.admin.collections.list'),
-  createArticle: rpc<{ workspaceId: string; body: ArticleCreateBody }, AdminArticle>('knowledge.admin.articles.create'),
+  createArticle: rpc<{ workspaceId: string; body: ArticleCreateBody } & Idempotent, AdminArticle>('knowledge.admin.articles.create'),
   listArticles: rpc<{ workspaceId: string } & AdminArticlesQuery, Page<AdminArticle>>('knowledge.admin.articles.list'),
   adminGetArticle: rpc<{ articleId: string }, AdminArticle>('knowledge.admin.articles.get'),
   updateArticle: rpc<{ articleId: string; patch: ArticlePatchBody }, AdminArticle>('knowledge.admin.articles.update'),

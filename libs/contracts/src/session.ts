@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idOf, SessionContext } from './common';
+import { Idempotent, idOf, SessionContext } from './common';
 import type { Conversation } from './conversation';
 import { event, rpc } from './transport';
 import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
@@ -168,11 +168,11 @@ export const SessionRpc = {
   /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
   authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
-  createWorkspace: rpc<{ name: string }, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody }, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWorkspace: rpc<{ name: string } & Idempotent, Workspace>('session.admin.workspace.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
-  /** The operator's look at a conversation's visitor; not_found (resource `visitor`) when the session is gone. */
+  /** The operator's look at a conversation's visitor; conversation_not_found when the session is not of that workspace. */
   adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, OperatorVisitor>('session.admin.visitor'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),
 } as const;

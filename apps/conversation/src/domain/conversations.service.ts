@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, newId } from '@widget/common';
+import { AppError, hashRequest, newId } from '@widget/common';
 import {
   Conversation,
   CreateConversationRequest,
@@ -11,7 +11,6 @@ import {
   Page,
   SessionContext,
 } from '@widget/contracts';
-import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository, Owner } from '../persistence/conversation.repository';
@@ -72,7 +71,7 @@ export class ConversationsService {
       : body.clientMessageId
         ? { key: `${ownerKey}|message:${body.clientMessageId}`, field: 'clientMessageId', reason: 'client_message_id_reused' }
         : null;
-    const requestHash = idempotency ? hashBody(body) : null;
+    const requestHash = idempotency ? hashRequest(body) : null;
 
     return this.write<{ conversation: Conversation; created: boolean }>(async (manager) => {
       const at = new Date();
@@ -335,20 +334,4 @@ function maxId(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return a > b ? a : b;
-}
-
-/** A stable hash of a request body: object keys sorted, so key order does not matter. */
-function hashBody(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex');
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

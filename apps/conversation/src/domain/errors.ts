@@ -1,7 +1,7 @@
-import { AppError } from '@widget/common';
+import { AppError, Errors } from '@widget/common';
 import { messageTextProblem } from '@widget/contracts';
 
-export const conversationNotFound = () => new AppError('conversation_not_found', 'No such conversation.', { reason: 'unknown_conversation' });
+export const conversationNotFound = () => Errors.notFound('conversation');
 
 /** NATS callers (forms, knowledge) are checked like the gateway checks HTTP bodies. */
 export function checkMessageText(text: unknown, field = 'text'): asserts text is string {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Assignee, Conversation, ConversationOwner, ConversationStatus, Message, MessagesQuery, Page } from '@widget/contracts';
+import { IdempotencyStore } from '@widget/common';
+import { Assignee, Conversation, ConversationOwner, ConversationStatus, IdempotencyRequest, Message, MessagesQuery, Page } from '@widget/contracts';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
@@ -14,6 +15,7 @@ export class OperatorService {
     private readonly repo: ConversationRepository,
     private readonly conversations: ConversationsService,
     private readonly relay: OutboxRelay,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   async list(workspaceId: string, status: ConversationStatus | undefined, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
@@ -32,12 +34,23 @@ export class OperatorService {
     return this.conversations.messagePage(conversationId, query);
   }
 
-  async postMessage(conversationId: string, text: unknown, author: Assignee, type: 'agent' | 'bot'): Promise<Message> {
+  /**
+   * With an Idempotency-Key the key is claimed in the message's own
+   * transaction: a retry (also a concurrent one, or one after a time-out
+   * whose first attempt did commit) gets the first message, never a second.
+   */
+  async postMessage(conversationId: string, text: unknown, author: Assignee, type: 'agent' | 'bot', idempotency?: IdempotencyRequest): Promise<Message> {
     checkMessageText(text);
     return this.conversations.write(async (manager) => {
-      const locked = await this.repo.lock(conversationId, null, manager);
-      if (!locked) throw conversationNotFound();
-      return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, text);
+      const post = async () => {
+        const locked = await this.repo.lock(conversationId, null, manager);
+        if (!locked) throw conversationNotFound();
+        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, text);
+      };
+      if (!idempotency) return post();
+      let committed: Awaited<ReturnType<typeof post>> | null = null;
+      const { result } = await this.idempotency.runIn(manager, idempotency, async () => (committed = await post()).result);
+      return committed ?? { result, events: [] };
     });
   }
 

@@ -4,7 +4,7 @@ import { createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionCon
 import { FormEntity } from '../persistence/entities';
 import { FormsRepository } from '../persistence/forms.repository';
 
-export const formNotFound = () => new AppError('form_not_found', 'No such form.', { reason: 'form_not_found' });
+export const formNotFound = () => Errors.notFound('form');
 
 /** Optional keys that are absent stay absent in the view (SPEC §7 shows them as optional). */
 function fieldView(field: FormField): FormField {

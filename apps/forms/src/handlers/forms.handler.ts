@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IdempotencyStore } from '@widget/common';
 import { FormsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { FormsService, publicView } from '../domain/forms.service';
 import { SubmissionsService } from '../domain/submissions.service';
@@ -13,6 +14,7 @@ export class FormsHandler {
   constructor(
     private readonly forms: FormsService,
     private readonly submissions: SubmissionsService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   @MessagePattern(FormsRpc.list.subject)
@@ -32,7 +34,7 @@ export class FormsHandler {
 
   @MessagePattern(FormsRpc.adminCreate.subject)
   adminCreate(@Payload() req: Req<'adminCreate'>): Res<'adminCreate'> {
-    return this.forms.create(req.workspaceId, req.body);
+    return this.idempotency.run(req.idempotency, () => this.forms.create(req.workspaceId, req.body));
   }
 
   @MessagePattern(FormsRpc.adminUpdate.subject)

@@ -4,9 +4,8 @@ import { SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/cont
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController } from '../http/route-decorators';
-import { widgetNotFound } from './not-found';
 
-const widgetParam = new IdParam('widget', widgetNotFound);
+const widgetParam = new IdParam('widget');
 
 @AdminController('widgets')
 export class WidgetsController {

@@ -7,6 +7,7 @@ import {
   adminTypingBody,
   Conversation,
   ConversationRpc,
+  IdempotencyRequest,
   Message,
   messagesQuery,
   MessagesQuery,
@@ -15,13 +16,13 @@ import {
   SessionRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
-import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
+import { MessageBodyPipe } from './message-body.pipe';
 
-const conversationParam = new IdParam('conversation', conversationNotFound);
+const conversationParam = new IdParam('conversation');
 
 /** SPEC §9: a workspace's conversations, for the operator's inbox. */
 @AdminController('workspaces')
@@ -30,7 +31,7 @@ export class WorkspaceConversationsController {
 
   @Get(':ws/conversations')
   list(
-    @Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string,
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Query(new ZodPipe(adminConversationsQuery)) query: z.infer<typeof adminConversationsQuery>,
   ): Promise<Page<Conversation>> {
     return this.bus.send(ConversationRpc.adminList, { workspaceId, status: query.status, cursor: query.cursor, limit: query.limit });
@@ -59,9 +60,10 @@ export class AdminConversationsController {
   postMessage(
     @Param('id', conversationParam) conversationId: string,
     @Body(new MessageBodyPipe(adminMessageBody, 'text')) body: z.infer<typeof adminMessageBody>,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Message> {
     const author = { id: body.author.id, name: body.author.name ?? null };
-    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type });
+    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type, idempotency });
   }
 
   @Patch(':id')

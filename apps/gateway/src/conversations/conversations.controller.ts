@@ -26,10 +26,10 @@ import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-s
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { conversationNotFound, MessageBodyPipe } from './message-body.pipe';
+import { MessageBodyPipe } from './message-body.pipe';
 import { LimitAction } from '../limits/limit-guards';
 
-const conversationParam = new IdParam('conversation', conversationNotFound);
+const conversationParam = new IdParam('conversation');
 
 /** SPEC §5: the session's own conversations (or its user's) and their messages. */
 @WidgetController('conversations')

@@ -3,8 +3,6 @@ import { AppError, Errors, zodDetails } from '@widget/common';
 import { messageTextProblem } from '@widget/contracts';
 import { ZodTypeAny, z } from 'zod';
 
-export const conversationNotFound = () => new AppError('conversation_not_found', 'No such conversation.', { reason: 'unknown_conversation' });
-
 /**
  * A body carrying message text: a bad text is `message_invalid` (reason
  * not_a_string / empty / too_long), anything else wrong is `validation_error`.

@@ -1,7 +1,6 @@
 import { Get, Param, Query } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import { EventCounts, eventCountsQuery, EventCountsQuery, EventsRpc } from '@widget/contracts';
-import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
@@ -12,7 +11,7 @@ export class AdminEventsController {
 
   /** Counts per UTC day and type; from/to inclusive (default: the last 7 days). */
   @Get(':ws/events/counts')
-  counts(@Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string, @Query(new ZodPipe(eventCountsQuery)) query: EventCountsQuery): Promise<EventCounts> {
+  counts(@Param('ws', new IdParam('workspace')) workspaceId: string, @Query(new ZodPipe(eventCountsQuery)) query: EventCountsQuery): Promise<EventCounts> {
     return this.bus.send(EventsRpc.counts, { workspaceId, ...query });
   }
 }

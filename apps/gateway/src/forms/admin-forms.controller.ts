@@ -1,21 +1,24 @@
 import { Body, Get, Param, Patch, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
-import { workspaceNotFound } from '../admin/not-found';
+import { IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { formNotFound } from './form-not-found';
 
-const formParam = new IdParam('form', formNotFound);
+const formParam = new IdParam('form');
 
 @AdminController()
 export class AdminFormsController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post('workspaces/:ws/forms')
-  create(@Param('ws', new IdParam('workspace', workspaceNotFound)) workspaceId: string, @Body(new ZodPipe(createFormBody)) body: CreateFormBody): Promise<Form> {
-    return this.bus.send(FormsRpc.adminCreate, { workspaceId, body });
+  create(
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
+    @Body(new ZodPipe(createFormBody)) body: CreateFormBody,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<Form> {
+    return this.bus.send(FormsRpc.adminCreate, { workspaceId, body, idempotency });
   }
 
   @Get('forms/:id')

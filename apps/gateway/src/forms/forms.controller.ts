@@ -6,10 +6,9 @@ import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-s
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { formNotFound } from './form-not-found';
 import { LimitAction } from '../limits/limit-guards';
 
-const formParam = new IdParam('form', formNotFound);
+const formParam = new IdParam('form');
 
 @WidgetController('forms')
 @RequireFeature('ticketForms')

@@ -1,20 +1,17 @@
 import { PipeTransform } from '@nestjs/common';
-import { AppError } from '@widget/common';
-import { IdKind, idOf } from '@widget/contracts';
+import { Errors } from '@widget/common';
+import { IdKind, idOf, NotFoundKind } from '@widget/contracts';
 
-/** A path id of the wrong shape cannot exist: it is answered like an unknown id. */
+/** A path id of the wrong shape cannot exist: it is answered like an unknown id (the catalogue's not-found of its kind). */
 export class IdParam implements PipeTransform<string, string> {
   private readonly schema;
 
-  constructor(
-    kind: IdKind,
-    private readonly notFound: () => AppError,
-  ) {
+  constructor(private readonly kind: IdKind & NotFoundKind) {
     this.schema = idOf(kind);
   }
 
   transform(value: string): string {
-    if (!this.schema.safeParse(value).success) throw this.notFound();
+    if (!this.schema.safeParse(value).success) throw Errors.notFound(this.kind);
     return value;
   }
 }

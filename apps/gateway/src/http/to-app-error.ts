@@ -28,7 +28,7 @@ export function toAppError(exception: unknown): AppError {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status === 404) return new AppError('not_found', 'No such route.', { reason: 'route_not_found' });
+    if (status === 404) return Errors.notFound('route');
     if (status === 413) return new AppError('attachment_too_large', 'The request body is too large.', { reason: 'body_too_large' });
     if (status === 415) return unsupportedMediaType();
     if (status === 405) return new AppError('not_found', 'No such route.', { reason: 'method_not_allowed' });

@@ -9,6 +9,7 @@ import {
   ArticlePatchBody,
   articlePatchBody,
   Collection,
+  IdempotencyRequest,
   collectionBody,
   KnowledgeRpc,
   Page,
@@ -19,22 +20,25 @@ import {
   synonymsBody,
 } from '@widget/contracts';
 import { z } from 'zod';
-import { workspaceNotFound } from '../admin/not-found';
 import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { articleNotFound } from './scope';
 
-const workspaceParam = new IdParam('workspace', workspaceNotFound);
-const articleParam = new IdParam('article', articleNotFound);
+const workspaceParam = new IdParam('workspace');
+const articleParam = new IdParam('article');
 
 @AdminController('workspaces')
 export class AdminWorkspaceKnowledgeController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post(':ws/collections')
-  createCollection(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>): Promise<Collection> {
-    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name });
+  createCollection(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<Collection> {
+    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name, idempotency });
   }
 
   @Get(':ws/collections')
@@ -43,8 +47,12 @@ export class AdminWorkspaceKnowledgeController {
   }
 
   @Post(':ws/articles')
-  createArticle(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody): Promise<AdminArticle> {
-    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body });
+  createArticle(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body, idempotency });
   }
 
   @Get(':ws/articles')

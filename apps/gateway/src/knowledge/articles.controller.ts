@@ -5,7 +5,7 @@ import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-s
 import { IdParam } from '../http/id-param.pipe';
 import { WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { articleNotFound, scopeOf } from './scope';
+import { scopeOf } from './scope';
 
 @WidgetController('articles')
 @RequireFeature('knowledgeBase')
@@ -19,7 +19,7 @@ export class ArticlesController {
 
   @Get(':id')
   get(
-    @Param('id', new IdParam('article', articleNotFound)) articleId: string,
+    @Param('id', new IdParam('article')) articleId: string,
     @CurrentSession() session: SessionContext,
     @CurrentWidget() widget: WidgetAccess,
   ): Promise<ArticleView> {

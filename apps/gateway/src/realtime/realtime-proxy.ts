@@ -76,6 +76,9 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
 /** One plain-WebSocket upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */
 function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Buffer, logger: Logger): void {
   const requestId = newId('request');
+  const started = Date.now();
+  // The access-log line of a plain upgrade (it never reaches fastify's router), without the query: it holds the token.
+  const logged = (status: number) => logger.info({ requestId, method: 'GET', path: (req.url ?? '').split('?')[0], status, ms: Date.now() - started }, 'request');
   socket.on('error', () => socket.destroy());
   const upstreamReq = httpRequest({
     host: target.hostname,
@@ -90,6 +93,7 @@ function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Bu
     socket.write(`${text}\r\n`);
   };
   upstreamReq.on('upgrade', (res, upstreamSocket, upstreamHead) => {
+    logged(101);
     writeHead(`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
     if (upstreamHead.length) socket.write(upstreamHead);
     if (head.length) upstreamSocket.write(head);
@@ -100,11 +104,13 @@ function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Bu
   });
   // A refusal before the upgrade: the status and the error envelope, as the realtime service sent them.
   upstreamReq.on('response', (res) => {
+    logged(res.statusCode ?? 0);
     writeHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}`, res.rawHeaders);
     res.pipe(socket);
   });
   upstreamReq.on('error', (err) => {
     logger.warn({ err, requestId }, 'realtime upstream failed (plain WebSocket)');
+    logged(503);
     refuseUpgrade(socket, Errors.upstreamUnavailable(), requestId);
   });
   upstreamReq.end();

@@ -13,16 +13,18 @@ import {
   SearchQuery,
   SessionContext,
 } from '@widget/contracts';
-import { ArticleRepository, ArticleWrite, ReadScope } from '../persistence/article.repository';
+import { ArticleRepository, ArticleRow, ArticleWrite, ReadScope } from '../persistence/article.repository';
+import { EmbeddingRepository } from '../persistence/embedding.repository';
 import { CollectionRepository } from '../persistence/collection.repository';
 import { htmlToText, sanitizeArticleHtml } from './html';
 import { localeInfo } from './locale';
+import { EmbeddingsProvider } from './retrieval/embeddings';
 import { allConceptsQuery, anyConceptQuery } from './retrieval/expansion';
 import { QueryExpander } from './retrieval/query-expander';
 import { decodeCursor, encodeCursor, queryFingerprint, queryWords } from './search-terms';
 import { adminArticleView, articleView, searchHit } from './views';
 
-export const articleNotFound = () => new AppError('article_not_found', 'No such article.', { reason: 'article_not_found' });
+export const articleNotFound = () => Errors.notFound('article');
 
 /** A widget's scope, narrowed to one language when the visitor asked for one. */
 export function readScope(scope: ArticleScope, locale?: string): ReadScope {
@@ -38,6 +40,8 @@ export class ArticlesService {
     private readonly collections: CollectionRepository,
     private readonly bus: NatsBus,
     private readonly expander: QueryExpander,
+    private readonly embeddings: EmbeddingsProvider,
+    private readonly vectors: EmbeddingRepository,
   ) {}
 
   // ---- Operator ----
@@ -46,6 +50,7 @@ export class ArticlesService {
     const collectionId = body.collectionId ?? null;
     if (collectionId) await this.assertCollection(workspaceId, collectionId);
     const row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date());
+    await this.embed(row);
     return adminArticleView(row);
   }
 
@@ -68,7 +73,21 @@ export class ArticlesService {
       new Date(),
     );
     if (!row) throw articleNotFound();
+    await this.embed(row);
     return adminArticleView(row);
+  }
+
+  /**
+   * With an embeddings endpoint: a published article's vector is (re)made on
+   * every write, before the reply, so what an operator saved is retrievable
+   * at once; a draft has none. When the endpoint fails the article is saved
+   * all the same and retrieved lexically (logged by the provider).
+   */
+  private async embed(row: ArticleRow): Promise<void> {
+    if (!this.embeddings.enabled) return;
+    if (row.status !== 'published') return this.vectors.remove(row.id);
+    const [vector] = (await this.embeddings.embed([`${row.title}\n${row.body_text}`])) ?? [];
+    if (vector) await this.vectors.put(row.id, row.workspace_id, this.embeddings.model, vector);
   }
 
   async adminGet(articleId: string): Promise<AdminArticle> {

@@ -56,6 +56,21 @@ export function htmlToText(sanitized: string): string {
     .join('\n');
 }
 
+/**
+ * Any text → plain text with no markup: tags (even ones spelt with entities,
+ * `&lt;img onerror&gt;`) are dropped, text kept. What `answer.text` is, like a
+ * message's text.
+ */
+export function toPlainText(text: string): string {
+  let out = text;
+  for (let i = 0; i < 3; i++) {
+    const next = htmlToText(out);
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
 /** Plain text made safe to put inside HTML. */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');

@@ -33,6 +33,26 @@ export function prefixAndQuery(words: string[]): string {
   return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
 }
 
+/**
+ * Words that carry no topic in an English help-center question ("hi, I
+ * can't ... please help" minus "help"), beyond PostgreSQL's stop words. They
+ * are left out of answer retrieval and scoring: an article lacking "please"
+ * is not less of an answer. Kept short on purpose: a word that names what a
+ * question is about never belongs here.
+ */
+export const QUESTION_FILLERS = new Set([
+  'hi', 'hello', 'hey', 'thanks', 'thank', 'please', 'pls', 'plz',
+  'cant', 'cannot', 'dont', 'doesnt', 'didnt', 'isnt', 'wont', 'im', 'ive', 'id',
+  'want', 'wanted', 'need', 'needed', 'wondering', 'possible', 'anyone', 'somebody', 'someone',
+  'tell', 'know', 'let', 'like', 'would', 'could', 'should', 'also', 'really', 'still', 'just', 'anyway',
+]);
+
+/** The words of a question worth retrieving by: without fillers, unless nothing else is left. */
+export function questionWords(words: string[]): string[] {
+  const content = words.filter((w) => !QUESTION_FILLERS.has(w));
+  return content.length > 0 ? content : words;
+}
+
 /** Answer retrieval favours recall: any word may match, ranking sorts out the best. */
 export function anyWordQuery(words: string[]): string {
   return words.join(' | ');

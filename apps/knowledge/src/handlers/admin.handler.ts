@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IdempotencyStore } from '@widget/common';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { ArticlesService } from '../domain/articles.service';
 import { CollectionsService } from '../domain/collections.service';
@@ -15,11 +16,12 @@ export class AdminHandler {
     private readonly collections: CollectionsService,
     private readonly articles: ArticlesService,
     private readonly synonyms: SynonymsService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   @MessagePattern(KnowledgeRpc.createCollection.subject)
   createCollection(@Payload() req: Req<'createCollection'>): Res<'createCollection'> {
-    return this.collections.create(req.workspaceId, req.name);
+    return this.idempotency.run(req.idempotency, () => this.collections.create(req.workspaceId, req.name));
   }
 
   @MessagePattern(KnowledgeRpc.listCollections.subject)
@@ -29,7 +31,7 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.createArticle.subject)
   createArticle(@Payload() req: Req<'createArticle'>): Res<'createArticle'> {
-    return this.articles.create(req.workspaceId, req.body);
+    return this.idempotency.run(req.idempotency, () => this.articles.create(req.workspaceId, req.body));
   }
 
   @MessagePattern(KnowledgeRpc.listArticles.subject)

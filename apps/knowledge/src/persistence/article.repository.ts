@@ -75,7 +75,8 @@ const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=
 export const SEARCH_CANDIDATES = 500;
 
 const COLUMNS = 'id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config::text AS ts_config, status, created_at, updated_at, published_at';
-const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[] IS NULL OR a.collection_id = ANY($2)) AND ($3::text IS NULL OR a.language = $3)`;
+/** Readable rows of alias `a`: $1 workspace, $2 collections (null: all), $3 language (null: all). */
+export const SCOPE_SQL = `a.workspace_id = $1 AND a.status = 'published' AND ($2::text[] IS NULL OR a.collection_id = ANY($2)) AND ($3::text IS NULL OR a.language = $3)`;
 
 @Injectable()
 export class ArticleRepository {
@@ -263,6 +264,16 @@ export class ArticleRepository {
        ORDER BY ts_rank(a.search_vector, q.exact, 1) + 0.5 * ts_rank(a.search_vector, q.expanded, 1) DESC, a.id ASC
        LIMIT $6`,
       [scope.workspaceId, scope.collectionIds, scope.language, exact, configs, limit, expanded],
+    );
+  }
+
+  /** Readable articles by id, for retrieval (semantic candidates the lexical query did not find). */
+  retrievable(scope: ReadScope, ids: string[]): Promise<RetrievedRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.query(
+      `SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
+       FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.id = ANY($4::text[]) ORDER BY a.id`,
+      [scope.workspaceId, scope.collectionIds, scope.language, ids],
     );
   }
 

@@ -1,4 +1,4 @@
-import { roomOf, roomsOf } from './rooms';
+import { roomOf, roomsOf, roomsOfViewer } from './rooms';
 
 const session = {
   sessionId: 'ses_01J00000000000000000000000',
@@ -23,5 +23,10 @@ describe('rooms', () => {
     expect(roomOf({ workspaceId: 'ws', sessionId: 'ses_a', userId: null })).toBe('session:ses_a');
     expect(roomOf({ workspaceId: 'ws', sessionId: null, userId: null })).toBeNull();
     expect(roomOf(undefined)).toBeNull();
+  });
+
+  it('puts an operator feed in its workspace room only, a visitor in its session (and user) rooms', () => {
+    expect(roomsOfViewer({ kind: 'operator', operator: { workspaceId: 'ws_a', expiresAt: session.expiresAt } })).toEqual(['workspace:ws_a']);
+    expect(roomsOfViewer({ kind: 'visitor', session, origin: undefined })).toEqual(['session:ses_01J00000000000000000000000']);
   });
 });

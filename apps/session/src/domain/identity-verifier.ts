@@ -4,6 +4,7 @@ import { errors as joseErrors, jwtVerify } from 'jose';
 import type { SessionConfig } from '../config';
 
 export const IDENTITY_AUDIENCE = 'clad_support_chat';
+const MAX_DATE_MS = 8.64e15;
 
 export interface IdentityClaims {
   sub: string;
@@ -44,6 +45,11 @@ export class IdentityVerifier {
       throw Errors.invalidToken('audience_invalid');
     }
     const { sub, workspace_id, widget_id, exp, jti } = payload;
+    // jose accepts any number; beyond the Date range (8.64e15 ms) it would fail later as a 500, and year 9999 is no session.
+    if (typeof exp !== 'number' || !Number.isSafeInteger(exp) || exp * 1000 > MAX_DATE_MS) throw Errors.invalidToken('claim_invalid_exp');
+    if (exp - Date.now() / 1000 > this.config.IDENTITY_TOKEN_MAX_LIFETIME_SECONDS + this.config.JWT_CLOCK_SKEW_SECONDS) {
+      throw Errors.invalidToken('lifetime_too_long');
+    }
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 255) throw Errors.invalidToken('claim_invalid_sub');
     if (typeof workspace_id !== 'string' || typeof widget_id !== 'string') throw Errors.invalidToken('claim_invalid_widget');
     if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > 255)) {

@@ -352,7 +352,7 @@ export class SessionsService {
   /** The visitor behind a conversation (operator API). The session row outlives revocation, so this only misses for foreign ids. */
   async visitor(workspaceId: string, sessionId: string, userId: string | null): Promise<OperatorVisitor> {
     const session = await this.repo.findById(sessionId);
-    if (!session || session.workspaceId !== workspaceId) throw Errors.notFound('visitor');
+    if (!session || session.workspaceId !== workspaceId) throw Errors.notFound('conversation');
     const user = userId ? await this.repo.findUser(userId) : null;
     return {
       sessionId: session.id,

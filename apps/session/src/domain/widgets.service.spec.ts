@@ -7,7 +7,7 @@ describe('mergeWidgetConfig', () => {
   it('merges sections key by key and keeps what the patch does not name', () => {
     const merged = mergeWidgetConfig(base, { theme: { primaryColor: '#000000' }, identity: { anonymousAllowed: false } });
     expect(merged.theme).toEqual({ ...base.theme, primaryColor: '#000000' });
-    expect(merged.identity).toEqual({ anonymousAllowed: false, allowAnonymousToIdentifiedMerge: true });
+    expect(merged.identity).toEqual({ anonymousAllowed: false, jwtRequiredForIdentifiedUsers: true, allowAnonymousToIdentifiedMerge: true });
     expect(merged.name).toBe('W');
   });
 

@@ -129,6 +129,15 @@ export class WidgetsService {
     return originAllowed(origin, await this.repo.allOriginPatterns());
   }
 
+  /** For the Idempotency-Key reply of a create: the secret is stored only sealed. */
+  sealSecret(secret: string): string {
+    return this.box.seal(secret);
+  }
+
+  openSecret(sealed: string): string {
+    return this.box.open(sealed);
+  }
+
   /** The widget row with its secret opened, for identity verification. */
   async loadWithSecret(widgetId: string): Promise<{ row: WidgetEntity; secret: string }> {
     const row = await this.load(widgetId);
@@ -137,7 +146,7 @@ export class WidgetsService {
 
   private async load(widgetId: string): Promise<WidgetEntity> {
     const row = await this.repo.findWidget(widgetId);
-    if (!row) throw new AppError('not_found', 'No such widget.', { reason: 'widget_not_found' });
+    if (!row) throw Errors.notFound('widget');
     return row;
   }
 }

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IdempotencyStore } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
 import { SessionsService } from '../domain/sessions.service';
 import { WidgetsService } from '../domain/widgets.service';
@@ -13,16 +14,23 @@ export class AdminHandler {
   constructor(
     private readonly widgets: WidgetsService,
     private readonly sessions: SessionsService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   @MessagePattern(SessionRpc.createWorkspace.subject)
   createWorkspace(@Payload() req: Req<'createWorkspace'>): Res<'createWorkspace'> {
-    return this.widgets.createWorkspace(req.name);
+    return this.idempotency.run(req.idempotency, () => this.widgets.createWorkspace(req.name));
   }
 
   @MessagePattern(SessionRpc.createWidget.subject)
-  createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
-    return this.widgets.createWidget(req.workspaceId, req.config);
+  async createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
+    if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config);
+    // The stored reply keeps the secret sealed, never in clear.
+    const stored = await this.idempotency.run(req.idempotency, async () => {
+      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config);
+      return { widget, secretSealed: this.widgets.sealSecret(secret) };
+    });
+    return { widget: stored.widget, secret: this.widgets.openSecret(stored.secretSealed) };
   }
 
   @MessagePattern(SessionRpc.getWidget.subject)

@@ -1,22 +1,8 @@
-/** SPEC §3: every error code with its HTTP status and whether a retry may help. */
-export const ERROR_CODES = {
-  validation_error: { status: 400, recoverable: false },
-  message_invalid: { status: 400, recoverable: false },
-  auth_required: { status: 401, recoverable: false },
-  invalid_token: { status: 401, recoverable: false },
-  auth_expired: { status: 401, recoverable: true },
-  invalid_origin: { status: 403, recoverable: false },
-  widget_disabled: { status: 403, recoverable: false },
-  conversation_not_found: { status: 404, recoverable: false },
-  article_not_found: { status: 404, recoverable: false },
-  form_not_found: { status: 404, recoverable: false },
-  not_found: { status: 404, recoverable: false },
-  attachment_too_large: { status: 413, recoverable: false },
-  rate_limited: { status: 429, recoverable: true },
-  internal_error: { status: 500, recoverable: true },
-} as const;
+import { ERROR_CATALOGUE, ErrorCode } from '@widget/contracts';
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** SPEC §3: every error code with its HTTP status, recoverability and default message (libs/contracts). */
+export const ERROR_CODES = ERROR_CATALOGUE;
+export type { ErrorCode };
 
 export interface ErrorDetail {
   field: string;
@@ -48,7 +34,7 @@ export class AppError extends Error {
   readonly reason?: string;
   readonly details?: ErrorDetail[];
 
-  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code].message, options: AppErrorOptions = {}) {
     super(message);
     this.name = 'AppError';
     this.code = code;

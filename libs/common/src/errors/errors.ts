@@ -1,11 +1,18 @@
 import { ZodError } from 'zod';
+import { NOT_FOUND, NotFoundKind } from '@widget/contracts';
 import { AppError, ErrorDetail } from './app-error';
+
+/** The one place a not-found error is made (gateway and services alike). */
+export function notFound(kind: NotFoundKind): AppError {
+  const entry = NOT_FOUND[kind];
+  return new AppError(entry.code, entry.message, { reason: entry.reason });
+}
 
 /** Factories for the errors raised in more than one place. */
 export const Errors = {
   validation: (details: ErrorDetail[], message = 'The request is not valid.') =>
     new AppError('validation_error', message, { reason: 'invalid_fields', details }),
-  notFound: (what = 'resource') => new AppError('not_found', `No such ${what}.`, { reason: `${what}_not_found` }),
+  notFound,
   internal: () => new AppError('internal_error', 'Something went wrong on our side.', { reason: 'unexpected' }),
   upstreamUnavailable: () =>
     new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),

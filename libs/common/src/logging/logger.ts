@@ -13,24 +13,60 @@ export function currentRequestId(): string | undefined {
   return requestContext.getStore()?.requestId;
 }
 
-/** Keys whose values never reach a log line. */
-const REDACT = [
-  'token',
-  'secret',
-  'password',
-  '*.token',
-  '*.secret',
-  '*.password',
-  'req.headers.authorization',
-  'headers.authorization',
-  'authorization',
-];
+/**
+ * Keys whose values never reach a log line: credentials, and the personal data
+ * (message text, contact details, form values) a careless `{ ...payload }` would carry.
+ */
+const SENSITIVE_KEYS = ['token', 'secret', 'password', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'subject', 'parameters', 'properties', 'metadata', 'customFields'];
+const REDACT = [...SENSITIVE_KEYS, ...SENSITIVE_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'headers.authorization', 'headers.cookie'];
+
+interface LoggedError {
+  type: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  sqlState?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  query?: string;
+  cause?: LoggedError;
+}
+
+/**
+ * Errors as log fields, never with their data. A database error (TypeORM's
+ * QueryFailedError, pg's DatabaseError) keeps its SQLSTATE, constraint, table,
+ * column and the parameterised SQL text, and loses its bound parameters, the
+ * driver's `detail` ("Key (email)=(…)") and any quoted value in its message
+ * ('invalid input syntax for type uuid: "…"'). Other errors keep type, message,
+ * code and stack only: no enumerable payload a library attached.
+ */
+export function serializeError(value: unknown, depth = 0): LoggedError | unknown {
+  if (!(value instanceof Error)) return value;
+  const err = value as Error & Record<string, unknown>;
+  const driver = (err.driverError ?? err) as Record<string, unknown>;
+  const isDatabase = 'driverError' in err || ('severity' in driver && typeof driver.code === 'string' && /^[0-9A-Z]{5}$/.test(driver.code));
+  const message = isDatabase ? err.message.replace(/"[^"]*"/g, '"…"').replace(/\(([^)]*)\)=\([^)]*\)/g, '($1)=(…)') : err.message;
+  const type = err.constructor?.name ?? err.name;
+  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const out: LoggedError = { type, message, stack: [`${type}: ${message}`, ...frames].join('\n') };
+  if (isDatabase) {
+    for (const key of ['constraint', 'table', 'column'] as const) if (typeof driver[key] === 'string') out[key] = driver[key] as string;
+    if (typeof driver.code === 'string') out.sqlState = driver.code;
+    if (typeof err.query === 'string') out.query = err.query.slice(0, 2000);
+  } else if (typeof err.code === 'string' || typeof err.code === 'number') {
+    out.code = err.code;
+  }
+  if (err.cause instanceof Error && depth < 3) out.cause = serializeError(err.cause, depth + 1) as LoggedError;
+  return out;
+}
 
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({
     level,
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => {
       const requestId = currentRequestId();

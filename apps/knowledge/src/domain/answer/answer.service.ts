@@ -1,18 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppError, NatsBus } from '@widget/common';
 import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
+import { EmbeddingRepository } from '../../persistence/embedding.repository';
+import { EmbeddingsProvider } from '../retrieval/embeddings';
 import { readScope } from '../articles.service';
 import { escapeHtml } from '../html';
 import { localeInfo } from '../locale';
 import { Concept, anyConceptQuery } from '../retrieval/expansion';
 import { QueryExpander } from '../retrieval/query-expander';
-import { queryWords } from '../search-terms';
+import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
 import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
+import { toPlainText } from '../html';
 
 /** Articles retrieved per question: the passage scorer reads all of them. */
 export const RETRIEVE_ARTICLES = 8;
@@ -20,6 +23,10 @@ export const RETRIEVE_ARTICLES = 8;
 export const SUGGESTION_MIN_COVERAGE = 0.3;
 const MAX_SUGGESTIONS = 3;
 const PROVIDER_PASSAGES = 3;
+/** With embeddings: confidence = (1 − w) · lexical confidence + w · cosine similarity. */
+export const SEMANTIC_WEIGHT = 0.5;
+/** With embeddings: an article this similar to the question is suggested even without lexical coverage. */
+export const SEMANTIC_SUGGESTION_MIN = 0.5;
 const BOT_NAME = 'Help center';
 
 interface Outcome {
@@ -30,11 +37,15 @@ interface Outcome {
 
 @Injectable()
 export class AnswerService {
+  private readonly logger = new Logger(AnswerService.name);
+
   constructor(
     private readonly articles: ArticleRepository,
     private readonly provider: ChatProvider,
     private readonly bus: NatsBus,
     private readonly expander: QueryExpander,
+    private readonly embeddings: EmbeddingsProvider,
+    private readonly vectors: EmbeddingRepository,
   ) {}
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
@@ -80,23 +91,31 @@ export class AnswerService {
   /** Retrieval, passage scoring and (when asked) the answer itself. */
   private async compose(req: AnswerRequest, wantAnswer: boolean, minConfidence: number): Promise<Outcome> {
     const scope = readScope(req.scope, req.locale);
-    const words = queryWords(req.question);
+    const words = questionWords(queryWords(req.question));
     if (words.length === 0 || (scope.collectionIds && scope.collectionIds.length === 0)) return declined('no_relevant_articles');
     const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
     if (configs.length === 0) return declined('no_relevant_articles');
     const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
-    const retrieved = await this.articles.retrieve(scope, configs, anyConceptQuery(concepts, true), anyConceptQuery(concepts), RETRIEVE_ARTICLES);
+    const [lexical, similarity] = await Promise.all([
+      this.articles.retrieve(scope, configs, anyConceptQuery(concepts, true), anyConceptQuery(concepts), RETRIEVE_ARTICLES),
+      this.similarities(scope, req.question),
+    ]);
+    const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
-    const scored = await this.score(scope, concepts, retrieved);
+    const scored = mixSimilarity(await this.score(scope, concepts, retrieved), similarity);
+    this.logger.debug(JSON.stringify({
+      concepts: concepts.map((c) => c.alternatives.map((a) => `${a.text}:${a.weight.toFixed(2)}`).join('|')),
+      scored: scored.map((s) => `${s.title} ${s.confidence} a${s.articleCoverage.toFixed(2)} p${s.passageCoverage.toFixed(2)} t${s.titleCoverage.toFixed(2)}`),
+    }));
     const byId = new Map(retrieved.map((r) => [r.id, r]));
-    const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE);
+    const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE || (similarity?.get(s.articleId) ?? 0) >= SEMANTIC_SUGGESTION_MIN);
     const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
     const best = scored[0];
     if (!wantAnswer) return { answer: null, suggestions, declineReason: null };
     if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles' };
 
-    const builtIn = { text: best.passage, confidence: best.confidence, citations: [cite(best)] };
+    const builtIn = { text: toPlainText(best.passage), confidence: best.confidence, citations: [cite(best)] };
     if (!this.provider.enabled) return { answer: builtIn, suggestions, declineReason: null };
 
     const passages: ProviderPassage[] = scored
@@ -107,7 +126,25 @@ export class AnswerService {
     if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence' };
     if (result.kind === 'invalid') return { answer: builtIn, suggestions, declineReason: null };
     const citations = uniqueCitations(result.cited.map((n) => passages[n - 1]));
-    return { answer: { text: result.text, confidence: best.confidence, citations }, suggestions, declineReason: null };
+    return { answer: { text: toPlainText(result.text), confidence: best.confidence, citations }, suggestions, declineReason: null };
+  }
+
+  /** With an embeddings endpoint: the question's cosine similarity to every readable article with a vector; null without (or when the call fails). */
+  private async similarities(scope: ReadScope, question: string): Promise<Map<string, number> | null> {
+    if (!this.embeddings.enabled) return null;
+    const [vector] = (await this.embeddings.embed([question])) ?? [];
+    return vector ? this.vectors.similarities(scope, this.embeddings.model, vector) : null;
+  }
+
+  /** The lexical candidates plus the RETRIEVE_ARTICLES most similar articles they lack. */
+  private async withNearest(scope: ReadScope, lexical: RetrievedRow[], similarity: Map<string, number>): Promise<RetrievedRow[]> {
+    const have = new Set(lexical.map((r) => r.id));
+    const nearest = [...similarity.entries()]
+      .filter(([id, sim]) => sim > 0 && !have.has(id))
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, RETRIEVE_ARTICLES)
+      .map(([id]) => id);
+    return [...lexical, ...(await this.articles.retrievable(scope, nearest))];
   }
 
   /** Stems the question's alternatives, titles and sentences in one round trip, counts document frequencies in another, then scores. */
@@ -169,6 +206,17 @@ function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][
     out.push({ alternatives });
   });
   return out;
+}
+
+/** Confidence mixed with the cosine similarity (docs/knowledge.md, "Semantic retrieval"), best first again. */
+function mixSimilarity(scored: ScoredCandidate[], similarity: Map<string, number> | null): ScoredCandidate[] {
+  if (!similarity) return scored;
+  return scored
+    .map((s) => {
+      const sim = Math.max(0, similarity.get(s.articleId) ?? 0);
+      return { ...s, confidence: Math.round(((1 - SEMANTIC_WEIGHT) * s.confidence + SEMANTIC_WEIGHT * sim) * 1000) / 1000 };
+    })
+    .sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
 }
 
 function declined(reason: string): Outcome {

@@ -48,6 +48,18 @@ export interface ScoredCandidate {
 }
 
 export const MAX_WINDOW_SENTENCES = 3;
+/**
+ * A question word no article has (nor any alternative of it) weighs this share
+ * of its idf: visitors' questions carry words no help center uses ("remember",
+ * "completely"); they still lower coverage, less than a word other articles have.
+ */
+export const ABSENT_WORD_FACTOR = 0.5;
+/**
+ * Confidence is scaled by this when the article shares only one of the
+ * question's several words: one shared word ("next" of "when is the next bus")
+ * is weak evidence, whatever its idf.
+ */
+export const LONE_WORD_FACTOR = 0.6;
 export const MAX_ANSWER_CHARS = 480;
 
 /** BM25's idf: always positive, large for a term few articles (or none) contain. */
@@ -75,8 +87,13 @@ function weightConcepts(c: CandidateInput): WeightedConcept[] {
     .map((k) => {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
-      return { idf: idf(c.corpusSize, df(basis.terms)), alternatives: k.alternatives };
+      const n = df(basis.terms);
+      return { idf: idf(c.corpusSize, n) * (n === 0 ? ABSENT_WORD_FACTOR : 1), alternatives: k.alternatives };
     });
+}
+
+function matchedConcepts(terms: Set<string>, concepts: WeightedConcept[]): number {
+  return concepts.filter((k) => k.alternatives.some((a) => a.terms.every((t) => terms.has(t)))).length;
 }
 
 function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number): number {
@@ -96,8 +113,8 @@ function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number
  * is strong evidence in a help center. Questions whose distinctive words appear
  * nowhere in the corpus get low coverage everywhere, hence a decline.
  */
-export function confidenceOf(passageCoverage: number, articleCoverage: number, titleCoverage: number): number {
-  const raw = 0.45 * passageCoverage + 0.4 * articleCoverage + 0.15 * titleCoverage;
+export function confidenceOf(passageCoverage: number, articleCoverage: number, titleCoverage: number, scale = 1): number {
+  const raw = (0.45 * passageCoverage + 0.4 * articleCoverage + 0.15 * titleCoverage) * scale;
   return Math.round(Math.min(1, Math.max(0, raw)) * 1000) / 1000;
 }
 
@@ -138,8 +155,13 @@ export function scoreCandidate(c: CandidateInput): ScoredCandidate {
     titleCoverage,
     passageCoverage,
     passage: composePassage(window.map((p) => p.text)),
-    confidence: confidenceOf(passageCoverage, articleCoverage, titleCoverage),
+    confidence: confidenceOf(passageCoverage, articleCoverage, titleCoverage, lone(weights, articleSet) ? LONE_WORD_FACTOR : 1),
   };
+}
+
+/** A question of several words of which the article has only one: one shared word is weak evidence. */
+function lone(concepts: WeightedConcept[], articleTerms: Set<string>): boolean {
+  return concepts.length >= 2 && matchedConcepts(articleTerms, concepts) < 2;
 }
 
 function isHeadingLike(text: string): boolean {

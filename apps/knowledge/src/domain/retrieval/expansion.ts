@@ -1,6 +1,6 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
 import { queryWords } from '../search-terms';
-import { SynonymMap, synonymsOf } from './wordnet';
+import { isDictionaryWord, synonymsOf, Wordnet } from './wordnet';
 
 /**
  * Query expansion: each word of a query becomes a concept, matched by any of
@@ -39,12 +39,12 @@ export const TYPO_MIN_SIMILARITY = 0.45;
 export interface ExpansionOptions {
   /** The last word is unfinished (search box). */
   prefixLast: boolean;
-  /** Apply WordNet (English); null: no WordNet. */
-  wordnet: SynonymMap | null;
+  /** Apply WordNet (English): synonyms, and no correction of dictionary words. null: no WordNet. */
+  wordnet: Wordnet | null;
 }
 
 /** Words the vocabulary must be asked about for WordNet: the synonyms' words. */
-export function wordnetCandidates(words: string[], wordnet: SynonymMap | null): string[] {
+export function wordnetCandidates(words: string[], wordnet: Wordnet | null): string[] {
   if (!wordnet) return [];
   const out = new Set<string>();
   for (const w of words) for (const s of synonymsOf(wordnet, w)) for (const part of s.split(' ')) out.add(part);
@@ -71,7 +71,8 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
     const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
     const stop = facts.stop.has(word);
     alternatives.push(...operatorAlternatives(groups, word, 1));
-    if (!stop && !facts.known.has(word)) {
+    // A misspelling is a word neither the articles nor the dictionary have: "pasword", not "remember" (→ "member").
+    if (!stop && !facts.known.has(word) && !(options.wordnet && isDictionaryWord(options.wordnet, word))) {
       const accepted = (facts.similar.get(word) ?? []).filter((s) => s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1));
       for (const s of accepted.slice(0, TYPOS_PER_WORD)) {
         const weight = typoWeight(s.similarity);

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { VocabularyRepository } from '../../persistence/vocabulary.repository';
 import { Concept, expandQuery, wordnetCandidates } from './expansion';
-import { wordnetSynonyms } from './wordnet';
+import { wordnet } from './wordnet';
 
 /** A query's words → concepts with their alternatives (expansion.ts), with one vocabulary round trip. */
 @Injectable()
@@ -10,15 +10,15 @@ export class QueryExpander implements OnModuleInit {
 
   /** Loads the WordNet map at start-up rather than on the first question. */
   onModuleInit(): void {
-    wordnetSynonyms();
+    wordnet();
   }
 
   /** `language`: the scope's language; WordNet (English) applies to `en` and to searches across languages (null). */
   async expand(workspaceId: string, words: string[], options: { prefixLast: boolean; language: string | null }): Promise<Concept[]> {
-    const wordnet = options.language === null || options.language === 'en' ? wordnetSynonyms() : null;
+    const english = options.language === null || options.language === 'en' ? wordnet() : null;
     const unfinished = options.prefixLast ? words[words.length - 1] : null;
-    const candidates = wordnetCandidates(words, wordnet);
+    const candidates = wordnetCandidates(words, english);
     const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
-    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet });
+    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english });
   }
 }

@@ -1,27 +1,30 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queryWords } from '../search-terms';
 
 /**
- * WordNet 3.1 synonyms, as the compact map scripts/build-synonyms.js writes at
- * build time (dist/synonyms.json: everyday words, their first senses, no
- * structure beyond synonymy). Loaded once per process, on first use.
+ * WordNet 3.1, as the compact map scripts/build-synonyms.js writes at build
+ * time (dist/synonyms.json): the everyday English dictionary (words seen in
+ * its sense-tagged corpus) and those words' synonyms of their common senses.
+ * Loaded once per process, at start-up (QueryExpander).
  */
-export type SynonymMap = ReadonlyMap<string, readonly string[]>;
+export interface Wordnet {
+  words: ReadonlySet<string>;
+  synonyms: ReadonlyMap<string, readonly string[]>;
+}
 
 export const SYNONYMS_FILE = join(__dirname, '..', '..', 'synonyms.json');
 
-let loaded: SynonymMap | null = null;
+let loaded: Wordnet | null = null;
 
-export function wordnetSynonyms(file = SYNONYMS_FILE): SynonymMap {
+export function wordnet(file = SYNONYMS_FILE): Wordnet {
   if (loaded) return loaded;
   if (!existsSync(file)) {
-    loaded = new Map();
+    loaded = { words: new Set(), synonyms: new Map() };
     return loaded;
   }
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>;
-  // Synonyms in query-word form: "co-worker" → "co worker", as queryWords() splits what a visitor types.
-  loaded = new Map(Object.entries(raw).map(([word, synonyms]) => [word, synonyms.map((s) => queryWords(s).join(' ')).filter(Boolean)]));
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; synonyms: Record<string, string[]> };
+  // The build wrote synonyms in queryWords() form already ("co-worker" → "co worker").
+  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)) };
   return loaded;
 }
 
@@ -61,10 +64,15 @@ export function baseForms(word: string): string[] {
 }
 
 /** The synonyms of a word's first base form WordNet knows, at most `max`. */
-export function synonymsOf(map: SynonymMap, word: string, max = Infinity): string[] {
+export function synonymsOf(w: Wordnet, word: string, max = Infinity): string[] {
   for (const form of baseForms(word)) {
-    const found = map.get(form);
+    const found = w.synonyms.get(form);
     if (found) return found.filter((s) => s !== word).slice(0, max);
   }
   return [];
+}
+
+/** A real English word (or an inflection of one): never taken for a misspelling. */
+export function isDictionaryWord(w: Wordnet, word: string): boolean {
+  return baseForms(word).some((form) => w.words.has(form));
 }

@@ -1,6 +1,14 @@
 import { CreateKnowledgeSchema1732600000000 } from './1732600000000-create-knowledge-schema';
 import { AddTitleVector1795600000000 } from './1795600000000-add-title-vector';
 import { AddVocabularyAndSynonyms1796100000000 } from './1796100000000-add-vocabulary-and-synonyms';
+import { KnowledgeIdempotencyKeys1796200000000 } from './1796200000000-idempotency-keys';
+import { AddArticleEmbeddings1796300000000 } from './1796300000000-add-article-embeddings';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const KNOWLEDGE_MIGRATIONS = [CreateKnowledgeSchema1732600000000, AddTitleVector1795600000000, AddVocabularyAndSynonyms1796100000000];
+export const KNOWLEDGE_MIGRATIONS = [
+  CreateKnowledgeSchema1732600000000,
+  AddTitleVector1795600000000,
+  AddVocabularyAndSynonyms1796100000000,
+  KnowledgeIdempotencyKeys1796200000000,
+  AddArticleEmbeddings1796300000000,
+];

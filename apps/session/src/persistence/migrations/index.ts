@@ -1,10 +1,12 @@
 import { CreateSessionSchema1732500000000 } from './1732500000000-create-session-schema';
 import { UpstreamWidgetConfig1733000000000 } from './1733000000000-upstream-widget-config';
 import { CreateOperatorRealtimeTokens1733100000000 } from './1733100000000-create-operator-realtime-tokens';
+import { SessionIdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const SESSION_MIGRATIONS = [
   CreateSessionSchema1732500000000,
   UpstreamWidgetConfig1733000000000,
   CreateOperatorRealtimeTokens1733100000000,
+  SessionIdempotencyKeys1733200000000,
 ];

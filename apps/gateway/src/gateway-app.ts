@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import cors from '@fastify/cors';
+import { drainingNatsStrategy, Metrics, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { GatewayModule } from './app.module';
+import type { GatewayConfig } from './config';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { clientErrorHandler, frameworkErrors } from './http/client-errors';
+import { registerHttpEdge } from './http/edge';
+import { registerRealtimeProxy } from './realtime/realtime-proxy';
+import { appDist, registerStaticPages, STRICT_PAGE_CSP } from './static/static-pages';
+
+export interface GatewayAppOptions {
+  /** Sees every route as it is registered (the OpenAPI coverage spec lists them with it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+/** The gateway application, every route and hook registered, not yet listening (main.ts and the specs share it). */
+export async function createGatewayApp(config: GatewayConfig, logger: Logger, options: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    genReqId: () => newId('request'),
+    requestIdHeader: false,
+    logger: false,
+    // Node's refusals and fastify's pre-routing ones leave as the envelope too (http/client-errors.ts).
+    clientErrorHandler: clientErrorHandler(logger),
+    frameworkErrors: frameworkErrors(logger),
+    // A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (408 otherwise); checked every second.
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: Math.min(config.HTTP_HEADERS_TIMEOUT_MS, config.HTTP_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: 1000,
+    },
+  });
+  if (options.onRoute) (adapter.getInstance() as unknown as FastifyInstance).addHook('onRoute', options.onRoute);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
+    bodyParser: false,
+  });
+  const metrics = new Metrics('gateway');
+  await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
+  await registerRealtimeProxy(app, config.REALTIME_URL, logger);
+  registerStaticPages(app, [{ prefix: '/inbox/', dir: appDist('inbox'), csp: STRICT_PAGE_CSP }], logger);
+  app.useGlobalFilters(new AllExceptionsFilter(logger));
+  app.useGlobalInterceptors(new RequestContextInterceptor());
+  // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
+  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));
+  return app;
+}

@@ -1,0 +1,61 @@
+import { createLogger } from '@widget/common';
+import { ERROR_CATALOGUE } from '@widget/contracts';
+import { Api, testStack } from '@widget/testing';
+import { loadGatewayConfig } from '../src/config';
+import { createGatewayApp } from '../src/gateway-app';
+import { ADMIN_BASE, WIDGET_BASE } from '../src/http/route-decorators';
+import { ROUTES, UNDOCUMENTED_ROUTES } from '../src/openapi/routes';
+
+const stack = testStack();
+
+/** Every route the gateway registers, as `METHOD /path` (fastify patterns), from an in-process app that never listens. */
+async function registeredRoutes(): Promise<string[]> {
+  Object.assign(process.env, stack.env, { ADMIN_API_KEY: stack.adminKey, LOG_LEVEL: 'silent' });
+  const routes: string[] = [];
+  const app = await createGatewayApp(loadGatewayConfig(), createLogger('openapi-spec'), {
+    onRoute: (route) => [route.method].flat().forEach((m) => routes.push(`${m} ${route.url}`)),
+  });
+  await app.init();
+  await app.close();
+  return [...new Set(routes)];
+}
+
+const documented = ROUTES.map((r) => `${r.method} /${r.api === 'widget' ? WIDGET_BASE : ADMIN_BASE}${r.path}`);
+
+describe('the OpenAPI documents (generated from libs/contracts)', () => {
+  it('every route the gateway registers is documented, and every documented route exists', async () => {
+    const registered = (await registeredRoutes()).filter((r) => !UNDOCUMENTED_ROUTES.some((pattern) => pattern.test(r)));
+    expect(registered.filter((r) => !documented.includes(r)).sort()).toEqual([]);
+    expect(documented.filter((r) => !registered.includes(r)).sort()).toEqual([]);
+  });
+
+  it('GET /widget/v1/openapi.json and /admin/v1/openapi.json: OpenAPI 3.1 with every path, schemas from zod, the error catalogue', async () => {
+    for (const api of ['widget', 'admin'] as const) {
+      const base = api === 'widget' ? WIDGET_BASE : ADMIN_BASE;
+      const res = await new Api(`${stack.baseUrl}/${base}`).get('/openapi.json');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      const doc = res.body;
+      expect(doc.openapi).toBe('3.1.0');
+      expect(doc.servers).toEqual([{ url: `/${base}` }]);
+      expect(doc['x-error-codes']).toEqual(ERROR_CATALOGUE);
+      expect(doc.components.schemas.ErrorEnvelope.properties.error.properties.code.enum.sort()).toEqual(Object.keys(ERROR_CATALOGUE).sort());
+      const paths = ROUTES.filter((r) => r.api === api).map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+      const served = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m} ${p}`));
+      expect(served.sort()).toEqual(paths.sort());
+    }
+    const widget = (await new Api(`${stack.baseUrl}/${WIDGET_BASE}`).get('/openapi.json')).body;
+    const send = widget.paths['/conversations/{id}/messages'].post;
+    const body = send.requestBody.content['application/json'].schema;
+    expect(body.required ?? []).not.toContain('clientMessageId');
+    expect(body.additionalProperties).toBe(false);
+    expect(Object.keys(body.properties).sort()).toEqual(['clientMessageId', 'metadata', 'text']);
+    const admin = (await new Api(`${stack.baseUrl}/${ADMIN_BASE}`).get('/openapi.json')).body;
+    const widgetConfig = admin.paths['/workspaces/{ws}/widgets'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(widgetConfig.properties)).toEqual(expect.arrayContaining(['identity', 'routing', 'features', 'launcher', 'ai']));
+    expect(Object.keys(widgetConfig.properties.features.properties)).toEqual(
+      expect.arrayContaining(['conversations', 'attachments', 'knowledgeBase', 'aiAnswers', 'ticketForms', 'customLauncher']),
+    );
+    expect(admin.paths['/conversations/{id}/messages'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+  });
+});

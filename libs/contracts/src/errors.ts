@@ -1,0 +1,38 @@
+/**
+ * SPEC §3: the one catalogue of error codes: HTTP status, whether a retry may
+ * help, and the default message. AppError (libs/common), the gateway's
+ * envelope, the services and the OpenAPI document all read it.
+ */
+export const ERROR_CATALOGUE = {
+  validation_error: { status: 400, recoverable: false, message: 'The request is not valid.' },
+  message_invalid: { status: 400, recoverable: false, message: 'The message text is not valid.' },
+  auth_required: { status: 401, recoverable: false, message: 'Send the session token as a Bearer token.' },
+  invalid_token: { status: 401, recoverable: false, message: 'The token is not valid.' },
+  auth_expired: { status: 401, recoverable: true, message: 'The session has expired; refresh or start a new one.' },
+  invalid_origin: { status: 403, recoverable: false, message: 'The request origin is not allowed for this widget.' },
+  widget_disabled: { status: 403, recoverable: false, message: 'The widget is disabled.' },
+  conversation_not_found: { status: 404, recoverable: false, message: 'No such conversation.' },
+  article_not_found: { status: 404, recoverable: false, message: 'No such article.' },
+  form_not_found: { status: 404, recoverable: false, message: 'No such form.' },
+  not_found: { status: 404, recoverable: false, message: 'No such resource.' },
+  attachment_too_large: { status: 413, recoverable: false, message: 'The request body is too large.' },
+  rate_limited: { status: 429, recoverable: true, message: 'Too many requests; retry later.' },
+  internal_error: { status: 500, recoverable: true, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; recoverable: boolean; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * Every "no such thing" answer, minted in one place whether the gateway (a
+ * malformed path id) or the owning service (an unknown or hidden row) says it.
+ */
+export const NOT_FOUND = {
+  workspace: { code: 'not_found', reason: 'workspace_not_found', message: 'No such workspace.' },
+  widget: { code: 'not_found', reason: 'widget_not_found', message: 'No such widget.' },
+  conversation: { code: 'conversation_not_found', reason: 'unknown_conversation', message: 'No such conversation.' },
+  article: { code: 'article_not_found', reason: 'article_not_found', message: 'No such article.' },
+  form: { code: 'form_not_found', reason: 'form_not_found', message: 'No such form.' },
+  route: { code: 'not_found', reason: 'route_not_found', message: 'No such route.' },
+} as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;
+
+export type NotFoundKind = keyof typeof NOT_FOUND;

@@ -1,0 +1,39 @@
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { resolveStack } = require('../scripts/stack-config');
+
+describe('npm run stack: ports and secrets', () => {
+  const stored = { ADMIN_API_KEY: 'adm_stored', SECRET_ENCRYPTION_KEY: 'stored-key' };
+
+  it('keeps the usual ports for the default PORT', () => {
+    expect(resolveStack({}, stored)).toMatchObject({
+      port: 3000,
+      realtimePort: 3001,
+      servicePorts: { session: 3101, conversation: 3102, knowledge: 3103, forms: 3104, events: 3105 },
+      natsSubjectPrefix: '',
+      seedFile: 'seed.json',
+    });
+  });
+
+  it('derives every port and the NATS namespace from another PORT, so two stacks do not collide', () => {
+    const a = resolveStack({ PORT: '3000' }, stored);
+    const b = resolveStack({ PORT: '3400' }, stored);
+    expect(b).toMatchObject({ port: 3400, realtimePort: 3401, servicePorts: { session: 3501, events: 3505 }, natsSubjectPrefix: 'port3400.', seedFile: 'seed-3400.json' });
+    const ports = (c: any) => [c.port, c.realtimePort, ...Object.values(c.servicePorts)];
+    expect(ports(a).filter((p) => ports(b).includes(p))).toEqual([]);
+  });
+
+  it('explicit REALTIME_PORT, HEALTH_PORT_BASE and NATS_SUBJECT_PREFIX win; a bad port is refused', () => {
+    expect(resolveStack({ PORT: '3400', REALTIME_PORT: '4001', HEALTH_PORT_BASE: '4100', NATS_SUBJECT_PREFIX: 'dev.' }, stored)).toMatchObject({
+      realtimePort: 4001,
+      servicePorts: { session: 4100, events: 4104 },
+      natsSubjectPrefix: 'dev.',
+    });
+    expect(() => resolveStack({ PORT: 'abc' }, stored)).toThrow(/PORT/);
+  });
+
+  it('ADMIN_API_KEY and SECRET_ENCRYPTION_KEY from the environment win over .stack/secrets.json', () => {
+    expect(resolveStack({}, stored).secrets).toEqual(stored);
+    expect(resolveStack({ ADMIN_API_KEY: 'adm_env' }, stored).secrets).toEqual({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'stored-key' });
+    expect(resolveStack({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'env-key' }, stored).secrets).toEqual({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'env-key' });
+  });
+});
