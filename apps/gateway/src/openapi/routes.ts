@@ -103,6 +103,8 @@ export const ROUTES: RouteDoc[] = [
   a('GET', '/forms/:id', 'One form', { extension: true }),
   a('PATCH', '/forms/:id', 'Change a form', { body: updateFormBody, extension: true }),
   a('GET', '/workspaces/:ws/conversations', "The workspace's conversations", { query: adminConversationsQuery }),
+  a('GET', '/conversations/:id', 'One conversation with the visitor behind it (the inbox)', { extension: true }),
+  a('GET', '/conversations/:id/messages', 'A thread, newest first (or after a message, oldest first)', { query: messagesQuery, extension: true }),
   a('POST', '/conversations/:id/messages', 'Post an agent or bot message', { body: adminMessageBody, status: 201, idempotent: true }),
   a('PATCH', '/conversations/:id', 'Status and assignee', { body: adminPatchConversationBody }),
   a('POST', '/conversations/:id/typing', 'Agent typing', { body: adminTypingBody, status: 204 }),
@@ -119,4 +121,5 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^(GET|HEAD) \/metrics$/,
   /^OPTIONS /,
   /^HEAD /, // fastify adds HEAD beside every GET
+  /^GET \/inbox(\/|$)/, // the inbox page (apps/inbox), not an API
 ];
