@@ -20,12 +20,13 @@ COPY apps/conversation/package.json apps/conversation/
 COPY apps/knowledge/package.json apps/knowledge/
 COPY apps/forms/package.json apps/forms/
 COPY apps/events/package.json apps/events/
+COPY apps/inbox/package.json apps/inbox/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY libs libs
 COPY apps apps
 ARG APP
 RUN test -n "$APP" && test -d "apps/$APP" || (echo "build with --build-arg APP=<one of: $(ls apps | tr '\n' ' ')>" && exit 1)
-RUN npx turbo run build --filter=@widget/${APP} --filter=@widget/widget
+RUN npx turbo run build --filter=@widget/${APP} --filter=@widget/widget --filter=@widget/inbox
 
 # ---- deps: production dependencies of this app only (its workspace libs come as links)
 FROM ${NODE_IMAGE} AS deps
@@ -55,6 +56,7 @@ COPY --from=build --chown=node:node /src/apps/${APP}/dist apps/${APP}/dist
 # Built for every APP (the gateway depends on them); a few hundred kB in the other images.
 COPY --from=build --chown=node:node /src/libs/sdk/dist libs/sdk/dist
 COPY --from=build --chown=node:node /src/apps/widget/dist apps/widget/dist
+COPY --from=build --chown=node:node /src/apps/inbox/dist apps/inbox/dist
 # scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image.
 COPY --from=build --chown=node:node /src/scripts scripts
 # A fixed entry point, so CMD is exec form (node is PID 1 and receives SIGTERM itself) for every APP.

@@ -54,6 +54,14 @@ export interface Conversation {
   updatedAt: string;
 }
 
+/** Who wrote a conversation, as the operator API needs it to look the visitor up (never sent to visitors). */
+export interface ConversationOwner {
+  workspaceId: string;
+  widgetId: string;
+  sessionId: string;
+  userId: string | null;
+}
+
 // ---- HTTP bodies and queries (validated at the gateway) ----
 /** Message text: checked apart from the body, since its failures are `message_invalid`. */
 export const messageText = z
@@ -159,6 +167,10 @@ export const ConversationRpc = {
   mergeSession: rpc<MergeSessionRequest, { moved: number }>('conversation.merge-session'),
 
   adminList: rpc<{ workspaceId: string; status?: ConversationStatus; cursor?: string; limit: number }, Page<Conversation>>('conversation.admin.list'),
+  /** One conversation of any workspace, with its owner (the gateway adds the visitor's profile). */
+  adminGet: rpc<{ conversationId: string }, { conversation: Conversation; owner: ConversationOwner }>('conversation.admin.get'),
+  /** A thread, for the operator: same paging as the visitor's `listMessages`. */
+  adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
   adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' } & Idempotent, Message>('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
   /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
+import type { Conversation } from './conversation';
 import { event, rpc } from './transport';
 import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
@@ -111,6 +112,23 @@ export interface AnonymousReply extends SessionReply {
   created: boolean;
 }
 
+/** The visitor behind a conversation, for the operator (the inbox): their session and what is known of them. */
+export interface OperatorVisitor {
+  sessionId: string;
+  widgetId: string;
+  identityType: 'anonymous' | 'identified';
+  locale: string | null;
+  /** When the session started. */
+  since: string;
+  /** The end user once identified (or merged into one). */
+  user: EndUser | null;
+  /** An anonymous session's own profile (the SDK's update()); null when identified or never told. */
+  profile: VisitorProfile | null;
+}
+
+/** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
+export type OperatorConversation = Conversation & { visitor: OperatorVisitor };
+
 /** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
 export interface OperatorContext {
   workspaceId: string;
@@ -154,6 +172,8 @@ export const SessionRpc = {
   createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
+  /** The operator's look at a conversation's visitor; conversation_not_found when the session is not of that workspace. */
+  adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, OperatorVisitor>('session.admin.visitor'),
   rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),
 } as const;
 

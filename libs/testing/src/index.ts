@@ -5,3 +5,4 @@ export * from './factories';
 export * from './socket';
 export * from './metrics';
 export * from './plain-socket';
+export * from './browser';

@@ -263,6 +263,11 @@ export class ConversationsService {
 
   async listMessages(session: SessionContext, conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
     await this.owned(session, conversationId);
+    return this.messagePage(conversationId, query);
+  }
+
+  /** A page of a thread the caller may see: newest first, or oldest first after `query.after`. */
+  async messagePage(conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
     let position: MessagePosition | undefined;
     if (query.cursor) position = decodeMessageCursor(query.cursor);
     else if (query.after) position = { after: query.after };

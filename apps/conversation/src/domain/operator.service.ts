@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IdempotencyStore } from '@widget/common';
-import { Assignee, Conversation, ConversationStatus, IdempotencyRequest, Message, Page } from '@widget/contracts';
+import { Assignee, Conversation, ConversationOwner, ConversationStatus, IdempotencyRequest, Message, MessagesQuery, Page } from '@widget/contracts';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
@@ -21,6 +21,17 @@ export class OperatorService {
   async list(workspaceId: string, status: ConversationStatus | undefined, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
     const after = cursor ? decodeActivityCursor(cursor) : undefined;
     return activityPage(await this.repo.listWorkspace(workspaceId, status, after, limit + 1), limit);
+  }
+
+  async get(conversationId: string): Promise<{ conversation: Conversation; owner: ConversationOwner }> {
+    const row = await this.repo.findById(conversationId);
+    if (!row) throw conversationNotFound();
+    return { conversation: viewOf(row), owner: { workspaceId: row.workspaceId, widgetId: row.widgetId, sessionId: row.sessionId, userId: row.userId } };
+  }
+
+  async listMessages(conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
+    if (!(await this.repo.findById(conversationId))) throw conversationNotFound();
+    return this.conversations.messagePage(conversationId, query);
   }
 
   /**

@@ -16,6 +16,16 @@ export class AdminHandler {
     return this.operator.list(req.workspaceId, req.status, req.cursor, req.limit);
   }
 
+  @MessagePattern(ConversationRpc.adminGet.subject)
+  get(@Payload() req: Req<'adminGet'>): Res<'adminGet'> {
+    return this.operator.get(req.conversationId);
+  }
+
+  @MessagePattern(ConversationRpc.adminListMessages.subject)
+  listMessages(@Payload() req: Req<'adminListMessages'>): Res<'adminListMessages'> {
+    return this.operator.listMessages(req.conversationId, { cursor: req.cursor, after: req.after, limit: req.limit });
+  }
+
   @MessagePattern(ConversationRpc.adminPostMessage.subject)
   postMessage(@Payload() req: Req<'adminPostMessage'>): Res<'adminPostMessage'> {
     return this.operator.postMessage(req.conversationId, req.text, req.author, req.type, req.idempotency);

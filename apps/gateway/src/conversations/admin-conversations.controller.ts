@@ -9,7 +9,11 @@ import {
   ConversationRpc,
   IdempotencyRequest,
   Message,
+  messagesQuery,
+  MessagesQuery,
+  OperatorConversation,
   Page,
+  SessionRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
 import { IdParam } from '../http/id-param.pipe';
@@ -38,6 +42,19 @@ export class WorkspaceConversationsController {
 @AdminController('conversations')
 export class AdminConversationsController {
   constructor(private readonly bus: NatsBus) {}
+
+  /** The conversation with the visitor's profile beside it: what the inbox shows in its side panel. */
+  @Get(':id')
+  async get(@Param('id', conversationParam) conversationId: string): Promise<OperatorConversation> {
+    const { conversation, owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
+    const visitor = await this.bus.send(SessionRpc.adminVisitor, { workspaceId: owner.workspaceId, sessionId: owner.sessionId, userId: owner.userId });
+    return { ...conversation, visitor };
+  }
+
+  @Get(':id/messages')
+  messages(@Param('id', conversationParam) conversationId: string, @Query(new ZodPipe(messagesQuery)) query: MessagesQuery): Promise<Page<Message>> {
+    return this.bus.send(ConversationRpc.adminListMessages, { conversationId, ...query });
+  }
 
   @Post(':id/messages')
   postMessage(

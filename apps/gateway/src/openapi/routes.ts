@@ -104,6 +104,8 @@ export const ROUTES: RouteDoc[] = [
   a('GET', '/forms/:id', 'One form', { extension: true }),
   a('PATCH', '/forms/:id', 'Change a form', { body: updateFormBody, extension: true }),
   a('GET', '/workspaces/:ws/conversations', "The workspace's conversations", { query: adminConversationsQuery }),
+  a('GET', '/conversations/:id', 'One conversation with the visitor behind it (the inbox)', { extension: true }),
+  a('GET', '/conversations/:id/messages', 'A thread, newest first (or after a message, oldest first)', { query: messagesQuery, extension: true }),
   a('POST', '/conversations/:id/messages', 'Post an agent or bot message', { body: adminMessageBody, status: 201, idempotent: true }),
   a('PATCH', '/conversations/:id', 'Status and assignee', { body: adminPatchConversationBody }),
   a('POST', '/conversations/:id/typing', 'Agent typing', { body: adminTypingBody, status: 204 }),
@@ -123,4 +125,5 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^HEAD /, // fastify adds HEAD beside every GET
   // The realtime proxy (socket.io polling and upgrades, the plain WebSocket): a socket endpoint, described in docs/realtime.md.
   new RegExp(`^[A-Z]+ ${REALTIME_PATH}(/\\*)?$`),
+  /^GET \/inbox(\/|$)/, // the inbox page (apps/inbox), a page set
 ];

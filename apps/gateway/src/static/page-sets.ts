@@ -30,6 +30,18 @@ export function demoApiBase(request: { protocol: string; host: string }): string
   return url.origin;
 }
 
+/** The inbox: same-origin only; no inline script or style, no eval; nothing may frame it. */
+export const STRICT_PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** What a careful site sets: script-src 'self' <apiBase>, nothing inline, nothing evaluated. */
 const strictDemoCsp = (request: { protocol: string; host: string }) => {
   const api = demoApiBase(request);
@@ -41,6 +53,7 @@ export const PAGE_SETS: PageSet[] = [
   { prefix: '/widget/v1/assets/', dir: distOf('@widget/widget', 'frame/assets') },
   { prefix: '/demo/', dir: distOf('@widget/widget', 'demo'), csp: strictDemoCsp, demoOnly: true },
   { prefix: '/demo/assets/', dir: distOf('@widget/widget', 'demo/assets'), demoOnly: true },
+  { prefix: '/inbox/', dir: distOf('@widget/inbox', ''), csp: () => STRICT_PAGE_CSP },
 ];
 
 /** The frame's HTML template (served by FrameController with a per-widget CSP). */

@@ -13,6 +13,7 @@ import {
   SessionRevoked,
   SessionView,
   TRAITS_MAX_BYTES,
+  OperatorVisitor,
   UpdateSessionBody,
 } from '@widget/contracts';
 import { EntityManager } from 'typeorm';
@@ -346,6 +347,22 @@ export class SessionsService {
       expiresAt: session.expiresAt.toISOString(),
     };
     return { session: view, token, expiresAt: view.expiresAt };
+  }
+
+  /** The visitor behind a conversation (operator API). The session row outlives revocation, so this only misses for foreign ids. */
+  async visitor(workspaceId: string, sessionId: string, userId: string | null): Promise<OperatorVisitor> {
+    const session = await this.repo.findById(sessionId);
+    if (!session || session.workspaceId !== workspaceId) throw Errors.notFound('conversation');
+    const user = userId ? await this.repo.findUser(userId) : null;
+    return {
+      sessionId: session.id,
+      widgetId: session.widgetId,
+      identityType: user ? 'identified' : session.identityType,
+      locale: session.locale,
+      since: session.createdAt.toISOString(),
+      user: user && user.workspaceId === workspaceId ? toEndUser(user) : null,
+      profile: user ? null : (session.visitor ?? null),
+    };
   }
 }
 

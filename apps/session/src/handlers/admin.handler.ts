@@ -2,16 +2,18 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IdempotencyStore } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
+import { SessionsService } from '../domain/sessions.service';
 import { WidgetsService } from '../domain/widgets.service';
 
 type Req<K extends keyof typeof SessionRpc> = RpcRequest<(typeof SessionRpc)[K]>;
 type Res<K extends keyof typeof SessionRpc> = Promise<RpcReply<(typeof SessionRpc)[K]>>;
 
-/** Operator subjects for workspaces and widgets. */
+/** Operator subjects for workspaces, widgets and the visitors behind conversations. */
 @Controller()
 export class AdminHandler {
   constructor(
     private readonly widgets: WidgetsService,
+    private readonly sessions: SessionsService,
     private readonly idempotency: IdempotencyStore,
   ) {}
 
@@ -44,5 +46,10 @@ export class AdminHandler {
   @MessagePattern(SessionRpc.rotateSecret.subject)
   rotateSecret(@Payload() req: Req<'rotateSecret'>): Res<'rotateSecret'> {
     return this.widgets.rotateSecret(req.widgetId);
+  }
+
+  @MessagePattern(SessionRpc.adminVisitor.subject)
+  visitor(@Payload() req: Req<'adminVisitor'>): Res<'adminVisitor'> {
+    return this.sessions.visitor(req.workspaceId, req.sessionId, req.userId);
   }
 }

@@ -1,0 +1,230 @@
+import {
+  artifactPath,
+  createTestWidget,
+  launchChromium,
+  nextEvent,
+  openSocket,
+  signIdentity,
+  startAnonymous,
+  testStack,
+  TestWidget,
+} from '@widget/testing';
+import { source as axeSource } from 'axe-core';
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Socket } from 'socket.io-client';
+
+const stack = testStack();
+const AGENT = 'Grace Hopper';
+
+/**
+ * The operator's inbox in Chromium against the real stack: a visitor (Widget
+ * API and a socket from the test) writes, the agent answers from the page.
+ */
+describe('inbox page (/inbox/) in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let widget: TestWidget;
+  let visitor: { token: string; sessionId: string };
+  let visitorSocket: Socket;
+  let conversationId: string;
+  const cspViolations: string[] = [];
+  const idempotencyKeys: string[] = [];
+
+  const say = async (text: string) => {
+    const res = await widget.api.post(`/conversations/${conversationId}/messages`, { text, clientMessageId: randomUUID() }, { token: visitor.token });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  const rows = () => page.locator('.conversations > li');
+  const thread = () => page.locator('.messages .message');
+  const feed = () => page.locator('.feed');
+
+  beforeAll(async () => {
+    widget = await createTestWidget(stack);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && /\/admin\/v1\/conversations\/[^/]+\/messages$/.test(request.url())) {
+        idempotencyKeys.push(request.headers()['idempotency-key'] ?? '(none)');
+      }
+    });
+
+    // An older conversation, so "at the top" means something.
+    const earlier = await startAnonymous(widget);
+    await widget.api.post('/conversations', { subject: 'Older question', message: 'hi from before', clientMessageId: randomUUID() }, { token: earlier.token });
+  });
+
+  afterAll(async () => {
+    visitorSocket?.close();
+    await browser?.close();
+  });
+
+  it('serves the page under a strict CSP, with content-hashed assets', async () => {
+    const res = await fetch(`${stack.baseUrl}/inbox/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const html = await res.text();
+    const script = /src="\.\/(main\.[0-9a-f]{12}\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${stack.baseUrl}/inbox/${script}`);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    const missing = await fetch(`${stack.baseUrl}/inbox/nope.js`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.code).toBe('not_found');
+    expect((await fetch(`${stack.baseUrl}/inbox`, { redirect: 'manual' })).headers.get('location')).toBe('/inbox/');
+  });
+
+  it('signs in with the key typed by hand and keeps it in sessionStorage only', async () => {
+    await page.goto(`${stack.baseUrl}/inbox/`);
+    await page.getByLabel('Operator API key').fill(stack.adminKey);
+    await page.getByLabel('Workspace id').fill(widget.workspaceId);
+    await page.getByLabel('Your name, as visitors will see it').fill(AGENT);
+    await page.getByRole('button', { name: 'Open the inbox' }).click();
+    await feed().filter({ hasText: 'Live' }).waitFor();
+    await rows().filter({ hasText: 'Older question' }).waitFor();
+    expect(page.url()).toBe(`${stack.baseUrl}/inbox/`);
+    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('inbox.credentials'), local: JSON.stringify(localStorage), html: document.documentElement.outerHTML }));
+    expect(stored.session).toContain(stack.adminKey);
+    expect(stored.local).not.toContain(stack.adminKey);
+    expect(stored.html).not.toContain(stack.adminKey);
+  });
+
+  it('shows a new conversation at the top, live and unread, with the visitor profile', async () => {
+    const anonymous = await startAnonymous(widget);
+    const jwt = await signIdentity(widget, { sub: 'cust-7', name: 'Ada Lovelace', email: 'ada@example.com', company_id: 'analytical' });
+    const identified = await widget.api.post('/sessions/identify', { token: jwt }, { token: anonymous.token });
+    visitor = { token: identified.body.token, sessionId: identified.body.session.id };
+    const rt = await widget.api.post('/sessions/realtime-token', undefined, { token: visitor.token });
+    visitorSocket = await openSocket(stack.baseUrl, { token: rt.body.token });
+
+    const created = await widget.api.post(
+      '/conversations',
+      {
+        subject: 'Where is my order?',
+        message: 'I ordered a difference engine last week.',
+        clientMessageId: randomUUID(),
+        tags: ['shipping', 'vip'],
+        customFields: { orderId: 'A-1842' },
+        metadata: { page: '/orders/A-1842' },
+      },
+      { token: visitor.token },
+    );
+    conversationId = created.body.id;
+
+    const top = rows().first();
+    await top.filter({ hasText: 'Where is my order?' }).waitFor();
+    await top.locator('.conversation.unread').waitFor();
+    expect(await top.textContent()).toContain('unread');
+
+    await top.getByRole('button').click();
+    await thread().filter({ hasText: 'difference engine' }).waitFor();
+    const details = page.locator('aside.details');
+    await details.getByText('Ada Lovelace').waitFor();
+    for (const text of ['ada@example.com', 'cust-7', 'analytical', 'shipping', 'vip', 'orderId', 'A-1842', '/orders/A-1842']) {
+      await details.getByText(text, { exact: true }).first().waitFor();
+    }
+    await page.locator('.conversation.unread', { hasText: 'Where is my order?' }).waitFor({ state: 'detached' });
+  });
+
+  it('sends the reply on Enter, once, with an Idempotency-Key; typing goes both ways', async () => {
+    const agentTyping = nextEvent(visitorSocket, 'typing.start', (e: any) => e.payload.conversationId === conversationId);
+    const received = nextEvent(visitorSocket, 'message.created', (e: any) => e.payload.message.author.type === 'agent');
+    const reply = page.getByLabel(/Reply to the visitor/);
+    await reply.pressSequentially('It left the workshop yesterday.');
+    expect((await agentTyping).payload.author).toMatchObject({ type: 'agent', name: AGENT });
+    await reply.press('Enter');
+    const message = (await received).payload.message;
+    expect(message).toMatchObject({ text: 'It left the workshop yesterday.', author: { type: 'agent', name: AGENT } });
+    await thread().filter({ hasText: 'It left the workshop yesterday.' }).waitFor();
+    expect(await reply.inputValue()).toBe('');
+    expect(idempotencyKeys).toHaveLength(1);
+    expect(idempotencyKeys[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+    visitorSocket.emit('typing', { conversationId, typing: true });
+    await page.getByText('The visitor is typing…').waitFor();
+    visitorSocket.emit('typing', { conversationId, typing: false });
+    await page.getByText('The visitor is typing…').waitFor({ state: 'detached' });
+  });
+
+  it('misses nothing and doubles nothing while its socket is down', async () => {
+    await context.setOffline(true);
+    await feed().filter({ hasText: 'Reconnecting' }).waitFor();
+    await say('first while you were away');
+    await say('second while you were away');
+    await context.setOffline(false);
+    await feed().filter({ hasText: 'Live' }).waitFor();
+    await thread().filter({ hasText: 'first while you were away' }).waitFor();
+    await thread().filter({ hasText: 'second while you were away' }).waitFor();
+    // A later live message has come through the same socket: the replay is over by then.
+    await say('and one more, live');
+    await thread().filter({ hasText: 'and one more, live' }).waitFor();
+    expect(await thread().filter({ hasText: 'first while you were away' }).count()).toBe(1);
+    expect(await thread().filter({ hasText: 'second while you were away' }).count()).toBe(1);
+    expect(await thread().count()).toBe(5);
+  });
+
+  it('assigns to the agent and resolves by shortcut; the visitor sees both', async () => {
+    const assigned = nextEvent(visitorSocket, 'conversation.updated', (e: any) => e.payload.conversation.assignee?.name === AGENT);
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.locator('.assignee', { hasText: `Assigned to ${AGENT}` }).waitFor();
+    expect((await assigned).payload.conversation.id).toBe(conversationId);
+
+    const resolved = nextEvent(visitorSocket, 'conversation.updated', (e: any) => e.payload.conversation.status === 'resolved');
+    await page.locator('.messages').focus();
+    await page.keyboard.press('e');
+    await (await resolved);
+    await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('.thread-head select')?.value === 'resolved');
+    const seenByVisitor = await widget.api.get(`/conversations/${conversationId}`, { token: visitor.token });
+    expect(seenByVisitor.body).toMatchObject({ status: 'resolved', assignee: { name: AGENT } });
+
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await rows().filter({ hasText: 'Where is my order?' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Resolved', exact: true }).click();
+    await rows().filter({ hasText: 'Where is my order?' }).waitFor();
+    await page.getByRole('button', { name: 'All', exact: true }).click();
+  });
+
+  it('pages back in time and moves between conversations by keyboard', async () => {
+    const other = await startAnonymous(widget);
+    const conv = (await widget.api.post('/conversations', { subject: 'Long thread', message: 'message 0', clientMessageId: randomUUID() }, { token: other.token })).body;
+    for (let i = 1; i <= 34; i++) {
+      await widget.api.post(`/conversations/${conv.id}/messages`, { text: `message ${i}`, clientMessageId: randomUUID() }, { token: other.token });
+    }
+    await rows().first().filter({ hasText: 'Long thread' }).waitFor();
+    await page.locator('.messages').focus();
+    await page.keyboard.press('k');
+    await page.locator('.thread-head h2', { hasText: 'Long thread' }).waitFor();
+    await thread().filter({ hasText: 'message 34' }).waitFor();
+    expect(await thread().count()).toBe(30);
+    await page.getByRole('button', { name: 'Load earlier messages' }).click();
+    await thread().filter({ hasText: /message 0$/ }).waitFor();
+    expect(await thread().count()).toBe(35);
+    await page.getByRole('button', { name: 'Load earlier messages' }).waitFor({ state: 'detached' });
+
+    await page.keyboard.press('j');
+    await page.locator('.thread-head h2', { hasText: 'Where is my order?' }).waitFor();
+    await page.keyboard.press('r');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('reply');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
+  });
+
+  it('has no serious or critical axe violation, and no CSP violation, at 1280 and 768 px', async () => {
+    for (const width of [1280, 768]) {
+      await page.setViewportSize({ width, height: width === 768 ? 1024 : 860 });
+      await page.screenshot({ path: artifactPath(`inbox-${width}.png`) });
+      const violations = await page.evaluate(`${axeSource}; axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) })))`);
+      expect((violations as Array<{ impact: string }>).filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    }
+    expect(cspViolations).toEqual([]);
+  });
+});
