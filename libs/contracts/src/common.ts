@@ -21,8 +21,12 @@ export type IdKind = keyof typeof ID_PREFIX;
 export const idOf = (kind: IdKind) =>
   z.string().regex(new RegExp(`^${ID_PREFIX[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${ID_PREFIX[kind]}_ id`);
 
+/** Cursors are opaque tokens the server minted (base64url or ids): anything else is refused at the edge. */
+export const cursorParam = (max = 200) =>
+  z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, 'is not a cursor');
+
 export const pageQuery = z.object({
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: cursorParam().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type PageQuery = z.infer<typeof pageQuery>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
+import { cursorParam, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { event, rpc } from './transport';
 import { AiMode } from './widget';
 
@@ -123,7 +123,7 @@ export type AdminArticlesQuery = z.infer<typeof adminArticlesQuery>;
 export const searchQuery = z.object({
   q: nonBlank(SEARCH_QUERY_MAX),
   limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT_MAX).default(10),
-  cursor: z.string().min(1).max(300).optional(),
+  cursor: cursorParam(300).optional(),
   locale: localeTag.optional(),
 });
 export type SearchQuery = z.infer<typeof searchQuery>;

@@ -125,5 +125,8 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^HEAD /, // fastify adds HEAD beside every GET
   // The realtime proxy (socket.io polling and upgrades, the plain WebSocket): a socket endpoint, described in docs/realtime.md.
   new RegExp(`^[A-Z]+ ${REALTIME_PATH}(/\\*)?$`),
+  // The browser face (apps/gateway/src/static): the loader, the frame and its assets, the demo site; not JSON APIs.
+  /^GET \/widget\/v1\/(widget(\.[0-9a-f]{12})?\.js|frame|assets\/[^/]+)$/,
+  /^(GET|POST) \/demo(\/|$)/,
   /^GET \/inbox(\/|$)/, // the inbox page (apps/inbox), a page set
 ];

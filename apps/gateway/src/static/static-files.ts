@@ -48,6 +48,8 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
         headers['referrer-policy'] = 'strict-origin-when-cross-origin';
       }
       const csp = name.endsWith('.html') ? set.csp : undefined;
+      // The folder without its slash goes to the folder (relative asset URLs resolve from there).
+      if (name === 'index.html') fastify.get(set.prefix.slice(0, -1), (_request, reply) => reply.redirect(set.prefix, 301));
       const urls = name === 'index.html' ? [set.prefix, `${set.prefix}${name}`] : [`${set.prefix}${name}`];
       for (const url of urls) {
         fastify.get(url, (request, reply) => {

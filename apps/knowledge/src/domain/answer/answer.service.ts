@@ -104,10 +104,8 @@ export class AnswerService {
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
     const scored = mixSimilarity(await this.score(scope, concepts, retrieved), similarity);
-    this.logger.debug(JSON.stringify({
-      concepts: concepts.map((c) => c.alternatives.map((a) => `${a.text}:${a.weight.toFixed(2)}`).join('|')),
-      scored: scored.map((s) => `${s.title} ${s.confidence} a${s.articleCoverage.toFixed(2)} p${s.passageCoverage.toFixed(2)} t${s.titleCoverage.toFixed(2)}`),
-    }));
+    // Visitor words and article titles are personal/business data: only counts are logged.
+    this.logger.debug({ concepts: concepts.length, candidates: scored.length }, 'answer candidates scored');
     const byId = new Map(retrieved.map((r) => [r.id, r]));
     const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE || (similarity?.get(s.articleId) ?? 0) >= SEMANTIC_SUGGESTION_MIN);
     const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
