@@ -1,27 +1,13 @@
 import './dispose-polyfill';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
-import { join } from 'node:path';
-import { chromium, Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
-import { AdminApi, createTestWidget, freePort, REPO_ROOT, RunningApp, spawnApp, StackInfo, TestWidget } from '@widget/testing';
+import { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import { AdminApi, artifactPath, createTestWidget, freePort, launchChromium, RunningApp, spawnApp, StackInfo, TestWidget } from '@widget/testing';
 
-export const ARTIFACTS = join(REPO_ROOT, '.stack', 'test-artifacts');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Chromium's test profile blocks third-party storage outright (as some browsers and private windows do); most
-  // visitors' browsers partition it instead. The blocked case has its own test (an init script denies storage).
-  '--disable-features=TrackingProtection3pcd',
-];
-
+// Chromium's test profile blocks third-party storage outright (as some browsers and private windows do); most
+// visitors' browsers partition it instead. The blocked case has its own test (an init script denies storage).
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+  return launchChromium(['--disable-features=TrackingProtection3pcd']);
 }
 
 /** A TCP relay in front of the realtime service: the test can cut every socket and refuse new ones for a while. */
@@ -90,8 +76,7 @@ export async function startDemoStack(stack: StackInfo, name: string): Promise<De
   if (!stack.realtimeUrl) throw new Error('the browser tests need the realtime service');
   const relay = new CuttableRelay(new URL(stack.realtimeUrl));
   const relayUrl = await relay.start();
-  const seedFile = join(ARTIFACTS, `${name}-seed.json`);
-  mkdirSync(ARTIFACTS, { recursive: true });
+  const seedFile = artifactPath(`${name}-seed.json`);
   const gateway = await spawnApp(stack, 'gateway', { DEMO_MODE: 'true', DEMO_SEED_FILE: seedFile, REALTIME_URL: relayUrl });
   const demoOrigin = `http://localhost:${gateway.port}`;
   const widget = await createTestWidget(stack, { allowedOrigins: [demoOrigin] });
@@ -143,8 +128,7 @@ export const chatFrame = (page: Page): FrameLocator => page.frameLocator('iframe
 let step = 0;
 /** One numbered screenshot per step, under .stack/test-artifacts/ (git-ignored). */
 export async function shot(page: Page, name: string): Promise<string> {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const file = join(ARTIFACTS, `${String(++step).padStart(2, '0')}-${name}.png`);
+  const file = artifactPath(`${String(++step).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file });
   return file;
 }

@@ -143,9 +143,8 @@ describe('the widget in Chromium', () => {
 });
 
 describe('transport', () => {
-  // KNOWN BROKEN (skipped so npm test stays green): with WebSocket refused in the frame, the long-polling
-  // requests reach realtime (200) but the client never reports `connected`; not yet diagnosed.
-  it.skip('falls back to HTTP long-polling when WebSocket is blocked', async () => {
+  // Chromium sends no Origin on the same-origin polling handshake (a GET): realtime reads Sec-Fetch-Site instead.
+  it('falls back to HTTP long-polling when WebSocket is blocked', async () => {
     const { context, page } = await newVisitor();
     // In the frame, every WebSocket fails before it opens, as behind a proxy that refuses the upgrade.
     await context.addInitScript(() => {

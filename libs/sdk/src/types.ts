@@ -61,50 +61,7 @@ export interface IdentityOptions {
   tokenProvider?: TokenProvider;
 }
 
-export interface Author {
-  type: 'user' | 'agent' | 'bot' | 'system';
-  id: string | null;
-  name: string | null;
-}
-export interface Message {
-  id: string;
-  conversationId: string;
-  author: Author;
-  text: string;
-  clientMessageId: string | null;
-  createdAt: string;
-}
-export interface Conversation {
-  id: string;
-  subject: string | null;
-  status: 'open' | 'pending' | 'resolved' | 'closed';
-  tags: string[];
-  customFields: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-  assignee: unknown;
-  unreadCount: number;
-  lastMessage: Message | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface ArticleHit {
-  id: string;
-  title: string;
-  snippet: string;
-  collectionId: string | null;
-  locale: string;
-  updatedAt: string;
-  score: number;
-}
-export interface Article {
-  id: string;
-  title: string;
-  body: string;
-  collectionId: string | null;
-  locale: string;
-  updatedAt: string;
-}
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+// The API's views, defined once in the contracts (type-only: nothing of them reaches the bundles).
+export type { Author, Conversation, Message } from '@widget/contracts';
+export type { ArticleSearchHit as ArticleHit, ArticleView as Article } from '@widget/contracts';
+export type { Page } from '@widget/contracts';

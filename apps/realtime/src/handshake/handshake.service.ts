@@ -16,6 +16,8 @@ export interface HandshakeInput {
   /** The Host the browser used (X-Forwarded-Host from the gateway, else Host) and its scheme: the API's own origin. */
   host?: string;
   scheme?: string;
+  /** Sec-Fetch-Site: same-origin (see authenticate). */
+  sameOrigin?: boolean;
 }
 
 export interface Admission {
@@ -48,10 +50,14 @@ export class HandshakeService {
     }
     const session = await this.bus.send(SessionRpc.authenticateRealtime, { token });
     // Besides the widget's allow-list: the API's own public origin, where the widget frame runs (SPEC §12).
-    const ownOrigin = originAllowed(input.origin, ownOrigins(this.config.PUBLIC_ORIGIN, input.scheme ?? 'http', input.host));
-    const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, input.origin, ownOrigin);
+    const own = ownOrigins(this.config.PUBLIC_ORIGIN, input.scheme ?? 'http', input.host);
+    // A browser sends no Origin on a same-origin GET, which is what socket.io's long-polling handshake from the
+    // widget frame is; Sec-Fetch-Site then says it came from the API's own origin. A WebSocket always sends Origin.
+    const origin = input.origin ?? (input.sameOrigin ? own[0] : undefined);
+    const ownOrigin = originAllowed(origin, own);
+    const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, origin, ownOrigin);
     if (refusal) throw refusal;
-    return { viewer: { kind: 'visitor', session, origin: input.origin, ownOrigin }, lastMessageId };
+    return { viewer: { kind: 'visitor', session, origin, ownOrigin }, lastMessageId };
   }
 }
 

@@ -42,6 +42,8 @@ export class MessageLog {
       author,
       text,
       clientMessageId,
+      // The server's copy (with what was sent as metadata) replaces this entry when it answers.
+      metadata: {},
       createdAt: new Date().toISOString(),
       delivery: 'sending',
     };
