@@ -2,7 +2,7 @@ import type { Conversation, ConversationStatus, Message, OperatorConversation } 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, OperatorApi } from './api';
 import { Feed, FeedState } from './feed';
-import { isUnread, mergeMessages, newer, newestId, STATUS_FILTERS, StatusFilter, visible } from './state';
+import { isUnread, mergeMessages, newer, newestId, PendingReply, settlePending, STATUS_FILTERS, StatusFilter, visible } from './state';
 import { agentIdFor, Credentials, forgetCredentials, loadCredentials, loadSeen, saveCredentials, saveSeen } from './storage';
 
 const STATUSES: ConversationStatus[] = ['open', 'pending', 'resolved', 'closed'];
@@ -92,12 +92,6 @@ interface Thread {
   loading: boolean;
 }
 
-interface PendingReply {
-  key: string;
-  conversationId: string;
-  text: string;
-  failed: string | null;
-}
 
 function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut: (why?: string) => void }) {
   const api = useMemo(() => new OperatorApi(credentials), [credentials]);
@@ -190,6 +184,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
       },
       conversation: (c) => upsert([c]),
       message: (c, m) => {
+        setPending((p) => settlePending(p, c.id, m, credentials.agent));
         if (selectedRef.current === c.id) {
           setThread((t) => (t && t.conversationId === c.id ? { ...t, messages: mergeMessages(t.messages, [m]) } : t));
           if (document.visibilityState === 'visible') markSeen(c.id, m.id);

@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '@widget/contracts';
-import { byActivity, isUnread, mergeMessages, newer, newestId, visible } from './state';
+import { byActivity, isUnread, mergeMessages, newer, newestId, PendingReply, settlePending, visible } from './state';
 
 const msg = (id: string, type: Message['author']['type'] = 'user'): Message => ({
   id,
@@ -53,5 +53,20 @@ describe('inbox state', () => {
     const merged = mergeMessages([msg('msg_1'), msg('msg_3')], [msg('msg_3'), msg('msg_2'), msg('msg_4')]);
     expect(merged.map((m) => m.id)).toEqual(['msg_1', 'msg_2', 'msg_3', 'msg_4']);
     expect(newestId(null, 'msg_2', undefined, 'msg_9', 'msg_3')).toBe('msg_9');
+  });
+
+  it('settles our own pending reply when the feed delivers it before the POST answers', () => {
+    const me = { id: 'agent_grace' };
+    const pending: PendingReply[] = [
+      { key: 'k1', conversationId: 'conv_1', text: 'On its way', failed: null },
+      { key: 'k2', conversationId: 'conv_1', text: 'On its way', failed: null },
+      { key: 'k3', conversationId: 'conv_2', text: 'Other', failed: null },
+    ];
+    const mine: Message = { ...msg('msg_7', 'agent'), author: { type: 'agent', id: 'agent_grace', name: 'Grace' }, text: 'On its way' };
+    expect(settlePending(pending, 'conv_1', mine, me).map((p) => p.key)).toEqual(['k2', 'k3']);
+    // Another agent's message, a visitor's with the same words, or another conversation: nothing settles.
+    expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'agent', id: 'agent_ada', name: 'Ada' } }, me)).toBe(pending);
+    expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'user', id: 'agent_grace', name: null } }, me)).toBe(pending);
+    expect(settlePending(pending, 'conv_9', mine, me)).toBe(pending);
   });
 });

@@ -42,3 +42,23 @@ export function mergeMessages(thread: Message[], incoming: Message[]): Message[]
 export function newestId(...ids: Array<string | null | undefined>): string | null {
   return ids.reduce<string | null>((best, id) => (id && (!best || id > best) ? id : best), null);
 }
+
+/** A reply this page is still sending, until the API answers (or fails). */
+export interface PendingReply {
+  key: string;
+  conversationId: string;
+  text: string;
+  failed: string | null;
+}
+
+/**
+ * The pending replies left once `message` is on screen. The feed may deliver
+ * our own reply before the POST answers; the first pending reply it matches
+ * (same conversation, same author, same text) is then settled, so the thread
+ * never shows it twice.
+ */
+export function settlePending(pending: PendingReply[], conversationId: string, message: Message, me: { id: string }): PendingReply[] {
+  if (message.author.type !== 'agent' || message.author.id !== me.id) return pending;
+  const i = pending.findIndex((p) => p.conversationId === conversationId && p.failed === null && p.text === message.text);
+  return i < 0 ? pending : [...pending.slice(0, i), ...pending.slice(i + 1)];
+}

@@ -316,15 +316,18 @@ describe('embedding rules', () => {
     const frame = chatFrame(page);
     await frame.getByRole('button', { name: /open chat/i }).focus();
     await page.keyboard.press('Enter');
-    await frame.getByRole('button', { name: 'Send us a message' }).waitFor();
+    // A keyboard user acts where focus is: each step waits until focus has moved.
+    const widgetDoc = page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
+    const focused = (test: string) => widgetDoc.waitForFunction(test);
+    await focused(`document.activeElement?.textContent?.trim() === 'Send us a message'`);
     await page.keyboard.press('Enter');
+    await focused(`document.activeElement?.tagName === 'TEXTAREA'`);
     await page.keyboard.type('Typed by keyboard');
     await page.keyboard.press('Enter');
     await frame.locator('[data-testid=message]', { hasText: 'Typed by keyboard' }).waitFor();
-    const widgetFrame = page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
     const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    await widgetFrame.evaluate(axe);
-    const violations = await widgetFrame.evaluate(async () => {
+    await widgetDoc.evaluate(axe);
+    const violations = await widgetDoc.evaluate(async () => {
       const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
       return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help}`);
     });

@@ -55,8 +55,9 @@ function Launcher({ core, ui }: Props) {
 function Panel({ core, ui }: Props) {
   const view = ui.view;
   const panelRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    // Focus moves into the panel when it opens; Escape closes it.
+  useLayoutEffect(() => {
+    // Focus moves into the panel when it opens, before it paints (a key typed
+    // right after must land in the new view); Escape closes it.
     const panel = panelRef.current;
     (panel?.querySelector<HTMLElement>('[data-autofocus]') ?? panel?.querySelector<HTMLElement>('button, textarea, input'))?.focus();
   }, [view.name]);
