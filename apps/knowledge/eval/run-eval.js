@@ -3,14 +3,17 @@
  * `npm run eval -w @widget/knowledge`: boots a real stack (session + knowledge
  * + gateway), loads the help-center corpus and asks every question of both
  * sets through POST /widget/v1/ai/answer (answer_first, default minConfidence):
- *   questions.json         written next to the articles; the set retrieval is tuned on
- *   questions-unseen.json  written blind, from the article titles only; measured, never tuned on
+ *   questions.json         written next to the articles; tuned on
+ *   questions-dev.json     written from the article titles only, visitor style; tuned on
+ *   questions-unseen.json  written blind, from the article titles only; measured, never tuned on:
+ *                          only its aggregate figures are ever printed (never a question or a miss)
  * Reports, per set:
  *   hit@1  the answerer's top article (its citation, else its first suggestion) is the expected one
  *   hit@3  the expected article is among the top three (citation + suggestions)
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
- * `--verbose` lists every answerable question, not only the misses; `--set=original|unseen` runs one set;
+ * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
+ * `--set=original|dev|unseen` runs one set;
  * `--questions=<file>` runs that file instead.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
@@ -21,7 +24,9 @@ const extra = process.argv.find((a) => a.startsWith('--questions='))?.slice('--q
 // --questions=<file>: another set of the same shape instead of the two (a scratch set while developing).
 const SETS = extra
   ? { [extra]: require(require('node:path').resolve(extra)) }
-  : { original: require('./questions.json'), unseen: require('./questions-unseen.json') };
+  : { original: require('./questions.json'), dev: require('./questions-dev.json'), unseen: require('./questions-unseen.json') };
+/** Sets whose questions and misses are never printed: only their aggregate figures. */
+const BLIND = new Set(['unseen', ...(extra && require('node:path').basename(extra) === 'questions-unseen.json' ? [extra] : [])]);
 
 async function evaluate(questions, ask, keyOf) {
   let hit1 = 0;
@@ -88,10 +93,11 @@ async function main() {
     for (const [name, questions] of Object.entries(SETS)) {
       if (only && only !== name) continue;
       const { figures, misses, wrongAnswers } = await evaluate(questions, ask, keyOf);
+      summary[name] = figures;
+      if (BLIND.has(name)) continue;
       const shown = misses.filter((m) => verbose || !m.right).map(({ right, ...m }) => m);
       if (shown.length) console.log(JSON.stringify({ set: name, notAnsweredCorrectly: shown }, null, 2));
       if (wrongAnswers.length) console.log(JSON.stringify({ set: name, answeredUnrelated: wrongAnswers }, null, 2));
-      summary[name] = figures;
     }
     for (const [name, figures] of Object.entries(summary)) console.log(JSON.stringify({ set: name, ...figures }));
   } finally {
