@@ -1,6 +1,6 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
 import { queryWords } from '../search-terms';
-import { isDictionaryWord, synonymsOf, Wordnet } from './wordnet';
+import { baseForms, derivedOf, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
 
 /**
  * Query expansion: each word of a query becomes a concept, matched by any of
@@ -13,7 +13,7 @@ export interface Alternative {
   /** Words in queryWords() form, space-separated: a phrase when more than one. */
   text: string;
   weight: number;
-  kind: 'exact' | 'typo' | 'operator' | 'wordnet';
+  kind: 'exact' | 'form' | 'typo' | 'operator' | 'support' | 'wordnet' | 'derived';
 }
 
 export interface Concept {
@@ -27,28 +27,67 @@ export interface Concept {
 
 /** An operator's synonym is a declared equivalence: nearly a match on the word. */
 export const OPERATOR_WEIGHT = 0.9;
+/** Another form of an irregular verb ("forgot" → "forgotten"): the same word. */
+export const FORM_WEIGHT = 0.95;
+/** A curated support-domain equivalence (support-terms.ts): generic, so below an operator's. */
+export const SUPPORT_WEIGHT = 0.8;
+/** A derivationally related word ("pay" → "payment"): same meaning, other part of speech. */
+export const DERIVED_WEIGHT = 0.7;
 /** A WordNet synonym shares one sense of the word, maybe not the visitor's. */
 export const WORDNET_WEIGHT = 0.5;
+/** Derived words kept per word, among those the workspace's articles use. */
+export const DERIVED_PER_WORD = 3;
 /** WordNet synonyms kept per word, among those the workspace's articles use. */
 export const WORDNET_PER_WORD = 3;
 /** Spelling corrections kept per unknown word. */
 export const TYPOS_PER_WORD = 2;
 /** A correction is accepted at this trigram similarity, or at an edit distance of one (two from 8 letters: transpositions score low in trigrams). */
 export const TYPO_MIN_SIMILARITY = 0.45;
+/** A rare WordNet word ("calender") is corrected only when this similar and one edit away. */
+export const RARE_TYPO_MIN_SIMILARITY = 0.5;
 
 export interface ExpansionOptions {
   /** The last word is unfinished (search box). */
   prefixLast: boolean;
-  /** Apply WordNet (English): synonyms, and no correction of dictionary words. null: no WordNet. */
+  /** Apply WordNet (English): synonyms, derived words, and no correction of dictionary words. null: no WordNet. */
   wordnet: Wordnet | null;
+  /** Curated equivalences (support-terms.ts), English; none when absent. */
+  supportTerms?: readonly (readonly string[])[];
 }
 
-/** Words the vocabulary must be asked about for WordNet: the synonyms' words. */
+/**
+ * Words the vocabulary must be asked about for WordNet: the words of the
+ * synonyms, derived words and other forms, each with its regular
+ * inflections (the vocabulary has "notifications", WordNet "notification").
+ */
 export function wordnetCandidates(words: string[], wordnet: Wordnet | null): string[] {
   if (!wordnet) return [];
   const out = new Set<string>();
-  for (const w of words) for (const s of synonymsOf(wordnet, w)) for (const part of s.split(' ')) out.add(part);
+  for (const w of words) {
+    for (const s of [...synonymsOf(wordnet, w), ...derivedOf(wordnet, w), ...otherForms(w)]) {
+      for (const part of s.split(' ')) for (const form of inflections(part)) out.add(form);
+    }
+  }
   return [...out];
+}
+
+/** A word and its regular inflections: plural / 3rd person, past, gerund. */
+export function inflections(word: string): string[] {
+  const out = [word, `${word}s`, `${word}es`, `${word}ed`, `${word}d`, `${word}ing`];
+  if (word.endsWith('y') && word.length > 2) out.push(`${word.slice(0, -1)}ies`, `${word.slice(0, -1)}ied`);
+  if (word.endsWith('e') && word.length > 2) out.push(`${word.slice(0, -1)}ing`);
+  return out;
+}
+
+/** The vocabulary has the word in some regular inflection. */
+function inVocabulary(present: Set<string>, word: string): boolean {
+  return inflections(word).some((f) => present.has(f));
+}
+
+interface WeightedGroups {
+  groups: string[][][];
+  weight: number;
+  kind: 'operator' | 'support';
 }
 
 export function typoWeight(similarity: number): number {
@@ -56,13 +95,17 @@ export function typoWeight(similarity: number): number {
 }
 
 export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
-  const groups = facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1);
+  const sets: WeightedGroups[] = [
+    { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: OPERATOR_WEIGHT, kind: 'operator' },
+    { groups: (options.supportTerms ?? []).map((g) => g.map((member) => queryWords(member))), weight: SUPPORT_WEIGHT, kind: 'support' },
+  ];
+  const groupsOf = (text: string, scale: number) => sets.flatMap((set) => groupAlternatives(set, text, scale));
   const concepts: Concept[] = [];
   for (let i = 0; i < words.length; ) {
-    const phrase = longestMemberAt(words, i, groups);
+    const phrase = longestMemberAt(words, i, sets.flatMap((set) => set.groups));
     if (phrase && phrase.length > 1) {
       const text = phrase.member.join(' ');
-      concepts.push({ text, prefix: false, alternatives: [{ text, weight: 1, kind: 'exact' }, ...operatorAlternatives(groups, text, 1)] });
+      concepts.push({ text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, ...groupsOf(text, 1)]) });
       i += phrase.length;
       continue;
     }
@@ -70,19 +113,29 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
     const prefix = options.prefixLast && i === words.length - 1;
     const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
     const stop = facts.stop.has(word);
-    alternatives.push(...operatorAlternatives(groups, word, 1));
+    // A group member in another inflection counts: "emails" is "email", "colleagues" "colleague".
+    for (const form of stop ? [word] : baseForms(word)) alternatives.push(...groupsOf(form, 1));
+    const wn = options.wordnet;
     // A misspelling is a word neither the articles nor the dictionary have: "pasword", not "remember" (→ "member").
-    if (!stop && !facts.known.has(word) && !(options.wordnet && isDictionaryWord(options.wordnet, word))) {
-      const accepted = (facts.similar.get(word) ?? []).filter((s) => s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1));
+    if (!stop && !facts.known.has(word) && !(wn && isDictionaryWord(wn, word))) {
+      const rare = wn !== null && isRareWord(wn, word);
+      const accepted = (facts.similar.get(word) ?? []).filter((s) =>
+        rare
+          ? s.similarity >= RARE_TYPO_MIN_SIMILARITY && damerauWithin(word, s.word, 1)
+          : s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1),
+      );
       for (const s of accepted.slice(0, TYPOS_PER_WORD)) {
         const weight = typoWeight(s.similarity);
         alternatives.push({ text: s.word, weight, kind: 'typo' });
-        alternatives.push(...operatorAlternatives(groups, s.word, weight));
+        alternatives.push(...groupsOf(s.word, weight));
       }
     }
     // The unfinished last word too: when it is a whole word WordNet knows, it was likely meant.
-    if (!stop && options.wordnet) {
-      const present = synonymsOf(options.wordnet, word).filter((s) => s.split(' ').every((part) => facts.present.has(part)));
+    if (!stop && wn) {
+      for (const f of otherForms(word).filter((f) => inVocabulary(facts.present, f))) alternatives.push({ text: f, weight: FORM_WEIGHT, kind: 'form' });
+      const derived = derivedOf(wn, word).filter((d) => inVocabulary(facts.present, d));
+      for (const d of derived.slice(0, DERIVED_PER_WORD)) alternatives.push({ text: d, weight: DERIVED_WEIGHT, kind: 'derived' });
+      const present = synonymsOf(wn, word).filter((s) => s.split(' ').every((part) => inVocabulary(facts.present, part)));
       for (const s of present.slice(0, WORDNET_PER_WORD)) alternatives.push({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' });
     }
     concepts.push({ text: word, prefix, alternatives: dedupe(alternatives) });
@@ -102,11 +155,11 @@ function longestMemberAt(words: string[], at: number, groups: string[][][]): { m
   return best ? { member: best, length: best.length } : null;
 }
 
-function operatorAlternatives(groups: string[][][], text: string, scale: number): Alternative[] {
+function groupAlternatives(set: WeightedGroups, text: string, scale: number): Alternative[] {
   const out: Alternative[] = [];
-  for (const g of groups) {
+  for (const g of set.groups) {
     if (!g.some((m) => m.join(' ') === text)) continue;
-    for (const m of g) if (m.join(' ') !== text && m.length) out.push({ text: m.join(' '), weight: OPERATOR_WEIGHT * scale, kind: 'operator' });
+    for (const m of g) if (m.join(' ') !== text && m.length) out.push({ text: m.join(' '), weight: set.weight * scale, kind: set.kind });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { VocabularyRepository } from '../../persistence/vocabulary.repository';
 import { Concept, expandQuery, wordnetCandidates } from './expansion';
+import { SUPPORT_TERMS } from './support-terms';
 import { wordnet } from './wordnet';
 
 /** A query's words → concepts with their alternatives (expansion.ts), with one vocabulary round trip. */
@@ -13,12 +14,12 @@ export class QueryExpander implements OnModuleInit {
     wordnet();
   }
 
-  /** `language`: the scope's language; WordNet (English) applies to `en` and to searches across languages (null). */
+  /** `language`: the scope's language; WordNet and the support terms (English) apply to `en` and to searches across languages (null). */
   async expand(workspaceId: string, words: string[], options: { prefixLast: boolean; language: string | null }): Promise<Concept[]> {
     const english = options.language === null || options.language === 'en' ? wordnet() : null;
     const unfinished = options.prefixLast ? words[words.length - 1] : null;
     const candidates = wordnetCandidates(words, english);
     const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
-    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english });
+    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english, supportTerms: english ? SUPPORT_TERMS : [] });
   }
 }

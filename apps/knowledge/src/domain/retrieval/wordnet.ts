@@ -10,6 +10,10 @@ import { join } from 'node:path';
 export interface Wordnet {
   words: ReadonlySet<string>;
   synonyms: ReadonlyMap<string, readonly string[]>;
+  /** WordNet's other words (never seen in its tagged corpus), and hyphenated ones written as one ("coworker"). */
+  rare?: ReadonlySet<string>;
+  /** Derivationally related forms of the same common senses: "pay" → "payment". */
+  derived?: ReadonlyMap<string, readonly string[]>;
 }
 
 export const SYNONYMS_FILE = join(__dirname, '..', '..', 'synonyms.json');
@@ -19,12 +23,12 @@ let loaded: Wordnet | null = null;
 export function wordnet(file = SYNONYMS_FILE): Wordnet {
   if (loaded) return loaded;
   if (!existsSync(file)) {
-    loaded = { words: new Set(), synonyms: new Map() };
+    loaded = { words: new Set(), synonyms: new Map(), rare: new Set(), derived: new Map() };
     return loaded;
   }
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; synonyms: Record<string, string[]> };
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; rare?: string[]; synonyms: Record<string, string[]>; derived?: Record<string, string[]> };
   // The build wrote synonyms in queryWords() form already ("co-worker" → "co worker").
-  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)) };
+  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)), rare: new Set(raw.rare ?? []), derived: new Map(Object.entries(raw.derived ?? {})) };
   return loaded;
 }
 
@@ -35,6 +39,8 @@ export function wordnet(file = SYNONYMS_FILE): Wordnet {
  */
 export function baseForms(word: string): string[] {
   const forms = [word];
+  const irregular = IRREGULAR.get(word);
+  if (irregular) forms.push(irregular);
   const rules: Array<[string, string]> = [
     ['ies', 'y'],
     ['ses', 's'],
@@ -61,6 +67,49 @@ export function baseForms(word: string): string[] {
     }
   }
   return forms;
+}
+
+/**
+ * Common irregular verb forms → base form (WordNet's exception lists are not
+ * in the npm package): general English grammar, not a list of question
+ * words. "forgot" → "forget", so it is a word, with the synonyms and
+ * derivations of "forget", and its other forms ("forgotten").
+ */
+const IRREGULAR_VERBS: Record<string, string[]> = {
+  be: ['was', 'were', 'been'], begin: ['began', 'begun'], break: ['broke', 'broken'], bring: ['brought'], build: ['built'],
+  buy: ['bought'], catch: ['caught'], choose: ['chose', 'chosen'], come: ['came'], do: ['did', 'done'], draw: ['drew', 'drawn'],
+  drive: ['drove', 'driven'], eat: ['ate', 'eaten'], fall: ['fell', 'fallen'], feel: ['felt'], find: ['found'], fly: ['flew', 'flown'],
+  forget: ['forgot', 'forgotten'], freeze: ['froze', 'frozen'], get: ['got', 'gotten'], give: ['gave', 'given'], go: ['went', 'gone'],
+  grow: ['grew', 'grown'], have: ['had'], hear: ['heard'], hide: ['hid', 'hidden'], hold: ['held'], keep: ['kept'], know: ['knew', 'known'],
+  lead: ['led'], leave: ['left'], lend: ['lent'], lose: ['lost'], make: ['made'], mean: ['meant'], meet: ['met'], pay: ['paid'],
+  ride: ['rode', 'ridden'], rise: ['rose', 'risen'], run: ['ran'], say: ['said'], see: ['saw', 'seen'], sell: ['sold'], send: ['sent'],
+  shake: ['shook', 'shaken'], show: ['showed', 'shown'], sing: ['sang', 'sung'], sink: ['sank', 'sunk'], speak: ['spoke', 'spoken'],
+  spend: ['spent'], stand: ['stood'], steal: ['stole', 'stolen'], strike: ['struck'], swim: ['swam', 'swum'], take: ['took', 'taken'],
+  teach: ['taught'], tear: ['tore', 'torn'], tell: ['told'], think: ['thought'], throw: ['threw', 'thrown'], understand: ['understood'],
+  wake: ['woke', 'woken'], wear: ['wore', 'worn'], win: ['won'], write: ['wrote', 'written'],
+};
+const IRREGULAR_FORMS = new Map(Object.entries(IRREGULAR_VERBS));
+const IRREGULAR = new Map(Object.entries(IRREGULAR_VERBS).flatMap(([base, forms]) => forms.map((f) => [f, base] as [string, string])));
+
+/** A word's other inflections: its base form and, for an irregular verb, its other forms ("forgot" → "forget", "forgotten"). */
+export function otherForms(word: string): string[] {
+  const base = IRREGULAR.get(word) ?? (IRREGULAR_FORMS.has(word) ? word : null);
+  if (!base) return [];
+  return [base, ...IRREGULAR_FORMS.get(base)!].filter((f) => f !== word);
+}
+
+/** Derivationally related words of a word's first base form WordNet has them for ("pay" → "payment"), at most `max`. */
+export function derivedOf(w: Wordnet, word: string, max = Infinity): string[] {
+  for (const form of baseForms(word)) {
+    const found = w.derived?.get(form);
+    if (found) return found.filter((s) => s !== word).slice(0, max);
+  }
+  return [];
+}
+
+/** A WordNet word never seen in its tagged corpus ("calender", "tier"): real, but corrected when very close to an article word. */
+export function isRareWord(w: Wordnet, word: string): boolean {
+  return baseForms(word).some((form) => w.rare?.has(form));
 }
 
 /** The synonyms of a word's first base form WordNet knows, at most `max`. */
