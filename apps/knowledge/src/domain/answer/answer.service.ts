@@ -7,7 +7,7 @@ import { EmbeddingsProvider } from '../retrieval/embeddings';
 import { readScope } from '../articles.service';
 import { escapeHtml } from '../html';
 import { localeInfo } from '../locale';
-import { Concept, anyConceptQuery } from '../retrieval/expansion';
+import { Concept, anyConceptQuery, conceptQuery } from '../retrieval/expansion';
 import { QueryExpander } from '../retrieval/query-expander';
 import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
@@ -97,7 +97,13 @@ export class AnswerService {
     if (configs.length === 0) return declined('no_relevant_articles');
     const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
     const [lexical, similarity] = await Promise.all([
-      this.articles.retrieve(scope, configs, anyConceptQuery(concepts, true), anyConceptQuery(concepts), RETRIEVE_ARTICLES),
+      this.articles.retrieve(
+        scope,
+        configs,
+        concepts.map((c) => ({ exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }), expanded: conceptQuery(c) })),
+        anyConceptQuery(concepts),
+        RETRIEVE_ARTICLES,
+      ),
       this.similarities(scope, req.question),
     ]);
     const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
@@ -201,7 +207,7 @@ function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][
     const key = alternatives[0].terms.join(' ');
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ alternatives });
+    out.push(c.common ? { alternatives, common: true } : { alternatives });
   });
   return out;
 }

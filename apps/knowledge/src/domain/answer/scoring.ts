@@ -32,6 +32,8 @@ export interface CandidateInput {
 
 export interface ScoringConcept {
   alternatives: Array<{ terms: string[]; weight: number }>;
+  /** An everyday word: when no article has it, it weighs COMMON_ABSENT_FACTOR of its idf, not ABSENT_WORD_FACTOR. */
+  common?: boolean;
 }
 
 export interface ScoredCandidate {
@@ -41,7 +43,7 @@ export interface ScoredCandidate {
   articleCoverage: number;
   /** Same, for the title only. */
   titleCoverage: number;
-  /** Same, for the best window of consecutive sentences. */
+  /** Same, for the best window of consecutive sentences, read with the title. */
   passageCoverage: number;
   passage: string;
   confidence: number;
@@ -54,6 +56,8 @@ export const MAX_WINDOW_SENTENCES = 3;
  * "completely"); they still lower coverage, less than a word other articles have.
  */
 export const ABSENT_WORD_FACTOR = 0.5;
+/** An everyday word no article has ("get", "many", "remember") says even less about the topic. */
+export const COMMON_ABSENT_FACTOR = 0.25;
 /**
  * Confidence is scaled by this when the article shares only one of the
  * question's several words: one shared word ("next" of "when is the next bus")
@@ -79,16 +83,16 @@ interface WeightedConcept {
  * question about something the corpus lacks is not covered).
  */
 function weightConcepts(c: CandidateInput): WeightedConcept[] {
-  const concepts = c.concepts ?? [...new Set(c.questionTerms)].map((t) => ({ alternatives: [{ terms: [t], weight: 1 }] }));
+  const concepts: ScoringConcept[] = c.concepts ?? [...new Set(c.questionTerms)].map((t) => ({ alternatives: [{ terms: [t], weight: 1 }] }));
   const df = (terms: string[]) => Math.min(...terms.map((t) => c.documentFrequency[t] ?? 0));
   return concepts
-    .map((k) => ({ alternatives: k.alternatives.filter((a) => a.terms.length > 0) }))
+    .map((k) => ({ common: k.common, alternatives: k.alternatives.filter((a) => a.terms.length > 0) }))
     .filter((k) => k.alternatives.length > 0)
     .map((k) => {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
       const n = df(basis.terms);
-      return { idf: idf(c.corpusSize, n) * (n === 0 ? ABSENT_WORD_FACTOR : 1), alternatives: k.alternatives };
+      return { idf: idf(c.corpusSize, n) * (n > 0 ? 1 : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR), alternatives: k.alternatives };
     });
 }
 
@@ -130,7 +134,8 @@ export function scoreCandidate(c: CandidateInput): ScoredCandidate {
 
   let best = { coverage: -1, score: -Infinity, start: 0, end: 0 };
   for (let start = 0; start < c.passages.length; start++) {
-    const terms = new Set<string>();
+    // A passage is read under its article's title: "Invite teammates to a workspace" tells what its sentences are about.
+    const terms = new Set<string>(titleSet);
     let chars = 0;
     for (let end = start; end < Math.min(c.passages.length, start + MAX_WINDOW_SENTENCES); end++) {
       if (end > start && c.passages[end].block !== c.passages[end - 1].block && !isHeadingLike(c.passages[end - 1].text)) break;

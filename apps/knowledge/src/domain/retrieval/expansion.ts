@@ -1,6 +1,6 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
 import { queryWords } from '../search-terms';
-import { baseForms, derivedOf, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
+import { baseForms, derivedOf, isCommonWord, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
 
 /**
  * Query expansion: each word of a query becomes a concept, matched by any of
@@ -23,6 +23,8 @@ export interface Concept {
   alternatives: Alternative[];
   /** The unfinished last word of a search: its exact alternative matches as a prefix. */
   prefix: boolean;
+  /** An everyday English word (WordNet): its absence from every article counts less (answer scoring). */
+  common?: boolean;
 }
 
 /** An operator's synonym is a declared equivalence: nearly a match on the word. */
@@ -138,7 +140,7 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
       const present = synonymsOf(wn, word).filter((s) => s.split(' ').every((part) => inVocabulary(facts.present, part)));
       for (const s of present.slice(0, WORDNET_PER_WORD)) alternatives.push({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' });
     }
-    concepts.push({ text: word, prefix, alternatives: dedupe(alternatives) });
+    concepts.push({ text: word, prefix, alternatives: dedupe(alternatives), ...(wn && isCommonWord(wn, word) ? { common: true } : {}) });
     i++;
   }
   return concepts;

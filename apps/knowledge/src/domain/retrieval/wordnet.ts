@@ -14,6 +14,8 @@ export interface Wordnet {
   rare?: ReadonlySet<string>;
   /** Derivationally related forms of the same common senses: "pay" → "payment". */
   derived?: ReadonlyMap<string, readonly string[]>;
+  /** Everyday words, tagged often in WordNet's corpus ("get", "many", "remember"). */
+  common?: ReadonlySet<string>;
 }
 
 export const SYNONYMS_FILE = join(__dirname, '..', '..', 'synonyms.json');
@@ -23,12 +25,12 @@ let loaded: Wordnet | null = null;
 export function wordnet(file = SYNONYMS_FILE): Wordnet {
   if (loaded) return loaded;
   if (!existsSync(file)) {
-    loaded = { words: new Set(), synonyms: new Map(), rare: new Set(), derived: new Map() };
+    loaded = { words: new Set(), synonyms: new Map(), rare: new Set(), derived: new Map(), common: new Set() };
     return loaded;
   }
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; rare?: string[]; synonyms: Record<string, string[]>; derived?: Record<string, string[]> };
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { words: string[]; rare?: string[]; common?: string[]; synonyms: Record<string, string[]>; derived?: Record<string, string[]> };
   // The build wrote synonyms in queryWords() form already ("co-worker" → "co worker").
-  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)), rare: new Set(raw.rare ?? []), derived: new Map(Object.entries(raw.derived ?? {})) };
+  loaded = { words: new Set(raw.words), synonyms: new Map(Object.entries(raw.synonyms)), rare: new Set(raw.rare ?? []), derived: new Map(Object.entries(raw.derived ?? {})), common: new Set(raw.common ?? []) };
   return loaded;
 }
 
@@ -110,6 +112,11 @@ export function derivedOf(w: Wordnet, word: string, max = Infinity): string[] {
 /** A WordNet word never seen in its tagged corpus ("calender", "tier"): real, but corrected when very close to an article word. */
 export function isRareWord(w: Wordnet, word: string): boolean {
   return baseForms(word).some((form) => w.rare?.has(form));
+}
+
+/** An everyday English word ("get", "remember"): no article having it says little about the question. */
+export function isCommonWord(w: Wordnet, word: string): boolean {
+  return baseForms(word).some((form) => w.common?.has(form));
 }
 
 /** The synonyms of a word's first base form WordNet knows, at most `max`. */
