@@ -1,5 +1,7 @@
 import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, MAX_ANSWER_CHARS, rankCandidates, scoreCandidate } from './scoring';
 
+const concept = (term: string, extra: Partial<{ common: boolean }> = {}) => ({ alternatives: [{ terms: [term], weight: 1 }], ...extra });
+
 const words = (s: string) => s.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 
 function candidate(id: string, title: string, sentences: string[], question: string, df: Record<string, number> = {}, corpusSize = 20): CandidateInput {
@@ -89,5 +91,23 @@ describe('scoreCandidate with expanded concepts', () => {
     const lone = scoreCandidate({ ...base, concepts: [{ alternatives: [{ terms: ['refund'], weight: 1 }] }, { alternatives: [{ terms: ['bus'], weight: 1 }] }] });
     expect(lone.confidence).toBeCloseTo(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage) * LONE_WORD_FACTOR, 2);
     expect(lone.confidence).toBeLessThan(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage));
+  });
+
+  it('does not scale down a lone word when the other words are in other articles: idf says enough', () => {
+    const s = scoreCandidate({ ...base, documentFrequency: { refund: 1, set: 12 }, concepts: [concept('refund'), concept('set')] });
+    expect(s.confidence).toBeCloseTo(confidenceOf(s.passageCoverage, s.articleCoverage, s.titleCoverage), 3);
+  });
+
+  it('lets an everyday word no article has weigh less than another absent word', () => {
+    const rare = scoreCandidate({ ...base, concepts: [concept('refund'), concept('card'), concept('accountant')] });
+    const everyday = scoreCandidate({ ...base, concepts: [concept('refund'), concept('card'), concept('remember', { common: true })] });
+    expect(everyday.articleCoverage).toBeGreaterThan(rare.articleCoverage);
+    expect(everyday.confidence).toBeGreaterThan(rare.confidence);
+  });
+
+  it('reads the best window with the title', () => {
+    const s = scoreCandidate(candidate('a', 'Invite teammates', ['Admins invite people from the members page.', 'Invitations expire after seven days.'], 'teammates expire', { teammates: 1, expire: 1 }));
+    expect(s.passage).toBe('Invitations expire after seven days.');
+    expect(s.passageCoverage).toBe(1);
   });
 });

@@ -74,6 +74,9 @@ export function idf(corpusSize: number, df: number): number {
 interface WeightedConcept {
   idf: number;
   alternatives: Array<{ terms: string[]; weight: number }>;
+  /** No article has it nor any of its alternatives. */
+  absent: boolean;
+  common: boolean;
 }
 
 /**
@@ -92,7 +95,8 @@ function weightConcepts(c: CandidateInput): WeightedConcept[] {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
       const n = df(basis.terms);
-      return { idf: idf(c.corpusSize, n) * (n > 0 ? 1 : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR), alternatives: k.alternatives };
+      const factor = n > 0 ? 1 : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR;
+      return { idf: idf(c.corpusSize, n) * factor, alternatives: k.alternatives, absent: n === 0, common: k.common === true };
     });
 }
 
@@ -164,9 +168,15 @@ export function scoreCandidate(c: CandidateInput): ScoredCandidate {
   };
 }
 
-/** A question of several words of which the article has only one: one shared word is weak evidence. */
+/**
+ * A question of several words of which the article has only one, while
+ * another names something no article has ("next" of "when is the next bus"):
+ * one shared word is weak evidence. When the other words are in other
+ * articles ("langauge setting"), the idf weighting already says enough.
+ */
 function lone(concepts: WeightedConcept[], articleTerms: Set<string>): boolean {
-  return concepts.length >= 2 && matchedConcepts(articleTerms, concepts) < 2;
+  if (concepts.length < 2 || matchedConcepts(articleTerms, concepts) >= 2) return false;
+  return concepts.some((k) => k.absent && !k.common);
 }
 
 function isHeadingLike(text: string): boolean {

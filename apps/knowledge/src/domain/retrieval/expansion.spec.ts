@@ -1,6 +1,20 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
-import { allConceptsQuery, anyConceptQuery, damerauWithin, expandQuery, OPERATOR_WEIGHT, WORDNET_WEIGHT, wordnetCandidates } from './expansion';
-import { baseForms, isDictionaryWord, Wordnet } from './wordnet';
+import {
+  allConceptsQuery,
+  anyConceptQuery,
+  damerauWithin,
+  DERIVED_WEIGHT,
+  expandQuery,
+  FORM_WEIGHT,
+  inflections,
+  longestMemberAt,
+  OPERATOR_WEIGHT,
+  SUPPORT_WEIGHT,
+  WORDNET_WEIGHT,
+  wordnetCandidates,
+} from './expansion';
+import { SUPPORT_TERMS } from './support-terms';
+import { baseForms, derivedOf, isCommonWord, isDictionaryWord, isRareWord, otherForms, Wordnet } from './wordnet';
 
 const wordnet: Wordnet = {
   words: new Set(['remember', 'purchase', 'colleague', 'password']),
@@ -8,6 +22,9 @@ const wordnet: Wordnet = {
     ['purchase', ['buy']],
     ['colleague', ['co worker', 'workfellow']],
   ]),
+  rare: new Set(['calender', 'tier']),
+  derived: new Map([['notify', ['notification', 'notifiable']]]),
+  common: new Set(['get', 'remember']),
 };
 
 function facts(over: Partial<VocabularyFacts> = {}): VocabularyFacts {
@@ -41,7 +58,10 @@ describe('expandQuery', () => {
     const [stop] = expandQuery(['purchase'], facts({ stop: new Set(['purchase']), present: new Set(['buy']) }), { prefixLast: false, wordnet });
     expect(stop.alternatives).toHaveLength(1);
     expect(expandQuery(['purchase'], facts({ present: new Set(['buy']) }), { prefixLast: false, wordnet: null })[0].alternatives).toHaveLength(1);
-    expect(wordnetCandidates(['colleagues'], wordnet).sort()).toEqual(['co', 'worker', 'workfellow']);
+    // Each candidate with its regular inflections: the vocabulary may have "workers" only.
+    const candidates = wordnetCandidates(['colleagues'], wordnet);
+    expect(candidates).toEqual(expect.arrayContaining(['co', 'worker', 'workers', 'workfellow']));
+    expect(expandQuery(['colleague'], facts({ present: new Set(['co', 'workers']) }), { prefixLast: false, wordnet })[0].alternatives.map((a) => a.text)).toEqual(['colleague', 'co worker']);
   });
 
   it('applies operator groups both ways, a typed phrase being one concept', () => {
@@ -56,6 +76,52 @@ describe('expandQuery', () => {
     expect(allConceptsQuery(concepts)).toBe('((help <-> desk) | support) & hours:*');
     expect(anyConceptQuery(concepts)).toBe('((help <-> desk) | support) | hours:*');
     expect(anyConceptQuery(concepts, true)).toBe('help <-> desk | hours:*');
+  });
+});
+
+describe('expandQuery: morphology, curated terms, rare words', () => {
+  it('adds derived words and irregular forms the vocabulary has, below the word', () => {
+    const [notify] = expandQuery(['notify'], facts({ known: new Set(['notify']), present: new Set(['notifications']) }), { prefixLast: false, wordnet });
+    expect(notify.alternatives).toContainEqual({ text: 'notification', weight: DERIVED_WEIGHT, kind: 'derived' });
+    expect(notify.alternatives.map((a) => a.text)).not.toContain('notifiable');
+    const [forgot] = expandQuery(['forgot'], facts({ present: new Set(['forgotten']) }), { prefixLast: false, wordnet });
+    expect(forgot.alternatives).toContainEqual({ text: 'forgotten', weight: FORM_WEIGHT, kind: 'form' });
+  });
+
+  it('applies the curated support terms in any inflection, phrases too, below operator groups', () => {
+    const options = { prefixLast: false, wordnet, supportTerms: SUPPORT_TERMS };
+    const [coworkers] = expandQuery(['coworkers'], facts(), options);
+    expect(coworkers.alternatives).toContainEqual({ text: 'teammate', weight: SUPPORT_WEIGHT, kind: 'support' });
+    const concepts = expandQuery(['cant', 'sign', 'in'], facts(), options);
+    expect(concepts.map((c) => c.text)).toEqual(['cant', 'sign in']);
+    expect(concepts[1].alternatives.map((a) => a.text)).toContain('log in');
+    // An operator's group for the same word weighs more than the curated one.
+    const [login] = expandQuery(['login'], facts({ groups: [['login', 'sign in']] }), options);
+    expect(login.alternatives.find((a) => a.text === 'sign in')).toEqual({ text: 'sign in', weight: OPERATOR_WEIGHT, kind: 'operator' });
+  });
+
+  it('reads a two-word phrasal verb split by an object pronoun as the phrase', () => {
+    const groups = [[['turn', 'off'], ['disable']]];
+    expect(longestMemberAt(['turn', 'them', 'off', 'now'], 0, groups)).toEqual({ member: ['turn', 'off'], length: 3 });
+    expect(longestMemberAt(['turn', 'left', 'off'], 0, groups)).toBeNull();
+    const concepts = expandQuery(['turn', 'it', 'off'], facts(), { prefixLast: false, wordnet: null, supportTerms: SUPPORT_TERMS });
+    expect(concepts.map((c) => c.text)).toEqual(['turn off']);
+  });
+
+  it('corrects a rare WordNet word only when it is one edit from a close article word', () => {
+    const similar = new Map([
+      ['calender', [{ word: 'calendar', similarity: 0.5 }]],
+      ['tier', [{ word: 'timer', similarity: 0.45 }]],
+    ]);
+    const [calender, tier] = expandQuery(['calender', 'tier'], facts({ similar }), { prefixLast: false, wordnet });
+    expect(calender.alternatives.map((a) => a.text)).toEqual(['calender', 'calendar']);
+    expect(tier.alternatives.map((a) => a.text)).toEqual(['tier']);
+  });
+
+  it('marks everyday words', () => {
+    const [get, refund] = expandQuery(['got', 'refund'], facts(), { prefixLast: false, wordnet });
+    expect(get.common).toBe(true);
+    expect(refund.common).toBeUndefined();
   });
 });
 
@@ -75,5 +141,19 @@ describe('WordNet base forms', () => {
     expect(baseForms('class')).toEqual(['class']);
     expect(isDictionaryWord(wordnet, 'remembered')).toBe(true);
     expect(isDictionaryWord(wordnet, 'pasword')).toBe(false);
+  });
+
+  it('knows irregular verb forms, rare words, derived words and everyday words', () => {
+    expect(baseForms('forgot')).toContain('forget');
+    expect(otherForms('forgot').sort()).toEqual(['forget', 'forgotten']);
+    expect(otherForms('constructor')).toEqual([]);
+    expect(isRareWord(wordnet, 'tiers')).toBe(true);
+    expect(isRareWord(wordnet, 'remember')).toBe(false);
+    expect(derivedOf(wordnet, 'notified')).toEqual(['notification', 'notifiable']);
+    expect(isCommonWord(wordnet, 'getting')).toBe(true);
+    expect(baseForms('stopped')).toContain('stop');
+    expect(isCommonWord(wordnet, 'remembered')).toBe(true);
+    expect(inflections('notification')).toContain('notifications');
+    expect(inflections('reply')).toContain('replies');
   });
 });

@@ -105,7 +105,7 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
   const concepts: Concept[] = [];
   for (let i = 0; i < words.length; ) {
     const phrase = longestMemberAt(words, i, sets.flatMap((set) => set.groups));
-    if (phrase && phrase.length > 1) {
+    if (phrase && phrase.member.length > 1) {
       const text = phrase.member.join(' ');
       concepts.push({ text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, ...groupsOf(text, 1)]) });
       i += phrase.length;
@@ -146,15 +146,22 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
   return concepts;
 }
 
-function longestMemberAt(words: string[], at: number, groups: string[][][]): { member: string[]; length: number } | null {
-  let best: string[] | null = null;
+/** Object pronouns that may split a two-word phrasal verb: "turn them off" is "turn off". */
+const PHRASAL_OBJECTS = new Set(['it', 'them', 'this', 'that', 'these', 'those', 'me', 'him', 'her', 'us', 'everything', 'all']);
+
+/** The longest group member at `at`: its words in a row, or a two-word one split by an object pronoun. `length`: the query words it takes. */
+export function longestMemberAt(words: string[], at: number, groups: string[][][]): { member: string[]; length: number } | null {
+  let best: { member: string[]; length: number } | null = null;
   for (const g of groups) {
     for (const member of g) {
-      if (member.length === 0 || at + member.length > words.length) continue;
-      if (member.every((w, j) => words[at + j] === w) && (!best || member.length > best.length)) best = member;
+      if (member.length === 0) continue;
+      let length = 0;
+      if (at + member.length <= words.length && member.every((w, j) => words[at + j] === w)) length = member.length;
+      else if (member.length === 2 && at + 2 < words.length && words[at] === member[0] && PHRASAL_OBJECTS.has(words[at + 1]) && words[at + 2] === member[1]) length = 3;
+      if (length && (!best || member.length > best.member.length)) best = { member, length };
     }
   }
-  return best ? { member: best, length: best.length } : null;
+  return best;
 }
 
 function groupAlternatives(set: WeightedGroups, text: string, scale: number): Alternative[] {

@@ -62,6 +62,9 @@ export function baseForms(word: string): string[] {
     ['er', ''],
     ['est', ''],
   ];
+  // A doubled final consonant: "getting" → "get", "stopped" → "stop".
+  const doubled = /^(.*([bdgklmnprt]))\2(ing|ed)$/.exec(word);
+  if (doubled && doubled[1].length >= 2) forms.push(doubled[1]);
   for (const [suffix, replacement] of rules) {
     if (word.length > suffix.length + 2 && word.endsWith(suffix) && !(suffix === 's' && word.endsWith('ss'))) {
       const form = word.slice(0, word.length - suffix.length) + replacement;
