@@ -245,38 +245,62 @@ export class ArticleRepository {
   }
 
   /**
+   * Per configuration: how many articles are in scope, and how many match
+   * each concept's query (any of its alternatives). The idf weights of
+   * retrieve(); the sizes serve documentFrequencies() too, so the scope is
+   * counted once per answer. An empty query (stop words only) matches none.
+   */
+  async conceptFrequencies(scope: ReadScope, configs: string[], queries: string[]): Promise<{ sizes: Map<string, number>; df: Map<string, number[]> }> {
+    const rows: { cfg: string; ord: string; n: string }[] = await this.dataSource.query(
+      `SELECT c.cfg::text AS cfg, 0 AS ord, (SELECT count(*) FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = c.cfg) AS n
+       FROM unnest($4::regconfig[]) AS c(cfg)
+       UNION ALL
+       SELECT c.cfg::text, t.ord, (
+         SELECT count(*) FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = c.cfg AND a.search_vector @@ x.query
+       )
+       FROM unnest($4::regconfig[]) AS c(cfg)
+       CROSS JOIN unnest($5::text[]) WITH ORDINALITY AS t(txt, ord)
+       CROSS JOIN LATERAL to_tsquery(c.cfg, t.txt) AS x(query)`,
+      [scope.workspaceId, scope.collectionIds, scope.language, configs, queries],
+    );
+    const sizes = new Map<string, number>();
+    const df = new Map(configs.map((cfg) => [cfg, queries.map(() => 0)]));
+    for (const r of rows) {
+      if (Number(r.ord) === 0) sizes.set(r.cfg, Number(r.n));
+      else df.get(r.cfg)![Number(r.ord) - 1] = Number(r.n);
+    }
+    return { sizes, df };
+  }
+
+  /**
    * Answer retrieval: the best `limit` articles matching any alternative of
-   * any concept (`any`), ranked BM25-like: per concept, its idf (among the
-   * scope's articles, by the articles matching any of its alternatives)
+   * any concept (`any`), ranked BM25-like: the sum over concepts of the
+   * concept's idf (`weights`, from conceptFrequencies(), per configuration)
    * times ts_rank on the visitor's own word plus half of that on all its
    * alternatives. So a rare concept ("language") outranks a common one
    * ("settings") however often the latter is repeated, and an exact match
    * counts more. Passage scoring then orders them (answer/scoring.ts).
-   * Each matching article's search_vector is fetched from TOAST once
-   * (`|| ''`, OFFSET 0), however many concepts rank it.
    */
-  retrieve(scope: ReadScope, configs: string[], concepts: Array<{ exact: string; expanded: string }>, any: string, limit: number): Promise<RetrievedRow[]> {
+  retrieve(
+    scope: ReadScope,
+    configs: string[],
+    weights: Array<{ config: string; exact: string; expanded: string; idf: number }>,
+    any: string,
+    limit: number,
+  ): Promise<RetrievedRow[]> {
     return this.dataSource.query(
-      `WITH k AS (
-         SELECT c.cfg, e.query AS exact, x.query AS expanded
-         FROM unnest($5::regconfig[]) AS c(cfg)
-         CROSS JOIN unnest($4::text[], $7::text[]) AS t(exact_text, expanded_text)
-         CROSS JOIN LATERAL to_tsquery(c.cfg, t.exact_text) AS e(query)
-         CROSS JOIN LATERAL to_tsquery(c.cfg, t.expanded_text) AS x(query)
-       ), w AS MATERIALIZED (
-         SELECT k.cfg, k.exact, k.expanded, ln(1 + (n.size - d.df + 0.5) / (d.df + 0.5)) AS idf
-         FROM k
-         CROSS JOIN LATERAL (SELECT count(*) AS size FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = k.cfg) AS n
-         CROSS JOIN LATERAL (SELECT count(*) AS df FROM knowledge.articles a WHERE ${SCOPE_SQL} AND a.ts_config = k.cfg AND a.search_vector @@ k.expanded) AS d
-         WHERE numnode(k.expanded) > 0
+      `WITH w AS MATERIALIZED (
+         SELECT t.cfg, e.query AS exact, x.query AS expanded, t.idf
+         FROM unnest($4::regconfig[], $7::text[], $8::text[], $9::float8[]) AS t(cfg, exact_text, expanded_text, idf)
+         CROSS JOIN LATERAL to_tsquery(t.cfg, t.exact_text) AS e(query)
+         CROSS JOIN LATERAL to_tsquery(t.cfg, t.expanded_text) AS x(query)
        ), q AS (
-         SELECT c.cfg, x.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $8) AS x(query)
+         SELECT c.cfg, x.query FROM unnest($5::regconfig[]) AS c(cfg) CROSS JOIN LATERAL to_tsquery(c.cfg, $10) AS x(query)
        ), ranked AS (
          SELECT a.id, r.rank
          FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
-         CROSS JOIN LATERAL (SELECT a.search_vector || ''::tsvector AS v OFFSET 0) AS d
          CROSS JOIN LATERAL (
-           SELECT coalesce(sum(w.idf * (ts_rank(d.v, w.exact, 1) + 0.5 * ts_rank(d.v, w.expanded, 1))), 0) AS rank
+           SELECT coalesce(sum(w.idf * (ts_rank(a.search_vector, w.exact, 1) + 0.5 * ts_rank(a.search_vector, w.expanded, 1))), 0) AS rank
            FROM w WHERE w.cfg = a.ts_config
          ) AS r
          WHERE ${SCOPE_SQL}
@@ -286,7 +310,18 @@ export class ArticleRepository {
        SELECT a.id, a.title, a.body_text, a.ts_config::text AS ts_config, a.collection_id, a.locale, a.updated_at
        FROM ranked r JOIN knowledge.articles a ON a.id = r.id
        ORDER BY r.rank DESC, r.id ASC`,
-      [scope.workspaceId, scope.collectionIds, scope.language, concepts.map((c) => c.exact), configs, limit, concepts.map((c) => c.expanded), any],
+      [
+        scope.workspaceId,
+        scope.collectionIds,
+        scope.language,
+        weights.map((w) => w.config),
+        configs,
+        limit,
+        weights.map((w) => w.exact),
+        weights.map((w) => w.expanded),
+        weights.map((w) => w.idf),
+        any,
+      ],
     );
   }
 
@@ -314,10 +349,17 @@ export class ArticleRepository {
   }
 
   /** Readable articles per configuration, and how many contain each (configuration, lexeme). */
-  async documentFrequencies(scope: ReadScope, pairs: Array<{ config: string; term: string }>): Promise<{ sizes: Map<string, number>; df: Map<string, number> }> {
+  async documentFrequencies(
+    scope: ReadScope,
+    pairs: Array<{ config: string; term: string }>,
+    /** The sizes when already counted (conceptFrequencies()). */
+    known: Map<string, number> | null = null,
+  ): Promise<{ sizes: Map<string, number>; df: Map<string, number> }> {
     const configs = [...new Set(pairs.map((p) => p.config))];
     const [sizeRows, dfRows]: [{ cfg: string; n: string }[], { cfg: string; term: string; n: string }[]] = await Promise.all([
-      this.dataSource.query(
+      known && configs.every((c) => known.has(c))
+        ? Promise.resolve(configs.map((cfg) => ({ cfg, n: String(known.get(cfg)) })))
+        : this.dataSource.query(
         `SELECT a.ts_config::text AS cfg, count(*) AS n FROM knowledge.articles a
          WHERE ${SCOPE_SQL} AND a.ts_config = ANY($4::regconfig[]) GROUP BY a.ts_config`,
         [scope.workspaceId, scope.collectionIds, scope.language, configs],

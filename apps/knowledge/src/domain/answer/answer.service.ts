@@ -13,7 +13,7 @@ import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
-import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
+import { CandidateInput, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
 import { toPlainText } from '../html';
 
@@ -96,20 +96,11 @@ export class AnswerService {
     const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
     if (configs.length === 0) return declined('no_relevant_articles');
     const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
-    const [lexical, similarity] = await Promise.all([
-      this.articles.retrieve(
-        scope,
-        configs,
-        concepts.map((c) => ({ exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }), expanded: conceptQuery(c) })),
-        anyConceptQuery(concepts),
-        RETRIEVE_ARTICLES,
-      ),
-      this.similarities(scope, req.question),
-    ]);
+    const [{ rows: lexical, sizes }, similarity] = await Promise.all([this.retrieve(scope, configs, concepts), this.similarities(scope, req.question)]);
     const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
-    const scored = mixSimilarity(await this.score(scope, concepts, retrieved), similarity);
+    const scored = mixSimilarity(await this.score(scope, concepts, retrieved, sizes), similarity);
     // Visitor words and article titles are personal/business data: only counts are logged.
     this.logger.debug({ concepts: concepts.length, candidates: scored.length }, 'answer candidates scored');
     const byId = new Map(retrieved.map((r) => [r.id, r]));
@@ -133,6 +124,24 @@ export class AnswerService {
     return { answer: { text: toPlainText(result.text), confidence: best.confidence, citations }, suggestions, declineReason: null };
   }
 
+  /**
+   * Lexical retrieval: each concept's idf in the scope (one round trip),
+   * then the RETRIEVE_ARTICLES best articles by idf-weighted rank (another).
+   * `sizes`: the scope's article count per configuration, for scoring.
+   */
+  private async retrieve(scope: ReadScope, configs: string[], concepts: Concept[]): Promise<{ rows: RetrievedRow[]; sizes: Map<string, number> }> {
+    const queries = concepts.map((c) => ({ exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }), expanded: conceptQuery(c) }));
+    const { sizes, df } = await this.articles.conceptFrequencies(scope, configs, queries.map((q) => q.expanded));
+    const weights = configs.flatMap((config) =>
+      queries
+        .map((q, i) => ({ config, ...q, df: df.get(config)![i] }))
+        .filter((w) => w.df > 0)
+        .map(({ df: n, ...w }) => ({ ...w, idf: idf(sizes.get(config) ?? 0, n) })),
+    );
+    if (weights.length === 0) return { rows: [], sizes };
+    return { rows: await this.articles.retrieve(scope, configs, weights, anyConceptQuery(concepts), RETRIEVE_ARTICLES), sizes };
+  }
+
   /** With an embeddings endpoint: the question's cosine similarity to every readable article with a vector; null without (or when the call fails). */
   private async similarities(scope: ReadScope, question: string): Promise<Map<string, number> | null> {
     if (!this.embeddings.enabled) return null;
@@ -152,7 +161,7 @@ export class AnswerService {
   }
 
   /** Stems the question's alternatives, titles and sentences in one round trip, counts document frequencies in another, then scores. */
-  private async score(scope: ReadScope, concepts: Concept[], retrieved: RetrievedRow[]): Promise<ScoredCandidate[]> {
+  private async score(scope: ReadScope, concepts: Concept[], retrieved: RetrievedRow[], sizes: Map<string, number>): Promise<ScoredCandidate[]> {
     const configs = [...new Set(retrieved.map((r) => r.ts_config))];
     const sentences = retrieved.map((r) => splitSentences(r.body_text));
     const texts: string[] = [];
@@ -173,7 +182,7 @@ export class AnswerService {
       const terms = new Set(conceptsOf.get(config)!.flatMap((k) => k.alternatives.flatMap((a) => a.terms)));
       return [...terms].map((term) => ({ config, term }));
     });
-    const { sizes, df } = await this.articles.documentFrequencies(scope, pairs);
+    const { sizes: counted, df } = await this.articles.documentFrequencies(scope, pairs, sizes);
 
     const candidates: CandidateInput[] = retrieved.map((r, i) => {
       const scoring = conceptsOf.get(r.ts_config)!;
@@ -185,7 +194,7 @@ export class AnswerService {
         passages: sentences[i].map((s, j) => ({ text: s.text, block: s.block, terms: lexemes[sentenceAt[i][j]] })),
         questionTerms,
         concepts: scoring,
-        corpusSize: sizes.get(r.ts_config) ?? retrieved.length,
+        corpusSize: counted.get(r.ts_config) ?? retrieved.length,
         documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
       };
     });
