@@ -8,6 +8,8 @@ import {
   FORM_WEIGHT,
   inflections,
   longestMemberAt,
+  spellingCandidates,
+  spellingVariants,
   OPERATOR_WEIGHT,
   SUPPORT_WEIGHT,
   WORDNET_WEIGHT,
@@ -116,6 +118,23 @@ describe('expandQuery: morphology, curated terms, rare words', () => {
     const [calender, tier] = expandQuery(['calender', 'tier'], facts({ similar }), { prefixLast: false, wordnet });
     expect(calender.alternatives.map((a) => a.text)).toEqual(['calender', 'calendar']);
     expect(tier.alternatives.map((a) => a.text)).toEqual(['tier']);
+  });
+
+  it('joins two words the articles write as one, and knows British and American spellings', () => {
+    const [workspace, settings] = expandQuery(['work', 'space', 'settings'], facts({ present: new Set(['workspace']), known: new Set(['settings']) }), { prefixLast: false, wordnet: null });
+    expect(workspace).toEqual({ text: 'work space', prefix: false, alternatives: [{ text: 'work space', weight: 1, kind: 'exact' }, { text: 'workspace', weight: FORM_WEIGHT, kind: 'form' }] });
+    expect(settings.text).toBe('settings');
+    // Not while the second word is still being typed.
+    expect(expandQuery(['work', 'space'], facts({ present: new Set(['workspace']) }), { prefixLast: true, wordnet: null })).toHaveLength(2);
+    expect(spellingVariants('cancelled')).toContain('canceled');
+    expect(spellingVariants('organisation')).toContain('organization');
+    expect(spellingVariants('colour')).toContain('color');
+    expect(spellingVariants('center')).toContain('centre');
+    expect(spellingVariants('for')).toEqual([]);
+    expect(spellingCandidates(['work', 'space', 'colour'], true)).toEqual(expect.arrayContaining(['workspace', 'spacecolour', 'color']));
+    expect(spellingCandidates(['colour'], false)).toEqual([]);
+    const [colour] = expandQuery(['colour'], facts({ present: new Set(['color']) }), { prefixLast: false, wordnet });
+    expect(colour.alternatives).toContainEqual({ text: 'color', weight: FORM_WEIGHT, kind: 'form' });
   });
 
   it('marks everyday words', () => {

@@ -73,6 +73,43 @@ export function wordnetCandidates(words: string[], wordnet: Wordnet | null): str
   return [...out];
 }
 
+/**
+ * Words the vocabulary must be asked about whatever the language: two
+ * adjacent query words written as one ("work space" → "workspace"), and
+ * (English) British / American spellings ("cancelled" → "canceled").
+ */
+export function spellingCandidates(words: string[], english: boolean): string[] {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < words.length; i++) out.add(words[i] + words[i + 1]);
+  if (english) for (const w of words) for (const v of spellingVariants(w)) out.add(v);
+  return [...out];
+}
+
+/**
+ * British ↔ American spellings of a word, by the regular patterns: -ise/-ize
+ * (-isation), -our/-or, -tre/-ter, -lled/-led (-lling). Only those the
+ * vocabulary has are used, so a pattern that makes no word costs nothing.
+ */
+export function spellingVariants(word: string): string[] {
+  if (word.length < 5) return [];
+  const rules: Array<[RegExp, string]> = [
+    [/is(e|ed|es|ing|ation|ations)$/, 'iz$1'],
+    [/iz(e|ed|es|ing|ation|ations)$/, 'is$1'],
+    [/([a-z]{2})our(s|ed|ing|ite|ites|able)?$/, '$1or$2'],
+    [/([a-z]{2})or(s|ed|ing|ite|ites|able)?$/, '$1our$2'],
+    [/([a-z]{2})tre(s)?$/, '$1ter$2'],
+    [/([a-z]{2})ter(s)?$/, '$1tre$2'],
+    [/([aeiou])ll(ed|ing)$/, '$1l$2'],
+    [/([aeiou])l(ed|ing)$/, '$1ll$2'],
+  ];
+  const out: string[] = [];
+  for (const [pattern, replacement] of rules) {
+    const v = word.replace(pattern, replacement);
+    if (v !== word && !out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
 /** A word and its regular inflections: plural / 3rd person, past, gerund. */
 export function inflections(word: string): string[] {
   const out = [word, `${word}s`, `${word}es`, `${word}ed`, `${word}d`, `${word}ing`];
@@ -111,6 +148,15 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
       i += phrase.length;
       continue;
     }
+    // Two words the articles write as one: "work space" is "workspace", "pass word" "password".
+    const next = words[i + 1];
+    const joined = next !== undefined ? words[i] + next : null;
+    if (joined && !facts.stop.has(words[i]) && !facts.stop.has(next) && !(options.prefixLast && i + 1 === words.length - 1) && facts.present.has(joined)) {
+      const text = `${words[i]} ${next}`;
+      concepts.push({ text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, { text: joined, weight: FORM_WEIGHT, kind: 'form' }, ...groupsOf(joined, FORM_WEIGHT)]) });
+      i += 2;
+      continue;
+    }
     const word = words[i];
     const prefix = options.prefixLast && i === words.length - 1;
     const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
@@ -118,6 +164,7 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
     // A group member in another inflection counts: "emails" is "email", "colleagues" "colleague".
     for (const form of stop ? [word] : baseForms(word)) alternatives.push(...groupsOf(form, 1));
     const wn = options.wordnet;
+    if (!stop && wn) for (const v of spellingVariants(word).filter((v) => facts.present.has(v))) alternatives.push({ text: v, weight: FORM_WEIGHT, kind: 'form' });
     // A misspelling is a word neither the articles nor the dictionary have: "pasword", not "remember" (→ "member").
     if (!stop && !facts.known.has(word) && !(wn && isDictionaryWord(wn, word))) {
       const rare = wn !== null && isRareWord(wn, word);

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { VocabularyRepository } from '../../persistence/vocabulary.repository';
-import { Concept, expandQuery, wordnetCandidates } from './expansion';
+import { Concept, expandQuery, spellingCandidates, wordnetCandidates } from './expansion';
 import { SUPPORT_TERMS } from './support-terms';
 import { wordnet } from './wordnet';
 
@@ -18,7 +18,7 @@ export class QueryExpander implements OnModuleInit {
   async expand(workspaceId: string, words: string[], options: { prefixLast: boolean; language: string | null }): Promise<Concept[]> {
     const english = options.language === null || options.language === 'en' ? wordnet() : null;
     const unfinished = options.prefixLast ? words[words.length - 1] : null;
-    const candidates = wordnetCandidates(words, english);
+    const candidates = [...wordnetCandidates(words, english), ...spellingCandidates(words, english !== null)];
     const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
     return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english, supportTerms: english ? SUPPORT_TERMS : [] });
   }
