@@ -13,7 +13,7 @@ import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
-import { CandidateInput, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
+import { CandidateInput, COMMON_WORD_FACTOR, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
 import { toPlainText } from '../html';
 
@@ -134,9 +134,9 @@ export class AnswerService {
     const { sizes, df } = await this.articles.conceptFrequencies(scope, configs, queries.map((q) => q.expanded));
     const weights = configs.flatMap((config) =>
       queries
-        .map((q, i) => ({ config, ...q, df: df.get(config)![i] }))
+        .map((q, i) => ({ config, ...q, df: df.get(config)![i], factor: concepts[i].common ? COMMON_WORD_FACTOR : 1 }))
         .filter((w) => w.df > 0)
-        .map(({ df: n, ...w }) => ({ ...w, idf: idf(sizes.get(config) ?? 0, n) })),
+        .map(({ df: n, factor, ...w }) => ({ ...w, idf: idf(sizes.get(config) ?? 0, n) * factor })),
     );
     if (weights.length === 0) return { rows: [], sizes };
     return { rows: await this.articles.retrieve(scope, configs, weights, anyConceptQuery(concepts), RETRIEVE_ARTICLES), sizes };

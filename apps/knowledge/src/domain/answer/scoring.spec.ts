@@ -105,6 +105,14 @@ describe('scoreCandidate with expanded concepts', () => {
     expect(everyday.confidence).toBeGreaterThan(rare.confidence);
   });
 
+  it('weighs an everyday word the articles have below another word of the same frequency', () => {
+    const df = { refund: 1, make: 1, card: 1 };
+    const plain = scoreCandidate({ ...base, documentFrequency: df, concepts: [concept('make'), concept('card')] });
+    const everyday = scoreCandidate({ ...base, documentFrequency: df, concepts: [concept('make', { common: true }), concept('card')] });
+    // The article has "card", not "make": the everyday word missing costs less.
+    expect(everyday.articleCoverage).toBeGreaterThan(plain.articleCoverage);
+  });
+
   it('reads the best window with the title', () => {
     const s = scoreCandidate(candidate('a', 'Invite teammates', ['Admins invite people from the members page.', 'Invitations expire after seven days.'], 'teammates expire', { teammates: 1, expire: 1 }));
     expect(s.passage).toBe('Invitations expire after seven days.');

@@ -59,6 +59,12 @@ export const ABSENT_WORD_FACTOR = 0.5;
 /** An everyday word no article has ("get", "many", "remember") says even less about the topic. */
 export const COMMON_ABSENT_FACTOR = 0.25;
 /**
+ * An everyday word some articles have ("make", "new", "add") weighs this share
+ * of its idf: in a small help center a light verb can be rare, but it is not
+ * what the question is about.
+ */
+export const COMMON_WORD_FACTOR = 0.75;
+/**
  * Confidence is scaled by this when the article shares only one of the
  * question's several words: one shared word ("next" of "when is the next bus")
  * is weak evidence, whatever its idf.
@@ -95,7 +101,7 @@ function weightConcepts(c: CandidateInput): WeightedConcept[] {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
       const n = df(basis.terms);
-      const factor = n > 0 ? 1 : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR;
+      const factor = n > 0 ? (k.common ? COMMON_WORD_FACTOR : 1) : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR;
       return { idf: idf(c.corpusSize, n) * factor, alternatives: k.alternatives, absent: n === 0, common: k.common === true };
     });
 }
