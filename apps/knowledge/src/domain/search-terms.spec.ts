@@ -20,6 +20,7 @@ describe('vocabulary and question words', () => {
   it('leaves question fillers out unless nothing else is left', () => {
     expect(questionWords(['hi', 'i', 'cant', 'sign', 'in', 'please'])).toEqual(['i', 'sign', 'in']);
     expect(questionWords(['hello', 'thanks'])).toEqual(['hello', 'thanks']);
+    expect(questionWords(['bring', 'colleagues', 'onto', 'the', 'team', 'and', 'stuff'])).toEqual(['bring', 'colleagues', 'the', 'team', 'and']);
   });
 });
 

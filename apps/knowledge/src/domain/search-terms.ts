@@ -35,6 +35,9 @@ export const QUESTION_FILLERS = new Set([
   'cant', 'cannot', 'dont', 'doesnt', 'didnt', 'isnt', 'wont', 'im', 'ive', 'id',
   'want', 'wanted', 'need', 'needed', 'wondering', 'possible', 'anyone', 'somebody', 'someone',
   'tell', 'know', 'let', 'like', 'would', 'could', 'should', 'also', 'really', 'still', 'just', 'anyway',
+  // Function words PostgreSQL's English stop list lacks, and chat shorthand.
+  'onto', 'upon', 'via', 'mine', 'yours', 'ours', 'theirs', 'anything', 'something', 'everything',
+  'stuff', 'thing', 'things', 'whatever', 'u', 'ur', 'ok', 'okay',
 ]);
 
 /** The words of a question worth retrieving by: without fillers, unless nothing else is left. */
