@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from '@fastify/cors';
-import { drainingNatsStrategy, Metrics, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
+import { drainingNatsStrategy, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
@@ -60,6 +60,6 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
-  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));
+  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(natsConnectOptions(config, 'gateway', 'gateway-events')));
   return app;
 }

@@ -18,7 +18,7 @@ export function currentRequestId(): string | undefined {
  * (message text, contact details, form values) a careless `{ ...payload }` would carry.
  * Not `subject`: request log lines name the NATS subject under that key.
  */
-const SENSITIVE_KEYS = ['token', 'secret', 'password', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'parameters', 'properties', 'metadata', 'customFields'];
+const SENSITIVE_KEYS = ['token', 'secret', 'password', 'pass', 'NATS_PASSWORD', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'parameters', 'properties', 'metadata', 'customFields'];
 const REDACT = [...SENSITIVE_KEYS, ...SENSITIVE_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'headers.authorization', 'headers.cookie'];
 
 interface LoggedError {
