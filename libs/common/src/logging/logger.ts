@@ -62,8 +62,9 @@ export function serializeError(value: unknown, depth = 0): LoggedError | unknown
   return out;
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination`: stdout unless given (a spec's sink). */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -73,7 +74,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       const requestId = currentRequestId();
       return requestId ? { requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own log calls into pino, as JSON. */
