@@ -14,6 +14,8 @@ export interface NatsConnectOptions {
   user?: string;
   pass?: string;
   inboxPrefix: string;
+  /** Refused credentials (a config being rotated or fixed) are retried like any outage, not given up on. */
+  ignoreAuthErrorAbort: true;
 }
 
 /**
@@ -25,5 +27,5 @@ export interface NatsConnectOptions {
  */
 export function natsConnectOptions(env: NatsEnv, principal: NatsPrincipal, name: string = principal): NatsConnectOptions {
   const credentials = env.NATS_PASSWORD ? { user: env.NATS_USER ?? natsUserName(principal), pass: env.NATS_PASSWORD } : {};
-  return { servers: [env.NATS_URL], name, ...credentials, inboxPrefix: natsInboxPrefix(principal) };
+  return { servers: [env.NATS_URL], name, ...credentials, inboxPrefix: natsInboxPrefix(principal), ignoreAuthErrorAbort: true };
 }

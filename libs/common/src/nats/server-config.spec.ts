@@ -40,6 +40,7 @@ describe('natsConnectOptions', () => {
       user: natsUserName('gateway'),
       pass: 'p'.repeat(16),
       inboxPrefix: expect.stringMatching(/^_INBOX\.(.+\.)?gateway$/),
+      ignoreAuthErrorAbort: true,
     });
     expect(natsConnectOptions({ NATS_URL: 'nats://n:4222', NATS_USER: 'edge', NATS_PASSWORD: 'p'.repeat(16) }, 'gateway', 'gateway-events')).toMatchObject({ user: 'edge', name: 'gateway-events' });
     expect(natsConnectOptions({ NATS_URL: 'nats://n:4222' }, 'events')).not.toHaveProperty('pass');
