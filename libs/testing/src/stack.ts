@@ -63,6 +63,7 @@ export interface StackInfo {
 export const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_ADDRESS: '1000000/1m',
   RATE_LIMIT_ADDRESS_SESSIONS: '1000000/1m',
+  RATE_LIMIT_ADDRESS_REALTIME: '1000000/1m',
   RATE_LIMIT_SESSION: '1000000/1m',
   RATE_LIMIT_SESSION_CONVERSATIONS: '1000000/1m',
   RATE_LIMIT_SESSION_MESSAGES: '1000000/1m',
@@ -162,6 +163,12 @@ function ownNatsCredentials(name: AppName, env: Record<string, string>): Record<
 /** nats.js options of the harness user: test code that listens to everything or plays a service. */
 export function harnessNatsOptions(stack: Pick<StackInfo, 'env'>): { servers: string; user: string; pass: string } {
   return { servers: stack.env.NATS_URL, user: HARNESS_NATS_USER, pass: stack.env[natsPasswordVariable(HARNESS_NATS_USER)] };
+}
+
+/** A NatsBus connection (natsConnectOptions' shape) as the harness user, for test code that sends like a service. */
+export function harnessBusConnection(stack: Pick<StackInfo, 'env'>, name: string) {
+  const { servers, user, pass } = harnessNatsOptions(stack);
+  return { servers: [servers], name, user, pass, inboxPrefix: `_INBOX.${HARNESS_NATS_USER}`, ignoreAuthErrorAbort: true as const };
 }
 
 /**
