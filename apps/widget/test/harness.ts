@@ -10,11 +10,17 @@ export function launchBrowser(): Promise<Browser> {
   return launchChromium(['--disable-features=TrackingProtection3pcd']);
 }
 
-/** A TCP relay in front of the realtime service: the test can cut every socket and refuse new ones for a while. */
+/**
+ * A TCP relay in front of the realtime service: the test can cut every socket
+ * and refuse new ones for a while, or stall them (open, but nothing passes
+ * either way, as a phone's socket after the tab was in the background).
+ */
 export class CuttableRelay {
   private server: Server | null = null;
   private readonly open = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
   private refusing = false;
+  private stalled = false;
   port = 0;
 
   constructor(private readonly target: URL) {}
@@ -25,12 +31,15 @@ export class CuttableRelay {
       if (this.refusing) return void client.destroy();
       const upstream = new Socket();
       upstream.connect(Number(this.target.port), this.target.hostname);
-      client.pipe(upstream).pipe(client);
+      const pair: [Socket, Socket] = [client, upstream];
+      if (!this.stalled) this.flow(pair);
+      this.pairs.add(pair);
       const drop = () => {
         client.destroy();
         upstream.destroy();
         this.open.delete(client);
         this.open.delete(upstream);
+        this.pairs.delete(pair);
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
@@ -48,6 +57,27 @@ export class CuttableRelay {
 
   restore(): void {
     this.refusing = false;
+  }
+
+  /** Every socket stays open; bytes wait in the relay until `unstall()`, then pass in order. */
+  stall(): void {
+    this.stalled = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  unstall(): void {
+    this.stalled = false;
+    for (const pair of this.pairs) this.flow(pair);
+  }
+
+  private flow([client, upstream]: [Socket, Socket]): void {
+    client.pipe(upstream);
+    upstream.pipe(client);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
 import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
-import { Browser, BrowserContext, Page } from 'playwright-core';
+import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { testStack } from '@widget/testing';
 import { chatFrame, demoEvents, tap, DemoStack, launchBrowser, shot, startDemoStack, waitForEvent, watchCsp } from './harness';
 
@@ -47,6 +47,35 @@ async function startConversation(page: Page, text: string): Promise<string> {
   const started = await waitForEvent(page, 'conversation:started');
   await frame.locator('[data-testid=message]', { hasText: text }).waitFor();
   return started.conversation.id as string;
+}
+
+/** The frame's own document (the widget UI), to read or script it from the test. */
+const widgetDocument = (page: Page): Frame => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
+
+const isConnected = () => ((window as any).demoEvents ?? []).some((e: any) => e.type === 'connection:state' && e.payload.state === 'connected');
+
+/**
+ * Headless Chromium keeps every tab visible, so the test does what the
+ * browser does when a tab goes to the background and comes back: it sets
+ * document.visibilityState in the frame and fires visibilitychange.
+ */
+async function setVisibility(doc: Frame, state: 'hidden' | 'visible'): Promise<void> {
+  await doc.evaluate((value) => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => value });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => value === 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, state);
+}
+
+/** Everything the browser may keep for an origin: Web Storage, cookies, IndexedDB, Cache Storage. */
+async function storedIn(doc: Page | Frame): Promise<{ local: string[]; session: string[]; cookie: string; indexedDB: string[]; caches: string[] }> {
+  return doc.evaluate(async () => ({
+    local: Object.keys(localStorage),
+    session: Object.keys(sessionStorage),
+    cookie: document.cookie,
+    indexedDB: (await indexedDB.databases()).map((d) => d.name ?? ''),
+    caches: await caches.keys(),
+  }));
 }
 
 const agentReply = (conversationId: string, text: string) => demo.admin.post(`/conversations/${conversationId}/messages`, { text, author: AGENT });
@@ -205,6 +234,38 @@ describe('transport', () => {
     await context.close();
   });
 
+  it('replays after the tab comes back from the background (visibilitychange), though its socket never noticed it was dead', async () => {
+    const { context, page } = await newVisitor();
+    await openDemo(page);
+    const id = await startConversation(page, 'Background test');
+    await page.waitForFunction(isConnected);
+    const frame = chatFrame(page);
+    const thread = (text: string) => frame.locator('[data-testid=message]', { hasText: text });
+    const doc = widgetDocument(page);
+    demo.relay.stall();
+    try {
+      await setVisibility(doc, 'hidden');
+      await agentReply(id, 'First reply while in the background');
+      await agentReply(id, 'Second reply while in the background');
+      // The socket looks open but nothing reaches it, and no reconnect happens, as on a phone after sleep.
+      expect(await thread('while in the background').count()).toBe(0);
+      expect((await demoEvents(page)).filter((e) => e.type === 'connection:state').map((e) => e.payload.state)).not.toContain('reconnecting');
+      await setVisibility(doc, 'visible');
+      await thread('Second reply while in the background').waitFor();
+      expect(await thread('First reply while in the background').count()).toBe(1);
+      expect(await thread('Second reply while in the background').count()).toBe(1);
+      await shot(page, 'replayed-after-visibilitychange');
+    } finally {
+      demo.relay.unstall();
+    }
+    // The stalled socket now delivers both replies late, then a new one: the thread still shows each once.
+    await agentReply(id, 'Third reply, live again');
+    await thread('Third reply, live again').waitFor();
+    expect(await thread('First reply while in the background').count()).toBe(1);
+    expect(await thread('Second reply while in the background').count()).toBe(1);
+    await context.close();
+  });
+
   it('shows "sending" while the API answers 503, then succeeds on retry with one stored message', async () => {
     const { context, page } = await newVisitor();
     await openDemo(page);
@@ -333,6 +394,85 @@ describe('embedding rules', () => {
     });
     expect(violations).toEqual([]);
     await shot(page, 'keyboard-and-axe');
+    await context.close();
+  });
+
+  it('writes no storage before consent when privacy says so; chats from memory; after setConsent(true) the session is kept across reloads', async () => {
+    const { context, page } = await newVisitor();
+    // The customer's settings, as the snippet sets them, with privacy.requireConsent.
+    await context.addInitScript(() => {
+      let settings: unknown;
+      Object.defineProperty(window, 'SupportChatSettings', {
+        configurable: true,
+        get: () => settings,
+        set: (value: object) => (settings = { ...value, privacy: { requireConsent: true } }),
+      });
+    });
+    await openDemo(page);
+    const id = await startConversation(page, 'Consent test');
+    await agentReply(id, 'Answered without storage');
+    await chatFrame(page).locator('[data-testid=message]', { hasText: 'Answered without storage' }).waitFor();
+    const nothing = { local: [], session: [], cookie: '', indexedDB: [], caches: [] };
+    expect(await storedIn(widgetDocument(page))).toEqual(nothing);
+    expect(await storedIn(page)).toEqual(nothing);
+    await shot(page, 'chats-before-consent-nothing-stored');
+
+    await page.evaluate(() => (window as any).supportChat.setConsent(true));
+    const stored = await storedIn(widgetDocument(page));
+    expect(stored.local).toEqual([expect.stringMatching(/:session$/)]);
+    expect(stored.session.length + stored.cookie.length + stored.indexedDB.length + stored.caches.length).toBe(0);
+    expect(await storedIn(page)).toEqual(nothing);
+
+    // The next page knows the consent from the site's consent manager and says so before the loader runs.
+    await context.addInitScript(() => {
+      const queue = ((window as any).SupportChat = (window as any).SupportChat || ((...args: unknown[]) => (queue.q = queue.q || []).push(args)));
+      queue('setConsent', true);
+    });
+    await page.reload();
+    const frame = chatFrame(page);
+    await tap(frame.getByRole('button', { name: /open chat/i }));
+    await frame.locator('[data-testid=conversations]', { hasText: 'Answered without storage' }).waitFor();
+    await shot(page, 'consent-given-session-resumed');
+    await context.close();
+  });
+
+  it('follows the visual viewport on a phone when the keyboard opens, and gives the page back its clicks when closed', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await watchCsp(context);
+    const page = await context.newPage();
+    await openDemo(page);
+    const frame = chatFrame(page);
+    await tap(frame.getByRole('button', { name: /open chat/i }));
+    await frame.getByRole('searchbox', { name: 'Search the help center' }).waitFor();
+    const iframeBox = () => page.locator('iframe[data-support-chat]').boundingBox();
+    const visual = () => page.evaluate(() => ({ height: Math.round(visualViewport!.height), top: Math.round(visualViewport!.offsetTop) }));
+    expect(await iframeBox()).toEqual({ x: 0, y: 0, width: 360, height: 740 });
+    await tap(frame.getByRole('button', { name: 'Send us a message' }));
+    await frame.getByLabel('Message').focus();
+    // An on-screen keyboard shrinks the visual viewport, not the layout one. Headless Chromium has no keyboard:
+    // the page scale factor makes the visual viewport 370 px tall, which fires the same visualViewport resize.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 2 });
+    await page.waitForFunction(() => Math.round(visualViewport!.height) === 370);
+    await page.waitForFunction(() => (document.querySelector('iframe[data-support-chat]') as HTMLElement).style.height === '370px');
+    const vv = await visual();
+    const style = await page.evaluate(() => {
+      const el = document.querySelector('iframe[data-support-chat]') as HTMLElement;
+      return { height: el.style.height, top: el.style.top };
+    });
+    expect(style).toEqual({ height: `${vv.height}px`, top: `${vv.top}px` });
+    // The composer is still inside what the visitor sees.
+    const composer = await frame.getByLabel('Message').boundingBox();
+    expect(composer!.y + composer!.height).toBeLessThanOrEqual(vv.top + vv.height + 1);
+    await shot(page, 'phone-keyboard-open-visual-viewport');
+    await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 1 });
+    await page.waitForFunction(() => (document.querySelector('iframe[data-support-chat]') as HTMLElement).style.height === '740px');
+    await tap(frame.getByRole('button', { name: 'Close chat' }));
+    const closed = await iframeBox();
+    expect(closed!.width).toBeLessThanOrEqual(96);
+    // Beside the launcher, a click reaches the page.
+    expect(await page.evaluate(() => document.elementFromPoint(180, 300)?.closest('iframe') ?? null)).toBeNull();
+    expect(await cspViolations(page)).toEqual([]);
     await context.close();
   });
 

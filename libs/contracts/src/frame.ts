@@ -32,7 +32,7 @@ const userSchema = /* @__PURE__ */ v.looseObject({ id: opt(str(255)), email: opt
 const companySchema = /* @__PURE__ */ v.looseObject({ id: opt(str(255)), name: opt(str(255)), plan: opt(str(255)) });
 const themeSchema = /* @__PURE__ */ v.looseObject({ primaryColor: opt(str(32)), textColor: opt(str(32)), mode: opt(v.picklist(['light', 'dark', 'auto'])) });
 const launcherSchema = /* @__PURE__ */ v.looseObject({ position: opt(v.picklist(['bottom-right', 'bottom-left'])), label: opt(str(80)), hidden: opt(v.boolean()) });
-const privacySchema = /* @__PURE__ */ v.looseObject({ requireConsent: opt(v.boolean()) });
+const privacySchema = /* @__PURE__ */ v.looseObject({ requireConsent: opt(v.boolean()), consent: opt(v.boolean()) });
 
 /** The options of createChat that the frame needs; read once. */
 export const frameOptionsSchema = /* @__PURE__ */ v.strictObject({

@@ -337,7 +337,12 @@ export function createChat(options: ChatOptions): SupportChatInstance {
     setCustomFields: (fields) => call('setCustomFields', { fields }),
     setTheme: (theme) => call('setTheme', { theme }),
     setLocale: (locale) => call('setLocale', { locale }),
-    setConsent: (granted) => call('setConsent', { granted }),
+    setConsent: (granted) => {
+      // Remembered for the frame's (next) connect, so a consent known at page load is there before the
+      // frame boots and reads the stored session; the call applies it to a frame already running.
+      frameOptions.privacy = { ...frameOptions.privacy, consent: granted };
+      return call('setConsent', { granted });
+    },
     setZIndex(value) {
       if (Number.isFinite(value)) zIndex = Math.trunc(value);
       applyLayout();

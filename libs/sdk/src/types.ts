@@ -33,6 +33,12 @@ export interface LauncherOptions {
 export interface PrivacyOptions {
   /** Write nothing to storage (the session stays in memory) until setConsent(true). */
   requireConsent?: boolean;
+  /**
+   * Consent the visitor gave on an earlier page (what your consent manager
+   * knows when this page loads): with it, the stored session is read and kept
+   * from the start. `setConsent()` called before the frame connects does the same.
+   */
+  consent?: boolean;
 }
 
 export interface ChatOptions {

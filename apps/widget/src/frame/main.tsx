@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     workspaceId: options.workspaceId,
     widgetId: options.widgetId,
     locale: options.locale,
-    requireConsent: options.privacy?.requireConsent,
+    requireConsent: options.privacy?.requireConsent && !options.privacy.consent,
     io,
     storage: () => window.localStorage,
     requestIdentityToken: () =>
