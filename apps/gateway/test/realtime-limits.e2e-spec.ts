@@ -51,7 +51,7 @@ describe('gateway: realtime connections are rate limited per client address', ()
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     const polling = await pollingHandshake(address);
     expect(polling.status).toBe(429);
-    expect((await polling.json()).error).toMatchObject({ code: 'rate_limited' });
+    expect(((await polling.json()) as { error: unknown }).error).toMatchObject({ code: 'rate_limited' });
     expect(Number(polling.headers.get('retry-after'))).toBeGreaterThan(0);
 
     // A connection already open is not charged again: its polling requests (with its sid) pass.
