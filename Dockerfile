@@ -57,10 +57,13 @@ COPY --from=build --chown=node:node /src/apps/${APP}/dist apps/${APP}/dist
 COPY --from=build --chown=node:node /src/libs/sdk/dist libs/sdk/dist
 COPY --from=build --chown=node:node /src/apps/widget/dist apps/widget/dist
 COPY --from=build --chown=node:node /src/apps/inbox/dist apps/inbox/dist
-# scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image.
+# scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image,
+# and `nats-config` runs scripts/nats-config.js (it needs only @widget/common and @widget/contracts).
 COPY --from=build --chown=node:node /src/scripts scripts
 # A fixed entry point, so CMD is exec form (node is PID 1 and receives SIGTERM itself) for every APP.
 RUN ln -s "apps/${APP}/dist/main.js" main.js
+# Mount point of compose's nats-config volume (scripts/nats-config.js writes nats-server's users there as node).
+RUN mkdir /nats-config && chown node:node /nats-config
 USER node
 EXPOSE 3000 3001 8080
 CMD ["node", "main.js"]

@@ -12,7 +12,7 @@ const { poster } = require('./http');
 const { randomUUID, randomBytes } = require('node:crypto');
 const { Pool } = require('pg');
 const { connect } = require('nats');
-const { createTestWidget, startAnonymous, openSocket } = require('@widget/testing');
+const { createTestWidget, harnessNatsOptions, startAnonymous, openSocket } = require('@widget/testing');
 const { summarize, runConcurrent, now } = require('./stats');
 const { measureCpu } = require('./cpu');
 
@@ -74,8 +74,9 @@ async function insertBaseline(databaseUrl, concurrency, total) {
   }
 }
 
-async function natsBaseline(natsUrl, concurrency, total) {
-  const nc = await connect({ servers: natsUrl });
+async function natsBaseline(stack, concurrency, total) {
+  // The stack's harness user: the echo subject is in no service's grant.
+  const nc = await connect(harnessNatsOptions(stack));
   const subject = `bench.echo.${randomBytes(4).toString('hex')}`;
   const sub = nc.subscribe(subject, { callback: (_err, msg) => msg.respond(msg.data) });
   await nc.flush();
@@ -122,7 +123,7 @@ module.exports = {
       const { rate, samples, cpuMsPerMessage } = await measure(concurrency, total, stack.baseUrl);
 
       const insert = await insertBaseline(stack.databaseUrl, concurrency, total);
-      const nats = await natsBaseline(stack.env.NATS_URL, concurrency, total);
+      const nats = await natsBaseline(stack, concurrency, total);
       const level = {
         messages: total,
         sendPerSecond: rate.perSecond,

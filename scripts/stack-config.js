@@ -12,8 +12,19 @@
  * - NATS subjects: a stack on another PORT gets its own namespace
  *   (`port<PORT>.`) unless NATS_SUBJECT_PREFIX is set, so two stacks sharing
  *   one NATS server never answer each other's requests.
+ * - NATS server: by default the stack starts its own nats-server on
+ *   NATS_PORT (default PORT+222, 3222 for 3000) with the generated users and
+ *   permissions (the trust boundary, docs/architecture.md), never the
+ *   machine's shared one. With NATS_URL set it uses that server instead, and
+ *   each app connects with NATS_PASSWORD_<APP> from the environment (a server
+ *   configured by scripts/nats-config.js) or, if unset, without credentials.
+ * - NATS passwords: NATS_PASSWORD_<APP> from the environment win over the
+ *   ones generated once into .stack/secrets.json.
  */
 const SERVICES = ['session', 'conversation', 'knowledge', 'forms', 'events'];
+/** Every app that connects to NATS as its own user (libs/contracts NATS_PRINCIPALS). */
+const NATS_APPS = ['gateway', 'realtime', ...SERVICES];
+const natsPasswordVariable = (app) => `NATS_PASSWORD_${app.toUpperCase()}`;
 const DEFAULT_PORT = 3000;
 
 function portOf(env, name, fallback) {
@@ -35,7 +46,14 @@ function resolveStack(env, storedSecrets = {}) {
   };
   const natsSubjectPrefix = env.NATS_SUBJECT_PREFIX ?? (port === DEFAULT_PORT ? '' : `port${port}.`);
   const seedFile = port === DEFAULT_PORT ? 'seed.json' : `seed-${port}.json`;
-  return { port, realtimePort, servicePorts, secrets, natsSubjectPrefix, seedFile };
+  const nats = env.NATS_URL ? { own: false, url: env.NATS_URL } : { own: true, port: portOf(env, 'NATS_PORT', port + 222) };
+  const natsPasswords = {};
+  for (const app of NATS_APPS) {
+    const variable = natsPasswordVariable(app);
+    const password = env[variable] || (nats.own ? storedSecrets[variable] : undefined);
+    if (password) natsPasswords[variable] = password;
+  }
+  return { port, realtimePort, servicePorts, secrets, natsSubjectPrefix, seedFile, nats, natsPasswords };
 }
 
-module.exports = { SERVICES, DEFAULT_PORT, resolveStack };
+module.exports = { SERVICES, NATS_APPS, DEFAULT_PORT, natsPasswordVariable, resolveStack };

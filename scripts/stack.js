@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
  * `npm run stack`: starts every built app in the foreground against the
- * PostgreSQL and NATS of this machine (DATABASE_URL / NATS_URL), migrations
- * first, then seeds the demo widget once and prints the URLs and the seed
- * JSON. Ctrl-C stops everything. Secrets for local use are generated once
- * into .stack/secrets.json (git-ignored).
+ * PostgreSQL of this machine (DATABASE_URL) and a nats-server of its own with
+ * the generated users and permissions (NATS_URL: an existing server instead;
+ * see scripts/stack-config.js), migrations first, then seeds the demo widget
+ * once and prints the URLs and the seed JSON. Ctrl-C stops everything.
+ * Secrets for local use (NATS passwords included) are generated once into
+ * .stack/secrets.json (git-ignored).
  */
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -14,31 +16,56 @@ const { connect } = require('nats');
 const { Client } = require('pg');
 const { createServer } = require('node:net');
 const { seed } = require('./seed');
-const { resolveStack, SERVICES } = require('./stack-config');
+const { natsPasswordVariable, resolveStack, SERVICES } = require('./stack-config');
 
 const ROOT = join(__dirname, '..');
 const STATE = join(ROOT, '.stack');
 const CONFIG = resolveStack(process.env, {});
 const PORT = CONFIG.port;
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/widget';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 
 /** A loaded machine may need longer; STACK_READY_TIMEOUT_MS overrides. */
 const READY_TIMEOUT_MS = Number(process.env.STACK_READY_TIMEOUT_MS ?? 120_000);
 const say = (line) => process.stdout.write(`[stack] ${line}\n`);
 const built = (app) => existsSync(join(ROOT, 'apps', app, 'dist', 'main.js'));
 
+const SECRETS_FILE = join(STATE, 'secrets.json');
+
+function storedSecrets() {
+  mkdirSync(STATE, { recursive: true });
+  if (existsSync(SECRETS_FILE)) return JSON.parse(readFileSync(SECRETS_FILE, 'utf8'));
+  const stored = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
+  writeFileSync(SECRETS_FILE, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return stored;
+}
+
 /** The environment's ADMIN_API_KEY / SECRET_ENCRYPTION_KEY win; the rest come from (or are generated into) .stack/secrets.json. */
 function loadSecrets() {
-  mkdirSync(STATE, { recursive: true });
-  const file = join(STATE, 'secrets.json');
-  let stored;
-  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8'));
-  else {
-    stored = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
-    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return resolveStack(process.env, storedSecrets()).secrets;
+}
+
+let nats = null;
+
+/**
+ * The stack's own nats-server with the generated users (libs/testing's
+ * PrivateNatsServer, without the tests' all-access harness user), passwords
+ * kept in .stack/secrets.json; or the server of NATS_URL.
+ */
+async function startNats() {
+  const stored = storedSecrets();
+  const resolved = resolveStack(process.env, stored);
+  if (!resolved.nats.own) {
+    await ensureNats(resolved.nats.url);
+    if (Object.keys(resolved.natsPasswords).length === 0) say(`NATS_URL is set and no NATS_PASSWORD_<APP>: the apps connect to ${resolved.nats.url} without credentials`);
+    return { url: resolved.nats.url, passwords: resolved.natsPasswords };
   }
-  return resolveStack(process.env, stored).secrets;
+  const { PrivateNatsServer } = require('@widget/testing');
+  const dir = join(STATE, `nats-${PORT}`);
+  mkdirSync(dir, { recursive: true });
+  nats = await PrivateNatsServer.start({ prefix: CONFIG.natsSubjectPrefix, dir, port: await freeOr(resolved.nats.port), passwords: resolved.natsPasswords });
+  const missing = Object.entries(nats.passwords).filter(([key]) => !stored[key]);
+  if (missing.length > 0) writeFileSync(SECRETS_FILE, JSON.stringify({ ...stored, ...Object.fromEntries(missing) }, null, 2), { mode: 0o600 });
+  return { url: nats.url, passwords: nats.passwords };
 }
 
 /** The wanted port when it is free, else one the OS picks (a second stack on this machine). */
@@ -77,7 +104,12 @@ async function ensureDatabase() {
 }
 
 function start(app, env, children) {
-  const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each app gets its own NATS password only.
+  const { natsPasswords, ...rest } = env;
+  const own = natsPasswords?.[natsPasswordVariable(app)];
+  const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...rest }).filter(([key]) => !key.startsWith('NATS_PASSWORD')));
+  if (own) childEnv.NATS_PASSWORD = own;
+  const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${app.padEnd(12)}| `;
   const relay = (stream, out) => {
     let buffered = '';
@@ -114,15 +146,14 @@ async function waitReady(app, url, child) {
   throw new Error(`${app} was not ready after ${READY_TIMEOUT_MS / 1000} s (${url}/health/ready)`);
 }
 
-async function ensureNats() {
+async function ensureNats(url) {
   try {
-    const nc = await connect({ servers: NATS_URL, timeout: 3000, reconnect: false });
+    const nc = await connect({ servers: url, timeout: 3000, reconnect: false });
     await nc.close();
   } catch (err) {
-    throw new Error(
-      `Cannot reach NATS at ${NATS_URL} (${err.message}). Start it (nats-server -js -a 127.0.0.1 -p 4222), set NATS_URL, ` +
-        'or run everything with `docker compose up --build`.',
-    );
+    // An authorization violation still means the server is there: each app then connects with its own password.
+    if (err.code === 'AUTHORIZATION_VIOLATION') return;
+    throw new Error(`Cannot reach NATS at ${url} (${err.message}). Start it, unset NATS_URL (the stack then starts its own), or run everything with \`docker compose up --build\`.`);
   }
 }
 
@@ -130,8 +161,9 @@ let shuttingDown = false;
 function stopAll(children, code) {
   shuttingDown = true;
   for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
-  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(() => process.exit(code));
+  const exit = () => Promise.resolve(nats?.stop()).finally(() => process.exit(code));
+  setTimeout(exit, 3000).unref();
+  Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))))).then(exit);
 }
 
 const children = [];
@@ -140,10 +172,17 @@ async function main() {
   process.on('SIGINT', () => stopAll(children, 0));
   process.on('SIGTERM', () => stopAll(children, 0));
 
-  say(`PostgreSQL ${DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}, NATS ${NATS_URL}`);
-  await Promise.all([ensureDatabase(), ensureNats()]);
+  const [, natsServer] = await Promise.all([ensureDatabase(), startNats()]);
+  say(`PostgreSQL ${DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}, NATS ${natsServer.url}${nats ? ' (its own nats-server, one user per app)' : ''}`);
   const secrets = loadSecrets();
-  const common = { DATABASE_URL, NATS_URL, NATS_SUBJECT_PREFIX: CONFIG.natsSubjectPrefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', ...secrets };
+  const common = {
+    DATABASE_URL,
+    NATS_URL: natsServer.url,
+    NATS_SUBJECT_PREFIX: CONFIG.natsSubjectPrefix,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...secrets,
+    natsPasswords: natsServer.passwords,
+  };
 
   const services = SERVICES.filter(built);
   say(`starting ${services.join(', ')} (each applies its migrations first)`);

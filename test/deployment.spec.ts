@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
-import { loadConfig, shutdownEnv } from '@widget/common';
+import { loadConfig, natsAuthorizationConfig, natsPrincipalUsers, shutdownEnv } from '@widget/common';
+import { NATS_PRINCIPALS, NatsPrincipal } from '@widget/contracts';
+import bcrypt from 'bcryptjs';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Job } from 'kubernetes-models/batch/v1/Job';
@@ -121,6 +123,36 @@ describe('docker-compose.yml', () => {
     const env = Object.fromEntries(Object.entries(services[app].environment as Obj).map(([k, v]) => [k, interpolate(v)]));
     if (schema) expect(() => loadConfig(schema, env)).not.toThrow();
     expect(() => loadConfig(shutdownEnv, env)).not.toThrow();
+  });
+
+  it('NATS runs with the users nats-config generates from the contracts, after it', () => {
+    const config = services['nats-config'];
+    expect(config.command).toEqual(['node', 'scripts/nats-config.js', '--out', '/nats-config/auth.conf']);
+    expect(config.restart).toBe('no');
+    expect(config.volumes).toEqual(['nats-config:/nats-config']);
+    expect(services.nats.command.slice(0, 2)).toEqual(['--config', '/etc/nats/auth.conf']);
+    expect(services.nats.volumes).toContain('nats-config:/etc/nats:ro');
+    expect(services.nats.depends_on['nats-config']).toEqual({ condition: 'service_completed_successfully' });
+    expect(compose.volumes).toHaveProperty('nats-config');
+    // The image's mount point belongs to node, so the volume does too (the one-shot is not root).
+    expect(read('Dockerfile')).toMatch(/^RUN mkdir \/nats-config && chown node:node \/nats-config$/m);
+  });
+
+  it.each(APPS)('%s: connects to NATS as its own user, with the password nats-config hashes for it', (app) => {
+    const generator = services['nats-config'].environment as Obj;
+    const own = services[app].environment.NATS_PASSWORD;
+    expect(own).toMatch(new RegExp(`^\\$\\{NATS_PASSWORD_${app.toUpperCase()}:-local-only-[^}]+\\}$`));
+    expect(own).toBe(generator[`NATS_PASSWORD_${app.toUpperCase()}`]);
+    expect(services[app].environment.NATS_USER).toBeUndefined();
+    for (const other of APPS.filter((a) => a !== app)) expect(services[other].environment.NATS_PASSWORD).not.toBe(own);
+    // What nats-config writes from that environment lets this app's user in with this password, and no other's.
+    const passwords = Object.fromEntries(NATS_PRINCIPALS.map((p) => [p, interpolate(generator[`NATS_PASSWORD_${p.toUpperCase()}`])])) as Record<NatsPrincipal, string>;
+    const text = natsAuthorizationConfig(natsPrincipalUsers(interpolate(generator.NATS_SUBJECT_PREFIX), passwords), { cost: 4 });
+    const hashes = Object.fromEntries([...text.matchAll(/user: "([^"]+)"\n\s+password: "([^"]+)"/g)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(hashes).sort()).toEqual([...NATS_PRINCIPALS].sort());
+    expect(text).not.toContain(interpolate(own));
+    expect(bcrypt.compareSync(interpolate(own), hashes[app])).toBe(true);
+    expect(bcrypt.compareSync(interpolate(own), hashes[APPS.find((a) => a !== app)!])).toBe(false);
   });
 
   it('commits no secret: every secret is a ${VAR:-local default} the operator overrides in .env', () => {
@@ -299,6 +331,26 @@ describe('k8s/', () => {
     });
   });
 
+  it.each(APPS)("%s: every container of it reads its NATS password from its own Secret widget-nats-%s", (app) => {
+    const job = find('Job', 'widget-migrate')!.spec.template.spec;
+    const containers = [find('Deployment', app)!.spec.template.spec.containers[0], ...([...job.initContainers, ...job.containers] as Obj[]).filter((c) => c.image === `widget-api/${app}`)];
+    for (const container of containers) {
+      const env = (container.env as Obj[]).filter((e) => e.name.startsWith('NATS_'));
+      expect(env).toEqual([{ name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: `widget-nats-${app}`, key: 'password' } } }]);
+    }
+    expect(configMap.data.NATS_PASSWORD).toBeUndefined();
+  });
+
+  it('the NATS chart values mount the generated nats-auth ConfigMap and include it', () => {
+    const values = parse(read('k8s/nats/values.yaml')) as Obj;
+    expect(values.config.merge.$include).toBe('./auth/auth.conf');
+    const volume = values.podTemplate.patch.find((p: Obj) => p.path === '/spec/volumes/-').value;
+    expect(volume).toEqual({ name: 'nats-auth', configMap: { name: 'nats-auth' } });
+    for (const patch of [values.container.patch, values.reloader.patch]) {
+      expect(patch).toContainEqual({ op: 'add', path: '/volumeMounts/-', value: { name: 'nats-auth', mountPath: '/etc/nats-config/auth' } });
+    }
+  });
+
   it('references NATS, PostgreSQL and Redis as external services by name', () => {
     expect(find('Service', 'nats')!.spec.type).toBe('ExternalName');
     expect(find('Service', 'redis')!.spec.type).toBe('ExternalName');
@@ -309,10 +361,13 @@ describe('k8s/', () => {
 
   it('commits no secret: no Secret object is applied, the example holds placeholders only, secrets come by secretKeyRef', () => {
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
-    const [example] = yamlDocs(read('k8s/base/secret.example.yaml'));
-    expect(() => new Secret(example as any).validate()).not.toThrow();
-    for (const value of Object.values(example.stringData as Record<string, string>)) expect(value).toMatch(/^<.*>$/);
-    expect(example.data).toBeUndefined();
+    const examples = yamlDocs(read('k8s/base/secret.example.yaml'));
+    expect(examples.map((e) => e.metadata.name).sort()).toEqual(['widget-secrets', ...APPS.map((a) => `widget-nats-${a}`)].sort());
+    for (const example of examples) {
+      expect(() => new Secret(example as any).validate()).not.toThrow();
+      for (const value of Object.values(example.stringData as Record<string, string>)) expect(value).toMatch(/^<.*>$/);
+      expect(example.data).toBeUndefined();
+    }
     for (const key of SECRET_KEYS) expect(configMap.data[key]).toBeUndefined();
     for (const obj of objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job')) {
       const spec = obj.spec.template.spec;

@@ -11,6 +11,7 @@ describe('npm run stack: ports and secrets', () => {
       servicePorts: { session: 3101, conversation: 3102, knowledge: 3103, forms: 3104, events: 3105 },
       natsSubjectPrefix: '',
       seedFile: 'seed.json',
+      nats: { own: true, port: 3222 },
     });
   });
 
@@ -18,6 +19,7 @@ describe('npm run stack: ports and secrets', () => {
     const a = resolveStack({ PORT: '3000' }, stored);
     const b = resolveStack({ PORT: '3400' }, stored);
     expect(b).toMatchObject({ port: 3400, realtimePort: 3401, servicePorts: { session: 3501, events: 3505 }, natsSubjectPrefix: 'port3400.', seedFile: 'seed-3400.json' });
+    expect(b.nats).toEqual({ own: true, port: 3622 });
     const ports = (c: any) => [c.port, c.realtimePort, ...Object.values(c.servicePorts)];
     expect(ports(a).filter((p) => ports(b).includes(p))).toEqual([]);
   });
@@ -35,5 +37,20 @@ describe('npm run stack: ports and secrets', () => {
     expect(resolveStack({}, stored).secrets).toEqual(stored);
     expect(resolveStack({ ADMIN_API_KEY: 'adm_env' }, stored).secrets).toEqual({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'stored-key' });
     expect(resolveStack({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'env-key' }, stored).secrets).toEqual({ ADMIN_API_KEY: 'adm_env', SECRET_ENCRYPTION_KEY: 'env-key' });
+  });
+
+  it('starts its own nats-server unless NATS_URL is set; NATS_PASSWORD_<APP> from the environment win over stored ones', () => {
+    const withNats = { ...stored, NATS_PASSWORD_GATEWAY: 'stored-gateway-password', NATS_PASSWORD_EVENTS: 'stored-events-password' };
+    expect(resolveStack({ NATS_PORT: '4333' }, withNats)).toMatchObject({
+      nats: { own: true, port: 4333 },
+      natsPasswords: { NATS_PASSWORD_GATEWAY: 'stored-gateway-password', NATS_PASSWORD_EVENTS: 'stored-events-password' },
+    });
+    expect(resolveStack({ NATS_PASSWORD_GATEWAY: 'env-gateway-password' }, withNats).natsPasswords.NATS_PASSWORD_GATEWAY).toBe('env-gateway-password');
+    // Another server: only the passwords the environment gives (the stored ones are this stack's own server's).
+    expect(resolveStack({ NATS_URL: 'nats://nats.example:4222', NATS_PASSWORD_SESSION: 'env-session-password' }, withNats)).toMatchObject({
+      nats: { own: false, url: 'nats://nats.example:4222' },
+      natsPasswords: { NATS_PASSWORD_SESSION: 'env-session-password' },
+    });
+    expect(resolveStack({ NATS_URL: 'nats://nats.example:4222' }, withNats).natsPasswords).toEqual({});
   });
 });

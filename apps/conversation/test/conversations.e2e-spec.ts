@@ -12,7 +12,7 @@ describe('conversations (gateway → NATS → conversation service → PostgreSQ
 
   beforeAll(async () => {
     widget = await createTestWidget(stack);
-    events = await EventLog.open(stack.env.NATS_URL);
+    events = await EventLog.open(stack);
   });
   afterAll(async () => {
     await events?.close();

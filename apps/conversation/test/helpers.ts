@@ -1,5 +1,5 @@
 import { ConversationEvents, VisitorEvent } from '@widget/contracts';
-import { ApiResponse } from '@widget/testing';
+import { ApiResponse, harnessNatsOptions, StackInfo } from '@widget/testing';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 
 const codec = JSONCodec<{ pattern?: string; data?: unknown; response?: unknown; err?: unknown }>();
@@ -20,8 +20,9 @@ export class EventLog {
 
   private constructor(readonly nc: NatsConnection) {}
 
-  static async open(servers: string, options: { reconnectTimeWait?: number } = {}): Promise<EventLog> {
-    const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: options.reconnectTimeWait ?? 50 });
+  /** Listens as the stack's harness user (it hears every conversation event). */
+  static async open(stack: Pick<StackInfo, 'env'>, options: { reconnectTimeWait?: number } = {}): Promise<EventLog> {
+    const nc = await connect({ ...harnessNatsOptions(stack), maxReconnectAttempts: -1, reconnectTimeWait: options.reconnectTimeWait ?? 50 });
     const log = new EventLog(nc);
     for (const evt of Object.values(ConversationEvents)) {
       const sub = nc.subscribe(evt.subject);

@@ -1,67 +1,21 @@
 import { newId } from '@widget/common';
-import { createTestWidget, freePort, startAnonymous, startStack, Stack } from '@widget/testing';
-import { ChildProcess, spawn } from 'node:child_process';
-import { connect as tcpConnect } from 'node:net';
+import { createTestWidget, startAnonymous, startStack, Stack } from '@widget/testing';
 import { Client } from 'pg';
 import { EventLog } from './helpers';
 
-const NATS_SERVER = '/usr/sbin/nats-server';
-
-/** A private nats-server, so this test can take NATS away from the stack without touching anyone else's. */
-class PrivateNats {
-  private child: ChildProcess | null = null;
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(this.port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (await canConnect(this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('nats-server did not start');
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 describe('outbox relay: events committed while NATS is away still arrive', () => {
-  let nats: PrivateNats;
   let stack: Stack;
   let events: EventLog;
   let db: Client;
 
   beforeAll(async () => {
-    nats = new PrivateNats(await freePort());
-    await nats.start();
-    // Same subject prefix as this test process's contracts, on a NATS server nobody else uses.
+    // A stack of its own (its own nats-server, which this test takes away), with this test process's subject prefix.
     stack = await startStack({
       services: ['session', 'conversation'],
       realtime: false,
-      env: { NATS_URL: nats.url, NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '' },
+      env: { NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '' },
     });
-    events = await EventLog.open(nats.url, { reconnectTimeWait: 20 });
+    events = await EventLog.open(stack, { reconnectTimeWait: 20 });
     db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
   }, 30_000);
@@ -70,7 +24,6 @@ describe('outbox relay: events committed while NATS is away still arrive', () =>
     await events?.close().catch(() => undefined);
     await db?.end().catch(() => undefined);
     await stack?.stop();
-    await nats?.stop();
   });
 
   it('publishes a pending outbox row once NATS is back, then marks it sent', async () => {
@@ -80,7 +33,7 @@ describe('outbox relay: events committed while NATS is away still arrive', () =>
     expect(conv.status).toBe(201);
     await events.waitFor((e) => e.type === 'message.created' && e.payload.conversation.id === conv.body.id);
 
-    await nats.stop();
+    await stack.nats.stop();
     // A committed change whose event could not be published: the row the send transaction would leave behind.
     const eventId = newId('event');
     const audience = { workspaceId: widget.workspaceId, sessionId: me.sessionId, userId: null };
@@ -90,7 +43,7 @@ describe('outbox relay: events committed while NATS is away still arrive', () =>
     const pending = await db.query(`SELECT sent_at FROM conversation.outbox WHERE id = $1`, [eventId]);
     expect(pending.rows[0].sent_at).toBeNull();
 
-    await nats.start();
+    await stack.nats.start();
     const delivered = await events.waitFor((e) => e.id === eventId, 10_000);
     expect(delivered).toMatchObject({ type: 'unread.changed', audience, payload: { count: 7 } });
 

@@ -32,7 +32,7 @@ describe('optional clientMessageId and message metadata (SPEC §5)', () => {
 
   it('stores metadata and returns it on the reply, the list, the conversation and the event', async () => {
     const me = await startAnonymous(widget);
-    const events = await EventLog.open(stack.env.NATS_URL);
+    const events = await EventLog.open(stack);
     try {
       const conv = await widget.api.post('/conversations', {}, { token: me.token });
       const metadata = { page: '/pricing', cart: { items: 2 }, plan: 'pro' };

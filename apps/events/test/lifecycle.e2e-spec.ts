@@ -1,5 +1,5 @@
 import { KnowledgeEvents, SessionEvents } from '@widget/contracts';
-import { createTestWidget, signIdentity, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { createTestWidget, harnessNatsEnv, harnessNatsOptions, signIdentity, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
 import { connect, JSONCodec } from 'nats';
 
 const stack = testStack();
@@ -45,7 +45,7 @@ describe('lifecycle facts recorded by the services themselves', () => {
 
   it('records a redelivered domain event once (its id comes from the natural key)', async () => {
     const widget = await createTestWidget(stack);
-    const nc = await connect({ servers: stack.env.NATS_URL });
+    const nc = await connect(harnessNatsOptions(stack));
     const codec = JSONCodec();
     const publish = (subject: string, data: unknown) => nc.publish(subject, codec.encode({ pattern: subject, data }));
     try {
@@ -75,9 +75,10 @@ describe('lifecycle facts recorded by the services themselves', () => {
   it('writes the facts it still holds when stopped (SIGTERM), none lost', async () => {
     const widget = await createTestWidget(stack);
     // A replica in a namespace of its own that would hold facts for a minute: only its shutdown can write them.
+    // The stack's users are bound to the stack's namespace, so it connects as the harness.
     const prefix = `${stack.env.NATS_SUBJECT_PREFIX}flush.`;
-    const replica = await spawnApp(stack, 'events', { NATS_SUBJECT_PREFIX: prefix, EVENTS_LIFECYCLE_FLUSH_MS: '60000' });
-    const nc = await connect({ servers: stack.env.NATS_URL });
+    const replica = await spawnApp(stack, 'events', { NATS_SUBJECT_PREFIX: prefix, EVENTS_LIFECYCLE_FLUSH_MS: '60000', ...harnessNatsEnv(stack) });
+    const nc = await connect(harnessNatsOptions(stack));
     const codec = JSONCodec();
     try {
       const subject = `${prefix}${KnowledgeEvents.articleViewed.subject.slice(stack.env.NATS_SUBJECT_PREFIX.length)}`;

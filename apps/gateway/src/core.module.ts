@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CONFIG, NatsBus } from '@widget/common';
+import { CONFIG, NatsBus, natsConnectOptions } from '@widget/common';
 import { AdminKeyGuard } from './auth/admin-key.guard';
 import { SessionCache } from './auth/session-cache';
 import { WidgetAuthGuard } from './auth/widget-auth.guard';
@@ -16,7 +16,7 @@ export class GatewayCoreModule {
   static register(config: GatewayConfig): DynamicModule {
     const providers = [
       { provide: CONFIG, useValue: config },
-      { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: 'gateway' }) },
+      { provide: NatsBus, useFactory: () => new NatsBus({ connection: natsConnectOptions(config, 'gateway'), requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }) },
       SessionCache,
       WidgetDirectory,
       WidgetAuthGuard,

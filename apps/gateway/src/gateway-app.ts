@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from '@fastify/cors';
-import { drainingNatsStrategy, Metrics, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
+import { drainingNatsStrategy, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { registerHttpEdge } from './http/edge';
+import { Limiter } from './limits/limiter';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 import { registerDemo } from './static/demo';
 import { PAGE_SETS } from './static/page-sets';
@@ -49,7 +50,11 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   });
   const metrics = new Metrics('gateway');
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
-  await registerRealtimeProxy(app, config.REALTIME_URL, logger);
+  const limiter = app.get(Limiter);
+  await registerRealtimeProxy(app, config.REALTIME_URL, logger, {
+    charge: (address) => limiter.consume('addressRealtime', address),
+    trustProxy: config.TRUST_PROXY,
+  });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerPageSets(fastify, PAGE_SETS, { demoMode: config.DEMO_MODE, logger });
@@ -60,6 +65,6 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
   // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
-  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL));
+  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(natsConnectOptions(config, 'gateway', 'gateway-events')));
   return app;
 }

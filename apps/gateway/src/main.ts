@@ -1,4 +1,4 @@
-import { checkNats, ConfigError, createLogger, installGracefulShutdown, loadShutdownConfig } from '@widget/common';
+import { checkNats, ConfigError, natsConnectOptions, createLogger, installGracefulShutdown, loadShutdownConfig } from '@widget/common';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
@@ -11,7 +11,7 @@ async function bootstrap(): Promise<void> {
   try {
     config = loadGatewayConfig();
     shutdown = loadShutdownConfig();
-    await checkNats(config.NATS_URL);
+    await checkNats(natsConnectOptions(config, 'gateway', 'gateway-preflight'));
     await checkRedis(config.REDIS_URL);
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);

@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from 'nats';
 import { HealthRpc, SessionRpc } from '@widget/contracts';
-import { AdminApi, Api, ApiResponse, createTestWidget, RunningApp, spawnApp, startAnonymous, testStack, TestWidget, TEST_ORIGIN } from '@widget/testing';
+import { AdminApi, Api, ApiResponse, createTestWidget, harnessNatsEnv, harnessNatsOptions, RunningApp, spawnApp, startAnonymous, TEST_ORIGIN, testStack, TestWidget } from '@widget/testing';
 
 const stack = testStack();
 
@@ -208,16 +208,16 @@ describe('gateway edge: upstream failures and limits (extra gateway processes)',
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    nc = await connect({ servers: stack.env.NATS_URL });
+    nc = await connect(harnessNatsOptions(stack));
   });
   afterAll(async () => {
     await nc.close();
   });
 
   it('a service that is not there → 503 internal_error upstream_unavailable, and readiness goes false', async () => {
-    // Another namespace on the same NATS: nothing answers there.
+    // Another namespace on the same NATS: nothing answers there. (The stack's users are bound to its namespace: the harness user.)
     const prefix = `${stack.env.NATS_SUBJECT_PREFIX}void.`;
-    const lonely = await spawnApp(stack, 'gateway', { NATS_SUBJECT_PREFIX: prefix, NATS_REQUEST_TIMEOUT_MS: '2000' }, { waitFor: 'live' });
+    const lonely = await spawnApp(stack, 'gateway', { NATS_SUBJECT_PREFIX: prefix, NATS_REQUEST_TIMEOUT_MS: '2000', ...harnessNatsEnv(stack) }, { waitFor: 'live' });
     try {
       const res = await new Api(`${lonely.url}/widget/v1`, TEST_ORIGIN).get('/config?workspace_id=ws_01HZZZZZZZZZZZZZZZZZZZZZZZ&widget_id=wgt_01HZZZZZZZZZZZZZZZZZZZZZZZ');
       expectEnvelope(res, 503, 'internal_error', 'upstream_unavailable');
@@ -234,7 +234,7 @@ describe('gateway edge: upstream failures and limits (extra gateway processes)',
     // A responder that takes the request and never replies.
     const silent = nc.subscribe(`${prefix}${SessionRpc.publicConfig.subject.slice(stack.env.NATS_SUBJECT_PREFIX.length)}`);
     const health = nc.subscribe(`${prefix}${HealthRpc.session.subject.slice(stack.env.NATS_SUBJECT_PREFIX.length)}`);
-    const gateway = await spawnApp(stack, 'gateway', { NATS_SUBJECT_PREFIX: prefix, NATS_REQUEST_TIMEOUT_MS: '300' }, { waitFor: 'live' });
+    const gateway = await spawnApp(stack, 'gateway', { NATS_SUBJECT_PREFIX: prefix, NATS_REQUEST_TIMEOUT_MS: '300', ...harnessNatsEnv(stack) }, { waitFor: 'live' });
     try {
       const started = Date.now();
       const res = await new Api(`${gateway.url}/widget/v1`).get('/config?workspace_id=ws_01HZZZZZZZZZZZZZZZZZZZZZZZ&widget_id=wgt_01HZZZZZZZZZZZZZZZZZZZZZZZ');

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsBus } from '@widget/common';
 import { ConversationRpc, SessionRpc } from '@widget/contracts';
-import { AdminApi, Api, createTestWidget, signIdentity, Stack, startAnonymous, startStack } from '@widget/testing';
+import { AdminApi, Api, createTestWidget, harnessBusConnection, signIdentity, Stack, startAnonymous, startStack } from '@widget/testing';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +33,9 @@ describe('logs without personal data', () => {
 
   beforeAll(async () => {
     stack = await startStack({ env: { LOG_LEVEL: 'trace' } });
-    bus = new NatsBus({ url: stack.env.NATS_URL, requestTimeoutMs: 5000, name: 'log-privacy-spec' });
+    bus = new NatsBus({ connection: harnessBusConnection(stack, 'log-privacy-spec'), requestTimeoutMs: 5000 });
+    // Each process's NATS password (the stack hands every app its own) must never be logged either.
+    for (const [name, value] of Object.entries(stack.env)) if (name.startsWith('NATS_PASSWORD_')) use(name, value);
     await bus.onModuleInit();
   });
   afterAll(async () => {

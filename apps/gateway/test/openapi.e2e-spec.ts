@@ -1,6 +1,6 @@
 import { createLogger } from '@widget/common';
 import { ERROR_CATALOGUE } from '@widget/contracts';
-import { Api, testStack } from '@widget/testing';
+import { Api, natsPasswordVariable, testStack } from '@widget/testing';
 import { loadGatewayConfig } from '../src/config';
 import { createGatewayApp } from '../src/gateway-app';
 import { ADMIN_BASE, WIDGET_BASE } from '../src/http/route-decorators';
@@ -10,7 +10,7 @@ const stack = testStack();
 
 /** Every route the gateway registers, as `METHOD /path` (fastify patterns), from an in-process app that never listens. */
 async function registeredRoutes(): Promise<string[]> {
-  Object.assign(process.env, stack.env, { ADMIN_API_KEY: stack.adminKey, LOG_LEVEL: 'silent' });
+  Object.assign(process.env, stack.env, { ADMIN_API_KEY: stack.adminKey, LOG_LEVEL: 'silent', NATS_PASSWORD: stack.env[natsPasswordVariable('gateway')] });
   const routes: string[] = [];
   const app = await createGatewayApp(loadGatewayConfig(), createLogger('openapi-spec'), {
     onRoute: (route) => [route.method].flat().forEach((m) => routes.push(`${m} ${route.url}`)),

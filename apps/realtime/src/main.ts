@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { checkNats, ConfigError, createLogger, Metrics, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
+import { checkNats, ConfigError, createLogger, Metrics, natsConnectOptions, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
 import { loadRealtimeConfig, RealtimeConfig } from './config';
 import { PlainWsServer } from './codecs/plain-ws';
 import { RealtimeIoAdapter } from './io.adapter';
@@ -22,7 +22,7 @@ async function bootstrap(): Promise<void> {
   let config: RealtimeConfig;
   try {
     config = loadRealtimeConfig();
-    await checkNats(config.NATS_URL);
+    await checkNats(natsConnectOptions(config, 'realtime', 'realtime-preflight'));
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);
     process.exit(1);
@@ -37,7 +37,7 @@ async function bootstrap(): Promise<void> {
   app.useGlobalFilters(new RpcErrorFilter(logger));
   // Times every domain event this replica handles, by subject (the same histogram as the services' requests).
   app.useGlobalInterceptors(new NatsMetricsInterceptor(app.get(Metrics)));
-  app.connectMicroservice<MicroserviceOptions>(natsServerOptions(config.NATS_URL), { inheritAppConfig: true });
+  app.connectMicroservice<MicroserviceOptions>(natsServerOptions(natsConnectOptions(config, 'realtime', 'realtime-events')), { inheritAppConfig: true });
 
   const shutdown = async (signal: NodeJS.Signals) => {
     // Readiness drops and new transports are refused first, then every client is told to reconnect elsewhere.

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CONFIG, Metrics, metricsController, NatsBus } from '@widget/common';
+import { CONFIG, Metrics, metricsController, NatsBus, natsConnectOptions } from '@widget/common';
 import type { Logger } from 'pino';
 import type { RealtimeConfig } from './config';
 import { PlainWsServer } from './codecs/plain-ws';
@@ -27,7 +27,7 @@ export class RealtimeModule {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: 'realtime' }) },
+        { provide: NatsBus, useFactory: () => new NatsBus({ connection: natsConnectOptions(config, 'realtime'), requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }) },
         { provide: Metrics, useFactory: () => new Metrics('realtime') },
         SocketHub,
         WidgetDirectory,

@@ -1,6 +1,7 @@
 import { ConversationEvents, SessionEvents, VisitorEvent } from '@widget/contracts';
 import {
   createTestWidget,
+  harnessNatsOptions,
   nextDisconnect,
   nextEvent,
   openSocket,
@@ -38,7 +39,7 @@ describe('realtime delivery (NATS event → the audience’s sockets only)', () 
   }
 
   beforeAll(async () => {
-    nc = await connect({ servers: stack.env.NATS_URL });
+    nc = await connect(harnessNatsOptions(stack));
     widget = await createTestWidget(stack);
   });
 

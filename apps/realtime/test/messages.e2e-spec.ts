@@ -1,6 +1,7 @@
 import { ConversationEvents } from '@widget/contracts';
 import {
   createTestWidget,
+  harnessNatsOptions,
   nextDisconnect,
   nextEvent,
   openSocket,
@@ -144,7 +145,7 @@ describe('realtime with the conversation service', () => {
   describe('visitor typing → NATS', () => {
     let nc: NatsConnection;
     beforeAll(async () => {
-      nc = await connect({ servers: stack.env.NATS_URL });
+      nc = await connect(harnessNatsOptions(stack));
     });
     afterAll(() => nc.close());
 

@@ -1,6 +1,7 @@
 import { ConversationEvents } from '@widget/contracts';
 import {
   createTestWidget,
+  harnessNatsOptions,
   openPlainSocket,
   openSocket,
   PlainSocket,
@@ -49,7 +50,7 @@ describe('plain WebSocket on /widget/v1/realtime', () => {
 
   beforeAll(async () => {
     widget = await createTestWidget(stack);
-    nc = await connect({ servers: stack.env.NATS_URL });
+    nc = await connect(harnessNatsOptions(stack));
   });
 
   afterAll(async () => {

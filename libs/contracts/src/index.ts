@@ -9,3 +9,4 @@ export * from './events';
 export * from './frame';
 export * from './realtime';
 export * from './errors';
+export * from './access';

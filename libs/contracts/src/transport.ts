@@ -6,6 +6,9 @@
  */
 const prefix = process.env.NATS_SUBJECT_PREFIX ?? '';
 
+/** The NATS_SUBJECT_PREFIX every subject of this process was built with. */
+export const SUBJECT_PREFIX = prefix;
+
 /** A request/reply subject with the request and reply types bound to it. */
 export interface Rpc<Req, Res> {
   readonly subject: string;

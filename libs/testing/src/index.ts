@@ -6,3 +6,4 @@ export * from './socket';
 export * from './metrics';
 export * from './plain-socket';
 export * from './browser';
+export * from './nats-server';

@@ -9,6 +9,8 @@ export interface PlainSocketOptions {
   origin?: string | null;
   lastMessageId?: string;
   query?: Record<string, string>;
+  /** More upgrade request headers (e.g. X-Forwarded-For, to be another client address behind TRUST_PROXY). */
+  headers?: Record<string, string>;
 }
 
 /** A bare `ws` client on the plain WebSocket protocol, with every frame it received, in order. */
@@ -34,7 +36,7 @@ export function plainSocketUrl(baseUrl: string, options: PlainSocketOptions = {}
 
 function client(baseUrl: string, options: PlainSocketOptions): WebSocket {
   const origin = options.origin === undefined ? TEST_ORIGIN : options.origin;
-  return new WebSocket(plainSocketUrl(baseUrl, options), { headers: origin ? { origin } : {}, handshakeTimeout: 10_000 });
+  return new WebSocket(plainSocketUrl(baseUrl, options), { headers: { ...(origin ? { origin } : {}), ...options.headers }, handshakeTimeout: 10_000 });
 }
 
 /** Opens a plain WebSocket and waits for the upgrade; rejects when it is refused. */

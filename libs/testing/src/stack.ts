@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { HARNESS_NATS_USER, natsPasswordVariable, PrivateNatsServer } from './nats-server';
 import { freePort } from './ports';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -39,6 +40,8 @@ export interface Stack {
   apps: RunningApp[];
   gateway: RunningApp;
   realtime?: RunningApp;
+  /** The stack's own nats-server (generated users and permissions); stop()/start() for outage tests. */
+  nats: PrivateNatsServer;
   /** Start one more process of an app on this stack's database and NATS namespace. */
   spawn(name: AppName, env?: Record<string, string>): Promise<RunningApp>;
   stop(): Promise<void>;
@@ -60,6 +63,7 @@ export interface StackInfo {
 export const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_ADDRESS: '1000000/1m',
   RATE_LIMIT_ADDRESS_SESSIONS: '1000000/1m',
+  RATE_LIMIT_ADDRESS_REALTIME: '1000000/1m',
   RATE_LIMIT_SESSION: '1000000/1m',
   RATE_LIMIT_SESSION_CONVERSATIONS: '1000000/1m',
   RATE_LIMIT_SESSION_MESSAGES: '1000000/1m',
@@ -75,8 +79,10 @@ const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres:
 
 /**
  * Boots the real processes (built JS under apps/<name>/dist) against a fresh
- * PostgreSQL database and a private NATS subject namespace, so several stacks
- * (two developers, CI, a benchmark) never see each other's traffic.
+ * PostgreSQL database and a private nats-server of its own (the generated
+ * trust boundary: each process connects as its own user, docs/architecture.md),
+ * on a private NATS subject namespace too, so several stacks (two developers,
+ * CI, a benchmark) never see each other's traffic.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -91,13 +97,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const logDir = options.logDir ?? join(REPO_ROOT, '.stack', 'test-logs', runId);
   mkdirSync(logDir, { recursive: true });
+  const natsSubjectPrefix = options.env?.NATS_SUBJECT_PREFIX ?? `t${runId}.`;
+  const nats = await PrivateNatsServer.start({ prefix: natsSubjectPrefix, dir: logDir, harness: true });
   const adminKey = `adm_${randomBytes(24).toString('hex')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
     DATABASE_URL: databaseUrl,
-    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    NATS_SUBJECT_PREFIX: `t${runId}.`,
+    NATS_URL: nats.url,
+    NATS_SUBJECT_PREFIX: natsSubjectPrefix,
+    // NATS_PASSWORD_<KIND> of every process kind: launch() hands each process only its own, as NATS_PASSWORD.
+    ...nats.passwords,
     SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ADMIN_API_KEY: adminKey,
     ...GENEROUS_LIMITS,
@@ -118,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   const stop = async () => {
     await Promise.all(apps.map((a) => a.stop()));
+    await nats.stop();
     const client = new Client({ connectionString: adminDatabaseUrl() });
     await client.connect();
     await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
@@ -132,11 +143,40 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env.REALTIME_URL = realtime.url;
     }
     const gateway = await spawnApp('gateway');
-    return { baseUrl: gateway.url, logDir, adminKey, databaseUrl, env, apps, gateway, realtime, spawn: spawnApp, stop };
+    return { baseUrl: gateway.url, logDir, adminKey, databaseUrl, env, apps, gateway, realtime, nats, spawn: spawnApp, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * A process sees only its own NATS password (as NATS_PASSWORD), never the
+ * stack's others; an explicit NATS_PASSWORD (e.g. harnessNatsEnv) wins.
+ */
+function ownNatsCredentials(name: AppName, env: Record<string, string>): Record<string, string> {
+  const own = env.NATS_PASSWORD ?? env[natsPasswordVariable(name)];
+  const rest = Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('NATS_PASSWORD_')));
+  return own ? { ...rest, NATS_PASSWORD: own } : rest;
+}
+
+/** nats.js options of the harness user: test code that listens to everything or plays a service. */
+export function harnessNatsOptions(stack: Pick<StackInfo, 'env'>): { servers: string; user: string; pass: string } {
+  return { servers: stack.env.NATS_URL, user: HARNESS_NATS_USER, pass: stack.env[natsPasswordVariable(HARNESS_NATS_USER)] };
+}
+
+/** A NatsBus connection (natsConnectOptions' shape) as the harness user, for test code that sends like a service. */
+export function harnessBusConnection(stack: Pick<StackInfo, 'env'>, name: string) {
+  const { servers, user, pass } = harnessNatsOptions(stack);
+  return { servers: [servers], name, user, pass, inboxPrefix: `_INBOX.${HARNESS_NATS_USER}`, ignoreAuthErrorAbort: true as const };
+}
+
+/**
+ * Env for an extra process in another subject namespace than the stack's
+ * (whose users are bound to the stack's): it connects as the harness user.
+ */
+export function harnessNatsEnv(stack: Pick<StackInfo, 'env'>): Record<string, string> {
+  return { NATS_USER: HARNESS_NATS_USER, NATS_PASSWORD: stack.env[natsPasswordVariable(HARNESS_NATS_USER)] };
 }
 
 function appExists(name: AppName): boolean {
@@ -192,7 +232,7 @@ async function launchOnce(name: AppName, env: Record<string, string>, logDir: st
   // APP_NODE_ARGS passes flags to every app's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a bench.
   const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', name, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...env, ...portEnv },
+    env: { PATH: process.env.PATH ?? '', ...ownNatsCredentials(name, env), ...portEnv },
     stdio: ['ignore', fd, fd],
   });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { InjectConfig, natsConnectOptions } from '@widget/common';
 import { ConversationEvents } from '@widget/contracts';
 import { connect, Events, JSONCodec, NatsConnection } from 'nats';
 import type { ConversationConfig } from '../config';
@@ -40,8 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     this.nc = await connect({
-      servers: this.config.NATS_URL,
-      name: 'conversation-outbox',
+      ...natsConnectOptions(this.config, 'conversation', 'conversation-outbox'),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
     });

@@ -36,6 +36,7 @@ export class Limiter implements OnModuleDestroy {
     const rates: Record<Exclude<LimitName, 'workspaceAiAnswers'>, Rate> = {
       address: config.RATE_LIMIT_ADDRESS,
       addressSessions: config.RATE_LIMIT_ADDRESS_SESSIONS,
+      addressRealtime: config.RATE_LIMIT_ADDRESS_REALTIME,
       session: config.RATE_LIMIT_SESSION,
       conversations: config.RATE_LIMIT_SESSION_CONVERSATIONS,
       messages: config.RATE_LIMIT_SESSION_MESSAGES,

@@ -32,6 +32,8 @@ export const limitsEnv = {
   RATE_LIMIT_ADDRESS: rateEnv('300/1m'),
   /** Session creation (anonymous start, identify) per client address. */
   RATE_LIMIT_ADDRESS_SESSIONS: rateEnv('60/1m'),
+  /** New realtime connections per client address: socket.io handshakes and plain WebSocket upgrades. */
+  RATE_LIMIT_ADDRESS_REALTIME: rateEnv('60/1m'),
   /** Widget requests per session, any route. */
   RATE_LIMIT_SESSION: rateEnv('600/1m'),
   RATE_LIMIT_SESSION_CONVERSATIONS: rateEnv('20/1h'),
@@ -51,6 +53,7 @@ export const limitsEnv = {
 export type LimitName =
   | 'address'
   | 'addressSessions'
+  | 'addressRealtime'
   | 'session'
   | 'conversations'
   | 'messages'

@@ -7,7 +7,7 @@ import { IncomingMessage, request as httpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ClientOptions } from 'ws';
-
+import { RateLimitedError } from '../limits/limiter';
 
 interface UpstreamResponse {
   statusCode: number;
@@ -17,13 +17,35 @@ interface UpstreamResponse {
 /** Request headers the realtime service needs from a WebSocket upgrade (the proxy forwards only cookies by default). */
 const FORWARDED_WS_HEADERS = ['origin', 'user-agent', 'cookie', 'accept-language'] as const;
 
+/** How the proxy charges new realtime connections (docs/limits.md, RATE_LIMIT_ADDRESS_REALTIME). */
+export interface RealtimeLimits {
+  /** Takes one point from the client address's bucket, or throws RateLimitedError. */
+  charge(address: string): Promise<void>;
+  /** TRUST_PROXY: the client address of an upgrade is the first X-Forwarded-For hop, as fastify's request.ip. */
+  trustProxy: boolean;
+}
+
+/**
+ * A new realtime connection: a socket.io handshake (polling or WebSocket,
+ * without an engine.io `sid`) or a plain WebSocket upgrade. Requests of a
+ * connection already open (`sid`: polls, posts, the upgrade of a polling
+ * session) are not new ones.
+ */
+export function isRealtimeHandshake(url: string | undefined): boolean {
+  const parsed = new URL(url ?? '/', 'http://realtime.invalid');
+  const path = parsed.pathname.endsWith('/') ? parsed.pathname.slice(0, -1) : parsed.pathname;
+  return path === REALTIME_PATH && !parsed.searchParams.has('sid');
+}
+
 /**
  * Routes the realtime path, HTTP long-polling and WebSocket upgrades alike, to
- * the realtime service. Authentication, Origin and rate of the socket are the
- * realtime service's own (its handshake); this only carries the bytes, adds
- * the request id, and turns transport-level refusals into the error envelope.
+ * the realtime service. Authentication and Origin of the socket are the
+ * realtime service's own (its handshake); this carries the bytes, adds the
+ * request id, charges every new connection to the client address's realtime
+ * budget (before the realtime service, and so the session service, sees its
+ * token), and turns transport-level refusals into the error envelope.
  */
-export async function registerRealtimeProxy(app: NestFastifyApplication, upstream: string | undefined, logger: Logger): Promise<void> {
+export async function registerRealtimeProxy(app: NestFastifyApplication, upstream: string | undefined, logger: Logger, limits: RealtimeLimits): Promise<void> {
   if (!upstream) {
     logger.warn('REALTIME_URL is not set: the realtime path answers not_found on this gateway');
     return;
@@ -32,6 +54,16 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
   // pass-through parsers, which may not collide with the gateway's JSON parser.
   await app.register(async (scope: FastifyInstance) => {
     scope.removeAllContentTypeParsers();
+    // socket.io's polling handshake (HTTP); upgrades are charged below, before any 'upgrade' listener.
+    scope.addHook('onRequest', async (request, reply) => {
+      if (!isRealtimeHandshake(request.url)) return;
+      try {
+        await limits.charge(request.ip);
+      } catch (err) {
+        if (err instanceof RateLimitedError) void reply.header('Retry-After', String(err.retryAfterSeconds));
+        throw err;
+      }
+    });
     await scope.register(proxy, {
       upstream,
       prefix: REALTIME_PATH,
@@ -72,6 +104,28 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
   const target = new URL(upstream);
   // The plugin registered its 'upgrade' listener above; claimUpgrades puts this one in front of it.
   claimUpgrades(app.getHttpServer(), isPlainRealtimeUpgrade, (req, socket, head) => pipeUpgrade(target, req, socket, head, logger));
+  // In front of both: a new connection by WebSocket (plain, or socket.io without a polling session) is charged first.
+  claimUpgrades(
+    app.getHttpServer(),
+    (req) => isRealtimeHandshake(req.url),
+    (req, socket, head, next) => {
+      socket.on('error', () => socket.destroy());
+      limits.charge(upgradeAddress(req, limits.trustProxy)).then(next, (err: unknown) => {
+        const requestId = newId('request');
+        logger.info({ requestId, method: 'GET', path: (req.url ?? '').split('?')[0], status: 429 }, 'request');
+        if (err instanceof RateLimitedError) return refuseUpgrade(socket, err, requestId, { 'Retry-After': String(err.retryAfterSeconds) });
+        logger.error({ err, requestId }, 'realtime upgrade limit failed');
+        refuseUpgrade(socket, Errors.internal(), requestId);
+      });
+    },
+  );
+}
+
+/** The client address of a raw upgrade request, as fastify's request.ip would say (trustProxy: the first X-Forwarded-For hop). */
+function upgradeAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',')[0]?.trim();
+  return (trustProxy && first) || (req.socket.remoteAddress ?? '');
 }
 
 /** One plain-WebSocket upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */

@@ -8,7 +8,7 @@ import { ConfigError, ServiceEnv } from '../config';
 import { dataSourceOptions, runMigrations, ServiceDatabase } from '../database';
 import { createLogger, PinoNestLogger } from '../logging';
 import { Metrics, metricsController, NatsMetricsInterceptor } from '../metrics';
-import { NatsBus, RpcErrorFilter, RequestContextInterceptor } from '../nats';
+import { NatsBus, natsConnectOptions, RpcErrorFilter, RequestContextInterceptor } from '../nats';
 import { CONFIG } from './config.token';
 import { drainingNatsStrategy, installGracefulShutdown, loadShutdownConfig, ShutdownConfig } from './graceful-shutdown';
 import { serviceHealthController, ServiceReadiness } from './health';
@@ -37,7 +37,7 @@ export async function bootstrapService<C extends ServiceEnv>(spec: ServiceSpec<C
   }
   const database = spec.database(config);
   try {
-    await Promise.all([checkPostgres(config.DATABASE_URL), checkNats(config.NATS_URL)]);
+    await Promise.all([checkPostgres(config.DATABASE_URL), checkNats(natsConnectOptions(config, spec.name, `${spec.name}-preflight`))]);
     const migrateOnly = process.argv.includes('--migrate-only');
     if (config.RUN_MIGRATIONS || migrateOnly) {
       const applied = await runMigrations(database);
@@ -63,7 +63,7 @@ export async function bootstrapService<C extends ServiceEnv>(spec: ServiceSpec<C
     global: true,
     providers: [
       { provide: CONFIG, useValue: config },
-      { provide: NatsBus, useFactory: () => new NatsBus({ url: config.NATS_URL, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, name: spec.name }) },
+      { provide: NatsBus, useFactory: () => new NatsBus({ connection: natsConnectOptions(config, spec.name), requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }) },
       ServiceReadiness,
       { provide: Metrics, useValue: metrics },
     ],
@@ -78,7 +78,7 @@ export async function bootstrapService<C extends ServiceEnv>(spec: ServiceSpec<C
   );
   app.useGlobalFilters(new RpcErrorFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor(logger), new NatsMetricsInterceptor(metrics));
-  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(config.NATS_URL, QUEUE[spec.name]), { inheritAppConfig: true });
+  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(natsConnectOptions(config, spec.name, `${spec.name}-server`), QUEUE[spec.name]), { inheritAppConfig: true });
 
   const readiness = app.get(ServiceReadiness);
   installGracefulShutdown(app, { logger, config: shutdown, onSignal: () => readiness.markShuttingDown() });

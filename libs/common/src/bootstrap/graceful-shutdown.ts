@@ -4,6 +4,7 @@ import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { loadConfig } from '../config';
+import type { NatsConnectOptions } from '../nats/connection';
 
 /** How a process leaves: validated at start-up with the rest of the environment. */
 export const shutdownEnv = z.object({
@@ -94,9 +95,9 @@ export class DrainingNatsServer extends ServerNats {
 }
 
 /** The NATS transport with draining shutdown; queue: replicas share requests, none: each gets every event. */
-export function drainingNatsStrategy(url: string, queue?: string): CustomStrategy {
+export function drainingNatsStrategy(connection: NatsConnectOptions, queue?: string): CustomStrategy {
   return {
-    strategy: new DrainingNatsServer({ servers: [url], queue, maxReconnectAttempts: -1, reconnectTimeWait: 250 }),
+    strategy: new DrainingNatsServer({ ...connection, queue, maxReconnectAttempts: -1, reconnectTimeWait: 250 }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { connect } from 'nats';
 import { Client } from 'pg';
+import type { NatsConnectOptions } from '../nats/connection';
 
 const TIMEOUT_MS = 3000;
 
@@ -33,13 +34,18 @@ export async function checkPostgres(databaseUrl: string): Promise<void> {
   }
 }
 
-export async function checkNats(natsUrl: string): Promise<void> {
+export async function checkNats(options: NatsConnectOptions): Promise<void> {
+  const natsUrl = options.servers.map(redactUrl).join(', ');
   try {
-    const nc = await connect({ servers: natsUrl, timeout: TIMEOUT_MS, reconnect: false });
+    const nc = await connect({ ...options, timeout: TIMEOUT_MS, reconnect: false });
     await nc.close();
   } catch (err) {
+    if ((err as { code?: string }).code === 'AUTHORIZATION_VIOLATION') {
+      const who = options.user ? `user "${options.user}" (NATS_USER / NATS_PASSWORD)` : 'a connection without credentials (set NATS_PASSWORD)';
+      throw new Error(`NATS at ${natsUrl} refused ${who}: its configuration must come from scripts/nats-config.js with the same passwords (docs/deployment.md).`);
+    }
     throw new Error(
-      `Cannot reach NATS at ${redactUrl(natsUrl)} (${(err as Error).message}). ` +
+      `Cannot reach NATS at ${natsUrl} (${(err as Error).message}). ` +
         'Start it (nats-server -js) or run the whole stack with `docker compose up`, or set NATS_URL.',
     );
   }

@@ -24,4 +24,13 @@ describe('loadConfig', () => {
   it('refuses a subject prefix without the trailing dot', () => {
     expect(() => loadConfig(baseEnv, { NATS_SUBJECT_PREFIX: 'staging' })).toThrow(/NATS_SUBJECT_PREFIX/);
   });
+
+  it('NATS credentials: required in production, a user needs a password, the password is long enough', () => {
+    expect(() => loadConfig(baseEnv, { NODE_ENV: 'production' })).toThrow(/NATS_PASSWORD: is required in production/);
+    expect(loadConfig(baseEnv, { NODE_ENV: 'production', NATS_PASSWORD: 'a-long-enough-password' }).NATS_PASSWORD).toBe('a-long-enough-password');
+    expect(() => loadConfig(baseEnv, { NATS_USER: 'gateway' })).toThrow(/NATS_PASSWORD: is required with NATS_USER/);
+    expect(() => loadConfig(baseEnv, { NATS_PASSWORD: 'short' })).toThrow(/NATS_PASSWORD: must be at least 16/);
+    // Development and tests may still use an auth-less server.
+    expect(loadConfig(baseEnv, {}).NATS_PASSWORD).toBeUndefined();
+  });
 });

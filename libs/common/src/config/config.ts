@@ -10,8 +10,24 @@ export class ConfigError extends Error {
 /** Validates the environment once, at start-up; every problem names its variable. */
 export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
+  const problems = natsCredentialProblems(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
+}
+
+/**
+ * The NATS trust boundary (docs/deployment.md): in production every process
+ * connects as its own NATS user, so a missing password stops it; NATS_USER
+ * alone (no password) is always a mistake.
+ */
+function natsCredentialProblems(config: unknown): string[] {
+  if (!config || typeof config !== 'object' || !('NATS_URL' in config)) return [];
+  const { NODE_ENV, NATS_USER, NATS_PASSWORD } = config as { NODE_ENV?: string; NATS_USER?: string; NATS_PASSWORD?: string };
+  if (NATS_PASSWORD) return [];
+  if (NATS_USER) return ['NATS_PASSWORD: is required with NATS_USER'];
+  if (NODE_ENV === 'production') return ['NATS_PASSWORD: is required in production (each process has its own NATS user; see docs/deployment.md)'];
+  return [];
 }
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -29,6 +45,9 @@ export const baseEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NATS_URL: url(['nats:', 'tls:', 'ws:', 'wss:']).default('nats://127.0.0.1:4222'),
+  /** This process's NATS user (default: its principal's name in this namespace, e.g. `gateway`) and password. */
+  NATS_USER: z.string().min(1).max(128).optional(),
+  NATS_PASSWORD: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
   NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+\.)*$/, 'must be empty or end with a dot, e.g. staging.').default(''),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
 });

@@ -18,7 +18,7 @@ export function currentRequestId(): string | undefined {
  * (message text, contact details, form values) a careless `{ ...payload }` would carry.
  * Not `subject`: request log lines name the NATS subject under that key.
  */
-const SENSITIVE_KEYS = ['token', 'secret', 'password', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'parameters', 'properties', 'metadata', 'customFields'];
+const SENSITIVE_KEYS = ['token', 'secret', 'password', 'pass', 'NATS_PASSWORD', 'authorization', 'email', 'name', 'text', 'phone', 'values', 'question', 'parameters', 'properties', 'metadata', 'customFields'];
 const REDACT = [...SENSITIVE_KEYS, ...SENSITIVE_KEYS.map((k) => `*.${k}`), 'req.headers.authorization', 'headers.authorization', 'headers.cookie'];
 
 interface LoggedError {
@@ -62,8 +62,9 @@ export function serializeError(value: unknown, depth = 0): LoggedError | unknown
   return out;
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+/** `destination`: stdout unless given (a spec's sink). */
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     redact: { paths: REDACT, censor: '[redacted]' },
@@ -73,7 +74,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       const requestId = currentRequestId();
       return requestId ? { requestId } : {};
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own log calls into pino, as JSON. */

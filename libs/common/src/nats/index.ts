@@ -1,2 +1,4 @@
 export * from './nats-bus';
 export * from './rpc-server';
+export * from './connection';
+export * from './server-config';

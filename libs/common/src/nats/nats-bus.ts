@@ -6,13 +6,14 @@ import { headers as natsHeaders, JSONCodec, Msg, NatsConnection } from 'nats';
 import { firstValueFrom } from 'rxjs';
 import { AppError, Errors } from '../errors';
 import { currentRequestId } from '../logging';
+import { NatsConnectOptions } from './connection';
 
 const codec = JSONCodec();
 
 export interface NatsBusOptions {
-  url: string;
+  /** natsConnectOptions(config, principal): the server, this principal's user and reply inbox. */
+  connection: NatsConnectOptions;
   requestTimeoutMs: number;
-  name: string;
 }
 
 export interface SendOptions {
@@ -33,8 +34,7 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly options: NatsBusOptions) {
     this.client = new ClientNats({
-      servers: [options.url],
-      name: options.name,
+      ...options.connection,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       // nats.js otherwise builds an Error per request to keep its stack for a time-out: costly on every request.
@@ -79,6 +79,8 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
         headers,
       });
     } catch (err) {
+      // Left as it is, so it is logged (with the subject) as an unexpected error and answered internal_error.
+      if ((err as { code?: unknown })?.code === PERMISSIONS_VIOLATION) throw err;
       throw toAppError(err);
     }
     // An empty reply: the handler answered nothing, as when no handler serves the subject.
@@ -107,6 +109,9 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
 
 /** nats.js error codes that mean "the service cannot be reached now": a retry may succeed. */
 const UNREACHABLE_CODES = new Set(['503', 'TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'DISCONNECT']);
+
+/** nats-server refused a subject to this process's user: a grant is missing (libs/contracts/src/access.ts). */
+const PERMISSIONS_VIOLATION = 'PERMISSIONS_VIOLATION';
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

@@ -5,12 +5,13 @@ import { Logger } from 'pino';
 import { Observable, tap, throwError } from 'rxjs';
 import { AppError, Errors, WireError } from '../errors';
 import { requestContext } from '../logging';
+import { NatsConnectOptions } from './connection';
 
 /** Options of the NATS transport for a service; queue: replicas share requests, none: each gets every event. */
-export function natsServerOptions(url: string, queue?: string): NatsOptions {
+export function natsServerOptions(connection: NatsConnectOptions, queue?: string): NatsOptions {
   return {
     transport: Transport.NATS,
-    options: { servers: [url], queue, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
+    options: { ...connection, queue, maxReconnectAttempts: -1, reconnectTimeWait: 250 },
   };
 }
 

@@ -1,0 +1,143 @@
+import { ConversationEvents, ConversationRpc } from './conversation';
+import { EventsRpc } from './events';
+import { FormsEvents, FormsRpc } from './forms';
+import { KnowledgeEvents, KnowledgeRpc } from './knowledge';
+import { SessionEvents, SessionRpc } from './session';
+import { DomainEvent, HealthRpc, Rpc, ServiceName, SUBJECT_PREFIX } from './transport';
+
+/**
+ * The NATS trust boundary (docs/architecture.md, "NATS trust boundary"): who
+ * may send, answer, publish and hear which subject. It is the one source of
+ * truth: the nats-server users and permissions are generated from it
+ * (`natsAuthorizationConfig` in @widget/common, `scripts/nats-config.js`), and
+ * test/nats-access.spec.ts checks it against the code of every app, so a
+ * subject used without a grant (or a grant nobody uses) fails a test.
+ *
+ * Everything is a function (nothing runs at import), so the browser bundles
+ * that import the contracts do not carry it.
+ */
+
+/** Every process kind that connects to NATS with its own credentials. */
+export const NATS_PRINCIPALS = ['gateway', 'realtime', 'session', 'conversation', 'knowledge', 'forms', 'events'] as const;
+export type NatsPrincipal = (typeof NATS_PRINCIPALS)[number];
+
+/** Any rpc or event: only its subject matters here. */
+type AnyRpc = Pick<Rpc<unknown, unknown>, 'subject'>;
+type AnyEvent = Pick<DomainEvent<unknown>, 'subject'>;
+
+export interface NatsGrant {
+  /** Request subjects it answers: a service answers every rpc of its own namespace (and its health ping). */
+  serves: AnyRpc[];
+  /** Request subjects it sends. */
+  calls: AnyRpc[];
+  /** Events it publishes. */
+  publishes: AnyEvent[];
+  /** Events it subscribes to. */
+  hears: AnyEvent[];
+}
+
+const all = <T>(group: Record<string, T>): T[] => Object.values(group);
+const pick = <G extends Record<string, unknown>, K extends keyof G>(group: G, keys: K[]): G[K][] => keys.map((k) => group[k]);
+const omit = <G extends Record<string, unknown>, K extends keyof G>(group: G, keys: K[]): G[keyof G][] =>
+  (Object.keys(group) as (keyof G)[]).filter((k) => !keys.includes(k as K)).map((k) => group[k]);
+const served = (service: ServiceName, rpcs: Record<string, AnyRpc>): AnyRpc[] => [...all(rpcs), HealthRpc[service]];
+/** A service's readiness pings itself through NATS (libs/common ServiceReadiness). */
+const selfPing = (service: ServiceName): AnyRpc[] => [HealthRpc[service]];
+
+/** The grants of every principal; subjects as this process's contracts build them (its NATS_SUBJECT_PREFIX). */
+export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
+  return {
+    gateway: {
+      serves: [],
+      // The edge: every rpc of the HTTP API, but not the ones only services call each other with.
+      calls: [
+        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime']),
+        ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay']),
+        ...all(KnowledgeRpc),
+        ...all(FormsRpc),
+        ...all(EventsRpc),
+        ...all(HealthRpc),
+      ],
+      publishes: [],
+      hears: pick(SessionEvents, ['revoked', 'widgetUpdated']),
+    },
+    realtime: {
+      serves: [],
+      calls: [
+        ...pick(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'widgetAccess']),
+        ...pick(ConversationRpc, ['get', 'replay', 'adminReplay', 'adminTyping']),
+      ],
+      publishes: pick(ConversationEvents, ['visitorTyping']),
+      hears: [...all(ConversationEvents), ...pick(SessionEvents, ['revoked', 'widgetUpdated'])],
+    },
+    session: {
+      serves: served('session', SessionRpc),
+      calls: [...pick(ConversationRpc, ['mergeSession']), ...selfPing('session')],
+      publishes: all(SessionEvents),
+      hears: [],
+    },
+    conversation: {
+      serves: served('conversation', ConversationRpc),
+      calls: selfPing('conversation'),
+      publishes: omit(ConversationEvents, ['visitorTyping']),
+      hears: [],
+    },
+    knowledge: {
+      serves: served('knowledge', KnowledgeRpc),
+      calls: [...pick(ConversationRpc, ['get', 'postBotMessage']), ...selfPing('knowledge')],
+      publishes: all(KnowledgeEvents),
+      hears: [],
+    },
+    forms: {
+      serves: served('forms', FormsRpc),
+      calls: [...pick(ConversationRpc, ['create']), ...selfPing('forms')],
+      publishes: all(FormsEvents),
+      hears: [],
+    },
+    events: {
+      serves: served('events', EventsRpc),
+      calls: selfPing('events'),
+      publishes: [],
+      hears: [
+        ...pick(SessionEvents, ['started', 'identified']),
+        ...pick(ConversationEvents, ['conversationCreated', 'messageCreated']),
+        ...all(FormsEvents),
+        ...all(KnowledgeEvents),
+      ],
+    },
+  };
+}
+
+/** What nats-server is told for one principal: subjects for a given NATS_SUBJECT_PREFIX. */
+export interface NatsPermissions {
+  publish: string[];
+  subscribe: string[];
+  /** It answers requests: may publish to the reply subject of a request it received (and only once). */
+  respond: boolean;
+}
+
+/** Moves a subject of this process's namespace into another one. */
+const reprefix = (subject: string, prefix: string) => `${prefix}${subject.slice(SUBJECT_PREFIX.length)}`;
+
+/**
+ * The reply inbox of a principal: nats.js subscribes `<inbox>.>` for the
+ * replies to its requests (`inboxPrefix`), and only that principal may.
+ * With the default `_INBOX.>` any client could read every reply.
+ */
+export function natsInboxPrefix(principal: NatsPrincipal, prefix: string = SUBJECT_PREFIX): string {
+  return `_INBOX.${prefix}${principal}`;
+}
+
+/** The NATS user name of a principal in a namespace: `gateway`, or `staging-gateway` for NATS_SUBJECT_PREFIX=staging. */
+export function natsUserName(principal: NatsPrincipal, prefix: string = SUBJECT_PREFIX): string {
+  const namespace = prefix.replace(/\.$/, '').replace(/\./g, '-');
+  return namespace ? `${namespace}-${principal}` : principal;
+}
+
+export function natsPermissions(principal: NatsPrincipal, prefix: string = SUBJECT_PREFIX): NatsPermissions {
+  const grant = natsGrants()[principal];
+  const subjects = (list: { subject: string }[]) => [...new Set(list.map((s) => reprefix(s.subject, prefix)))];
+  const subscribe = subjects([...grant.serves, ...grant.hears]);
+  if (grant.calls.length > 0) subscribe.push(`${natsInboxPrefix(principal, prefix)}.>`);
+  return { publish: subjects([...grant.calls, ...grant.publishes]), subscribe, respond: grant.serves.length > 0 };
+}

@@ -1,0 +1,110 @@
+import * as contracts from '@widget/contracts';
+import { HealthRpc, NATS_PRINCIPALS, natsGrants, NatsPrincipal, natsPermissions, SERVICE_NAMES, ServiceName } from '@widget/contracts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The grants of libs/contracts/src/access.ts against the code: what each app
+ * sends, emits, answers and listens to must be exactly what its NATS user may
+ * do. A new call, event or handler without a grant (which nats-server would
+ * refuse at run time), or a grant nobody uses, fails here.
+ */
+const ROOT = join(__dirname, '..');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+const group = (name: string): Record<string, { subject: string }> => {
+  const value = (contracts as unknown as Record<string, Record<string, { subject: string }>>)[name];
+  if (!value) throw new Error(`no contract group ${name}`);
+  return value;
+};
+const subjectOf = (groupName: string, key: string): string => {
+  const route = group(groupName)[key];
+  if (!route) throw new Error(`${groupName}.${key} is not in the contracts`);
+  return route.subject;
+};
+const matches = (code: string, pattern: RegExp) => [...code.matchAll(pattern)].map((m) => subjectOf(m[1], m[2]));
+
+interface Used {
+  serves: Set<string>;
+  calls: Set<string>;
+  publishes: Set<string>;
+  hears: Set<string>;
+}
+
+function usedBy(principal: NatsPrincipal): Used {
+  const code = sources(join(ROOT, 'apps', principal, 'src'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+  const used: Used = {
+    serves: new Set(matches(code, /@MessagePattern\(\s*(\w+Rpc)\.(\w+)\.subject/g)),
+    calls: new Set(matches(code, /\.send\(\s*(\w+Rpc)\.(\w+)\b/g)),
+    publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
+    hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
+  };
+  // The gateway's readiness pings every service.
+  if (/\.send\(\s*HealthRpc\[name\]/.test(code)) Object.values(HealthRpc).forEach((rpc) => used.calls.add(rpc.subject));
+  if ((SERVICE_NAMES as string[]).includes(principal)) {
+    // libs/common: every service answers its own ping, and its readiness sends it.
+    used.serves.add(HealthRpc[principal as ServiceName].subject);
+    used.calls.add(HealthRpc[principal as ServiceName].subject);
+  }
+  // The conversation outbox publishes the events its rows name: visitorEvent('messageCreated', …).
+  for (const m of code.matchAll(/visitorEvent\(([^,]+),/g)) {
+    for (const name of m[1].matchAll(/'(\w+)'/g)) used.publishes.add(subjectOf('ConversationEvents', name[1]));
+  }
+  return used;
+}
+
+const sorted = (list: Iterable<{ subject: string } | string>) => [...new Set([...list].map((s) => (typeof s === 'string' ? s : s.subject)))].sort();
+
+describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
+  const grants = natsGrants();
+
+  it.each(NATS_PRINCIPALS)('%s: sends, emits, answers and hears exactly what it is granted', (principal) => {
+    const used = usedBy(principal);
+    const grant = grants[principal];
+    expect({ serves: sorted(used.serves), calls: sorted(used.calls), publishes: sorted(used.publishes), hears: sorted(used.hears) }).toEqual({
+      serves: sorted(grant.serves),
+      calls: sorted(grant.calls),
+      publishes: sorted(grant.publishes),
+      hears: sorted(grant.hears),
+    });
+  });
+
+  it('every rpc of the contracts is answered by exactly one service, every event published by exactly one principal', () => {
+    const rpcs = Object.entries(contracts)
+      .filter(([name]) => /Rpc$/.test(name))
+      .flatMap(([, routes]) => Object.values(routes as Record<string, { subject: string }>).map((r) => r.subject));
+    const events = Object.entries(contracts)
+      .filter(([name]) => /Events$/.test(name))
+      .flatMap(([, routes]) => Object.values(routes as Record<string, { subject: string }>).map((r) => r.subject));
+    const servedBy = NATS_PRINCIPALS.flatMap((p) => grants[p].serves.map((r) => r.subject));
+    const publishedBy = NATS_PRINCIPALS.flatMap((p) => grants[p].publishes.map((e) => e.subject));
+    expect(servedBy.sort()).toEqual([...rpcs].sort());
+    expect(publishedBy.sort()).toEqual([...events].sort());
+  });
+
+  it('permissions honour the namespace; reply inboxes are per principal; only answering principals may respond', () => {
+    const staging = natsPermissions('events', 'staging.');
+    expect(staging.subscribe).toContain('staging.rpc.events.ingest');
+    expect(staging.subscribe).toContain('staging.evt.session.started');
+    expect(staging.subscribe.every((s) => s.startsWith('staging.') || s === '_INBOX.staging.events.>')).toBe(true);
+    expect(staging.publish).toEqual(['staging.rpc.events.health']);
+    expect(staging.respond).toBe(true);
+    const gateway = natsPermissions('gateway', 'staging.');
+    expect(gateway.subscribe).toContain('_INBOX.staging.gateway.>');
+    expect(gateway.subscribe).not.toContain('_INBOX.>');
+    expect(gateway.respond).toBe(false);
+    for (const principal of NATS_PRINCIPALS) {
+      const { publish, subscribe } = natsPermissions(principal, '');
+      for (const subject of [...publish, ...subscribe]) expect(subject).not.toMatch(/^(\$JS|\$SYS|>|_INBOX\.>)/);
+    }
+  });
+});
