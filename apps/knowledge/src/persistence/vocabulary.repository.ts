@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** What the vocabulary says about a query's words, read in one round trip. */
@@ -59,7 +60,9 @@ export class VocabularyRepository {
   }
 
   async facts(workspaceId: string, words: string[], unfinished: string | null, candidates: string[]): Promise<VocabularyFacts> {
-    const rows: Array<{ kind: string; word: string; alt: string | null; sim: number | null }> = await this.dataSource.query(
+    const rows = await preparedQuery<{ kind: string; word: string; alt: string | null; sim: number | null }>(
+      this.dataSource,
+      'knowledge_vocabulary_facts',
       `WITH w AS (SELECT DISTINCT unnest($2::text[]) AS word),
        k AS (
          SELECT w.word FROM w
