@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppError, Errors, newId, zodDetails } from '@widget/common';
 import { createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { FormEntity } from '../persistence/entities';
@@ -44,7 +45,7 @@ export class FormsService {
     return row;
   }
 
-  async create(workspaceId: string, input: CreateFormBody): Promise<Form> {
+  async create(workspaceId: string, input: CreateFormBody, m?: EntityManager): Promise<Form> {
     // Checked again here: a slow pattern must never be stored, whoever sent it.
     const body = recheck(createFormBody, input);
     const now = new Date();
@@ -56,7 +57,7 @@ export class FormsService {
       fields: body.fields,
       createdAt: now,
       updatedAt: now,
-    });
+    }, m);
     return adminView(row);
   }
 

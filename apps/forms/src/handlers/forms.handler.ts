@@ -34,7 +34,7 @@ export class FormsHandler {
 
   @MessagePattern(FormsRpc.adminCreate.subject)
   adminCreate(@Payload() req: Req<'adminCreate'>): Res<'adminCreate'> {
-    return this.idempotency.run(req.idempotency, () => this.forms.create(req.workspaceId, req.body));
+    return this.idempotency.run(req.idempotency, (m) => this.forms.create(req.workspaceId, req.body, m));
   }
 
   @MessagePattern(FormsRpc.adminUpdate.subject)

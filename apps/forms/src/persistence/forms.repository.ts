@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { FormEntity, SubmissionEntity } from './entities';
 
 @Injectable()
@@ -10,8 +10,9 @@ export class FormsRepository {
     @InjectRepository(SubmissionEntity) private readonly submissions: Repository<SubmissionEntity>,
   ) {}
 
-  insertForm(row: FormEntity): Promise<FormEntity> {
-    return this.forms.save(row);
+  /** With `m`: inside that transaction (an idempotent create's). */
+  insertForm(row: FormEntity, m?: EntityManager): Promise<FormEntity> {
+    return (m ? m.withRepository(this.forms) : this.forms).save(row);
   }
 
   async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>): Promise<FormEntity | null> {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Errors, NatsBus, newId } from '@widget/common';
+import { AppError, Errors, IdempotencyStore, NatsBus, newId } from '@widget/common';
 import {
   AdminArticle,
   AdminArticlesQuery,
@@ -8,6 +8,7 @@ import {
   ArticleScope,
   ArticleSearchHit,
   ArticleView,
+  IdempotencyRequest,
   KnowledgeEvents,
   Page,
   SearchQuery,
@@ -42,16 +43,26 @@ export class ArticlesService {
     private readonly expander: QueryExpander,
     private readonly embeddings: EmbeddingsProvider,
     private readonly vectors: EmbeddingRepository,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   // ---- Operator ----
 
-  async create(workspaceId: string, body: ArticleCreateBody): Promise<AdminArticle> {
+  /**
+   * The article and its vocabulary commit with the Idempotency-Key, when one
+   * was sent. Its vector is written after that commit (an embeddings call is
+   * no reason to hold the key's row lock), and only by the call that inserted.
+   */
+  async create(workspaceId: string, body: ArticleCreateBody, idempotency?: IdempotencyRequest): Promise<AdminArticle> {
     const collectionId = body.collectionId ?? null;
     if (collectionId) await this.assertCollection(workspaceId, collectionId);
-    const row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date());
-    await this.embed(row);
-    return adminArticleView(row);
+    const inserted: { row?: ArticleRow } = {};
+    const view = await this.idempotency.run(idempotency, async (m) => {
+      inserted.row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date(), m);
+      return adminArticleView(inserted.row);
+    });
+    if (inserted.row) await this.embed(inserted.row);
+    return view;
   }
 
   async update(articleId: string, patch: ArticlePatchBody): Promise<AdminArticle> {

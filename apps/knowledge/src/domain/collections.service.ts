@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { newId } from '@widget/common';
 import type { Collection, Page } from '@widget/contracts';
 import { CollectionRepository } from '../persistence/collection.repository';
@@ -8,8 +9,8 @@ import { collectionView } from './views';
 export class CollectionsService {
   constructor(private readonly collections: CollectionRepository) {}
 
-  async create(workspaceId: string, name: string): Promise<Collection> {
-    const row = await this.collections.insert({ id: newId('collection'), workspaceId, name, createdAt: new Date() });
+  async create(workspaceId: string, name: string, m?: EntityManager): Promise<Collection> {
+    const row = await this.collections.insert({ id: newId('collection'), workspaceId, name, createdAt: new Date() }, m);
     return collectionView(row);
   }
 

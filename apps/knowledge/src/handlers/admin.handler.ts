@@ -21,7 +21,7 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.createCollection.subject)
   createCollection(@Payload() req: Req<'createCollection'>): Res<'createCollection'> {
-    return this.idempotency.run(req.idempotency, () => this.collections.create(req.workspaceId, req.name));
+    return this.idempotency.run(req.idempotency, (m) => this.collections.create(req.workspaceId, req.name, m));
   }
 
   @MessagePattern(KnowledgeRpc.listCollections.subject)
@@ -31,7 +31,7 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.createArticle.subject)
   createArticle(@Payload() req: Req<'createArticle'>): Res<'createArticle'> {
-    return this.idempotency.run(req.idempotency, () => this.articles.create(req.workspaceId, req.body));
+    return this.articles.create(req.workspaceId, req.body, req.idempotency);
   }
 
   @MessagePattern(KnowledgeRpc.listArticles.subject)

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ArticleStatus } from '@widget/contracts';
+import { withinTransaction } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { vocabularyWords } from '../domain/search-terms';
 import { VocabularyRepository } from './vocabulary.repository';
@@ -85,8 +86,9 @@ export class ArticleRepository {
     private readonly vocabulary: VocabularyRepository,
   ) {}
 
-  async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date): Promise<ArticleRow> {
-    return this.dataSource.transaction(async (m) => {
+  /** In `manager`'s transaction when it is one (an idempotent create's), else in its own. */
+  async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date, manager?: EntityManager): Promise<ArticleRow> {
+    return withinTransaction(this.dataSource, manager, async (m) => {
       await this.rememberConfig(m, workspaceId, a.tsConfig);
       const rows: ArticleRow[] = await m.query(
         `INSERT INTO knowledge.articles (id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config, status, created_at, updated_at, published_at)

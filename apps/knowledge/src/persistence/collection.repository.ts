@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, MoreThan, Repository } from 'typeorm';
+import { EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { CollectionEntity } from './entities';
 
 @Injectable()
 export class CollectionRepository {
   constructor(@InjectRepository(CollectionEntity) private readonly collections: Repository<CollectionEntity>) {}
 
-  insert(row: CollectionEntity): Promise<CollectionEntity> {
-    return this.collections.save(row);
+  /** With `m`: inside that transaction (an idempotent create's). */
+  insert(row: CollectionEntity, m?: EntityManager): Promise<CollectionEntity> {
+    return (m ? m.withRepository(this.collections) : this.collections).save(row);
   }
 
   findInWorkspace(workspaceId: string, id: string): Promise<CollectionEntity | null> {

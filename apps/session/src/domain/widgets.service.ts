@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AppError, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig } from '@widget/common';
 import {
   PublicWidgetConfig,
@@ -43,15 +44,15 @@ export class WidgetsService {
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 
-  async createWorkspace(name: string): Promise<Workspace> {
-    const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() });
+  async createWorkspace(name: string, m?: EntityManager): Promise<Workspace> {
+    const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() }, m);
     return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
   }
 
-  async createWidget(workspaceId: string, body: WidgetCreateBody): Promise<{ widget: Widget; secret: string }> {
+  async createWidget(workspaceId: string, body: WidgetCreateBody, m?: EntityManager): Promise<{ widget: Widget; secret: string }> {
     const { id: _pastedId, workspaceId: pastedWorkspaceId, ...config } = body;
     checkPastedWorkspace(pastedWorkspaceId, workspaceId);
-    if (!(await this.repo.findWorkspace(workspaceId))) throw Errors.notFound('workspace');
+    if (!(await this.repo.findWorkspace(workspaceId, m))) throw Errors.notFound('workspace');
     const secret = newSecret();
     const now = new Date();
     const row = await this.repo.insertWidget({
@@ -61,7 +62,7 @@ export class WidgetsService {
       secretSealed: this.box.seal(secret),
       createdAt: now,
       updatedAt: now,
-    });
+    }, m);
     return { widget: toWidget(row), secret };
   }
 

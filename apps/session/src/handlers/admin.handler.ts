@@ -19,15 +19,15 @@ export class AdminHandler {
 
   @MessagePattern(SessionRpc.createWorkspace.subject)
   createWorkspace(@Payload() req: Req<'createWorkspace'>): Res<'createWorkspace'> {
-    return this.idempotency.run(req.idempotency, () => this.widgets.createWorkspace(req.name));
+    return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, m));
   }
 
   @MessagePattern(SessionRpc.createWidget.subject)
   async createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
     if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config);
     // The stored reply keeps the secret sealed, never in clear.
-    const stored = await this.idempotency.run(req.idempotency, async () => {
-      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config);
+    const stored = await this.idempotency.run(req.idempotency, async (m) => {
+      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config, m);
       return { widget, secretSealed: this.widgets.sealSecret(secret) };
     });
     return { widget: stored.widget, secret: this.widgets.openSecret(stored.secretSealed) };

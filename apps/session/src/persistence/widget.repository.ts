@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { WidgetEntity, WorkspaceEntity } from './entities';
 
 @Injectable()
@@ -11,16 +11,17 @@ export class WidgetRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  insertWorkspace(row: WorkspaceEntity): Promise<WorkspaceEntity> {
-    return this.workspaces.save(row);
+  /** With `m`: inside that transaction (an idempotent create's); so for the two below. */
+  insertWorkspace(row: WorkspaceEntity, m?: EntityManager): Promise<WorkspaceEntity> {
+    return (m ? m.withRepository(this.workspaces) : this.workspaces).save(row);
   }
 
-  findWorkspace(id: string): Promise<WorkspaceEntity | null> {
-    return this.workspaces.findOneBy({ id });
+  findWorkspace(id: string, m?: EntityManager): Promise<WorkspaceEntity | null> {
+    return (m ? m.withRepository(this.workspaces) : this.workspaces).findOneBy({ id });
   }
 
-  insertWidget(row: WidgetEntity): Promise<WidgetEntity> {
-    return this.widgets.save(row);
+  insertWidget(row: WidgetEntity, m?: EntityManager): Promise<WidgetEntity> {
+    return (m ? m.withRepository(this.widgets) : this.widgets).save(row);
   }
 
   findWidget(id: string): Promise<WidgetEntity | null> {

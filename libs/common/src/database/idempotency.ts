@@ -8,6 +8,15 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 const PURGE_EVERY_MS = 60 * 60_000;
 
 
+/**
+ * `work` in the caller's transaction when `manager` is one (the key's, from
+ * `IdempotencyStore.run`), else in a transaction of its own: a create that
+ * writes several rows commits them with its Idempotency-Key, or not at all.
+ */
+export function withinTransaction<T>(dataSource: DataSource, manager: EntityManager | undefined, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return manager?.queryRunner?.isTransactionActive ? work(manager) : dataSource.transaction(work);
+}
+
 /** A stable hash of a JSON value: object keys sorted, so key order does not matter. */
 export function hashRequest(value: unknown): string {
   return createHash('sha256').update(stableJson(value)).digest('hex');
@@ -66,8 +75,10 @@ export const idempotencyKeyReused = () =>
  * transaction as the create: a concurrent retry's INSERT waits on the
  * claimer's row until it commits (then it finds the stored reply) or rolls
  * back (then it claims the key itself), so N concurrent identical requests
- * create exactly one thing. A failed create stores nothing: the retry runs it
- * again. Keys older than 24 h count as absent and are purged hourly.
+ * create exactly one thing. `work` must write through the manager it is
+ * given, so the create and its key commit together: a crash between them
+ * cannot leave a created thing whose key a retry does not find. A failed
+ * create stores nothing: the retry runs it again. Keys older than 24 h count as absent and are purged hourly.
  */
 export class IdempotencyStore {
   private timer?: NodeJS.Timeout;
