@@ -10,7 +10,20 @@
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const DEMO_ORIGINS = ['http://localhost:3000', 'http://localhost:5173'];
+/** A dev server's usual origin (Vite), allowed beside the stack's own. */
+const DEV_SERVER_ORIGIN = 'http://localhost:5173';
+
+/**
+ * The origins the demo widget allows: the stack's own as a browser opens it
+ * (http://localhost:<its port>, also when seeded through 127.0.0.1), so the
+ * demo page at /demo/ may frame the widget whatever PORT the stack runs on;
+ * and a local dev server's.
+ */
+function demoOrigins(baseUrl) {
+  const url = new URL(baseUrl);
+  const host = url.hostname === '127.0.0.1' ? 'localhost' : url.hostname;
+  return [...new Set([`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`, DEV_SERVER_ORIGIN])];
+}
 
 async function call(baseUrl, adminKey, method, path, body) {
   const res = await fetch(`${baseUrl}/admin/v1${path}`, {
@@ -24,11 +37,12 @@ async function call(baseUrl, adminKey, method, path, body) {
 }
 
 async function seed({ baseUrl, adminKey }) {
+  const origins = demoOrigins(baseUrl);
   const admin = (method, path, body) => call(baseUrl, adminKey, method, path, body);
   const workspace = await admin('POST', '/workspaces', { name: 'Demo workspace' });
   const { widget, secret } = await admin('POST', `/workspaces/${workspace.id}/widgets`, {
     name: 'Demo widget',
-    allowedOrigins: DEMO_ORIGINS,
+    allowedOrigins: origins,
   });
   const steps = join(__dirname, 'seed-steps');
   const ctx = { baseUrl, adminKey, workspaceId: workspace.id, widgetId: widget.id, admin };
@@ -37,7 +51,7 @@ async function seed({ baseUrl, adminKey }) {
       await require(join(steps, file))(ctx);
     }
   }
-  return { baseUrl, workspaceId: workspace.id, widgetId: widget.id, widgetSecret: secret, adminApiKey: adminKey, origin: DEMO_ORIGINS[0] };
+  return { baseUrl, workspaceId: workspace.id, widgetId: widget.id, widgetSecret: secret, adminApiKey: adminKey, origin: origins[0] };
 }
 
 function defaultAdminKey() {
@@ -45,7 +59,7 @@ function defaultAdminKey() {
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).ADMIN_API_KEY : undefined;
 }
 
-module.exports = { seed, DEMO_ORIGINS };
+module.exports = { seed, demoOrigins };
 
 if (require.main === module) {
   const baseUrl = process.env.BASE_URL ?? 'http://localhost:3000';

@@ -1,5 +1,7 @@
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { resolveStack } = require('../scripts/stack-config');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { demoOrigins } = require('../scripts/seed');
 
 describe('npm run stack: ports and secrets', () => {
   const stored = { ADMIN_API_KEY: 'adm_stored', SECRET_ENCRYPTION_KEY: 'stored-key' };
@@ -52,5 +54,11 @@ describe('npm run stack: ports and secrets', () => {
       natsPasswords: { NATS_PASSWORD_SESSION: 'env-session-password' },
     });
     expect(resolveStack({ NATS_URL: 'nats://nats.example:4222' }, withNats).natsPasswords).toEqual({});
+  });
+
+  it('the demo widget allows the stack\'s own origin on every PORT (so /demo/ may frame it), and a dev server\'s', () => {
+    expect(demoOrigins('http://127.0.0.1:3000')).toEqual(['http://localhost:3000', 'http://localhost:5173']);
+    expect(demoOrigins('http://127.0.0.1:3600')).toEqual(['http://localhost:3600', 'http://localhost:5173']);
+    expect(demoOrigins('https://support.example.com')).toEqual(['https://support.example.com', 'http://localhost:5173']);
   });
 });

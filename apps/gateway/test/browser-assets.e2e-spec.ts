@@ -62,4 +62,12 @@ describe('browser assets on the gateway', () => {
     expect((await api.get('/demo/')).status).toBe(404);
     expect((await api.post('/demo/identity-token', {})).status).toBe(404);
   });
+
+  it('sends a person who opens the server\'s address to a page (the inbox here; the demo in demo mode), and has no favicon to 404', async () => {
+    const root = await fetch(`${stack.baseUrl}/`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/inbox/');
+    const icon = await fetch(`${stack.baseUrl}/favicon.ico`);
+    expect(icon.status).toBe(204);
+  });
 });

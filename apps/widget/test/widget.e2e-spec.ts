@@ -95,7 +95,9 @@ describe('the widget in Chromium', () => {
   it('boots on the demo page under a strict CSP; the visitor writes, the agent replies live, the badge counts it and reading clears it', async () => {
     visitor = await newVisitor();
     const { page } = visitor;
-    const response = await page.goto(demo.demoUrl);
+    // A newcomer opens the stack's own address and lands on the demo.
+    const response = await page.goto(new URL('/', demo.demoUrl).href);
+    expect(page.url()).toBe(demo.demoUrl);
     const csp = response!.headers()['content-security-policy'];
     expect(csp).toContain("script-src 'self' http://127.0.0.1:");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);

@@ -129,4 +129,5 @@ export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^GET \/widget\/v1\/(widget(\.[0-9a-f]{12})?\.js|frame|assets\/[^/]+)$/,
   /^(GET|POST) \/demo(\/|$)/,
   /^GET \/inbox(\/|$)/, // the inbox page (apps/inbox), a page set
+  /^GET \/(favicon\.ico)?$/, // the root (a redirect to the demo or the inbox) and the browsers' favicon request
 ];

@@ -13,6 +13,8 @@ export interface PageSet {
   csp?: (request: { protocol: string; host: string }) => string;
   /** Only in the stack's demo mode (DEMO_MODE=true), never in a production deployment. */
   demoOnly?: boolean;
+  /** A page a person may land on: `/` goes to the first such set this gateway serves. */
+  home?: boolean;
 }
 
 /** dist/<sub> of a workspace package, found the way Node finds the package. */
@@ -51,9 +53,9 @@ const strictDemoCsp = (request: { protocol: string; host: string }) => {
 export const PAGE_SETS: PageSet[] = [
   { prefix: '/widget/v1/', dir: distOf('@widget/sdk', 'loader') },
   { prefix: '/widget/v1/assets/', dir: distOf('@widget/widget', 'frame/assets') },
-  { prefix: '/demo/', dir: distOf('@widget/widget', 'demo'), csp: strictDemoCsp, demoOnly: true },
+  { prefix: '/demo/', dir: distOf('@widget/widget', 'demo'), csp: strictDemoCsp, demoOnly: true, home: true },
   { prefix: '/demo/assets/', dir: distOf('@widget/widget', 'demo/assets'), demoOnly: true },
-  { prefix: '/inbox/', dir: distOf('@widget/inbox', ''), csp: () => STRICT_PAGE_CSP },
+  { prefix: '/inbox/', dir: distOf('@widget/inbox', ''), csp: () => STRICT_PAGE_CSP, home: true },
 ];
 
 /** The frame's HTML template (served by FrameController with a per-widget CSP). */

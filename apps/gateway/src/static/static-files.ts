@@ -27,12 +27,14 @@ export const SHORT = 'public, max-age=300';
  * skipped with a warning; the API works without it.
  */
 export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], options: { demoMode: boolean; logger: Logger }): void {
+  let home: string | null = null;
   for (const set of sets) {
     if (set.demoOnly && !options.demoMode) continue;
     if (!existsSync(set.dir)) {
       options.logger.warn({ dir: set.dir }, `page set ${set.prefix} is not built (npm run build); not served`);
       continue;
     }
+    if (set.home && !home) home = set.prefix;
     for (const name of readdirSync(set.dir)) {
       const file = join(set.dir, name);
       if (!statSync(file).isFile() || name === 'manifest.json' || name.endsWith('.map')) continue;
@@ -58,4 +60,11 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
       }
     }
   }
+  // Whoever opens the server's own address lands on a page (the demo, else the inbox), not a JSON 404.
+  if (home) {
+    const target = home;
+    fastify.get('/', (_request, reply) => reply.redirect(target, 302));
+  }
+  // Browsers ask for it on every page; there is none, and no reason to log a 404 each time.
+  fastify.get('/favicon.ico', (_request, reply) => reply.code(204).header('cache-control', SHORT).send());
 }
