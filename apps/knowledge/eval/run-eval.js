@@ -5,6 +5,8 @@
  * sets through POST /widget/v1/ai/answer (answer_first, default minConfidence):
  *   questions.json         written next to the articles; tuned on
  *   questions-dev.json     written from the article titles only, visitor style; tuned on
+ *   questions-near.json    written from the titles only: 22 visitor-style questions and 45 unrelated ones,
+ *                          most near the domain (other companies' accounts, features no article covers); tuned on
  *   questions-unseen.json  written blind, from the article titles only; measured, never tuned on:
  *                          only its aggregate figures are ever printed (never a question or a miss)
  * Reports, per set:
@@ -13,7 +15,7 @@
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
  * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
- * `--set=original|dev|unseen` runs one set;
+ * `--set=original|dev|near|unseen` runs one set;
  * `--questions=<file>` runs that file instead.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
@@ -24,7 +26,7 @@ const extra = process.argv.find((a) => a.startsWith('--questions='))?.slice('--q
 // --questions=<file>: another set of the same shape instead of the two (a scratch set while developing).
 const SETS = extra
   ? { [extra]: require(require('node:path').resolve(extra)) }
-  : { original: require('./questions.json'), dev: require('./questions-dev.json'), unseen: require('./questions-unseen.json') };
+  : { original: require('./questions.json'), dev: require('./questions-dev.json'), near: require('./questions-near.json'), unseen: require('./questions-unseen.json') };
 /** Sets whose questions and misses are never printed: only their aggregate figures. */
 const BLIND = new Set(['unseen', ...(extra && require('node:path').basename(extra) === 'questions-unseen.json' ? [extra] : [])]);
 

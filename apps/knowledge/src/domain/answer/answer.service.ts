@@ -216,7 +216,7 @@ function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][
     const key = alternatives[0].terms.join(' ');
     if (seen.has(key)) return;
     seen.add(key);
-    out.push(c.common ? { alternatives, common: true } : { alternatives });
+    out.push({ alternatives, ...(c.common ? { common: true } : {}), ...(c.otherProduct ? { otherProduct: true } : {}) });
   });
   return out;
 }

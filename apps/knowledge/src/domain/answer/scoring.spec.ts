@@ -1,4 +1,4 @@
-import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, MAX_ANSWER_CHARS, rankCandidates, scoreCandidate } from './scoring';
+import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, MAX_ANSWER_CHARS, OTHER_PRODUCT_FACTOR, rankCandidates, scoreCandidate } from './scoring';
 
 const concept = (term: string, extra: Partial<{ common: boolean }> = {}) => ({ alternatives: [{ terms: [term], weight: 1 }], ...extra });
 
@@ -91,6 +91,17 @@ describe('scoreCandidate with expanded concepts', () => {
     const lone = scoreCandidate({ ...base, concepts: [{ alternatives: [{ terms: ['refund'], weight: 1 }] }, { alternatives: [{ terms: ['bus'], weight: 1 }] }] });
     expect(lone.confidence).toBeCloseTo(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage) * LONE_WORD_FACTOR, 2);
     expect(lone.confidence).toBeLessThan(confidenceOf(lone.passageCoverage, lone.articleCoverage, lone.titleCoverage));
+  });
+
+  it('scales confidence down when the question names another company\'s product no article has', () => {
+    const concepts = [concept('refund'), concept('card')];
+    const plain = scoreCandidate({ ...base, concepts });
+    const other = scoreCandidate({ ...base, concepts: [...concepts, { alternatives: [{ terms: ['netflix'], weight: 1 }], otherProduct: true }] });
+    expect(other.confidence).toBeCloseTo(confidenceOf(other.passageCoverage, other.articleCoverage, other.titleCoverage) * OTHER_PRODUCT_FACTOR, 2);
+    expect(other.confidence).toBeLessThan(plain.confidence / 2 + 0.001);
+    // Named by an article (an integration): no penalty.
+    const named = scoreCandidate({ ...base, documentFrequency: { ...base.documentFrequency, netflix: 1 }, concepts: [...concepts, { alternatives: [{ terms: ['netflix'], weight: 1 }], otherProduct: true }] });
+    expect(named.confidence).toBeCloseTo(confidenceOf(named.passageCoverage, named.articleCoverage, named.titleCoverage), 3);
   });
 
   it('does not scale down a lone word when the other words are in other articles: idf says enough', () => {

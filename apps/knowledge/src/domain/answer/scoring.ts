@@ -34,6 +34,8 @@ export interface ScoringConcept {
   alternatives: Array<{ terms: string[]; weight: number }>;
   /** An everyday word: when no article has it, it weighs COMMON_ABSENT_FACTOR of its idf, not ABSENT_WORD_FACTOR. */
   common?: boolean;
+  /** Another company's product (retrieval/other-products.ts): when no article has it, confidence is scaled by OTHER_PRODUCT_FACTOR. */
+  otherProduct?: boolean;
 }
 
 export interface ScoredCandidate {
@@ -70,6 +72,12 @@ export const COMMON_WORD_FACTOR = 0.75;
  * is weak evidence, whatever its idf.
  */
 export const LONE_WORD_FACTOR = 0.6;
+/**
+ * Confidence is scaled by this when the question names another company's
+ * product that no article names ("how do I reset my gmail password"): the
+ * articles on resetting a password are about this product, not that one.
+ */
+export const OTHER_PRODUCT_FACTOR = 0.5;
 export const MAX_ANSWER_CHARS = 480;
 
 /** BM25's idf: always positive, large for a term few articles (or none) contain. */
@@ -83,6 +91,7 @@ interface WeightedConcept {
   /** No article has it nor any of its alternatives. */
   absent: boolean;
   common: boolean;
+  otherProduct: boolean;
 }
 
 /**
@@ -95,14 +104,14 @@ function weightConcepts(c: CandidateInput): WeightedConcept[] {
   const concepts: ScoringConcept[] = c.concepts ?? [...new Set(c.questionTerms)].map((t) => ({ alternatives: [{ terms: [t], weight: 1 }] }));
   const df = (terms: string[]) => Math.min(...terms.map((t) => c.documentFrequency[t] ?? 0));
   return concepts
-    .map((k) => ({ common: k.common, alternatives: k.alternatives.filter((a) => a.terms.length > 0) }))
+    .map((k) => ({ common: k.common, otherProduct: k.otherProduct, alternatives: k.alternatives.filter((a) => a.terms.length > 0) }))
     .filter((k) => k.alternatives.length > 0)
     .map((k) => {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
       const n = df(basis.terms);
       const factor = n > 0 ? (k.common ? COMMON_WORD_FACTOR : 1) : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR;
-      return { idf: idf(c.corpusSize, n) * factor, alternatives: k.alternatives, absent: n === 0, common: k.common === true };
+      return { idf: idf(c.corpusSize, n) * factor, alternatives: k.alternatives, absent: n === 0, common: k.common === true, otherProduct: k.otherProduct === true };
     });
 }
 
@@ -170,7 +179,12 @@ export function scoreCandidate(c: CandidateInput): ScoredCandidate {
     titleCoverage,
     passageCoverage,
     passage: composePassage(window.map((p) => p.text)),
-    confidence: confidenceOf(passageCoverage, articleCoverage, titleCoverage, lone(weights, articleSet) ? LONE_WORD_FACTOR : 1),
+    confidence: confidenceOf(
+      passageCoverage,
+      articleCoverage,
+      titleCoverage,
+      (lone(weights, articleSet) ? LONE_WORD_FACTOR : 1) * (weights.some((k) => k.otherProduct && k.absent) ? OTHER_PRODUCT_FACTOR : 1),
+    ),
   };
 }
 

@@ -53,6 +53,17 @@ describe('expandQuery', () => {
     expect(remember.alternatives.map((a) => a.text)).toEqual(['remember']);
   });
 
+  it('keeps another company\'s product name as it is, flagged, unless the articles name it', () => {
+    const similar = new Map([['gmail', [{ word: 'email', similarity: 0.5 }]]]);
+    const [reset, gmail] = expandQuery(['reset', 'gmail'], facts({ known: new Set(['reset']), similar }), { prefixLast: false, wordnet });
+    expect(reset.otherProduct).toBeUndefined();
+    // Not "email" by one edit.
+    expect(gmail).toEqual({ text: 'gmail', prefix: false, alternatives: [{ text: 'gmail', weight: 1, kind: 'exact' }], otherProduct: true });
+    // A help center that documents its Gmail integration: an ordinary word.
+    const [named] = expandQuery(['gmail'], facts({ known: new Set(['gmail']) }), { prefixLast: false, wordnet });
+    expect(named.otherProduct).toBeUndefined();
+  });
+
   it('adds WordNet synonyms the vocabulary has, below the word, never for stop words', () => {
     const [purchase, colleague] = expandQuery(['purchase', 'colleague'], facts({ known: new Set(['purchase']), present: new Set(['buy', 'co', 'worker']) }), { prefixLast: false, wordnet });
     expect(purchase.alternatives).toContainEqual({ text: 'buy', weight: WORDNET_WEIGHT, kind: 'wordnet' });

@@ -1,4 +1,5 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
+import { OTHER_PRODUCTS } from './other-products';
 import { queryWords } from '../search-terms';
 import { baseForms, derivedOf, isCommonWord, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
 
@@ -25,6 +26,8 @@ export interface Concept {
   prefix: boolean;
   /** An everyday English word (WordNet): its absence from every article counts less (answer scoring). */
   common?: boolean;
+  /** Another company's product no article names ("gmail"): the question is likely about that one (answer scoring). */
+  otherProduct?: boolean;
 }
 
 /** An operator's synonym is a declared equivalence: nearly a match on the word. */
@@ -160,6 +163,12 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
     const word = words[i];
     const prefix = options.prefixLast && i === words.length - 1;
     const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
+    if (!prefix && !facts.known.has(word) && OTHER_PRODUCTS.has(word)) {
+      // A name of another company's product no article has: only itself (other-products.ts).
+      concepts.push({ text: word, prefix, alternatives, otherProduct: true });
+      i++;
+      continue;
+    }
     const stop = facts.stop.has(word);
     // A group member in another inflection counts: "emails" is "email", "colleagues" "colleague".
     for (const form of stop ? [word] : baseForms(word)) alternatives.push(...groupsOf(form, 1));
