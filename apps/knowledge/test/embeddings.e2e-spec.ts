@@ -106,4 +106,15 @@ describe('semantic retrieval with an embeddings endpoint (EMBEDDINGS_BASE_URL)',
     expect(logs).toContain('embeddings endpoint unusable (http_500)');
     expect(logs).not.toContain(API_KEY);
   });
+
+  it('answers from an edited article\'s new vector, though vectors are kept in memory', async () => {
+    // Read once (the service now holds this workspace's vectors), then the article changes topic.
+    expect((await ask('Will I get my money returned?')).body.answer?.citations[0].articleId).toBe(reimburse);
+    const edited = await widget.admin.patch(`/articles/${reimburse}`, { title: 'Invoices', body: '<p>Download each invoice as a PDF.</p>' });
+    expect(edited.status).toBe(200);
+    const after = await ask('Will I get my money returned?');
+    expect(after.status).toBe(200);
+    expect(after.body.answer).toBeNull();
+    expect(after.body.suggestions.map((a: { id: string }) => a.id)).not.toContain(reimburse);
+  });
 });

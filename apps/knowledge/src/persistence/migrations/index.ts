@@ -3,6 +3,7 @@ import { AddTitleVector1795600000000 } from './1795600000000-add-title-vector';
 import { AddVocabularyAndSynonyms1796100000000 } from './1796100000000-add-vocabulary-and-synonyms';
 import { KnowledgeIdempotencyKeys1796200000000 } from './1796200000000-idempotency-keys';
 import { AddArticleEmbeddings1796300000000 } from './1796300000000-add-article-embeddings';
+import { AddEmbeddingVersions1796400000000 } from './1796400000000-add-embedding-versions';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const KNOWLEDGE_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const KNOWLEDGE_MIGRATIONS = [
   AddVocabularyAndSynonyms1796100000000,
   KnowledgeIdempotencyKeys1796200000000,
   AddArticleEmbeddings1796300000000,
+  AddEmbeddingVersions1796400000000,
 ];
