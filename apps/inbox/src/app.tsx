@@ -397,7 +397,13 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
           </button>
         </div>
       )}
-      <div class="layout">
+      {/* On a phone one pane at a time: the list, or the open conversation (styles.css). */}
+      <div class="layout" data-view={selected && thread ? 'thread' : 'list'}>
+        {selected && thread && (
+          <button type="button" class="back link" onClick={() => setSelectedId(null)}>
+            ‹ All conversations
+          </button>
+        )}
         <nav class="list" aria-label="Conversations">
           <div class="filters" role="group" aria-label="Filter by status" id="filters" tabIndex={-1}>
             {STATUS_FILTERS.map((f) => (

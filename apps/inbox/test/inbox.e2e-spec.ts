@@ -227,4 +227,32 @@ describe('inbox page (/inbox/) in Chromium', () => {
     }
     expect(cspViolations).toEqual([]);
   });
+
+  it('works on a 360 px phone: one pane at a time, a way back, nothing wider than the screen, no axe violation', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+    // A conversation is open from the tests above: the thread fills the screen, the list waits behind "back".
+    const back = page.getByRole('button', { name: '‹ All conversations' });
+    await back.waitFor();
+    expect(await page.locator('nav.list').isVisible()).toBe(false);
+    expect(await page.locator('main.thread').isVisible()).toBe(true);
+    expect(await page.getByLabel(/Reply to the visitor/).isVisible()).toBe(true);
+    expect(await overflow()).toBe(false);
+    await page.screenshot({ path: artifactPath('inbox-360-thread.png') });
+    const axeAt360 = async () =>
+      ((await page.evaluate(`${axeSource}; axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact })))`)) as Array<{ impact: string }>).filter(
+        (v) => v.impact === 'serious' || v.impact === 'critical',
+      );
+    expect(await axeAt360()).toEqual([]);
+    await back.click();
+    await page.locator('nav.list').waitFor();
+    expect(await page.locator('main.thread').isVisible()).toBe(false);
+    expect(await overflow()).toBe(false);
+    await page.screenshot({ path: artifactPath('inbox-360-list.png') });
+    expect(await axeAt360()).toEqual([]);
+    // Opening one again shows it.
+    await page.locator('.conversations button.conversation').first().click();
+    await back.waitFor();
+    expect(cspViolations).toEqual([]);
+  });
 });
