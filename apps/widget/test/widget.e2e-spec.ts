@@ -129,7 +129,7 @@ describe('the widget in Chromium', () => {
 
   it('keeps the session token inside the frame: not in the page, its URL or its storage', async () => {
     const { page } = visitor;
-    const token = await page.frames().find((f) => f.url().includes('/widget/v1/frame'))!.evaluate(() => Object.entries(localStorage).find(([k]) => k.includes(':session'))?.[1]);
+    const token = await widgetDocument(page).evaluate(() => Object.entries(localStorage).find(([k]) => k.includes(':session'))?.[1]);
     expect(token).toMatch(/^wst_/);
     const seen = await page.evaluate((secret) => {
       const frame = document.querySelector('iframe[data-support-chat]') as HTMLIFrameElement;
@@ -147,7 +147,7 @@ describe('the widget in Chromium', () => {
 
   it('merges the anonymous conversation on log in as the demo user; log out clears storage and starts a new anonymous session', async () => {
     const { page } = visitor;
-    const frameDoc = () => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
+    const frameDoc = () => widgetDocument(page);
     const before = await frameDoc().evaluate(() => Object.entries(localStorage).find(([k]) => k.includes(':session'))?.[1]);
     await page.getByRole('button', { name: 'Log in as demo user' }).click();
     await page.getByText('Visitor: demo user (identified)').waitFor();
@@ -208,7 +208,7 @@ describe('transport', () => {
     page.on('request', (r) => r.url().includes('transport=polling') && polled.push(r.url()));
     await openDemo(page);
     const id = await startConversation(page, 'Polling hello');
-    await page.waitForFunction(() => ((window as any).demoEvents ?? []).some((e: any) => e.type === 'connection:state' && e.payload.state === 'connected'));
+    await page.waitForFunction(isConnected);
     await agentReply(id, 'Reply over polling');
     await chatFrame(page).locator('[data-testid=message]', { hasText: 'Reply over polling' }).waitFor();
     expect(polled.length).toBeGreaterThan(0);
@@ -220,7 +220,7 @@ describe('transport', () => {
     const { context, page } = await newVisitor();
     await openDemo(page);
     const id = await startConversation(page, 'Drop test');
-    await page.waitForFunction(() => ((window as any).demoEvents ?? []).some((e: any) => e.type === 'connection:state' && e.payload.state === 'connected'));
+    await page.waitForFunction(isConnected);
     demo.relay.cut();
     await chatFrame(page).getByTestId('banner').getByText(/reconnecting/i).waitFor();
     await agentReply(id, 'First reply while you were away');
@@ -380,7 +380,7 @@ describe('embedding rules', () => {
     await frame.getByRole('button', { name: /open chat/i }).focus();
     await page.keyboard.press('Enter');
     // A keyboard user acts where focus is: each step waits until focus has moved.
-    const widgetDoc = page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
+    const widgetDoc = widgetDocument(page);
     const focused = (test: string) => widgetDoc.waitForFunction(test);
     await focused(`document.activeElement?.textContent?.trim() === 'Send us a message'`);
     await page.keyboard.press('Enter');
@@ -485,7 +485,7 @@ describe('embedding rules', () => {
     await tap(chatFrame(page).getByRole('button', { name: 'Close chat' }));
     const second = await context.newPage();
     await openDemo(second);
-    await second.waitForFunction(() => ((window as any).demoEvents ?? []).some((e: any) => e.type === 'connection:state' && e.payload.state === 'connected'));
+    await second.waitForFunction(isConnected);
     await agentReply(id, 'Seen in both tabs');
     await agentReply(id, 'And again');
     for (const tab of [page, second]) await chatFrame(tab).locator('[data-testid=badge]', { hasText: '2' }).waitFor();

@@ -284,15 +284,7 @@ function AskAi({ core, ui }: Props) {
               {answer.answer.citations.length > 0 && (
                 <>
                   <h4>{t('sources')}</h4>
-                  <ul class="citations" data-testid="citations">
-                    {answer.answer.citations.map((c) => (
-                      <li key={c.articleId}>
-                        <button type="button" class="link" onClick={() => ui.update({ view: { name: 'article', id: c.articleId } })}>
-                          {c.title}
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
+                  <ArticleLinks ui={ui} testId="citations" articles={answer.answer.citations.map((c) => ({ id: c.articleId, title: c.title }))} />
                 </>
               )}
             </>
@@ -300,15 +292,7 @@ function AskAi({ core, ui }: Props) {
           {answer.suggestions.length > 0 && (mode !== 'answer_first' || !answer.answer) && (
             <>
               <h4>{t('suggestions')}</h4>
-              <ul class="citations">
-                {answer.suggestions.map((s) => (
-                  <li key={s.id}>
-                    <button type="button" class="link" onClick={() => ui.update({ view: { name: 'article', id: s.id } })}>
-                      {s.title}
-                    </button>
-                  </li>
-                ))}
-              </ul>
+              <ArticleLinks ui={ui} articles={answer.suggestions} />
             </>
           )}
           {answer.escalation.recommended && <p class="muted">{t('humanRecommended')}</p>}
@@ -474,6 +458,21 @@ function NewConversation({ core, ui, view }: Props & { view: Extract<View, { nam
       <ErrorNote error={error} />
       <Composer core={core} onSend={start} prefill={view.prefill} />
     </div>
+  );
+}
+
+/** Links to articles (an answer's sources, or suggestions), each opening the article view. */
+function ArticleLinks({ ui, articles, testId }: { ui: UiState; articles: Array<{ id: string; title: string }>; testId?: string }) {
+  return (
+    <ul class="citations" data-testid={testId}>
+      {articles.map((a) => (
+        <li key={a.id}>
+          <button type="button" class="link" onClick={() => ui.update({ view: { name: 'article', id: a.id } })}>
+            {a.title}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }
 
