@@ -302,6 +302,33 @@ describe('transport', () => {
     await shot(page, 'sent-after-retry');
     await context.close();
   });
+
+  it('a visitor who writes before the session exists (slow network) starts the conversation once it does', async () => {
+    const { context, page } = await newVisitor();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((r) => (release = r));
+    let held = 0;
+    await page.route('**/widget/v1/sessions/anonymous', async (route) => {
+      held++;
+      await released;
+      return route.continue();
+    });
+    await openDemo(page);
+    const frame = chatFrame(page);
+    await tap(frame.getByRole('button', { name: /open chat/i }));
+    await tap(frame.getByRole('button', { name: 'Send us a message' }));
+    await frame.getByLabel('Message').fill('Written while the session starts');
+    await frame.getByLabel('Message').press('Enter');
+    expect(held).toBe(1);
+    expect((await demoEvents(page)).some((e) => e.type === 'ready' || e.type === 'conversation:started')).toBe(false);
+    release();
+    const started = await waitForEvent(page, 'conversation:started');
+    await frame.locator('[data-testid=message]', { hasText: 'Written while the session starts' }).waitFor();
+    expect(await frame.getByRole('alert').count()).toBe(0);
+    const stored = (await demo.admin.get(`/workspaces/${demo.widget.workspaceId}/conversations?limit=100`)).body.data.find((c: { id: string }) => c.id === started.conversation.id);
+    expect(stored.lastMessage.text).toBe('Written while the session starts');
+    await context.close();
+  });
 });
 
 describe('knowledge, AI and forms', () => {

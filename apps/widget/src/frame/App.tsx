@@ -9,10 +9,15 @@ interface Props {
   ui: UiState;
 }
 
-/** Re-renders when the core or the UI state changes. */
+/**
+ * Re-renders when the core or the UI state changes. It subscribes in the
+ * commit (a layout effect), not after paint: a change made between the first
+ * render and a deferred subscription (the config arriving) would otherwise be
+ * missed until some later change, and the launcher would not appear.
+ */
 function useStore(core: ChatCore, ui: UiState): number {
   const [version, setVersion] = useState(0);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const bump = () => setVersion((v) => v + 1);
     const a = core.subscribe(bump);
     const b = ui.subscribe(bump);

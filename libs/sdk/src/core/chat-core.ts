@@ -103,6 +103,8 @@ export class ChatCore {
   private tags: string[] = [];
   private customFields: Record<string, unknown> = {};
   private bootPromise: Promise<void> | null = null;
+  /** The session being started (boot, or again after the token was refused); requests made meanwhile wait for it. */
+  private starting: Promise<void> | null = null;
   private readonly newId: () => string;
   private eventSeq = 0;
 
@@ -212,7 +214,7 @@ export class ChatCore {
   private async doBoot(identity: IdentityInput): Promise<void> {
     await this.loadConfig();
     this.setState('booting');
-    await this.startAnonymous();
+    await this.startSession();
     if (identity.tokenProvider || (identity.user?.id && this.config?.identity.jwtRequiredForIdentifiedUsers === false)) {
       await this.runIdentify(identity);
     }
@@ -220,6 +222,16 @@ export class ChatCore {
     this.emit('ready', { identityType: this.session?.identityType ?? 'anonymous' });
     await this.refreshConversations();
     this.realtime.start();
+  }
+
+  private async startSession(): Promise<void> {
+    const starting = this.startAnonymous();
+    this.starting = starting;
+    try {
+      await starting;
+    } finally {
+      if (this.starting === starting) this.starting = null;
+    }
   }
 
   private async startAnonymous(): Promise<void> {
@@ -594,6 +606,8 @@ export class ChatCore {
 
   /** A request with the session token; an expired or revoked session is re-established once and the request repeated. */
   private async authed<T>(method: string, path: string, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
+    // A visitor quick to write (or a slow network) acts before the session exists: the call waits for it, not fails.
+    if (!this.token && this.starting) await this.starting.catch(() => undefined);
     if (!this.token) throw notBooted();
     try {
       return await this.http.request<T>(method, path, { ...extra, body, token: this.token });
@@ -609,7 +623,7 @@ export class ChatCore {
   private async reestablish(): Promise<void> {
     if (this.config) this.storage.remove(TOKEN_KEY(this.config.id));
     this.token = null;
-    await this.startAnonymous();
+    await this.startSession();
     if (this.identity?.tokenProvider || this.identity?.user?.id) await this.runIdentify(this.identity);
   }
 
