@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Api } from './http';
+import { recordSensitive } from './log-audit';
 import { StackInfo } from './stack';
 
 export const TEST_ORIGIN = 'https://shop.example.com';
@@ -83,6 +84,7 @@ export async function signIdentity(widget: TestWidget, claims: IdentityClaimsInp
     jti: randomUUID(),
     ...claims,
   };
+  recordSensitive(typeof body.email === 'string' ? body.email : undefined, typeof body.name === 'string' ? body.name : undefined);
   return new SignJWT(body).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
 }
 

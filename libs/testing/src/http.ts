@@ -1,3 +1,5 @@
+import { recordSensitive, sensitiveStrings } from './log-audit';
+
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -42,6 +44,8 @@ export class Api {
     if (options.raw !== undefined) payload = options.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined) headers['content-type'] ??= 'application/json';
+    // The suite-wide log audit (log-audit.ts) searches every process log for these after the run.
+    recordSensitive(options.token, ...(body !== undefined ? sensitiveStrings(body) : []));
     const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await res.text();
     let parsed: any = undefined;
@@ -50,6 +54,13 @@ export class Api {
     } catch {
       parsed = undefined;
     }
+    recordSensitive(...sensitiveStrings(pick(parsed, ['token', 'secret'])));
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
+}
+
+/** The tokens and secrets a reply hands out (not its error messages, which are no one's data). */
+function pick(value: unknown, keys: string[]): Record<string, unknown> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, (value as Record<string, unknown>)[k]]));
 }

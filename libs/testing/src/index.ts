@@ -7,3 +7,4 @@ export * from './metrics';
 export * from './plain-socket';
 export * from './browser';
 export * from './nats-server';
+export * from './log-audit';
