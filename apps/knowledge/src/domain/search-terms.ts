@@ -37,7 +37,7 @@ export const QUESTION_FILLERS = new Set([
   'tell', 'know', 'let', 'like', 'would', 'could', 'should', 'also', 'really', 'still', 'just', 'anyway',
   // Function words PostgreSQL's English stop list lacks, and chat shorthand.
   'onto', 'upon', 'via', 'mine', 'yours', 'ours', 'theirs', 'anything', 'something', 'everything',
-  'stuff', 'thing', 'things', 'whatever', 'u', 'ur', 'ok', 'okay',
+  'stuff', 'thing', 'things', 'whatever', 'u', 'ur', 'ok', 'okay', 'guys', 'folks', 'thx', 'btw', 'lol', 'hmm',
 ]);
 
 /** The words of a question worth retrieving by: without fillers, unless nothing else is left. */

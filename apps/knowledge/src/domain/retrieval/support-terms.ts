@@ -33,4 +33,8 @@ export const SUPPORT_TERMS: readonly (readonly string[])[] = [
   ['server', 'data center', 'datacenter', 'hosting'],
   ['notification', 'alert'],
   ['backup', 'back up'],
+  ['forgot', 'lost'],
+  ['change', 'switch'],
+  ['downgrade', 'cheaper'],
+  ['customer', 'client', 'contact'],
 ];
