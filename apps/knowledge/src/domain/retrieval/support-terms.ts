@@ -24,7 +24,7 @@ export const SUPPORT_TERMS: readonly (readonly string[])[] = [
   ['refund', 'reimbursement', 'money back'],
   ['plan', 'tier', 'pricing'],
   ['subscription', 'membership'],
-  ['cancel', 'unsubscribe'],
+  ['cancel', 'unsubscribe', 'stop paying', 'stop billing'],
   ['delete', 'remove', 'erase', 'get rid of'],
   ['enable', 'turn on', 'switch on', 'activate'],
   ['disable', 'turn off', 'switch off', 'deactivate'],
@@ -37,4 +37,6 @@ export const SUPPORT_TERMS: readonly (readonly string[])[] = [
   ['change', 'switch'],
   ['downgrade', 'cheaper'],
   ['customer', 'client', 'contact'],
+  ['size', 'how big', 'how large'],
+  ['limit', 'max', 'maximum'],
 ];
