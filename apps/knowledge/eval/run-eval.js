@@ -73,7 +73,10 @@ async function evaluate(questions, ask, keyOf) {
 async function main() {
   const verbose = process.argv.includes('--verbose');
   const only = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
-  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn' } });
+  // EMBEDDINGS_* from the environment reach the knowledge service: the evaluation with semantic retrieval on.
+  const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_')));
+  if (embeddings.EMBEDDINGS_BASE_URL) console.log(`embeddings: ${embeddings.EMBEDDINGS_BASE_URL} (${embeddings.EMBEDDINGS_MODEL ?? 'default model'})`);
+  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings } });
   if (process.env.EVAL_LOG_LEVEL) console.log(`logs: ${stack.logDir}`);
   try {
     const widget = await createTestWidget(stack);

@@ -17,6 +17,18 @@ export const knowledgeEnv = serviceEnv
     EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
     /** Per call; past it a question is answered lexically and an article is saved without a vector. */
     EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().min(100).max(8000).default(2000),
+    /**
+     * The model's cosine scale (docs/knowledge.md, "Semantic retrieval"): at or below FLOOR a
+     * similarity counts 0 in the ranking, at or above CEIL fully; from ANSWER on, an article is
+     * answered from on similarity alone. Defaults measured with Universal Sentence Encoder lite.
+     */
+    EMBEDDINGS_SIMILARITY_FLOOR: z.coerce.number().min(-1).max(1).default(0.3),
+    EMBEDDINGS_SIMILARITY_CEIL: z.coerce.number().min(-1).max(1).default(0.6),
+    EMBEDDINGS_ANSWER_SIMILARITY: z.coerce.number().min(-1).max(1.01).default(0.65),
+  })
+  .refine((env) => env.EMBEDDINGS_SIMILARITY_FLOOR < env.EMBEDDINGS_SIMILARITY_CEIL, {
+    message: 'EMBEDDINGS_SIMILARITY_FLOOR must be below EMBEDDINGS_SIMILARITY_CEIL',
+    path: ['EMBEDDINGS_SIMILARITY_FLOOR'],
   })
   .refine((env) => !env.AI_PROVIDER_API_KEY || env.AI_PROVIDER_BASE_URL, {
     message: 'AI_PROVIDER_API_KEY is set but AI_PROVIDER_BASE_URL is not',

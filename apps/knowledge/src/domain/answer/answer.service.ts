@@ -15,6 +15,7 @@ import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
 import { CandidateInput, COMMON_WORD_FACTOR, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
+import { mixSimilarity } from './semantic-mix';
 import { toPlainText } from '../html';
 
 /** Articles retrieved per question: the passage scorer reads all of them. */
@@ -23,8 +24,6 @@ export const RETRIEVE_ARTICLES = 8;
 export const SUGGESTION_MIN_COVERAGE = 0.3;
 const MAX_SUGGESTIONS = 3;
 const PROVIDER_PASSAGES = 3;
-/** With embeddings: confidence = (1 − w) · lexical confidence + w · cosine similarity. */
-export const SEMANTIC_WEIGHT = 0.5;
 /** With embeddings: an article this similar to the question is suggested even without lexical coverage. */
 export const SEMANTIC_SUGGESTION_MIN = 0.5;
 const BOT_NAME = 'Help center';
@@ -100,7 +99,7 @@ export class AnswerService {
     const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
-    const scored = mixSimilarity(await this.score(scope, concepts, retrieved, sizes), similarity);
+    const scored = mixSimilarity(await this.score(scope, concepts, retrieved, sizes), similarity, this.embeddings.calibration);
     // Visitor words and article titles are personal/business data: only counts are logged.
     this.logger.debug({ concepts: concepts.length, candidates: scored.length }, 'answer candidates scored');
     const byId = new Map(retrieved.map((r) => [r.id, r]));
@@ -219,17 +218,6 @@ function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][
     out.push({ alternatives, ...(c.common ? { common: true } : {}), ...(c.otherProduct ? { otherProduct: true } : {}) });
   });
   return out;
-}
-
-/** Confidence mixed with the cosine similarity (docs/knowledge.md, "Semantic retrieval"), best first again. */
-function mixSimilarity(scored: ScoredCandidate[], similarity: Map<string, number> | null): ScoredCandidate[] {
-  if (!similarity) return scored;
-  return scored
-    .map((s) => {
-      const sim = Math.max(0, similarity.get(s.articleId) ?? 0);
-      return { ...s, confidence: Math.round(((1 - SEMANTIC_WEIGHT) * s.confidence + SEMANTIC_WEIGHT * sim) * 1000) / 1000 };
-    })
-    .sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
 }
 
 function declined(reason: string): Outcome {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '@widget/common';
 import type { KnowledgeConfig } from '../../config';
+import type { SimilarityCalibration } from '../answer/semantic-mix';
 
 /** Characters of an article sent to be embedded: its title and the start of its body. */
 export const EMBED_MAX_CHARS = 8000;
@@ -23,6 +24,11 @@ export class EmbeddingsProvider {
 
   get model(): string {
     return this.config.EMBEDDINGS_MODEL;
+  }
+
+  /** The model's cosine scale, for mixing similarity into answers. */
+  get calibration(): SimilarityCalibration {
+    return { floor: this.config.EMBEDDINGS_SIMILARITY_FLOOR, ceil: this.config.EMBEDDINGS_SIMILARITY_CEIL, answer: this.config.EMBEDDINGS_ANSWER_SIMILARITY };
   }
 
   async embed(texts: string[]): Promise<number[][] | null> {
