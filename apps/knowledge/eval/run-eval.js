@@ -17,6 +17,8 @@
  * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
  * `--set=original|dev|near|unseen` runs one set;
  * `--questions=<file>` runs that file instead.
+ * `--embeddings=local` turns semantic retrieval on with a local sentence encoder (local-embeddings.js);
+ * or set EMBEDDINGS_BASE_URL (and EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY) for another model.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
 const { startStack, createTestWidget, startAnonymous } = require('@widget/testing');
@@ -73,8 +75,11 @@ async function evaluate(questions, ask, keyOf) {
 async function main() {
   const verbose = process.argv.includes('--verbose');
   const only = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
-  // EMBEDDINGS_* from the environment reach the knowledge service: the evaluation with semantic retrieval on.
+  // EMBEDDINGS_* from the environment reach the knowledge service: the evaluation with semantic retrieval on;
+  // --embeddings=local starts a local sentence encoder for it (local-embeddings.js).
   const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_')));
+  const local = process.argv.includes('--embeddings=local') ? await require('./local-embeddings').startLocalEmbeddings() : null;
+  if (local) Object.assign(embeddings, { EMBEDDINGS_BASE_URL: local.url, EMBEDDINGS_MODEL: 'use-lite', EMBEDDINGS_TIMEOUT_MS: '8000' });
   if (embeddings.EMBEDDINGS_BASE_URL) console.log(`embeddings: ${embeddings.EMBEDDINGS_BASE_URL} (${embeddings.EMBEDDINGS_MODEL ?? 'default model'})`);
   const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings } });
   if (process.env.EVAL_LOG_LEVEL) console.log(`logs: ${stack.logDir}`);
@@ -107,6 +112,7 @@ async function main() {
     for (const [name, figures] of Object.entries(summary)) console.log(JSON.stringify({ set: name, ...figures }));
   } finally {
     await stack.stop();
+    await local?.stop();
   }
 }
 
