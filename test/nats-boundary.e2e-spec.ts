@@ -115,14 +115,21 @@ describe('NATS trust boundary (generated nats-server users and permissions)', ()
 
   it('the realtime user hears conversation events; the normal flow goes through', async () => {
     const nc = await connectAs(as('realtime'));
+    // The shared stack carries other specs' traffic too: wait for this session's event among them.
+    let sessionId = '';
     const heard = new Promise<unknown>((resolve, reject) => {
       nc.subscribe(ConversationEvents.messageCreated.subject, {
-        callback: (err, msg) => (err ? reject(err) : resolve((codec.decode(msg.data) as { data: unknown }).data)),
+        callback: (err, msg) => {
+          if (err) return reject(err);
+          const event = (codec.decode(msg.data) as { data: { audience?: { sessionId?: string } } }).data;
+          if (sessionId && event.audience?.sessionId === sessionId) resolve(event);
+        },
       });
     });
     await nc.flush();
     const widget = await createTestWidget(stack);
     const me = await startAnonymous(widget);
+    sessionId = me.sessionId;
     const conv = await widget.api.post('/conversations', { message: 'through the boundary', clientMessageId: 'boundary-1' }, { token: me.token });
     expect(conv.status).toBe(201);
     expect(await heard).toMatchObject({ type: 'message.created', audience: { sessionId: me.sessionId } });
