@@ -84,7 +84,7 @@ export async function signIdentity(widget: TestWidget, claims: IdentityClaimsInp
     jti: randomUUID(),
     ...claims,
   };
-  recordSensitive(typeof body.email === 'string' ? body.email : undefined, typeof body.name === 'string' ? body.name : undefined);
+  recordSensitive(body.email, body.name);
   return new SignJWT(body).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
 }
 

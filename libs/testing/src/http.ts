@@ -54,13 +54,9 @@ export class Api {
     } catch {
       parsed = undefined;
     }
-    recordSensitive(...sensitiveStrings(pick(parsed, ['token', 'secret'])));
+    // The tokens and secrets a reply hands out (not its error messages, which are no one's data).
+    recordSensitive(parsed?.token, parsed?.secret);
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 }
 
-/** The tokens and secrets a reply hands out (not its error messages, which are no one's data). */
-function pick(value: unknown, keys: string[]): Record<string, unknown> {
-  if (!value || typeof value !== 'object') return {};
-  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, (value as Record<string, unknown>)[k]]));
-}

@@ -39,12 +39,16 @@ export function sensitiveStrings(value: unknown, key = '', inside = false, out: 
   return out;
 }
 
+/** What this process already recorded: a token sent on every request is written once. */
+const recorded = new Set<string>();
+
 /** Records values for the audit (a no-op outside `npm test`'s global setup). One file per process: workers append in parallel. */
-export function recordSensitive(...values: Array<string | undefined | null>): void {
+export function recordSensitive(...values: unknown[]): void {
   const dir = process.env[LOG_AUDIT_DIR_VARIABLE];
   if (!dir) return;
-  const keep = values.filter((v): v is string => typeof v === 'string' && auditable(v));
+  const keep = values.filter((v): v is string => typeof v === 'string' && auditable(v) && !recorded.has(v));
   if (keep.length === 0) return;
+  for (const v of keep) recorded.add(v);
   mkdirSync(dir, { recursive: true });
   appendFileSync(join(dir, `values-${process.pid}.jsonl`), keep.map((v) => JSON.stringify(v)).join('\n') + '\n');
 }

@@ -12,7 +12,6 @@ function bumpVersion(m: EntityManager, workspaceId: string, model: string): Prom
   );
 }
 
-/** knowledge.article_embeddings: one vector per published article, for the configured model. */
 /**
  * Memory for vectors kept per workspace, least recently used dropped first:
  * 64 MB is ~10,900 vectors of 1,536 dimensions (float32), in any mix of
@@ -20,6 +19,7 @@ function bumpVersion(m: EntityManager, workspaceId: string, model: string): Prom
  */
 export const VECTOR_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** knowledge.article_embeddings: one vector per published article, for the configured model. */
 @Injectable()
 export class EmbeddingRepository {
   private readonly cache = new Map<string, { stamp: string; vectors: Map<string, Float32Array>; bytes: number }>();

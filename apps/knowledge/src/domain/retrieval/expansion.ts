@@ -132,6 +132,14 @@ interface WeightedGroups {
   kind: 'operator' | 'support';
 }
 
+/** The curated groups in queryWords() form, split once per list (not on every query). */
+const splitCache = new WeakMap<readonly (readonly string[])[], string[][][]>();
+function splitGroups(groups: readonly (readonly string[])[]): string[][][] {
+  let split = splitCache.get(groups);
+  if (!split) splitCache.set(groups, (split = groups.map((g) => g.map((member) => queryWords(member)))));
+  return split;
+}
+
 export function typoWeight(similarity: number): number {
   return Math.min(0.9, 0.5 + similarity / 2);
 }
@@ -139,7 +147,7 @@ export function typoWeight(similarity: number): number {
 export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
   const sets: WeightedGroups[] = [
     { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: OPERATOR_WEIGHT, kind: 'operator' },
-    { groups: (options.supportTerms ?? []).map((g) => g.map((member) => queryWords(member))), weight: SUPPORT_WEIGHT, kind: 'support' },
+    { groups: splitGroups(options.supportTerms ?? []), weight: SUPPORT_WEIGHT, kind: 'support' },
   ];
   const groupsOf = (text: string, scale: number) => sets.flatMap((set) => groupAlternatives(set, text, scale));
   const concepts: Concept[] = [];
