@@ -7,15 +7,19 @@
  *   questions-dev.json     written from the article titles only, visitor style; tuned on
  *   questions-near.json    written from the titles only: 22 visitor-style questions and 45 unrelated ones,
  *                          most near the domain (other companies' accounts, features no article covers); tuned on
+ *   questions-train.json   written from the titles only by a helper (132 visitor-style questions, 50 unrelated,
+ *                          35 of them near the domain); the largest set, tuned on
  *   questions-unseen.json  written blind, from the article titles only; measured, never tuned on:
  *                          only its aggregate figures are ever printed (never a question or a miss)
+ *   questions-blind.json   a second blind set (66 + 20), written from the titles only by a helper and sealed:
+ *                          never read, never tuned on, only its aggregate figures printed
  * Reports, per set:
  *   hit@1  the answerer's top article (its citation, else its first suggestion) is the expected one
  *   hit@3  the expected article is among the top three (citation + suggestions)
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
  * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
- * `--set=original|dev|near|unseen` runs one set;
+ * `--set=original|dev|near|train|unseen|blind` runs one set;
  * `--questions=<file>` runs that file instead.
  * `--embeddings=local` turns semantic retrieval on with a local sentence encoder (local-embeddings.js);
  * or set EMBEDDINGS_BASE_URL (and EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY) for another model.
@@ -28,9 +32,10 @@ const extra = process.argv.find((a) => a.startsWith('--questions='))?.slice('--q
 // --questions=<file>: another set of the same shape instead of the two (a scratch set while developing).
 const SETS = extra
   ? { [extra]: require(require('node:path').resolve(extra)) }
-  : { original: require('./questions.json'), dev: require('./questions-dev.json'), near: require('./questions-near.json'), unseen: require('./questions-unseen.json') };
+  : { original: require('./questions.json'), dev: require('./questions-dev.json'), near: require('./questions-near.json'), train: require('./questions-train.json'), unseen: require('./questions-unseen.json'), blind: require('./questions-blind.json') };
 /** Sets whose questions and misses are never printed: only their aggregate figures. */
-const BLIND = new Set(['unseen', ...(extra && require('node:path').basename(extra) === 'questions-unseen.json' ? [extra] : [])]);
+const SEALED_FILES = new Set(['questions-unseen.json', 'questions-blind.json']);
+const BLIND = new Set(['unseen', 'blind', ...(extra && SEALED_FILES.has(require('node:path').basename(extra)) ? [extra] : [])]);
 
 async function evaluate(questions, ask, keyOf) {
   let hit1 = 0;
