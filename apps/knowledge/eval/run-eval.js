@@ -21,6 +21,7 @@
  * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
  * `--set=original|dev|near|train|unseen|blind` runs one set;
  * `--questions=<file>` runs that file instead.
+ * `--min-confidence=<x>` sets the widget's decline threshold (default 0.35).
  * `--embeddings=local` turns semantic retrieval on with a local sentence encoder (local-embeddings.js);
  * or set EMBEDDINGS_BASE_URL (and EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY) for another model.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
@@ -89,7 +90,9 @@ async function main() {
   const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings } });
   if (process.env.EVAL_LOG_LEVEL) console.log(`logs: ${stack.logDir}`);
   try {
-    const widget = await createTestWidget(stack);
+    // --min-confidence=<x>: the widget's decline threshold (default: the schema's, 0.35), for a sweep on the tuned sets.
+    const min = process.argv.find((a) => a.startsWith('--min-confidence='))?.slice('--min-confidence='.length);
+    const widget = await createTestWidget(stack, min === undefined ? {} : { ai: { minConfidence: Number(min) } });
     const admin = async (method, path, body) => {
       const res = method === 'POST' ? await widget.admin.post(path, body) : await widget.admin.get(path);
       if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);

@@ -36,7 +36,7 @@ const MIN_SENSE_SHARE = 0.15;
 const MAX_SENSES = 3;
 const MAX_SYNONYMS = 8;
 const MAX_DERIVED = 6;
-const COMMON_MIN_TAGS = 100;
+const COMMON_MIN_TAGS = 25;
 const DATA_FILE = { 1: 'noun', 2: 'verb', 3: 'adj', 4: 'adv', 5: 'adj' };
 const WORD = /^[a-z][a-z' -]*[a-z]$/;
 

@@ -38,6 +38,7 @@ export const QUESTION_FILLERS = new Set([
   // Function words PostgreSQL's English stop list lacks, and chat shorthand.
   'onto', 'upon', 'via', 'mine', 'yours', 'ours', 'theirs', 'anything', 'something', 'everything',
   'stuff', 'thing', 'things', 'whatever', 'u', 'ur', 'ok', 'okay', 'guys', 'folks', 'thx', 'btw', 'lol', 'hmm',
+  'morning', 'afternoon', 'honestly', 'basically', 'actually', 'kindly', 'wanna', 'gonna',
 ]);
 
 /** The words of a question worth retrieving by: without fillers, unless nothing else is left. */

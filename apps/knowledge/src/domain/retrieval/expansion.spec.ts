@@ -8,6 +8,7 @@ import {
   FORM_WEIGHT,
   inflections,
   longestMemberAt,
+  MEMBER_TYPO_WEIGHT,
   spellingCandidates,
   spellingVariants,
   OPERATOR_WEIGHT,
@@ -111,6 +112,18 @@ describe('expandQuery: morphology, curated terms, rare words', () => {
     // An operator's group for the same word weighs more than the curated one.
     const [login] = expandQuery(['login'], facts({ groups: [['login', 'sign in']] }), options);
     expect(login.alternatives.find((a) => a.text === 'sign in')).toEqual({ text: 'sign in', weight: OPERATOR_WEIGHT, kind: 'operator' });
+  });
+
+  it('corrects a misspelt group member the articles lack to its group, not a short word or a dictionary word', () => {
+    const options = { prefixLast: false, wordnet, supportTerms: SUPPORT_TERMS };
+    // "colleage": one edit from "colleague", a curated member no article has; its group ("teammate") is what they say.
+    const [colleage] = expandQuery(['colleage'], facts(), options);
+    expect(colleage.alternatives).toContainEqual({ text: 'colleague', weight: MEMBER_TYPO_WEIGHT, kind: 'typo' });
+    expect(colleage.alternatives).toContainEqual({ text: 'teammate', weight: SUPPORT_WEIGHT * MEMBER_TYPO_WEIGHT, kind: 'support' });
+    // Under five letters a single edit reaches too many words ("bils" is not corrected to "bill" this way).
+    expect(expandQuery(['bils'], facts(), options)[0].alternatives.map((a) => a.text)).toEqual(['bils']);
+    // A correctly spelt dictionary word is never corrected to a member.
+    expect(expandQuery(['remember'], facts(), options)[0].alternatives.filter((a) => a.kind === 'typo')).toEqual([]);
   });
 
   it('reads a two-word phrasal verb split by an object pronoun as the phrase', () => {

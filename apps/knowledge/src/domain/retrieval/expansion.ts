@@ -195,6 +195,13 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
         alternatives.push({ text: s.word, weight, kind: 'typo' });
         alternatives.push(...groupsOf(s.word, weight));
       }
+      // A misspelt group member the articles do not have ("colleage" of "colleague" / "teammate"): its group, as a correction.
+      if (word.length >= MIN_MEMBER_TYPO_LENGTH) {
+        for (const member of misspeltMembers(word, sets)) {
+          alternatives.push({ text: member, weight: MEMBER_TYPO_WEIGHT, kind: 'typo' });
+          alternatives.push(...groupsOf(member, MEMBER_TYPO_WEIGHT));
+        }
+      }
     }
     // The unfinished last word too: when it is a whole word WordNet knows, it was likely meant.
     if (!stop && wn) {
@@ -208,6 +215,26 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
     i++;
   }
   return concepts;
+}
+
+/** A misspelt word this long or longer may be corrected to a group member (shorter ones match too much). */
+export const MIN_MEMBER_TYPO_LENGTH = 5;
+/** A correction to a group member: one or two edits away, as sure as a close trigram correction. */
+export const MEMBER_TYPO_WEIGHT = 0.75;
+
+/** One-word group members one edit from `word` (two from 8 letters), at most TYPOS_PER_WORD. */
+function misspeltMembers(word: string, sets: WeightedGroups[]): string[] {
+  const out: string[] = [];
+  for (const set of sets) {
+    for (const g of set.groups) {
+      for (const m of g) {
+        if (m.length !== 1 || m[0] === word || out.includes(m[0]) || m[0].length < MIN_MEMBER_TYPO_LENGTH) continue;
+        if (damerauWithin(word, m[0], word.length >= 8 ? 2 : 1)) out.push(m[0]);
+        if (out.length >= TYPOS_PER_WORD) return out;
+      }
+    }
+  }
+  return out;
 }
 
 /** Object pronouns that may split a two-word phrasal verb: "turn them off" is "turn off". */
