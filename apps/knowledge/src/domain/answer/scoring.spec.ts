@@ -1,4 +1,4 @@
-import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, MAX_ANSWER_CHARS, OTHER_PRODUCT_FACTOR, rankCandidates, scoreCandidate } from './scoring';
+import { CandidateInput, composePassage, confidenceOf, idf, LONE_WORD_FACTOR, matchEvidence, MAX_ANSWER_CHARS, OTHER_PRODUCT_FACTOR, rankCandidates, scoreCandidate, SURE_ALTERNATIVE } from './scoring';
 
 const concept = (term: string, extra: Partial<{ common: boolean }> = {}) => ({ alternatives: [{ terms: [term], weight: 1 }], ...extra });
 
@@ -85,6 +85,19 @@ describe('scoreCandidate with expanded concepts', () => {
     expect(synonym.articleCoverage).toBeGreaterThan(0.5);
     expect(synonym.articleCoverage).toBeLessThan(1);
     expect(synonym.confidence).toBeLessThan(exact.confidence);
+  });
+
+  it('counts a sure alternative nearly as the word, a WordNet synonym or distant correction by its weight', () => {
+    expect(matchEvidence(1)).toBe(1);
+    expect(matchEvidence(0.8)).toBeCloseTo(0.894, 3);
+    expect(matchEvidence(SURE_ALTERNATIVE)).toBeCloseTo(Math.sqrt(SURE_ALTERNATIVE), 6);
+    expect(matchEvidence(0.5)).toBe(0.5);
+    // Only the refund concept is matched, by a curated equivalent (0.8): it counts 0.894 of its idf.
+    const concepts = [{ alternatives: [{ terms: ['reimburs'], weight: 1 }, { terms: ['refund'], weight: 0.8 }] }, { alternatives: [{ terms: ['card'], weight: 1 }] }];
+    const s = scoreCandidate({ ...base, concepts });
+    const refundIdf = idf(base.corpusSize, 1);
+    const cardIdf = idf(base.corpusSize, 3);
+    expect(s.articleCoverage).toBeCloseTo((matchEvidence(0.8) * refundIdf + cardIdf) / (refundIdf + cardIdf), 6);
   });
 
   it('scales confidence down when the article shares only one of several words', () => {

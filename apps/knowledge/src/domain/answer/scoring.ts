@@ -77,7 +77,7 @@ export const LONE_WORD_FACTOR = 0.6;
  * product that no article names ("how do I reset my gmail password"): the
  * articles on resetting a password are about this product, not that one.
  */
-export const OTHER_PRODUCT_FACTOR = 0.5;
+export const OTHER_PRODUCT_FACTOR = 0.4;
 export const MAX_ANSWER_CHARS = 480;
 
 /** BM25's idf: always positive, large for a term few articles (or none) contain. */
@@ -119,13 +119,30 @@ function matchedConcepts(terms: Set<string>, concepts: WeightedConcept[]): numbe
   return concepts.filter((k) => k.alternatives.some((a) => a.terms.every((t) => terms.has(t)))).length;
 }
 
+/** From this weight an alternative is a sure one (a derived word, a curated or operator equivalent, a close correction). */
+export const SURE_ALTERNATIVE = 0.7;
+
+/**
+ * How much a match on an alternative of that weight counts in coverage. The
+ * weights rank alternatives (the word itself, then its forms, an operator's
+ * synonym, a correction, ...); as evidence that the article is about the
+ * question, a sure alternative is nearly the word itself: its weight's square
+ * root (a curated equivalent's 0.8 counts 0.89). A WordNet synonym (0.5) or a
+ * distant correction counts its weight: "nearest" → "close" must not make
+ * "Close your account" a suggestion for the nearest bakery. Chosen on the
+ * tuned evaluation sets over the weight alone (docs/knowledge.md).
+ */
+export function matchEvidence(weight: number): number {
+  return weight >= SURE_ALTERNATIVE ? Math.sqrt(weight) : weight;
+}
+
 function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number): number {
   if (total === 0) return 0;
   let sum = 0;
   for (const k of concepts) {
     let best = 0;
     for (const a of k.alternatives) if (a.weight > best && a.terms.every((t) => terms.has(t))) best = a.weight;
-    sum += best * k.idf;
+    sum += matchEvidence(best) * k.idf;
   }
   return sum / total;
 }
