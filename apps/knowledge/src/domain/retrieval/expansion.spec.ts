@@ -126,6 +126,11 @@ describe('expandQuery: morphology, curated terms, rare words', () => {
     expect(expandQuery(['remember'], facts(), options)[0].alternatives.filter((a) => a.kind === 'typo')).toEqual([]);
   });
 
+  it('keeps everyday phrases out of the curated groups: "get in touch" is not "log in"', () => {
+    const concepts = expandQuery(['get', 'in', 'touch', 'with', 'sales'], facts(), { prefixLast: false, wordnet, supportTerms: SUPPORT_TERMS });
+    expect(concepts.flatMap((c) => c.alternatives.map((a) => a.text))).not.toContain('log in');
+  });
+
   it('reads a two-word phrasal verb split by an object pronoun as the phrase', () => {
     const groups = [[['turn', 'off'], ['disable']]];
     expect(longestMemberAt(['turn', 'them', 'off', 'now'], 0, groups)).toEqual({ member: ['turn', 'off'], length: 3 });

@@ -8,11 +8,11 @@
  * adds its own with operator synonyms. docs/knowledge.md, "Retrieval".
  */
 export const SUPPORT_TERMS: readonly (readonly string[])[] = [
-  ['log in', 'login', 'sign in', 'signin', 'log on', 'logon', 'locked out', 'get in'],
+  ['log in', 'login', 'sign in', 'signin', 'log on', 'logon', 'locked out'],
   ['log out', 'logout', 'sign out', 'signout'],
   ['sign up', 'signup', 'register', 'registration'],
   ['2fa', 'two factor', 'mfa', 'multi factor', 'two step', '2 step', 'authenticator', 'verification code', 'security code', 'sms code', 'one time code', 'otp'],
-  ['email', 'e mail', 'mail', 'email address', 'inbox'],
+  ['email', 'e mail', 'mail', 'email address'],
   ['password', 'passcode', 'passphrase', 'pwd'],
   ['coworker', 'co worker', 'colleague', 'teammate', 'team member'],
   ['admin', 'administrator'],
