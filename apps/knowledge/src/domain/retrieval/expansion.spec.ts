@@ -122,6 +122,9 @@ describe('expandQuery: morphology, curated terms, rare words', () => {
     expect(colleage.alternatives).toContainEqual({ text: 'teammate', weight: SUPPORT_WEIGHT * MEMBER_TYPO_WEIGHT, kind: 'support' });
     // Under five letters a single edit reaches too many words ("bils" is not corrected to "bill" this way).
     expect(expandQuery(['bils'], facts(), options)[0].alternatives.map((a) => a.text)).toEqual(['bils']);
+    // The unfinished last word of a search is not "corrected" to a member it begins: "invit" → "invite".
+    expect(expandQuery(['invit'], facts(), { ...options, prefixLast: true })[0].alternatives.filter((a) => a.kind === 'typo')).toEqual([]);
+    expect(expandQuery(['invit'], facts(), options)[0].alternatives).toContainEqual({ text: 'invite', weight: MEMBER_TYPO_WEIGHT, kind: 'typo' });
     // A correctly spelt dictionary word is never corrected to a member.
     expect(expandQuery(['remember'], facts(), options)[0].alternatives.filter((a) => a.kind === 'typo')).toEqual([]);
   });

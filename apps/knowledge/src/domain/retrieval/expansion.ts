@@ -197,7 +197,7 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
       }
       // A misspelt group member the articles do not have ("colleage" of "colleague" / "teammate"): its group, as a correction.
       if (word.length >= MIN_MEMBER_TYPO_LENGTH) {
-        for (const member of misspeltMembers(word, sets)) {
+        for (const member of misspeltMembers(word, sets, prefix)) {
           alternatives.push({ text: member, weight: MEMBER_TYPO_WEIGHT, kind: 'typo' });
           alternatives.push(...groupsOf(member, MEMBER_TYPO_WEIGHT));
         }
@@ -222,13 +222,18 @@ export const MIN_MEMBER_TYPO_LENGTH = 5;
 /** A correction to a group member: one or two edits away, as sure as a close trigram correction. */
 export const MEMBER_TYPO_WEIGHT = 0.75;
 
-/** One-word group members one edit from `word` (two from 8 letters), at most TYPOS_PER_WORD. */
-function misspeltMembers(word: string, sets: WeightedGroups[]): string[] {
+/**
+ * One-word group members one edit from `word` (two from 8 letters), at most
+ * TYPOS_PER_WORD. An unfinished word is not corrected to a member it begins
+ * ("invit" is on its way to "invite"), as with the vocabulary's corrections.
+ */
+function misspeltMembers(word: string, sets: WeightedGroups[], unfinished: boolean): string[] {
   const out: string[] = [];
   for (const set of sets) {
     for (const g of set.groups) {
       for (const m of g) {
         if (m.length !== 1 || m[0] === word || out.includes(m[0]) || m[0].length < MIN_MEMBER_TYPO_LENGTH) continue;
+        if (unfinished && m[0].startsWith(word)) continue;
         if (damerauWithin(word, m[0], word.length >= 8 ? 2 : 1)) out.push(m[0]);
         if (out.length >= TYPOS_PER_WORD) return out;
       }
