@@ -86,6 +86,19 @@ describe('identity JWT verification (POST /sessions/identify)', () => {
     for (const r of results.filter((r) => r.status !== 200)) expectRefused(r, 'jti_reused');
   });
 
+  it('refuses a signed token whose text claims hold NUL or a lone surrogate (issue 18 #7; was a 500)', async () => {
+    for (const [claim, value] of [
+      ['sub', 'user\u0000x'],
+      ['email', 'a\u0000@example.com'],
+      ['name', 'Ada\u0000'],
+      ['company_id', 'co\u0000'],
+      ['jti', `j\u0000${randomUUID()}`],
+      ['sub', 'user\ud800'],
+    ] as const) {
+      expectRefused(await identify(await signIdentity(widget, { [claim]: value })), `claim_invalid_${claim}`);
+    }
+  });
+
   it('refuses a malformed token', async () => {
     expectRefused(await identify('not-a-jwt'), 'malformed');
     expectRefused(await identify('a.b.c'), 'malformed');

@@ -87,16 +87,56 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function unstorableTextFields(value: unknown, path: string[] = [], found: string[] = []): string[] {
-  if (typeof value === 'string') {
-    if (!isStorableText(value)) found.push(path.join('.') || '(body)');
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => unstorableTextFields(item, [...path, String(i)], found));
-  } else if (isPlainObject(value)) {
-    // Parsed JSON only: a streamed body (the realtime proxy's long-polling) is not walked (it is circular).
-    for (const [key, item] of Object.entries(value)) {
-      if (!isStorableText(key)) found.push([...path, '(key)'].join('.'));
-      else unstorableTextFields(item, [...path, key], found);
+  // Iterative, with each step linked to its parent (the path is spelled only for a finding), so a deep
+  // body costs neither the stack nor quadratic copying; bodies deeper than JSON_MAX_DEPTH are refused first.
+  interface Step {
+    value: unknown;
+    key: string | null;
+    parent: Step | null;
+    badKey?: true;
+  }
+  const pathOf = (step: Step): string => {
+    const keys: string[] = [];
+    for (let at: Step | null = step; at; at = at.parent) if (at.key !== null) keys.push(at.key);
+    return [...path, ...keys.reverse()].join('.');
+  };
+  const pending: Step[] = [{ value, key: null, parent: null }];
+  while (pending.length > 0) {
+    const step = pending.pop()!;
+    if (step.badKey) found.push(pathOf(step));
+    else if (typeof step.value === 'string') {
+      if (!isStorableText(step.value)) found.push(pathOf(step) || '(body)');
+    } else if (Array.isArray(step.value)) {
+      for (let i = step.value.length - 1; i >= 0; i--) pending.push({ value: step.value[i], key: String(i), parent: step });
+    } else if (isPlainObject(step.value)) {
+      // Parsed JSON only: a streamed body (the realtime proxy's long-polling) is not walked (it is circular).
+      // Children pushed last-first, so fields are reported in document order.
+      for (const [key, item] of Object.entries(step.value).reverse()) {
+        if (!isStorableText(key)) pending.push({ value: undefined, key: '(key)', parent: step, badKey: true });
+        else pending.push({ value: item, key, parent: step });
+      }
     }
   }
   return found;
+}
+
+/**
+ * How deeply a JSON body may nest (docs/limits.md): no contract needs more than a few levels, and
+ * every later walk of a body (validation, size checks, storage) may then recurse safely.
+ */
+export const JSON_MAX_DEPTH = 32;
+export const JSON_TOO_DEEP_REASON = `must not nest deeper than ${JSON_MAX_DEPTH} levels`;
+
+/** Whether a parsed JSON value nests deeper than `limit` arrays/objects; walked iteratively, stops at the first too deep. */
+export function jsonDepthExceeds(value: unknown, limit = JSON_MAX_DEPTH): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: item, depth } = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === 'object') pending.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 import type corsPlugin from '@fastify/cors';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Errors, Metrics } from '@widget/common';
-import { REALTIME_PATH, UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
+import { JSON_TOO_DEEP_REASON, jsonDepthExceeds, REALTIME_PATH, UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { WidgetDirectory } from '../auth/widget-directory';
@@ -41,17 +41,16 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     done();
   });
 
-  // Not under /widget/v1 or /admin/v1, so the ingress never exposes it; scraped on the pod port.
-  fastify.get('/metrics', async (_request, reply) => {
-    void reply.header('Content-Type', options.metrics.contentType);
-    return options.metrics.render();
-  });
-
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    return defaultJson(request, body as string, done);
+    return defaultJson(request, body as string, (err: Error | null, parsed?: unknown) => {
+      if (err) return done(err);
+      // Bounded before anything walks the body (docs/limits.md): 3,000 levels would exhaust a recursive walk.
+      if (jsonDepthExceeds(parsed)) return done(Errors.validation([{ field: '(body)', reason: JSON_TOO_DEEP_REASON }]));
+      done(null, parsed);
+    });
   });
 
   // A body without a Content-Type would be silently dropped: refuse it like any other non-JSON body.
@@ -71,7 +70,11 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     done();
   });
   // A 413 is sent before the body is read; keep reading it for a while so a client still uploading hears the answer.
+  // Replies carry tokens and visitor data: never stored by a browser or a shared cache unless a route says
+  // otherwise (the page sets' hashed files do), and never sniffed into another type.
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('Cache-Control', 'no-store');
+    void reply.header('X-Content-Type-Options', 'nosniff');
     if (reply.statusCode === 413) {
       void reply.header('Connection', 'close');
       lingerOnClose(request.raw.socket, options.lingerMs);

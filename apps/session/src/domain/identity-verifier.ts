@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Errors, InjectConfig } from '@widget/common';
+import { isStorableText } from '@widget/contracts';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { SessionConfig } from '../config';
 
@@ -19,6 +20,9 @@ export interface IdentityClaims {
 
 const optionalString = (value: unknown, max: number): string | null =>
   typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null;
+
+/** Claims that become stored text: PostgreSQL cannot store NUL, and a lone surrogate is not text. */
+const TEXT_CLAIMS = ['sub', 'workspace_id', 'widget_id', 'jti', 'email', 'name', 'company_id'] as const;
 
 /**
  * Verifies the identity JWT a site's backend signs for its visitor: HS256 only
@@ -43,6 +47,10 @@ export class IdentityVerifier {
     const aud = payload.aud;
     if (aud !== undefined && !(aud === IDENTITY_AUDIENCE || (Array.isArray(aud) && aud.includes(IDENTITY_AUDIENCE)))) {
       throw Errors.invalidToken('audience_invalid');
+    }
+    for (const claim of TEXT_CLAIMS) {
+      const value = payload[claim];
+      if (typeof value === 'string' && !isStorableText(value)) throw Errors.invalidToken(`claim_invalid_${claim}`);
     }
     const { sub, workspace_id, widget_id, exp, jti } = payload;
     // jose accepts any number; beyond the Date range (8.64e15 ms) it would fail later as a 500, and year 9999 is no session.
