@@ -1,4 +1,4 @@
-import { baseEnv, loadConfig, portEnv, urlEnv } from '@widget/common';
+import { baseEnv, loadConfig, portEnv, secretEnv, urlEnv } from '@widget/common';
 import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
 import { limitsEnv } from './limits/limits.config';
@@ -12,7 +12,12 @@ const bool = (fallback: boolean) =>
 export const gatewayEnv = baseEnv.extend({
   PORT: portEnv(3000),
   HOST: z.string().default('0.0.0.0'),
-  ADMIN_API_KEY: z.string({ required_error: 'is required (a long random string for the operator API)' }).min(24, 'must be at least 24 characters'),
+  /** The internal port of /metrics and the probes (never routed publicly); unset, the gateway serves no /metrics. */
+  HEALTH_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  ADMIN_API_KEY: secretEnv(
+    z.string({ required_error: 'is required (a long random string for the operator API: `openssl rand -hex 32`)' }).min(24, 'must be at least 24 characters (`openssl rand -hex 32`)'),
+    { generate: '`openssl rand -hex 32`' },
+  ),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   SESSION_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
@@ -44,10 +49,14 @@ export const gatewayEnv = baseEnv.extend({
     .string()
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
-  /** The stack's demo mode: /demo/ and its identity-token endpoint. Never set in production. */
+  /** The stack's demo mode: /demo/ and its identity-token endpoint. Refused with NODE_ENV=production. */
   DEMO_MODE: bool(false),
   /** The seed JSON of `npm run stack` ({ workspaceId, widgetId, widgetSecret }), read by the demo endpoints. */
   DEMO_SEED_FILE: z.string().default('.stack/seed.json'),
+}).refine((env) => !(env.DEMO_MODE && env.NODE_ENV === 'production'), {
+  // The demo token endpoint signs identity tokens for anyone who asks: a production deployment must not have it.
+  message: 'must not be true with NODE_ENV=production (/demo/identity-token signs identity tokens for anyone)',
+  path: ['DEMO_MODE'],
 });
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 

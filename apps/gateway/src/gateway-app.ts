@@ -13,12 +13,14 @@ import { registerHttpEdge } from './http/edge';
 import { Limiter } from './limits/limiter';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 import { registerDemo } from './static/demo';
-import { PAGE_SETS } from './static/page-sets';
+import { demoApiBase, pageSets } from './static/page-sets';
 import { registerPageSets } from './static/static-files';
 
 export interface GatewayAppOptions {
   /** Sees every route as it is registered (the OpenAPI coverage spec lists them with it). */
   onRoute?: (route: RouteOptions) => void;
+  /** The registry the HTTP metrics go to (main.ts serves it on HEALTH_PORT). */
+  metrics?: Metrics;
 }
 
 /** The gateway application, every route and hook registered, not yet listening (main.ts and the specs share it). */
@@ -48,7 +50,7 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
     // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
     bodyParser: false,
   });
-  const metrics = new Metrics('gateway');
+  const metrics = options.metrics ?? new Metrics('gateway');
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   const limiter = app.get(Limiter);
   await registerRealtimeProxy(app, config.REALTIME_URL, logger, {
@@ -57,9 +59,10 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  registerPageSets(fastify, PAGE_SETS, { demoMode: config.DEMO_MODE, logger });
+  const demoApi = demoApiBase(config);
+  registerPageSets(fastify, pageSets({ demoApiBase: demoApi }), { demoMode: config.DEMO_MODE, logger });
   if (config.DEMO_MODE) {
-    registerDemo(fastify, config.DEMO_SEED_FILE);
+    registerDemo(fastify, config.DEMO_SEED_FILE, demoApi);
     logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for a demo user with the seeded widget secret');
   }
   app.useGlobalFilters(new AllExceptionsFilter(logger));

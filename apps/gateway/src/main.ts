@@ -1,7 +1,8 @@
-import { checkNats, ConfigError, natsConnectOptions, createLogger, installGracefulShutdown, loadShutdownConfig } from '@widget/common';
+import { checkNats, ConfigError, natsConnectOptions, createLogger, installGracefulShutdown, loadShutdownConfig, Metrics } from '@widget/common';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
+import { createHealthServer } from './health/health-port';
 import { checkRedis } from './limits/check-redis';
 
 async function bootstrap(): Promise<void> {
@@ -18,7 +19,8 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
 
-  const app = await createGatewayApp(config, logger);
+  const metrics = new Metrics('gateway');
+  const app = await createGatewayApp(config, logger, { metrics });
 
   const lifecycle = app.get(GatewayLifecycle);
   // Readiness turns false first; the HTTP listener closes after SHUTDOWN_DELAY_MS and finishes the requests it accepted.
@@ -26,6 +28,14 @@ async function bootstrap(): Promise<void> {
 
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
+  if (config.HEALTH_PORT !== undefined) {
+    const health = createHealthServer(app, metrics);
+    await new Promise<void>((resolve, reject) => health.once('error', reject).listen(config.HEALTH_PORT, '0.0.0.0', resolve));
+    app.getHttpServer().once('close', () => health.close());
+    logger.info({ healthPort: config.HEALTH_PORT }, 'gateway metrics and probes on the health port');
+  } else {
+    logger.warn('HEALTH_PORT is not set: the gateway serves no /metrics');
+  }
   logger.info({ port: config.PORT }, `gateway listening on http://${config.HOST}:${config.PORT}`);
 }
 

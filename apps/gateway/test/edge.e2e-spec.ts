@@ -195,6 +195,32 @@ describe('gateway edge: the error envelope on every path', () => {
     expect(JSON.parse(line!)).toMatchObject({ service: 'session', requestId, subject: expect.stringContaining('session.config.public') });
   });
 
+  it('replies with tokens or visitor data are Cache-Control: no-store, and every reply is nosniff (issue 18 #10)', async () => {
+    const anon = await startAnonymous(widget);
+    const conv = await api.post('/conversations', { message: 'hello', clientMessageId: 'hdr-1' }, { token: anon.token });
+    expect(conv.status).toBe(201);
+    const admin = new Api(`${stack.baseUrl}/admin/v1`);
+    const replies = [
+      ['POST /sessions/anonymous', await api.post('/sessions/anonymous', { workspaceId: widget.workspaceId, widgetId: widget.widgetId })],
+      ['GET /conversations', await api.get('/conversations', { token: anon.token })],
+      ['GET /conversations/{id}', await api.get(`/conversations/${conv.body.id}`, { token: anon.token })],
+      ['GET /conversations/{id}/messages', await api.get(`/conversations/${conv.body.id}/messages`, { token: anon.token })],
+      ['POST /sessions/realtime-token', await api.post('/sessions/realtime-token', undefined, { token: anon.token })],
+      ['admin POST realtime-token', await admin.post(`/workspaces/${widget.workspaceId}/realtime-token`, undefined, { token: stack.adminKey })],
+      ['admin GET conversations', await admin.get(`/workspaces/${widget.workspaceId}/conversations`, { token: stack.adminKey })],
+      ['admin GET widget', await admin.get(`/widgets/${widget.widgetId}`, { token: stack.adminKey })],
+      ['an error', await api.get('/conversations', { token: 'made-up' })],
+    ] as const;
+    for (const [name, res] of replies) {
+      expect({ name, status: res.status < 500, cache: res.headers.get('cache-control'), nosniff: res.headers.get('x-content-type-options') }).toEqual({
+        name,
+        status: true,
+        cache: 'no-store',
+        nosniff: 'nosniff',
+      });
+    }
+  });
+
   it('health: live and ready', async () => {
     const live = await fetch(`${stack.baseUrl}/health/live`);
     expect(live.status).toBe(200);
@@ -212,6 +238,22 @@ describe('gateway edge: upstream failures and limits (extra gateway processes)',
   });
   afterAll(async () => {
     await nc.close();
+  });
+
+  it('/metrics is served on the health port only, never on the public port (issue 18 #13)', async () => {
+    const gateway = await spawnApp(stack, 'gateway');
+    try {
+      expect(gateway.metricsUrl).not.toBe(gateway.url);
+      expectEnvelope(await new Api(gateway.url).get('/metrics'), 404, 'not_found');
+      const metrics = await fetch(`${gateway.metricsUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^http_request_duration_seconds_count\{/m);
+      const ready = await fetch(`${gateway.metricsUrl}/health/ready`);
+      expect({ status: ready.status, service: (await ready.json()).service }).toEqual({ status: 200, service: 'gateway' });
+      expect((await fetch(`${gateway.metricsUrl}/widget/v1/config`)).status).toBe(404);
+    } finally {
+      await gateway.stop();
+    }
   });
 
   it('a service that is not there → 503 internal_error upstream_unavailable, and readiness goes false', async () => {

@@ -18,6 +18,8 @@ export interface RunningApp {
   /** Public port (gateway, realtime) or health port (services). */
   port: number;
   url: string;
+  /** Where /metrics is served: the gateway's own HEALTH_PORT, else `url`. */
+  metricsUrl: string;
   logFile: string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -225,7 +227,10 @@ async function launch(name: AppName, env: Record<string, string>, logDir: string
 
 async function launchOnce(name: AppName, env: Record<string, string>, logDir: string, index: number, waitFor: 'live' | 'ready'): Promise<RunningApp> {
   const port = await freePort();
-  const portEnv = name === 'gateway' || name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
+  // The gateway's /metrics lives on an internal port of its own, never the public one.
+  const healthPort = name === 'gateway' ? await freePort() : port;
+  const portEnv =
+    name === 'gateway' ? { PORT: String(port), HEALTH_PORT: String(healthPort) } : name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
   const logFile = join(logDir, `${name}-${index}.log`);
   const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const fd = openSync(logFile, 'a');
@@ -242,6 +247,7 @@ async function launchOnce(name: AppName, env: Record<string, string>, logDir: st
     process: child,
     port,
     url,
+    metricsUrl: `http://127.0.0.1:${healthPort}`,
     logFile,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

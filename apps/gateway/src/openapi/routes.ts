@@ -119,7 +119,6 @@ export const ROUTES: RouteDoc[] = [
  */
 export const UNDOCUMENTED_ROUTES: RegExp[] = [
   /^(GET|HEAD) \/health\//,
-  /^(GET|HEAD) \/metrics$/,
   /^OPTIONS /,
   /^\w+ \/widget\/v1\/realtime(\/\*)?$/, // the realtime proxy (socket.io and plain WebSocket): docs/realtime.md
   /^HEAD /, // fastify adds HEAD beside every GET
