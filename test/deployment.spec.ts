@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
-import { loadConfig, natsAuthorizationConfig, natsPrincipalUsers, shutdownEnv } from '@widget/common';
+import { envShape, loadConfig, natsAuthorizationConfig, natsPrincipalUsers, shutdownEnv } from '@widget/common';
 import { NATS_PRINCIPALS, NatsPrincipal } from '@widget/contracts';
 import bcrypt from 'bcryptjs';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -26,6 +27,14 @@ const ROOT = resolve(__dirname, '..');
 const EDGES: Record<string, number> = { gateway: 3000, realtime: 3001 };
 const HEALTH_PORT = 8080;
 const SECRET_KEYS = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRET_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
+const natsPasswordVariables = () => NATS_PRINCIPALS.map((p) => `NATS_PASSWORD_${p.toUpperCase()}`);
+/** A .env made as .env.example says (openssl rand): what `docker compose up` is run with. */
+const OPERATOR_ENV: Record<string, string> = {
+  ADMIN_API_KEY: randomBytes(32).toString('hex'),
+  SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
+  ...Object.fromEntries(natsPasswordVariables().map((name) => [name, randomBytes(24).toString('hex')])),
+};
 
 // Processes (src/main.ts); browser page sets such as apps/widget are static files inside the gateway image.
 const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
@@ -35,25 +44,37 @@ const portOf = (app: string) => EDGES[app] ?? HEALTH_PORT;
 type Obj = Record<string, any>;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
-/** The app's env schema (the exported zod object of src/config.ts), once its engineer has written it. */
-function appEnvSchema(app: string): z.ZodObject<z.ZodRawShape> | undefined {
-  const file = join(ROOT, 'apps', app, 'src', 'config.ts');
-  if (!existsSync(file)) return undefined;
+/**
+ * The app's env schema: the one zod schema src/config.ts exports, refined or
+ * not (knowledge's ends in `.refine()`). Throws when there is none, or when
+ * envShape cannot read its variables: a check must fail when it finds nothing to check.
+ */
+function appEnvSchema(app: string): z.ZodTypeAny {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file) as Record<string, unknown>;
-  return Object.values(mod).find((v): v is z.ZodObject<z.ZodRawShape> => v instanceof z.ZodObject);
+  const mod = require(join(ROOT, 'apps', app, 'src', 'config.ts')) as Record<string, unknown>;
+  const schemas = Object.values(mod).filter((v): v is z.ZodTypeAny => v instanceof z.ZodType);
+  if (schemas.length !== 1) throw new Error(`apps/${app}/src/config.ts exports ${schemas.length} zod schemas; the spec reads exactly one`);
+  envShape(schemas[0]);
+  return schemas[0];
 }
 
 /** Variables the app cannot start without: no default, not optional. */
-function requiredVars(schema: z.ZodObject<z.ZodRawShape>): string[] {
-  return Object.entries(schema.shape)
+function requiredVars(schema: z.ZodTypeAny): string[] {
+  return Object.entries(envShape(schema))
     .filter(([, field]) => !field.safeParse(undefined).success)
     .map(([name]) => name);
 }
 
-/** Compose interpolation as `docker compose` does it with an empty environment: `${X:-default}` → default. */
-function interpolate(value: unknown): string {
-  return String(value).replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name, fallback) => fallback ?? '');
+/**
+ * Compose interpolation as `docker compose` does it: `${X:-default}` → X or the default, `${X:?message}` → X, or
+ * the error compose stops with when X is unset or empty.
+ */
+function interpolate(value: unknown, env: Record<string, string> = OPERATOR_ENV): string {
+  return String(value).replace(/\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}/g, (_m, name: string, op: string | undefined, arg: string) => {
+    if (env[name]) return env[name];
+    if (op?.endsWith('?')) throw new Error(`required variable ${name} is missing a value: ${arg}`);
+    return op ? arg : '';
+  });
 }
 
 describe('docker-compose.yml', () => {
@@ -69,7 +90,7 @@ describe('docker-compose.yml', () => {
     addFormats(ajv);
     // Compose's own formats: Go durations (healthcheck intervals, grace periods) and port specs.
     ajv.addFormat('duration', /^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/);
-    ajv.addFormat('ports', /^(\$\{[A-Z_]+(:-\d+)?\}|[\d.:-]+)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
+    ajv.addFormat('ports', /^((\$\{[A-Z_]+(:-[\d.]+)?\}|[\d.]+):)?(\$\{[A-Z_]+(:-\d+)?\}|\d+(-\d+)?)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
     ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
     ajv.addFormat('subnet_ip_address', /^[\da-fA-F.:]+\/\d{1,3}$/);
     const validate = ajv.compile(schema);
@@ -108,9 +129,10 @@ describe('docker-compose.yml', () => {
     expect(services[app].environment.RUN_MIGRATIONS).toBe('false');
   });
 
-  it('starts the gateway last, publishes :3000, proxies realtime, and seeds once it is healthy', () => {
+  it('starts the gateway last, publishes :3000 on the loopback interface unless BIND_ADDRESS says otherwise, proxies realtime, and seeds once it is healthy', () => {
     const gateway = services.gateway;
-    expect(gateway.ports).toEqual(['${PORT:-3000}:3000']);
+    expect(gateway.ports).toEqual(['${BIND_ADDRESS:-127.0.0.1}:${PORT:-3000}:3000']);
+    expect(interpolate(gateway.ports[0])).toBe('127.0.0.1:3000:3000');
     for (const app of APPS.filter((a) => a !== 'gateway')) expect(gateway.depends_on[app]).toEqual({ condition: 'service_healthy' });
     expect(gateway.environment.REALTIME_URL).toBe(`http://realtime:${EDGES.realtime}`);
     expect(services.seed.command).toEqual(['node', 'scripts/seed.js']);
@@ -121,7 +143,7 @@ describe('docker-compose.yml', () => {
   it.each(APPS)("%s: the compose environment passes the app's own config validation", (app) => {
     const schema = appEnvSchema(app);
     const env = Object.fromEntries(Object.entries(services[app].environment as Obj).map(([k, v]) => [k, interpolate(v)]));
-    if (schema) expect(() => loadConfig(schema, env)).not.toThrow();
+    expect(() => loadConfig(schema, env)).not.toThrow();
     expect(() => loadConfig(shutdownEnv, env)).not.toThrow();
   });
 
@@ -141,7 +163,7 @@ describe('docker-compose.yml', () => {
   it.each(APPS)('%s: connects to NATS as its own user, with the password nats-config hashes for it', (app) => {
     const generator = services['nats-config'].environment as Obj;
     const own = services[app].environment.NATS_PASSWORD;
-    expect(own).toMatch(new RegExp(`^\\$\\{NATS_PASSWORD_${app.toUpperCase()}:-local-only-[^}]+\\}$`));
+    expect(own).toMatch(new RegExp(`^\\$\\{NATS_PASSWORD_${app.toUpperCase()}:\\?[^}]+\\}$`));
     expect(own).toBe(generator[`NATS_PASSWORD_${app.toUpperCase()}`]);
     expect(services[app].environment.NATS_USER).toBeUndefined();
     for (const other of APPS.filter((a) => a !== app)) expect(services[other].environment.NATS_PASSWORD).not.toBe(own);
@@ -155,17 +177,67 @@ describe('docker-compose.yml', () => {
     expect(bcrypt.compareSync(interpolate(own), hashes[APPS.find((a) => a !== app)!])).toBe(false);
   });
 
-  it('commits no secret: every secret is a ${VAR:-local default} the operator overrides in .env', () => {
+  it('commits no secret: every secret is a ${VAR:?message}, so `docker compose up` without it in .env stops naming it', () => {
+    const required = [...SECRET_KEYS.filter((key) => key !== 'DATABASE_URL'), ...natsPasswordVariables(), 'NATS_PASSWORD'];
+    let checked = 0;
     for (const [name, svc] of Object.entries(services)) {
       for (const [key, value] of Object.entries((svc.environment ?? {}) as Obj)) {
         // The database URL is not secret by itself: its password part is.
-        if (key === 'DATABASE_URL') {
-          expect(value).toMatch(/^postgres:\/\/widget:\$\{POSTGRES_PASSWORD:-[^}]+\}@postgres:5432\/widget$/);
-          continue;
-        }
-        if (SECRET_KEYS.includes(key)) expect([name, key, value]).toEqual([name, key, expect.stringMatching(new RegExp(`^\\$\\{${key}:-`))]);
+        if (key === 'DATABASE_URL') expect(value).toMatch(/^postgres:\/\/widget:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/widget$/);
+        else if (!required.includes(key)) continue;
+        else expect([name, key, value]).toEqual([name, key, expect.stringMatching(/^\$\{[A-Z_]+:\?[^}]*\.env[^}]*\}$/)]);
+        expect(() => interpolate(value, {})).toThrow(new RegExp(`^required variable ${key === 'DATABASE_URL' ? 'POSTGRES_PASSWORD' : '[A-Z_]+'} is missing a value: set it in \\.env`));
+        checked++;
       }
     }
+    expect(checked).toBeGreaterThan(APPS.length);
+  });
+
+  it('.env.example lists every variable compose requires, empty, and says how to generate each', () => {
+    const required = new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]));
+    const example = read('.env.example');
+    const assigned = Object.fromEntries([...example.matchAll(/^([A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(Object.keys(assigned).sort()).toEqual([...required].sort());
+    for (const value of Object.values(assigned)) expect(value).toBe('');
+    // The generator in its header makes each one (NATS_PASSWORD_$app for the seven NATS passwords).
+    for (const name of Object.keys(OPERATOR_ENV)) expect(example).toMatch(new RegExp(`^#.*echo "${name.replace(/^NATS_PASSWORD_.*/, 'NATS_PASSWORD_\\$app')}=\\$\\(openssl rand`, 'm'));
+  });
+});
+
+/**
+ * Every secret value the repository prints (the k8s Secret template, .env.example, compose defaults, the docs, and
+ * the defaults compose printed until it required them) is refused by the app's own config validation in production,
+ * naming the variable.
+ */
+describe('example secrets are refused in production', () => {
+  const ONCE_PRINTED = [
+    ['ADMIN_API_KEY', 'local-only-admin-key-0123456789abcdef'],
+    ['SECRET_ENCRYPTION_KEY', 'bG9jYWwtb25seS1rZXktZG8tbm90LXVzZS0zMmJ5dGU='],
+    ...natsPasswordVariables().map((name) => [name, `local-only-nats-${name.slice('NATS_PASSWORD_'.length).toLowerCase()}-password`]),
+  ];
+  const SECRET = /\b(ADMIN_API_KEY|SECRET_ENCRYPTION_KEY|NATS_PASSWORD(?:_[A-Z]+)?)=(["']?)([^\s"'`]*)\2/g;
+  const printed = (): string[][] => {
+    const found: string[][] = [...ONCE_PRINTED];
+    for (const example of yamlDocs(read('k8s/base/secret.example.yaml'))) {
+      for (const [key, value] of Object.entries(example.stringData as Record<string, string>)) found.push([key === 'password' ? 'NATS_PASSWORD' : key, value]);
+    }
+    for (const m of read('docker-compose.yml').matchAll(/\$\{(ADMIN_API_KEY|SECRET_ENCRYPTION_KEY|NATS_PASSWORD_[A-Z]+):?-([^}]*)\}/g)) found.push([m[1], m[2]]);
+    const texts = ['.env.example', 'README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    for (const file of texts) for (const m of read(file).matchAll(SECRET)) if (m[3] && !m[3].startsWith('$')) found.push([m[1], m[3]]);
+    return found;
+  };
+  const production = (): Record<string, string> => ({ NODE_ENV: 'production', NATS_PASSWORD: OPERATOR_ENV.NATS_PASSWORD_GATEWAY, ...OPERATOR_ENV });
+
+  it('finds printed values to check (the k8s template and the former compose defaults at least)', () => {
+    expect(printed().length).toBeGreaterThanOrEqual(ONCE_PRINTED.length + 3);
+  });
+
+  it.each(printed())('%s=%s is refused, naming the variable', (printedName, value) => {
+    const name = printedName.startsWith('NATS_PASSWORD') ? 'NATS_PASSWORD' : printedName;
+    const app = APPS.find((a) => name in envShape(appEnvSchema(a)))!;
+    expect(app).toBeDefined();
+    expect(() => loadConfig(appEnvSchema(app), production())).not.toThrow();
+    expect(() => loadConfig(appEnvSchema(app), { ...production(), [name]: value })).toThrow(new RegExp(`^ {2}- ${name}: `, 'm'));
   });
 });
 
@@ -290,12 +362,11 @@ describe('k8s/', () => {
 
   it.each(APPS)('%s: every variable its config requires comes from the ConfigMap or the container env', (app) => {
     const schema = appEnvSchema(app);
-    if (!schema) return;
     const container = find('Deployment', app)!.spec.template.spec.containers[0];
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'widget-config' } }]);
     const provided = new Set([...Object.keys(configMap.data), ...(container.env as Obj[]).map((e) => e.name)]);
     expect(requiredVars(schema).filter((name) => !provided.has(name))).toEqual([]);
-    const shape = schema.shape as Record<string, z.ZodTypeAny>;
+    const shape = envShape(schema);
     for (const [name, value] of Object.entries(configMap.data as Record<string, string>)) {
       if (shape[name]) expect([name, shape[name].safeParse(value).success]).toEqual([name, true]);
     }
@@ -382,8 +453,6 @@ describe('k8s/', () => {
 
 describe('app config agrees with the deployment ports', () => {
   it.each(Object.keys(EDGES).filter((app) => APPS.includes(app)))('%s listens on the same PORT by default', (app) => {
-    const schema = appEnvSchema(app);
-    if (!schema) return;
-    expect((schema.shape as Record<string, z.ZodTypeAny>).PORT.parse(undefined)).toBe(EDGES[app]);
+    expect(envShape(appEnvSchema(app)).PORT.parse(undefined)).toBe(EDGES[app]);
   });
 });

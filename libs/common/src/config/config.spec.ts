@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { baseEnv, ConfigError, loadConfig, serviceEnv } from './config';
+import { baseEnv, ConfigError, envShape, loadConfig, serviceEnv } from './config';
+import { PRINTED_SECRET_VALUES, secretEnv } from './secrets';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -32,5 +33,31 @@ describe('loadConfig', () => {
     expect(() => loadConfig(baseEnv, { NATS_PASSWORD: 'short' })).toThrow(/NATS_PASSWORD: must be at least 16/);
     // Development and tests may still use an auth-less server.
     expect(loadConfig(baseEnv, {}).NATS_PASSWORD).toBeUndefined();
+  });
+
+  describe('secrets in production', () => {
+    const schema = baseEnv.extend({ API_KEY: secretEnv(z.string().min(24), { generate: 'openssl rand -hex 32' }) });
+    const production = { NODE_ENV: 'production', NATS_PASSWORD: 'f3a9c1d27b4e8a06c5d9e2b1' };
+
+    it.each([...PRINTED_SECRET_VALUES, 'local-only-my-own-key-0123456789', '<at least 24 random characters>', 'change-me-change-me-change-me', 'an-example-key-for-the-docs-only'])(
+      'refuses %s, naming the variable and how to generate one',
+      (value) => {
+        expect(() => loadConfig(schema, { ...production, API_KEY: value })).toThrow(/^ {2}- API_KEY: is an example value .*; generate one: openssl rand -hex 32$/m);
+        // Outside production the same value starts (local stacks and tests).
+        expect(loadConfig(schema, { API_KEY: value }).API_KEY).toBe(value);
+      },
+    );
+
+    it('accepts a generated value; marks survive .extend() and .optional(), so the NATS password is checked too', () => {
+      expect(loadConfig(schema, { ...production, API_KEY: 'b6f1d0c3a9e84f2a7c5e1d9b3a6f0e48' }).API_KEY).toBe('b6f1d0c3a9e84f2a7c5e1d9b3a6f0e48');
+      expect(() => loadConfig(serviceEnv, { ...production, NATS_PASSWORD: 'local-only-nats-forms-password' })).toThrow(/NATS_PASSWORD: is an example value .*nats-config\.js --new-passwords/);
+    });
+  });
+
+  it('envShape reads the variables through .refine(), and refuses what is no env schema', () => {
+    const refined = serviceEnv.extend({ LOW: z.coerce.number() }).refine((env) => env.LOW > 0);
+    expect(Object.keys(envShape(refined))).toEqual(expect.arrayContaining(['DATABASE_URL', 'LOW']));
+    expect(envShape(baseEnv)).toBe(baseEnv.shape);
+    expect(() => envShape(z.string())).toThrow(/not an env schema/);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exampleSecretProblems, secretEnv } from './secrets';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -11,9 +12,23 @@ export class ConfigError extends Error {
 export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
-  const problems = natsCredentialProblems(parsed.data);
+  const problems = [...natsCredentialProblems(parsed.data), ...exampleSecretProblems(innerObject(schema)?.shape ?? {}, parsed.data)];
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/** The object schema inside any `.refine()`/`.transform()` (each wraps it in a ZodEffects). */
+function innerObject(schema: z.ZodTypeAny): z.AnyZodObject | undefined {
+  let inner = schema;
+  while (inner instanceof z.ZodEffects) inner = inner.innerType();
+  return inner instanceof z.ZodObject ? inner : undefined;
+}
+
+/** The variables of an env schema, refined or not; throws for anything else, so a check over them never checks nothing. */
+export function envShape(schema: z.ZodTypeAny): z.ZodRawShape {
+  const object = innerObject(schema);
+  if (!object) throw new TypeError(`not an env schema (a zod object, refined or not): ${schema.constructor.name}`);
+  return object.shape;
 }
 
 /**
@@ -47,7 +62,9 @@ export const baseEnv = z.object({
   NATS_URL: url(['nats:', 'tls:', 'ws:', 'wss:']).default('nats://127.0.0.1:4222'),
   /** This process's NATS user (default: its principal's name in this namespace, e.g. `gateway`) and password. */
   NATS_USER: z.string().min(1).max(128).optional(),
-  NATS_PASSWORD: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
+  NATS_PASSWORD: secretEnv(z.string().min(16, 'must be at least 16 characters').max(256).optional(), {
+    generate: '`node scripts/nats-config.js --new-passwords FILE` (with the server\'s users) or `openssl rand -hex 24`',
+  }),
   NATS_SUBJECT_PREFIX: z.string().regex(/^([A-Za-z0-9_-]+\.)*$/, 'must be empty or end with a dot, e.g. staging.').default(''),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(5000),
 });

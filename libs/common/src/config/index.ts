@@ -1,1 +1,2 @@
 export * from './config';
+export { secretEnv, type SecretSpec } from './secrets';
