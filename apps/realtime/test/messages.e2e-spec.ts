@@ -6,6 +6,7 @@ import {
   nextEvent,
   openSocket,
   recordEvents,
+  recordNatsEvents,
   signIdentity,
   spawnRealtimeReplica,
   startAnonymous,
@@ -13,11 +14,10 @@ import {
   TestWidget,
 } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
-import { connect, JSONCodec, NatsConnection } from 'nats';
+import { connect, NatsConnection } from 'nats';
 import type { Socket } from 'socket.io-client';
 
 const stack = testStack();
-const codec = JSONCodec();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Through the whole stack: gateway → conversation service → PostgreSQL → outbox → NATS → realtime → socket. */
@@ -149,35 +149,33 @@ describe('realtime with the conversation service', () => {
     });
     afterAll(() => nc.close());
 
+    // The shared stack relays other specs' typing too: each test looks at its own conversations' events only.
     it('relays typing on an own conversation to the operator side', async () => {
       const visitor = await startAnonymous(widget);
       const conversationId = await newConversation(visitor.token);
       const socket = await open({ token: visitor.token });
-      const sub = nc.subscribe(ConversationEvents.visitorTyping.subject, { max: 1 });
-      await nc.flush();
+      const heard = await recordNatsEvents(nc, ConversationEvents.visitorTyping.subject, (data) => data.conversationId === conversationId);
       const ack = await socket.timeout(5000).emitWithAck('typing', { conversationId, typing: true });
       expect(ack).toEqual({ ok: true });
-      for await (const msg of sub) {
-        const body = codec.decode(msg.data) as { data: Record<string, unknown> };
-        expect(body.data).toMatchObject({ workspaceId: widget.workspaceId, conversationId, sessionId: visitor.sessionId, userId: null, typing: true });
-        expect(Date.parse(body.data.at as string)).not.toBeNaN();
-      }
+      const event = await heard.first();
+      heard.stop();
+      expect(event).toMatchObject({ workspaceId: widget.workspaceId, conversationId, sessionId: visitor.sessionId, userId: null, typing: true });
+      expect(Date.parse(event.at as string)).not.toBeNaN();
     });
 
     it('refuses typing on another session’s (or an unknown) conversation: conversation_not_found, nothing published', async () => {
       const [owner, other] = [await startAnonymous(widget), await startAnonymous(widget)];
       const conversationId = await newConversation(owner.token);
       const socket = await open({ token: other.token });
-      const published: unknown[] = [];
-      const sub = nc.subscribe(ConversationEvents.visitorTyping.subject, { callback: (_e, m) => published.push(m) });
-      await nc.flush();
-      for (const id of [conversationId, 'conv_01J00000000000000000000000']) {
+      const ids = [conversationId, 'conv_01J00000000000000000000000'];
+      const published = await recordNatsEvents(nc, ConversationEvents.visitorTyping.subject, (data) => ids.includes(data.conversationId as string));
+      for (const id of ids) {
         const ack = await socket.timeout(5000).emitWithAck('typing', { conversationId: id, typing: true });
         expect(ack.error).toMatchObject({ code: 'conversation_not_found' });
       }
       await sleep(200);
-      sub.unsubscribe();
-      expect(published).toEqual([]);
+      published.stop();
+      expect(published.events).toEqual([]);
     });
   });
 

@@ -6,6 +6,7 @@ import {
   openSocket,
   PlainSocket,
   recordEvents,
+  recordNatsEvents,
   refusedPlainUpgrade,
   spawnRealtimeReplica,
   startAnonymous,
@@ -13,11 +14,10 @@ import {
   TestWidget,
 } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
-import { connect, JSONCodec, NatsConnection } from 'nats';
+import { connect, NatsConnection } from 'nats';
 import type { Socket } from 'socket.io-client';
 
 const stack = testStack();
-const codec = JSONCodec();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SPEC §10's plain WebSocket, with a bare `ws` client: through the gateway's proxy and straight to the realtime service. */
@@ -139,15 +139,12 @@ describe('plain WebSocket on /widget/v1/realtime', () => {
     const visitor = await startAnonymous(widget);
     const conversationId = await newConversation(visitor.token);
     const socket = await open(stack.baseUrl, { token: visitor.token });
-    const heard = new Promise<any>((resolve) => {
-      const sub = nc.subscribe(ConversationEvents.visitorTyping.subject, { max: 1 });
-      void (async () => {
-        for await (const msg of sub) resolve((codec.decode(msg.data) as any).data);
-      })();
-    });
-    await nc.flush();
+    // Among the shared stack's other typing events: this conversation's.
+    const heard = await recordNatsEvents(nc, ConversationEvents.visitorTyping.subject, (data) => data.conversationId === conversationId);
     socket.send({ type: 'typing', conversationId, typing: true });
-    expect(await heard).toMatchObject({ conversationId, sessionId: visitor.sessionId, typing: true });
+    const event = await heard.first();
+    heard.stop();
+    expect(event).toMatchObject({ conversationId, sessionId: visitor.sessionId, typing: true });
 
     const start = socket.next((f) => f.type === 'typing.start');
     expect((await widget.admin.post(`/conversations/${conversationId}/typing`, { typing: true, author: { id: 'op-1', name: 'Olga' } })).status).toBe(204);

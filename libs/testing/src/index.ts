@@ -7,4 +7,5 @@ export * from './metrics';
 export * from './plain-socket';
 export * from './browser';
 export * from './nats-server';
+export * from './nats-events';
 export * from './log-audit';
