@@ -10,6 +10,7 @@ import { QueryExpander } from './domain/retrieval/query-expander';
 import { SynonymsService } from './domain/synonyms.service';
 import { AdminHandler } from './handlers/admin.handler';
 import { ArticlesHandler } from './handlers/articles.handler';
+import { AnswerRecordRepository } from './persistence/answer-record.repository';
 import { ArticleRepository } from './persistence/article.repository';
 import { CollectionRepository } from './persistence/collection.repository';
 import { EmbeddingRepository } from './persistence/embedding.repository';
@@ -28,6 +29,7 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
     ChatProvider,
     EmbeddingsProvider,
     ArticleRepository,
+    AnswerRecordRepository,
     CollectionRepository,
     VocabularyRepository,
     EmbeddingRepository,

@@ -28,6 +28,7 @@ describe('POST /ai/answer (built-in answerer)', () => {
     const res = await ask({ question: 'My card expired, how do I put a new one on file?' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
+      id: expect.stringMatching(/^ans_[0-9A-Z]{26}$/),
       mode: 'answer_first',
       answer: { text: expect.any(String), confidence: expect.any(Number), citations: [{ articleId: articles['payment-methods'], title: 'Update your card or payment method' }] },
       suggestions: expect.any(Array),

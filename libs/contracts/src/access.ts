@@ -53,7 +53,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       calls: [
         ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime']),
         ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay']),
-        ...all(KnowledgeRpc),
+        ...omit(KnowledgeRpc, ['answerRecord']),
         ...all(FormsRpc),
         ...all(EventsRpc),
         ...all(HealthRpc),
@@ -78,7 +78,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     },
     conversation: {
       serves: served('conversation', ConversationRpc),
-      calls: selfPing('conversation'),
+      // An escalation note is made from the answer the knowledge service recorded, never from the client's words.
+      calls: [...pick(KnowledgeRpc, ['answerRecord']), ...selfPing('conversation')],
       publishes: omit(ConversationEvents, ['visitorTyping']),
       hears: [],
     },

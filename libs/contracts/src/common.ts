@@ -14,6 +14,8 @@ export const ID_PREFIX = {
   submission: 'sub',
   event: 'evt',
   request: 'req',
+  /** An AI answer as given to one session (SPEC §6; what an escalation refers to). */
+  answer: 'ans',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

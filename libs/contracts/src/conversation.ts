@@ -98,16 +98,14 @@ export const sendMessageBody = z
   .object({ text: z.unknown(), clientMessageId: clientMessageId.optional(), metadata: boundedJson(MESSAGE_METADATA_MAX_BYTES).optional() })
   .strict();
 export type SendMessageBody = Omit<z.infer<typeof sendMessageBody>, 'text'> & { text: string };
-/** POST /conversations/{id}/escalate: the AI exchange the visitor leaves for a person (docs/api.md). */
-export const ESCALATION_QUESTION_MAX = 2000;
+/**
+ * POST /conversations/{id}/escalate: the visitor goes from an AI answer to a person (docs/api.md).
+ * The body names the answer by the id `POST /ai/answer` returned; the note for the agent is made
+ * from what the server recorded of that answer, never from text the client sends.
+ */
 export const escalateBody = z
   .object({
-    question: z.string().trim().min(1).max(ESCALATION_QUESTION_MAX),
-    answer: z.string().max(MESSAGE_TEXT_MAX).optional(),
-    citations: z
-      .array(z.object({ articleId: idOf('article'), title: z.string().min(1).max(255) }).strict())
-      .max(10)
-      .optional(),
+    answerId: idOf('answer'),
     clientMessageId: clientMessageId.optional(),
   })
   .strict();
@@ -158,6 +156,7 @@ export const ConversationRpc = {
   /** A bot answer posted into a conversation the session owns (knowledge service, AI answers). */
   postBotMessage: rpc<{ session: SessionContext; conversationId: string; text: string; authorName?: string }, Message>('conversation.messages.bot'),
   /** The system message of an AI-to-person escalation, by the widget's ai.escalationBehavior. */
+  /** One per conversation: a later escalate returns the first note (created false). */
   escalate: rpc<{ session: SessionContext; conversationId: string; behavior: EscalationBehavior } & EscalateBody, EscalateReply & { created: boolean }>(
     'conversation.escalate',
   ),

@@ -81,6 +81,8 @@ export interface AiCitation {
 }
 
 export interface AiAnswerReply {
+  /** This reply as the server recorded it for the session: what `POST /conversations/{id}/escalate` names (ANSWER_RECORD_TTL_MS). */
+  id: string;
   mode: AiMode;
   answer: { text: string; confidence: number; citations: AiCitation[] } | null;
   suggestions: ArticleSearchHit[];
@@ -183,11 +185,26 @@ export interface AnswerRequest extends AnswerBody {
   suggestArticles: boolean;
 }
 
+/** How long an answer's record can be escalated from (docs/api.md). */
+export const ANSWER_RECORD_TTL_MS = 60 * 60 * 1000;
+
+/** What the server gave one session for one question: the only source of an escalation note. */
+export interface AnswerRecord {
+  id: string;
+  question: string;
+  answer: { text: string; citations: AiCitation[] } | null;
+}
+
 export const KnowledgeRpc = {
   search: rpc<{ scope: ArticleScope } & SearchQuery, Page<ArticleSearchHit>>('knowledge.articles.search'),
   /** A published article in scope; emits articleViewed. article_not_found otherwise. */
   getArticle: rpc<{ scope: ArticleScope; session: SessionContext; articleId: string }, ArticleView>('knowledge.articles.get'),
   answer: rpc<AnswerRequest, AiAnswerReply>('knowledge.ai.answer'),
+  /**
+   * An answer given to this session (or its identified user) within ANSWER_RECORD_TTL_MS; asked by the
+   * conversation service when a visitor escalates. validation_error answer_not_found otherwise.
+   */
+  answerRecord: rpc<{ session: SessionContext; answerId: string }, AnswerRecord>('knowledge.ai.answer-record'),
 
   createCollection: rpc<{ workspaceId: string; name: string } & Idempotent, Collection>('knowledge.admin.collections.create'),
   listCollections: rpc<{ workspaceId: string; cursor?: string; limit: number }, Page<Collection>>('knowledge.admin.collections.list'),

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, hashRequest, newId } from '@widget/common';
+import { AppError, hashRequest, NatsBus, newId } from '@widget/common';
 import {
   Conversation,
   CreateConversationRequest,
   EscalateBody,
   EscalateReply,
   EscalationBehavior,
+  KnowledgeRpc,
   Message,
   MessagesQuery,
   Page,
@@ -38,6 +39,7 @@ export class ConversationsService {
     private readonly repo: ConversationRepository,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
+    private readonly bus: NatsBus,
   ) {}
 
   /** Runs one transaction that writes its own outbox rows; publishes them right after commit. */
@@ -179,7 +181,8 @@ export class ConversationsService {
 
   /**
    * The system message for the agent when the visitor leaves an AI answer for
-   * a person; idempotent on clientMessageId like a visitor message.
+   * a person, made from the knowledge service's record of that answer. One per
+   * conversation: a later escalate (another answer, a retry) returns the first.
    */
   async escalate(
     session: SessionContext,
@@ -187,15 +190,17 @@ export class ConversationsService {
     behavior: EscalationBehavior,
     body: EscalateBody,
   ): Promise<EscalateReply & { created: boolean }> {
-    const note = escalationNote(behavior, body);
-    if (!note) {
-      await this.owned(session, conversationId);
-      return { escalationBehavior: behavior, message: null, created: false };
-    }
+    // Ownership first: a conversation the session cannot see is not found, whatever the answer id.
+    await this.owned(session, conversationId);
+    const record = await this.bus.send(KnowledgeRpc.answerRecord, { session, answerId: body.answerId });
+    const note = escalationNote(behavior, record);
+    if (!note) return { escalationBehavior: behavior, message: null, created: false };
     const clientMessageId = body.clientMessageId ?? null;
     return this.write<EscalateReply & { created: boolean }>(async (manager) => {
       const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
       if (!locked) throw conversationNotFound();
+      const earlier = await this.repo.findEscalation(conversationId, manager);
+      if (earlier) return { result: { escalationBehavior: behavior, message: toMessage(earlier), created: false }, events: [] };
       const entity: MessageEntity = {
         id: newId('message'),
         conversationId,
@@ -213,10 +218,8 @@ export class ConversationsService {
       if (await this.repo.appendMessage(entity, 0, events, manager)) {
         return { result: { escalationBehavior: behavior, message, created: true }, events, stored: true };
       }
-      const original = await this.repo.findMessageByClientId(conversationId, clientMessageId as string, manager);
-      if (!original) throw new AppError('internal_error', 'Idempotent escalation lost its original.', { reason: 'unexpected' });
-      if (original.authorType !== 'system' || original.text !== note.text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
-      return { result: { escalationBehavior: behavior, message: toMessage(original), created: false }, events: [] };
+      // The conversation has no escalation yet, so the clientMessageId belongs to another message.
+      throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
     });
   }
 

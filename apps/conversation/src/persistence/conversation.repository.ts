@@ -233,6 +233,18 @@ export class ConversationRepository {
     return rows[0] ?? null;
   }
 
+  /** The conversation's escalation note (SPEC §9 ai.escalationBehavior), if it has one. */
+  async findEscalation(conversationId: string, manager: EntityManager): Promise<MessageEntity | null> {
+    const rows = await this.run<MessageEntity>(
+      `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
+        WHERE m.conversation_id = $1 AND m.author_type = 'system' AND m.metadata ? 'escalation'
+        ORDER BY m.id LIMIT 1`,
+      [conversationId],
+      manager,
+    );
+    return rows[0] ?? null;
+  }
+
   async messageExists(conversationId: string, messageId: string, manager: EntityManager): Promise<boolean> {
     const rows = await this.run(`SELECT 1 FROM conversation.messages WHERE conversation_id = $1 AND id = $2`, [conversationId, messageId], manager);
     return rows.length > 0;

@@ -80,11 +80,13 @@ export class ConversationsController {
   }
 
   /**
-   * The visitor goes from an AI answer to a person: a system message for the
-   * agent, by ai.escalationBehavior. 201 when posted; 200 when nothing was
-   * (behaviour none) or a retried clientMessageId returns the original.
+   * The visitor goes from an AI answer (named by its id) to a person: a system
+   * message for the agent, by ai.escalationBehavior, charged as a message. 201
+   * when posted; 200 when nothing was (behaviour none) or the conversation's
+   * escalation exists already (one per conversation).
    */
   @Post(':id/escalate')
+  @LimitAction('messages')
   async escalate(
     @CurrentSession() session: SessionContext,
     @CurrentWidget() widget: WidgetAccess,

@@ -30,4 +30,9 @@ export class ArticlesHandler {
   answer(@Payload() req: Req<'answer'>): Res<'answer'> {
     return this.answers.answer(req);
   }
+
+  @MessagePattern(KnowledgeRpc.answerRecord.subject)
+  answerRecord(@Payload() req: Req<'answerRecord'>): Res<'answerRecord'> {
+    return this.answers.record(req.session, req.answerId);
+  }
 }

@@ -35,6 +35,8 @@ interface SessionReply {
 }
 
 export interface AiAnswer {
+  /** The server's record of this reply: what an escalation names. */
+  id: string;
   mode: string;
   answer: { text: string; confidence: number; citations: { articleId: string; title: string }[] } | null;
   suggestions: ArticleHit[];
@@ -490,19 +492,16 @@ export class ChatCore {
 
   /**
    * From an AI answer to a person: a conversation that starts with the
-   * visitor's question, then `POST …/escalate` with the answer shown and its
-   * citations, which posts what the widget's ai.escalationBehavior says for
-   * the agent. A server without that endpoint (404 not_found) still has the
-   * conversation with the question.
+   * visitor's question, then `POST …/escalate` naming the answer shown, which
+   * posts what the widget's ai.escalationBehavior says for the agent (made by
+   * the server from its record of that answer). A server without that
+   * endpoint (404 not_found) still has the conversation with the question.
    */
   async talkToPerson(question: string, shown?: AiAnswer | null): Promise<Conversation> {
     const conversation = await this.startConversation({ message: question, metadata: { source: 'ai_escalation' } });
-    const body: Record<string, unknown> = { question: question.slice(0, 2000), clientMessageId: this.newId() };
-    if (shown?.answer) {
-      body.answer = shown.answer.text.slice(0, 10_000);
-      body.citations = shown.answer.citations.slice(0, 10).map((c) => ({ articleId: c.articleId, title: c.title.slice(0, 255) }));
-    }
+    if (!shown?.id) return conversation;
     try {
+      const body = { answerId: shown.id, clientMessageId: this.newId() };
       const reply = await this.authed<{ message: Message | null }>('POST', `/widget/v1/conversations/${encodeURIComponent(conversation.id)}/escalate`, body);
       if (reply?.message) this.acceptMessage(reply.message);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, NatsBus } from '@widget/common';
-import { AiAnswerReply, AiCitation, AnswerRequest, ArticleSearchHit, ConversationRpc } from '@widget/contracts';
+import { AppError, NatsBus, newId } from '@widget/common';
+import { AiAnswerReply, AiCitation, ANSWER_RECORD_TTL_MS, AnswerRecord, AnswerRequest, ArticleSearchHit, ConversationRpc, SessionContext } from '@widget/contracts';
+import { AnswerRecordRepository } from '../../persistence/answer-record.repository';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
 import { EmbeddingRepository } from '../../persistence/embedding.repository';
 import { EmbeddingsProvider } from '../retrieval/embeddings';
@@ -45,6 +46,7 @@ export class AnswerService {
     private readonly expander: QueryExpander,
     private readonly embeddings: EmbeddingsProvider,
     private readonly vectors: EmbeddingRepository,
+    private readonly records: AnswerRecordRepository,
   ) {}
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
@@ -58,17 +60,31 @@ export class AnswerService {
     const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
 
+    const id = newId('answer');
     let reply: AiAnswerReply;
     if (mode === 'human_first') {
-      reply = { mode, answer: null, suggestions, escalation: { recommended: true, reason: 'human_first' } };
+      reply = { id, mode, answer: null, suggestions, escalation: { recommended: true, reason: 'human_first' } };
     } else if (mode === 'suggest_articles') {
       const none = suggestions.length === 0;
-      reply = { mode, answer: null, suggestions, escalation: { recommended: none, reason: none ? 'no_relevant_articles' : null } };
+      reply = { id, mode, answer: null, suggestions, escalation: { recommended: none, reason: none ? 'no_relevant_articles' : null } };
     } else if (outcome.answer) {
-      reply = { mode, answer: outcome.answer, suggestions, escalation: { recommended: false, reason: null } };
+      reply = { id, mode, answer: outcome.answer, suggestions, escalation: { recommended: false, reason: null } };
     } else {
-      reply = { mode, answer: null, suggestions, escalation: { recommended: true, reason: outcome.declineReason ?? 'low_confidence' } };
+      reply = { id, mode, answer: null, suggestions, escalation: { recommended: true, reason: outcome.declineReason ?? 'low_confidence' } };
     }
+
+    // What this session was given, so an escalation's note comes from the server's record, not the client.
+    const now = new Date();
+    await this.records.insert(
+      {
+        id,
+        session: req.session,
+        question: req.question,
+        answer: reply.answer && { text: reply.answer.text, citations: reply.answer.citations },
+        expiresAt: new Date(now.getTime() + ANSWER_RECORD_TTL_MS),
+      },
+      now,
+    );
 
     if (req.conversationId) {
       // The conversation service checks that the session owns the conversation (conversation_not_found otherwise).
@@ -85,6 +101,13 @@ export class AnswerService {
       }
     }
     return reply;
+  }
+
+  /** An answer this session (or its identified user) was given within the hour; answer_not_found otherwise. */
+  async record(session: SessionContext, answerId: string): Promise<AnswerRecord> {
+    const record = await this.records.findFor(session, answerId, new Date());
+    if (!record) throw answerNotFound();
+    return record;
   }
 
   /** Retrieval, passage scoring and (when asked) the answer itself. */
@@ -244,4 +267,11 @@ function suggestion(s: ScoredCandidate, r: RetrievedRow): ArticleSearchHit {
     updatedAt: iso(r.updated_at),
     score: s.confidence,
   };
+}
+
+function answerNotFound(): AppError {
+  return new AppError('validation_error', 'No such answer for this session, or it has expired.', {
+    reason: 'answer_not_found',
+    details: [{ field: 'answerId', reason: 'is not an answer given to this session within the last hour' }],
+  });
 }

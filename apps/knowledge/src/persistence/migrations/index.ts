@@ -4,6 +4,7 @@ import { AddVocabularyAndSynonyms1796100000000 } from './1796100000000-add-vocab
 import { KnowledgeIdempotencyKeys1796200000000 } from './1796200000000-idempotency-keys';
 import { AddArticleEmbeddings1796300000000 } from './1796300000000-add-article-embeddings';
 import { AddEmbeddingVersions1796400000000 } from './1796400000000-add-embedding-versions';
+import { AnswerRecords1796500000000 } from './1796500000000-answer-records';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const KNOWLEDGE_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const KNOWLEDGE_MIGRATIONS = [
   KnowledgeIdempotencyKeys1796200000000,
   AddArticleEmbeddings1796300000000,
   AddEmbeddingVersions1796400000000,
+  AnswerRecords1796500000000,
 ];

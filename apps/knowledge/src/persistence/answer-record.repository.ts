@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { AiCitation, AnswerRecord, SessionContext } from '@widget/contracts';
+import { DataSource } from 'typeorm';
+
+/** Expired rows removed with each insert: bounded, so an insert never waits on a large clean-up. */
+const PURGE_BATCH = 100;
+
+export interface NewAnswerRecord extends AnswerRecord {
+  session: SessionContext;
+  expiresAt: Date;
+}
+
+/** knowledge.answer_records: what each AI answer gave which session, for escalations (ANSWER_RECORD_TTL_MS). */
+@Injectable()
+export class AnswerRecordRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async insert(record: NewAnswerRecord, now: Date): Promise<void> {
+    await this.dataSource.query(
+      `WITH purged AS (
+         DELETE FROM knowledge.answer_records
+          WHERE id IN (SELECT id FROM knowledge.answer_records WHERE expires_at <= $9 ORDER BY expires_at LIMIT ${PURGE_BATCH})
+       )
+       INSERT INTO knowledge.answer_records (id, workspace_id, session_id, user_id, question, answer_text, citations, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+      [
+        record.id,
+        record.session.workspaceId,
+        record.session.sessionId,
+        record.session.userId,
+        record.question,
+        record.answer?.text ?? null,
+        JSON.stringify(record.answer?.citations ?? []),
+        record.expiresAt,
+        now,
+      ],
+    );
+  }
+
+  /** The record, when it was given to this session or to its identified user, in its workspace, and has not expired. */
+  async findFor(session: SessionContext, answerId: string, now: Date): Promise<AnswerRecord | null> {
+    const rows: { id: string; question: string; answer_text: string | null; citations: AiCitation[] }[] = await this.dataSource.query(
+        `SELECT id, question, answer_text, citations FROM knowledge.answer_records
+          WHERE id = $1 AND workspace_id = $2 AND expires_at > $5
+            AND (session_id = $3 OR (user_id IS NOT NULL AND user_id = $4))`,
+        [answerId, session.workspaceId, session.sessionId, session.userId, now],
+      );
+    const row = rows[0];
+    if (!row) return null;
+    return { id: row.id, question: row.question, answer: row.answer_text === null ? null : { text: row.answer_text, citations: row.citations } };
+  }
+}
