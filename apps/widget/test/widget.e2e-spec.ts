@@ -400,6 +400,36 @@ describe('embedding rules', () => {
     await context.close();
   });
 
+  it('frame-ancestors allows what the allow-list allows: a page one label under a wildcard embeds the widget, two labels deep it does not', async () => {
+    // CSP's *. would match any depth; the API's pattern matches one label. *.localhost resolves to this machine in Chromium.
+    const port = demo.gateway.port;
+    const allowed = (extra: string[]) => demo.admin.patch(`/widgets/${demo.widget.widgetId}`, { allowedOrigins: [`http://localhost:${port}`, ...extra] });
+    expect((await allowed([`http://*.localhost:${port}`])).status).toBe(200);
+    const { context, page } = await newVisitor();
+    try {
+      const shallow = page.waitForResponse((r) => r.url().includes('/widget/v1/frame?'));
+      await page.goto(`http://shop.localhost:${port}/demo/`);
+      const shallowCsp = (await shallow).headers()['content-security-policy'];
+      expect(shallowCsp).toContain(`frame-ancestors http://localhost:${port} http://shop.localhost:${port}`);
+      expect(shallowCsp).not.toContain('*');
+      await chatFrame(page).getByRole('button', { name: /open chat/i }).waitFor();
+      await shot(page, 'wildcard-one-label-embeds');
+
+      const deep = page.waitForResponse((r) => r.url().includes('/widget/v1/frame?'));
+      await page.goto(`http://a.shop.localhost:${port}/demo/`);
+      expect((await deep).headers()['content-security-policy']).toMatch(new RegExp(`frame-ancestors http://localhost:${port}(;|$)`));
+      // Chromium puts its error page where the refused frame would be: no widget document runs.
+      const iframe = await (await page.waitForSelector('iframe[data-support-chat]', { state: 'attached' })).contentFrame();
+      for (const until = Date.now() + 5000; !iframe!.url().startsWith('chrome-error:') && Date.now() < until; ) await page.waitForTimeout(50);
+      expect(iframe!.url()).toMatch(/^chrome-error:/);
+      expect(page.frames().some((f) => f.url().includes('/widget/v1/frame?'))).toBe(false);
+      await shot(page, 'wildcard-two-labels-refused');
+    } finally {
+      await context.close();
+      await allowed([]);
+    }
+  });
+
   it('has no serious or critical accessibility violation in the open widget (axe-core), and works by keyboard', async () => {
     const { context, page } = await newVisitor();
     await openDemo(page);

@@ -11,6 +11,9 @@ export const configQuery = z.object({
   widget_id: idOf('widget'),
 });
 
+/** GET /widget/v1/frame: the pair, and the origin of the page that embeds the frame (the SDK's), which frame-ancestors names when allowed. */
+export const frameQuery = configQuery.extend({ host_origin: z.string().max(300).optional() });
+
 export const anonymousSessionBody = z
   .object({
     workspaceId: idOf('workspace'),

@@ -265,6 +265,8 @@ export function createChat(options: ChatOptions): SupportChatInstance {
     const src = new URL('/widget/v1/frame', widgetBase);
     src.searchParams.set('workspace_id', options.workspaceId);
     if (options.widgetId) src.searchParams.set('widget_id', options.widgetId);
+    // The server names this page in the frame's frame-ancestors when the widget allows it (a wildcard cannot be passed on).
+    src.searchParams.set('host_origin', location.origin);
     // The fragment never reaches a server or a log: the frame learns whom to talk to.
     src.hash = new URLSearchParams({ origin: location.origin, nonce }).toString();
     iframe.src = src.toString();

@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '@widget/common';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
-import { demoApiBase } from './page-sets';
 
 interface DemoSeed {
   workspaceId: string;
@@ -17,19 +16,19 @@ export const DEMO_USER = { sub: 'demo-user-1', email: 'demo.user@example.com', n
 /**
  * The demo site's two dynamic pieces, registered only when DEMO_MODE=true
  * (npm run stack and the browser tests; never the production images):
- * `GET /demo/settings.js` (the seeded widget's ids) and `POST
- * /demo/identity-token`, which signs an identity JWT for the demo user with
- * the seeded widget's secret, as a customer's own backend would.
+ * `GET /demo/settings.js` (the seeded widget's ids and `apiBase`, from the
+ * configuration: page-sets.ts `demoApiBase`) and `POST /demo/identity-token`,
+ * which signs an identity JWT for the demo user with the seeded widget's
+ * secret, as a customer's own backend would.
  */
-export function registerDemo(fastify: FastifyInstance, seedFile: string): void {
+export function registerDemo(fastify: FastifyInstance, seedFile: string, apiBase: string): void {
   const seed = (): DemoSeed => {
     if (!existsSync(seedFile)) throw new AppError('not_found', 'The demo is not seeded yet.', { reason: 'demo_not_seeded' });
     return JSON.parse(readFileSync(seedFile, 'utf8')) as DemoSeed;
   };
 
-  fastify.get('/demo/settings.js', (request, reply) => {
+  fastify.get('/demo/settings.js', (_request, reply) => {
     const { workspaceId, widgetId } = seed();
-    const apiBase = demoApiBase(request);
     const settings = JSON.stringify({ workspaceId, widgetId, apiBase });
     void reply
       .headers({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })

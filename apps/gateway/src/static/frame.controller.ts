@@ -1,6 +1,6 @@
 import { Get, Header, Query, Res } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
-import { configQuery, SessionRpc } from '@widget/contracts';
+import { frameAncestorSources, NatsBus } from '@widget/common';
+import { frameQuery, SessionRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -18,6 +18,9 @@ const frameHtml = () => (template ??= readFileSync(FRAME_HTML()));
  * own script and style, connects only to this origin, and lets only the
  * widget's allowed origins embed it (frame-ancestors): this replaces the
  * Origin check for the requests the frame makes with the API's own origin.
+ * A wildcard pattern is not passed on (CSP's `*.` matches any depth): the
+ * embedding page's origin, which the SDK sends as `host_origin`, is named
+ * instead when the widget allows it, as the API's own matcher decides.
  */
 @WidgetController()
 export class FrameController {
@@ -32,17 +35,17 @@ export class FrameController {
   @Header('Cache-Control', 'no-cache')
   @Header('X-Content-Type-Options', 'nosniff')
   @Header('Referrer-Policy', 'no-referrer')
-  async frame(@Query(new ZodPipe(configQuery)) query: z.infer<typeof configQuery>, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+  async frame(@Query(new ZodPipe(frameQuery)) query: z.infer<typeof frameQuery>, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     // The pair must name a real widget of that workspace (not_found otherwise), as GET /config does.
     await this.bus.send(SessionRpc.publicConfig, { workspaceId: query.workspace_id, widgetId: query.widget_id });
     const widget = await this.widgets.get(query.widget_id);
-    void reply.header('Content-Security-Policy', frameCsp(widget.allowedOrigins));
+    void reply.header('Content-Security-Policy', frameCsp(frameAncestorSources(widget.allowedOrigins, query.host_origin)));
     return frameHtml();
   }
 }
 
-export function frameCsp(allowedOrigins: readonly string[]): string {
-  const ancestors = allowedOrigins.length ? allowedOrigins.join(' ') : "'none'";
+export function frameCsp(ancestorSources: readonly string[]): string {
+  const ancestors = ancestorSources.length ? ancestorSources.join(' ') : "'none'";
   return [
     "default-src 'none'",
     "script-src 'self'",

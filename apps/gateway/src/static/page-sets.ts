@@ -9,8 +9,8 @@ export interface PageSet {
   /** URL prefix, ending in '/'. `prefix` itself serves index.html when there is one. */
   prefix: string;
   dir: string;
-  /** The Content-Security-Policy of its HTML pages, from the request's own origin. */
-  csp?: (request: { protocol: string; host: string }) => string;
+  /** The Content-Security-Policy sent with every file of the set (its pages'; a script or style sheet ignores it). */
+  csp: string;
   /** Only in the stack's demo mode (DEMO_MODE=true), never in a production deployment. */
   demoOnly?: boolean;
   /** A page a person may land on: `/` goes to the first such set this gateway serves. */
@@ -21,15 +21,14 @@ export interface PageSet {
 const distOf = (pkg: string, sub: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', sub);
 
 /**
- * The demo page plays a customer's site: it talks to the API under the other
- * loopback name (localhost ↔ 127.0.0.1), so page and frame are different
- * origins, as on a real site. A real host name maps to itself.
+ * Where the demo page finds the API: the configured public origin, else this
+ * gateway under the loopback name 127.0.0.1 while the stack prints the demo as
+ * http://localhost:<PORT>/demo/, so page and frame are different origins, as
+ * on a real site. Never the request's Host or X-Forwarded-Host: a forged
+ * header must not choose where the page loads its script from.
  */
-export function demoApiBase(request: { protocol: string; host: string }): string {
-  const url = new URL(`${request.protocol}://${request.host}`);
-  if (url.hostname === 'localhost') url.hostname = '127.0.0.1';
-  else if (url.hostname === '127.0.0.1') url.hostname = 'localhost';
-  return url.origin;
+export function demoApiBase(config: { PUBLIC_ORIGIN: readonly string[]; PORT: number }): string {
+  return config.PUBLIC_ORIGIN[0] ?? `http://127.0.0.1:${config.PORT}`;
 }
 
 /** The inbox: same-origin only; no inline script or style, no eval; nothing may frame it. */
@@ -44,19 +43,24 @@ export const STRICT_PAGE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** What a careful site sets: script-src 'self' <apiBase>, nothing inline, nothing evaluated. */
-const strictDemoCsp = (request: { protocol: string; host: string }) => {
-  const api = demoApiBase(request);
-  return `default-src 'self'; script-src 'self' ${api}; style-src 'self'; img-src 'self' data:; frame-src ${api}; connect-src 'self' ${api}; object-src 'none'; base-uri 'none'; form-action 'self'`;
-};
+/** The loader and the frame's assets are scripts and styles, never documents: nothing at all. */
+const ASSET_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export const PAGE_SETS: PageSet[] = [
-  { prefix: '/widget/v1/', dir: distOf('@widget/sdk', 'loader') },
-  { prefix: '/widget/v1/assets/', dir: distOf('@widget/widget', 'frame/assets') },
-  { prefix: '/demo/', dir: distOf('@widget/widget', 'demo'), csp: strictDemoCsp, demoOnly: true, home: true },
-  { prefix: '/demo/assets/', dir: distOf('@widget/widget', 'demo/assets'), demoOnly: true },
-  { prefix: '/inbox/', dir: distOf('@widget/inbox', ''), csp: () => STRICT_PAGE_CSP, home: true },
-];
+/** What a careful site sets: script-src 'self' <apiBase>, nothing inline, nothing evaluated; and no page may frame the demo. */
+const strictDemoCsp = (api: string) =>
+  `default-src 'self'; script-src 'self' ${api}; style-src 'self'; img-src 'self' data:; frame-src ${api}; connect-src 'self' ${api}; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
+
+/** The page sets, their policies built once from the configuration (`demoApiBase`). */
+export function pageSets(origins: { demoApiBase: string }): PageSet[] {
+  const demoCsp = strictDemoCsp(origins.demoApiBase);
+  return [
+    { prefix: '/widget/v1/', dir: distOf('@widget/sdk', 'loader'), csp: ASSET_CSP },
+    { prefix: '/widget/v1/assets/', dir: distOf('@widget/widget', 'frame/assets'), csp: ASSET_CSP },
+    { prefix: '/demo/', dir: distOf('@widget/widget', 'demo'), csp: demoCsp, demoOnly: true, home: true },
+    { prefix: '/demo/assets/', dir: distOf('@widget/widget', 'demo/assets'), csp: demoCsp, demoOnly: true },
+    { prefix: '/inbox/', dir: distOf('@widget/inbox', ''), csp: STRICT_PAGE_CSP, home: true },
+  ];
+}
 
 /** The frame's HTML template (served by FrameController with a per-widget CSP). */
 export const FRAME_HTML = () => join(distOf('@widget/widget', 'frame'), 'frame.html');

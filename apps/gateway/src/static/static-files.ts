@@ -40,22 +40,21 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
       if (!statSync(file).isFile() || name === 'manifest.json' || name.endsWith('.map')) continue;
       const body = readFileSync(file);
       const type = TYPES[extname(name)] ?? 'application/octet-stream';
+      // Every file, not only the pages: a script opened on its own is a document too.
       const headers: Record<string, string> = {
         'content-type': type,
-        'cache-control': HASHED.test(name) ? IMMUTABLE : SHORT,
+        'cache-control': name.endsWith('.html') ? 'no-cache' : HASHED.test(name) ? IMMUTABLE : SHORT,
+        'content-security-policy': set.csp,
         'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
       };
-      if (name.endsWith('.html')) {
-        headers['cache-control'] = 'no-cache';
-        headers['referrer-policy'] = 'strict-origin-when-cross-origin';
-      }
-      const csp = name.endsWith('.html') ? set.csp : undefined;
       // The folder without its slash goes to the folder (relative asset URLs resolve from there).
       if (name === 'index.html') fastify.get(set.prefix.slice(0, -1), (_request, reply) => reply.redirect(set.prefix, 301));
       const urls = name === 'index.html' ? [set.prefix, `${set.prefix}${name}`] : [`${set.prefix}${name}`];
       for (const url of urls) {
-        fastify.get(url, (request, reply) => {
-          void reply.headers(csp ? { ...headers, 'content-security-policy': csp(request) } : headers).send(body);
+        fastify.get(url, (_request, reply) => {
+          void reply.headers(headers).send(body);
         });
       }
     }

@@ -1,4 +1,4 @@
-import { originAllowed, originMatches } from './origin';
+import { frameAncestorSources, originAllowed, originMatches } from './origin';
 
 describe('originMatches', () => {
   it.each([
@@ -35,5 +35,25 @@ describe('originAllowed', () => {
     expect(originAllowed('null', ['https://a.test'])).toBe(false);
     expect(originAllowed('https://a.test', [])).toBe(false);
     expect(originAllowed('https://b.test', ['https://a.test', 'https://b.test'])).toBe(true);
+  });
+});
+
+describe('frameAncestorSources', () => {
+  const patterns = ['https://shop.example.com', 'https://*.example.org', 'http://localhost:5173', 'https://Upper.Example.com:443'];
+
+  it('passes exact patterns on, canonical, and never a wildcard (CSP would match any depth)', () => {
+    expect(frameAncestorSources(patterns)).toEqual(['https://shop.example.com', 'http://localhost:5173', 'https://upper.example.com']);
+  });
+
+  it('adds the embedding page when a wildcard allows it (one label), and only then', () => {
+    expect(frameAncestorSources(patterns, 'https://a.example.org')).toContain('https://a.example.org');
+    for (const embedder of ['https://a.b.example.org', 'https://example.org', 'https://a.example.org.evil.test', 'https://a.example.org/x', 'null', 'https://a.example.org; script-src *']) {
+      expect(frameAncestorSources(patterns, embedder)).toEqual(frameAncestorSources(patterns));
+    }
+  });
+
+  it('lists an exact origin once, whichever way the page spells it', () => {
+    expect(frameAncestorSources(['https://shop.example.com'], 'https://SHOP.example.com:443')).toEqual(['https://shop.example.com']);
+    expect(frameAncestorSources([], 'https://shop.example.com')).toEqual([]);
   });
 });

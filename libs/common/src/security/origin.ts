@@ -41,10 +41,12 @@ function parseOriginUncached(value: string): ParsedOrigin | null {
   return { scheme: url.protocol, host: url.hostname.toLowerCase(), port: url.port || DEFAULT_PORT[url.protocol] };
 }
 
+const WILDCARD = /^(https?:\/\/)\*\./i;
+
 export function originMatches(origin: string, pattern: string): boolean {
   const o = parseOrigin(origin);
   if (!o) return false;
-  const wildcard = /^(https?:\/\/)\*\./i.exec(pattern);
+  const wildcard = WILDCARD.exec(pattern);
   const p = parseOrigin(wildcard ? pattern.replace('*.', 'wildcard-label.') : pattern);
   if (!p || p.scheme !== o.scheme || p.port !== o.port) return false;
   if (!wildcard) return p.host === o.host;
@@ -57,6 +59,30 @@ export function originMatches(origin: string, pattern: string): boolean {
 export function originAllowed(origin: string | undefined, patterns: readonly string[]): boolean {
   if (!origin || origin === 'null') return false;
   return patterns.some((pattern) => originMatches(origin, pattern));
+}
+
+/**
+ * The CSP `frame-ancestors` sources that allow exactly what `originAllowed(…, patterns)` allows.
+ * A CSP `*.` matches subdomains at any depth, so a wildcard pattern is never passed on: the
+ * embedding page's origin (`embedder`, which the SDK reports) stands in for it when a pattern
+ * allows it. A page that names another origin gains nothing: the browser checks its real one.
+ */
+export function frameAncestorSources(patterns: readonly string[], embedder?: string): string[] {
+  const sources = new Set<string>();
+  for (const pattern of patterns) {
+    const exact = WILDCARD.test(pattern) ? null : canonicalOrigin(pattern);
+    if (exact) sources.add(exact);
+  }
+  const own = embedder && originAllowed(embedder, patterns) ? canonicalOrigin(embedder) : null;
+  if (own) sources.add(own);
+  return [...sources];
+}
+
+/** scheme://host[:port], lower case, the default port left out; null for anything that is not an origin. */
+function canonicalOrigin(value: string): string | null {
+  const o = parseOrigin(value);
+  if (!o) return null;
+  return o.port === DEFAULT_PORT[o.scheme] ? `${o.scheme}//${o.host}` : `${o.scheme}//${o.host}:${o.port}`;
 }
 
 /**
