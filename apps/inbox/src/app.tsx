@@ -384,7 +384,9 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
         <span class={`feed feed-${feedState}`} role="status">
           {FEED_LABEL[feedState]}
         </span>
-        <span class="agent">Signed in as {credentials.agent.name}</span>
+        <span class="agent">
+          Signed in as <Said text={credentials.agent.name} />
+        </span>
         <button type="button" class="link" onClick={() => onSignOut()}>
           Sign out
         </button>
@@ -441,7 +443,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
           ) : (
             <>
               <div class="thread-head">
-                <h2>{titleOf(selected)}</h2>
+                <h2 dir="auto">{titleOf(selected)}</h2>
                 <div class="actions">
                   <label>
                     Status{' '}
@@ -459,7 +461,15 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
                   <button type="button" onClick={() => void patch({ assignee: mine ? null : credentials.agent })}>
                     {mine ? 'Unassign me' : 'Assign to me'}
                   </button>
-                  <span class="assignee">{selected.assignee ? `Assigned to ${selected.assignee.name ?? selected.assignee.id}` : 'Unassigned'}</span>
+                  <span class="assignee">
+                    {selected.assignee ? (
+                      <>
+                        Assigned to <Said text={selected.assignee.name ?? selected.assignee.id} />
+                      </>
+                    ) : (
+                      'Unassigned'
+                    )}
+                  </span>
                 </div>
               </div>
               <Messages thread={thread} pending={pending.filter((p) => p.conversationId === selected.id)} onOlder={loadOlder} onRetry={(p) => void send(p)} onDiscard={(p) => setPending((all) => all.filter((x) => x.key !== p.key))} />
@@ -514,15 +524,36 @@ function ConversationItem(props: { conversation: Conversation; unread: boolean; 
               ●
             </span>
           )}
-          <span class="title">{titleOf(c)}</span>
+          <span class="title" dir="auto">
+            {titleOf(c)}
+          </span>
           <time dateTime={c.updatedAt}>{shortTime(c.updatedAt)}</time>
         </span>
         <span class="row">
-          <span class="preview">{props.typing ? 'typing…' : last ? `${last.author.type === 'user' ? '' : `${authorLabel(last)}: `}${last.text}` : 'No messages yet'}</span>
+          <span class="preview">
+            {props.typing ? (
+              'typing…'
+            ) : last ? (
+              <>
+                {last.author.type !== 'user' && (
+                  <>
+                    <Said text={authorLabel(last)} />:{' '}
+                  </>
+                )}
+                <Said text={last.text} />
+              </>
+            ) : (
+              'No messages yet'
+            )}
+          </span>
           <span class={`status status-${c.status}`}>{c.status}</span>
         </span>
         {props.unread && <span class="visually-hidden">, unread</span>}
-        {c.assignee && <span class="visually-hidden">, assigned to {c.assignee.name ?? c.assignee.id}</span>}
+        {c.assignee && (
+          <span class="visually-hidden">
+            , assigned to <Said text={c.assignee.name ?? c.assignee.id} />
+          </span>
+        )}
       </button>
     </li>
   );
@@ -566,15 +597,19 @@ function Messages(props: { thread: Thread; pending: PendingReply[]; onOlder: () 
         {messages.map((m) => (
           <li key={m.id} class={`message from-${m.author.type}`}>
             <span class="meta">
-              {authorLabel(m)} · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
+              <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
             </span>
-            <p class="text">{m.text}</p>
+            <p class="text" dir="auto">
+              {m.text}
+            </p>
           </li>
         ))}
         {props.pending.map((p) => (
           <li key={p.key} class="message from-agent pending">
             <span class="meta">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
-            <p class="text">{p.text}</p>
+            <p class="text" dir="auto">
+              {p.text}
+            </p>
             {p.failed && (
               <span class="retry">
                 <button type="button" onClick={() => props.onRetry(p)}>
@@ -592,20 +627,29 @@ function Messages(props: { thread: Thread; pending: PendingReply[]; onOlder: () 
   );
 }
 
+/**
+ * Only a user id proved by the site's signed token is a fact here. The rest was sent by the
+ * visitor's browser (an anonymous profile, an identify without a token, PATCH /sessions/current,
+ * which also changes a verified user's name and email, and the conversation's subject, tags,
+ * custom fields and metadata): each is marked, and shown isolated (Said).
+ */
 function Details({ detail, conversation }: { detail: OperatorConversation; conversation: Conversation }) {
   const v = detail.visitor;
+  const verified = v.user?.verified === true;
   const who = v.user ?? v.profile;
   const company = v.user?.company ?? v.profile?.company ?? null;
-  const profile: Array<[string, string | null]> = [
-    ['Name', who?.name ?? null],
-    ['Email', who?.email ?? null],
-    ['User id', v.user ? `${v.user.externalId}${v.user.verified ? '' : ' (unverified)'}` : null],
-    ['Company', company ? [company.name ?? company.id ?? v.user?.companyId, company.plan && `plan ${company.plan}`].filter(Boolean).join(', ') : (v.user?.companyId ?? null)],
-    ['Identity', v.identityType],
-    ['Locale', v.locale],
-    ['Session since', new Date(v.since).toLocaleString()],
-    ['Session', v.sessionId],
-    ['Widget', v.widgetId],
+  const identity = !v.user ? 'anonymous' : verified ? 'verified' : 'unverified';
+  const claimed = (value: string | null | undefined): Row | null => (value ? { value, trust: 'unverified' } : null);
+  const profile: Array<[string, Row | null]> = [
+    ['Identity', { value: IDENTITY_LABEL[identity], trust: 'identity' }],
+    ['Name', claimed(who?.name)],
+    ['Email', claimed(who?.email)],
+    ['User id', v.user ? { value: v.user.externalId, trust: verified ? 'verified' : 'unverified' } : null],
+    ['Company', claimed(company ? [company.name ?? company.id ?? v.user?.companyId, company.plan && `plan ${company.plan}`].filter(Boolean).join(', ') : v.user?.companyId)],
+    ['Locale', claimed(v.locale)],
+    ['Session since', { value: new Date(v.since).toLocaleString(), trust: 'server' }],
+    ['Session', { value: v.sessionId, trust: 'server' }],
+    ['Widget', { value: v.widgetId, trust: 'server' }],
   ];
   const traits = who?.traits ?? {};
   return (
@@ -613,24 +657,38 @@ function Details({ detail, conversation }: { detail: OperatorConversation; conve
       <section aria-labelledby="visitor-h">
         <h2 id="visitor-h">Visitor</h2>
         <dl>
-          {profile
-            .filter(([, value]) => value)
-            .map(([label, value]) => (
+          {profile.map(([label, row]) =>
+            row ? (
               <div key={label}>
                 <dt>{label}</dt>
-                <dd>{value}</dd>
+                <dd>
+                  {row.trust === 'identity' ? (
+                    <span class={`identity identity-${identity}`}>{row.value}</span>
+                  ) : row.trust === 'server' ? (
+                    row.value
+                  ) : (
+                    <>
+                      <Said text={row.value} /> <TrustMark trust={row.trust} />
+                    </>
+                  )}
+                </dd>
               </div>
-            ))}
+            ) : null,
+          )}
         </dl>
       </section>
       <section aria-labelledby="tags-h">
-        <h2 id="tags-h">Tags</h2>
+        <h2 id="tags-h">
+          Tags <VisitorSet />
+        </h2>
         {conversation.tags.length === 0 ? (
           <p class="empty">None</p>
         ) : (
           <ul class="tags">
             {conversation.tags.map((t) => (
-              <li key={t}>{t}</li>
+              <li key={t} dir="auto">
+                {t}
+              </li>
             ))}
           </ul>
         )}
@@ -642,19 +700,63 @@ function Details({ detail, conversation }: { detail: OperatorConversation; conve
   );
 }
 
+const IDENTITY_LABEL = { anonymous: 'anonymous', verified: 'verified by your site', unverified: 'unverified claim' } as const;
+
+interface Row {
+  value: string;
+  /** identity: the verdict itself; server: what the server recorded; the rest, what the site's token proved or not. */
+  trust: 'identity' | 'server' | 'verified' | 'unverified';
+}
+
+function TrustMark({ trust }: { trust: 'verified' | 'unverified' }) {
+  return trust === 'verified' ? (
+    <span class="mark mark-verified" title="Proved by the identity token your site signed">
+      verified
+    </span>
+  ) : (
+    <span class="mark mark-unverified" title="Sent by the visitor's browser; nobody checked it">
+      unverified
+    </span>
+  );
+}
+
+/** Everything under such a heading came from the visitor's widget (operators set no tags, fields or metadata). */
+function VisitorSet() {
+  return (
+    <span class="mark mark-unverified" title="Set by the visitor's widget, not by your team; nobody checked it">
+      visitor-set
+    </span>
+  );
+}
+
+/** Text someone else wrote: its own direction, isolated, so an RTL override or a stray mark in it cannot reorder what is around it. */
+function Said({ text }: { text: string }) {
+  return (
+    <span class="said" dir="auto">
+      {text}
+    </span>
+  );
+}
+
 function KeyValues({ title, id, values }: { title: string; id: string; values: Record<string, unknown> }) {
   const entries = Object.entries(values ?? {});
   return (
     <section aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
+      <h2 id={id}>
+        {title} <VisitorSet />
+      </h2>
       {entries.length === 0 ? (
         <p class="empty">None</p>
       ) : (
         <dl>
           {entries.map(([k, value]) => (
             <div key={k}>
-              <dt>{k}</dt>
-              <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+              <dt>
+                <Said text={k} />
+              </dt>
+              <dd>
+                <Said text={typeof value === 'string' ? value : JSON.stringify(value)} />
+              </dd>
             </div>
           ))}
         </dl>

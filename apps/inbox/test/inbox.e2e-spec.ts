@@ -11,11 +11,18 @@ import {
 } from '@widget/testing';
 import { source as axeSource } from 'axe-core';
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 
 const stack = testStack();
 const AGENT = 'Grace Hopper';
+
+/** The trust marker beside a row of the details pane ('verified', 'unverified'), or null when it has none. */
+async function markOf(details: Locator, label: string): Promise<string | null> {
+  const row = details.locator('dl > div').filter({ has: details.page().locator('dt', { hasText: new RegExp(`^${label}$`) }) });
+  const mark = row.locator('.mark');
+  return (await mark.count()) ? mark.textContent() : null;
+}
 
 /**
  * The operator's inbox in Chromium against the real stack: a visitor (Widget
@@ -42,7 +49,8 @@ describe('inbox page (/inbox/) in Chromium', () => {
   const feed = () => page.locator('.feed');
 
   beforeAll(async () => {
-    widget = await createTestWidget(stack);
+    // Identify without a JWT allowed, so an unverified claim can be shown beside a verified one.
+    widget = await createTestWidget(stack, { identity: { jwtRequiredForIdentifiedUsers: false } });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     context.setDefaultTimeout(10_000);
@@ -132,6 +140,11 @@ describe('inbox page (/inbox/) in Chromium', () => {
     for (const text of ['ada@example.com', 'cust-7', 'analytical', 'shipping', 'vip', 'orderId', 'A-1842', '/orders/A-1842']) {
       await details.getByText(text, { exact: true }).first().waitFor();
     }
+    // A JWT proved the user id; the rest the visitor's browser could have set (PATCH /sessions/current).
+    expect(await details.locator('.identity').textContent()).toBe('verified by your site');
+    expect(await markOf(details, 'User id')).toBe('verified');
+    expect(await markOf(details, 'Name')).toBe('unverified');
+    await page.screenshot({ path: artifactPath('inbox-verified-1280.png') });
     await page.locator('.conversation.unread', { hasText: 'Where is my order?' }).waitFor({ state: 'detached' });
   });
 
@@ -216,6 +229,77 @@ describe('inbox page (/inbox/) in Chromium', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('reply');
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor();
+  });
+
+  it('marks what the visitor asserted (an unverified identify claims a verified id) and isolates what they wrote', async () => {
+    const details = page.locator('aside.details');
+    const claimant = await startAnonymous(widget);
+    const claimed = await widget.api.post('/sessions/identify', { user: { id: 'cust-7', name: 'Ada Lovelace', email: 'ada@example.com' } }, { token: claimant.token });
+    expect(claimed.body.session.user).toMatchObject({ externalId: 'cust-7', verified: false });
+    await widget.api.post('/conversations', { subject: 'Refund for cust-7', message: 'It is me, Ada.', clientMessageId: randomUUID() }, { token: claimed.body.token });
+    await rows().first().filter({ hasText: 'Refund for cust-7' }).getByRole('button').click();
+    await page.locator('.thread-head h2', { hasText: 'Refund for cust-7' }).waitFor();
+    await details.getByText('unverified claim', { exact: true }).waitFor();
+    expect(await markOf(details, 'User id')).toBe('unverified');
+    expect(await markOf(details, 'Name')).toBe('unverified');
+    expect(await markOf(details, 'Email')).toBe('unverified');
+    await page.screenshot({ path: artifactPath('inbox-unverified-claim-1280.png') });
+
+    // An anonymous visitor: a name with a right-to-left override (it reads "verified" backwards), a zero-width
+    // space, tags that look like the team's, one of 64 characters without a break.
+    const spoofer = await startAnonymous(widget);
+    const name = '\u202Edeifirev\u200B Mallory';
+    const longTag = `t${'0123456789abcdef'.repeat(4)}`.slice(0, 64);
+    expect((await widget.api.patch('/sessions/current', { user: { name, email: 'mallory@example.com' } }, { token: spoofer.token })).status).toBe(200);
+    await widget.api.post(
+      '/conversations',
+      {
+        subject: '\u202Etnegru\u200B Order 77',
+        message: '\u202Eplease refund\u200B me',
+        clientMessageId: randomUUID(),
+        tags: ['verified-customer', longTag],
+        customFields: { '\u202Eplan': 'enterprise' },
+      },
+      { token: spoofer.token },
+    );
+    await rows().first().filter({ hasText: 'Order 77' }).getByRole('button').click();
+    await details.getByText('mallory@example.com').waitFor();
+    expect(await details.locator('.identity').textContent()).toBe('anonymous');
+    expect(await markOf(details, 'Name')).toBe('unverified');
+    expect(await markOf(details, 'Email')).toBe('unverified');
+    for (const heading of ['Tags', 'Custom fields', 'Metadata']) {
+      expect(await details.getByRole('heading', { name: heading }).textContent()).toBe(`${heading} visitor-set`);
+    }
+    await details.locator('.tags li', { hasText: longTag }).waitFor();
+
+    for (const width of [1280, 360]) {
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 860 });
+      const layout = await page.evaluate(() => {
+        const pane = document.querySelector('aside.details')!;
+        const edge = pane.getBoundingClientRect();
+        const written = [...document.querySelectorAll('.said, .tags li, .thread-head h2, .messages .text, .conversation .title')];
+        const nameRow = [...pane.querySelectorAll('dl div')].find((row) => row.querySelector('dt')?.textContent === 'Name')!;
+        return {
+          notIsolated: written.filter((el) => el.getAttribute('dir') !== 'auto' || getComputedStyle(el).unicodeBidi !== 'isolate').map((el) => el.outerHTML.slice(0, 80)),
+          written: written.length,
+          wider: [...pane.querySelectorAll('*')].filter((el) => el.getBoundingClientRect().right > edge.right + 0.5).map((el) => el.outerHTML.slice(0, 80)),
+          paneScrolls: pane.scrollWidth > pane.clientWidth,
+          pageScrolls: document.documentElement.scrollWidth > window.innerWidth,
+          // The override stays inside the name: the marker still follows it (on its line, or on the next).
+          markAfterName: ((name: DOMRect, mark: DOMRect) => mark.top >= name.bottom - 1 || (mark.top < name.bottom && mark.left >= name.right))(
+            nameRow.querySelector('.said')!.getBoundingClientRect(),
+            nameRow.querySelector('.mark')!.getBoundingClientRect(),
+          ),
+        };
+      });
+      expect(layout).toEqual({ notIsolated: [], written: expect.any(Number), wider: [], paneScrolls: false, pageScrolls: false, markAfterName: true });
+      expect(layout.written).toBeGreaterThanOrEqual(8);
+      await page.screenshot({ path: artifactPath(`inbox-visitor-claims-${width}.png`) });
+    }
+    // At 360 px the details scroll within their band: the tags, the long one wrapped.
+    await details.locator('.tags').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath('inbox-visitor-claims-360-tags.png') });
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it('has no serious or critical axe violation, and no CSP violation, at 1280 and 768 px', async () => {

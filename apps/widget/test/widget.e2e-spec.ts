@@ -127,6 +127,28 @@ describe('the widget in Chromium', () => {
     expect(await cspViolations(page)).toEqual([]);
   });
 
+  it('isolates what visitors and agents wrote: an override in a name or a message reorders nothing around it', async () => {
+    const { context, page } = await newVisitor({ width: 360, height: 740 });
+    await openDemo(page);
+    const id = await startConversation(page, '\u202Edrowssap\u200B my order');
+    await demo.admin.post(`/conversations/${id}/messages`, { text: 'Checking \u202Eit now', author: { id: 'agent_rtl', name: '\u202Etroppus\u200B Sam' } });
+    await chatFrame(page).locator('[data-testid=message]', { hasText: 'Checking' }).waitFor();
+    const layout = await widgetDocument(page).evaluate(() => {
+      const written = [...document.querySelectorAll('[data-testid=message] .author, [data-testid=message] .text')];
+      const agent = [...document.querySelectorAll('[data-testid=message]')].find((m) => m.textContent!.includes('Checking'))!;
+      return {
+        written: written.length,
+        notIsolated: written.filter((el) => el.getAttribute('dir') !== 'auto' || getComputedStyle(el).unicodeBidi !== 'isolate').map((el) => el.outerHTML.slice(0, 80)),
+        // The override stays inside the agent's name: the time still follows it.
+        timeAfterAuthor: agent.querySelector('.author')!.getBoundingClientRect().right <= agent.querySelector('time')!.getBoundingClientRect().left,
+        wider: document.documentElement.scrollWidth > window.innerWidth,
+      };
+    });
+    expect(layout).toEqual({ written: 4, notIsolated: [], timeAfterAuthor: true, wider: false });
+    await shot(page, 'isolated-rtl-override');
+    await context.close();
+  });
+
   it('keeps the session token inside the frame: not in the page, its URL or its storage', async () => {
     const { page } = visitor;
     const token = await widgetDocument(page).evaluate(() => Object.entries(localStorage).find(([k]) => k.includes(':session'))?.[1]);

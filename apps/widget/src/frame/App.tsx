@@ -157,9 +157,15 @@ function Home({ core, ui }: Props) {
                 <li key={c.id}>
                   <button type="button" class="row" onClick={() => ui.update({ view: { name: 'thread', id: c.id } })}>
                     <span class="row-main">
-                      <span class="row-title">{c.subject ?? c.lastMessage?.text ?? t('noMessagesYet')}</span>
+                      <span class="row-title" dir="auto">
+                        {c.subject ?? c.lastMessage?.text ?? t('noMessagesYet')}
+                      </span>
                       <span class="row-sub">
-                        {c.lastMessage ? `${authorName(c.lastMessage)} · ${timeFormat.format(new Date(c.lastMessage.createdAt))}` : ''}
+                        {c.lastMessage && (
+                          <>
+                            <span dir="auto">{authorName(c.lastMessage)}</span> · {timeFormat.format(new Date(c.lastMessage.createdAt))}
+                          </>
+                        )}
                       </span>
                     </span>
                     {c.unreadCount > 0 && <span class="pill">{c.unreadCount}</span>}
@@ -180,8 +186,14 @@ function Home({ core, ui }: Props) {
               <li key={f.id}>
                 <button type="button" class="row" onClick={() => ui.update({ view: { name: 'form', id: f.id } })}>
                   <span class="row-main">
-                    <span class="row-title">{f.name}</span>
-                    {f.description && <span class="row-sub">{f.description}</span>}
+                    <span class="row-title" dir="auto">
+                      {f.name}
+                    </span>
+                    {f.description && (
+                      <span class="row-sub" dir="auto">
+                        {f.description}
+                      </span>
+                    )}
                   </span>
                 </button>
               </li>
@@ -224,8 +236,12 @@ function Search({ core, ui }: Props) {
             <li key={h.id}>
               <button type="button" class="row" onClick={() => ui.update({ view: { name: 'article', id: h.id } })}>
                 <span class="row-main">
-                  <span class="row-title">{h.title}</span>
-                  <span class="row-sub">{stripMarks(h.snippet)}</span>
+                  <span class="row-title" dir="auto">
+                    {h.title}
+                  </span>
+                  <span class="row-sub" dir="auto">
+                    {stripMarks(h.snippet)}
+                  </span>
                 </span>
               </button>
             </li>
@@ -285,7 +301,9 @@ function AskAi({ core, ui }: Props) {
           {answer.answer && (
             <>
               <h3>{t('aiAnswer')}</h3>
-              <p class="answer-text">{answer.answer.text}</p>
+              <p class="answer-text" dir="auto">
+                {answer.answer.text}
+              </p>
               {answer.answer.citations.length > 0 && (
                 <>
                   <h4>{t('sources')}</h4>
@@ -319,6 +337,11 @@ function authorName(m: { author: { type: string; name: string | null } }): strin
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
+/** A name set into a sentence (a string, not an element): first-strong isolate … pop, so an RTL override in it stays inside. */
+function isolated(text: string): string {
+  return `\u2068${text}\u2069`;
+}
+
 function Thread({ core, ui, id }: Props & { id: string }) {
   const conversation = core.conversations.get(id);
   const messages = core.messages(id);
@@ -346,7 +369,7 @@ function Thread({ core, ui, id }: Props & { id: string }) {
       </ol>
       {typing && (
         <p class="typing" data-testid="typing" aria-live="polite">
-          {t('typing', { name: typing.name ?? t('someone') })}
+          {t('typing', { name: isolated(typing.name ?? t('someone')) })}
         </p>
       )}
       <WaitNotice core={core} />
@@ -377,9 +400,14 @@ function MessageItem({ core, message }: { core: ChatCore; message: LoggedMessage
   return (
     <li class={`msg ${mine ? 'mine' : 'theirs'} ${message.author.type}`} data-delivery={message.delivery} data-testid="message">
       <span class="meta">
-        <span class="author">{authorName(message)}</span> · <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
+        <span class="author" dir="auto">
+          {authorName(message)}
+        </span>{' '}
+        · <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
       </span>
-      <span class="text">{message.text}</span>
+      <span class="text" dir="auto">
+        {message.text}
+      </span>
       {mine && message.delivery !== 'sent' && (
         <span class="delivery" data-testid="delivery">
           {message.delivery === 'sending' ? t('sending') : t('failed')}
@@ -473,7 +501,7 @@ function ArticleLinks({ ui, articles, testId }: { ui: UiState; articles: Array<{
       {articles.map((a) => (
         <li key={a.id}>
           <button type="button" class="link" onClick={() => ui.update({ view: { name: 'article', id: a.id } })}>
-            {a.title}
+            <span dir="auto">{a.title}</span>
           </button>
         </li>
       ))}
