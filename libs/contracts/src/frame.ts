@@ -68,7 +68,8 @@ export const frameCallSchema = /* @__PURE__ */ v.variant('method', [
   call('startConversation', v.strictObject({ subject: opt(str(255)), message: opt(str()), tags: opt(v.array(str(64))), customFields: opt(json), metadata: opt(json) })),
   call('listConversations', v.strictObject({ limit: opt(v.number()) })),
   call('showConversation', v.strictObject({ id: str(64) })),
-  call('sendMessage', v.strictObject({ conversationId: str(64), text: str(), clientMessageId: opt(str(64)) })),
+  // Files cross the port as File objects (structured clone); the frame uploads them with the session's token.
+  call('sendMessage', v.strictObject({ conversationId: opt(str(64)), text: opt(str()), files: opt(v.pipe(v.array(v.file()), v.maxLength(10))), clientMessageId: opt(str(64)) })),
   call('markConversationRead', v.strictObject({ id: str(64) })),
   call('showNewMessage', v.strictObject({ prefill: opt(str()), metadata: opt(json) })),
   call('searchArticles', v.strictObject({ query: str(500) })),
@@ -98,6 +99,8 @@ export const hostToFrameSchema = /* @__PURE__ */ v.variant('type', [
   v.strictObject({ v: base.v, type: v.literal('call'), id: v.number(), call: frameCallSchema }),
   // The answer to a frame's token request: a fresh identity JWT from the page's tokenProvider.
   v.strictObject({ v: base.v, type: v.literal('token'), id: v.number(), token: opt(str(8192)), error: opt(str(2000)) }),
+  // The page's AbortSignal fired for call `id` (sendMessage): the frame aborts what it can of it.
+  v.strictObject({ v: base.v, type: v.literal('cancel'), id: v.number() }),
 ]);
 export type HostToFrame = v.InferOutput<typeof hostToFrameSchema>;
 

@@ -1,5 +1,5 @@
-/** Client-side codes beside the server's (SPEC §3): the SDK's own failures. */
-export type ClientErrorCode = 'not_ready' | 'not_booted' | 'network_error' | 'storage_unavailable' | 'frame_unavailable';
+/** Client-side codes beside the server's (SPEC §3): the SDK's own failures (`cancelled`: a send or upload aborted by its signal). */
+export type ClientErrorCode = 'not_ready' | 'not_booted' | 'network_error' | 'storage_unavailable' | 'frame_unavailable' | 'cancelled';
 
 export interface ErrorFields {
   code: string;

@@ -16,6 +16,7 @@ import type {
   ArticleHit,
   ChatCompany,
   ChatEvent,
+  ChatEventType,
   ChatOptions,
   ChatState,
   ChatUser,
@@ -54,7 +55,13 @@ export interface SupportChatInstance {
   startConversation(input?: { subject?: string; message?: string; tags?: string[]; customFields?: Record<string, unknown>; metadata?: Record<string, unknown> }): Promise<Conversation>;
   listConversations(options?: { limit?: number }): Promise<Conversation[]>;
   showConversation(id: string): Promise<void>;
-  sendMessage(input: { conversationId: string; text: string; clientMessageId?: string }): Promise<Message>;
+  /**
+   * Text, files, or both; without a conversationId a conversation is started.
+   * Files are uploaded in the frame (`upload:progress` events) before the
+   * message is posted. `signal` cancels until the message is posted
+   * (rejects with `cancelled`).
+   */
+  sendMessage(input: { conversationId?: string; text?: string; files?: File[]; clientMessageId?: string }, options?: { signal?: AbortSignal }): Promise<Message>;
   markConversationRead(id: string): Promise<void>;
   showNewMessage(options?: { prefill?: string; metadata?: Record<string, unknown> }): Promise<void>;
   searchArticles(query: string): Promise<ArticleHit[]>;
@@ -130,7 +137,7 @@ export function createChat(options: ChatOptions): SupportChatInstance {
       }
     }
   };
-  const localEvent = (type: string, payload: unknown) =>
+  const localEvent = (type: ChatEventType, payload: unknown) =>
     dispatch({ id: `cevt_${Date.now().toString(36)}${nextId++}`, type, createdAt: new Date().toISOString(), payload });
 
   const post = (message: HostToFrame) => {
@@ -144,13 +151,16 @@ export function createChat(options: ChatOptions): SupportChatInstance {
     waiting.length = 0;
   };
 
-  const call = <T>(method: FrameMethod, args: Record<string, unknown> = {}): Promise<T> => {
+  const call = <T>(method: FrameMethod, args: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> => {
     if (state === 'destroyed') return Promise.reject(new SupportChatError({ code: 'not_ready', message: 'This chat was destroyed.', recoverable: false }));
+    if (signal?.aborted) return Promise.reject(new SupportChatError({ code: 'cancelled', message: 'The call was cancelled.', recoverable: false }));
     if (!iframe) render();
     const id = nextId++;
     return new Promise<T>((resolve, reject) => {
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       post({ v: FRAME_PROTOCOL_VERSION, type: 'call', id, call: { method, args } as HostToFrame extends { call: infer C } ? C : never });
+      // The frame does the work (and answers `cancelled`); the page only passes the abort on.
+      signal?.addEventListener('abort', () => pending.has(id) && post({ v: FRAME_PROTOCOL_VERSION, type: 'cancel', id }), { once: true });
     });
   };
 
@@ -328,7 +338,7 @@ export function createChat(options: ChatOptions): SupportChatInstance {
     startConversation: (input = {}) => call('startConversation', clean(input)),
     listConversations: (input = {}) => call('listConversations', clean(input)),
     showConversation: (id) => call('showConversation', { id }),
-    sendMessage: (input) => call('sendMessage', clean(input)),
+    sendMessage: (input, options = {}) => call('sendMessage', clean(input), options.signal),
     markConversationRead: (id) => call('markConversationRead', { id }),
     showNewMessage: (input = {}) => call('showNewMessage', clean(input)),
     searchArticles: (query) => call('searchArticles', { query }),

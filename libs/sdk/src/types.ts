@@ -2,9 +2,48 @@ import type { ChatState } from '@widget/contracts/frame';
 
 export type { ChatState };
 
+/** Every event the SDK emits (`chat.on(name, handler)`; `'*'` hears them all). */
+export type ChatEventType =
+  | 'ready'
+  | 'error'
+  | 'auth:changed'
+  | 'auth:expired'
+  | 'connection:state'
+  | 'open'
+  | 'close'
+  | 'show'
+  | 'hide'
+  | 'launcher:show'
+  | 'launcher:hide'
+  | 'unread:change'
+  | 'conversation:started'
+  | 'conversation:opened'
+  | 'conversation:updated'
+  | 'conversation:assigned'
+  | 'conversation:resolved'
+  | 'message:sending'
+  | 'message:sent'
+  | 'message:failed'
+  | 'message:received'
+  | 'message:read'
+  | 'typing:start'
+  | 'typing:stop'
+  | 'upload:progress'
+  | 'article:opened'
+  | 'form:opened'
+  | 'form:submitted';
+
+/** The payload of `upload:progress`: bytes of one file sent so far (a file's last event has loaded === total). */
+export interface UploadProgress {
+  conversationId: string;
+  name: string;
+  loaded: number;
+  total: number;
+}
+
 export interface ChatEvent<P = unknown> {
   id: string;
-  type: string;
+  type: ChatEventType;
   createdAt: string;
   payload: P;
 }
@@ -68,6 +107,6 @@ export interface IdentityOptions {
 }
 
 // The API's views, defined once in the contracts (type-only: nothing of them reaches the bundles).
-export type { Author, Conversation, Message } from '@widget/contracts';
+export type { Attachment, Author, Conversation, Message } from '@widget/contracts';
 export type { ArticleSearchHit as ArticleHit, ArticleView as Article } from '@widget/contracts';
 export type { Page } from '@widget/contracts';

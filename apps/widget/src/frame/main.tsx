@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     }
   });
 
-  const handlers: { [M in FrameCall['method']]: (args: Extract<FrameCall, { method: M }>['args']) => unknown } = {
+  const handlers: { [M in FrameCall['method']]: (args: Extract<FrameCall, { method: M }>['args'], signal: AbortSignal) => unknown } = {
     boot: (args) => core.boot(args ?? {}),
     identify: (args) => core.identify(args ?? {}),
     update: (args) => core.update(args),
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       ui.update({ open: true, visible: true, view: { name: 'thread', id: args.id } });
       core.emit('conversation:opened', { conversation: core.conversations.get(args.id) ?? { id: args.id } });
     },
-    sendMessage: (args) => core.sendMessage(args),
+    sendMessage: (args, signal) => core.sendMessage(args, { signal }),
     markConversationRead: (args) => core.markConversationRead(args.id),
     showNewMessage: (args) => ui.update({ open: true, visible: true, view: { name: 'new', prefill: args.prefill, metadata: args.metadata } }),
     searchArticles: (args) => core.searchArticles(args.query),
@@ -112,7 +112,10 @@ async function main(): Promise<void> {
     setConsent: (args) => core.setConsent(args.granted),
   };
 
+  /** Calls still running, by id: the page's `cancel` aborts one. */
+  const running = new Map<number, AbortController>();
   channel.onMessage((message: HostToFrame) => {
+    if (message.type === 'cancel') return void running.get(message.id)?.abort();
     if (message.type === 'token') {
       const waiter = tokenWaiters.get(message.id);
       tokenWaiters.delete(message.id);
@@ -122,9 +125,12 @@ async function main(): Promise<void> {
       return;
     }
     const { id, call } = message;
-    const handler = handlers[call.method] as (args: unknown) => unknown;
+    const handler = handlers[call.method] as (args: unknown, signal: AbortSignal) => unknown;
+    const controller = new AbortController();
+    running.set(id, controller);
     Promise.resolve()
-      .then(() => handler(call.args ?? {}))
+      .then(() => handler(call.args ?? {}, controller.signal))
+      .finally(() => running.delete(id))
       .then(
         (value) => channel.send({ v: FRAME_PROTOCOL_VERSION, type: 'result', id, ok: true, value: value === undefined ? undefined : JSON.parse(JSON.stringify(value)) }),
         (err: unknown) => channel.send({ v: FRAME_PROTOCOL_VERSION, type: 'result', id, ok: false, error: SupportChatError.from(err).toJSON() }),

@@ -1,10 +1,11 @@
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
-import type { Article, ArticleHit, ChatCompany, ChatEvent, ChatState, ChatUser, Conversation, Message, Page } from '../types';
+import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message, Page } from '../types';
 import { HttpClient, RequestOptions } from './http';
 import { LoggedMessage, MessageLog, newestId } from './message-log';
 import { ConnectionState, RealtimeConnection, SocketEnvelope } from './realtime';
 import { KeyValueStore, SafeStorage } from './storage';
+import { cancelled, uploadFile } from './upload';
 import { normalizeConfig, WidgetView } from './widget-config';
 
 export interface CoreOptions {
@@ -19,6 +20,27 @@ export interface CoreOptions {
   /** Asks the page's tokenProvider for a fresh identity JWT. */
   requestIdentityToken?: () => Promise<string>;
   newId?: () => string;
+  /** Uploads go over XMLHttpRequest (progress); tests pass a stand-in. */
+  xhr?: () => XMLHttpRequest;
+}
+
+/** What sendMessage takes: text, files, or both (at most 10 attachments a message). */
+export interface SendMessageInput {
+  /** Without one, a conversation is started first. */
+  conversationId?: string;
+  text?: string;
+  /** Uploaded first, one after another, each reported by `upload:progress`. */
+  files?: File[];
+  /** Attachments uploaded already (uploadAttachment), sent before `files`. */
+  attachments?: Attachment[];
+  clientMessageId?: string;
+}
+
+export interface UploadOptions {
+  /** Aborting it aborts the upload: the promise rejects with `cancelled`. */
+  signal?: AbortSignal;
+  /** Bytes sent so far (also emitted as `upload:progress`). */
+  onProgress?: (loaded: number, total: number) => void;
 }
 
 export interface SessionView {
@@ -109,6 +131,8 @@ export class ChatCore {
   private starting: Promise<void> | null = null;
   private readonly newId: () => string;
   private eventSeq = 0;
+  /** Files of a failed send not uploaded yet, by clientMessageId: a retry uploads them. */
+  private readonly unsentFiles = new Map<string, File[]>();
 
   constructor(private readonly options: CoreOptions) {
     this.http = new HttpClient({ apiBase: options.apiBase, fetch: options.fetch });
@@ -117,7 +141,8 @@ export class ChatCore {
     this.realtime = new RealtimeConnection({
       apiBase: options.apiBase,
       io: options.io,
-      token: async () => (await this.authed<{ token: string }>('POST', '/widget/v1/sessions/realtime-token', {})).token,
+      // One attempt: the connection's own loop retries, on its short backoff while the server is away.
+      token: async () => (await this.authed<{ token: string }>('POST', '/widget/v1/sessions/realtime-token', {}, { retry: false })).token,
       lastMessageId: () => this.lastSeen,
       onEvent: (envelope) => this.onSocketEvent(envelope),
       onState: (state) => {
@@ -144,7 +169,7 @@ export class ChatCore {
     return () => this.eventListeners.delete(listener);
   }
 
-  emit(type: string, payload: unknown = {}): void {
+  emit(type: ChatEventType, payload: unknown = {}): void {
     const event: ChatEvent = { id: `cevt_${Date.now().toString(36)}${(++this.eventSeq).toString(36)}`, type, createdAt: new Date().toISOString(), payload };
     for (const listener of this.eventListeners) listener(event);
   }
@@ -306,6 +331,7 @@ export class ChatCore {
     this.bootPromise = null;
     this.conversations.clear();
     this.logs.clear();
+    this.unsentFiles.clear();
     this.typing.clear();
     this.lastSeen = null;
     this.setUnread(0);
@@ -403,41 +429,124 @@ export class ChatCore {
   /**
    * Sends with one clientMessageId per composed message, kept across every
    * retry (automatic or the user's), so a flaky network never stores it twice.
+   * Files are uploaded first, one after another, then the message names them.
+   * `signal` cancels the send until the message itself is posted: the upload
+   * in flight is aborted, the message leaves the list, and the promise
+   * rejects with `cancelled`.
    */
-  async sendMessage(input: { conversationId: string; text: string; clientMessageId?: string }): Promise<Message> {
+  async sendMessage(input: SendMessageInput, options: { signal?: AbortSignal } = {}): Promise<Message> {
+    const text = input.text ?? '';
+    const files = input.files ?? [];
+    const uploaded = input.attachments ?? [];
+    if (!text.trim() && files.length === 0 && uploaded.length === 0) {
+      throw new SupportChatError({ code: 'validation_error', message: 'A message needs text or at least one file.', recoverable: false });
+    }
+    if (options.signal?.aborted) throw cancelled();
+    const conversationId = input.conversationId ?? (await this.startConversation()).id;
     const clientMessageId = input.clientMessageId ?? this.newId();
-    const log = this.log(input.conversationId);
-    const pending = log.addPending(input.conversationId, clientMessageId, input.text, { type: 'user', id: this.session?.user?.id ?? null, name: this.session?.user?.name ?? null });
-    const conversation = this.conversations.get(input.conversationId);
-    this.emit('message:sending', { conversation: conversation ?? { id: input.conversationId }, message: pending });
+    const log = this.log(conversationId);
+    const author = { type: 'user' as const, id: this.session?.user?.id ?? null, name: this.session?.user?.name ?? null };
+    const pending = log.addPending(conversationId, clientMessageId, text, author);
+    // Until uploaded, a file shows by its name and size (no url yet).
+    pending.attachments = [...uploaded, ...files.map((file, i) => ({ id: `pending:${clientMessageId}:${i}`, name: fileName(file), contentType: file.type, size: file.size, url: '' }))];
+    const conversation = this.conversations.get(conversationId);
+    this.emit('message:sending', { conversation: conversation ?? { id: conversationId }, message: pending });
     this.changed();
+    const attachments = [...uploaded];
+    const left = [...files];
     try {
-      const body: Record<string, unknown> = { text: input.text, clientMessageId };
+      while (left.length) {
+        attachments.push(await this.uploadAttachment(conversationId, left[0]!, { signal: options.signal }));
+        left.shift();
+      }
+      if (options.signal?.aborted) throw cancelled();
+      const body: Record<string, unknown> = { clientMessageId };
+      if (text.trim()) body.text = text;
+      if (attachments.length) body.attachmentIds = attachments.map((a) => a.id);
       if (Object.keys(this.context).length) body.metadata = this.context;
-      const message = await this.authed<Message>('POST', `/widget/v1/conversations/${encodeURIComponent(input.conversationId)}/messages`, body, {
+      const message = await this.authed<Message>('POST', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body, {
         onRetry: (error, delayMs) => this.noteWait(error, delayMs),
       });
       this.waitNotice = null;
+      this.unsentFiles.delete(clientMessageId);
       log.upsert(message);
       this.seen(message.id);
-      this.emit('message:sent', { conversation: this.conversations.get(input.conversationId) ?? { id: input.conversationId }, message });
+      this.emit('message:sent', { conversation: this.conversations.get(conversationId) ?? { id: conversationId }, message });
       this.changed();
       return message;
     } catch (err) {
       const error = SupportChatError.from(err);
       this.waitNotice = null;
-      log.fail(clientMessageId, { code: error.code, message: error.message, retryInMs: error.retryAfter ? error.retryAfter * 1000 : undefined });
-      this.emit('message:failed', { conversation: conversation ?? { id: input.conversationId }, error: error.toJSON() });
+      if (error.code === 'cancelled') {
+        log.drop(clientMessageId);
+        this.unsentFiles.delete(clientMessageId);
+      } else {
+        // A retry sends what was uploaded and uploads only the rest.
+        pending.attachments = [...attachments, ...pending.attachments.slice(uploaded.length + files.length - left.length)];
+        if (left.length) this.unsentFiles.set(clientMessageId, left);
+        else this.unsentFiles.delete(clientMessageId);
+        log.fail(clientMessageId, { code: error.code, message: error.message, retryInMs: error.retryAfter ? error.retryAfter * 1000 : undefined });
+        this.emit('message:failed', { conversation: conversation ?? { id: conversationId }, error: error.toJSON() });
+      }
       this.changed();
       throw error;
     }
   }
 
-  /** The user's retry of a failed message: same text, same clientMessageId. */
+  /** The user's retry of a failed message: same text, same attachments, same clientMessageId. */
   retry(conversationId: string, clientMessageId: string): Promise<Message> {
     const entry = this.log(conversationId).byClientMessageId(clientMessageId);
     if (!entry) return Promise.reject(new SupportChatError({ code: 'validation_error', message: 'Nothing to retry.', recoverable: false }));
-    return this.sendMessage({ conversationId, text: entry.text, clientMessageId });
+    const attachments = (entry.attachments ?? []).filter((a) => !a.id.startsWith('pending:'));
+    return this.sendMessage({ conversationId, text: entry.text, attachments, files: this.unsentFiles.get(clientMessageId), clientMessageId });
+  }
+
+  /**
+   * Uploads one file to a conversation (`POST …/attachments`, multipart, one
+   * part named `file`) and resolves with the attachment to name in
+   * sendMessage. The server decides by content whether it takes the file;
+   * a refusal rejects with its code (`attachment_too_large`,
+   * `unsupported_file_type`, …).
+   */
+  uploadAttachment(conversationId: string, file: File, options: UploadOptions = {}): Promise<Attachment> {
+    const name = fileName(file);
+    const url = new URL(`/widget/v1/conversations/${encodeURIComponent(conversationId)}/attachments`, this.options.apiBase).toString();
+    return this.withSession((token) =>
+      uploadFile<Attachment>({
+        url,
+        token,
+        file,
+        name,
+        signal: options.signal,
+        xhr: this.options.xhr,
+        onProgress: (loaded, total) => {
+          options.onProgress?.(loaded, total);
+          this.emit('upload:progress', { conversationId, name, loaded, total });
+        },
+      }),
+    );
+  }
+
+  /**
+   * The bytes of a message's attachment: its signed url, read with the
+   * session's token (only the owning session may). A link past its time
+   * (401 `link_expired`) is renewed once by reading the conversation's
+   * messages again.
+   */
+  async attachmentBlob(conversationId: string, attachment: Attachment): Promise<Blob> {
+    const get = (url: string) => this.withSession((token) => this.http.request<Blob>('GET', url, { token, as: 'blob' }));
+    try {
+      return await get(attachment.url);
+    } catch (err) {
+      const error = SupportChatError.from(err);
+      if (error.reason !== 'link_expired') throw error;
+      await this.loadMessages(conversationId);
+      const fresh = this.messages(conversationId)
+        .flatMap((m) => m.attachments ?? [])
+        .find((a) => a.id === attachment.id);
+      if (!fresh || fresh.url === attachment.url) throw error;
+      return get(fresh.url);
+    }
   }
 
   async markConversationRead(conversationId: string): Promise<void> {
@@ -603,19 +712,25 @@ export class ChatCore {
     }
   }
 
-  /** A request with the session token; an expired or revoked session is re-established once and the request repeated. */
-  private async authed<T>(method: string, path: string, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
+  private authed<T>(method: string, path: string, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
+    return this.withSession((token) => this.http.request<T>(method, path, { ...extra, body, token }));
+  }
+
+  /** Runs a request with the session token; an expired or revoked session is re-established once and the request repeated. */
+  private async withSession<T>(run: (token: string) => Promise<T>): Promise<T> {
     // A visitor quick to write (or a slow network) acts before the session exists: the call waits for it, not fails.
     if (!this.token && this.starting) await this.starting.catch(() => undefined);
     if (!this.token) throw notBooted();
     try {
-      return await this.http.request<T>(method, path, { ...extra, body, token: this.token });
+      return await run(this.token);
     } catch (err) {
       const error = SupportChatError.from(err);
-      if (error.code !== 'auth_expired' && error.code !== 'invalid_token') throw error;
+      // A signed link past its time says nothing about the session: the caller renews the link.
+      if ((error.code !== 'auth_expired' && error.code !== 'invalid_token') || error.reason === 'link_expired') throw error;
       this.emit('auth:expired', {});
       await this.reestablish();
-      return this.http.request<T>(method, path, { ...extra, body, token: this.token });
+      if (!this.token) throw notBooted();
+      return run(this.token);
     }
   }
 
@@ -663,6 +778,10 @@ export class ChatCore {
     if (this.identityTimer) clearTimeout(this.identityTimer);
     this.refreshTimer = this.identityTimer = null;
   }
+}
+
+function fileName(file: Blob): string {
+  return (file as File).name || 'file';
 }
 
 function notBooted(): SupportChatError {

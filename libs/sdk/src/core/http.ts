@@ -21,6 +21,8 @@ export interface RequestOptions {
   retry?: boolean;
   /** Told before each wait, so the UI can say "retrying in 3 s". */
   onRetry?: (error: SupportChatError, delayMs: number, attempt: number) => void;
+  /** 'blob': the reply's bytes (an attachment), not JSON. */
+  as?: 'json' | 'blob';
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -67,7 +69,7 @@ export class HttpClient {
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(path, this.options.apiBase);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: options.as === 'blob' ? '*/*' : 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let response: Response;
@@ -81,14 +83,16 @@ export class HttpClient {
     } catch (err) {
       throw new SupportChatError({ code: 'network_error', message: `The request could not be sent (${(err as Error).message}).`, recoverable: true });
     }
+    if (response.ok && options.as === 'blob') return (await response.blob()) as T;
     const text = await response.text();
     if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-    throw errorFromResponse(response, text);
+    throw errorFromResponse({ status: response.status, header: (name) => response.headers.get(name) }, text);
   }
 }
 
-function errorFromResponse(response: Response, text: string): SupportChatError {
-  const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+/** A refused request's SupportChatError, from its status, headers and body (fetch or XMLHttpRequest alike). */
+export function errorFromResponse(response: { status: number; header: (name: string) => string | null }, text: string): SupportChatError {
+  const retryAfter = retryAfterMs(response.header('retry-after'));
   const seconds = retryAfter === undefined ? undefined : Math.ceil(retryAfter / 1000);
   try {
     const { error } = JSON.parse(text) as { error: { code: string; message: string; reason?: string; requestId?: string; recoverable: boolean } };
@@ -98,7 +102,7 @@ function errorFromResponse(response: Response, text: string): SupportChatError {
       code: response.status >= 500 ? 'internal_error' : 'network_error',
       message: `The server answered ${response.status}.`,
       recoverable: response.status >= 500 || response.status === 429,
-      requestId: response.headers.get('x-request-id') ?? undefined,
+      requestId: response.header('x-request-id') ?? undefined,
       retryAfter: seconds,
     });
   }

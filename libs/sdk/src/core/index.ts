@@ -1,10 +1,12 @@
 /** What the frame (and tests) use: the chat without a UI. */
 export { ChatCore } from './chat-core';
-export type { AiAnswer, CoreOptions, FormField, IdentityInput, SessionView, TicketForm } from './chat-core';
+export type { AiAnswer, CoreOptions, FormField, IdentityInput, SendMessageInput, SessionView, TicketForm, UploadOptions } from './chat-core';
 export type { LoggedMessage } from './message-log';
 export { MessageLog, newestId } from './message-log';
 export { backoffDelay, retryAfterMs } from './backoff';
 export { HttpClient } from './http';
+export { uploadFile } from './upload';
+export type { UploadRequest } from './upload';
 export { RealtimeConnection, REALTIME_PATH } from './realtime';
 export type { ConnectionState } from './realtime';
 export { SafeStorage } from './storage';

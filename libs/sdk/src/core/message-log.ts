@@ -29,7 +29,7 @@ export class MessageLog {
   }
 
   /** Our own send before the server has answered: keyed `pending:<clientMessageId>` until then. */
-  addPending(conversationId: string, clientMessageId: string, text: string, author: Message['author']): LoggedMessage {
+  addPending(conversationId: string, clientMessageId: string, text: string, author: Message['author'], attachments: Message['attachments'] = []): LoggedMessage {
     const existing = this.byClientId.get(clientMessageId);
     if (existing) {
       existing.delivery = existing.id.startsWith('pending:') ? 'sending' : existing.delivery;
@@ -44,6 +44,7 @@ export class MessageLog {
       clientMessageId,
       // The server's copy (with what was sent as metadata) replaces this entry when it answers.
       metadata: {},
+      attachments,
       createdAt: new Date().toISOString(),
       delivery: 'sending',
     };
@@ -59,6 +60,12 @@ export class MessageLog {
       entry.error = error;
     }
     return entry;
+  }
+
+  /** A pending send that will never be sent (cancelled): gone from the list. */
+  drop(clientMessageId: string): void {
+    const entry = this.byClientId.get(clientMessageId);
+    if (entry && entry.id.startsWith('pending:')) this.forget(entry);
   }
 
   byClientMessageId(clientMessageId: string): LoggedMessage | undefined {
