@@ -12,6 +12,11 @@
  * - NATS subjects: a stack on another PORT gets its own namespace
  *   (`port<PORT>.`) unless NATS_SUBJECT_PREFIX is set, so two stacks sharing
  *   one NATS server never answer each other's requests.
+ * - Rate limits: likewise a stack on another PORT keeps its buckets under
+ *   `widget:rl:port<PORT>:` in the shared Redis unless RATE_LIMIT_KEY_PREFIX
+ *   is set, so two stacks never spend each other's address budgets.
+ * - Demo mode (/demo/ and its identity-token endpoint): on, except with
+ *   NODE_ENV=production, where the gateway refuses it.
  * - NATS server: by default the stack starts its own nats-server on
  *   NATS_PORT (default PORT+222, 3222 for 3000) with the generated users and
  *   permissions (the trust boundary, docs/architecture.md), never the
@@ -45,6 +50,8 @@ function resolveStack(env, storedSecrets = {}) {
     ADMIN_API_KEY: env.ADMIN_API_KEY || storedSecrets.ADMIN_API_KEY,
   };
   const natsSubjectPrefix = env.NATS_SUBJECT_PREFIX ?? (port === DEFAULT_PORT ? '' : `port${port}.`);
+  const rateLimitKeyPrefix = env.RATE_LIMIT_KEY_PREFIX || (port === DEFAULT_PORT ? 'widget:rl:' : `widget:rl:port${port}:`);
+  const demoMode = env.NODE_ENV !== 'production';
   const seedFile = port === DEFAULT_PORT ? 'seed.json' : `seed-${port}.json`;
   const nats = env.NATS_URL ? { own: false, url: env.NATS_URL } : { own: true, port: portOf(env, 'NATS_PORT', port + 222) };
   const natsPasswords = {};
@@ -53,7 +60,7 @@ function resolveStack(env, storedSecrets = {}) {
     const password = env[variable] || (nats.own ? storedSecrets[variable] : undefined);
     if (password) natsPasswords[variable] = password;
   }
-  return { port, realtimePort, servicePorts, secrets, natsSubjectPrefix, seedFile, nats, natsPasswords };
+  return { port, realtimePort, servicePorts, secrets, natsSubjectPrefix, rateLimitKeyPrefix, demoMode, seedFile, nats, natsPasswords };
 }
 
 module.exports = { SERVICES, NATS_APPS, DEFAULT_PORT, natsPasswordVariable, resolveStack };

@@ -15,6 +15,7 @@ const { join } = require('node:path');
 const { connect } = require('nats');
 const { Client } = require('pg');
 const { createServer } = require('node:net');
+const { PrivateNatsServer, probeHttp } = require('@widget/testing');
 const { seed } = require('./seed');
 const { natsPasswordVariable, resolveStack, SERVICES } = require('./stack-config');
 
@@ -59,7 +60,6 @@ async function startNats() {
     if (Object.keys(resolved.natsPasswords).length === 0) say(`NATS_URL is set and no NATS_PASSWORD_<APP>: the apps connect to ${resolved.nats.url} without credentials`);
     return { url: resolved.nats.url, passwords: resolved.natsPasswords };
   }
-  const { PrivateNatsServer } = require('@widget/testing');
   const dir = join(STATE, `nats-${PORT}`);
   mkdirSync(dir, { recursive: true });
   nats = await PrivateNatsServer.start({ prefix: CONFIG.natsSubjectPrefix, dir, port: await freeOr(resolved.nats.port), passwords: resolved.natsPasswords });
@@ -132,18 +132,22 @@ function start(app, env, children) {
   return child;
 }
 
+/** Polls /health/ready over node:http (probeHttp: fetch refuses ports such as 4045); gives up naming the last answer. */
 async function waitReady(app, url, child) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${app} exited during start-up (see its lines above)`);
     try {
-      if ((await fetch(`${url}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
+      const res = await probeHttp(`${url}/health/ready`);
+      if (res.status === 200) return;
+      last = `it answered ${res.status}`;
+    } catch (err) {
+      last = err.message;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${app} was not ready after ${READY_TIMEOUT_MS / 1000} s (${url}/health/ready)`);
+  throw new Error(`${app} was not ready after ${READY_TIMEOUT_MS / 1000} s on ${url}/health/ready (${last})`);
 }
 
 async function ensureNats(url) {
@@ -193,8 +197,10 @@ async function main() {
       return waitReady(app, `http://127.0.0.1:${port}`, child);
     }),
   );
-  // Demo mode: /demo/ and its identity-token endpoint (signs with the seeded widget's secret). Never in production.
-  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(','), DEMO_MODE: 'true', DEMO_SEED_FILE: join(STATE, CONFIG.seedFile) };
+  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(','), RATE_LIMIT_KEY_PREFIX: CONFIG.rateLimitKeyPrefix };
+  // Demo mode: /demo/ and its identity-token endpoint (signs with the seeded widget's secret); the gateway refuses it in production.
+  if (CONFIG.demoMode) Object.assign(gatewayEnv, { DEMO_MODE: 'true', DEMO_SEED_FILE: join(STATE, CONFIG.seedFile) });
+  else say('NODE_ENV=production: no demo mode (no /demo/)');
   if (built('realtime')) {
     const port = await freeOr(CONFIG.realtimePort);
     const child = start('realtime', { ...common, PORT: String(port) }, children);
@@ -218,7 +224,7 @@ async function main() {
     writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   }
   say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
-  say(`try it: open ${baseUrl}/demo/ (the demo site with the chat widget)`);
+  if (CONFIG.demoMode) say(`try it: open ${baseUrl}/demo/ (the demo site with the chat widget)`);
   say(`demo (also in .stack/${CONFIG.seedFile}):`);
   process.stdout.write(`${JSON.stringify(demo)}\n`);
 }

@@ -26,6 +26,20 @@ describe('npm run stack: ports and secrets', () => {
     expect(ports(a).filter((p) => ports(b).includes(p))).toEqual([]);
   });
 
+  it('derives the rate-limit key prefix from PORT like the NATS namespace, so two stacks on one Redis keep their own buckets', () => {
+    expect(resolveStack({}, stored).rateLimitKeyPrefix).toBe('widget:rl:');
+    const a = resolveStack({ PORT: '3400' }, stored).rateLimitKeyPrefix;
+    const b = resolveStack({ PORT: '3600' }, stored).rateLimitKeyPrefix;
+    expect([a, b]).toEqual(['widget:rl:port3400:', 'widget:rl:port3600:']);
+    expect(resolveStack({ PORT: '3400', RATE_LIMIT_KEY_PREFIX: 'dev:rl:' }, stored).rateLimitKeyPrefix).toBe('dev:rl:');
+  });
+
+  it('turns demo mode on, except with NODE_ENV=production (the gateway refuses it there)', () => {
+    expect(resolveStack({}, stored).demoMode).toBe(true);
+    expect(resolveStack({ NODE_ENV: 'development' }, stored).demoMode).toBe(true);
+    expect(resolveStack({ NODE_ENV: 'production' }, stored).demoMode).toBe(false);
+  });
+
   it('explicit REALTIME_PORT, HEALTH_PORT_BASE and NATS_SUBJECT_PREFIX win; a bad port is refused', () => {
     expect(resolveStack({ PORT: '3400', REALTIME_PORT: '4001', HEALTH_PORT_BASE: '4100', NATS_SUBJECT_PREFIX: 'dev.' }, stored)).toMatchObject({
       realtimePort: 4001,

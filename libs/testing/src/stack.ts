@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { probeHttp } from './http-probe';
 import { HARNESS_NATS_USER, natsPasswordVariable, PrivateNatsServer } from './nats-server';
 import { freePort } from './ports';
 
@@ -66,6 +67,7 @@ export const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_ADDRESS: '1000000/1m',
   RATE_LIMIT_ADDRESS_SESSIONS: '1000000/1m',
   RATE_LIMIT_ADDRESS_REALTIME: '1000000/1m',
+  RATE_LIMIT_ADDRESS_DEMO_TOKENS: '1000000/1m',
   RATE_LIMIT_SESSION: '1000000/1m',
   RATE_LIMIT_SESSION_CONVERSATIONS: '1000000/1m',
   RATE_LIMIT_SESSION_MESSAGES: '1000000/1m',
@@ -262,6 +264,14 @@ async function launchOnce(name: AppName, env: Record<string, string>, logDir: st
   return app;
 }
 
+function serviceOf(body: string): string | undefined {
+  try {
+    return (JSON.parse(body) as { service?: string }).service;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFor: 'live' | 'ready', logStart: number): Promise<void> {
   let dead = false;
   void exited.then(() => (dead = true));
@@ -275,10 +285,9 @@ async function waitReady(app: RunningApp, exited: Promise<number | null>, waitFo
       throw new Error(`${app.name} exited during start-up; see ${app.logFile}`);
     }
     try {
-      const res = await fetch(`${app.url}/health/${waitFor}`);
+      const res = await probeHttp(`${app.url}/health/${waitFor}`);
       // Another process may hold the port (then this one exits with EADDRINUSE): only our app's answer counts.
-      const body = (await res.json().catch(() => ({}))) as { service?: string };
-      if (res.status === 200 && body.service === app.name) return;
+      if (res.status === 200 && serviceOf(res.body) === app.name) return;
     } catch {
       // not listening yet
     }
