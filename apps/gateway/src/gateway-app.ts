@@ -62,8 +62,8 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   const demoApi = demoApiBase(config);
   registerPageSets(fastify, pageSets({ demoApiBase: demoApi }), { demoMode: config.DEMO_MODE, logger });
   if (config.DEMO_MODE) {
-    registerDemo(fastify, config.DEMO_SEED_FILE, demoApi);
-    logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for a demo user with the seeded widget secret');
+    registerDemo(fastify, config.DEMO_SEED_FILE, demoApi, (address) => limiter.consume('addressDemoTokens', address));
+    logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for demo users with the seeded widget secret');
   }
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());

@@ -6,7 +6,7 @@ import { SessionCache } from '../auth/session-cache';
 import { readBearer, WidgetRequest } from '../auth/request-state';
 import type { GatewayConfig } from '../config';
 import { ADMIN_BASE, WIDGET_BASE } from '../http/route-decorators';
-import { Limiter, RateLimitedError } from './limiter';
+import { chargeReply, Limiter } from './limiter';
 
 /** What a widget route costs beyond the per-session request budget. */
 export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'events';
@@ -14,13 +14,8 @@ export const LIMIT_ACTION = 'widget:limit-action';
 export const LimitAction = (action: SessionAction) => SetMetadata(LIMIT_ACTION, action);
 
 async function charged(context: ExecutionContext, charge: () => Promise<void>): Promise<boolean> {
-  try {
-    await charge();
-    return true;
-  } catch (err) {
-    if (err instanceof RateLimitedError) void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(err.retryAfterSeconds));
-    throw err;
-  }
+  await chargeReply(context.switchToHttp().getResponse<FastifyReply>(), charge);
+  return true;
 }
 
 /**

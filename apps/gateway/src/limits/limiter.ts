@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppError, InjectConfig } from '@widget/common';
 import { Redis } from 'ioredis';
+import type { FastifyReply } from 'fastify';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { GatewayConfig } from '../config';
 import type { LimitName, Rate } from './limits.config';
@@ -11,6 +12,16 @@ export class RateLimitedError extends AppError {
     readonly retryAfterSeconds: number,
   ) {
     super('rate_limited', 'Too many requests; retry later.', { reason: limit === 'workspaceAiAnswers' ? 'quota_exceeded' : 'rate_limited' });
+  }
+}
+
+/** Runs a charge; when it is refused, the reply carries Retry-After before the error goes on to become the envelope. */
+export async function chargeReply(reply: FastifyReply, charge: () => Promise<void>): Promise<void> {
+  try {
+    await charge();
+  } catch (err) {
+    if (err instanceof RateLimitedError) void reply.header('Retry-After', String(err.retryAfterSeconds));
+    throw err;
   }
 }
 
@@ -37,6 +48,7 @@ export class Limiter implements OnModuleDestroy {
       address: config.RATE_LIMIT_ADDRESS,
       addressSessions: config.RATE_LIMIT_ADDRESS_SESSIONS,
       addressRealtime: config.RATE_LIMIT_ADDRESS_REALTIME,
+      addressDemoTokens: config.RATE_LIMIT_ADDRESS_DEMO_TOKENS,
       session: config.RATE_LIMIT_SESSION,
       conversations: config.RATE_LIMIT_SESSION_CONVERSATIONS,
       messages: config.RATE_LIMIT_SESSION_MESSAGES,

@@ -34,6 +34,8 @@ export const limitsEnv = {
   RATE_LIMIT_ADDRESS_SESSIONS: rateEnv('60/1m'),
   /** New realtime connections per client address: socket.io handshakes and plain WebSocket upgrades. */
   RATE_LIMIT_ADDRESS_REALTIME: rateEnv('60/1m'),
+  /** Demo mode only: identity tokens from POST /demo/identity-token per client address. */
+  RATE_LIMIT_ADDRESS_DEMO_TOKENS: rateEnv('10/1m'),
   /** Widget requests per session, any route. */
   RATE_LIMIT_SESSION: rateEnv('600/1m'),
   RATE_LIMIT_SESSION_CONVERSATIONS: rateEnv('20/1h'),
@@ -54,6 +56,7 @@ export type LimitName =
   | 'address'
   | 'addressSessions'
   | 'addressRealtime'
+  | 'addressDemoTokens'
   | 'session'
   | 'conversations'
   | 'messages'

@@ -7,7 +7,7 @@ import { IncomingMessage, request as httpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ClientOptions } from 'ws';
-import { RateLimitedError } from '../limits/limiter';
+import { chargeReply, RateLimitedError } from '../limits/limiter';
 
 interface UpstreamResponse {
   statusCode: number;
@@ -57,12 +57,7 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
     // socket.io's polling handshake (HTTP); upgrades are charged below, before any 'upgrade' listener.
     scope.addHook('onRequest', async (request, reply) => {
       if (!isRealtimeHandshake(request.url)) return;
-      try {
-        await limits.charge(request.ip);
-      } catch (err) {
-        if (err instanceof RateLimitedError) void reply.header('Retry-After', String(err.retryAfterSeconds));
-        throw err;
-      }
+      await chargeReply(reply, () => limits.charge(request.ip));
     });
     await scope.register(proxy, {
       upstream,

@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { AppError } from '@widget/common';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
+import { z } from 'zod';
+import { ZodPipe } from '../http/zod.pipe';
+import { chargeReply } from '../limits/limiter';
 
 interface DemoSeed {
   workspaceId: string;
@@ -10,18 +13,28 @@ interface DemoSeed {
   widgetSecret: string;
 }
 
-/** The demo user the "log in" button becomes. */
-export const DEMO_USER = { sub: 'demo-user-1', email: 'demo.user@example.com', name: 'Demo User' };
+/**
+ * "Log in" makes each browser its own demo user: the first token mints a random
+ * id, the demo page keeps it and sends it back, so one browser stays one user
+ * and no caller can read another's conversations (the id is as unguessable as a
+ * session token).
+ */
+const DEMO_USER_ID = /^demo_[A-Za-z0-9_-]{22}$/;
+const newDemoUserId = () => `demo_${randomBytes(16).toString('base64url')}`;
+const tokenRequest = new ZodPipe(z.object({ demoUserId: z.string().regex(DEMO_USER_ID, 'must be an id this endpoint gave').optional() }).strict());
+
+/** Takes one point from the client address's demo-token bucket (RATE_LIMIT_ADDRESS_DEMO_TOKENS), or throws RateLimitedError. */
+export type DemoTokenCharge = (address: string) => Promise<void>;
 
 /**
  * The demo site's two dynamic pieces, registered only when DEMO_MODE=true
  * (npm run stack and the browser tests; never the production images):
  * `GET /demo/settings.js` (the seeded widget's ids and `apiBase`, from the
  * configuration: page-sets.ts `demoApiBase`) and `POST /demo/identity-token`,
- * which signs an identity JWT for the demo user with the seeded widget's
- * secret, as a customer's own backend would.
+ * which signs an identity JWT for the caller's own demo user with the seeded
+ * widget's secret, as a customer's own backend would, limited per address.
  */
-export function registerDemo(fastify: FastifyInstance, seedFile: string, apiBase: string): void {
+export function registerDemo(fastify: FastifyInstance, seedFile: string, apiBase: string, charge: DemoTokenCharge): void {
   const seed = (): DemoSeed => {
     if (!existsSync(seedFile)) throw new AppError('not_found', 'The demo is not seeded yet.', { reason: 'demo_not_seeded' });
     return JSON.parse(readFileSync(seedFile, 'utf8')) as DemoSeed;
@@ -41,16 +54,18 @@ export function registerDemo(fastify: FastifyInstance, seedFile: string, apiBase
       );
   });
 
-  fastify.post('/demo/identity-token', async (_request, reply) => {
+  fastify.post('/demo/identity-token', async (request, reply) => {
+    await chargeReply(reply, () => charge(request.ip));
+    const demoUserId = tokenRequest.transform(request.body).demoUserId ?? newDemoUserId();
     const { workspaceId, widgetId, widgetSecret } = seed();
-    const token = await new SignJWT({ workspace_id: workspaceId, widget_id: widgetId, email: DEMO_USER.email, name: DEMO_USER.name })
+    const token = await new SignJWT({ workspace_id: workspaceId, widget_id: widgetId, email: `${demoUserId}@demo.example.com`, name: 'Demo User' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(DEMO_USER.sub)
+      .setSubject(demoUserId)
       .setAudience('clad_support_chat')
       .setIssuedAt()
       .setExpirationTime('10m')
       .setJti(randomBytes(12).toString('hex'))
       .sign(new TextEncoder().encode(widgetSecret));
-    void reply.header('cache-control', 'no-store').send({ token });
+    void reply.header('cache-control', 'no-store').send({ token, demoUserId });
   });
 }

@@ -17,10 +17,20 @@ declare global {
 const $ = (id: string) => document.getElementById(id)!;
 const events: ChatEvent[] = (window.demoEvents = []);
 
+/** This browser's demo user (the token endpoint mints it on the first log in), kept in the page's own storage. */
+const DEMO_USER_KEY = 'demo-page:demo-user-id';
+
 async function identityToken(): Promise<string> {
-  const res = await fetch('/demo/identity-token', { method: 'POST' });
+  const demoUserId = localStorage.getItem(DEMO_USER_KEY);
+  const res = await fetch('/demo/identity-token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(demoUserId ? { demoUserId } : {}),
+  });
   if (!res.ok) throw new Error(`the demo token endpoint answered ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
+  const body = (await res.json()) as { token: string; demoUserId: string };
+  localStorage.setItem(DEMO_USER_KEY, body.demoUserId);
+  return body.token;
 }
 
 function whenChat(): Promise<SupportChatInstance> {
