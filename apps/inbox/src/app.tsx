@@ -1,6 +1,8 @@
 import type { Conversation, ConversationStatus, Message, OperatorConversation } from '@widget/contracts';
+import { formatSize } from '@widget/sdk/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, OperatorApi } from './api';
+import { AttachButton, MessageFiles, ReplyFilesView, useReplyFiles } from './attachments';
 import { Feed, FeedState } from './feed';
 import { isUnread, mergeMessages, newer, newestId, PendingReply, settlePending, STATUS_FILTERS, StatusFilter, visible } from './state';
 import { agentIdFor, Credentials, forgetCredentials, loadCredentials, loadSeen, saveCredentials, saveSeen } from './storage';
@@ -113,6 +115,8 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
   threadRef.current = thread;
   const feedRef = useRef<Feed | null>(null);
   const replyRef = useRef<HTMLTextAreaElement>(null);
+  const files = useReplyFiles(api, selectedId);
+  const [dropping, setDropping] = useState(false);
   const typingSent = useRef<{ conversationId: string; timer: number } | null>(null);
 
   const fail = useCallback(
@@ -284,7 +288,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
     async (reply: PendingReply) => {
       setPending((p) => [...p.filter((x) => x.key !== reply.key), { ...reply, failed: null }]);
       try {
-        const message = await api.reply(reply.conversationId, reply.text, reply.key);
+        const message = await api.reply(reply.conversationId, reply.text, reply.key, reply.attachments.map((a) => a.id));
         setPending((p) => p.filter((x) => x.key !== reply.key));
         setThread((t) => (t && t.conversationId === reply.conversationId ? { ...t, messages: mergeMessages(t.messages, [message]) } : t));
         markSeen(reply.conversationId, message.id);
@@ -295,15 +299,39 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
     [api, markSeen],
   );
 
-  const submitReply = () => {
+  const submitReply = async () => {
     const box = replyRef.current;
     if (!box || !selectedId) return;
-    const text = box.value;
-    if (!text.trim()) return;
-    box.value = '';
+    const text = box.value.trim() ? box.value : '';
+    if (!text && files.items.length === 0) return;
     stopTyping();
+    // Files still uploading are waited for; a refused one is left out (and said so under the box).
+    const attachments = files.items.length ? await files.ready() : [];
+    if (selectedRef.current !== selectedId || (!text && attachments.length === 0)) return;
+    box.value = '';
+    files.clear();
     // One key per composed reply, kept by every retry of it: the server stores it once.
-    void send({ key: crypto.randomUUID(), conversationId: selectedId, text, failed: null });
+    void send({ key: crypto.randomUUID(), conversationId: selectedId, text, attachments, failed: null });
+  };
+
+  // Files dropped on the thread, or pasted into the reply box, go with the reply.
+  const onDragOver = (e: DragEvent) => {
+    if (!selectedId || !e.dataTransfer || !Array.from(e.dataTransfer.types).includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setDropping(true);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDropping(false);
+    if (!selectedId || !e.dataTransfer?.files.length) return;
+    e.preventDefault();
+    files.add(Array.from(e.dataTransfer.files));
+  };
+  const onPaste = (e: ClipboardEvent) => {
+    const pasted = Array.from(e.clipboardData?.files ?? []);
+    if (pasted.length === 0) return;
+    e.preventDefault();
+    files.add(pasted);
   };
 
   const onReplyInput = () => {
@@ -437,7 +465,13 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
           )}
           <Shortcuts />
         </nav>
-        <main class="thread" aria-label="Conversation">
+        <main
+          class={`thread${dropping ? ' dropping' : ''}`}
+          aria-label="Conversation"
+          onDragOver={onDragOver}
+          onDragLeave={(e) => !(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null) && setDropping(false)}
+          onDrop={onDrop}
+        >
           {!selected || !thread ? (
             <p class="empty">Choose a conversation on the left (or press j).</p>
           ) : (
@@ -472,7 +506,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
                   </span>
                 </div>
               </div>
-              <Messages thread={thread} pending={pending.filter((p) => p.conversationId === selected.id)} onOlder={loadOlder} onRetry={(p) => void send(p)} onDiscard={(p) => setPending((all) => all.filter((x) => x.key !== p.key))} />
+              <Messages api={api} thread={thread} pending={pending.filter((p) => p.conversationId === selected.id)} onOlder={loadOlder} onRetry={(p) => void send(p)} onDiscard={(p) => setPending((all) => all.filter((x) => x.key !== p.key))} />
               <p class="typing" aria-live="polite">
                 {typingNow ? 'The visitor is typing…' : ''}
               </p>
@@ -480,10 +514,11 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
                 class="composer"
                 onSubmit={(e) => {
                   e.preventDefault();
-                  submitReply();
+                  void submitReply();
                 }}
               >
-                <label for="reply">Reply to the visitor (Enter sends, Shift+Enter for a new line)</label>
+                <label for="reply">Reply to the visitor (Enter sends, Shift+Enter for a new line; drop or paste files to attach them)</label>
+                <ReplyFilesView files={files} />
                 <div class="composer-row">
                   <textarea
                     id="reply"
@@ -491,13 +526,15 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
                     rows={2}
                     maxLength={10000}
                     onInput={onReplyInput}
+                    onPaste={onPaste}
                     onKeyDown={(e) => {
                       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
                         e.preventDefault();
-                        submitReply();
+                        void submitReply();
                       }
                     }}
                   />
+                  <AttachButton onFiles={files.add} />
                   <button type="submit">Send</button>
                 </div>
               </form>
@@ -559,7 +596,7 @@ function ConversationItem(props: { conversation: Conversation; unread: boolean; 
   );
 }
 
-function Messages(props: { thread: Thread; pending: PendingReply[]; onOlder: () => void; onRetry: (p: PendingReply) => void; onDiscard: (p: PendingReply) => void }) {
+function Messages(props: { api: OperatorApi; thread: Thread; pending: PendingReply[]; onOlder: () => void; onRetry: (p: PendingReply) => void; onDiscard: (p: PendingReply) => void }) {
   const box = useRef<HTMLDivElement>(null);
   const { messages } = props.thread;
   const newest = messages[messages.length - 1]?.id;
@@ -599,17 +636,34 @@ function Messages(props: { thread: Thread; pending: PendingReply[]; onOlder: () 
             <span class="meta">
               <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
             </span>
-            <p class="text" dir="auto">
-              {m.text}
-            </p>
+            {m.text && (
+              <p class="text" dir="auto">
+                {m.text}
+              </p>
+            )}
+            <MessageFiles api={props.api} conversationId={m.conversationId} attachments={m.attachments} />
           </li>
         ))}
         {props.pending.map((p) => (
           <li key={p.key} class="message from-agent pending">
             <span class="meta">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
-            <p class="text" dir="auto">
-              {p.text}
-            </p>
+            {p.text && (
+              <p class="text" dir="auto">
+                {p.text}
+              </p>
+            )}
+            {p.attachments.length > 0 && (
+              <ul class="files">
+                {p.attachments.map((a) => (
+                  <li key={a.id} class="file-chip">
+                    <span class="said file-name" dir="auto">
+                      {a.name}
+                    </span>{' '}
+                    <span class="file-size">{formatSize(a.size)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
             {p.failed && (
               <span class="retry">
                 <button type="button" onClick={() => props.onRetry(p)}>

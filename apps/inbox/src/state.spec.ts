@@ -7,6 +7,8 @@ const msg = (id: string, type: Message['author']['type'] = 'user'): Message => (
   author: { type, id: null, name: null },
   text: id,
   clientMessageId: null,
+  metadata: {},
+  attachments: [],
   createdAt: '2026-01-01T00:00:00.000Z',
 });
 const conv = (id: string, updatedAt: string, extra: Partial<Conversation> = {}): Conversation => ({
@@ -58,9 +60,9 @@ describe('inbox state', () => {
   it('settles our own pending reply when the feed delivers it before the POST answers', () => {
     const me = { id: 'agent_grace' };
     const pending: PendingReply[] = [
-      { key: 'k1', conversationId: 'conv_1', text: 'On its way', failed: null },
-      { key: 'k2', conversationId: 'conv_1', text: 'On its way', failed: null },
-      { key: 'k3', conversationId: 'conv_2', text: 'Other', failed: null },
+      { key: 'k1', conversationId: 'conv_1', text: 'On its way', attachments: [], failed: null },
+      { key: 'k2', conversationId: 'conv_1', text: 'On its way', attachments: [], failed: null },
+      { key: 'k3', conversationId: 'conv_2', text: 'Other', attachments: [], failed: null },
     ];
     const mine: Message = { ...msg('msg_7', 'agent'), author: { type: 'agent', id: 'agent_grace', name: 'Grace' }, text: 'On its way' };
     expect(settlePending(pending, 'conv_1', mine, me).map((p) => p.key)).toEqual(['k2', 'k3']);
@@ -68,5 +70,16 @@ describe('inbox state', () => {
     expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'agent', id: 'agent_ada', name: 'Ada' } }, me)).toBe(pending);
     expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'user', id: 'agent_grace', name: null } }, me)).toBe(pending);
     expect(settlePending(pending, 'conv_9', mine, me)).toBe(pending);
+  });
+
+  it('settles a pending reply with files only by the same files', () => {
+    const me = { id: 'agent_grace' };
+    const file = (id: string) => ({ id, name: `${id}.pdf`, contentType: 'application/pdf', size: 10, url: `/widget/v1/attachments/${id}?expires=1&sig=s` });
+    const pending: PendingReply[] = [
+      { key: 'k1', conversationId: 'conv_1', text: '', attachments: [file('att_1')], failed: null },
+      { key: 'k2', conversationId: 'conv_1', text: '', attachments: [file('att_2')], failed: null },
+    ];
+    const mine: Message = { ...msg('msg_8', 'agent'), author: { type: 'agent', id: 'agent_grace', name: 'Grace' }, text: '', attachments: [file('att_2')] };
+    expect(settlePending(pending, 'conv_1', mine, me).map((p) => p.key)).toEqual(['k1']);
   });
 });

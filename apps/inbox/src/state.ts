@@ -1,4 +1,4 @@
-import type { Conversation, ConversationStatus, Message } from '@widget/contracts';
+import type { Attachment, Conversation, ConversationStatus, Message } from '@widget/contracts';
 
 export type StatusFilter = 'all' | Extract<ConversationStatus, 'open' | 'pending' | 'resolved'>;
 export const STATUS_FILTERS: StatusFilter[] = ['all', 'open', 'pending', 'resolved'];
@@ -48,17 +48,20 @@ export interface PendingReply {
   key: string;
   conversationId: string;
   text: string;
+  /** Uploaded already: a retry sends the same ones. */
+  attachments: Attachment[];
   failed: string | null;
 }
 
 /**
  * The pending replies left once `message` is on screen. The feed may deliver
  * our own reply before the POST answers; the first pending reply it matches
- * (same conversation, same author, same text) is then settled, so the thread
- * never shows it twice.
+ * (same conversation, same author, same text, same files) is then settled,
+ * so the thread never shows it twice.
  */
 export function settlePending(pending: PendingReply[], conversationId: string, message: Message, me: { id: string }): PendingReply[] {
   if (message.author.type !== 'agent' || message.author.id !== me.id) return pending;
-  const i = pending.findIndex((p) => p.conversationId === conversationId && p.failed === null && p.text === message.text);
+  const files = (list: { id: string }[] | undefined) => (list ?? []).map((a) => a.id).join(' ');
+  const i = pending.findIndex((p) => p.conversationId === conversationId && p.failed === null && p.text === message.text && files(p.attachments) === files(message.attachments));
   return i < 0 ? pending : [...pending.slice(0, i), ...pending.slice(i + 1)];
 }

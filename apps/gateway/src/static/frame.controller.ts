@@ -50,7 +50,8 @@ export function frameCsp(ancestorSources: readonly string[]): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data: https:",
+    // blob: the attachments the frame fetched with the session's token (their links need it), shown as images.
+    "img-src 'self' data: https: blob:",
     "connect-src 'self'",
     "font-src 'self'",
     "base-uri 'none'",

@@ -37,7 +37,8 @@ export const STRICT_PAGE_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "connect-src 'self'",
-  "img-src 'self' data:",
+  // blob: attachments, fetched with the operator key (their links need it) and shown as images.
+  "img-src 'self' data: blob:",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",

@@ -1,7 +1,8 @@
-import type { AiAnswer, Article, ArticleHit, ChatCore, Conversation, FormField, LoggedMessage, TicketForm } from '@widget/sdk/core';
+import type { AiAnswer, Article, ArticleHit, Attachment, ChatCore, Conversation, FormField, LoggedMessage, TicketForm } from '@widget/sdk/core';
 import { SupportChatError } from '@widget/sdk/core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { t } from './i18n';
+import { AttachButton, carriesFiles, dropTarget, MessageAttachments, UploadChips, useUploads } from './attachments';
+import { isolated, t } from './i18n';
 import type { UiState, View } from './ui-state';
 
 interface Props {
@@ -70,8 +71,30 @@ function Panel({ core, ui }: Props) {
     if (e.key === 'Escape') ui.update({ open: false });
   };
   const goHome = () => ui.update({ view: { name: 'home' } });
+  // Files dragged anywhere over the panel go to the composer on screen (when it takes files).
+  const [dragging, setDragging] = useState(false);
+  const onDragOver = (e: DragEvent) => {
+    if (!dropTarget.current || !carriesFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer!.dropEffect = 'copy';
+    setDragging(true);
+  };
+  const onDragLeave = (e: DragEvent) => {
+    if (!panelRef.current?.contains(e.relatedTarget as Node | null)) setDragging(false);
+  };
+  const onDrop = (e: DragEvent) => {
+    setDragging(false);
+    if (!dropTarget.current || !carriesFiles(e)) return;
+    e.preventDefault();
+    dropTarget.current(Array.from(e.dataTransfer!.files));
+  };
   return (
-    <div class="panel" role="dialog" aria-label={core.config!.name} ref={panelRef} onKeyDown={onKey}>
+    <div class="panel" role="dialog" aria-label={core.config!.name} ref={panelRef} onKeyDown={onKey} onDragOver={onDragOver} onDragLeave={onDragLeave} onDrop={onDrop}>
+      {dragging && (
+        <div class="drop-hint" aria-hidden="true">
+          {t('dropFiles')}
+        </div>
+      )}
       <header class="head">
         {view.name !== 'home' ? (
           <button type="button" class="icon" aria-label={t('back')} onClick={goHome}>
@@ -158,7 +181,7 @@ function Home({ core, ui }: Props) {
                   <button type="button" class="row" onClick={() => ui.update({ view: { name: 'thread', id: c.id } })}>
                     <span class="row-main">
                       <span class="row-title" dir="auto">
-                        {c.subject ?? c.lastMessage?.text ?? t('noMessagesYet')}
+                        {c.subject ?? (c.lastMessage ? c.lastMessage.text || filesSummary(c.lastMessage) : t('noMessagesYet'))}
                       </span>
                       <span class="row-sub">
                         {c.lastMessage && (
@@ -330,17 +353,17 @@ function AskAi({ core, ui }: Props) {
   );
 }
 
+/** A message of files only, in a list: its files' names. */
+function filesSummary(m: { attachments?: Attachment[] }): string {
+  return (m.attachments ?? []).map((a) => a.name).join(', ');
+}
+
 function authorName(m: { author: { type: string; name: string | null } }): string {
   if (m.author.type === 'user') return t('you');
   return m.author.name ?? t(m.author.type === 'bot' ? 'bot' : m.author.type === 'system' ? 'system' : 'agent');
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
-/** A name set into a sentence (a string, not an element): first-strong isolate … pop, so an RTL override in it stays inside. */
-function isolated(text: string): string {
-  return `\u2068${text}\u2069`;
-}
 
 function Thread({ core, ui, id }: Props & { id: string }) {
   const conversation = core.conversations.get(id);
@@ -373,7 +396,7 @@ function Thread({ core, ui, id }: Props & { id: string }) {
         </p>
       )}
       <WaitNotice core={core} />
-      <Composer core={core} onSend={(text) => core.sendMessage({ conversationId: id, text }).then(() => undefined)} conversationId={id} />
+      <Composer core={core} onSend={(text, attachments) => core.sendMessage({ conversationId: id, text, attachments }).then(() => undefined)} conversationId={id} />
     </div>
   );
 }
@@ -405,9 +428,12 @@ function MessageItem({ core, message }: { core: ChatCore; message: LoggedMessage
         </span>{' '}
         · <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
       </span>
-      <span class="text" dir="auto">
-        {message.text}
-      </span>
+      {message.text && (
+        <span class="text" dir="auto">
+          {message.text}
+        </span>
+      )}
+      <MessageAttachments core={core} message={message} />
       {mine && message.delivery !== 'sent' && (
         <span class="delivery" data-testid="delivery">
           {message.delivery === 'sending' ? t('sending') : t('failed')}
@@ -422,8 +448,20 @@ function MessageItem({ core, message }: { core: ChatCore; message: LoggedMessage
   );
 }
 
-function Composer({ core, onSend, conversationId, prefill = '' }: { core: ChatCore; onSend: (text: string) => Promise<void>; conversationId?: string; prefill?: string }) {
-  const [text, setText] = useState(prefill);
+type SendFn = (text: string, attachments: Attachment[]) => Promise<void>;
+
+/**
+ * Text and, when the widget takes files (features.attachments), files by the
+ * paper-clip button, a drop on the panel or a paste: each a chip with its
+ * upload's progress and a ×. `ensureConversation` gives the conversation the
+ * files go to when there is none yet (a new conversation).
+ */
+function Composer(props: { core: ChatCore; onSend: SendFn; conversationId?: string; ensureConversation?: () => Promise<string>; prefill?: string }) {
+  const { core, onSend, conversationId } = props;
+  const [text, setText] = useState(props.prefill ?? '');
+  const [sending, setSending] = useState(false);
+  const filesOn = core.config!.features.attachments;
+  const uploads = useUploads(core, conversationId);
   const typingTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const typingOn = useRef(false);
   const stopTyping = () => {
@@ -431,12 +469,34 @@ function Composer({ core, onSend, conversationId, prefill = '' }: { core: ChatCo
     typingOn.current = false;
   };
   useEffect(() => () => stopTyping(), [conversationId]);
-  const send = () => {
+  useEffect(() => {
+    if (!filesOn) return;
+    dropTarget.current = uploads.add;
+    return () => {
+      if (dropTarget.current === uploads.add) dropTarget.current = null;
+    };
+  });
+  const send = async () => {
     const value = text.trim();
-    if (!value) return;
-    setText('');
+    if (sending || (!value && uploads.items.length === 0)) return;
     stopTyping();
-    void onSend(value).catch(() => undefined);
+    if (uploads.items.length === 0) {
+      setText('');
+      return void onSend(value, []).catch(() => undefined);
+    }
+    setSending(true);
+    try {
+      const into = conversationId ?? (await props.ensureConversation!());
+      const attachments = await uploads.finish(into);
+      if (!value && attachments.length === 0) return;
+      setText('');
+      uploads.clear();
+      await onSend(value, attachments);
+    } catch {
+      // The message shows as failed with a retry; a conversation that could not start says so above.
+    } finally {
+      setSending(false);
+    }
   };
   const onInput = (e: Event) => {
     setText((e.target as HTMLTextAreaElement).value);
@@ -449,37 +509,64 @@ function Composer({ core, onSend, conversationId, prefill = '' }: { core: ChatCo
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
-      send();
+      void send();
     }
+  };
+  const onPaste = (e: ClipboardEvent) => {
+    const files = Array.from(e.clipboardData?.files ?? []);
+    if (!filesOn || files.length === 0) return;
+    e.preventDefault();
+    uploads.add(files);
   };
   return (
     <form
       class="composer"
       onSubmit={(e) => {
         e.preventDefault();
-        send();
+        void send();
       }}
     >
-      <label class="sr-only" for="composer">
-        {t('composerLabel')}
-      </label>
-      <textarea id="composer" data-autofocus rows={2} placeholder={t('composerPlaceholder')} aria-describedby="composer-hint" value={text} onInput={onInput} onKeyDown={onKeyDown} />
-      <span id="composer-hint" class="sr-only">
-        {t('composerHint')}
-      </span>
-      <button type="submit" class="primary" aria-label={t('send')}>
-        {t('send')}
-      </button>
+      {filesOn && <UploadChips uploads={uploads} />}
+      <div class="composer-row">
+        {filesOn && <AttachButton onFiles={uploads.add} />}
+        <label class="sr-only" for="composer">
+          {t('composerLabel')}
+        </label>
+        <textarea id="composer" data-autofocus rows={2} placeholder={t('composerPlaceholder')} aria-describedby="composer-hint" value={text} onInput={onInput} onKeyDown={onKeyDown} onPaste={onPaste} />
+        <span id="composer-hint" class="sr-only">
+          {t('composerHint')}
+        </span>
+        <button type="submit" class="primary" aria-label={t('send')} disabled={sending}>
+          {t('send')}
+        </button>
+      </div>
     </form>
   );
 }
 
 function NewConversation({ core, ui, view }: Props & { view: Extract<View, { name: 'new' }> }) {
   const [error, setError] = useState<SupportChatError>();
-  const start = async (text: string) => {
+  // Files need a conversation to go to: started (without a message) on the first send that carries some, and kept.
+  const started = useRef<Promise<Conversation> | null>(null);
+  const ensureConversation = async () => {
+    started.current ??= core.startConversation({ metadata: view.metadata });
     try {
-      const conversation = await core.startConversation({ message: text, metadata: view.metadata });
-      ui.update({ view: { name: 'thread', id: conversation.id } });
+      return (await started.current).id;
+    } catch (err) {
+      started.current = null;
+      setError(SupportChatError.from(err));
+      throw err;
+    }
+  };
+  const start = async (text: string, attachments: Attachment[]) => {
+    try {
+      if (attachments.length === 0 && !started.current) {
+        const conversation = await core.startConversation({ message: text, metadata: view.metadata });
+        return ui.update({ view: { name: 'thread', id: conversation.id } });
+      }
+      const conversationId = await ensureConversation();
+      ui.update({ view: { name: 'thread', id: conversationId } });
+      await core.sendMessage({ conversationId, text, attachments });
     } catch (err) {
       setError(SupportChatError.from(err));
     }
@@ -489,7 +576,7 @@ function NewConversation({ core, ui, view }: Props & { view: Extract<View, { nam
       <h2>{t('newConversation')}</h2>
       <div class="messages" />
       <ErrorNote error={error} />
-      <Composer core={core} onSend={start} prefill={view.prefill} />
+      <Composer core={core} onSend={start} ensureConversation={ensureConversation} prefill={view.prefill} />
     </div>
   );
 }

@@ -7,6 +7,8 @@ export { backoffDelay, retryAfterMs } from './backoff';
 export { HttpClient } from './http';
 export { uploadFile } from './upload';
 export type { UploadRequest } from './upload';
+export { cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, saveBlobUrl, UploadQueue } from './upload-queue';
+export type { QueuedFile, Uploader } from './upload-queue';
 export { RealtimeConnection, REALTIME_PATH } from './realtime';
 export type { ConnectionState } from './realtime';
 export { SafeStorage } from './storage';

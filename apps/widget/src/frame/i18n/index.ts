@@ -14,3 +14,8 @@ export function setLocale(locale: string | undefined): void {
 export function t(key: keyof Messages, vars: Record<string, string | number> = {}): string {
   return current[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
+
+/** A name set into a sentence (a string, not an element): first-strong isolate … pop, so an RTL override in it stays inside. */
+export function isolated(text: string): string {
+  return `\u2068${text}\u2069`;
+}
