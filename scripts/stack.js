@@ -203,7 +203,10 @@ async function main() {
   else say('NODE_ENV=production: no demo mode (no /demo/)');
   if (built('realtime')) {
     const port = await freeOr(CONFIG.realtimePort);
-    const child = start('realtime', { ...common, PORT: String(port) }, children);
+    // Reached only through the gateway's relay (loopback), whose X-Forwarded-For names the client that new
+    // connections are charged to, in the gateway's buckets (RATE_LIMIT_ADDRESS_REALTIME, docs/limits.md).
+    const realtimeEnv = { ...common, PORT: String(port), HOST: '127.0.0.1', TRUST_PROXY: 'true', RATE_LIMIT_KEY_PREFIX: CONFIG.rateLimitKeyPrefix };
+    const child = start('realtime', realtimeEnv, children);
     await waitReady('realtime', `http://127.0.0.1:${port}`, child);
     gatewayEnv.REALTIME_URL = `http://127.0.0.1:${port}`;
   }

@@ -99,11 +99,13 @@ describe('docker-compose.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('runs PostgreSQL, NATS with JetStream and Redis, with healthchecks; the gateway waits for Redis', () => {
+  it('runs PostgreSQL, NATS with JetStream and Redis, with healthchecks; the gateway and realtime (both charge limits) wait for Redis', () => {
     expect(services.postgres.healthcheck.test).toBeDefined();
     expect(services.redis.healthcheck.test.join(' ')).toContain('redis-cli ping');
-    expect(services.gateway.environment.REDIS_URL).toBe('redis://redis:6379');
-    expect(services.gateway.depends_on.redis).toEqual({ condition: 'service_healthy' });
+    for (const app of ['gateway', 'realtime']) {
+      expect(services[app].environment.REDIS_URL).toBe('redis://redis:6379');
+      expect(services[app].depends_on.redis).toEqual({ condition: 'service_healthy' });
+    }
     expect(services.nats.command).toContain('--jetstream');
     expect(services.nats.healthcheck.test.join(' ')).toContain('js-enabled-only=true');
   });
@@ -135,6 +137,9 @@ describe('docker-compose.yml', () => {
     expect(interpolate(gateway.ports[0])).toBe('127.0.0.1:3000:3000');
     for (const app of APPS.filter((a) => a !== 'gateway')) expect(gateway.depends_on[app]).toEqual({ condition: 'service_healthy' });
     expect(gateway.environment.REALTIME_URL).toBe(`http://realtime:${EDGES.realtime}`);
+    // Only the gateway's relay reaches realtime, so its X-Forwarded-For (the client that new connections are charged to) is trusted.
+    expect(services.realtime.ports).toBeUndefined();
+    expect(services.realtime.environment.TRUST_PROXY).toBe('true');
     expect(services.seed.command).toEqual(['node', 'scripts/seed.js']);
     expect(services.seed.environment.BASE_URL).toBe('http://gateway:3000');
     expect(services.seed.depends_on.gateway).toEqual({ condition: 'service_healthy' });
@@ -400,6 +405,10 @@ describe('k8s/', () => {
       'nginx.ingress.kubernetes.io/session-cookie-path': '/widget/v1/realtime',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
     });
+    // Past the gateway: realtime charges new connections itself (RATE_LIMIT_ADDRESS_REALTIME), to the client the Ingress names.
+    const realtimeEnv = Object.fromEntries((find('Deployment', 'realtime')!.spec.template.spec.containers[0].env as Obj[]).map((e) => [e.name, e.value]));
+    expect(realtimeEnv.TRUST_PROXY).toBe('true');
+    expect(configMap.data.RATE_LIMIT_ADDRESS_REALTIME).toBe('60/1m');
   });
 
   it.each(APPS)("%s: every container of it reads its NATS password from its own Secret widget-nats-%s", (app) => {

@@ -1,4 +1,4 @@
-import { baseEnv, loadConfig, portEnv, secretEnv, urlEnv } from '@widget/common';
+import { baseEnv, loadConfig, portEnv, secretEnv, trustProxyEnv, urlEnv } from '@widget/common';
 import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
 import { limitsEnv } from './limits/limits.config';
@@ -37,7 +37,7 @@ export const gatewayEnv = baseEnv.extend({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.enum(SERVICE_NAMES as [ServiceName, ...ServiceName[]]))),
   /** Behind a load balancer or ingress: take the client address from X-Forwarded-For. */
-  TRUST_PROXY: bool(false),
+  ...trustProxyEnv,
   /** The realtime service (socket.io); when set, /widget/v1/realtime and its upgrades are proxied there. */
   REALTIME_URL: urlEnv(['http:', 'https:']).optional(),
   /**

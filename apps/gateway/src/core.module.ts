@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CONFIG, NatsBus, natsConnectOptions } from '@widget/common';
+import { CONFIG, Limiter, NatsBus, natsConnectOptions } from '@widget/common';
 import { AdminKeyGuard } from './auth/admin-key.guard';
 import { SessionCache } from './auth/session-cache';
 import { WidgetAuthGuard } from './auth/widget-auth.guard';
@@ -7,7 +7,7 @@ import { WidgetDirectory } from './auth/widget-directory';
 import type { GatewayConfig } from './config';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { ActionLimitGuard, EdgeLimitGuard } from './limits/limit-guards';
-import { Limiter } from './limits/limiter';
+import { gatewayLimiter } from './limits/limiter';
 
 /** What every feature module of the gateway uses: config, the NATS client, the edge guards and caches. */
 @Global()
@@ -22,7 +22,7 @@ export class GatewayCoreModule {
       WidgetAuthGuard,
       AdminKeyGuard,
       GatewayLifecycle,
-      Limiter,
+      { provide: Limiter, useFactory: () => gatewayLimiter(config) },
       EdgeLimitGuard,
       ActionLimitGuard,
     ];

@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from '@fastify/cors';
-import { drainingNatsStrategy, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
+import { drainingNatsStrategy, Limiter, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
@@ -10,7 +10,6 @@ import type { GatewayConfig } from './config';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { registerHttpEdge } from './http/edge';
-import { Limiter } from './limits/limiter';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 import { registerDemo } from './static/demo';
 import { demoApiBase, pageSets } from './static/page-sets';
@@ -53,10 +52,7 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   const metrics = options.metrics ?? new Metrics('gateway');
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   const limiter = app.get(Limiter);
-  await registerRealtimeProxy(app, config.REALTIME_URL, logger, {
-    charge: (address) => limiter.consume('addressRealtime', address),
-    trustProxy: config.TRUST_PROXY,
-  });
+  await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const demoApi = demoApiBase(config);

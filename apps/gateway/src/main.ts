@@ -1,9 +1,8 @@
-import { checkNats, ConfigError, natsConnectOptions, createLogger, installGracefulShutdown, loadShutdownConfig, Metrics } from '@widget/common';
+import { checkNats, checkRedis, ConfigError, natsConnectOptions, createLogger, installGracefulShutdown, loadShutdownConfig, Metrics } from '@widget/common';
 import { loadGatewayConfig } from './config';
 import { createGatewayApp } from './gateway-app';
 import { GatewayLifecycle } from './health/gateway-lifecycle';
 import { createHealthServer } from './health/health-port';
-import { checkRedis } from './limits/check-redis';
 
 async function bootstrap(): Promise<void> {
   const logger = createLogger('gateway');

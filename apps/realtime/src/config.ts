@@ -1,4 +1,4 @@
-import { baseEnv, loadConfig, portEnv } from '@widget/common';
+import { baseEnv, limitStoreEnv, loadConfig, portEnv, realtimeLimitEnv, trustProxyEnv } from '@widget/common';
 import { z } from 'zod';
 
 export const realtimeEnv = baseEnv.extend({
@@ -19,6 +19,11 @@ export const realtimeEnv = baseEnv.extend({
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
   MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  /** RATE_LIMIT_ADDRESS_REALTIME, charged here to the client address before a token is looked up (docs/limits.md). */
+  ...limitStoreEnv,
+  ...realtimeLimitEnv,
+  /** The client address of a handshake: with TRUST_PROXY, the first X-Forwarded-For hop (the gateway's relay, an ingress). */
+  ...trustProxyEnv,
 });
 export type RealtimeConfig = z.infer<typeof realtimeEnv>;
 

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { checkNats, ConfigError, createLogger, Metrics, natsConnectOptions, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
+import { checkNats, checkRedis, ConfigError, createLogger, Metrics, natsConnectOptions, NatsMetricsInterceptor, natsServerOptions, PinoNestLogger, RpcErrorFilter } from '@widget/common';
 import { loadRealtimeConfig, RealtimeConfig } from './config';
 import { PlainWsServer } from './codecs/plain-ws';
 import { RealtimeIoAdapter } from './io.adapter';
@@ -14,7 +14,7 @@ const SHUTDOWN_DEADLINE_MS = 5000;
 
 /**
  * Realtime owns no database, so it does not go through bootstrapService: config,
- * NATS preflight, then socket.io, the probes and /metrics on one port, and a broadcast
+ * NATS and Redis preflight, then socket.io, the probes and /metrics on one port, and a broadcast
  * (queue-less) NATS subscription so every replica hears every event.
  */
 async function bootstrap(): Promise<void> {
@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
   try {
     config = loadRealtimeConfig();
     await checkNats(natsConnectOptions(config, 'realtime', 'realtime-preflight'));
+    await checkRedis(config.REDIS_URL);
   } catch (err) {
     logger.fatal(err instanceof ConfigError ? err.message : (err as Error).message);
     process.exit(1);

@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CONFIG, Metrics, metricsController, NatsBus, natsConnectOptions } from '@widget/common';
+import { CONFIG, Limiter, Metrics, metricsController, NatsBus, natsConnectOptions } from '@widget/common';
 import type { Logger } from 'pino';
 import type { RealtimeConfig } from './config';
 import { PlainWsServer } from './codecs/plain-ws';
 import { SocketIoGateway } from './codecs/socketio.gateway';
 import { DeliveryCore } from './core/delivery-core';
 import { DeliveryListener } from './delivery/delivery.listener';
-import { HandshakeService } from './handshake/handshake.service';
+import { HANDSHAKE_LIMIT, HandshakeService } from './handshake/handshake.service';
 import { WidgetDirectory } from './handshake/widget-directory';
 import { HealthController } from './health/health.controller';
 import { LOGGER } from './logger.token';
@@ -29,6 +29,11 @@ export class RealtimeModule {
         { provide: LOGGER, useValue: logger },
         { provide: NatsBus, useFactory: () => new NatsBus({ connection: natsConnectOptions(config, 'realtime'), requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS }) },
         { provide: Metrics, useFactory: () => new Metrics('realtime') },
+        // The gateway's Redis buckets: new connections are charged here, whichever way they arrive (docs/limits.md).
+        {
+          provide: Limiter,
+          useFactory: () => new Limiter({ redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX, rules: { [HANDSHAKE_LIMIT]: config.RATE_LIMIT_ADDRESS_REALTIME } }),
+        },
         SocketHub,
         WidgetDirectory,
         HandshakeService,

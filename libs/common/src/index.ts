@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './security';
 export * from './ids';
 export * from './upgrade';
+export * from './limits';

@@ -20,9 +20,12 @@ export interface ServerEvent<T = unknown> {
   payload: T;
 }
 
-/** The error envelope of SPEC §3, as it travels in a socket frame. */
+/**
+ * The error envelope of SPEC §3, as it travels in a socket frame. `retryAfter`: the seconds a refused
+ * socket.io handshake (`rate_limited`) should wait, where an HTTP answer would say Retry-After.
+ */
 export interface SocketErrorEnvelope {
-  error: { code: string; message: string; reason?: string; requestId: string; recoverable: boolean; details?: { field: string; reason: string }[] };
+  error: { code: string; message: string; reason?: string; requestId: string; recoverable: boolean; details?: { field: string; reason: string }[]; retryAfter?: number };
 }
 
 /** socket.io event (and plain frame `type`) of a last error before the server ends a socket. */

@@ -17,6 +17,8 @@ export interface SocketOptions {
   transports?: ('polling' | 'websocket')[];
   /** Off by default so a refused handshake fails the test instead of retrying. */
   reconnection?: boolean;
+  /** More handshake request headers (e.g. X-Forwarded-For, to be another client address behind TRUST_PROXY). */
+  headers?: Record<string, string>;
 }
 
 /** A socket.io client on `baseUrl` (the gateway's public URL, or a realtime replica's own). */
@@ -27,7 +29,7 @@ export function connectSocket(baseUrl: string, options: SocketOptions = {}): Soc
     auth: { ...(options.token !== undefined && { token: options.token }), ...(options.lastMessageId && { lastMessageId: options.lastMessageId }), ...options.auth },
     query: options.query,
     transports: options.transports ?? ['websocket'],
-    extraHeaders: origin ? { origin } : {},
+    extraHeaders: { ...(origin ? { origin } : {}), ...options.headers },
     reconnection: options.reconnection ?? false,
     forceNew: true,
     timeout: 10_000,

@@ -23,6 +23,12 @@ export interface RunningApp {
   metricsUrl: string;
   logFile: string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Starts the app again once it has stopped (a crash test: `stop('SIGKILL')`, then this): the same
+   * environment and port(s), so whatever points at its URL finds it back. Resolves, once it is ready,
+   * with the new process.
+   */
+  restart(): Promise<RunningApp>;
 }
 
 export interface StackOptions {
@@ -143,7 +149,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(services.map((name) => spawnApp(name)));
     let realtime: RunningApp | undefined;
     if (options.realtime ?? (appExists('realtime') && (!only || only.includes('realtime')))) {
-      realtime = await spawnApp('realtime');
+      // Behind the gateway's relay, as in `npm run stack` and compose: the client address is the first X-Forwarded-For hop.
+      realtime = await spawnApp('realtime', { TRUST_PROXY: 'true' });
       env.REALTIME_URL = realtime.url;
     }
     const gateway = await spawnApp('gateway');
@@ -227,10 +234,17 @@ async function launch(name: AppName, env: Record<string, string>, logDir: string
   }
 }
 
-async function launchOnce(name: AppName, env: Record<string, string>, logDir: string, index: number, waitFor: 'live' | 'ready'): Promise<RunningApp> {
-  const port = await freePort();
+async function launchOnce(
+  name: AppName,
+  env: Record<string, string>,
+  logDir: string,
+  index: number,
+  waitFor: 'live' | 'ready',
+  ports?: { port: number; healthPort: number },
+): Promise<RunningApp> {
+  const port = ports?.port ?? (await freePort());
   // The gateway's /metrics lives on an internal port of its own, never the public one.
-  const healthPort = name === 'gateway' ? await freePort() : port;
+  const healthPort = ports?.healthPort ?? (name === 'gateway' ? await freePort() : port);
   const portEnv =
     name === 'gateway' ? { PORT: String(port), HEALTH_PORT: String(healthPort) } : name === 'realtime' ? { PORT: String(port) } : { HEALTH_PORT: String(port) };
   const logFile = join(logDir, `${name}-${index}.log`);
@@ -258,6 +272,10 @@ async function launchOnce(name: AppName, env: Record<string, string>, logDir: st
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error(`${name} is still running: stop() it first`);
+      return launchOnce(name, env, logDir, index, waitFor, { port, healthPort });
     },
   };
   await waitReady(app, exited, waitFor, logStart);

@@ -1,12 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { hashToken, InjectConfig, safeEqual } from '@widget/common';
+import { hashToken, InjectConfig, Limiter, safeEqual } from '@widget/common';
 import type { FastifyReply } from 'fastify';
 import { SessionCache } from '../auth/session-cache';
 import { readBearer, WidgetRequest } from '../auth/request-state';
 import type { GatewayConfig } from '../config';
 import { ADMIN_BASE, WIDGET_BASE } from '../http/route-decorators';
-import { chargeReply, Limiter } from './limiter';
+import { chargeReply } from './limiter';
+import type { LimitName } from './limits.config';
 
 /** What a widget route costs beyond the per-session request budget. */
 export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'events';
@@ -30,7 +31,7 @@ async function charged(context: ExecutionContext, charge: () => Promise<void>): 
 export class EdgeLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly limiter: Limiter,
+    private readonly limiter: Limiter<LimitName>,
     private readonly sessions: SessionCache,
     @InjectConfig() private readonly config: GatewayConfig,
   ) {}
@@ -60,7 +61,7 @@ export class EdgeLimitGuard implements CanActivate {
 export class ActionLimitGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly limiter: Limiter,
+    private readonly limiter: Limiter<LimitName>,
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> | boolean {

@@ -1,39 +1,17 @@
+import { limitStoreEnv, rateEnv } from '@widget/common';
 import { z } from 'zod';
 
-/** `<points>/<window>`: `30/1m`, `600/60s`, `10/1h`, `2000/1d`. */
-const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
-const RATE = /^(\d+)\/(\d+)([smhd])$/;
-
-export interface Rate {
-  points: number;
-  seconds: number;
-}
-
-const rateEnv = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .refine((v) => RATE.test(v), 'must look like 30/1m (points per window; s, m, h or d)')
-    .transform((v): Rate => {
-      const [, points, n, unit] = RATE.exec(v)!;
-      return { points: Number(points), seconds: Number(n) * UNIT_SECONDS[unit as keyof typeof UNIT_SECONDS] };
-    })
-    .refine((r) => r.points >= 1 && r.seconds >= 1, 'must allow at least 1 per window of at least 1 s');
-
 /**
- * Every limit of docs/limits.md, one env variable each. Keys are shared by all
- * gateway replicas through Redis; RATE_LIMIT_KEY_PREFIX separates deployments
- * (and test runs) that share one Redis.
+ * The gateway's limits of docs/limits.md, one env variable each, and the Redis
+ * they are counted in (libs/common/src/limits: the store and the realtime
+ * service's RATE_LIMIT_ADDRESS_REALTIME are defined there, for both apps).
  */
 export const limitsEnv = {
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  RATE_LIMIT_KEY_PREFIX: z.string().min(1).max(100).default('widget:rl:'),
+  ...limitStoreEnv,
   /** Widget requests from one client address without a valid session (made-up tokens included). */
   RATE_LIMIT_ADDRESS: rateEnv('300/1m'),
   /** Session creation (anonymous start, identify) per client address. */
   RATE_LIMIT_ADDRESS_SESSIONS: rateEnv('60/1m'),
-  /** New realtime connections per client address: socket.io handshakes and plain WebSocket upgrades. */
-  RATE_LIMIT_ADDRESS_REALTIME: rateEnv('60/1m'),
   /** Demo mode only: identity tokens from POST /demo/identity-token per client address. */
   RATE_LIMIT_ADDRESS_DEMO_TOKENS: rateEnv('10/1m'),
   /** Widget requests per session, any route. */
@@ -55,7 +33,6 @@ export const limitsEnv = {
 export type LimitName =
   | 'address'
   | 'addressSessions'
-  | 'addressRealtime'
   | 'addressDemoTokens'
   | 'session'
   | 'conversations'

@@ -1,76 +1,64 @@
 import proxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppError, claimUpgrades, Errors, isPlainRealtimeUpgrade, newId, refuseUpgrade } from '@widget/common';
+import { AppError, Errors, newId, refuseUpgrade, relayedForwardedFor } from '@widget/common';
 import { REALTIME_PATH } from '@widget/contracts';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { IncomingMessage, request as httpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { ClientOptions } from 'ws';
-import { chargeReply, RateLimitedError } from '../limits/limiter';
 
 interface UpstreamResponse {
   statusCode: number;
   stream: NodeJS.ReadableStream;
 }
 
-/** Request headers the realtime service needs from a WebSocket upgrade (the proxy forwards only cookies by default). */
-const FORWARDED_WS_HEADERS = ['origin', 'user-agent', 'cookie', 'accept-language'] as const;
+/**
+ * How long the relay waits for a TCP connection to the realtime service. Past
+ * it, as when the connection is refused, the client is answered 503
+ * upstream_unavailable at once, so it retries instead of waiting on a relay
+ * that has no upstream (docs/realtime.md).
+ */
+const UPSTREAM_CONNECT_TIMEOUT_MS = 3000;
 
-/** How the proxy charges new realtime connections (docs/limits.md, RATE_LIMIT_ADDRESS_REALTIME). */
-export interface RealtimeLimits {
-  /** Takes one point from the client address's bucket, or throws RateLimitedError. */
-  charge(address: string): Promise<void>;
-  /** TRUST_PROXY: the client address of an upgrade is the first X-Forwarded-For hop, as fastify's request.ip. */
+export interface RealtimeRelayOptions {
+  /** TRUST_PROXY: the client address, host and scheme are what the proxy in front says, as for fastify's request. */
   trustProxy: boolean;
 }
 
-/**
- * A new realtime connection: a socket.io handshake (polling or WebSocket,
- * without an engine.io `sid`) or a plain WebSocket upgrade. Requests of a
- * connection already open (`sid`: polls, posts, the upgrade of a polling
- * session) are not new ones.
- */
-export function isRealtimeHandshake(url: string | undefined): boolean {
-  const parsed = new URL(url ?? '/', 'http://realtime.invalid');
-  const path = parsed.pathname.endsWith('/') ? parsed.pathname.slice(0, -1) : parsed.pathname;
-  return path === REALTIME_PATH && !parsed.searchParams.has('sid');
+function isRealtimePath(url: string | undefined): boolean {
+  const path = new URL(url ?? '/', 'http://realtime.invalid').pathname;
+  return path === REALTIME_PATH || path === `${REALTIME_PATH}/`;
 }
 
 /**
  * Routes the realtime path, HTTP long-polling and WebSocket upgrades alike, to
- * the realtime service. Authentication and Origin of the socket are the
- * realtime service's own (its handshake); this carries the bytes, adds the
- * request id, charges every new connection to the client address's realtime
- * budget (before the realtime service, and so the session service, sees its
- * token), and turns transport-level refusals into the error envelope.
+ * the realtime service. Authentication, Origin and the realtime connection
+ * limit are the realtime service's own (its handshake, docs/limits.md); this
+ * carries the bytes, adds the request id and the forwarded client address,
+ * host and scheme, and turns transport-level failures into the error envelope:
+ * while the realtime service is away, every attempt is answered 503
+ * upstream_unavailable at once, and no client socket is held without an upstream.
  */
-export async function registerRealtimeProxy(app: NestFastifyApplication, upstream: string | undefined, logger: Logger, limits: RealtimeLimits): Promise<void> {
+export async function registerRealtimeProxy(app: NestFastifyApplication, upstream: string | undefined, logger: Logger, options: RealtimeRelayOptions): Promise<void> {
   if (!upstream) {
     logger.warn('REALTIME_URL is not set: the realtime path answers not_found on this gateway');
     return;
   }
+  const forwarded = (req: IncomingMessage) => ({ 'x-forwarded-for': relayedForwardedFor(req, options.trustProxy), ...publicOrigin(req, options.trustProxy) });
   // An encapsulated scope: the proxy streams bodies through untouched, so it brings its own
   // pass-through parsers, which may not collide with the gateway's JSON parser.
   await app.register(async (scope: FastifyInstance) => {
     scope.removeAllContentTypeParsers();
-    // socket.io's polling handshake (HTTP); upgrades are charged below, before any 'upgrade' listener.
-    scope.addHook('onRequest', async (request, reply) => {
-      if (!isRealtimeHandshake(request.url)) return;
-      await chargeReply(reply, () => limits.charge(request.ip));
-    });
     await scope.register(proxy, {
       upstream,
       prefix: REALTIME_PATH,
       rewritePrefix: REALTIME_PATH,
-      websocket: true,
+      // Upgrades are relayed below: the plugin would accept the client's upgrade before dialling the upstream.
+      websocket: false,
+      undici: { connect: { timeout: UPSTREAM_CONNECT_TIMEOUT_MS } },
       replyOptions: {
-        rewriteRequestHeaders: (request, headers) => ({
-          ...headers,
-          'x-request-id': request.id,
-          'x-forwarded-for': forwardedFor(request),
-          ...forwardedOrigin(request),
-        }),
+        rewriteRequestHeaders: (request, headers) => ({ ...headers, 'x-request-id': request.id, ...forwarded(request.raw as IncomingMessage) }),
         onResponse: (_request, reply, raw) => {
           // reply-from's typings name the raw response; at run time it is { statusCode, headers, stream }.
           const res = raw as unknown as UpstreamResponse;
@@ -89,45 +77,28 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
           void reply.send(Errors.upstreamUnavailable());
         },
       },
-      // The typings of wsClientOptions lack rewriteRequestHeaders, which the plugin does call (see its README).
-      wsClientOptions: Object.assign({} as ClientOptions, { rewriteRequestHeaders: wsHeaders }),
     });
   });
-  // The plugin's WebSocket proxy accepts the client's upgrade before it dials the upstream, so a refused
-  // plain-WebSocket handshake would reach the client as a closed socket. Plain upgrades are piped instead:
-  // the realtime service's answer (101, or the 401/403 error envelope) reaches the client byte for byte.
+
   const target = new URL(upstream);
-  // The plugin registered its 'upgrade' listener above; claimUpgrades puts this one in front of it.
-  claimUpgrades(app.getHttpServer(), isPlainRealtimeUpgrade, (req, socket, head) => pipeUpgrade(target, req, socket, head, logger));
-  // In front of both: a new connection by WebSocket (plain, or socket.io without a polling session) is charged first.
-  claimUpgrades(
-    app.getHttpServer(),
-    (req) => isRealtimeHandshake(req.url),
-    (req, socket, head, next) => {
-      socket.on('error', () => socket.destroy());
-      limits.charge(upgradeAddress(req, limits.trustProxy)).then(next, (err: unknown) => {
-        const requestId = newId('request');
-        logger.info({ requestId, method: 'GET', path: (req.url ?? '').split('?')[0], status: 429 }, 'request');
-        if (err instanceof RateLimitedError) return refuseUpgrade(socket, err, requestId, { 'Retry-After': String(err.retryAfterSeconds) });
-        logger.error({ err, requestId }, 'realtime upgrade limit failed');
-        refuseUpgrade(socket, Errors.internal(), requestId);
-      });
-    },
-  );
+  const relayed = new Set<Duplex>();
+  // Both protocols' upgrades, relayed at the HTTP level: the upstream is dialled first, and its answer
+  // (101, or the realtime service's refusal envelope) reaches the client byte for byte; no upstream, a 503.
+  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!isRealtimePath(req.url)) return refuseUpgrade(socket, Errors.notFound('route'), newId('request'));
+    relayUpgrade(target, req, socket, head, forwarded(req), logger, relayed);
+  });
+  // On shutdown the relayed sockets close with the listener: their clients reconnect to another replica.
+  (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('preClose', async () => {
+    for (const socket of relayed) socket.destroy();
+  });
 }
 
-/** The client address of a raw upgrade request, as fastify's request.ip would say (trustProxy: the first X-Forwarded-For hop). */
-function upgradeAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',')[0]?.trim();
-  return (trustProxy && first) || (req.socket.remoteAddress ?? '');
-}
-
-/** One plain-WebSocket upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */
-function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Buffer, logger: Logger): void {
+/** One upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */
+function relayUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Buffer, forwarded: Record<string, string>, logger: Logger, relayed: Set<Duplex>): void {
   const requestId = newId('request');
   const started = Date.now();
-  // The access-log line of a plain upgrade (it never reaches fastify's router), without the query: it holds the token.
+  // The access-log line of an upgrade (it never reaches fastify's router), without the query: it may hold a token.
   const logged = (status: number) => logger.info({ requestId, method: 'GET', path: (req.url ?? '').split('?')[0], status, ms: Date.now() - started }, 'request');
   socket.on('error', () => socket.destroy());
   const upstreamReq = httpRequest({
@@ -135,57 +106,58 @@ function pipeUpgrade(target: URL, req: IncomingMessage, socket: Duplex, head: Bu
     port: target.port,
     method: 'GET',
     path: req.url,
-    headers: { ...req.headers, 'x-request-id': requestId, 'x-forwarded-for': forwardedFor(req) },
+    headers: { ...req.headers, 'x-request-id': requestId, ...forwarded },
+    // A connection of its own: a pooled one may belong to a realtime process that is gone.
+    agent: false,
   });
+  upstreamReq.on('socket', (upstream) => {
+    const timer = setTimeout(() => upstreamReq.destroy(new Error(`no connection to the realtime service within ${UPSTREAM_CONNECT_TIMEOUT_MS} ms`)), UPSTREAM_CONNECT_TIMEOUT_MS);
+    upstream.once('connect', () => clearTimeout(timer));
+    upstream.once('close', () => clearTimeout(timer));
+  });
+  // A client that leaves before the answer takes its pending upstream request with it.
+  const abandon = () => upstreamReq.destroy();
+  socket.once('close', abandon);
   const writeHead = (statusLine: string, rawHeaders: string[]) => {
     let text = `${statusLine}\r\n`;
     for (let i = 0; i < rawHeaders.length; i += 2) text += `${rawHeaders[i]}: ${rawHeaders[i + 1]}\r\n`;
     socket.write(`${text}\r\n`);
   };
   upstreamReq.on('upgrade', (res, upstreamSocket, upstreamHead) => {
+    socket.off('close', abandon);
     logged(101);
     writeHead(`HTTP/1.1 101 ${res.statusMessage ?? 'Switching Protocols'}`, res.rawHeaders);
     if (upstreamHead.length) socket.write(upstreamHead);
     if (head.length) upstreamSocket.write(head);
+    relayed.add(socket);
     upstreamSocket.on('error', () => socket.destroy());
-    socket.on('close', () => upstreamSocket.destroy());
+    socket.on('close', () => {
+      relayed.delete(socket);
+      upstreamSocket.destroy();
+    });
     upstreamSocket.on('close', () => socket.destroy());
     upstreamSocket.pipe(socket).pipe(upstreamSocket);
   });
   // A refusal before the upgrade: the status and the error envelope, as the realtime service sent them.
   upstreamReq.on('response', (res) => {
+    socket.off('close', abandon);
     logged(res.statusCode ?? 0);
     writeHead(`HTTP/1.1 ${res.statusCode} ${res.statusMessage ?? ''}`, res.rawHeaders);
     res.pipe(socket);
   });
   upstreamReq.on('error', (err) => {
-    logger.warn({ err, requestId }, 'realtime upstream failed (plain WebSocket)');
+    if (socket.destroyed) return;
+    logger.warn({ err, requestId }, 'realtime upstream failed (WebSocket upgrade)');
     logged(503);
     refuseUpgrade(socket, Errors.upstreamUnavailable(), requestId);
   });
   upstreamReq.end();
 }
 
-function wsHeaders(headers: Record<string, string>, request: FastifyRequest): Record<string, string> {
-  const forwarded: Record<string, string> = { ...headers, 'x-request-id': request.id, 'x-forwarded-for': forwardedFor(request), ...forwardedOrigin(request) };
-  for (const name of FORWARDED_WS_HEADERS) {
-    const value = request.headers[name];
-    if (typeof value === 'string') forwarded[name] = value;
-  }
-  return forwarded;
-}
-
-interface ClientRequest {
-  headers: Record<string, string | string[] | undefined>;
-  socket: { remoteAddress?: string };
-}
-
-function forwardedFor(request: ClientRequest): string {
-  const prior = request.headers['x-forwarded-for'];
-  return prior ? `${Array.isArray(prior) ? prior.join(', ') : prior}, ${request.socket.remoteAddress ?? ''}` : (request.socket.remoteAddress ?? '');
-}
-
-/** The public host and scheme the browser used: realtime accepts that origin (the frame's, SPEC §12) besides the widget's list. */
-function forwardedOrigin(request: { host: string; protocol: string }): Record<string, string> {
-  return { 'x-forwarded-host': request.host, 'x-forwarded-proto': request.protocol };
+/** The public host and scheme the browser used (as fastify's request.host/protocol say them): realtime accepts that origin (the frame's, SPEC §12). */
+function publicOrigin(req: IncomingMessage, trustProxy: boolean): Record<string, string> {
+  const last = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value)?.split(',').pop()?.trim();
+  const host = (trustProxy && last(req.headers['x-forwarded-host'])) || req.headers.host || '';
+  const scheme = (trustProxy && last(req.headers['x-forwarded-proto'])) || ((req.socket as TLSSocket).encrypted ? 'https' : 'http');
+  return { 'x-forwarded-host': host, 'x-forwarded-proto': scheme };
 }

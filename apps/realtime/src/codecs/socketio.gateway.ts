@@ -1,7 +1,7 @@
 import { publicHostOf } from '../handshake/public-host';
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { AppError, ErrorEnvelope, Errors, newId, requestContext, toEnvelope } from '@widget/common';
+import { AppError, ErrorEnvelope, Errors, newId, RateLimitedError, requestContext, toEnvelope } from '@widget/common';
 import { HANDSHAKE_KEYS, ServerEvent, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
 import type { Logger } from 'pino';
 import type { ExtendedError, Server, Socket } from 'socket.io';
@@ -20,12 +20,13 @@ interface SocketData {
 type ServerEvents = Record<string, (event: ServerEvent | SocketErrorEnvelope) => void>;
 type IoSocket = Socket<Record<string, never>, ServerEvents, Record<string, never>, SocketData>;
 
-/** A refused handshake: socket.io hands `data` to the client's connect_error as `err.data`. */
+/** A refused handshake: socket.io hands `data` to the client's connect_error as `err.data` (rate_limited: with `retryAfter` seconds). */
 function refusal(err: unknown, requestId: string, logger: Logger): ExtendedError {
   const appError = err instanceof AppError ? err : Errors.internal();
   if (!(err instanceof AppError)) logger.error({ err, requestId }, 'unexpected error in realtime handshake');
-  const refused = new Error(appError.message) as ExtendedError & { data: ErrorEnvelope };
-  refused.data = toEnvelope(appError, requestId);
+  const refused = new Error(appError.message) as ExtendedError & { data: SocketErrorEnvelope };
+  const { error } = toEnvelope(appError, requestId);
+  refused.data = { error: err instanceof RateLimitedError ? { ...error, retryAfter: err.retryAfterSeconds } : error };
   return refused;
 }
 
@@ -76,6 +77,7 @@ export class SocketIoGateway implements OnGatewayInit<Server>, OnGatewayConnecti
       requestContext.run({ requestId }, () => {
         this.handshakes
           .authenticate({
+            request: socket.request,
             origin,
             token: auth[HANDSHAKE_KEYS.token.auth] ?? query[HANDSHAKE_KEYS.token.query],
             lastMessageId: auth.lastMessageId ?? auth.since ?? query.lastMessageId ?? query.since ?? query[HANDSHAKE_KEYS.lastMessageId.query],

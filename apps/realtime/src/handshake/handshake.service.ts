@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, CONFIG, Errors, NatsBus, originAllowed, ownOrigins } from '@widget/common';
+import { AppError, clientAddress, CONFIG, Errors, Limiter, NatsBus, originAllowed, ownOrigins } from '@widget/common';
 import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, SessionRpc } from '@widget/contracts';
+import type { IncomingMessage } from 'node:http';
 import type { RealtimeConfig } from '../config';
 import type { Viewer } from '../core/viewer';
 import { visitorRefusal } from '../core/viewer';
@@ -8,6 +9,8 @@ import { WidgetDirectory } from './widget-directory';
 
 /** What either codec read from its handshake (socket.io `auth`/query, or the plain WebSocket's query). */
 export interface HandshakeInput {
+  /** The handshake's HTTP request: its client address is charged before anything else. */
+  request: Pick<IncomingMessage, 'headers' | 'socket'>;
   origin: string | undefined;
   token: unknown;
   lastMessageId: unknown;
@@ -28,20 +31,27 @@ export interface Admission {
 
 const TOKEN_MAX = 4096;
 
+/** The bucket of RATE_LIMIT_ADDRESS_REALTIME (its Redis key name, once also charged by the gateway's relay). */
+export const HANDSHAKE_LIMIT = 'addressRealtime';
+
 /**
  * The checks of SPEC §10 for both protocols, in the order the HTTP edge applies
- * them: token, widget, Origin. An operator token (`wot_…`) names a workspace and
- * has no widget, hence no Origin rule (docs/realtime.md).
+ * them: the client address's budget of new connections (RATE_LIMIT_ADDRESS_REALTIME,
+ * before any token is looked up, so a flood of made-up tokens costs the session
+ * service nothing once it is spent), token, widget, Origin. An operator token
+ * (`wot_…`) names a workspace and has no widget, hence no Origin rule (docs/realtime.md).
  */
 @Injectable()
 export class HandshakeService {
   constructor(
     private readonly bus: NatsBus,
     private readonly widgets: WidgetDirectory,
+    private readonly limiter: Limiter<typeof HANDSHAKE_LIMIT>,
     @Inject(CONFIG) private readonly config: RealtimeConfig,
   ) {}
 
   async authenticate(input: HandshakeInput): Promise<Admission> {
+    await this.limiter.consume(HANDSHAKE_LIMIT, clientAddress(input.request, this.config.TRUST_PROXY));
     const token = readToken(input.token);
     const lastMessageId = readLastMessageId(input.lastMessageId, input.lastMessageIdField);
     if (token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) {

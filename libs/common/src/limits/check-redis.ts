@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 
-/** Start-up check like checkNats: the limits live in Redis, so a gateway without it refuses to start. */
+/** Start-up check like checkNats: the limits live in Redis, so an app that charges them refuses to start without it. */
 export async function checkRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
