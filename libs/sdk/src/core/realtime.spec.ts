@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { SupportChatError } from '../errors';
 import { RealtimeConnection, SocketEnvelope } from './realtime';
 
 /** A stand-in for a socket.io client socket: the test fires its events. */
@@ -22,12 +23,11 @@ class FakeSocket extends EventEmitter {
   }
 }
 
-function harness(lastId: () => string | null) {
+function harness(lastId: () => string | null, token: () => Promise<string> = async () => `rt_${++tokens}`) {
   const sockets: FakeSocket[] = [];
   const timers: { fn: () => void; ms: number }[] = [];
   const states: string[] = [];
   const events: SocketEnvelope[] = [];
-  let tokens = 0;
   const connection = new RealtimeConnection({
     apiBase: 'https://api.example.com',
     io: ((_uri: string, options: { auth: Record<string, unknown>; transports: string[] }) => {
@@ -35,19 +35,22 @@ function harness(lastId: () => string | null) {
       sockets.push(socket);
       return socket;
     }) as never,
-    token: async () => `rt_${++tokens}`,
+    token,
     lastMessageId: lastId,
     onEvent: (e) => events.push(e),
     onState: (s) => states.push(s),
     onFatal: () => states.push('fatal'),
-    backoff: { baseMs: 100, maxMs: 1000, random: () => 1 },
+    backoff: { baseMs: 1000, maxMs: 10_000, random: () => 1 },
+    reconnectBackoff: { baseMs: 100, maxMs: 1000, random: () => 1 },
     setTimer: (fn, ms) => timers.push({ fn, ms }),
     clearTimer: () => undefined,
   });
   return { connection, sockets, timers, states, events };
 }
 
+let tokens = 0;
 const flush = () => new Promise((r) => setImmediate(r));
+const refusal = (error: Record<string, unknown>) => Object.assign(new Error('refused'), { data: { error: { message: 'refused', ...error } } });
 
 describe('RealtimeConnection', () => {
   it('tries WebSocket first with polling as the fallback', async () => {
@@ -70,7 +73,7 @@ describe('RealtimeConnection', () => {
     expect(h.timers.map((t) => t.ms)).toEqual([100]);
     h.timers.shift()!.fn();
     await flush();
-    expect(h.sockets[1]!.options.auth).toEqual({ token: 'rt_2', lastMessageId: 'msg_07' });
+    expect(h.sockets[1]!.options.auth).toEqual({ token: `rt_${tokens}`, lastMessageId: 'msg_07' });
     h.sockets[1]!.emit('connect_error', new Error('refused'));
     h.timers.shift()!.fn();
     await flush();
@@ -81,6 +84,48 @@ describe('RealtimeConnection', () => {
     h.sockets[3]!.emit('connect');
     expect(h.states.at(-1)).toBe('connected');
     expect(h.connection.attempts).toBe(0);
+  });
+
+  it('while the server is away (lost socket, failed transport, gateway unreachable), waits at most the short reconnect backoff', async () => {
+    let reachable = true;
+    const h = harness(() => null, async () => {
+      if (!reachable) throw new SupportChatError({ code: 'network_error', message: 'offline', recoverable: true });
+      return 'rt';
+    });
+    h.connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect');
+    h.sockets[0]!.emit('disconnect', 'transport close');
+    for (let i = 0; i < 3; i++) {
+      h.timers.shift()!.fn();
+      await flush();
+      h.sockets.at(-1)!.emit('connect_error', new Error('websocket error'));
+    }
+    reachable = false;
+    for (let i = 0; i < 3; i++) {
+      h.timers.shift()!.fn();
+      await flush();
+    }
+    expect(h.timers.map((t) => t.ms)).toEqual([1000]);
+    expect(h.connection.attempts).toBe(7);
+  });
+
+  it('a refusal waits on the longer backoff, and at least the retryAfter it came with', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect_error', refusal({ code: 'rate_limited', recoverable: true, retryAfter: 30 }));
+    expect(h.timers.map((t) => t.ms)).toEqual([30_000]);
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[1]!.emit('connect_error', refusal({ code: 'auth_expired', recoverable: true }));
+    expect(h.timers.map((t) => t.ms)).toEqual([2000]);
+    h.timers.shift()!.fn();
+    await flush();
+    // A server disconnect (revoked, widget changed) is a refusal too.
+    h.sockets[2]!.emit('connect');
+    h.sockets[2]!.emit('disconnect', 'io server disconnect');
+    expect(h.timers.map((t) => t.ms)).toEqual([1000]);
   });
 
   it('stops for good on a refusal retrying cannot mend (origin not allowed)', async () => {

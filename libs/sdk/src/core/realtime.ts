@@ -13,6 +13,8 @@ export interface SocketEnvelope {
 
 type Connect = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
 
+type ConnectError = Error & { data?: { error?: { code: string; message: string; recoverable: boolean; retryAfter?: number } } };
+
 export interface RealtimeOptions {
   apiBase: string;
   io: Connect;
@@ -24,7 +26,14 @@ export interface RealtimeOptions {
   onState: (state: ConnectionState) => void;
   /** A refusal that retrying cannot mend (origin, widget off). */
   onFatal: (error: SupportChatError) => void;
+  /** Between attempts the server refused (an error envelope); a `retryAfter` it sent is waited at least. */
   backoff?: BackoffOptions;
+  /**
+   * Between attempts that never reached an answer (the network, the gateway or the realtime service
+   * away: a lost socket, a failed transport, 503): short, so a visitor is back within about two
+   * seconds of the server's return. Such attempts cost the server little and are never charged.
+   */
+  reconnectBackoff?: BackoffOptions;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
 }
@@ -34,9 +43,10 @@ const FATAL = new Set(['invalid_origin', 'widget_disabled', 'not_found']);
 
 /**
  * One socket.io connection with our own reconnect loop: exponential backoff
- * with jitter, a fresh token and the replay cursor on every attempt (socket.io's
- * own loop would reuse the first handshake's auth), WebSocket first with
- * HTTP long-polling when WebSocket fails.
+ * with jitter (short while the server is away, longer once it refuses), a
+ * fresh token and the replay cursor on every attempt (socket.io's own loop
+ * would reuse the first handshake's auth), WebSocket first with HTTP
+ * long-polling when WebSocket fails.
  */
 export class RealtimeConnection {
   private socket: Socket | null = null;
@@ -45,11 +55,13 @@ export class RealtimeConnection {
   private stopped = true;
   private state: ConnectionState = 'disconnected';
   private readonly backoff: BackoffOptions;
+  private readonly reconnectBackoff: BackoffOptions;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(private readonly options: RealtimeOptions) {
     this.backoff = options.backoff ?? { baseMs: 500, maxMs: 15_000, floorMs: 200 };
+    this.reconnectBackoff = options.reconnectBackoff ?? { baseMs: 500, maxMs: 2000, floorMs: 200 };
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   }
@@ -97,7 +109,9 @@ export class RealtimeConnection {
     } catch (err) {
       const error = SupportChatError.from(err);
       if (!error.recoverable && FATAL.has(error.code)) return this.fatal(error);
-      return this.retryLater();
+      // The gateway (or the session service behind it) away is an outage like a lost socket.
+      if (error.code === 'network_error' || error.reason === 'upstream_unavailable') return this.retryLater('away');
+      return this.retryLater('refused', error.retryAfter);
     }
     if (this.stopped) return;
     const lastMessageId = this.options.lastMessageId();
@@ -116,24 +130,27 @@ export class RealtimeConnection {
       this.setState('connected');
     });
     socket.onAny((_name: string, envelope: SocketEnvelope) => this.options.onEvent(envelope));
-    socket.on('connect_error', (err: Error & { data?: { error?: { code: string; message: string; recoverable: boolean } } }) => {
+    socket.on('connect_error', (err: ConnectError) => {
       if (socket !== this.socket) return;
       this.drop();
       const envelope = err.data?.error;
       if (envelope && FATAL.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
-      this.retryLater();
+      // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away).
+      if (envelope) this.retryLater('refused', envelope.retryAfter);
+      else this.retryLater('away');
     });
-    socket.on('disconnect', () => {
+    socket.on('disconnect', (reason: string) => {
       if (socket !== this.socket) return;
       this.drop();
-      this.retryLater();
+      // The server ended this socket on purpose (revoked, widget changed); anything else lost the transport.
+      this.retryLater(reason === 'io server disconnect' ? 'refused' : 'away');
     });
   }
 
-  private retryLater(): void {
+  private retryLater(why: 'away' | 'refused', retryAfterSeconds?: number): void {
     if (this.stopped) return;
     this.setState('reconnecting');
-    const delay = backoffDelay(this.attempt++, this.backoff);
+    const delay = Math.max(backoffDelay(this.attempt++, why === 'away' ? this.reconnectBackoff : this.backoff), (retryAfterSeconds ?? 0) * 1000);
     this.cancelTimer();
     this.timer = this.setTimer(() => {
       this.timer = null;
