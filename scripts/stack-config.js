@@ -6,7 +6,8 @@
  *   over the ones generated once into .stack/secrets.json.
  * - Ports: everything is derived from PORT (default 3000), so two stacks on one
  *   machine with different PORTs do not collide: realtime PORT+1, the
- *   services' health ports PORT+101…PORT+105 (3001 and 3101–3105 for 3000).
+ *   services' health ports PORT+101…PORT+105 (3001 and 3101–3105 for 3000), the
+ *   gateway's own health port (its /metrics) PORT+100.
  *   REALTIME_PORT and HEALTH_PORT_BASE override; a derived port that is taken
  *   is replaced by a free one (see stack.js).
  * - NATS subjects: a stack on another PORT gets its own namespace
@@ -44,6 +45,8 @@ function resolveStack(env, storedSecrets = {}) {
   const port = portOf(env, 'PORT', DEFAULT_PORT);
   const realtimePort = portOf(env, 'REALTIME_PORT', port + 1);
   const healthBase = portOf(env, 'HEALTH_PORT_BASE', port + 101);
+  // The gateway's internal port (/metrics and the probes), never its public one.
+  const gatewayHealthPort = portOf(env, 'GATEWAY_HEALTH_PORT', port + 100);
   const servicePorts = Object.fromEntries(SERVICES.map((name, i) => [name, healthBase + i]));
   const secrets = {
     SECRET_ENCRYPTION_KEY: env.SECRET_ENCRYPTION_KEY || storedSecrets.SECRET_ENCRYPTION_KEY,
@@ -60,7 +63,7 @@ function resolveStack(env, storedSecrets = {}) {
     const password = env[variable] || (nats.own ? storedSecrets[variable] : undefined);
     if (password) natsPasswords[variable] = password;
   }
-  return { port, realtimePort, servicePorts, secrets, natsSubjectPrefix, rateLimitKeyPrefix, demoMode, seedFile, nats, natsPasswords };
+  return { port, realtimePort, gatewayHealthPort, servicePorts, secrets, natsSubjectPrefix, rateLimitKeyPrefix, demoMode, seedFile, nats, natsPasswords };
 }
 
 module.exports = { SERVICES, NATS_APPS, DEFAULT_PORT, natsPasswordVariable, resolveStack };

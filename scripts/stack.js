@@ -197,7 +197,13 @@ async function main() {
       return waitReady(app, `http://127.0.0.1:${port}`, child);
     }),
   );
-  const gatewayEnv = { ...common, PORT: String(PORT), GATEWAY_UPSTREAMS: services.join(','), RATE_LIMIT_KEY_PREFIX: CONFIG.rateLimitKeyPrefix };
+  const gatewayEnv = {
+    ...common,
+    PORT: String(PORT),
+    HEALTH_PORT: String(await freeOr(CONFIG.gatewayHealthPort)),
+    GATEWAY_UPSTREAMS: services.join(','),
+    RATE_LIMIT_KEY_PREFIX: CONFIG.rateLimitKeyPrefix,
+  };
   // Demo mode: /demo/ and its identity-token endpoint (signs with the seeded widget's secret); the gateway refuses it in production.
   if (CONFIG.demoMode) Object.assign(gatewayEnv, { DEMO_MODE: 'true', DEMO_SEED_FILE: join(STATE, CONFIG.seedFile) });
   else say('NODE_ENV=production: no demo mode (no /demo/)');

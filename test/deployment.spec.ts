@@ -40,6 +40,8 @@ const OPERATOR_ENV: Record<string, string> = {
 const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
 const SERVICES = APPS.filter((name) => !(name in EDGES));
 const portOf = (app: string) => EDGES[app] ?? HEALTH_PORT;
+/** Where Prometheus scrapes: the health port, but realtime serves /metrics on its own (internal) port. */
+const metricsPortOf = (app: string) => (app === 'realtime' ? EDGES.realtime : HEALTH_PORT);
 
 type Obj = Record<string, any>;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -209,6 +211,33 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** The MinIO overlay (attachments in S3-compatible storage): checked by configuration, as no Docker engine runs here. */
+describe('docker-compose.s3.yml (attachments on MinIO)', () => {
+  const base = parse(read('docker-compose.yml'), { merge: true }) as Obj;
+  const overlay = parse(read('docker-compose.s3.yml'), { merge: true }) as Obj;
+  const env = { ...OPERATOR_ENV, MINIO_ROOT_USER: 'widget', MINIO_ROOT_PASSWORD: randomBytes(24).toString('hex') };
+  const merged = (service: string) => ({ ...base.services[service].environment, ...overlay.services[service].environment });
+
+  it("the conversation service's merged environment passes its own config validation and points at MinIO", () => {
+    for (const service of ['conversation', 'migrate-conversation']) {
+      const values = Object.fromEntries(Object.entries(merged(service)).map(([k, v]) => [k, interpolate(v, env)]));
+      const config = loadConfig(appEnvSchema('conversation'), values) as Obj;
+      expect({ bucket: config.S3_BUCKET, endpoint: config.S3_ENDPOINT, key: config.S3_ACCESS_KEY_ID }).toEqual({
+        bucket: 'widget-attachments',
+        endpoint: 'http://minio:9000',
+        key: 'widget',
+      });
+    }
+    expect(overlay.services.conversation.depends_on.minio).toEqual({ condition: 'service_healthy' });
+  });
+
+  it('MinIO credentials are required from .env, never defaulted', () => {
+    expect(() => interpolate(overlay.services.minio.environment.MINIO_ROOT_PASSWORD, OPERATOR_ENV)).toThrow(/MINIO_ROOT_PASSWORD is missing a value: set it in \.env/);
+    expect(overlay.volumes).toHaveProperty('minio-data');
+    expect(read('.env.example')).toMatch(/^# MINIO_ROOT_USER=$/m);
+  });
+});
+
 /**
  * Every secret value the repository prints (the k8s Secret template, .env.example, compose defaults, the docs, and
  * the defaults compose printed until it required them) is refused by the app's own config validation in production,
@@ -350,7 +379,11 @@ describe('k8s/', () => {
     expect(container.resources.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    expect(deployment.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(portOf(app)));
+    expect(deployment.spec.template.metadata.annotations['prometheus.io/port']).toBe(String(metricsPortOf(app)));
+    if (app === 'gateway') {
+      expect(container.ports.find((p: Obj) => p.name === 'health')?.containerPort).toBe(HEALTH_PORT);
+      expect((container.env as Obj[]).find((e) => e.name === 'HEALTH_PORT')?.value).toBe(String(HEALTH_PORT));
+    }
     const env = Object.fromEntries((container.env as Obj[]).map((e) => [e.name, e]));
     expect(env[app in EDGES ? 'PORT' : 'HEALTH_PORT'].value).toBe(String(portOf(app)));
 

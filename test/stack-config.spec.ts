@@ -10,6 +10,7 @@ describe('npm run stack: ports and secrets', () => {
     expect(resolveStack({}, stored)).toMatchObject({
       port: 3000,
       realtimePort: 3001,
+      gatewayHealthPort: 3100,
       servicePorts: { session: 3101, conversation: 3102, knowledge: 3103, forms: 3104, events: 3105 },
       natsSubjectPrefix: '',
       seedFile: 'seed.json',
@@ -22,7 +23,7 @@ describe('npm run stack: ports and secrets', () => {
     const b = resolveStack({ PORT: '3400' }, stored);
     expect(b).toMatchObject({ port: 3400, realtimePort: 3401, servicePorts: { session: 3501, events: 3505 }, natsSubjectPrefix: 'port3400.', seedFile: 'seed-3400.json' });
     expect(b.nats).toEqual({ own: true, port: 3622 });
-    const ports = (c: any) => [c.port, c.realtimePort, ...Object.values(c.servicePorts)];
+    const ports = (c: any) => [c.port, c.realtimePort, c.gatewayHealthPort, ...Object.values(c.servicePorts)];
     expect(ports(a).filter((p) => ports(b).includes(p))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { loadConfig, serviceEnv } from '@widget/common';
+import { encryptionKeyEnv, loadConfig, secretEnv, serviceEnv, urlEnv } from '@widget/common';
 import { z } from 'zod';
 
 export const conversationEnv = serviceEnv.extend({
@@ -14,6 +14,28 @@ export const conversationEnv = serviceEnv.extend({
   OUTBOX_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Published outbox rows are kept this long (debugging), then deleted. */
   OUTBOX_RETENTION_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** The attachment links' signing key is derived from it (HKDF), so every replica signs alike. */
+  SECRET_ENCRYPTION_KEY: encryptionKeyEnv,
+  /** How long an attachment's signed link works, in seconds (SPEC §13). */
+  ATTACHMENT_URL_TTL: z.coerce.number().int().min(10).max(7 * 86400).default(900),
+  /** How often unsent attachments older than an hour are deleted with their bytes. */
+  ATTACHMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  /**
+   * S3-compatible object storage for attachment bytes (MinIO, AWS S3, …): set S3_BUCKET to use it;
+   * unset, the bytes are kept in PostgreSQL (conversation.attachment_chunks).
+   */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: urlEnv(['http:', 'https:']).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: secretEnv(z.string().min(1).optional(), { generate: 'the key of an S3/MinIO user allowed on S3_BUCKET' }),
+  /** Path-style URLs (bucket in the path), as MinIO and most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** Object keys start with this (several deployments may share a bucket). */
+  S3_KEY_PREFIX: z.string().max(200).default('attachments/'),
 });
 export type ConversationConfig = z.infer<typeof conversationEnv>;
 

@@ -1,9 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { idempotencyProvider } from '@widget/common';
+import { AttachmentRepository } from './attachments/attachment.repository';
+import { AttachmentSweeper } from './attachments/attachment-sweeper';
+import { AttachmentsService } from './attachments/attachments.service';
+import { BlobStores } from './attachments/blob-store';
 import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
 import { AdminHandler } from './handlers/admin.handler';
+import { AttachmentHandler } from './handlers/attachment.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
 import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -13,7 +18,19 @@ import { OutboxRepository } from './persistence/outbox.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
-  controllers: [ConversationHandler, AdminHandler],
-  providers: [idempotencyProvider('conversation'), ConversationsService, OperatorService, ConversationRepository, OutboxRepository, OutboxRelay, OutboxMetrics],
+  controllers: [ConversationHandler, AdminHandler, AttachmentHandler],
+  providers: [
+    idempotencyProvider('conversation'),
+    ConversationsService,
+    OperatorService,
+    ConversationRepository,
+    OutboxRepository,
+    OutboxRelay,
+    OutboxMetrics,
+    AttachmentsService,
+    AttachmentRepository,
+    BlobStores,
+    AttachmentSweeper,
+  ],
 })
 export class ConversationModule {}

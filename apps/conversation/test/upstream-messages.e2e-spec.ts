@@ -1,4 +1,4 @@
-import { Api, createTestWidget, spawnApp, startAnonymous, TEST_ORIGIN, testStack, TestWidget } from '@widget/testing';
+import { Api, createTestWidget, queryDatabase, spawnApp, startAnonymous, TEST_ORIGIN, testStack, TestWidget } from '@widget/testing';
 import { EventLog, expectError } from './helpers';
 
 const stack = testStack();
@@ -119,14 +119,7 @@ describe('POST /conversations/{id}/escalate (ai.escalationBehavior): made from t
     const strangers = await widget.api.post('/ai/answer', { question }, { token: stranger.token });
     const elsewhere = await conversationOn({});
     const mine = await widget.api.post('/ai/answer', { question }, { token: me.token });
-    const { Client } = await import('pg');
-    const db = new Client({ connectionString: stack.databaseUrl });
-    await db.connect();
-    try {
-      await db.query(`UPDATE knowledge.answer_records SET expires_at = now() - interval '1 second' WHERE id = $1`, [mine.body.id]);
-    } finally {
-      await db.end();
-    }
+    await queryDatabase(stack.databaseUrl, `UPDATE knowledge.answer_records SET expires_at = now() - interval '1 second' WHERE id = $1`, [mine.body.id]);
     for (const answerId of [strangers.body.id, elsewhere.answer.id, 'ans_01HZZZZZZZZZZZZZZZZZZZZZZZ', mine.body.id]) {
       const res = await widget.api.post(`/conversations/${conversationId}/escalate`, { answerId }, { token: me.token });
       expectError(res, 400, 'validation_error', 'answer_not_found');

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AttachmentsGatewayModule } from './attachments/attachments.module';
 import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
@@ -28,6 +29,7 @@ export class GatewayModule {
         FormsGatewayModule,
         EventsGatewayModule,
         ConversationsGatewayModule,
+        AttachmentsGatewayModule,
       ],
       controllers: [HealthController, OpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],

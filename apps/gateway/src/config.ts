@@ -1,6 +1,7 @@
 import { baseEnv, loadConfig, portEnv, secretEnv, trustProxyEnv, urlEnv } from '@widget/common';
 import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
+import { parseAttachmentTypes } from './attachments/file-checks';
 import { limitsEnv } from './limits/limits.config';
 
 const bool = (fallback: boolean) =>
@@ -49,6 +50,19 @@ export const gatewayEnv = baseEnv.extend({
     .string()
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
+  /** The largest attachment accepted, in bytes (attachment_too_large beyond, answered while the client still sends). */
+  ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** The attachment types accepted, by sniffed content: any of png, jpeg, gif, webp, pdf, text (unsupported_file_type otherwise). */
+  ATTACHMENT_TYPES: z
+    .string()
+    .default('png,jpeg,gif,webp,pdf,text')
+    .superRefine((v, ctx) => {
+      try {
+        parseAttachmentTypes(v);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+      }
+    }),
   /** The stack's demo mode: /demo/ and its identity-token endpoint. Refused with NODE_ENV=production. */
   DEMO_MODE: bool(false),
   /** The seed JSON of `npm run stack` ({ workspaceId, widgetId, widgetSecret }), read by the demo endpoints. */

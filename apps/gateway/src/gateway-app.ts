@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
 import { drainingNatsStrategy, Limiter, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,7 +10,8 @@ import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
-import { registerHttpEdge } from './http/edge';
+import { refuseMultipartOutside, registerHttpEdge } from './http/edge';
+import { UPLOAD_ROUTES } from './attachments/upload-routes';
 import { registerRealtimeProxy } from './realtime/realtime-proxy';
 import { registerDemo } from './static/demo';
 import { demoApiBase, pageSets } from './static/page-sets';
@@ -51,6 +53,12 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   });
   const metrics = options.metrics ?? new Metrics('gateway');
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
+  // Attachment uploads stream one file each (attachments/); multipart bodies are refused on every other route.
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: config.ATTACHMENT_MAX_BYTES, files: 1, fields: 0, parts: 1, headerPairs: 100 },
+  });
+  refuseMultipartOutside(app, UPLOAD_ROUTES);
   const limiter = app.get(Limiter);
   await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.

@@ -183,3 +183,39 @@ describe('limits (docs/limits.md): shared by every replica through Redis', () =>
     expect((await ask(s3.token)).status).toBe(200);
   });
 });
+
+describe("an address's share of the workspace's daily AI quota (issue 18 #6)", () => {
+  let gateway: RunningApp;
+
+  beforeAll(async () => {
+    const prefix = `widget:rl:share${randomUUID().slice(0, 8)}:`;
+    gateway = await spawnApp(stack, 'gateway', {
+      RATE_LIMIT_KEY_PREFIX: prefix,
+      ...LOW_LIMITS,
+      RATE_LIMIT_SESSION_AI_ANSWERS: '2/1h',
+      RATE_LIMIT_ADDRESS_AI_ANSWERS: '3/1d',
+      RATE_LIMIT_WORKSPACE_AI_ANSWERS_PER_DAY: '5',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  it('one client, however many sessions it opens, cannot spend the quota for every other visitor', async () => {
+    const widget = await createTestWidget(stack);
+    const [flood] = clients([gateway]).widget;
+    const ask = (api: Api, token: string) => api.post('/ai/answer', { question: 'How do I reset my password?' }, { token });
+    const sessions = [await start(flood, widget), await start(flood, widget), await start(flood, widget)];
+    const answers = [];
+    for (const s of sessions) for (let i = 0; i < 2; i++) answers.push(await ask(flood, s.token));
+    // Three answers for the address, then its share is spent (rate_limited, not the workspace's quota_exceeded).
+    expect(statuses(answers)).toEqual([200, 200, 200, 429, 429, 429]);
+    for (const refused of answers.slice(3)) expectLimited(refused, 'rate_limited');
+    // Another visitor of the same workspace still gets answers: the flood spent 3 of the workspace's 5.
+    const [other] = clients([gateway]).widget;
+    const visitor = await start(other, widget);
+    expect(statuses([await ask(other, visitor.token), await ask(other, visitor.token)])).toEqual([200, 200]);
+    const third = await start(clients([gateway]).widget[0], widget);
+    expectLimited(await ask(clients([gateway]).widget[0], third.token), 'quota_exceeded');
+  });
+});

@@ -16,6 +16,7 @@ export const ID_PREFIX = {
   request: 'req',
   /** An AI answer as given to one session (SPEC §6; what an escalation refers to). */
   answer: 'ans',
+  attachment: 'att',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

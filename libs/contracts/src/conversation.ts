@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
+import { Attachment, AttachmentActor, AttachmentContent, attachmentIds } from './attachment';
 import { event, rpc } from './transport';
 import type { EscalationBehavior } from './widget';
 
@@ -31,6 +32,8 @@ export interface Message {
   clientMessageId: string | null;
   /** What the sender attached (≤ 2 KB of JSON); `{}` when nothing. */
   metadata: Record<string, unknown>;
+  /** Files sent with the message (SPEC §13); `[]` when none. */
+  attachments: Attachment[];
   createdAt: string;
 }
 
@@ -94,10 +97,16 @@ export const createConversationBody = z
 export type CreateConversationBody = Omit<z.infer<typeof createConversationBody>, 'message'> & { message?: string };
 
 /** clientMessageId is optional (upstream documents it so); without it a retry may store a second message. */
+/** `text` may be left out when the message carries at least one attachment (SPEC §13). */
 export const sendMessageBody = z
-  .object({ text: z.unknown(), clientMessageId: clientMessageId.optional(), metadata: boundedJson(MESSAGE_METADATA_MAX_BYTES).optional() })
+  .object({
+    text: z.unknown(),
+    attachmentIds: attachmentIds.optional(),
+    clientMessageId: clientMessageId.optional(),
+    metadata: boundedJson(MESSAGE_METADATA_MAX_BYTES).optional(),
+  })
   .strict();
-export type SendMessageBody = Omit<z.infer<typeof sendMessageBody>, 'text'> & { text: string };
+export type SendMessageBody = Omit<z.infer<typeof sendMessageBody>, 'text'> & { text?: string };
 /**
  * POST /conversations/{id}/escalate: the visitor goes from an AI answer to a person (docs/api.md).
  * The body names the answer by the id `POST /ai/answer` returned; the note for the agent is made
@@ -122,8 +131,9 @@ export type MessagesQuery = z.infer<typeof messagesQuery>;
 
 const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
 export const adminMessageBody = z
-  .object({ text: messageText, author: operatorRef, type: z.enum(['agent', 'bot']).default('agent') })
+  .object({ text: z.unknown(), attachmentIds: attachmentIds.optional(), author: operatorRef, type: z.enum(['agent', 'bot']).default('agent') })
   .strict();
+export type AdminMessageBody = Omit<z.infer<typeof adminMessageBody>, 'text'> & { text?: string };
 export const adminPatchConversationBody = z
   .object({ status: z.enum(CONVERSATION_STATUSES).optional(), assignee: operatorRef.nullable().optional() })
   .strict();
@@ -170,7 +180,10 @@ export const ConversationRpc = {
   adminGet: rpc<{ conversationId: string }, { conversation: Conversation; owner: ConversationOwner }>('conversation.admin.get'),
   /** A thread, for the operator: same paging as the visitor's `listMessages`. */
   adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
-  adminPostMessage: rpc<{ conversationId: string; text: string; author: Assignee; type: 'agent' | 'bot' } & Idempotent, Message>('conversation.admin.messages.send'),
+  adminPostMessage: rpc<
+    { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: 'agent' | 'bot' } & Idempotent,
+    Message
+  >('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
   /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */
   adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee; workspaceId?: string }, { ok: true }>('conversation.admin.typing'),
@@ -178,6 +191,22 @@ export const ConversationRpc = {
   adminReplay: rpc<{ workspaceId: string; afterMessageId: string; limit: number }, { conversation: Conversation; message: Message }[]>(
     'conversation.admin.replay',
   ),
+
+  // Attachments (SPEC §13): the gateway streams an upload in ATTACHMENT_CHUNK_BYTES chunks (base64), then reads them back the same way.
+  /** Opens an upload into a conversation the actor may write to (conversation_not_found otherwise). */
+  attachmentBegin: rpc<{ actor: AttachmentActor; conversationId: string; name: string; contentType: string }, { attachmentId: string }>(
+    'conversation.attachments.begin',
+  ),
+  /** One chunk of an open upload, in order from 0; a chunk stored twice (a retry) is replaced. */
+  attachmentChunk: rpc<{ attachmentId: string; seq: number; data: string }, { stored: true }>('conversation.attachments.chunk'),
+  /** Closes an upload: every chunk is there, the size and whether it may be shown inline are final. */
+  attachmentFinish: rpc<{ attachmentId: string; size: number; chunks: number; inline: boolean }, Attachment>('conversation.attachments.finish'),
+  /** Drops an upload that did not finish (refused, cancelled, failed) with whatever bytes it stored. */
+  attachmentAbort: rpc<{ attachmentId: string }, { aborted: boolean }>('conversation.attachments.abort'),
+  /** A signed link checked for its reader: the owning session (its user) or an operator of the workspace; not_found otherwise. */
+  attachmentOpen: rpc<{ actor: AttachmentActor; attachmentId: string; expires: number; sig: string }, AttachmentContent>('conversation.attachments.open'),
+  /** One stored chunk of an attachment the gateway opened. */
+  attachmentRead: rpc<{ attachmentId: string; seq: number }, { data: string }>('conversation.attachments.read'),
 } as const;
 
 // ---- NATS: events pushed to visitors ----

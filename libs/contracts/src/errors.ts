@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   form_not_found: { status: 404, recoverable: false, message: 'No such form.' },
   not_found: { status: 404, recoverable: false, message: 'No such resource.' },
   attachment_too_large: { status: 413, recoverable: false, message: 'The request body is too large.' },
+  unsupported_file_type: { status: 415, recoverable: false, message: 'This type of file is not accepted.' },
   rate_limited: { status: 429, recoverable: true, message: 'Too many requests; retry later.' },
   internal_error: { status: 500, recoverable: true, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; recoverable: boolean; message: string }>;
@@ -33,6 +34,7 @@ export const NOT_FOUND = {
   article: { code: 'article_not_found', reason: 'article_not_found', message: 'No such article.' },
   form: { code: 'form_not_found', reason: 'form_not_found', message: 'No such form.' },
   route: { code: 'not_found', reason: 'route_not_found', message: 'No such route.' },
+  attachment: { code: 'not_found', reason: 'attachment_not_found', message: 'No such attachment.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;
 
 export type NotFoundKind = keyof typeof NOT_FOUND;

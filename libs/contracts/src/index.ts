@@ -2,6 +2,7 @@ export * from './transport';
 export * from './common';
 export * from './widget';
 export * from './session';
+export * from './attachment';
 export * from './conversation';
 export * from './knowledge';
 export * from './forms';

@@ -1,4 +1,5 @@
 export * from './ports';
+export * from './http-probe';
 export * from './stack';
 export * from './http';
 export * from './factories';
@@ -9,3 +10,5 @@ export * from './browser';
 export * from './nats-server';
 export * from './nats-events';
 export * from './log-audit';
+export * from './upload';
+export * from './db';

@@ -11,8 +11,10 @@ import {
   MessagesQuery,
   Page,
   SessionContext,
+  StoredAttachment,
 } from '@widget/contracts';
 import { EntityManager } from 'typeorm';
+import { AttachmentsService } from '../attachments/attachments.service';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository, Owner } from '../persistence/conversation.repository';
 import { ConversationEntity, ConversationRow, MessageEntity } from '../persistence/entities';
@@ -40,6 +42,7 @@ export class ConversationsService {
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly bus: NatsBus,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   /** Runs one transaction that writes its own outbox rows; publishes them right after commit. */
@@ -120,39 +123,53 @@ export class ConversationsService {
     });
   }
 
-  /** Without a clientMessageId every call stores a message; with one, a retry returns the original. */
+  /**
+   * Without a clientMessageId every call stores a message; with one, a retry returns the original.
+   * Text may be left out when the message carries attachments (each sent once, SPEC §13).
+   */
   async send(
     session: SessionContext,
     conversationId: string,
     text: unknown,
     clientMessageId: string | null,
     metadata: Record<string, unknown> = {},
+    attachmentIds: string[] = [],
   ): Promise<{ message: Message; created: boolean }> {
-    checkMessageText(text);
+    if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
+    const body = (text as string | undefined) ?? '';
     return this.write<{ message: Message; created: boolean }>(async (manager) => {
       // The row lock serializes writers of one conversation, so message ids (taken after it) follow commit order.
       const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
       if (!locked) throw conversationNotFound();
-      const entity = visitorMessage(conversationId, session, text, clientMessageId, metadata, new Date());
+      // With attachments a retry is found first, under the lock: the original has sent them already.
+      if (attachmentIds.length > 0 && clientMessageId !== null) {
+        const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
+        if (original) return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
+      }
+      const attachments = await this.attachments.sendable(attachmentIds, conversationId, { kind: 'visitor', sessionId: session.sessionId }, manager);
+      const entity = visitorMessage(conversationId, session, body, clientMessageId, metadata, new Date(), attachments);
       const row = withMessage(locked, entity, 0);
       const message = toMessage(entity);
       const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
-      if (await this.repo.appendMessage(entity, 0, events, manager)) return { result: { message, created: true }, events, stored: true };
-
+      if (await this.repo.appendMessage(entity, 0, events, manager)) {
+        if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
+        return { result: { message, created: true }, events, stored: true };
+      }
       const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
       if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
-      if (original.text !== text) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
-      return { result: { message: toMessage(original), created: false }, events: [] };
+      return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
     });
   }
 
-  /** Agent/bot text into a conversation: the caller proved access (session ownership or the admin key). */
+  /** Agent/bot text (and an operator's attachments) into a conversation: the caller proved access (session ownership or the admin key). */
   async postStaffMessage(
     manager: EntityManager,
     locked: ConversationEntity,
     author: { type: 'agent' | 'bot'; id: string | null; name: string | null },
     text: string,
+    attachmentIds: string[] = [],
   ): Promise<Committed<Message>> {
+    const attachments = await this.attachments.sendable(attachmentIds, locked.id, { kind: 'operator' }, manager);
     const entity: MessageEntity = {
       id: newId('message'),
       conversationId: locked.id,
@@ -162,6 +179,7 @@ export class ConversationsService {
       text,
       clientMessageId: null,
       metadata: {},
+      attachments,
       createdAt: new Date(),
     };
     const row = withMessage(locked, entity, 1);
@@ -176,6 +194,7 @@ export class ConversationsService {
     if (!(await this.repo.appendMessage(entity, 1, events, manager))) {
       throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
     }
+    if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
     return { result: message, events, stored: true };
   }
 
@@ -210,6 +229,7 @@ export class ConversationsService {
         text: note.text,
         clientMessageId,
         metadata: note.metadata,
+        attachments: [],
         createdAt: new Date(),
       };
       const row = withMessage(locked, entity, 0);
@@ -318,6 +338,7 @@ function visitorMessage(
   clientMessageId: string | null,
   metadata: Record<string, unknown>,
   at: Date,
+  attachments: StoredAttachment[] = [],
 ): MessageEntity {
   return {
     id: newId('message'),
@@ -328,8 +349,16 @@ function visitorMessage(
     text,
     clientMessageId,
     metadata,
+    attachments,
     createdAt: at,
   };
+}
+
+/** The original of a retried send: the same text and attachments, or a reused clientMessageId. */
+function retried(original: MessageEntity, text: string, attachmentIds: string[]): Message {
+  const same = original.authorType === 'user' && original.text === text && original.attachments.map((a) => a.id).join() === attachmentIds.join();
+  if (!same) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
+  return toMessage(original);
 }
 
 /** Ids sort by time, so the later of two positions is the greater id. */

@@ -39,13 +39,21 @@ export class OperatorService {
    * transaction: a retry (also a concurrent one, or one after a time-out
    * whose first attempt did commit) gets the first message, never a second.
    */
-  async postMessage(conversationId: string, text: unknown, author: Assignee, type: 'agent' | 'bot', idempotency?: IdempotencyRequest): Promise<Message> {
-    checkMessageText(text);
+  async postMessage(
+    conversationId: string,
+    text: unknown,
+    author: Assignee,
+    type: 'agent' | 'bot',
+    idempotency?: IdempotencyRequest,
+    attachmentIds: string[] = [],
+  ): Promise<Message> {
+    if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
+    const body = (text as string | undefined) ?? '';
     return this.conversations.write(async (manager) => {
       const post = async () => {
         const locked = await this.repo.lock(conversationId, null, manager);
         if (!locked) throw conversationNotFound();
-        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, text);
+        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds);
       };
       if (!idempotency) return post();
       let committed: Awaited<ReturnType<typeof post>> | null = null;

@@ -9,6 +9,7 @@ import {
   VISITOR_EVENT_TYPES,
   VisitorEvent,
 } from '@widget/contracts';
+import { withUrl } from '../attachments/links';
 import { ConversationEntity, ConversationRow, MessageEntity } from '../persistence/entities';
 import type { Owner } from '../persistence/conversation.repository';
 import type { OutboxRow } from '../persistence/outbox.repository';
@@ -21,6 +22,7 @@ export function toMessage(row: MessageEntity): Message {
     text: row.text,
     clientMessageId: row.clientMessageId,
     metadata: row.metadata ?? {},
+    attachments: (row.attachments ?? []).map((a) => withUrl(a, new Date())),
     createdAt: row.createdAt.toISOString(),
   };
 }

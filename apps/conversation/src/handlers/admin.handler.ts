@@ -28,7 +28,7 @@ export class AdminHandler {
 
   @MessagePattern(ConversationRpc.adminPostMessage.subject)
   postMessage(@Payload() req: Req<'adminPostMessage'>): Res<'adminPostMessage'> {
-    return this.operator.postMessage(req.conversationId, req.text, req.author, req.type, req.idempotency);
+    return this.operator.postMessage(req.conversationId, req.text, req.author, req.type, req.idempotency, req.attachmentIds);
   }
 
   @MessagePattern(ConversationRpc.adminPatch.subject)

@@ -38,7 +38,7 @@ export class ConversationHandler {
 
   @MessagePattern(ConversationRpc.sendMessage.subject)
   sendMessage(@Payload() req: Req<'sendMessage'>): Res<'sendMessage'> {
-    return this.conversations.send(req.session, req.conversationId, req.text, req.clientMessageId ?? null, req.metadata);
+    return this.conversations.send(req.session, req.conversationId, req.text, req.clientMessageId ?? null, req.metadata, req.attachmentIds);
   }
 
   @MessagePattern(ConversationRpc.escalate.subject)

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AuthorType, ConversationStatus, VisitorEvent } from '@widget/contracts';
+import type { AuthorType, ConversationStatus, StoredAttachment, VisitorEvent } from '@widget/contracts';
 
 @Entity({ name: 'conversations' })
 export class ConversationEntity {
@@ -41,6 +41,8 @@ export class MessageEntity {
   @Column('text') text: string;
   @Column('text', { name: 'client_message_id', nullable: true }) clientMessageId: string | null;
   @Column('jsonb') metadata: Record<string, unknown>;
+  /** What the message carried (SPEC §13); links are signed when it is read. */
+  @Column('jsonb') attachments: StoredAttachment[];
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }
 

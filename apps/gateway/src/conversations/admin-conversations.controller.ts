@@ -3,6 +3,7 @@ import { NatsBus } from '@widget/common';
 import {
   adminConversationsQuery,
   adminMessageBody,
+  AdminMessageBody,
   adminPatchConversationBody,
   adminTypingBody,
   Conversation,
@@ -59,11 +60,11 @@ export class AdminConversationsController {
   @Post(':id/messages')
   postMessage(
     @Param('id', conversationParam) conversationId: string,
-    @Body(new MessageBodyPipe(adminMessageBody, 'text')) body: z.infer<typeof adminMessageBody>,
+    @Body(new MessageBodyPipe(adminMessageBody, 'text', 'withAttachments')) body: AdminMessageBody,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Message> {
     const author = { id: body.author.id, name: body.author.name ?? null };
-    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, author, type: body.type, idempotency });
+    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, attachmentIds: body.attachmentIds, author, type: body.type, idempotency });
   }
 
   @Patch(':id')

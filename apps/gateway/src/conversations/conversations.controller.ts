@@ -110,7 +110,7 @@ export class ConversationsController {
   async send(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,
-    @Body(new MessageBodyPipe(sendMessageBody, 'text')) body: SendMessageBody,
+    @Body(new MessageBodyPipe(sendMessageBody, 'text', 'withAttachments')) body: SendMessageBody,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Message> {
     const { message, created } = await this.bus.send(ConversationRpc.sendMessage, { session, conversationId, ...body });

@@ -69,13 +69,13 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
     if (fields.length > 0) return done(Errors.validation(fields.map((field) => ({ field, reason: UNSTORABLE_TEXT_REASON }))));
     done();
   });
-  // A 413 is sent before the body is read; keep reading it for a while so a client still uploading hears the answer.
+  // A 413 (or a 415: a refused upload type) is sent before the body is read; keep reading it for a while so a client still uploading hears the answer.
   // Replies carry tokens and visitor data: never stored by a browser or a shared cache unless a route says
   // otherwise (the page sets' hashed files do), and never sniffed into another type.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) void reply.header('Cache-Control', 'no-store');
     void reply.header('X-Content-Type-Options', 'nosniff');
-    if (reply.statusCode === 413) {
+    if (reply.statusCode === 413 || reply.statusCode === 415) {
       void reply.header('Connection', 'close');
       lingerOnClose(request.raw.socket, options.lingerMs);
     }
@@ -104,5 +104,14 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
         })
         .catch((err: unknown) => callback(err as Error, { origin: false }));
     },
+  });
+}
+
+/** Only the upload routes read multipart bodies; anywhere else one is refused like any non-JSON body. */
+export function refuseMultipartOutside(app: NestFastifyApplication, routes: ReadonlySet<string>): void {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    if (request.isMultipart() && !routes.has(request.routeOptions.url ?? '')) return done(unsupportedMediaType());
+    done();
   });
 }

@@ -22,6 +22,13 @@ export function toAppError(exception: unknown): AppError {
       return unsupportedMediaType();
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('validation_error', 'The body is not valid JSON.', { reason: 'malformed_json' });
+    // @fastify/multipart (attachment uploads): one file part and nothing else.
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new AppError('validation_error', 'Send exactly one file, in the part named "file".', { reason: 'one_file_only' });
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return unsupportedMediaType();
   }
   if (exception instanceof SyntaxError && fastify.statusCode === 400) {
     return new AppError('validation_error', 'The body is not valid JSON.', { reason: 'malformed_json' });

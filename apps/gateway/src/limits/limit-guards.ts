@@ -10,7 +10,7 @@ import { chargeReply } from './limiter';
 import type { LimitName } from './limits.config';
 
 /** What a widget route costs beyond the per-session request budget. */
-export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'events';
+export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'uploads' | 'events';
 export const LIMIT_ACTION = 'widget:limit-action';
 export const LimitAction = (action: SessionAction) => SetMetadata(LIMIT_ACTION, action);
 
@@ -79,7 +79,12 @@ export class ActionLimitGuard implements CanActivate {
         return;
       }
       await this.limiter.consume(action, session.sessionId);
-      if (action === 'aiAnswers') await this.limiter.consume('workspaceAiAnswers', session.workspaceId);
+      if (action === 'uploads') await this.limiter.consume('uploadBytes', session.sessionId, Math.max(1, Number(request.headers['content-length']) || 1));
+      if (action === 'aiAnswers') {
+        // The address's share first: a client that spent it costs the workspace's quota nothing more.
+        await this.limiter.consume('addressAiAnswers', `${session.workspaceId}:${request.ip}`);
+        await this.limiter.consume('workspaceAiAnswers', session.workspaceId);
+      }
     });
   }
 }

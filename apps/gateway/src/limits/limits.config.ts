@@ -20,6 +20,15 @@ export const limitsEnv = {
   RATE_LIMIT_SESSION_MESSAGES: rateEnv('60/1m'),
   RATE_LIMIT_SESSION_SUBMISSIONS: rateEnv('10/1h'),
   RATE_LIMIT_SESSION_AI_ANSWERS: rateEnv('30/1h'),
+  /**
+   * AI answers per client address in one workspace: an address's share of the workspace's daily
+   * quota, so one client (however many sessions it opens) cannot spend it for everyone.
+   */
+  RATE_LIMIT_ADDRESS_AI_ANSWERS: rateEnv('100/1d'),
+  /** Attachment uploads per session (SPEC §13). */
+  RATE_LIMIT_SESSION_UPLOADS: rateEnv('30/1h'),
+  /** Bytes of attachment uploads per session, counted by each upload's Content-Length. */
+  RATE_LIMIT_SESSION_UPLOAD_BYTES: rateEnv('104857600/1h'),
   /** Events per session, counted one point per event in the batch. */
   RATE_LIMIT_SESSION_EVENTS: rateEnv('600/1m'),
   /** Bytes of event batches per session. */
@@ -39,6 +48,9 @@ export type LimitName =
   | 'messages'
   | 'submissions'
   | 'aiAnswers'
+  | 'addressAiAnswers'
+  | 'uploads'
+  | 'uploadBytes'
   | 'events'
   | 'eventBytes'
   | 'workspaceAiAnswers'

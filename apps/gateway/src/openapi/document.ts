@@ -41,6 +41,9 @@ const TITLES: Record<Api, { title: string; base: string; description: string }> 
   },
 };
 
+/** An attachment upload: one file part named `file` (SPEC §13). */
+const UPLOAD_BODY = { type: 'object' as const, required: ['file'], properties: { file: { type: 'string' as const, format: 'binary' } } };
+
 /** The OpenAPI 3.1 document of one API, generated from the route registry and the contract's zod schemas. */
 export function buildOpenApi(api: Api, version: string): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
@@ -63,9 +66,15 @@ export function buildOpenApi(api: Api, version: string): Record<string, unknown>
         ...(route.query && { query: route.query as z.AnyZodObject }),
         ...(headers && { headers }),
         ...(route.body && { body: { content: { 'application/json': { schema: route.body } } } }),
+        ...(route.upload && { body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_BODY } } } }),
       },
       responses: {
-        [status]: status === 204 ? { description: 'No content' } : { description: 'Success', content: { 'application/json': { schema: z.object({}).passthrough() } } },
+        [status]:
+          status === 204
+            ? { description: 'No content' }
+            : route.download
+              ? { description: 'The file (206 with Content-Range for one Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
+              : { description: 'Success', content: { 'application/json': { schema: z.object({}).passthrough() } } },
         default: { description: 'The SPEC §3 error envelope (see x-error-codes)', content: { 'application/json': { schema: envelope } } },
       },
     });

@@ -6,6 +6,7 @@ import {
   adminTypingBody,
   anonymousSessionBody,
   answerBody,
+  attachmentLinkQuery,
   articleCreateBody,
   articlePatchBody,
   collectionBody,
@@ -51,6 +52,10 @@ export interface RouteDoc {
   idempotent?: boolean;
   /** A project extension, not in the upstream reference. */
   extension?: boolean;
+  /** The body is multipart/form-data with one file part, `file` (attachments). */
+  upload?: boolean;
+  /** The reply is the bytes of a file (200, or 206 for a range), not JSON. */
+  download?: boolean;
 }
 
 const w = (method: Method, path: string, summary: string, more: Partial<RouteDoc> = {}): RouteDoc => ({ api: 'widget', method, path, summary, ...more });
@@ -73,6 +78,8 @@ export const ROUTES: RouteDoc[] = [
   w('GET', '/conversations', "The session's conversations, newest activity first", { query: pageQuery }),
   w('POST', '/conversations', 'Open a conversation (201; 200 for a retried clientMessageId)', { body: createConversationBody, status: 201 }),
   w('GET', '/conversations/:id', 'One conversation'),
+  w('POST', '/conversations/:id/attachments', 'Upload one file (multipart, part "file") into a conversation, to send with a message (SPEC §13)', { upload: true, status: 201 }),
+  w('GET', '/attachments/:id', "An attachment's bytes through its signed link (the owning session's token)", { query: attachmentLinkQuery, download: true }),
   w('POST', '/conversations/:id/read', 'Mark read', { body: readBody }),
   w('GET', '/conversations/:id/messages', 'Messages, newest first (or after a message, oldest first)', { query: messagesQuery }),
   w('POST', '/conversations/:id/messages', 'Send a message (201; 200 for a retried clientMessageId)', { body: sendMessageBody, status: 201 }),
@@ -107,6 +114,8 @@ export const ROUTES: RouteDoc[] = [
   a('GET', '/conversations/:id', 'One conversation with the visitor behind it (the inbox)', { extension: true }),
   a('GET', '/conversations/:id/messages', 'A thread, newest first (or after a message, oldest first)', { query: messagesQuery, extension: true }),
   a('POST', '/conversations/:id/messages', 'Post an agent or bot message', { body: adminMessageBody, status: 201, idempotent: true }),
+  a('POST', '/conversations/:id/attachments', 'Upload one file (multipart, part "file") for an agent reply (SPEC §13)', { upload: true, status: 201 }),
+  a('GET', '/workspaces/:ws/attachments/:id', "An attachment's bytes through its signed link (the message's url query)", { query: attachmentLinkQuery, download: true }),
   a('PATCH', '/conversations/:id', 'Status and assignee', { body: adminPatchConversationBody }),
   a('POST', '/conversations/:id/typing', 'Agent typing', { body: adminTypingBody, status: 204 }),
   a('GET', '/workspaces/:ws/events/counts', 'Event counts by type', { query: eventCountsQuery, extension: true }),

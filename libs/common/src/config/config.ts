@@ -81,4 +81,15 @@ export const serviceEnv = baseEnv.extend({
     .transform((v) => v === 'true'),
 });
 export type ServiceEnv = z.infer<typeof serviceEnv>;
+
+/**
+ * SECRET_ENCRYPTION_KEY: 32 random bytes, base64. The session service seals widget JWT
+ * secrets with it; the conversation service derives its attachment-link key from it (HKDF).
+ */
+export const encryptionKeyEnv = secretEnv(
+  z
+    .string({ required_error: 'is required (32 random bytes, base64: `openssl rand -base64 32`)' })
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (`openssl rand -base64 32`)'),
+  { generate: '`openssl rand -base64 32`' },
+);
 export { port as portEnv, url as urlEnv };
