@@ -577,7 +577,7 @@ function ConversationItem(props: { conversation: Conversation; unread: boolean; 
                     <Said text={authorLabel(last)} />:{' '}
                   </>
                 )}
-                <Said text={last.text} />
+                <Said text={last.text || (last.attachments ?? []).map((a) => a.name).join(', ')} />
               </>
             ) : (
               'No messages yet'

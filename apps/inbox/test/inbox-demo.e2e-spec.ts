@@ -1,7 +1,7 @@
 import '../../widget/test/dispose-polyfill';
 import { artifactPath, testStack } from '@widget/testing';
 import type { Browser } from 'playwright-core';
-import { chatFrame, DemoStack, launchBrowser, startDemoStack, tap, waitForEvent } from '../../widget/test/harness';
+import { chatFrame, DemoStack, launchBrowser, signInToInbox, startDemoStack, tap, waitForEvent } from '../../widget/test/harness';
 
 jest.setTimeout(90_000);
 
@@ -31,13 +31,7 @@ describe('a visitor on the demo page and an agent in the inbox', () => {
     const inbox = await agent.newPage();
     const site = await visitor.newPage();
     try {
-      const inboxUrl = new URL('/inbox/', demo.demoUrl).toString();
-      await inbox.goto(inboxUrl);
-      await inbox.getByLabel('Operator API key').fill(stack.adminKey);
-      await inbox.getByLabel('Workspace id').fill(demo.widget.workspaceId);
-      await inbox.getByLabel('Your name, as visitors will see it').fill('Alex from Support');
-      await inbox.getByRole('button', { name: 'Open the inbox' }).click();
-      await inbox.locator('.feed').filter({ hasText: 'Live' }).waitFor();
+      await signInToInbox(inbox, demo, stack.adminKey, 'Alex from Support');
 
       await site.goto(demo.demoUrl);
       const frame = chatFrame(site);

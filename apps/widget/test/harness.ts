@@ -180,3 +180,43 @@ export async function waitForEvent(page: Page, type: string): Promise<any> {
 export async function tap(locator: Locator): Promise<void> {
   await locator.click();
 }
+
+/** Opens the panel and starts a conversation with `text`; returns its id (from the SDK's conversation:started event). */
+export async function startConversation(page: Page, text: string): Promise<string> {
+  const frame = chatFrame(page);
+  await tap(frame.getByRole('button', { name: /open chat/i }));
+  await tap(frame.getByRole('button', { name: 'Send us a message' }));
+  await frame.getByLabel('Message').fill(text);
+  await frame.getByLabel('Message').press('Enter');
+  const started = await waitForEvent(page, 'conversation:started');
+  await frame.locator('[data-testid=message]', { hasText: text }).waitFor();
+  return started.conversation.id as string;
+}
+
+/** Signs an agent in to the inbox the demo gateway serves; resolves once its feed is live. */
+export async function signInToInbox(page: Page, demo: DemoStack, adminKey: string, agentName: string): Promise<void> {
+  await page.goto(new URL('/inbox/', demo.demoUrl).toString());
+  await page.getByLabel('Operator API key').fill(adminKey);
+  await page.getByLabel('Workspace id').fill(demo.widget.workspaceId);
+  await page.getByLabel('Your name, as visitors will see it').fill(agentName);
+  await page.getByRole('button', { name: 'Open the inbox' }).click();
+  await page.locator('.feed').filter({ hasText: 'Live' }).waitFor();
+}
+
+/** A real PNG of width × height drawn on a canvas in the page: a block of one colour on another. */
+export async function drawPng(page: Page, width: number, height: number, colours = ['#1f6feb', '#ffd33d']): Promise<Buffer> {
+  const base64 = await page.evaluate(
+    async ({ width, height, colours }) => {
+      const canvas = new OffscreenCanvas(width, height);
+      const g = canvas.getContext('2d')!;
+      g.fillStyle = colours[0]!;
+      g.fillRect(0, 0, width, height);
+      g.fillStyle = colours[1]!;
+      g.fillRect(width / 4, height / 3, width / 2, height / 3);
+      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
+      return btoa(String.fromCharCode(...bytes));
+    },
+    { width, height, colours },
+  );
+  return Buffer.from(base64, 'base64');
+}

@@ -2,7 +2,7 @@ import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { testStack } from '@widget/testing';
-import { chatFrame, demoEvents, tap, DemoStack, launchBrowser, shot, startDemoStack, waitForEvent, watchCsp } from './harness';
+import { chatFrame, demoEvents, tap, DemoStack, launchBrowser, shot, startConversation, startDemoStack, waitForEvent, watchCsp } from './harness';
 
 /**
  * The browser face in Chromium: the demo page (the customer's snippet, a
@@ -35,18 +35,6 @@ async function newVisitor(options: { width?: number; height?: number } = {}): Pr
 async function openDemo(page: Page): Promise<void> {
   await page.goto(demo.demoUrl);
   await chatFrame(page).getByRole('button', { name: /open chat/i }).waitFor();
-}
-
-/** Opens the panel and starts a conversation with `text`; returns its id (from the SDK's conversation:started event). */
-async function startConversation(page: Page, text: string): Promise<string> {
-  const frame = chatFrame(page);
-  await tap(frame.getByRole('button', { name: /open chat/i }));
-  await tap(frame.getByRole('button', { name: 'Send us a message' }));
-  await frame.getByLabel('Message').fill(text);
-  await frame.getByLabel('Message').press('Enter');
-  const started = await waitForEvent(page, 'conversation:started');
-  await frame.locator('[data-testid=message]', { hasText: text }).waitFor();
-  return started.conversation.id as string;
 }
 
 /** The frame's own document (the widget UI), to read or script it from the test. */

@@ -117,12 +117,12 @@ export class UploadQueue {
   }
 }
 
-const sizeFormats = (['byte', 'kilobyte', 'megabyte'] as const).map((unit) => new Intl.NumberFormat(undefined, { style: 'unit', unit, maximumFractionDigits: 1 }));
+const sizeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 
-/** A file's size for people, 1 KB = 1024 bytes as the server counts its limit. */
+/** A file's size for people: the number in the reader's locale, B, KB or MB of 1024 (as the server counts its limit). */
 export function formatSize(bytes: number): string {
   const step = bytes < 1024 ? 0 : bytes < 1024 * 1024 ? 1 : 2;
-  return sizeFormats[step]!.format(bytes / 1024 ** step);
+  return `${sizeNumber.format(bytes / 1024 ** step)} ${['B', 'KB', 'MB'][step]}`;
 }
 
 const blobUrls = new Map<string, Promise<string>>();
