@@ -221,9 +221,10 @@ describe('attachments in the widget', () => {
       await frame.locator('[data-testid=file-input]').setInputFiles([
         { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<html><script>alert(1)</script></html>') },
         { name: 'huge.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('%PDF-1.4\n%'), Buffer.alloc(10 * 1024 * 1024 + 1, 'x')]) },
-      ]);
+        // 10 MB cross the DevTools protocol as base64 and then the upload: slow on a loaded 2-core machine, so a longer wait.
+      ], { timeout: 60_000 });
       const refusals = frame.locator('[data-testid=upload-refusals]');
-      await refusals.locator('p', { hasText: 'huge.pdf' }).waitFor();
+      await refusals.locator('p', { hasText: 'huge.pdf' }).waitFor({ timeout: 60_000 });
       await refusals.locator('p', { hasText: 'page.html' }).waitFor();
       expect(await refusals.locator('p').allInnerTexts()).toEqual(
         expect.arrayContaining([expect.stringMatching(/page\.html.*: This type of file can't be sent\.$/), expect.stringMatching(/huge\.pdf.*: This file is too large \(limit 10 MB\)\.$/)]),
