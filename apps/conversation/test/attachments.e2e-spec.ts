@@ -1,5 +1,6 @@
 import {
   ApiResponse,
+  spawnApp,
   createTestWidget,
   nextEvent,
   openSocket,
@@ -230,5 +231,30 @@ describe('attachments (SPEC §13): upload, send, receive, download', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(rows[0]).toEqual({ attachments: before[0].n, orphans: 0 });
+  });
+
+  it('a gateway streams at most ATTACHMENT_UPLOADS_IN_FLIGHT uploads at once; a later one waits its turn, then succeeds', async () => {
+    const gateway = await spawnApp(stack, 'gateway', { ATTACHMENT_UPLOADS_IN_FLIGHT: '1' });
+    try {
+      const { me, conversationId } = await visitorWithConversation();
+      const url = `${gateway.url}/widget/v1/conversations/${conversationId}/attachments`;
+      let slowDone = 0;
+      const slow = slowUpload(url, { token: me.token, origin: TEST_ORIGIN, totalBytes: 2 * 1024 * 1024, chunkBytes: 64 * 1024, intervalMs: 30, head: TINY_PNG }).then((r) => {
+        slowDone = Date.now();
+        return r;
+      });
+      // The slow upload holds the only slot once its first chunk is stored.
+      for (let i = 0; i < 100; i++) {
+        const [row] = await query(`SELECT count(*)::int AS n FROM conversation.attachments WHERE conversation_id = $1`, [conversationId]);
+        if (row.n > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const fast = await uploadFile(url, { name: 'quick.png', bytes: TINY_PNG }, { token: me.token, origin: TEST_ORIGIN });
+      const fastDone = Date.now();
+      expect({ slow: (await slow).status, fast: fast.status }).toEqual({ slow: 201, fast: 201 });
+      expect(fastDone).toBeGreaterThanOrEqual(slowDone);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

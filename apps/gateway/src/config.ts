@@ -52,6 +52,8 @@ export const gatewayEnv = baseEnv.extend({
     .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
   /** The largest attachment accepted, in bytes (attachment_too_large beyond, answered while the client still sends). */
   ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Uploads streamed through this replica at once; later ones wait unread (TCP holds their bytes at the client). */
+  ATTACHMENT_UPLOADS_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(4),
   /** The attachment types accepted, by sniffed content: any of png, jpeg, gif, webp, pdf, text (unsupported_file_type otherwise). */
   ATTACHMENT_TYPES: z
     .string()

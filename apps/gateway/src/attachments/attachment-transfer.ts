@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { GatewayConfig } from '../config';
 import { MarkupScanner, parseAttachmentTypes, SNIFF_BYTES } from './file-checks';
 import { sniffType } from './sniff';
+import { UploadGate } from './upload-gate';
 
 /** An upload whose service went away is aborted again for this long (it may be restarting), then left to the hourly sweep. */
 const ABORT_RETRY_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
@@ -55,15 +56,25 @@ export function contentDisposition(name: string, inline: boolean): string {
 export class AttachmentTransfer {
   private readonly logger = new Logger('AttachmentTransfer');
   private readonly allowed: string[];
+  private readonly gate: UploadGate;
 
   constructor(
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: GatewayConfig,
   ) {
     this.allowed = parseAttachmentTypes(config.ATTACHMENT_TYPES);
+    this.gate = new UploadGate(config.ATTACHMENT_UPLOADS_IN_FLIGHT);
   }
 
-  async upload(actor: AttachmentActor, conversationId: string, file: SingleFile): Promise<Attachment> {
+  /**
+   * At most ATTACHMENT_UPLOADS_IN_FLIGHT uploads stream through this replica at once; the others wait unread,
+   * so the gateway's memory is bounded by that number, not by how many clients upload (docs/benchmarks.md).
+   */
+  upload(actor: AttachmentActor, conversationId: string, file: SingleFile): Promise<Attachment> {
+    return this.gate.run(() => this.stream(actor, conversationId, file));
+  }
+
+  private async stream(actor: AttachmentActor, conversationId: string, file: SingleFile): Promise<Attachment> {
     const { part } = file;
     const chunks = part.file[Symbol.asyncIterator]();
     // Over ATTACHMENT_MAX_BYTES the parser stops passing bytes on and says so: answered at once, while the client still sends.
