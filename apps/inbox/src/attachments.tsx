@@ -1,5 +1,5 @@
 import type { Attachment } from '@widget/contracts';
-import { cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, QueuedFile, saveBlobUrl, UploadQueue } from '@widget/sdk/core';
+import { BlobUrlState, cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, QueuedFile, saveBlobUrl, UploadQueue, watchBlobUrl } from '@widget/sdk/core';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, OperatorApi } from './api';
 
@@ -43,17 +43,8 @@ export function MessageFiles({ api, conversationId, attachments }: { api: Operat
 }
 
 function Thumbnail({ api, conversationId, attachment }: { api: OperatorApi; conversationId: string; attachment: Attachment }) {
-  const [state, setState] = useState<{ url?: string; failed?: boolean }>({});
-  useEffect(() => {
-    let live = true;
-    blobUrl(api, conversationId, attachment).then(
-      (url) => live && setState({ url }),
-      () => live && setState({ failed: true }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [attachment.id]);
+  const [state, setState] = useState<BlobUrlState>({});
+  useEffect(() => watchBlobUrl(() => blobUrl(api, conversationId, attachment), setState), [attachment.id]);
   if (state.failed) return <FileLink api={api} conversationId={conversationId} attachment={attachment} />;
   if (!state.url) return <span class="thumb thumb-loading" role="img" aria-label={attachment.name} />;
   return (

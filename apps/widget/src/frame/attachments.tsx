@@ -1,5 +1,5 @@
 import type { Attachment, ChatCore, LoggedMessage, QueuedFile } from '@widget/sdk/core';
-import { cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, saveBlobUrl, SupportChatError, UploadQueue } from '@widget/sdk/core';
+import { BlobUrlState, cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, saveBlobUrl, SupportChatError, UploadQueue, watchBlobUrl } from '@widget/sdk/core';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isolated, t } from './i18n';
 
@@ -30,18 +30,9 @@ export function refusalText(error: SupportChatError): string {
 
 const blobUrl = (core: ChatCore, conversationId: string, attachment: Attachment) => cachedBlobUrl(attachment.id, () => core.attachmentBlob(conversationId, attachment));
 
-function useBlobUrl(core: ChatCore, conversationId: string, attachment: Attachment): { url?: string; failed?: boolean } {
-  const [state, setState] = useState<{ url?: string; failed?: boolean }>({});
-  useEffect(() => {
-    let live = true;
-    blobUrl(core, conversationId, attachment).then(
-      (url) => live && setState({ url }),
-      () => live && setState({ failed: true }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [attachment.id]);
+function useBlobUrl(core: ChatCore, conversationId: string, attachment: Attachment): BlobUrlState {
+  const [state, setState] = useState<BlobUrlState>({});
+  useEffect(() => watchBlobUrl(() => blobUrl(core, conversationId, attachment), setState), [attachment.id]);
   return state;
 }
 

@@ -1,6 +1,6 @@
 import { SupportChatError } from '../errors';
 import type { Attachment } from '../types';
-import { cachedBlobUrl, formatSize, isInlineImage, UploadQueue, Uploader } from './upload-queue';
+import { cachedBlobUrl, formatSize, isInlineImage, UploadQueue, Uploader, watchBlobUrl } from './upload-queue';
 
 const file = (name: string, type = 'application/pdf', size = 100) => new File([new Uint8Array(size)], name, { type });
 const attachment = (name: string): Attachment => ({ id: `att_${name}`, name, contentType: 'application/pdf', size: 100, url: `/widget/v1/attachments/att_${name}?expires=1&sig=s` });
@@ -103,5 +103,15 @@ describe('attachment helpers', () => {
     expect(first).toMatch(/^blob:/);
     expect(await cachedBlobUrl('att_x', ok)).toBe(first);
     expect(loads).toBe(2);
+  });
+
+  it('watchBlobUrl reports the url or the failure, and nothing once cancelled', async () => {
+    const seen: unknown[] = [];
+    watchBlobUrl(() => Promise.resolve('blob:ok'), (state) => seen.push(state));
+    watchBlobUrl(() => Promise.reject(new Error('gone')), (state) => seen.push(state));
+    const cancel = watchBlobUrl(() => Promise.resolve('blob:late'), (state) => seen.push(state));
+    cancel();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([{ url: 'blob:ok' }, { failed: true }]);
   });
 });

@@ -141,6 +141,27 @@ export function cachedBlobUrl(id: string, load: () => Promise<Blob>): Promise<st
   return url;
 }
 
+/** What a view shows of a blob: URL being loaded. */
+export interface BlobUrlState {
+  url?: string;
+  failed?: boolean;
+}
+
+/**
+ * Loads a blob: URL and reports it (or the failure) unless cancelled first: a
+ * component's effect returns the cancel, so a view that went away is never set.
+ */
+export function watchBlobUrl(load: () => Promise<string>, report: (state: BlobUrlState) => void): () => void {
+  let live = true;
+  load().then(
+    (url) => live && report({ url }),
+    () => live && report({ failed: true }),
+  );
+  return () => {
+    live = false;
+  };
+}
+
 /** Saves a blob: URL under a file name (an anchor with `download`, clicked while the person's click still counts). */
 export function saveBlobUrl(url: string, name: string): void {
   const a = document.createElement('a');
