@@ -1,17 +1,11 @@
 import { ConversationEvents, VisitorEvent } from '@widget/contracts';
-import { ApiResponse, harnessNatsOptions, StackInfo } from '@widget/testing';
+import { harnessNatsOptions, StackInfo } from '@widget/testing';
 import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 
 const codec = JSONCodec<{ pattern?: string; data?: unknown; response?: unknown; err?: unknown }>();
 
-/** Asserts the SPEC §3 envelope: status, code, optional reason, request id echoed in the header. */
-export function expectError(res: ApiResponse, status: number, code: string, reason?: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  if (reason) expect(res.body.error.reason).toBe(reason);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(typeof res.body.error.recoverable).toBe('boolean');
-  expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
-}
+/** The SPEC §3 envelope check every spec shares (libs/testing), by the name these specs use. */
+export { expectEnvelope as expectError } from '@widget/testing';
 
 /** Every conversation event seen on NATS, decoded from the NatsBus wire shape `{ pattern, data }`. */
 export class EventLog {

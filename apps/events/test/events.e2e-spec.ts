@@ -1,14 +1,8 @@
-import { createTestWidget, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { createTestWidget, expectEnvelope, startAnonymous, testStack, TestWidget } from '@widget/testing';
 import { Client } from 'pg';
 
 const stack = testStack();
 const today = () => new Date().toISOString().slice(0, 10);
-
-function expectEnvelope(res: { status: number; body: any; headers: Headers }, status: number, code: string, reason?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body.error).toMatchObject({ code, requestId: res.headers.get('x-request-id') });
-  if (reason) expect(res.body.error.reason).toBe(reason);
-}
 
 /** Lifecycle facts arrive asynchronously over NATS: poll the counts until they show. */
 async function waitForCount(widget: TestWidget, type: string, atLeast: number): Promise<number> {

@@ -1,4 +1,4 @@
-import { createTestWidget, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { createTestWidget, expectEnvelope, startAnonymous, testStack, TestWidget } from '@widget/testing';
 import { Client } from 'pg';
 
 const stack = testStack();
@@ -26,12 +26,6 @@ const GOOD_VALUES = {
   consent: true,
   since: '2024-02-29',
 };
-
-function expectEnvelope(res: { status: number; body: any; headers: Headers }, status: number, code: string, reason?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body.error).toMatchObject({ code, requestId: res.headers.get('x-request-id') });
-  if (reason) expect(res.body.error.reason).toBe(reason);
-}
 
 /** Makes forms visible, then waits until the gateway's widget cache has dropped the old config. */
 async function showForms(widget: TestWidget, token: string, formIds: string[]): Promise<void> {

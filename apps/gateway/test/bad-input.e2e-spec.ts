@@ -1,15 +1,7 @@
 import { connect } from 'node:net';
-import { Api, ApiResponse, createTestWidget, RunningApp, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { Api, createTestWidget, expectEnvelope, RunningApp, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
 
 const stack = testStack();
-
-function expectEnvelope(res: ApiResponse, status: number, code: string, reason?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body?.error?.code).toBe(code);
-  expect(res.body.error.requestId).toMatch(/^req_[0-9A-Z]{26}$/);
-  expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
-  if (reason) expect(res.body.error.reason).toBe(reason);
-}
 
 /** Sends raw bytes and returns everything the server wrote before it closed the connection. */
 function rawHttp(port: number, request: string | Buffer, endAfterWrite = true): Promise<string> {

@@ -1,22 +1,8 @@
 import { connect, NatsConnection } from 'nats';
 import { HealthRpc, SessionRpc } from '@widget/contracts';
-import { AdminApi, Api, ApiResponse, createTestWidget, harnessNatsEnv, harnessNatsOptions, RunningApp, spawnApp, startAnonymous, TEST_ORIGIN, testStack, TestWidget } from '@widget/testing';
+import { AdminApi, Api, ApiResponse, createTestWidget, expectEnvelope, harnessNatsEnv, harnessNatsOptions, RunningApp, spawnApp, startAnonymous, TEST_ORIGIN, testStack, TestWidget } from '@widget/testing';
 
 const stack = testStack();
-
-/** SPEC §3: code, status, recoverable, and requestId equal to the X-Request-Id header. */
-function expectEnvelope(res: ApiResponse, status: number, code: string, reason?: string) {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toMatch(/application\/json/);
-  expect(Object.keys(res.body)).toEqual(['error']);
-  expect(res.body.error.code).toBe(code);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(typeof res.body.error.recoverable).toBe('boolean');
-  expect(res.body.error.requestId).toMatch(/^req_[0-9A-Z]{26}$/);
-  expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
-  if (reason) expect(res.body.error.reason).toBe(reason);
-  expect(res.text).not.toMatch(/at .+\.js:\d+|SELECT|INSERT|stack/i);
-}
 
 describe('gateway edge: the error envelope on every path', () => {
   let widget: TestWidget;

@@ -1,5 +1,5 @@
 import { IdempotencyStore } from '@widget/common';
-import { AdminApi, Api, createTestWidget, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { AdminApi, Api, createTestWidget, expectEnvelope as expectError, startAnonymous, testStack, TestWidget } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -11,11 +11,6 @@ const N = 8;
 function withKey(key: string) {
   const api = new Api(`${stack.baseUrl}/admin/v1`);
   return (path: string, body: unknown) => api.post(path, body, { token: stack.adminKey, headers: { 'idempotency-key': key } });
-}
-
-function expectError(res: { status: number; body: any }, status: number, code: string, reason?: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  if (reason) expect(res.body.error.reason).toBe(reason);
 }
 
 describe('Idempotency-Key on operator creates (SPEC §9)', () => {

@@ -32,11 +32,5 @@ export const UNKNOWN_ARTICLE = 'art_01J0000000000000000000000Z';
 export const UNKNOWN_COLLECTION = 'col_01J0000000000000000000000Z';
 export const UNKNOWN_CONVERSATION = 'conv_01J0000000000000000000000Z';
 
-export function expectEnvelope(res: { status: number; body: any; headers: Headers }, status: number, code: string, reason?: string): void {
-  expect(res.status).toBe(status);
-  expect(res.body.error.code).toBe(code);
-  if (reason) expect(res.body.error.reason).toBe(reason);
-  expect(res.body.error.requestId).toBe(res.headers.get('x-request-id'));
-  expect(typeof res.body.error.message).toBe('string');
-  expect(typeof res.body.error.recoverable).toBe('boolean');
-}
+/** The SPEC §3 envelope check every spec shares (libs/testing). */
+export { expectEnvelope } from '@widget/testing';

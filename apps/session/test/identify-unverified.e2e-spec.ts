@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createTestWidget, nextEvent, openSocket, signIdentity, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { createTestWidget, expectEnvelope as expectError, nextEvent, openSocket, signIdentity, startAnonymous, testStack, TestWidget } from '@widget/testing';
 
 const stack = testStack();
-
-function expectError(res: { status: number; body: any }, status: number, code: string, reason?: string) {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  if (reason) expect(res.body.error.reason).toBe(reason);
-}
 
 describe('identify without a JWT (SPEC §4)', () => {
   let strict: TestWidget;

@@ -60,3 +60,20 @@ export class Api {
   }
 }
 
+
+/**
+ * SPEC §3, asserted once for every spec: the status and code (reported together), the reason when given,
+ * a JSON body that is only `{ error }` with a string message and a boolean `recoverable`, a request id of the
+ * right shape echoed in `X-Request-Id`, and no stack trace or SQL in the text.
+ */
+export function expectEnvelope(res: Pick<ApiResponse, 'status' | 'body' | 'headers'> & { text?: string }, status: number, code: string, reason?: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  if (reason !== undefined) expect(res.body.error.reason).toBe(reason);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(Object.keys(res.body)).toEqual(['error']);
+  expect(typeof res.body.error.message).toBe('string');
+  expect(typeof res.body.error.recoverable).toBe('boolean');
+  expect(res.body.error.requestId).toMatch(/^req_[0-9A-Z]{26}$/);
+  expect(res.headers.get('x-request-id')).toBe(res.body.error.requestId);
+  if (res.text) expect(res.text).not.toMatch(/at .+\.js:\d+|SELECT |INSERT /);
+}
