@@ -24,6 +24,8 @@ COPY apps/inbox/package.json apps/inbox/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY libs libs
 COPY apps apps
+# scripts/seed.js and scripts/nats-config.js run from the gateway image (compose's seed and nats-config one-shots).
+COPY scripts scripts
 ARG APP
 RUN test -n "$APP" && test -d "apps/$APP" || (echo "build with --build-arg APP=<one of: $(ls apps | tr '\n' ' ')>" && exit 1)
 RUN npx turbo run build --filter=@widget/${APP} --filter=@widget/widget --filter=@widget/inbox

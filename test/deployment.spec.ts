@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, posix, relative, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { envShape, loadConfig, natsAuthorizationConfig, natsPrincipalUsers, shutdownEnv } from '@widget/common';
@@ -299,7 +299,89 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.env', '.git']));
   });
+
+  /**
+   * No Docker engine runs here, so the image build is checked by reading the file (issue 24: `COPY --from=build
+   * /src/scripts` named a folder the build stage never had): every COPY from the context names something that is
+   * there and not ignored, and every COPY from a stage names a path that stage was given by a COPY of its own.
+   */
+  it('copies only what exists: from the build context, or from what an earlier stage copied in (for every APP)', () => {
+    const stages = dockerStages(dockerfile);
+    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.includes('*'));
+    let checked = 0;
+    for (const app of APPS) {
+      for (const stage of stages) {
+        for (const copy of stage.copies) {
+          const sources = copy.sources.map((src) => src.replace(/\$\{APP\}/g, app));
+          for (const src of sources) {
+            checked++;
+            if (!copy.from) {
+              expect({ src, exists: existsSync(join(ROOT, src)), ignored: ignored.includes(src.split('/')[0]) }).toEqual({ src, exists: true, ignored: false });
+            } else {
+              const from = stages.find((s) => s.name === copy.from)!;
+              expect({ from: copy.from, src, populated: from.populated(app).some((p) => src === p || src.startsWith(`${p}/`)) || src === from.workdir }).toEqual({
+                from: copy.from,
+                src,
+                populated: true,
+              });
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(APPS.length * 10);
+  });
+
+  it('puts every page set the gateway serves into the image', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { pageSets, FRAME_HTML } = require(join(ROOT, 'apps', 'gateway', 'src', 'static', 'page-sets.ts'));
+    const runtime = dockerStages(dockerfile).find((s) => s.name === 'runtime')!;
+    const inImage = runtime.populated('gateway').map((p) => p.replace(/^\/app\//, ''));
+    const served = [...pageSets({ demoApiBase: 'http://127.0.0.1:3000' }).map((set: { dir: string }) => set.dir), FRAME_HTML()].map((dir: string) => relative(ROOT, dir));
+    expect(served.length).toBeGreaterThan(3);
+    for (const dir of served) expect({ dir, inImage: inImage.some((p) => dir === p || dir.startsWith(`${p}/`)) }).toEqual({ dir, inImage: true });
+  });
 });
+
+interface DockerCopy {
+  from?: string;
+  sources: string[];
+  dest: string;
+}
+
+/** The stages of a Dockerfile: name, WORKDIR, its COPY instructions, and the absolute paths those COPYs populate. */
+function dockerStages(text: string) {
+  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const stages: { name: string; workdir: string; copies: DockerCopy[]; populated(app: string): string[] }[] = [];
+  for (const line of lines) {
+    const [instruction, ...rest] = line.split(/\s+/);
+    if (instruction === 'FROM') {
+      const name = /\bAS\s+(\S+)/i.exec(line)?.[1] ?? `stage${stages.length}`;
+      const stage = {
+        name,
+        workdir: '/',
+        copies: [] as DockerCopy[],
+        populated(app: string) {
+          return this.copies.flatMap((c) => {
+            const dest = c.dest.replace(/\$\{APP\}/g, app);
+            const base = posix.resolve(this.workdir, dest);
+            const intoDir = c.dest.endsWith('/') || c.dest === '.' || c.dest === './' || c.sources.length > 1;
+            return c.sources.map((src) => (intoDir ? posix.join(base, posix.basename(src.replace(/\$\{APP\}/g, app))) : base));
+          });
+        },
+      };
+      stages.push(stage);
+    } else if (instruction === 'WORKDIR') {
+      stages[stages.length - 1].workdir = posix.resolve(stages[stages.length - 1].workdir, rest[0]);
+    } else if (instruction === 'COPY') {
+      const args = rest.filter((a) => !a.startsWith('--') || a.startsWith('--from='));
+      const from = args.find((a) => a.startsWith('--from='))?.slice('--from='.length);
+      const paths = args.filter((a) => !a.startsWith('--from='));
+      stages[stages.length - 1].copies.push({ from, sources: paths.slice(0, -1).map((p) => (from ? p : p.replace(/^\.\//, ''))), dest: paths[paths.length - 1] });
+    }
+  }
+  return stages;
+}
 
 const VALIDATORS: Record<string, new (obj: Obj) => { validate(): void }> = {
   'apps/v1/Deployment': Deployment,
@@ -423,12 +505,13 @@ describe('k8s/', () => {
     }
   });
 
-  it('the Ingress routes /widget/v1 and /admin/v1 to the gateway and /widget/v1/realtime to realtime, sticky and upgraded', () => {
+  it('the Ingress routes /widget/v1, /admin/v1 and the inbox to the gateway and /widget/v1/realtime to realtime, sticky and upgraded', () => {
     const routes = objects
       .filter((o) => o.kind === 'Ingress')
       .flatMap((ing) => ing.spec.rules[0].http.paths.map((p: Obj) => ({ ingress: ing, path: p.path, service: p.backend.service.name })));
     expect(routes.map(({ path, service }) => [path, service]).sort()).toEqual([
       ['/admin/v1', 'gateway'],
+      ['/inbox', 'gateway'],
       ['/widget/v1', 'gateway'],
       ['/widget/v1/realtime', 'realtime'],
     ]);
