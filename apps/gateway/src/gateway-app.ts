@@ -1,10 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import { drainingNatsStrategy, Limiter, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
 import type { GatewayConfig } from './config';
@@ -61,6 +63,9 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   refuseMultipartOutside(app, UPLOAD_ROUTES);
   const limiter = app.get(Limiter);
   await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY });
+  // Brotli or gzip for every route registered from here on (JSON replies, the frame page): quick settings, as each
+  // reply is compressed once. The realtime relay above streams untouched; page-set files come compressed at start-up.
+  await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const demoApi = demoApiBase(config);

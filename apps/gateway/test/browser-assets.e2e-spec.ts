@@ -49,6 +49,38 @@ describe('browser assets on the gateway', () => {
     expect(loader.text).toContain('SupportChat');
   });
 
+  it('compresses: page-set files with brotli or gzip by Accept-Encoding (compressed once at start-up), JSON replies too', async () => {
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+        httpRequest(`${stack.baseUrl}${path}`, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const { brotliDecompressSync, gunzipSync } = await import('node:zlib');
+    const pointer = await get('/widget/v1/widget.js');
+    const hashed = /widget\.[0-9a-f]{12}\.js/.exec(pointer.body.toString())![0];
+    const plain = await get(`/widget/v1/${hashed}`);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const br = await get(`/widget/v1/${hashed}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect({ encoding: br.headers['content-encoding'], vary: br.headers.vary }).toEqual({ encoding: 'br', vary: 'accept-encoding' });
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    const gzip = await get(`/widget/v1/${hashed}`, { 'accept-encoding': 'gzip, br;q=0' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+    // A JSON reply (the OpenAPI document) and the frame page, compressed on the way out.
+    const doc = await get('/widget/v1/openapi.json', { 'accept-encoding': 'br' });
+    expect(doc.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(doc.body).toString()).openapi).toBe('3.1.0');
+    // Below 1 KB (the frame page itself) nothing gains: sent as it is.
+    const frame = await get(`/widget/v1/frame?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`, { 'accept-encoding': 'gzip' });
+    expect({ status: frame.status, encoding: frame.headers['content-encoding'] }).toEqual({ status: 200, encoding: undefined });
+  });
+
   it('serves the frame with a strict CSP whose frame-ancestors are the exact origins of the allow-list, never a wildcard', async () => {
     const res = await api.get(`/widget/v1/frame?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`);
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { PageSet } from './page-sets';
 
@@ -20,6 +21,44 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** Stable names (widget.js, index.html): a short cache, so a deploy reaches every page within minutes. */
 export const SHORT = 'public, max-age=300';
 
+/** Text worth compressing (images are compressed already). */
+const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.json', '.svg']);
+
+/** A file as sent: the bytes, and their brotli and gzip forms when those are smaller. */
+export interface Encoded {
+  identity: Buffer;
+  br?: Buffer;
+  gzip?: Buffer;
+}
+
+/** Compressed once, at start-up, at the highest settings (the files never change while the process runs). */
+export function encodeOnce(body: Buffer, ext: string): Encoded {
+  if (!COMPRESSIBLE.has(ext) || body.length < 512) return { identity: body };
+  const br = brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } });
+  const gzip = gzipSync(body, { level: 9 });
+  return { identity: body, ...(br.length < body.length && { br }), ...(gzip.length < body.length && { gzip }) };
+}
+
+/** The best encoding the client accepts (brotli, then gzip), by Accept-Encoding; q=0 refuses one. */
+export function pickEncoding(file: Encoded, acceptEncoding: string | undefined): 'br' | 'gzip' | 'identity' {
+  const accepted = new Map(
+    (acceptEncoding ?? '')
+      .split(',')
+      .map((part) => part.trim().split(';'))
+      .filter(([name]) => name)
+      .map(([name, ...params]) => [name.trim().toLowerCase(), params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p)) ? 0 : 1] as const),
+  );
+  const ok = (name: string) => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  if (file.br && ok('br')) return 'br';
+  if (file.gzip && ok('gzip')) return 'gzip';
+  return 'identity';
+}
+
+function sendEncoded(request: FastifyRequest, file: Encoded): { body: Buffer; encoding?: string } {
+  const encoding = pickEncoding(file, request.headers['accept-encoding']);
+  return encoding === 'identity' ? { body: file.identity } : { body: file[encoding]!, encoding };
+}
+
 /**
  * Serves each page set's files from memory, one exact route per file (read
  * once at start-up: no path from the URL ever touches the file system).
@@ -38,7 +77,7 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
     for (const name of readdirSync(set.dir)) {
       const file = join(set.dir, name);
       if (!statSync(file).isFile() || name === 'manifest.json' || name.endsWith('.map')) continue;
-      const body = readFileSync(file);
+      const encoded = encodeOnce(readFileSync(file), extname(name));
       const type = TYPES[extname(name)] ?? 'application/octet-stream';
       // Every file, not only the pages: a script opened on its own is a document too.
       const headers: Record<string, string> = {
@@ -48,12 +87,15 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
+        ...((encoded.br || encoded.gzip) && { vary: 'accept-encoding' }),
       };
       // The folder without its slash goes to the folder (relative asset URLs resolve from there).
       if (name === 'index.html') fastify.get(set.prefix.slice(0, -1), (_request, reply) => reply.redirect(set.prefix, 301));
       const urls = name === 'index.html' ? [set.prefix, `${set.prefix}${name}`] : [`${set.prefix}${name}`];
       for (const url of urls) {
-        fastify.get(url, (_request, reply) => {
+        fastify.get(url, (request, reply) => {
+          const { body, encoding } = sendEncoded(request, encoded);
+          if (encoding) void reply.header('content-encoding', encoding);
           void reply.headers(headers).send(body);
         });
       }
