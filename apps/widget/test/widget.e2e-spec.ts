@@ -388,6 +388,44 @@ describe('knowledge, AI and forms', () => {
   });
 });
 
+describe('theme colours a site may pick (issue 24: contrast)', () => {
+  afterAll(async () => {
+    await demo.admin.patch(`/widgets/${demo.widget.widgetId}`, { theme: { primaryColor: '#1f6feb', textColor: '#ffffff', mode: 'auto' } });
+  });
+
+  it.each([
+    ['a pale yellow with white text', { primaryColor: '#ffff00', textColor: '#ffffff', mode: 'light' }],
+    ['a dark navy with black text, in dark mode', { primaryColor: '#000080', textColor: '#000000', mode: 'dark' }],
+  ])('keeps every text readable with %s (axe-core: no serious violation, the AI answer\'s source links included)', async (_name, theme) => {
+    expect((await demo.admin.patch(`/widgets/${demo.widget.widgetId}`, { theme })).status).toBe(200);
+    const { context, page } = await newVisitor({ width: 360, height: 740 });
+    try {
+      // The gateway drops its cached config on the widget's change event; a fresh page reads the new theme.
+      for (let i = 0; i < 50; i++) {
+        const config = await (await fetch(`${demo.gateway.url}/widget/v1/config?workspace_id=${demo.widget.workspaceId}&widget_id=${demo.widget.widgetId}`)).json();
+        if (config?.theme?.primaryColor === theme.primaryColor) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await openDemo(page);
+      const frame = chatFrame(page);
+      await tap(frame.getByRole('button', { name: /open chat/i }));
+      await frame.getByRole('textbox', { name: 'Ask a question' }).fill('How do I reset my password?');
+      await tap(frame.getByRole('button', { name: 'Ask', exact: true }));
+      await frame.getByTestId('citations').getByText('How do I reset my password?').waitFor();
+      const widgetDoc = widgetDocument(page);
+      await widgetDoc.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+      const violations = await widgetDoc.evaluate(async () => {
+        const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id}: ${v.help}`);
+      });
+      expect(violations).toEqual([]);
+      await shot(page, `theme-${theme.primaryColor.slice(1)}`);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('embedding rules', () => {
   it('the frame refuses to render on a page whose origin is not allowed (frame-ancestors), and blocks no clicks', async () => {
     const { context, page } = await newVisitor();
