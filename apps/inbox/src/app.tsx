@@ -1,3 +1,6 @@
+// Over 400 lines, and not split in this change: it was 743 lines before it. Its split by role (list,
+// thread, paging, feed, typing, replies, filters, keyboard) is issue 21's work, together with moving the
+// inbox onto the SDK's transport; the attachment UI it gained lives in ./attachments.tsx.
 import type { Conversation, ConversationStatus, Message, OperatorConversation } from '@widget/contracts';
 import { formatSize } from '@widget/sdk/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';

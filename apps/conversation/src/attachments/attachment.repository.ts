@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredAttachment } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from '../persistence/conversation.repository';
 import type { StorageKind } from './blob-store';
 
 export interface AttachmentRow {
@@ -32,10 +33,7 @@ export class AttachmentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
-    return (manager ?? this.dataSource.manager).query(sql, params).then((r: unknown) => {
-      const array = r as unknown[];
-      return (Array.isArray(array[0]) ? array[0] : array) as T[];
-    });
+    return (manager ?? this.dataSource.manager).query(sql, params).then((r: unknown) => rowsOf<T>(r));
   }
 
   async insert(row: Omit<AttachmentRow, 'size' | 'chunks' | 'inline' | 'status' | 'messageId'>): Promise<void> {

@@ -46,7 +46,7 @@ function ownerWhere(owner: Owner, from: number): { sql: string; params: string[]
 }
 
 /** TypeORM answers UPDATE … RETURNING with [rows, count] and everything else with rows. */
-function rowsOf<T>(result: unknown): T[] {
+export function rowsOf<T>(result: unknown): T[] {
   const array = result as unknown[];
   return (Array.isArray(array[0]) ? array[0] : array) as T[];
 }

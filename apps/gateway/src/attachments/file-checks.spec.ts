@@ -1,6 +1,6 @@
+import { TINY_PNG } from '@widget/testing';
 import { looksLikePlainText, MarkupScanner, parseAttachmentTypes } from './file-checks';
 
-const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a1e1a3b30000000049454e44ae426082', 'hex');
 const GIF = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1');
 
 describe('attachment file checks', () => {
@@ -20,7 +20,7 @@ describe('attachment file checks', () => {
     scanner.push(Buffer.from('ipt>alert(1)</script>'));
     expect(scanner.found).toBe(true);
     const clean = new MarkupScanner();
-    clean.push(PNG);
+    clean.push(TINY_PNG);
     expect(clean.found).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { PageSet } from './page-sets';
@@ -31,12 +32,21 @@ export interface Encoded {
   gzip?: Buffer;
 }
 
-/** Compressed once, at start-up, at the highest settings (the files never change while the process runs). */
-export function encodeOnce(body: Buffer, ext: string): Encoded {
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compressed once, at the highest settings (the files never change while the process runs), on zlib's thread
+ * pool: start-up does not wait for it (about half a second of CPU for every page set), and until it is done
+ * the file goes out as it is.
+ */
+export async function encodeOnce(body: Buffer, ext: string): Promise<Encoded> {
   if (!COMPRESSIBLE.has(ext) || body.length < 512) return { identity: body };
-  const br = brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } });
-  const gzip = gzipSync(body, { level: 9 });
-  return { identity: body, ...(br.length < body.length && { br }), ...(gzip.length < body.length && { gzip }) };
+  const [br, gz] = await Promise.all([
+    brotliAsync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    gzipAsync(body, { level: 9 }),
+  ]);
+  return { identity: body, ...(br.length < body.length && { br }), ...(gz.length < body.length && { gzip: gz }) };
 }
 
 /** The best encoding the client accepts (brotli, then gzip), by Accept-Encoding; q=0 refuses one. */
@@ -77,7 +87,10 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
     for (const name of readdirSync(set.dir)) {
       const file = join(set.dir, name);
       if (!statSync(file).isFile() || name === 'manifest.json' || name.endsWith('.map')) continue;
-      const encoded = encodeOnce(readFileSync(file), extname(name));
+      const body = readFileSync(file);
+      const encoded: Encoded = { identity: body };
+      // Filled in when compressed (encodeOnce); a failure leaves the file uncompressed.
+      encodeOnce(body, extname(name)).then((done) => Object.assign(encoded, done), () => undefined);
       const type = TYPES[extname(name)] ?? 'application/octet-stream';
       // Every file, not only the pages: a script opened on its own is a document too.
       const headers: Record<string, string> = {
@@ -87,7 +100,7 @@ export function registerPageSets(fastify: FastifyInstance, sets: PageSet[], opti
         'x-content-type-options': 'nosniff',
         'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
-        ...((encoded.br || encoded.gzip) && { vary: 'accept-encoding' }),
+        ...(COMPRESSIBLE.has(extname(name)) && { vary: 'accept-encoding' }),
       };
       // The folder without its slash goes to the folder (relative asset URLs resolve from there).
       if (name === 'index.html') fastify.get(set.prefix.slice(0, -1), (_request, reply) => reply.redirect(set.prefix, 301));

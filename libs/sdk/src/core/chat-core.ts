@@ -1,3 +1,6 @@
+// Over 400 lines, and not split in this change: it was 688 lines before it. Issue 21 splits ChatCore into a
+// session part, a conversation store and thin API modules; the upload transport it gained lives in ./upload.ts
+// and the upload queue in ./upload-queue.ts.
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
 import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message, Page } from '../types';
