@@ -3,6 +3,7 @@ import { EventsRpc } from './events';
 import { FormsEvents, FormsRpc } from './forms';
 import { KnowledgeEvents, KnowledgeRpc } from './knowledge';
 import { SessionEvents, SessionRpc } from './session';
+import { TeamEvents, TeamRpc } from './team';
 import { DomainEvent, HealthRpc, Rpc, ServiceName, SUBJECT_PREFIX } from './transport';
 
 /**
@@ -18,7 +19,7 @@ import { DomainEvent, HealthRpc, Rpc, ServiceName, SUBJECT_PREFIX } from './tran
  */
 
 /** Every process kind that connects to NATS with its own credentials. */
-export const NATS_PRINCIPALS = ['gateway', 'realtime', 'session', 'conversation', 'knowledge', 'forms', 'events'] as const;
+export const NATS_PRINCIPALS = ['gateway', 'realtime', 'session', 'conversation', 'knowledge', 'forms', 'events', 'team'] as const;
 export type NatsPrincipal = (typeof NATS_PRINCIPALS)[number];
 
 /** Any rpc or event: only its subject matters here. */
@@ -56,10 +57,11 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...omit(KnowledgeRpc, ['answerRecord']),
         ...all(FormsRpc),
         ...all(EventsRpc),
+        ...all(TeamRpc),
         ...all(HealthRpc),
       ],
       publishes: [],
-      hears: pick(SessionEvents, ['revoked', 'widgetUpdated']),
+      hears: [...pick(SessionEvents, ['revoked', 'widgetUpdated']), ...all(TeamEvents)],
     },
     realtime: {
       serves: [],
@@ -93,6 +95,13 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: served('forms', FormsRpc),
       calls: [...pick(ConversationRpc, ['create']), ...selfPing('forms')],
       publishes: all(FormsEvents),
+      hears: [],
+    },
+    team: {
+      serves: served('team', TeamRpc),
+      // An invitation names a workspace the session service must know.
+      calls: [...pick(SessionRpc, ['getWorkspace']), ...selfPing('team')],
+      publishes: all(TeamEvents),
       hears: [],
     },
     events: {

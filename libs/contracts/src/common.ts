@@ -17,6 +17,11 @@ export const ID_PREFIX = {
   /** An AI answer as given to one session (SPEC §6; what an escalation refers to). */
   answer: 'ans',
   attachment: 'att',
+  /** SPEC §14: an operator account, a workspace API key, a team, an audit entry. */
+  operator: 'op',
+  apiKey: 'key',
+  team: 'team',
+  audit: 'aud',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

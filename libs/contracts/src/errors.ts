@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   article_not_found: { status: 404, recoverable: false, message: 'No such article.' },
   form_not_found: { status: 404, recoverable: false, message: 'No such form.' },
   not_found: { status: 404, recoverable: false, message: 'No such resource.' },
+  forbidden: { status: 403, recoverable: false, message: 'Your role may not do this.' },
   attachment_too_large: { status: 413, recoverable: false, message: 'The request body is too large.' },
   unsupported_file_type: { status: 415, recoverable: false, message: 'This type of file is not accepted.' },
   rate_limited: { status: 429, recoverable: true, message: 'Too many requests; retry later.' },
@@ -35,6 +36,9 @@ export const NOT_FOUND = {
   form: { code: 'form_not_found', reason: 'form_not_found', message: 'No such form.' },
   route: { code: 'not_found', reason: 'route_not_found', message: 'No such route.' },
   attachment: { code: 'not_found', reason: 'attachment_not_found', message: 'No such attachment.' },
+  member: { code: 'not_found', reason: 'member_not_found', message: 'No such member.' },
+  apiKey: { code: 'not_found', reason: 'api_key_not_found', message: 'No such API key.' },
+  team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;
 
 export type NotFoundKind = keyof typeof NOT_FOUND;

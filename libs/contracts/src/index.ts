@@ -7,6 +7,7 @@ export * from './conversation';
 export * from './knowledge';
 export * from './forms';
 export * from './events';
+export * from './team';
 export * from './frame';
 export * from './realtime';
 export * from './errors';

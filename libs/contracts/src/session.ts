@@ -171,6 +171,8 @@ export const SessionRpc = {
   /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
   authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
+  /** A workspace, or not_found: what the team service checks before it invites into one. */
+  getWorkspace: rpc<{ workspaceId: string }, Workspace>('session.admin.workspace.get'),
   createWorkspace: rpc<{ name: string } & Idempotent, Workspace>('session.admin.workspace.create'),
   createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),

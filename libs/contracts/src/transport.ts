@@ -45,6 +45,7 @@ export const QUEUE = {
   knowledge: 'knowledge',
   forms: 'forms',
   events: 'events',
+  team: 'team',
 } as const;
 export type ServiceName = keyof typeof QUEUE;
 export const SERVICE_NAMES = Object.keys(QUEUE) as ServiceName[];
@@ -56,4 +57,5 @@ export const HealthRpc: Record<ServiceName, Rpc<Record<string, never>, { service
   knowledge: rpc('knowledge.health'),
   forms: rpc('forms.health'),
   events: rpc('events.health'),
+  team: rpc('team.health'),
 };

@@ -10,7 +10,7 @@ import { freePort } from './ports';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** The deployable apps, in start order: services first, then the edges that ask them. */
-export const SERVICE_APPS = ['session', 'conversation', 'knowledge', 'forms', 'events'] as const;
+export const SERVICE_APPS = ['session', 'team', 'conversation', 'knowledge', 'forms', 'events'] as const;
 export type AppName = (typeof SERVICE_APPS)[number] | 'gateway' | 'realtime';
 
 export interface RunningApp {

@@ -66,6 +66,12 @@ export class WidgetsService {
     return { widget: toWidget(row), secret };
   }
 
+  async getWorkspace(workspaceId: string): Promise<Workspace> {
+    const row = await this.repo.findWorkspace(workspaceId);
+    if (!row) throw Errors.notFound('workspace');
+    return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+  }
+
   async requireWorkspace(workspaceId: string): Promise<void> {
     if (!(await this.repo.findWorkspace(workspaceId))) throw Errors.notFound('workspace');
   }

@@ -22,6 +22,11 @@ export class AdminHandler {
     return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, m));
   }
 
+  @MessagePattern(SessionRpc.getWorkspace.subject)
+  getWorkspace(@Payload() req: Req<'getWorkspace'>): Res<'getWorkspace'> {
+    return this.widgets.getWorkspace(req.workspaceId);
+  }
+
   @MessagePattern(SessionRpc.createWidget.subject)
   async createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
     if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config);

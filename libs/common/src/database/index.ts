@@ -1,3 +1,4 @@
 export * from './database';
 export * from './idempotency';
 export * from './prepared';
+export * from './audit-log';

@@ -16,6 +16,8 @@ export const Errors = {
   internal: () => new AppError('internal_error', 'Something went wrong on our side.', { reason: 'unexpected' }),
   upstreamUnavailable: () =>
     new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),
+  /** SPEC §14: the caller's role in its own workspace is too low. */
+  forbidden: (reason = 'role_required') => new AppError('forbidden', 'Your role may not do this.', { reason }),
   invalidToken: (reason: string) => new AppError('invalid_token', 'The token is not valid.', { reason }),
   authExpired: () => new AppError('auth_expired', 'The session has expired; refresh or start a new one.', { reason: 'session_expired' }),
   widgetDisabled: (reason = 'widget_disabled') =>

@@ -1,0 +1,5 @@
+import { auditLogMigration, idempotencyKeysMigration } from '@widget/common';
+import { CreateTeamSchema1796600000000 } from './1796600000000-create-team-schema';
+
+/** In order; each is reviewed code, explicit and reversible. */
+export const TEAM_MIGRATIONS = [CreateTeamSchema1796600000000, idempotencyKeysMigration('team', 1796600000001), auditLogMigration('team', 1796600000002)];

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { Idempotent, idOf, Page, PageQuery } from './common';
+import { event, rpc } from './transport';
+
+/**
+ * SPEC §14: operator accounts, roles per workspace, workspace API keys, the
+ * audit log and teams. The team service owns them (schema `team`); the
+ * gateway resolves every /admin/v1 caller through it and checks the route's
+ * role in one place (apps/gateway/src/auth/operator-access.ts).
+ */
+
+export const ROLES = ['agent', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+/** A role's rank: a route that needs `admin` admits `admin` and `owner`. */
+export const roleRank = (role: Role): number => ROLES.indexOf(role);
+export const roleAtLeast = (role: Role, needed: Role): boolean => roleRank(role) >= roleRank(needed);
+
+export const PASSWORD_MIN_LENGTH = 10;
+/** argon2 hashes any length, but a megabyte of "password" is only a way to burn the server's CPU. */
+export const PASSWORD_MAX_LENGTH = 256;
+
+const email = z.string().trim().toLowerCase().email().max(320);
+const password = z.string().min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`).max(PASSWORD_MAX_LENGTH);
+const personName = z.string().trim().min(1).max(120);
+const secretToken = z.string().min(1).max(200);
+
+// ---- HTTP bodies ----
+
+export const memberCreateBody = z.object({ email, name: personName, role: z.enum(ROLES) }).strict();
+export type MemberCreateBody = z.infer<typeof memberCreateBody>;
+export const memberPatchBody = z.object({ role: z.enum(ROLES) }).strict();
+export const acceptInviteBody = z.object({ inviteToken: secretToken, password, name: personName.optional() }).strict();
+export type AcceptInviteBody = z.infer<typeof acceptInviteBody>;
+/** Login checks only the shape: a password shorter than today's rule must still get invalid_credentials, not a hint. */
+export const loginBody = z.object({ email: z.string().trim().toLowerCase().min(1).max(320), password: z.string().min(1).max(PASSWORD_MAX_LENGTH) }).strict();
+export type LoginBody = z.infer<typeof loginBody>;
+export const apiKeyCreateBody = z.object({ name: personName, role: z.enum(['admin', 'agent']) }).strict();
+export type ApiKeyCreateBody = z.infer<typeof apiKeyCreateBody>;
+export const teamCreateBody = z.object({ name: personName, memberIds: z.array(idOf('operator')).max(500).default([]) }).strict();
+export type TeamCreateBody = z.infer<typeof teamCreateBody>;
+
+// ---- Who is calling ----
+
+/** Who a write is audited as (SPEC §14): never a secret. */
+export interface Actor {
+  kind: 'root' | 'operator' | 'api_key';
+  /** `op_…` or `key_…`; null for the root key. */
+  id: string | null;
+}
+
+/** A resolved /admin/v1 caller, as the gateway caches it. */
+export type Caller =
+  | { kind: 'root' }
+  | { kind: 'operator'; id: string; name: string; email: string; roles: Record<string, Role>; expiresAt: string }
+  | { kind: 'api_key'; id: string; name: string; workspaceId: string; role: Exclude<Role, 'owner'> };
+
+/** What a service writes into its audit log beside the change (SPEC §14), handed down by the gateway. */
+export interface AuditContext {
+  actor: Actor;
+  requestId: string;
+  address: string | null;
+}
+export interface Audited {
+  audit?: AuditContext;
+}
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: Actor;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  requestId: string | null;
+  address: string | null;
+}
+
+// ---- Replies ----
+
+export interface Membership {
+  workspaceId: string;
+  role: Role;
+}
+
+export interface OperatorView {
+  id: string;
+  email: string;
+  name: string;
+  memberships: Membership[];
+}
+
+export interface LoginReply {
+  token: string;
+  expiresAt: string;
+  operator: OperatorView;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: 'invited' | 'active';
+  createdAt: string;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: 'admin' | 'agent';
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface Team {
+  id: string;
+  workspaceId: string;
+  name: string;
+  memberIds: string[];
+  createdAt: string;
+}
+
+/** `GET /admin/v1/me`: the account, or what the key is. */
+export type MeReply = { kind: 'operator'; operator: OperatorView } | { kind: 'api_key'; key: ApiKeyView & { workspaceId: string } } | { kind: 'root' };
+
+type Scoped = { workspaceId: string } & Audited;
+
+// ---- NATS subjects ----
+
+export const TeamRpc = {
+  login: rpc<LoginBody, LoginReply>('team.auth.login'),
+  acceptInvite: rpc<AcceptInviteBody, LoginReply>('team.auth.accept-invite'),
+  /** Single sign-on: the member whose email the provider asserted as verified (invalid_credentials otherwise). */
+  ssoLogin: rpc<{ email: string }, LoginReply>('team.auth.sso-login'),
+  logout: rpc<{ token: string }, { revoked: true }>('team.auth.logout'),
+  /** `opt_…` or `wsk_…` → the caller; invalid_token or auth_expired otherwise. */
+  authenticate: rpc<{ token: string }, Exclude<Caller, { kind: 'root' }>>('team.auth.authenticate'),
+  me: rpc<{ operatorId: string }, OperatorView>('team.me'),
+
+  inviteMember: rpc<Scoped & Idempotent & MemberCreateBody & { callerRole: Role | 'root' }, { member: Member; inviteToken: string }>('team.member.invite'),
+  listMembers: rpc<{ workspaceId: string }, Member[]>('team.member.list'),
+  patchMember: rpc<Scoped & { memberId: string; role: Role; callerRole: Role | 'root' }, Member>('team.member.patch'),
+  removeMember: rpc<Scoped & { memberId: string; callerRole: Role | 'root' }, { removed: true }>('team.member.remove'),
+
+  createApiKey: rpc<Scoped & Idempotent & ApiKeyCreateBody, { key: ApiKeyView; secret: string }>('team.api-key.create'),
+  listApiKeys: rpc<{ workspaceId: string }, ApiKeyView[]>('team.api-key.list'),
+  revokeApiKey: rpc<Scoped & { keyId: string }, { revoked: true }>('team.api-key.revoke'),
+
+  createTeam: rpc<Scoped & Idempotent & TeamCreateBody, Team>('team.team.create'),
+  listTeams: rpc<{ workspaceId: string }, Team[]>('team.team.list'),
+
+  auditLog: rpc<{ workspaceId: string } & PageQuery, Page<AuditEntry>>('team.audit-log'),
+} as const;
+
+export interface AccessChanged {
+  /** One token ended (logout). */
+  tokenHash?: string;
+  /** Every token of this operator must be resolved again (role changed, removed). */
+  operatorId?: string;
+  /** This key was revoked. */
+  apiKeyId?: string;
+}
+
+export const TeamEvents = {
+  /** Broadcast (no queue group), before the change is answered: every gateway replica drops what it cached. */
+  accessChanged: event<AccessChanged>('team.access.changed'),
+} as const;
