@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # One image per app: docker build --build-arg APP=gateway -t widget-api/gateway .
-# APP is one of the folders in apps/ (gateway, realtime, session, conversation, knowledge, forms, events).
+# APP is one of the folders in apps/ (gateway, realtime, session, team, conversation, knowledge, forms, events).
 ARG NODE_IMAGE=node:20-alpine
 
 # ---- build: every dependency (dev included), compile the app and the libs it uses
@@ -16,6 +16,7 @@ COPY apps/gateway/package.json apps/gateway/
 COPY apps/widget/package.json apps/widget/
 COPY apps/realtime/package.json apps/realtime/
 COPY apps/session/package.json apps/session/
+COPY apps/team/package.json apps/team/
 COPY apps/conversation/package.json apps/conversation/
 COPY apps/knowledge/package.json apps/knowledge/
 COPY apps/forms/package.json apps/forms/
