@@ -11,6 +11,7 @@ import { SessionsGatewayModule } from './widget/sessions.module';
 import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
 import { FormsGatewayModule } from './forms/forms.module';
 import { EventsGatewayModule } from './events/events.module';
+import { TeamGatewayModule } from './team/team.module';
 
 /**
  * The gateway: one feature module per upstream service, each holding that
@@ -30,6 +31,7 @@ export class GatewayModule {
         EventsGatewayModule,
         ConversationsGatewayModule,
         AttachmentsGatewayModule,
+        TeamGatewayModule,
       ],
       controllers: [HealthController, OpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],

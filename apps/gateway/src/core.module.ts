@@ -1,6 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { CONFIG, Limiter, NatsBus, natsConnectOptions } from '@widget/common';
-import { AdminKeyGuard } from './auth/admin-key.guard';
+import { AdminAccessGuard } from './auth/admin-access.guard';
+import { OperatorCallers } from './auth/operator-callers';
+import { ResourceWorkspaces } from './auth/resource-workspaces';
 import { SessionCache } from './auth/session-cache';
 import { WidgetAuthGuard } from './auth/widget-auth.guard';
 import { WidgetDirectory } from './auth/widget-directory';
@@ -20,7 +22,9 @@ export class GatewayCoreModule {
       SessionCache,
       WidgetDirectory,
       WidgetAuthGuard,
-      AdminKeyGuard,
+      OperatorCallers,
+      ResourceWorkspaces,
+      AdminAccessGuard,
       GatewayLifecycle,
       { provide: Limiter, useFactory: () => gatewayLimiter(config) },
       EdgeLimitGuard,

@@ -131,13 +131,13 @@ export type MessagesQuery = z.infer<typeof messagesQuery>;
 
 const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
 export const adminMessageBody = z
-  .object({ text: z.unknown(), attachmentIds: attachmentIds.optional(), author: operatorRef, type: z.enum(['agent', 'bot']).default('agent') })
+  .object({ text: z.unknown(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(['agent', 'bot']).default('agent') })
   .strict();
 export type AdminMessageBody = Omit<z.infer<typeof adminMessageBody>, 'text'> & { text?: string };
 export const adminPatchConversationBody = z
   .object({ status: z.enum(CONVERSATION_STATUSES).optional(), assignee: operatorRef.nullable().optional() })
   .strict();
-export const adminTypingBody = z.object({ typing: z.boolean(), author: operatorRef }).strict();
+export const adminTypingBody = z.object({ typing: z.boolean(), author: operatorRef.optional() }).strict();
 export const adminConversationsQuery = pageQuery.extend({ status: z.enum(CONVERSATION_STATUSES).optional() });
 
 // ---- NATS: request/reply ----

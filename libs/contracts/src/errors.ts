@@ -36,7 +36,7 @@ export const NOT_FOUND = {
   form: { code: 'form_not_found', reason: 'form_not_found', message: 'No such form.' },
   route: { code: 'not_found', reason: 'route_not_found', message: 'No such route.' },
   attachment: { code: 'not_found', reason: 'attachment_not_found', message: 'No such attachment.' },
-  member: { code: 'not_found', reason: 'member_not_found', message: 'No such member.' },
+  operator: { code: 'not_found', reason: 'member_not_found', message: 'No such member.' },
   apiKey: { code: 'not_found', reason: 'api_key_not_found', message: 'No such API key.' },
   team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;

@@ -132,10 +132,19 @@ export interface OperatorVisitor {
 /** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
 export type OperatorConversation = Conversation & { visitor: OperatorVisitor };
 
+/** Whom an operator realtime token was minted for (SPEC §14): an account or a key, or the root key (id null). */
+export interface OperatorPrincipal {
+  kind: 'root' | 'operator' | 'api_key';
+  id: string | null;
+  name: string | null;
+}
+
 /** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */
 export interface OperatorContext {
   workspaceId: string;
   expiresAt: string;
+  /** Whom the token was minted for (presence counts the `operator` ones). */
+  principal: OperatorPrincipal;
 }
 
 export interface Workspace {
@@ -162,7 +171,7 @@ export const SessionRpc = {
   shutdown: rpc<{ session: SessionContext }, { revoked: true }>('session.shutdown'),
   realtimeToken: rpc<{ session: SessionContext }, { token: string; expiresAt: string }>('session.realtime-token'),
   /** The operator feed's short-lived token for one workspace (not_found for an unknown workspace). */
-  operatorRealtimeToken: rpc<{ workspaceId: string }, { token: string; expiresAt: string }>('session.admin.realtime-token'),
+  operatorRealtimeToken: rpc<{ workspaceId: string; principal: OperatorPrincipal }, { token: string; expiresAt: string }>('session.admin.realtime-token'),
 
   /** Session token → caller context; invalid_token or auth_expired otherwise. */
   authenticate: rpc<{ token: string }, SessionContext>('session.authenticate'),

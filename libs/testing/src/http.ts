@@ -34,6 +34,9 @@ export class Api {
   patch<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
     return this.request<T>('PATCH', path, body, options);
   }
+  delete<T = any>(path: string, options: RequestOptions = {}) {
+    return this.request<T>('DELETE', path, undefined, options);
+  }
 
   async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
@@ -55,7 +58,7 @@ export class Api {
       parsed = undefined;
     }
     // The tokens and secrets a reply hands out (not its error messages, which are no one's data).
-    recordSensitive(parsed?.token, parsed?.secret);
+    recordSensitive(parsed?.token, parsed?.secret, parsed?.inviteToken);
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 }

@@ -12,3 +12,4 @@ export * from './nats-events';
 export * from './log-audit';
 export * from './upload';
 export * from './db';
+export * from './team';

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 export const LOG_AUDIT_DIR_VARIABLE = 'WIDGET_LOG_AUDIT_DIR';
 
 /** Keys whose string value is itself personal data or a secret. */
-const SENSITIVE_KEYS = new Set(['text', 'message', 'subject', 'question', 'email', 'phone', 'token', 'secret', 'note', 'details', 'password']);
+const SENSITIVE_KEYS = new Set(['text', 'message', 'subject', 'question', 'email', 'phone', 'token', 'secret', 'note', 'details', 'password', 'inviteToken']);
 /** Objects whose every string is: who the person is, what they typed in a form, what the site said of them. */
 const SENSITIVE_CONTAINERS = new Set(['user', 'author', 'company', 'values', 'metadata', 'customFields', 'traits', 'attributes', 'properties']);
 

@@ -4,6 +4,7 @@ import { SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/cont
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController } from '../http/route-decorators';
+import { Access } from '../auth/access';
 
 const widgetParam = new IdParam('widget');
 
@@ -12,16 +13,19 @@ export class WidgetsController {
   constructor(private readonly bus: NatsBus) {}
 
   @Get(':id')
+  @Access.onResource('admin', 'widget')
   get(@Param('id', widgetParam) widgetId: string): Promise<Widget> {
     return this.bus.send(SessionRpc.getWidget, { widgetId });
   }
 
   @Patch(':id')
+  @Access.onResource('admin', 'widget')
   patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch): Promise<Widget> {
     return this.bus.send(SessionRpc.patchWidget, { widgetId, patch });
   }
 
   @Post(':id/rotate-secret')
+  @Access.onResource('admin', 'widget')
   @HttpCode(200)
   rotateSecret(@Param('id', widgetParam) widgetId: string): Promise<{ secret: string }> {
     return this.bus.send(SessionRpc.rotateSecret, { widgetId });

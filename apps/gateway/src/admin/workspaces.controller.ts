@@ -1,22 +1,25 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { IdempotencyRequest, SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
+import { Caller, IdempotencyRequest, SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
+import { Access, CurrentCaller } from '../auth/access';
 
 @AdminController('workspaces')
 export class WorkspacesController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post()
+  @Access.root()
   create(@Body(new ZodPipe(workspaceBody)) body: z.infer<typeof workspaceBody>, @IdempotencyKey() idempotency?: IdempotencyRequest): Promise<Workspace> {
     return this.bus.send(SessionRpc.createWorkspace, { ...body, idempotency });
   }
 
   @Post(':ws/widgets')
+  @Access.inWorkspace('admin')
   createWidget(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(widgetCreateSchema)) config: WidgetCreateBody,
@@ -27,8 +30,10 @@ export class WorkspacesController {
 
   /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */
   @Post(':ws/realtime-token')
+  @Access.inWorkspace('agent')
   @HttpCode(200)
-  realtimeToken(@Param('ws', new IdParam('workspace')) workspaceId: string): Promise<{ token: string; expiresAt: string }> {
-    return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId });
+  realtimeToken(@Param('ws', new IdParam('workspace')) workspaceId: string, @CurrentCaller() caller: Caller): Promise<{ token: string; expiresAt: string }> {
+    const principal = caller.kind === 'root' ? { kind: caller.kind, id: null, name: null } : { kind: caller.kind, id: caller.id, name: caller.name };
+    return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId, principal });
   }
 }

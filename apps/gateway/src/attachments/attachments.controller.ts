@@ -9,6 +9,7 @@ import { AdminController, WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { LimitAction } from '../limits/limit-guards';
 import { AttachmentTransfer, SingleFile } from './attachment-transfer';
+import { Access } from '../auth/access';
 
 const conversationParam = new IdParam('conversation');
 const attachmentParam = new IdParam('attachment');
@@ -75,11 +76,13 @@ export class AdminAttachmentsController {
   constructor(private readonly transfer: AttachmentTransfer) {}
 
   @Post('conversations/:id/attachments')
+  @Access.onResource('agent', 'conversation')
   upload(@Param('id', conversationParam) conversationId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Attachment> {
     return upload(this.transfer, { operator: {} }, conversationId, request, reply);
   }
 
   @Get('workspaces/:ws/attachments/:id')
+  @Access.inWorkspace('agent')
   download(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Param('id', attachmentParam) attachmentId: string,

@@ -4,6 +4,7 @@ import {
   adminConversationsQuery,
   adminMessageBody,
   AdminMessageBody,
+  Caller,
   adminPatchConversationBody,
   adminTypingBody,
   Conversation,
@@ -17,6 +18,8 @@ import {
   SessionRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
+import { Access, CurrentCaller } from '../auth/access';
+import { authorOf } from '../auth/authorship';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
@@ -31,6 +34,7 @@ export class WorkspaceConversationsController {
   constructor(private readonly bus: NatsBus) {}
 
   @Get(':ws/conversations')
+  @Access.inWorkspace('agent')
   list(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Query(new ZodPipe(adminConversationsQuery)) query: z.infer<typeof adminConversationsQuery>,
@@ -46,6 +50,7 @@ export class AdminConversationsController {
 
   /** The conversation with the visitor's profile beside it: what the inbox shows in its side panel. */
   @Get(':id')
+  @Access.onResource('agent', 'conversation')
   async get(@Param('id', conversationParam) conversationId: string): Promise<OperatorConversation> {
     const { conversation, owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
     const visitor = await this.bus.send(SessionRpc.adminVisitor, { workspaceId: owner.workspaceId, sessionId: owner.sessionId, userId: owner.userId });
@@ -53,21 +58,25 @@ export class AdminConversationsController {
   }
 
   @Get(':id/messages')
+  @Access.onResource('agent', 'conversation')
   messages(@Param('id', conversationParam) conversationId: string, @Query(new ZodPipe(messagesQuery)) query: MessagesQuery): Promise<Page<Message>> {
     return this.bus.send(ConversationRpc.adminListMessages, { conversationId, ...query });
   }
 
   @Post(':id/messages')
+  @Access.onResource('agent', 'conversation')
   postMessage(
     @Param('id', conversationParam) conversationId: string,
     @Body(new MessageBodyPipe(adminMessageBody, 'text', 'withAttachments')) body: AdminMessageBody,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
+    @CurrentCaller() caller?: Caller,
   ): Promise<Message> {
-    const author = { id: body.author.id, name: body.author.name ?? null };
+    const author = authorOf(caller, body.author);
     return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, attachmentIds: body.attachmentIds, author, type: body.type, idempotency });
   }
 
   @Patch(':id')
+  @Access.onResource('agent', 'conversation')
   patch(
     @Param('id', conversationParam) conversationId: string,
     @Body(new ZodPipe(adminPatchConversationBody)) body: z.infer<typeof adminPatchConversationBody>,
@@ -77,8 +86,13 @@ export class AdminConversationsController {
   }
 
   @Post(':id/typing')
+  @Access.onResource('agent', 'conversation')
   @HttpCode(204)
-  async typing(@Param('id', conversationParam) conversationId: string, @Body(new ZodPipe(adminTypingBody)) body: z.infer<typeof adminTypingBody>): Promise<void> {
-    await this.bus.send(ConversationRpc.adminTyping, { conversationId, typing: body.typing, author: { id: body.author.id, name: body.author.name ?? null } });
+  async typing(
+    @Param('id', conversationParam) conversationId: string,
+    @Body(new ZodPipe(adminTypingBody)) body: z.infer<typeof adminTypingBody>,
+    @CurrentCaller() caller?: Caller,
+  ): Promise<void> {
+    await this.bus.send(ConversationRpc.adminTyping, { conversationId, typing: body.typing, author: authorOf(caller, body.author) });
   }
 }

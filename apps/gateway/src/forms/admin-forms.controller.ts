@@ -5,6 +5,7 @@ import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
+import { Access } from '../auth/access';
 
 const formParam = new IdParam('form');
 
@@ -13,6 +14,7 @@ export class AdminFormsController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post('workspaces/:ws/forms')
+  @Access.inWorkspace('admin')
   create(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(createFormBody)) body: CreateFormBody,
@@ -22,11 +24,13 @@ export class AdminFormsController {
   }
 
   @Get('forms/:id')
+  @Access.onResource('agent', 'form')
   get(@Param('id', formParam) formId: string): Promise<Form> {
     return this.bus.send(FormsRpc.adminGet, { formId });
   }
 
   @Patch('forms/:id')
+  @Access.onResource('admin', 'form')
   update(@Param('id', formParam) formId: string, @Body(new ZodPipe(updateFormBody)) patch: UpdateFormBody): Promise<Form> {
     return this.bus.send(FormsRpc.adminUpdate, { formId, patch });
   }

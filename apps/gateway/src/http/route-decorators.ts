@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, UseGuards } from '@nestjs/common';
-import { AdminKeyGuard } from '../auth/admin-key.guard';
+import { AdminAccessGuard } from '../auth/admin-access.guard';
 import { WidgetAuthGuard } from '../auth/widget-auth.guard';
 import { ActionLimitGuard } from '../limits/limit-guards';
 
@@ -9,5 +9,5 @@ export const ADMIN_BASE = 'admin/v1';
 /** A public widget API controller: session auth, origin and feature checks run first, then the route's action budget. */
 export const WidgetController = (path = '') => applyDecorators(Controller(`${WIDGET_BASE}/${path}`), UseGuards(WidgetAuthGuard, ActionLimitGuard));
 
-/** An operator API controller: the admin key is checked first. */
-export const AdminController = (path = '') => applyDecorators(Controller(`${ADMIN_BASE}/${path}`), UseGuards(AdminKeyGuard));
+/** An operator API controller: the caller is resolved and each route's declared access rule checked first (auth/access.ts). */
+export const AdminController = (path = '') => applyDecorators(Controller(`${ADMIN_BASE}/${path}`), UseGuards(AdminAccessGuard));

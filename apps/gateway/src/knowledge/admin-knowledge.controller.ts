@@ -24,6 +24,7 @@ import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
+import { Access } from '../auth/access';
 
 const workspaceParam = new IdParam('workspace');
 const articleParam = new IdParam('article');
@@ -33,6 +34,7 @@ export class AdminWorkspaceKnowledgeController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post(':ws/collections')
+  @Access.inWorkspace('admin')
   createCollection(
     @Param('ws', workspaceParam) workspaceId: string,
     @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>,
@@ -42,11 +44,13 @@ export class AdminWorkspaceKnowledgeController {
   }
 
   @Get(':ws/collections')
+  @Access.inWorkspace('agent')
   listCollections(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<Collection>> {
     return this.bus.send(KnowledgeRpc.listCollections, { workspaceId, ...query });
   }
 
   @Post(':ws/articles')
+  @Access.inWorkspace('admin')
   createArticle(
     @Param('ws', workspaceParam) workspaceId: string,
     @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody,
@@ -56,16 +60,19 @@ export class AdminWorkspaceKnowledgeController {
   }
 
   @Get(':ws/articles')
+  @Access.inWorkspace('agent')
   listArticles(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(adminArticlesQuery)) query: AdminArticlesQuery): Promise<Page<AdminArticle>> {
     return this.bus.send(KnowledgeRpc.listArticles, { workspaceId, ...query });
   }
 
   @Get(':ws/synonyms')
+  @Access.inWorkspace('agent')
   getSynonyms(@Param('ws', workspaceParam) workspaceId: string): Promise<SynonymGroups> {
     return this.bus.send(KnowledgeRpc.getSynonyms, { workspaceId });
   }
 
   @Put(':ws/synonyms')
+  @Access.inWorkspace('admin')
   putSynonyms(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(synonymsBody)) body: SynonymsBody): Promise<SynonymGroups> {
     return this.bus.send(KnowledgeRpc.putSynonyms, { workspaceId, groups: body.groups });
   }
@@ -76,11 +83,13 @@ export class AdminArticlesController {
   constructor(private readonly bus: NatsBus) {}
 
   @Get(':id')
+  @Access.onResource('agent', 'article')
   get(@Param('id', articleParam) articleId: string): Promise<AdminArticle> {
     return this.bus.send(KnowledgeRpc.adminGetArticle, { articleId });
   }
 
   @Patch(':id')
+  @Access.onResource('admin', 'article')
   patch(@Param('id', articleParam) articleId: string, @Body(new ZodPipe(articlePatchBody)) patch: ArticlePatchBody): Promise<AdminArticle> {
     return this.bus.send(KnowledgeRpc.updateArticle, { articleId, patch });
   }

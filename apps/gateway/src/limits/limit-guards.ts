@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/
 import { Reflector } from '@nestjs/core';
 import { hashToken, InjectConfig, Limiter, safeEqual } from '@widget/common';
 import type { FastifyReply } from 'fastify';
+import { OperatorCallers } from '../auth/operator-callers';
 import { SessionCache } from '../auth/session-cache';
 import { readBearer, WidgetRequest } from '../auth/request-state';
 import type { GatewayConfig } from '../config';
@@ -33,7 +34,7 @@ export class EdgeLimitGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly limiter: Limiter<LimitName>,
     private readonly sessions: SessionCache,
-    @InjectConfig() private readonly config: GatewayConfig,
+    private readonly callers: OperatorCallers,
   ) {}
 
   canActivate(context: ExecutionContext): Promise<boolean> | boolean {
@@ -42,7 +43,9 @@ export class EdgeLimitGuard implements CanActivate {
     const path = request.url;
     const token = readBearer(request);
     if (path.startsWith(`/${ADMIN_BASE}/`)) {
-      if (token && safeEqual(token, this.config.ADMIN_API_KEY)) return charged(context, () => this.limiter.consume('admin', hashToken(token)));
+      // A known caller spends its own budget (the root key, an operator, a key); anything else the address's.
+      const caller = token ? this.callers.peek(token) : undefined;
+      if (caller) return charged(context, () => this.limiter.consume('admin', caller.kind === 'root' ? 'root' : caller.id));
       return charged(context, () => this.limiter.consume('address', request.ip));
     }
     if (!path.startsWith(`/${WIDGET_BASE}/`)) return true;

@@ -34,6 +34,8 @@ export function gatewayLimiter(config: GatewayConfig): Limiter<LimitName> {
       eventBytes: config.RATE_LIMIT_SESSION_EVENT_BYTES,
       workspaceAiAnswers: { perUtcDay: config.RATE_LIMIT_WORKSPACE_AI_ANSWERS_PER_DAY },
       admin: config.RATE_LIMIT_ADMIN,
+      loginAddress: config.RATE_LIMIT_LOGIN_FAILURES_ADDRESS,
+      loginEmail: config.RATE_LIMIT_LOGIN_FAILURES_EMAIL,
     },
   });
 }

@@ -35,6 +35,10 @@ export const limitsEnv = {
   RATE_LIMIT_SESSION_EVENT_BYTES: rateEnv('1048576/1m'),
   /** AI answers per workspace per UTC calendar day (a configured language model costs money). */
   RATE_LIMIT_WORKSPACE_AI_ANSWERS_PER_DAY: z.coerce.number().int().min(1).default(2000),
+  /** Failed operator logins per client address (SPEC §14); once spent, every login from it is 429 until the window ends. */
+  RATE_LIMIT_LOGIN_FAILURES_ADDRESS: rateEnv('20/15m'),
+  /** Failed operator logins per email, whatever the address (a spread-out guess at one account). */
+  RATE_LIMIT_LOGIN_FAILURES_EMAIL: rateEnv('20/15m'),
   /** Operator API requests per admin key (integrations post for many conversations). */
   RATE_LIMIT_ADMIN: rateEnv('6000/1m'),
 };
@@ -54,4 +58,6 @@ export type LimitName =
   | 'events'
   | 'eventBytes'
   | 'workspaceAiAnswers'
-  | 'admin';
+  | 'admin'
+  | 'loginAddress'
+  | 'loginEmail';

@@ -1,4 +1,10 @@
 import {
+  acceptInviteBody,
+  apiKeyCreateBody,
+  loginBody,
+  memberCreateBody,
+  memberPatchBody,
+  teamCreateBody,
   adminArticlesQuery,
   adminConversationsQuery,
   adminMessageBody,
@@ -119,6 +125,21 @@ export const ROUTES: RouteDoc[] = [
   a('PATCH', '/conversations/:id', 'Status and assignee', { body: adminPatchConversationBody }),
   a('POST', '/conversations/:id/typing', 'Agent typing', { body: adminTypingBody, status: 204 }),
   a('GET', '/workspaces/:ws/events/counts', 'Event counts by type', { query: eventCountsQuery, extension: true }),
+  // SPEC §14: accounts, roles, keys, teams, the audit log.
+  a('POST', '/auth/login', 'Sign in with email and password: an operator token', { body: loginBody, auth: 'none', extension: true }),
+  a('POST', '/auth/accept-invite', 'Accept an invitation (sets the password of a new account): an operator token', { body: acceptInviteBody, auth: 'none', extension: true }),
+  a('POST', '/auth/logout', 'End this operator token on every replica', { status: 204, extension: true }),
+  a('GET', '/me', 'Who the token is: the account and its memberships, or the key', { extension: true }),
+  a('POST', '/workspaces/:ws/members', 'Invite a member (the invitation token is shown once)', { body: memberCreateBody, status: 201, idempotent: true, extension: true }),
+  a('GET', '/workspaces/:ws/members', "The workspace's members", { extension: true }),
+  a('PATCH', '/workspaces/:ws/members/:id', "Change a member's role", { body: memberPatchBody, extension: true }),
+  a('DELETE', '/workspaces/:ws/members/:id', 'Remove a member (never the last owner)', { status: 204, extension: true }),
+  a('POST', '/workspaces/:ws/api-keys', 'Create a workspace API key (the secret is shown once)', { body: apiKeyCreateBody, status: 201, idempotent: true, extension: true }),
+  a('GET', '/workspaces/:ws/api-keys', "The workspace's API keys, without secrets", { extension: true }),
+  a('DELETE', '/workspaces/:ws/api-keys/:id', 'Revoke an API key at once', { status: 204, extension: true }),
+  a('POST', '/workspaces/:ws/teams', 'Create a team of members (routing)', { body: teamCreateBody, status: 201, idempotent: true, extension: true }),
+  a('GET', '/workspaces/:ws/teams', "The workspace's teams", { extension: true }),
+  a('GET', '/workspaces/:ws/audit-log', 'The audit log, newest first', { query: pageQuery, extension: true }),
 ];
 
 /**

@@ -7,6 +7,7 @@ import {
   EndUser,
   OPERATOR_REALTIME_TOKEN_PREFIX,
   OperatorContext,
+  OperatorPrincipal,
   SessionContext,
   SessionEvents,
   SessionReply,
@@ -178,11 +179,18 @@ export class SessionsService {
   }
 
   /** The operator feed (SPEC §10): one workspace, as short-lived as visitors' realtime tokens; only the hash is stored. */
-  async operatorRealtimeToken(workspaceId: string): Promise<{ token: string; expiresAt: string }> {
+  async operatorRealtimeToken(workspaceId: string, principal: OperatorPrincipal): Promise<{ token: string; expiresAt: string }> {
     await this.widgets.requireWorkspace(workspaceId);
     const token = newOpaqueToken(OPERATOR_REALTIME_TOKEN_PREFIX);
     const expiresAt = new Date(Date.now() + this.config.REALTIME_TOKEN_TTL_SECONDS * 1000);
-    await this.repo.insertOperatorToken({ tokenHash: hashToken(token), workspaceId, expiresAt });
+    await this.repo.insertOperatorToken({
+      tokenHash: hashToken(token),
+      workspaceId,
+      expiresAt,
+      principalKind: principal.kind,
+      principalId: principal.id,
+      principalName: principal.name,
+    });
     return { token, expiresAt: expiresAt.toISOString() };
   }
 
@@ -191,7 +199,8 @@ export class SessionsService {
     const row = await this.repo.findOperatorToken(hashToken(token));
     if (!row) throw Errors.invalidToken('unknown_token');
     if (row.expiresAt.getTime() <= Date.now()) throw Errors.realtimeTokenExpired();
-    return { workspaceId: row.workspaceId, expiresAt: row.expiresAt.toISOString() };
+    const principal = { kind: row.principalKind, id: row.principalId, name: row.principalName };
+    return { workspaceId: row.workspaceId, expiresAt: row.expiresAt.toISOString(), principal };
   }
 
   async authenticate(token: string): Promise<SessionContext> {

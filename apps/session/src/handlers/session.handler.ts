@@ -69,7 +69,7 @@ export class SessionHandler {
 
   @MessagePattern(SessionRpc.operatorRealtimeToken.subject)
   operatorRealtimeToken(@Payload() req: Req<'operatorRealtimeToken'>): Res<'operatorRealtimeToken'> {
-    return this.sessions.operatorRealtimeToken(req.workspaceId);
+    return this.sessions.operatorRealtimeToken(req.workspaceId, req.principal);
   }
 
   @MessagePattern(SessionRpc.authenticateOperatorRealtime.subject)

@@ -66,6 +66,10 @@ export class OperatorRealtimeTokenEntity {
   @PrimaryColumn('text', { name: 'token_hash' }) tokenHash: string;
   @Column('text', { name: 'workspace_id' }) workspaceId: string;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
+  /** Whom it was minted for (SPEC §14): presence and the assignee of routing come from here. */
+  @Column('text', { name: 'principal_kind' }) principalKind: 'root' | 'operator' | 'api_key';
+  @Column('text', { name: 'principal_id', nullable: true }) principalId: string | null;
+  @Column('text', { name: 'principal_name', nullable: true }) principalName: string | null;
 }
 
 @Entity({ name: 'used_jtis' })

@@ -113,7 +113,7 @@ export class MembersService {
       .setLock('pessimistic_write')
       .where('ms.workspace_id = :workspaceId AND ms.operator_id = :memberId', { workspaceId, memberId })
       .getOne();
-    if (!membership) throw Errors.notFound('member');
+    if (!membership) throw Errors.notFound('operator');
     return { membership, owners: owners.length };
   }
 }

@@ -64,6 +64,30 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Refuses (429) when the bucket of `key` is already spent, without taking
+   * anything: for budgets charged only on failure (login attempts), where the
+   * check comes before the attempt and the charge after it fails.
+   */
+  async refuseIfSpent(name: Name, key: string): Promise<void> {
+    const { limiter, daily } = this.limiters.get(name)!;
+    if (daily) throw new Error('refuseIfSpent is for windowed limits');
+    let res: RateLimiterRes | null;
+    try {
+      res = await limiter.get(key);
+    } catch (err) {
+      return this.storeFailed(err);
+    }
+    if (res && res.consumedPoints >= limiter.points) throw new RateLimitedError(name, Math.max(1, Math.ceil(res.msBeforeNext / 1000)), 'rate_limited');
+  }
+
+  /** Takes a point like consume, but never refuses: the failure is counted, the refusal comes with the next check. */
+  async charge(name: Name, key: string): Promise<void> {
+    await this.consume(name, key).catch((err) => {
+      if (!(err instanceof RateLimitedError)) throw err;
+    });
+  }
+
   private storeFailed(err: unknown): void {
     if (Date.now() - this.lastStoreError < 10_000) return;
     this.lastStoreError = Date.now();

@@ -2,6 +2,7 @@ import { CreateSessionSchema1732500000000 } from './1732500000000-create-session
 import { UpstreamWidgetConfig1733000000000 } from './1733000000000-upstream-widget-config';
 import { CreateOperatorRealtimeTokens1733100000000 } from './1733100000000-create-operator-realtime-tokens';
 import { SessionIdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
+import { OperatorTokenPrincipal1796600000000 } from './1796600000000-operator-token-principal';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const SESSION_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const SESSION_MIGRATIONS = [
   UpstreamWidgetConfig1733000000000,
   CreateOperatorRealtimeTokens1733100000000,
   SessionIdempotencyKeys1733200000000,
+  OperatorTokenPrincipal1796600000000,
 ];

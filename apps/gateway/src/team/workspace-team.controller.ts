@@ -1,0 +1,132 @@
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import {
+  ApiKeyCreateBody,
+  apiKeyCreateBody,
+  ApiKeyView,
+  AuditContext,
+  AuditEntry,
+  IdempotencyRequest,
+  Member,
+  MemberCreateBody,
+  memberCreateBody,
+  memberPatchBody,
+  Page,
+  PageQuery,
+  pageQuery,
+  Role,
+  Team,
+  TeamCreateBody,
+  teamCreateBody,
+  TeamRpc,
+} from '@widget/contracts';
+import { z } from 'zod';
+import { Access, Audit, CallerRole } from '../auth/access';
+import { IdParam } from '../http/id-param.pipe';
+import { IdempotencyKey } from '../http/idempotency-key';
+import { AdminController } from '../http/route-decorators';
+import { ZodPipe } from '../http/zod.pipe';
+import { AuditTrail } from './audit-trail';
+
+const workspaceParam = new IdParam('workspace');
+const memberParam = new IdParam('operator');
+const keyParam = new IdParam('apiKey');
+const whole = <T>(data: T[]): Page<T> => ({ data, nextCursor: null });
+
+/** SPEC §14: a workspace's members, API keys, teams and audit log. */
+@AdminController('workspaces')
+export class WorkspaceTeamController {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly trail: AuditTrail,
+  ) {}
+
+  @Post(':ws/members')
+  @Access.inWorkspace('admin')
+  invite(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(memberCreateBody)) body: MemberCreateBody,
+    @CallerRole() callerRole: Role | 'root',
+    @Audit() audit: AuditContext,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<{ member: Member; inviteToken: string }> {
+    return this.bus.send(TeamRpc.inviteMember, { workspaceId, ...body, callerRole, audit, idempotency });
+  }
+
+  @Get(':ws/members')
+  @Access.inWorkspace('agent')
+  async members(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<Member>> {
+    return whole(await this.bus.send(TeamRpc.listMembers, { workspaceId }));
+  }
+
+  @Patch(':ws/members/:id')
+  @Access.inWorkspace('admin')
+  patchMember(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Param('id', memberParam) memberId: string,
+    @Body(new ZodPipe(memberPatchBody)) body: z.infer<typeof memberPatchBody>,
+    @CallerRole() callerRole: Role | 'root',
+    @Audit() audit: AuditContext,
+  ): Promise<Member> {
+    return this.bus.send(TeamRpc.patchMember, { workspaceId, memberId, role: body.role, callerRole, audit });
+  }
+
+  @Delete(':ws/members/:id')
+  @HttpCode(204)
+  @Access.inWorkspace('admin')
+  async removeMember(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Param('id', memberParam) memberId: string,
+    @CallerRole() callerRole: Role | 'root',
+    @Audit() audit: AuditContext,
+  ): Promise<void> {
+    await this.bus.send(TeamRpc.removeMember, { workspaceId, memberId, callerRole, audit });
+  }
+
+  @Post(':ws/api-keys')
+  @Access.inWorkspace('admin')
+  createKey(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(apiKeyCreateBody)) body: ApiKeyCreateBody,
+    @Audit() audit: AuditContext,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<{ key: ApiKeyView; secret: string }> {
+    return this.bus.send(TeamRpc.createApiKey, { workspaceId, ...body, audit, idempotency });
+  }
+
+  @Get(':ws/api-keys')
+  @Access.inWorkspace('admin')
+  async keys(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<ApiKeyView>> {
+    return whole(await this.bus.send(TeamRpc.listApiKeys, { workspaceId }));
+  }
+
+  @Delete(':ws/api-keys/:id')
+  @HttpCode(204)
+  @Access.inWorkspace('admin')
+  async revokeKey(@Param('ws', workspaceParam) workspaceId: string, @Param('id', keyParam) keyId: string, @Audit() audit: AuditContext): Promise<void> {
+    await this.bus.send(TeamRpc.revokeApiKey, { workspaceId, keyId, audit });
+  }
+
+  @Post(':ws/teams')
+  @Access.inWorkspace('admin')
+  createTeam(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(teamCreateBody)) body: TeamCreateBody,
+    @Audit() audit: AuditContext,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<Team> {
+    return this.bus.send(TeamRpc.createTeam, { workspaceId, ...body, audit, idempotency });
+  }
+
+  @Get(':ws/teams')
+  @Access.inWorkspace('agent')
+  async teams(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<Team>> {
+    return whole(await this.bus.send(TeamRpc.listTeams, { workspaceId }));
+  }
+
+  @Get(':ws/audit-log')
+  @Access.inWorkspace('admin')
+  auditLog(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<AuditEntry>> {
+    return this.trail.page(workspaceId, query);
+  }
+}
