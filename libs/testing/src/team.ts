@@ -62,10 +62,10 @@ export interface TeamWorkspace {
   agent: TestOperator;
 }
 
-export async function createTeamWorkspace(stack: StackInfo): Promise<TeamWorkspace> {
+/** In a new workspace, or in `existing` (one made by createTestWidget, say). */
+export async function createTeamWorkspace(stack: StackInfo, existing?: string): Promise<TeamWorkspace> {
   const root = new Api(`${stack.baseUrl}/admin/v1`);
-  const ws = await root.post('/workspaces', { name: `team-${randomUUID().slice(0, 8)}` }, { token: stack.adminKey });
-  const workspaceId = ws.body.id as string;
+  const workspaceId = existing ?? ((await root.post('/workspaces', { name: `team-${randomUUID().slice(0, 8)}` }, { token: stack.adminKey })).body.id as string);
   const owner = await addOperator(stack, stack.adminKey, workspaceId, 'owner');
   const [admin, agent] = await Promise.all([addOperator(stack, owner.token, workspaceId, 'admin'), addOperator(stack, owner.token, workspaceId, 'agent')]);
   return { workspaceId, owner, admin, agent };
