@@ -234,7 +234,7 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
     // which slides when a valid token is merely seen.
     const tables = await db.query<{ t: string }>(`
       SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('session', 'conversation', 'knowledge', 'forms', 'events')
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('session', 'team', 'conversation', 'knowledge', 'forms', 'events')
         AND c.relname NOT IN ('outbox') AND c.relname NOT LIKE '%migrations%' ORDER BY 1`);
     expect(tables.rows.length).toBeGreaterThanOrEqual(10);
     fingerprintSql = `SELECT md5(string_agg(h, ',' ORDER BY h)) AS f FROM (${tables.rows

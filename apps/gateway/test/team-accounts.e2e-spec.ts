@@ -95,6 +95,27 @@ describe('Team accounts (SPEC §14)', () => {
       expect((await admin(team.agent.token).get('/me')).status).toBe(200);
     });
 
+    it('logout, a removal and a key revocation hold at once on another gateway replica that had them cached', async () => {
+      const replica = await spawnApp(stack, 'gateway', { SESSION_CACHE_TTL_MS: '300000' });
+      try {
+        const there = (token: string) => new OperatorApi(replica.url, token);
+        const login = await admin().post('/auth/login', { email: team.admin.email, password: team.admin.password });
+        const removed = await addOperator(stack, team.owner.token, team.workspaceId, 'agent');
+        const key = await admin(team.owner.token).post(`/workspaces/${team.workspaceId}/api-keys`, { name: 'replicated', role: 'agent' });
+        for (const token of [login.body.token, removed.token, key.body.secret]) expect((await there(token).get(`/workspaces/${team.workspaceId}/conversations`)).status).toBe(200);
+
+        expect((await admin(login.body.token).post('/auth/logout')).status).toBe(204);
+        expect((await admin(team.owner.token).delete(`/workspaces/${team.workspaceId}/members/${removed.id}`)).status).toBe(204);
+        expect((await admin(team.owner.token).delete(`/workspaces/${team.workspaceId}/api-keys/${key.body.key.id}`)).status).toBe(204);
+
+        expectEnvelope(await there(login.body.token).get(`/workspaces/${team.workspaceId}/conversations`), 401, 'invalid_token');
+        expectEnvelope(await there(removed.token).get(`/workspaces/${team.workspaceId}/conversations`), 404, 'not_found', 'workspace_not_found');
+        expectEnvelope(await there(key.body.secret).get(`/workspaces/${team.workspaceId}/conversations`), 401, 'invalid_token');
+      } finally {
+        await replica.stop();
+      }
+    });
+
     it('an expired operator token → 401 auth_expired', async () => {
       const login = await admin().post('/auth/login', { email: team.admin.email, password: team.admin.password });
       await queryDatabase(stack.databaseUrl, `UPDATE team.operator_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [login.body.token]);
