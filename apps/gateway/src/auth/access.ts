@@ -37,8 +37,11 @@ export const Access = {
 /** What AdminAccessGuard learned, attached to the request for the controllers. */
 export interface AdminRequest extends FastifyRequest {
   caller?: Caller;
-  /** The workspace the route acts in (role routes), and the caller's role there (`root` for the root key). */
-  actsIn?: { workspaceId: string; role: Role | 'root' };
+  /**
+   * Role routes: the workspace the route acts in and the caller's role there
+   * (`root` for the root key, which on a resource route is not looked up: null).
+   */
+  actsIn?: { workspaceId: string | null; role: Role | 'root' };
   bearerToken?: string;
 }
 

@@ -43,7 +43,7 @@ export class AdminAccessGuard implements CanActivate {
     let workspaceId: string;
     if ('resource' in scope) {
       // The root key sees everything; the owning service still answers its own 404 for an unknown id.
-      if (caller.kind === 'root') return this.acts(request, params[scope.param], 'root');
+      if (caller.kind === 'root') return this.acts(request, null, 'root');
       workspaceId = await this.resources.of(scope.resource, params[scope.param], String(request.id));
       const role = roleIn(caller, workspaceId);
       if (!role) throw Errors.notFound(scope.resource);
@@ -61,7 +61,7 @@ export class AdminAccessGuard implements CanActivate {
     return this.acts(request, workspaceId, role);
   }
 
-  private acts(request: AdminRequest, workspaceId: string, role: Role | 'root'): boolean {
+  private acts(request: AdminRequest, workspaceId: string | null, role: Role | 'root'): boolean {
     request.actsIn = { workspaceId, role };
     return true;
   }
