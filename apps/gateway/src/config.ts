@@ -3,6 +3,7 @@ import { SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { z } from 'zod';
 import { parseAttachmentTypes } from './attachments/file-checks';
 import { limitsEnv } from './limits/limits.config';
+import { oidcEnv, oidcProblems } from './sso/oidc.config';
 
 const bool = (fallback: boolean) =>
   z
@@ -69,11 +70,12 @@ export const gatewayEnv = baseEnv.extend({
   DEMO_MODE: bool(false),
   /** The seed JSON of `npm run stack` ({ workspaceId, widgetId, widgetSecret }), read by the demo endpoints. */
   DEMO_SEED_FILE: z.string().default('.stack/seed.json'),
+  ...oidcEnv,
 }).refine((env) => !(env.DEMO_MODE && env.NODE_ENV === 'production'), {
   // The demo token endpoint signs identity tokens for anyone who asks: a production deployment must not have it.
   message: 'must not be true with NODE_ENV=production (/demo/identity-token signs identity tokens for anyone)',
   path: ['DEMO_MODE'],
-});
+}).superRefine(oidcProblems);
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
 export const loadGatewayConfig = () => loadConfig(gatewayEnv);

@@ -72,9 +72,11 @@ export function buildOpenApi(api: Api, version: string): Record<string, unknown>
         [status]:
           status === 204
             ? { description: 'No content' }
-            : route.download
-              ? { description: 'The file (206 with Content-Range for one Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
-              : { description: 'Success', content: { 'application/json': { schema: z.object({}).passthrough() } } },
+            : status === 302
+              ? { description: 'A redirect: see the Location header' }
+              : route.download
+                ? { description: 'The file (206 with Content-Range for one Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
+                : { description: 'Success', content: { 'application/json': { schema: z.object({}).passthrough() } } },
         default: { description: 'The SPEC §3 error envelope (see x-error-codes)', content: { 'application/json': { schema: envelope } } },
       },
     });

@@ -38,6 +38,7 @@ import {
   REALTIME_PATH,
 } from '@widget/contracts';
 import type { ZodTypeAny } from 'zod';
+import { oidcStartQuery } from '../sso/return-to';
 
 export type Api = 'widget' | 'admin';
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -129,6 +130,9 @@ export const ROUTES: RouteDoc[] = [
   a('POST', '/auth/login', 'Sign in with email and password: an operator token', { body: loginBody, auth: 'none', extension: true }),
   a('POST', '/auth/accept-invite', 'Accept an invitation (sets the password of a new account): an operator token', { body: acceptInviteBody, auth: 'none', extension: true }),
   a('POST', '/auth/logout', 'End this operator token on every replica', { status: 204, extension: true }),
+  a('GET', '/auth/options', 'How operators may sign in here: { sso } (single sign-on configured)', { auth: 'none', extension: true }),
+  a('GET', '/auth/oidc/start', 'Single sign-on: 302 to the OpenID provider (404 sso_not_configured without OIDC_*)', { query: oidcStartQuery, status: 302, auth: 'none', extension: true }),
+  a('GET', '/auth/oidc/callback', "Single sign-on: the provider's answer; 302 to returnTo with #operator_token=…&expires_at=…", { status: 302, auth: 'none', extension: true }),
   a('GET', '/me', 'Who the token is: the account and its memberships, or the key', { extension: true }),
   a('POST', '/workspaces/:ws/members', 'Invite a member (the invitation token is shown once)', { body: memberCreateBody, status: 201, idempotent: true, extension: true }),
   a('GET', '/workspaces/:ws/members', "The workspace's members", { extension: true }),
