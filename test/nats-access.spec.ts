@@ -48,6 +48,10 @@ function usedBy(principal: NatsPrincipal): Used {
     publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
     hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
   };
+  // The gateway's audit trail asks every service it lists: `static readonly SOURCES: … = [TeamRpc.auditLog, …]`.
+  for (const list of code.matchAll(/SOURCES\b[^=]*=\s*\[([^\]]*)\]/g)) {
+    for (const m of list[1].matchAll(/(\w+Rpc)\.(\w+)\b/g)) used.calls.add(subjectOf(m[1], m[2]));
+  }
   // The gateway's readiness pings every service.
   if (/\.send\(\s*HealthRpc\[name\]/.test(code)) Object.values(HealthRpc).forEach((rpc) => used.calls.add(rpc.subject));
   if ((SERVICE_NAMES as string[]).includes(principal)) {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { idempotencyProvider } from '@widget/common';
+import { auditLogProvider, idempotencyProvider } from '@widget/common';
 import { AttachmentRepository } from './attachments/attachment.repository';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { AttachmentsService } from './attachments/attachments.service';
@@ -21,6 +21,7 @@ import { OutboxRepository } from './persistence/outbox.repository';
   controllers: [ConversationHandler, AdminHandler, AttachmentHandler],
   providers: [
     idempotencyProvider('conversation'),
+    auditLogProvider('conversation'),
     ConversationsService,
     OperatorService,
     ConversationRepository,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { idempotencyProvider } from '@widget/common';
+import { auditLogProvider, idempotencyProvider } from '@widget/common';
 import { FormsService } from './domain/forms.service';
 import { SubmissionsService } from './domain/submissions.service';
 import { FormsHandler } from './handlers/forms.handler';
@@ -10,6 +10,6 @@ import { FormsRepository } from './persistence/forms.repository';
 @Module({
   imports: [TypeOrmModule.forFeature(FORMS_ENTITIES)],
   controllers: [FormsHandler],
-  providers: [idempotencyProvider('forms'), FormsService, SubmissionsService, FormsRepository],
+  providers: [idempotencyProvider('forms'), auditLogProvider('forms'), FormsService, SubmissionsService, FormsRepository],
 })
 export class FormsModule {}

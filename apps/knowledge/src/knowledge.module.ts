@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { idempotencyProvider } from '@widget/common';
+import { auditLogProvider, idempotencyProvider } from '@widget/common';
 import { AnswerService } from './domain/answer/answer.service';
 import { ChatProvider } from './domain/answer/chat-provider';
 import { ArticlesService } from './domain/articles.service';
@@ -23,6 +23,7 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
   controllers: [ArticlesHandler, AdminHandler],
   providers: [
     idempotencyProvider('knowledge'),
+    auditLogProvider('knowledge'),
     ArticlesService,
     CollectionsService,
     AnswerService,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { idempotencyProvider } from '@widget/common';
+import { auditLogProvider, idempotencyProvider } from '@widget/common';
 import { IdentityVerifier } from './domain/identity-verifier';
 import { TokenMaintenance } from './domain/token-maintenance';
 import { SessionsService } from './domain/sessions.service';
@@ -16,6 +16,7 @@ import { WidgetRepository } from './persistence/widget.repository';
   controllers: [SessionHandler, AdminHandler],
   providers: [
     idempotencyProvider('session'),
+    auditLogProvider('session'),
     SessionsService,
     WidgetsService,
     IdentityVerifier,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { Attachment, AttachmentActor, AttachmentContent, attachmentIds } from './attachment';
+import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
 import type { EscalationBehavior } from './widget';
 
@@ -184,7 +185,7 @@ export const ConversationRpc = {
     { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: 'agent' | 'bot' } & Idempotent,
     Message
   >('conversation.admin.messages.send'),
-  adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null }, Conversation>('conversation.admin.patch'),
+  adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null } & Audited, Conversation>('conversation.admin.patch'),
   /** With workspaceId (operator sockets), a conversation of another workspace is conversation_not_found. */
   adminTyping: rpc<{ conversationId: string; typing: boolean; author: Assignee; workspaceId?: string }, { ok: true }>('conversation.admin.typing'),
   /** Operator feed reconnect: every message of the workspace after the given one, oldest first, with its conversation. */
@@ -207,6 +208,9 @@ export const ConversationRpc = {
   attachmentOpen: rpc<{ actor: AttachmentActor; attachmentId: string; expires: number; sig: string }, AttachmentContent>('conversation.attachments.open'),
   /** One stored chunk of an attachment the gateway opened. */
   attachmentRead: rpc<{ attachmentId: string; seq: number }, { data: string }>('conversation.attachments.read'),
+
+  /** The status and assignment changes this service recorded (SPEC §14), newest first; messages and typing are not entries. */
+  auditLog: auditLogRpc('conversation'),
 } as const;
 
 // ---- NATS: events pushed to visitors ----

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
+import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
 
 // Owned by the forms service: its subjects and schemas.
@@ -182,9 +183,11 @@ export const FormsRpc = {
   /** created: false when the clientSubmissionId had been used: the first result again. */
   submit: rpc<WidgetScope & { formId: string } & SubmissionBody, { submission: Submission; created: boolean }>('forms.submit'),
 
-  adminCreate: rpc<{ workspaceId: string; body: CreateFormBody } & Idempotent, Form>('forms.admin.create'),
-  adminUpdate: rpc<{ formId: string; patch: UpdateFormBody }, Form>('forms.admin.update'),
+  adminCreate: rpc<{ workspaceId: string; body: CreateFormBody } & Idempotent & Audited, Form>('forms.admin.create'),
+  adminUpdate: rpc<{ formId: string; patch: UpdateFormBody } & Audited, Form>('forms.admin.update'),
   adminGet: rpc<{ formId: string }, Form>('forms.admin.get'),
+  /** The form changes this service recorded (SPEC §14), newest first. */
+  auditLog: auditLogRpc('forms'),
 } as const;
 
 // ---- NATS: events ----

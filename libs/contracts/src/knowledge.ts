@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorParam, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
+import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
 import { AiMode } from './widget';
 
@@ -206,14 +207,16 @@ export const KnowledgeRpc = {
    */
   answerRecord: rpc<{ session: SessionContext; answerId: string }, AnswerRecord>('knowledge.ai.answer-record'),
 
-  createCollection: rpc<{ workspaceId: string; name: string } & Idempotent, Collection>('knowledge.admin.collections.create'),
+  createCollection: rpc<{ workspaceId: string; name: string } & Idempotent & Audited, Collection>('knowledge.admin.collections.create'),
   listCollections: rpc<{ workspaceId: string; cursor?: string; limit: number }, Page<Collection>>('knowledge.admin.collections.list'),
-  createArticle: rpc<{ workspaceId: string; body: ArticleCreateBody } & Idempotent, AdminArticle>('knowledge.admin.articles.create'),
+  createArticle: rpc<{ workspaceId: string; body: ArticleCreateBody } & Idempotent & Audited, AdminArticle>('knowledge.admin.articles.create'),
   listArticles: rpc<{ workspaceId: string } & AdminArticlesQuery, Page<AdminArticle>>('knowledge.admin.articles.list'),
   adminGetArticle: rpc<{ articleId: string }, AdminArticle>('knowledge.admin.articles.get'),
-  updateArticle: rpc<{ articleId: string; patch: ArticlePatchBody }, AdminArticle>('knowledge.admin.articles.update'),
+  updateArticle: rpc<{ articleId: string; patch: ArticlePatchBody } & Audited, AdminArticle>('knowledge.admin.articles.update'),
   getSynonyms: rpc<{ workspaceId: string }, SynonymGroups>('knowledge.admin.synonyms.get'),
-  putSynonyms: rpc<{ workspaceId: string } & SynonymsBody, SynonymGroups>('knowledge.admin.synonyms.put'),
+  putSynonyms: rpc<{ workspaceId: string } & SynonymsBody & Audited, SynonymGroups>('knowledge.admin.synonyms.put'),
+  /** The collection, article and synonym changes this service recorded (SPEC §14), newest first. */
+  auditLog: auditLogRpc('knowledge'),
 } as const;
 
 // ---- NATS: events ----

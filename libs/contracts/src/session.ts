@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
 import type { Conversation } from './conversation';
+import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
 import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
@@ -182,13 +183,15 @@ export const SessionRpc = {
 
   /** A workspace, or not_found: what the team service checks before it invites into one. */
   getWorkspace: rpc<{ workspaceId: string }, Workspace>('session.admin.workspace.get'),
-  createWorkspace: rpc<{ name: string } & Idempotent, Workspace>('session.admin.workspace.create'),
-  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent, { widget: Widget; secret: string }>('session.admin.widget.create'),
+  createWorkspace: rpc<{ name: string } & Idempotent & Audited, Workspace>('session.admin.workspace.create'),
+  createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent & Audited, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
-  patchWidget: rpc<{ widgetId: string; patch: WidgetPatch }, Widget>('session.admin.widget.patch'),
+  patchWidget: rpc<{ widgetId: string; patch: WidgetPatch } & Audited, Widget>('session.admin.widget.patch'),
   /** The operator's look at a conversation's visitor; conversation_not_found when the session is not of that workspace. */
   adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, OperatorVisitor>('session.admin.visitor'),
-  rotateSecret: rpc<{ widgetId: string }, { secret: string }>('session.admin.widget.rotate-secret'),
+  rotateSecret: rpc<{ widgetId: string } & Audited, { secret: string }>('session.admin.widget.rotate-secret'),
+  /** The workspace, widget and secret changes this service recorded (SPEC §14), newest first. */
+  auditLog: auditLogRpc('session'),
 } as const;
 
 export interface SessionRevoked {

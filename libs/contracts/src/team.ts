@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Idempotent, idOf, Page, PageQuery } from './common';
-import { event, rpc } from './transport';
+import { event, Rpc, rpc, ServiceName } from './transport';
 
 /**
  * SPEC §14: operator accounts, roles per workspace, workspace API keys, the
@@ -74,6 +74,10 @@ export interface AuditEntry {
   requestId: string | null;
   address: string | null;
 }
+
+/** Every service that records operator writes answers one page of its own audit log on `<service>.audit-log`; the gateway merges them. */
+export type AuditLogRpc = Rpc<{ workspaceId: string } & PageQuery, Page<AuditEntry>>;
+export const auditLogRpc = (service: ServiceName): AuditLogRpc => rpc(`${service}.audit-log`);
 
 // ---- Replies ----
 
@@ -149,7 +153,7 @@ export const TeamRpc = {
   createTeam: rpc<Scoped & Idempotent & TeamCreateBody, Team>('team.team.create'),
   listTeams: rpc<{ workspaceId: string }, Team[]>('team.team.list'),
 
-  auditLog: rpc<{ workspaceId: string } & PageQuery, Page<AuditEntry>>('team.audit-log'),
+  auditLog: auditLogRpc('team'),
 } as const;
 
 export interface AccessChanged {

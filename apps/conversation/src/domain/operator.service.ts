@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { IdempotencyStore } from '@widget/common';
-import { Assignee, Conversation, ConversationOwner, ConversationStatus, IdempotencyRequest, Message, MessagesQuery, Page } from '@widget/contracts';
+import { AuditLog, IdempotencyStore } from '@widget/common';
+import { Assignee, AuditContext, Conversation, ConversationOwner, ConversationStatus, IdempotencyRequest, Message, MessagesQuery, Page } from '@widget/contracts';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
@@ -16,6 +16,7 @@ export class OperatorService {
     private readonly conversations: ConversationsService,
     private readonly relay: OutboxRelay,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(workspaceId: string, status: ConversationStatus | undefined, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
@@ -62,8 +63,11 @@ export class OperatorService {
     });
   }
 
-  /** An empty patch (or one that changes nothing) answers the conversation as it is, with no event. */
-  async patch(conversationId: string, change: { status?: ConversationStatus; assignee?: Assignee | null }): Promise<Conversation> {
+  /**
+   * An empty patch (or one that changes nothing) answers the conversation as it is, with no event and no
+   * audit entry; otherwise one entry for a status change and one for an assignment change, in the change's transaction.
+   */
+  async patch(conversationId: string, change: { status?: ConversationStatus; assignee?: Assignee | null }, audit?: AuditContext): Promise<Conversation> {
     return this.conversations.write(async (manager) => {
       const locked = await this.repo.findById(conversationId, manager, true);
       if (!locked) throw conversationNotFound();
@@ -76,6 +80,11 @@ export class OperatorService {
         return { result: viewOf(locked), events: [] };
       }
       const row = await this.repo.patch(conversationId, next, new Date(), manager);
+      const target = { workspaceId: locked.workspaceId, targetType: 'conversation', targetId: conversationId };
+      if (next.status !== locked.status) await this.audit.append(manager, audit, { ...target, action: 'conversation.status_changed' });
+      if (next.assigneeId !== locked.assigneeId || next.assigneeName !== locked.assigneeName) {
+        await this.audit.append(manager, audit, { ...target, action: 'conversation.assigned' });
+      }
       const conversation = toConversation(row, locked.lastMessage);
       return { result: conversation, events: [visitorEvent('conversationUpdated', audienceOf(row), { conversation })] };
     });

@@ -1,5 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
+import { AuditLog } from '@widget/common';
 import { ConversationRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { OperatorService } from '../domain/operator.service';
 
@@ -9,7 +10,10 @@ type Res<K extends keyof typeof ConversationRpc> = Promise<RpcReply<(typeof Conv
 /** Operator subjects, reached only through the gateway's /admin/v1 routes. */
 @Controller()
 export class AdminHandler {
-  constructor(private readonly operator: OperatorService) {}
+  constructor(
+    private readonly operator: OperatorService,
+    private readonly audit: AuditLog,
+  ) {}
 
   @MessagePattern(ConversationRpc.adminList.subject)
   list(@Payload() req: Req<'adminList'>): Res<'adminList'> {
@@ -33,7 +37,7 @@ export class AdminHandler {
 
   @MessagePattern(ConversationRpc.adminPatch.subject)
   patch(@Payload() req: Req<'adminPatch'>): Res<'adminPatch'> {
-    return this.operator.patch(req.conversationId, { status: req.status, assignee: req.assignee });
+    return this.operator.patch(req.conversationId, { status: req.status, assignee: req.assignee }, req.audit);
   }
 
   @MessagePattern(ConversationRpc.adminTyping.subject)
@@ -44,5 +48,10 @@ export class AdminHandler {
   @MessagePattern(ConversationRpc.adminReplay.subject)
   replay(@Payload() req: Req<'adminReplay'>): Res<'adminReplay'> {
     return this.operator.replay(req.workspaceId, req.afterMessageId, req.limit);
+  }
+
+  @MessagePattern(ConversationRpc.auditLog.subject)
+  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+    return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AppError, Errors, newId, zodDetails } from '@widget/common';
-import { createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, AuditLog, Errors, newId, withinTransaction, zodDetails } from '@widget/common';
+import { AuditContext, createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { FormEntity } from '../persistence/entities';
 import { FormsRepository } from '../persistence/forms.repository';
 
@@ -28,7 +29,11 @@ function recheck<T>(schema: { safeParse(v: unknown): { success: true; data: T } 
 
 @Injectable()
 export class FormsService {
-  constructor(private readonly repo: FormsRepository) {}
+  constructor(
+    private readonly repo: FormsRepository,
+    private readonly audit: AuditLog,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   /** The widget's visible forms, in its visibleFormIds order; forms of other workspaces never show. */
   async list(session: SessionContext, visibleFormIds: string[]): Promise<PublicForm[]> {
@@ -45,32 +50,38 @@ export class FormsService {
     return row;
   }
 
-  async create(workspaceId: string, input: CreateFormBody, m?: EntityManager): Promise<Form> {
+  /** The form and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
+  create(workspaceId: string, input: CreateFormBody, audit?: AuditContext, m?: EntityManager): Promise<Form> {
     // Checked again here: a slow pattern must never be stored, whoever sent it.
     const body = recheck(createFormBody, input);
-    const now = new Date();
-    const row = await this.repo.insertForm({
-      id: newId('form'),
-      workspaceId,
-      name: body.name,
-      description: body.description ?? null,
-      fields: body.fields,
-      createdAt: now,
-      updatedAt: now,
-    }, m);
-    return adminView(row);
+    return withinTransaction(this.db, m, async (t) => {
+      const now = new Date();
+      const row = await this.repo.insertForm({
+        id: newId('form'),
+        workspaceId,
+        name: body.name,
+        description: body.description ?? null,
+        fields: body.fields,
+        createdAt: now,
+        updatedAt: now,
+      }, t);
+      await this.audit.append(t, audit, { workspaceId, action: 'form.created', targetType: 'form', targetId: row.id });
+      return adminView(row);
+    });
   }
 
-  async update(formId: string, input: UpdateFormBody): Promise<Form> {
+  async update(formId: string, input: UpdateFormBody, audit?: AuditContext): Promise<Form> {
     const patch = recheck(updateFormBody, input);
-    if (!(await this.repo.findForm(formId))) throw formNotFound();
     const changes: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>> = {};
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.description !== undefined) changes.description = patch.description;
     if (patch.fields !== undefined) changes.fields = patch.fields;
-    const row = await this.repo.updateForm(formId, changes);
-    if (!row) throw formNotFound();
-    return adminView(row);
+    return this.db.transaction(async (m) => {
+      const row = await this.repo.updateForm(formId, changes, m);
+      if (!row) throw formNotFound();
+      await this.audit.append(m, audit, { workspaceId: row.workspaceId, action: 'form.updated', targetType: 'form', targetId: formId });
+      return adminView(row);
+    });
   }
 
   async get(formId: string): Promise<Form> {

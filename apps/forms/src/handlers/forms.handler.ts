@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdempotencyStore } from '@widget/common';
+import { AuditLog, IdempotencyStore } from '@widget/common';
 import { FormsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { FormsService, publicView } from '../domain/forms.service';
 import { SubmissionsService } from '../domain/submissions.service';
@@ -15,6 +15,7 @@ export class FormsHandler {
     private readonly forms: FormsService,
     private readonly submissions: SubmissionsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   @MessagePattern(FormsRpc.list.subject)
@@ -34,16 +35,21 @@ export class FormsHandler {
 
   @MessagePattern(FormsRpc.adminCreate.subject)
   adminCreate(@Payload() req: Req<'adminCreate'>): Res<'adminCreate'> {
-    return this.idempotency.run(req.idempotency, (m) => this.forms.create(req.workspaceId, req.body, m));
+    return this.idempotency.run(req.idempotency, (m) => this.forms.create(req.workspaceId, req.body, req.audit, m));
   }
 
   @MessagePattern(FormsRpc.adminUpdate.subject)
   adminUpdate(@Payload() req: Req<'adminUpdate'>): Res<'adminUpdate'> {
-    return this.forms.update(req.formId, req.patch);
+    return this.forms.update(req.formId, req.patch, req.audit);
   }
 
   @MessagePattern(FormsRpc.adminGet.subject)
   adminGet(@Payload() req: Req<'adminGet'>): Res<'adminGet'> {
     return this.forms.get(req.formId);
+  }
+
+  @MessagePattern(FormsRpc.auditLog.subject)
+  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+    return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 }

@@ -15,9 +15,11 @@ export class FormsRepository {
     return (m ? m.withRepository(this.forms) : this.forms).save(row);
   }
 
-  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>): Promise<FormEntity | null> {
-    await this.forms.update({ id }, { ...patch, updatedAt: new Date() });
-    return this.findForm(id);
+  /** Inside `m` (the change's transaction, with its audit entry); null when there is no such form. */
+  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>, m: EntityManager): Promise<FormEntity | null> {
+    const forms = m.withRepository(this.forms);
+    const result = await forms.update({ id }, { ...patch, updatedAt: new Date() });
+    return result.affected ? forms.findOneBy({ id }) : null;
   }
 
   findForm(id: string): Promise<FormEntity | null> {

@@ -1,10 +1,10 @@
 import { Body, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/contracts';
+import { AuditContext, SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/contracts';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController } from '../http/route-decorators';
-import { Access } from '../auth/access';
+import { Access, Audit } from '../auth/access';
 
 const widgetParam = new IdParam('widget');
 
@@ -20,14 +20,14 @@ export class WidgetsController {
 
   @Patch(':id')
   @Access.onResource('admin', 'widget')
-  patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch): Promise<Widget> {
-    return this.bus.send(SessionRpc.patchWidget, { widgetId, patch });
+  patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch, @Audit() audit: AuditContext): Promise<Widget> {
+    return this.bus.send(SessionRpc.patchWidget, { widgetId, patch, audit });
   }
 
   @Post(':id/rotate-secret')
   @Access.onResource('admin', 'widget')
   @HttpCode(200)
-  rotateSecret(@Param('id', widgetParam) widgetId: string): Promise<{ secret: string }> {
-    return this.bus.send(SessionRpc.rotateSecret, { widgetId });
+  rotateSecret(@Param('id', widgetParam) widgetId: string, @Audit() audit: AuditContext): Promise<{ secret: string }> {
+    return this.bus.send(SessionRpc.rotateSecret, { widgetId, audit });
   }
 }

@@ -1,12 +1,12 @@
 import { Body, HttpCode, Param, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { Caller, IdempotencyRequest, SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
+import { AuditContext, Caller, IdempotencyRequest, SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
-import { Access, CurrentCaller } from '../auth/access';
+import { Access, Audit, CurrentCaller } from '../auth/access';
 
 @AdminController('workspaces')
 export class WorkspacesController {
@@ -14,8 +14,12 @@ export class WorkspacesController {
 
   @Post()
   @Access.root()
-  create(@Body(new ZodPipe(workspaceBody)) body: z.infer<typeof workspaceBody>, @IdempotencyKey() idempotency?: IdempotencyRequest): Promise<Workspace> {
-    return this.bus.send(SessionRpc.createWorkspace, { ...body, idempotency });
+  create(
+    @Body(new ZodPipe(workspaceBody)) body: z.infer<typeof workspaceBody>,
+    @Audit() audit: AuditContext,
+    @IdempotencyKey() idempotency?: IdempotencyRequest,
+  ): Promise<Workspace> {
+    return this.bus.send(SessionRpc.createWorkspace, { ...body, audit, idempotency });
   }
 
   @Post(':ws/widgets')
@@ -23,9 +27,10 @@ export class WorkspacesController {
   createWidget(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(widgetCreateSchema)) config: WidgetCreateBody,
+    @Audit() audit: AuditContext,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<{ widget: Widget; secret: string }> {
-    return this.bus.send(SessionRpc.createWidget, { workspaceId, config, idempotency });
+    return this.bus.send(SessionRpc.createWidget, { workspaceId, config, audit, idempotency });
   }
 
   /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */

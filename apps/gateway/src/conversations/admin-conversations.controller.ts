@@ -7,6 +7,7 @@ import {
   Caller,
   adminPatchConversationBody,
   adminTypingBody,
+  AuditContext,
   Conversation,
   ConversationRpc,
   IdempotencyRequest,
@@ -18,7 +19,7 @@ import {
   SessionRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
-import { Access, CurrentCaller } from '../auth/access';
+import { Access, Audit, CurrentCaller } from '../auth/access';
 import { authorOf } from '../auth/authorship';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
@@ -80,9 +81,10 @@ export class AdminConversationsController {
   patch(
     @Param('id', conversationParam) conversationId: string,
     @Body(new ZodPipe(adminPatchConversationBody)) body: z.infer<typeof adminPatchConversationBody>,
+    @Audit() audit: AuditContext,
   ): Promise<Conversation> {
     const assignee = body.assignee === undefined ? undefined : body.assignee && { id: body.assignee.id, name: body.assignee.name ?? null };
-    return this.bus.send(ConversationRpc.adminPatch, { conversationId, status: body.status, assignee });
+    return this.bus.send(ConversationRpc.adminPatch, { conversationId, status: body.status, assignee, audit });
   }
 
   @Post(':id/typing')

@@ -1,11 +1,11 @@
 import { Body, Get, Param, Patch, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { AuditContext, IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { Access } from '../auth/access';
+import { Access, Audit } from '../auth/access';
 
 const formParam = new IdParam('form');
 
@@ -18,9 +18,10 @@ export class AdminFormsController {
   create(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
     @Body(new ZodPipe(createFormBody)) body: CreateFormBody,
+    @Audit() audit: AuditContext,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Form> {
-    return this.bus.send(FormsRpc.adminCreate, { workspaceId, body, idempotency });
+    return this.bus.send(FormsRpc.adminCreate, { workspaceId, body, audit, idempotency });
   }
 
   @Get('forms/:id')
@@ -31,7 +32,7 @@ export class AdminFormsController {
 
   @Patch('forms/:id')
   @Access.onResource('admin', 'form')
-  update(@Param('id', formParam) formId: string, @Body(new ZodPipe(updateFormBody)) patch: UpdateFormBody): Promise<Form> {
-    return this.bus.send(FormsRpc.adminUpdate, { formId, patch });
+  update(@Param('id', formParam) formId: string, @Body(new ZodPipe(updateFormBody)) patch: UpdateFormBody, @Audit() audit: AuditContext): Promise<Form> {
+    return this.bus.send(FormsRpc.adminUpdate, { formId, patch, audit });
   }
 }

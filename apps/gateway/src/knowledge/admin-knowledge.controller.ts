@@ -8,6 +8,7 @@ import {
   articleCreateBody,
   ArticlePatchBody,
   articlePatchBody,
+  AuditContext,
   Collection,
   IdempotencyRequest,
   collectionBody,
@@ -24,7 +25,7 @@ import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { Access } from '../auth/access';
+import { Access, Audit } from '../auth/access';
 
 const workspaceParam = new IdParam('workspace');
 const articleParam = new IdParam('article');
@@ -38,9 +39,10 @@ export class AdminWorkspaceKnowledgeController {
   createCollection(
     @Param('ws', workspaceParam) workspaceId: string,
     @Body(new ZodPipe(collectionBody)) body: z.infer<typeof collectionBody>,
+    @Audit() audit: AuditContext,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Collection> {
-    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name, idempotency });
+    return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name, audit, idempotency });
   }
 
   @Get(':ws/collections')
@@ -54,9 +56,10 @@ export class AdminWorkspaceKnowledgeController {
   createArticle(
     @Param('ws', workspaceParam) workspaceId: string,
     @Body(new ZodPipe(articleCreateBody)) body: ArticleCreateBody,
+    @Audit() audit: AuditContext,
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<AdminArticle> {
-    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body, idempotency });
+    return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body, audit, idempotency });
   }
 
   @Get(':ws/articles')
@@ -73,8 +76,12 @@ export class AdminWorkspaceKnowledgeController {
 
   @Put(':ws/synonyms')
   @Access.inWorkspace('admin')
-  putSynonyms(@Param('ws', workspaceParam) workspaceId: string, @Body(new ZodPipe(synonymsBody)) body: SynonymsBody): Promise<SynonymGroups> {
-    return this.bus.send(KnowledgeRpc.putSynonyms, { workspaceId, groups: body.groups });
+  putSynonyms(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(synonymsBody)) body: SynonymsBody,
+    @Audit() audit: AuditContext,
+  ): Promise<SynonymGroups> {
+    return this.bus.send(KnowledgeRpc.putSynonyms, { workspaceId, groups: body.groups, audit });
   }
 }
 
@@ -90,7 +97,11 @@ export class AdminArticlesController {
 
   @Patch(':id')
   @Access.onResource('admin', 'article')
-  patch(@Param('id', articleParam) articleId: string, @Body(new ZodPipe(articlePatchBody)) patch: ArticlePatchBody): Promise<AdminArticle> {
-    return this.bus.send(KnowledgeRpc.updateArticle, { articleId, patch });
+  patch(
+    @Param('id', articleParam) articleId: string,
+    @Body(new ZodPipe(articlePatchBody)) patch: ArticlePatchBody,
+    @Audit() audit: AuditContext,
+  ): Promise<AdminArticle> {
+    return this.bus.send(KnowledgeRpc.updateArticle, { articleId, patch, audit });
   }
 }

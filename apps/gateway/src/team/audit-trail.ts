@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditEntry, Page, PageQuery, Rpc, TeamRpc } from '@widget/contracts';
-
-type AuditPageRpc = Rpc<{ workspaceId: string } & PageQuery, Page<AuditEntry>>;
+import { AuditEntry, AuditLogRpc, ConversationRpc, FormsRpc, KnowledgeRpc, Page, PageQuery, SessionRpc, TeamRpc } from '@widget/contracts';
 
 /**
  * Every service keeps the audit entries of its own writes (libs/common
@@ -14,7 +12,7 @@ type AuditPageRpc = Rpc<{ workspaceId: string } & PageQuery, Page<AuditEntry>>;
 @Injectable()
 export class AuditTrail {
   /** The services that record operator writes; each answers the same page request. */
-  static readonly SOURCES: AuditPageRpc[] = [TeamRpc.auditLog];
+  static readonly SOURCES: AuditLogRpc[] = [TeamRpc.auditLog, SessionRpc.auditLog, KnowledgeRpc.auditLog, FormsRpc.auditLog, ConversationRpc.auditLog];
 
   constructor(private readonly bus: NatsBus) {}
 

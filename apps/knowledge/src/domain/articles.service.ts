@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Errors, IdempotencyStore, NatsBus, newId } from '@widget/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppError, AuditLog, Errors, IdempotencyStore, NatsBus, newId, withinTransaction } from '@widget/common';
 import {
   AdminArticle,
   AdminArticlesQuery,
@@ -8,6 +10,7 @@ import {
   ArticleScope,
   ArticleSearchHit,
   ArticleView,
+  AuditContext,
   IdempotencyRequest,
   KnowledgeEvents,
   Page,
@@ -44,28 +47,34 @@ export class ArticlesService {
     private readonly embeddings: EmbeddingsProvider,
     private readonly vectors: EmbeddingRepository,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
+    @InjectDataSource() private readonly db: DataSource,
   ) {}
 
   // ---- Operator ----
 
   /**
-   * The article and its vocabulary commit with the Idempotency-Key, when one
-   * was sent. Its vector is written after that commit (an embeddings call is
+   * The article, its vocabulary and its audit entry commit together, with
+   * the Idempotency-Key when one was sent (a replayed reply records nothing
+   * again). Its vector is written after that commit (an embeddings call is
    * no reason to hold the key's row lock), and only by the call that inserted.
    */
-  async create(workspaceId: string, body: ArticleCreateBody, idempotency?: IdempotencyRequest): Promise<AdminArticle> {
+  async create(workspaceId: string, body: ArticleCreateBody, idempotency?: IdempotencyRequest, audit?: AuditContext): Promise<AdminArticle> {
     const collectionId = body.collectionId ?? null;
     if (collectionId) await this.assertCollection(workspaceId, collectionId);
     const inserted: { row?: ArticleRow } = {};
-    const view = await this.idempotency.run(idempotency, async (m) => {
-      inserted.row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date(), m);
-      return adminArticleView(inserted.row);
-    });
+    const view = await this.idempotency.run(idempotency, (key) =>
+      withinTransaction(this.db, key, async (m) => {
+        inserted.row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date(), m);
+        await this.audit.append(m, audit, { workspaceId, action: 'article.created', targetType: 'article', targetId: inserted.row.id });
+        return adminArticleView(inserted.row);
+      }),
+    );
     if (inserted.row) await this.embed(inserted.row);
     return view;
   }
 
-  async update(articleId: string, patch: ArticlePatchBody): Promise<AdminArticle> {
+  async update(articleId: string, patch: ArticlePatchBody, audit?: AuditContext): Promise<AdminArticle> {
     const row = await this.articles.update(
       articleId,
       async (current) => {
@@ -82,6 +91,7 @@ export class ArticlesService {
         );
       },
       new Date(),
+      (m, written) => this.audit.append(m, audit, { workspaceId: written.workspace_id, action: 'article.updated', targetType: 'article', targetId: articleId }),
     );
     if (!row) throw articleNotFound();
     await this.embed(row);

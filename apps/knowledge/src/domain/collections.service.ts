@@ -1,17 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { newId } from '@widget/common';
-import type { Collection, Page } from '@widget/contracts';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLog, newId, withinTransaction } from '@widget/common';
+import type { AuditContext, Collection, Page } from '@widget/contracts';
 import { CollectionRepository } from '../persistence/collection.repository';
 import { collectionView } from './views';
 
 @Injectable()
 export class CollectionsService {
-  constructor(private readonly collections: CollectionRepository) {}
+  constructor(
+    private readonly collections: CollectionRepository,
+    private readonly audit: AuditLog,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
-  async create(workspaceId: string, name: string, m?: EntityManager): Promise<Collection> {
-    const row = await this.collections.insert({ id: newId('collection'), workspaceId, name, createdAt: new Date() }, m);
-    return collectionView(row);
+  /** The collection and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
+  create(workspaceId: string, name: string, audit?: AuditContext, m?: EntityManager): Promise<Collection> {
+    return withinTransaction(this.db, m, async (t) => {
+      const row = await this.collections.insert({ id: newId('collection'), workspaceId, name, createdAt: new Date() }, t);
+      await this.audit.append(t, audit, { workspaceId, action: 'collection.created', targetType: 'collection', targetId: row.id });
+      return collectionView(row);
+    });
   }
 
   async list(workspaceId: string, cursor: string | undefined, limit: number): Promise<Page<Collection>> {

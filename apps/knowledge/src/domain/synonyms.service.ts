@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { SynonymGroups } from '@widget/contracts';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditLog } from '@widget/common';
+import { AuditContext, SynonymGroups } from '@widget/contracts';
 import { SynonymRepository } from '../persistence/synonym.repository';
 import { iso } from './views';
 
@@ -11,19 +14,24 @@ import { iso } from './views';
  */
 @Injectable()
 export class SynonymsService {
-  constructor(private readonly synonyms: SynonymRepository) {}
+  constructor(
+    private readonly synonyms: SynonymRepository,
+    private readonly audit: AuditLog,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   async get(workspaceId: string): Promise<SynonymGroups> {
     const row = await this.synonyms.find(workspaceId);
     return { workspaceId, groups: row?.groups ?? [], updatedAt: row ? iso(row.updated_at) : null };
   }
 
-  async put(workspaceId: string, groups: string[][]): Promise<SynonymGroups> {
-    const row = await this.synonyms.put(
-      workspaceId,
-      groups.map((g) => g.map((t) => t.trim())),
-      new Date(),
-    );
+  /** The groups replace the workspace's; the audit entry names the change, not the terms. */
+  async put(workspaceId: string, groups: string[][], audit?: AuditContext): Promise<SynonymGroups> {
+    const row = await this.db.transaction(async (m) => {
+      const written = await this.synonyms.put(workspaceId, groups.map((g) => g.map((t) => t.trim())), new Date(), m);
+      await this.audit.append(m, audit, { workspaceId, action: 'synonyms.replaced', targetType: 'synonyms', targetId: null });
+      return written;
+    });
     return { workspaceId, groups: row.groups, updatedAt: iso(row.updated_at) };
   }
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdempotencyStore } from '@widget/common';
+import { AuditLog, IdempotencyStore } from '@widget/common';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { ArticlesService } from '../domain/articles.service';
 import { CollectionsService } from '../domain/collections.service';
@@ -17,11 +17,12 @@ export class AdminHandler {
     private readonly articles: ArticlesService,
     private readonly synonyms: SynonymsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   @MessagePattern(KnowledgeRpc.createCollection.subject)
   createCollection(@Payload() req: Req<'createCollection'>): Res<'createCollection'> {
-    return this.idempotency.run(req.idempotency, (m) => this.collections.create(req.workspaceId, req.name, m));
+    return this.idempotency.run(req.idempotency, (m) => this.collections.create(req.workspaceId, req.name, req.audit, m));
   }
 
   @MessagePattern(KnowledgeRpc.listCollections.subject)
@@ -31,7 +32,7 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.createArticle.subject)
   createArticle(@Payload() req: Req<'createArticle'>): Res<'createArticle'> {
-    return this.articles.create(req.workspaceId, req.body, req.idempotency);
+    return this.articles.create(req.workspaceId, req.body, req.idempotency, req.audit);
   }
 
   @MessagePattern(KnowledgeRpc.listArticles.subject)
@@ -47,7 +48,7 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.updateArticle.subject)
   updateArticle(@Payload() req: Req<'updateArticle'>): Res<'updateArticle'> {
-    return this.articles.update(req.articleId, req.patch);
+    return this.articles.update(req.articleId, req.patch, req.audit);
   }
 
   @MessagePattern(KnowledgeRpc.getSynonyms.subject)
@@ -57,6 +58,11 @@ export class AdminHandler {
 
   @MessagePattern(KnowledgeRpc.putSynonyms.subject)
   putSynonyms(@Payload() req: Req<'putSynonyms'>): Res<'putSynonyms'> {
-    return this.synonyms.put(req.workspaceId, req.groups);
+    return this.synonyms.put(req.workspaceId, req.groups, req.audit);
+  }
+
+  @MessagePattern(KnowledgeRpc.auditLog.subject)
+  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+    return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 }

@@ -101,8 +101,13 @@ export class ArticleRepository {
     });
   }
 
-  /** Locks the row, so concurrent patches apply one after the other. */
-  async update(id: string, change: (current: ArticleRow) => Promise<ArticleWrite | null>, now: Date): Promise<ArticleRow | null> {
+  /** Locks the row, so concurrent patches apply one after the other; `written` runs in the same transaction after the UPDATE (the audit entry). */
+  async update(
+    id: string,
+    change: (current: ArticleRow) => Promise<ArticleWrite | null>,
+    now: Date,
+    written?: (m: EntityManager, row: ArticleRow) => Promise<void>,
+  ): Promise<ArticleRow | null> {
     return this.dataSource.transaction(async (m) => {
       const found: ArticleRow[] = await m.query(`SELECT ${COLUMNS} FROM knowledge.articles WHERE id = $1 FOR UPDATE`, [id]);
       if (found.length === 0) return null;
@@ -123,6 +128,7 @@ export class ArticleRepository {
       const kept = new Set(after);
       // After the UPDATE: the row's new text counts when deciding which words other articles still have.
       await this.vocabulary.prune(m, found[0].workspace_id, [...before].filter((w) => !kept.has(w)));
+      await written?.(m, rows[0]);
       return rows[0];
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export interface SynonymRow {
   groups: string[][];
@@ -16,8 +16,9 @@ export class SynonymRepository {
     return rows[0] ?? null;
   }
 
-  async put(workspaceId: string, groups: string[][], now: Date): Promise<SynonymRow> {
-    const rows: SynonymRow[] = await this.dataSource.query(
+  /** With `m`: inside that transaction (the change's, with its audit entry). */
+  async put(workspaceId: string, groups: string[][], now: Date, m: EntityManager = this.dataSource.manager): Promise<SynonymRow> {
+    const rows: SynonymRow[] = await m.query(
       `INSERT INTO knowledge.synonyms (workspace_id, groups, updated_at) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (workspace_id) DO UPDATE SET groups = EXCLUDED.groups, updated_at = EXCLUDED.updated_at
        RETURNING groups, updated_at`,

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { AppError, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig } from '@widget/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppError, AuditLog, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig, withinTransaction } from '@widget/common';
 import {
+  AuditContext,
   PublicWidgetConfig,
   SessionEvents,
   Widget,
@@ -39,31 +41,41 @@ export class WidgetsService {
   constructor(
     private readonly repo: WidgetRepository,
     private readonly bus: NatsBus,
+    private readonly audit: AuditLog,
+    @InjectDataSource() private readonly db: DataSource,
     @InjectConfig() config: SessionConfig,
   ) {
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 
-  async createWorkspace(name: string, m?: EntityManager): Promise<Workspace> {
-    const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() }, m);
-    return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+  /** The workspace and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
+  createWorkspace(name: string, audit?: AuditContext, m?: EntityManager): Promise<Workspace> {
+    return withinTransaction(this.db, m, async (t) => {
+      const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() }, t);
+      await this.audit.append(t, audit, { workspaceId: row.id, action: 'workspace.created', targetType: 'workspace', targetId: row.id });
+      return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
+    });
   }
 
-  async createWidget(workspaceId: string, body: WidgetCreateBody, m?: EntityManager): Promise<{ widget: Widget; secret: string }> {
+  /** Like createWorkspace: the widget and its audit entry commit together. */
+  createWidget(workspaceId: string, body: WidgetCreateBody, audit?: AuditContext, m?: EntityManager): Promise<{ widget: Widget; secret: string }> {
     const { id: _pastedId, workspaceId: pastedWorkspaceId, ...config } = body;
     checkPastedWorkspace(pastedWorkspaceId, workspaceId);
-    if (!(await this.repo.findWorkspace(workspaceId, m))) throw Errors.notFound('workspace');
-    const secret = newSecret();
-    const now = new Date();
-    const row = await this.repo.insertWidget({
-      id: newId('widget'),
-      workspaceId,
-      config: widgetConfigSchema.parse(config),
-      secretSealed: this.box.seal(secret),
-      createdAt: now,
-      updatedAt: now,
-    }, m);
-    return { widget: toWidget(row), secret };
+    return withinTransaction(this.db, m, async (t) => {
+      if (!(await this.repo.findWorkspace(workspaceId, t))) throw Errors.notFound('workspace');
+      const secret = newSecret();
+      const now = new Date();
+      const row = await this.repo.insertWidget({
+        id: newId('widget'),
+        workspaceId,
+        config: widgetConfigSchema.parse(config),
+        secretSealed: this.box.seal(secret),
+        createdAt: now,
+        updatedAt: now,
+      }, t);
+      await this.audit.append(t, audit, { workspaceId, action: 'widget.created', targetType: 'widget', targetId: row.id });
+      return { widget: toWidget(row), secret };
+    });
   }
 
   async getWorkspace(workspaceId: string): Promise<Workspace> {
@@ -80,21 +92,27 @@ export class WidgetsService {
     return toWidget(await this.load(widgetId));
   }
 
-  async patch(widgetId: string, patch: WidgetPatch): Promise<Widget> {
+  async patch(widgetId: string, patch: WidgetPatch, audit?: AuditContext): Promise<Widget> {
     const row = await this.load(widgetId);
     checkPastedWorkspace(patch.workspaceId, row.workspaceId);
     row.config = mergeWidgetConfig(row.config, patch);
     row.updatedAt = new Date();
-    await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt });
+    await this.db.transaction(async (m) => {
+      await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt }, m);
+      await this.audit.append(m, audit, { workspaceId: row.workspaceId, action: 'widget.updated', targetType: 'widget', targetId: widgetId });
+    });
     // Confirmed before the reply, like revocations: every gateway and realtime replica drops (and re-checks) the widget first.
     await this.bus.emit(SessionEvents.widgetUpdated, { widgetId }, { confirm: true });
     return toWidget(row);
   }
 
-  async rotateSecret(widgetId: string): Promise<{ secret: string }> {
-    await this.load(widgetId);
+  async rotateSecret(widgetId: string, audit?: AuditContext): Promise<{ secret: string }> {
+    const { workspaceId } = await this.load(widgetId);
     const secret = newSecret();
-    await this.repo.updateWidget(widgetId, { secretSealed: this.box.seal(secret), updatedAt: new Date() });
+    await this.db.transaction(async (m) => {
+      await this.repo.updateWidget(widgetId, { secretSealed: this.box.seal(secret), updatedAt: new Date() }, m);
+      await this.audit.append(m, audit, { workspaceId, action: 'widget.secret_rotated', targetType: 'widget', targetId: widgetId });
+    });
     return { secret };
   }
 

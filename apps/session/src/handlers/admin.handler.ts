@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IdempotencyStore } from '@widget/common';
+import { AuditLog, IdempotencyStore } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
 import { SessionsService } from '../domain/sessions.service';
 import { WidgetsService } from '../domain/widgets.service';
@@ -15,11 +15,12 @@ export class AdminHandler {
     private readonly widgets: WidgetsService,
     private readonly sessions: SessionsService,
     private readonly idempotency: IdempotencyStore,
+    private readonly audit: AuditLog,
   ) {}
 
   @MessagePattern(SessionRpc.createWorkspace.subject)
   createWorkspace(@Payload() req: Req<'createWorkspace'>): Res<'createWorkspace'> {
-    return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, m));
+    return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, req.audit, m));
   }
 
   @MessagePattern(SessionRpc.getWorkspace.subject)
@@ -29,10 +30,10 @@ export class AdminHandler {
 
   @MessagePattern(SessionRpc.createWidget.subject)
   async createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
-    if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config);
+    if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config, req.audit);
     // The stored reply keeps the secret sealed, never in clear.
     const stored = await this.idempotency.run(req.idempotency, async (m) => {
-      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config, m);
+      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config, req.audit, m);
       return { widget, secretSealed: this.widgets.sealSecret(secret) };
     });
     return { widget: stored.widget, secret: this.widgets.openSecret(stored.secretSealed) };
@@ -45,12 +46,17 @@ export class AdminHandler {
 
   @MessagePattern(SessionRpc.patchWidget.subject)
   patchWidget(@Payload() req: Req<'patchWidget'>): Res<'patchWidget'> {
-    return this.widgets.patch(req.widgetId, req.patch);
+    return this.widgets.patch(req.widgetId, req.patch, req.audit);
   }
 
   @MessagePattern(SessionRpc.rotateSecret.subject)
   rotateSecret(@Payload() req: Req<'rotateSecret'>): Res<'rotateSecret'> {
-    return this.widgets.rotateSecret(req.widgetId);
+    return this.widgets.rotateSecret(req.widgetId, req.audit);
+  }
+
+  @MessagePattern(SessionRpc.auditLog.subject)
+  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+    return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 
   @MessagePattern(SessionRpc.adminVisitor.subject)

@@ -11,7 +11,7 @@ export class WidgetRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** With `m`: inside that transaction (an idempotent create's); so for the two below. */
+  /** With `m`: inside that transaction (an idempotent create's, a change with its audit entry); so for the others. */
   insertWorkspace(row: WorkspaceEntity, m?: EntityManager): Promise<WorkspaceEntity> {
     return (m ? m.withRepository(this.workspaces) : this.workspaces).save(row);
   }
@@ -28,8 +28,8 @@ export class WidgetRepository {
     return this.widgets.findOneBy({ id });
   }
 
-  async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>): Promise<void> {
-    await this.widgets.update({ id }, changes);
+  async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>, m?: EntityManager): Promise<void> {
+    await (m ? m.withRepository(this.widgets) : this.widgets).update({ id }, changes);
   }
 
   /** Every origin pattern any widget allows: what CORS preflight (no widget known yet) may answer. */

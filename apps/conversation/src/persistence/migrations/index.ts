@@ -1,7 +1,14 @@
+import { auditLogMigration } from '@widget/common';
 import { CreateConversationSchema1732600000000 } from './1732600000000-create-conversation-schema';
 import { MessageMetadata1733000000000 } from './1733000000000-message-metadata';
 import { ConversationIdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
 import { Attachments1733300000000 } from './1733300000000-attachments';
 
 /** In order; each is reviewed code, explicit and reversible. */
-export const CONVERSATION_MIGRATIONS = [CreateConversationSchema1732600000000, MessageMetadata1733000000000, ConversationIdempotencyKeys1733200000000, Attachments1733300000000];
+export const CONVERSATION_MIGRATIONS = [
+  CreateConversationSchema1732600000000,
+  MessageMetadata1733000000000,
+  ConversationIdempotencyKeys1733200000000,
+  Attachments1733300000000,
+  auditLogMigration('conversation', 1796600000100),
+];

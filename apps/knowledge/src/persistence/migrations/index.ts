@@ -1,3 +1,4 @@
+import { auditLogMigration } from '@widget/common';
 import { CreateKnowledgeSchema1732600000000 } from './1732600000000-create-knowledge-schema';
 import { AddTitleVector1795600000000 } from './1795600000000-add-title-vector';
 import { AddVocabularyAndSynonyms1796100000000 } from './1796100000000-add-vocabulary-and-synonyms';
@@ -15,4 +16,5 @@ export const KNOWLEDGE_MIGRATIONS = [
   AddArticleEmbeddings1796300000000,
   AddEmbeddingVersions1796400000000,
   AnswerRecords1796500000000,
+  auditLogMigration('knowledge', 1796600000100),
 ];

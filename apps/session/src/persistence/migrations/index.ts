@@ -1,3 +1,4 @@
+import { auditLogMigration } from '@widget/common';
 import { CreateSessionSchema1732500000000 } from './1732500000000-create-session-schema';
 import { UpstreamWidgetConfig1733000000000 } from './1733000000000-upstream-widget-config';
 import { CreateOperatorRealtimeTokens1733100000000 } from './1733100000000-create-operator-realtime-tokens';
@@ -11,4 +12,5 @@ export const SESSION_MIGRATIONS = [
   CreateOperatorRealtimeTokens1733100000000,
   SessionIdempotencyKeys1733200000000,
   OperatorTokenPrincipal1796600000000,
+  auditLogMigration('session', 1796600000100),
 ];
