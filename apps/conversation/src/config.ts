@@ -14,6 +14,11 @@ export const conversationEnv = serviceEnv.extend({
   OUTBOX_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Published outbox rows are kept this long (debugging), then deleted. */
   OUTBOX_RETENTION_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /**
+   * Routing (SPEC §14) asks the team service who is present for at most this long; past it (or when the team
+   * service is down) the new conversation is left unassigned, so opening one never waits longer than this for it.
+   */
+  ROUTING_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
   /** The attachment links' signing key is derived from it (HKDF), so every replica signs alike. */
   SECRET_ENCRYPTION_KEY: encryptionKeyEnv,
   /** How long an attachment's signed link works, in seconds (SPEC §13). */

@@ -7,6 +7,7 @@ import { AttachmentsService } from './attachments/attachments.service';
 import { BlobStores } from './attachments/blob-store';
 import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
+import { RoutingService } from './domain/routing';
 import { AdminHandler } from './handlers/admin.handler';
 import { AttachmentHandler } from './handlers/attachment.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
@@ -15,6 +16,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
 import { ConversationRepository } from './persistence/conversation.repository';
 import { CONVERSATION_ENTITIES } from './persistence/entities';
 import { OutboxRepository } from './persistence/outbox.repository';
+import { RoutingRepository } from './persistence/routing.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
@@ -24,6 +26,8 @@ import { OutboxRepository } from './persistence/outbox.repository';
     auditLogProvider('conversation'),
     ConversationsService,
     OperatorService,
+    RoutingService,
+    RoutingRepository,
     ConversationRepository,
     OutboxRepository,
     OutboxRelay,

@@ -12,6 +12,11 @@ export const realtimeEnv = baseEnv.extend({
   /** socket.io heartbeat: a dead peer is noticed within interval + timeout. */
   PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(120_000).default(25_000),
   PING_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
+  /**
+   * Presence (SPEC §14): this replica reports its operator sockets to the team service on every change and at least
+   * this often; a report counts for three periods, so a crashed replica's sockets stop counting within that.
+   */
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(200).max(120_000).default(10_000),
   /** Largest client frame (typing events are tiny). */
   /** The API's public origin(s), comma-separated; unset: the origin of the handshake's (forwarded) Host. See docs/api.md. */
   PUBLIC_ORIGIN: z

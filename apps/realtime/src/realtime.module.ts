@@ -10,6 +10,7 @@ import { HANDSHAKE_LIMIT, HandshakeService } from './handshake/handshake.service
 import { WidgetDirectory } from './handshake/widget-directory';
 import { HealthController } from './health/health.controller';
 import { LOGGER } from './logger.token';
+import { PresenceService } from './presence/presence.service';
 import { ReplayService } from './replay/replay.service';
 import { SocketHub } from './socket-hub';
 import { TypingService } from './typing/typing.service';
@@ -39,6 +40,7 @@ export class RealtimeModule {
         HandshakeService,
         ReplayService,
         TypingService,
+        PresenceService,
         DeliveryCore,
         SocketIoGateway,
         PlainWsServer,

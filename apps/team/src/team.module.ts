@@ -4,6 +4,7 @@ import { auditLogProvider, idempotencyProvider } from '@widget/common';
 import { AccountsService } from './domain/accounts.service';
 import { ApiKeysService } from './domain/api-keys.service';
 import { MembersService } from './domain/members.service';
+import { PresenceService } from './domain/presence.service';
 import { TeamsService } from './domain/teams.service';
 import { TeamHandler } from './handlers/team.handler';
 import { TEAM_ENTITIES } from './persistence/entities';
@@ -11,6 +12,6 @@ import { TEAM_ENTITIES } from './persistence/entities';
 @Module({
   imports: [TypeOrmModule.forFeature(TEAM_ENTITIES)],
   controllers: [TeamHandler],
-  providers: [idempotencyProvider('team'), auditLogProvider('team'), AccountsService, MembersService, ApiKeysService, TeamsService],
+  providers: [idempotencyProvider('team'), auditLogProvider('team'), AccountsService, MembersService, ApiKeysService, TeamsService, PresenceService],
 })
 export class TeamModule {}

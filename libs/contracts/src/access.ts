@@ -57,7 +57,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...omit(KnowledgeRpc, ['answerRecord']),
         ...all(FormsRpc),
         ...all(EventsRpc),
-        ...all(TeamRpc),
+        ...omit(TeamRpc, ['reportPresence', 'presentMembers']),
         ...all(HealthRpc),
       ],
       publishes: [],
@@ -68,6 +68,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       calls: [
         ...pick(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'widgetAccess']),
         ...pick(ConversationRpc, ['get', 'replay', 'adminReplay', 'adminTyping']),
+        // Presence (SPEC §14): this replica's operator sockets, and what an operator sets on its socket.
+        ...pick(TeamRpc, ['reportPresence', 'setPresence']),
       ],
       publishes: pick(ConversationEvents, ['visitorTyping']),
       hears: [...all(ConversationEvents), ...pick(SessionEvents, ['revoked', 'widgetUpdated'])],
@@ -81,7 +83,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     conversation: {
       serves: served('conversation', ConversationRpc),
       // An escalation note is made from the answer the knowledge service recorded, never from the client's words.
-      calls: [...pick(KnowledgeRpc, ['answerRecord']), ...selfPing('conversation')],
+      // Routing asks who of a team is present (SPEC §14).
+      calls: [...pick(KnowledgeRpc, ['answerRecord']), ...pick(TeamRpc, ['presentMembers']), ...selfPing('conversation')],
       publishes: omit(ConversationEvents, ['visitorTyping']),
       hears: [],
     },

@@ -3,7 +3,8 @@ import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from '
 import { Attachment, AttachmentActor, AttachmentContent, attachmentIds } from './attachment';
 import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
-import type { EscalationBehavior } from './widget';
+import { OPERATOR_EVENT_TYPES } from './realtime';
+import type { EscalationBehavior, WidgetRouting } from './widget';
 
 // ---- Limits (SPEC §5) ----
 export const MESSAGE_TEXT_MAX = 10_000;
@@ -153,6 +154,8 @@ export interface CreateConversationRequest {
   body: CreateConversationBody;
   /** Makes creation idempotent per owner (e.g. `form:<submissionId>` from the forms service). */
   idempotencyKey?: string;
+  /** The widget's routing (SPEC §14), from the gateway's widget cache: who gets the new conversation. */
+  routing?: WidgetRouting;
 }
 
 export const ConversationRpc = {
@@ -239,6 +242,13 @@ export interface TypingPayload {
   author: Author;
 }
 
+/** `conversation.assigned` (operator feeds only): by routing when a visitor opened it, or by an operator's PATCH (assignee null: unassigned). */
+export interface AssignedPayload {
+  conversationId: string;
+  assignee: Assignee | null;
+  by: 'round_robin' | 'least_busy' | 'operator';
+}
+
 export const ConversationEvents = {
   messageCreated: event<VisitorEvent<{ conversation: Conversation; message: Message }>>('conversation.message.created'),
   conversationCreated: event<VisitorEvent<{ conversation: Conversation }>>('conversation.created'),
@@ -247,6 +257,8 @@ export const ConversationEvents = {
   unreadChanged: event<VisitorEvent<{ count: number }>>('conversation.unread.changed'),
   typingStart: event<VisitorEvent<TypingPayload>>('conversation.typing.start'),
   typingStop: event<VisitorEvent<TypingPayload>>('conversation.typing.stop'),
+  /** Its audience names the owner, but realtime gives it to the workspace's operator feeds only. */
+  conversationAssigned: event<VisitorEvent<AssignedPayload>>('conversation.assigned'),
   /** Visitor typing, for the operator side (from the realtime service). */
   visitorTyping: event<{ workspaceId: string; conversationId: string; sessionId: string; userId: string | null; typing: boolean; at: string }>(
     'conversation.visitor.typing',
@@ -262,4 +274,5 @@ export const VISITOR_EVENT_TYPES = {
   unreadChanged: 'unread.changed',
   typingStart: 'typing.start',
   typingStop: 'typing.stop',
+  conversationAssigned: OPERATOR_EVENT_TYPES.conversationAssigned,
 } as const;

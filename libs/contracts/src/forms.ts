@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
 import { Audited, auditLogRpc } from './team';
 import { event, rpc } from './transport';
+import type { WidgetRouting } from './widget';
 
 // Owned by the forms service: its subjects and schemas.
 
@@ -180,8 +181,8 @@ interface WidgetScope {
 export const FormsRpc = {
   list: rpc<WidgetScope, { data: PublicForm[]; nextCursor: null }>('forms.list'),
   get: rpc<WidgetScope & { formId: string }, PublicForm>('forms.get'),
-  /** created: false when the clientSubmissionId had been used: the first result again. */
-  submit: rpc<WidgetScope & { formId: string } & SubmissionBody, { submission: Submission; created: boolean }>('forms.submit'),
+  /** created: false when the clientSubmissionId had been used: the first result again. `routing`: the widget's, for the ticket (SPEC §14). */
+  submit: rpc<WidgetScope & { formId: string; routing?: WidgetRouting } & SubmissionBody, { submission: Submission; created: boolean }>('forms.submit'),
 
   adminCreate: rpc<{ workspaceId: string; body: CreateFormBody } & Idempotent & Audited, Form>('forms.admin.create'),
   adminUpdate: rpc<{ formId: string; patch: UpdateFormBody } & Audited, Form>('forms.admin.update'),

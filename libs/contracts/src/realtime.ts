@@ -42,9 +42,25 @@ export const operatorTypingFrame = typingFrame.extend({ author: operatorAuthor }
 export type TypingFrame = z.infer<typeof typingFrame>;
 export type OperatorTypingFrame = z.infer<typeof operatorTypingFrame>;
 
+/** Events only operator feeds receive (docs/realtime.md): an assignment, by routing or by an operator. */
+export const OPERATOR_EVENT_TYPES = {
+  conversationAssigned: 'conversation.assigned',
+} as const;
+
+/**
+ * SPEC §14 presence, set by an operator account: the `presence.set` event of its operator socket and the body of
+ * `PUT /admin/v1/workspaces/{ws}/presence` alike.
+ */
+export const PRESENCE_SET_EVENT = 'presence.set';
+export const PRESENCE_STATUSES = ['online', 'away'] as const;
+export type PresenceStatus = (typeof PRESENCE_STATUSES)[number];
+export const presenceBody = z.object({ status: z.enum(PRESENCE_STATUSES) }).strict();
+export type PresenceBody = z.infer<typeof presenceBody>;
+
 /** Plain WebSocket, client → server: JSON text frames. */
 export const plainClientFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), conversationId: z.unknown(), typing: z.unknown(), author: z.unknown().optional() }).strict(),
+  z.object({ type: z.literal(PRESENCE_SET_EVENT), status: z.unknown() }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);
 export type PlainClientFrame = z.infer<typeof plainClientFrame>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Idempotent, idOf, Page, PageQuery } from './common';
 import { event, Rpc, rpc, ServiceName } from './transport';
+import type { PresenceStatus } from './realtime';
 
 /**
  * SPEC §14: operator accounts, roles per workspace, workspace API keys, the
@@ -106,6 +107,8 @@ export interface Member {
   role: Role;
   status: 'invited' | 'active';
   createdAt: string;
+  /** In the member list (SPEC §14 presence): `offline` (no operator socket open in the workspace), or the status it set while one is. */
+  presence?: PresenceStatus | 'offline';
 }
 
 export interface ApiKeyView {
@@ -122,6 +125,36 @@ export interface Team {
   name: string;
   memberIds: string[];
   createdAt: string;
+}
+
+/** An operator's presence in one workspace (SPEC §14): what it set, and whether routing counts it. */
+export interface Presence {
+  workspaceId: string;
+  operatorId: string;
+  /** What the operator set (`online` until it says otherwise). */
+  status: PresenceStatus;
+  /** At least one operator socket of this account is open in the workspace, on a live realtime replica. */
+  connected: boolean;
+  /** Connected and not away: routing may assign to it. */
+  present: boolean;
+}
+
+/**
+ * One realtime replica's operator sockets (accounts only), sent whole on every change and every heartbeat: it
+ * replaces what that replica reported before, and expires `ttlMs` after it was received unless renewed, so a
+ * crashed replica's sockets stop counting. `seq` grows with every report of a replica; an older one is ignored.
+ */
+export interface PresenceReport {
+  replicaId: string;
+  seq: number;
+  ttlMs: number;
+  sockets: { workspaceId: string; operatorId: string }[];
+}
+
+/** A present member of a team, as an assignee. */
+export interface PresentMember {
+  id: string;
+  name: string;
 }
 
 /** `GET /admin/v1/me`: the account, or what the key is. */
@@ -152,6 +185,13 @@ export const TeamRpc = {
 
   createTeam: rpc<Scoped & Idempotent & TeamCreateBody, Team>('team.team.create'),
   listTeams: rpc<{ workspaceId: string }, Team[]>('team.team.list'),
+
+  /** Presence (SPEC §14): an account sets itself online or away (gateway route, operator socket). */
+  setPresence: rpc<{ workspaceId: string; operatorId: string; status: PresenceStatus }, Presence>('team.presence.set'),
+  /** A realtime replica's operator sockets (realtime only). */
+  reportPresence: rpc<PresenceReport, { accepted: boolean }>('team.presence.report'),
+  /** The present members of a team of that workspace, by id (conversation routing); [] for another workspace's team. */
+  presentMembers: rpc<{ workspaceId: string; teamId: string }, PresentMember[]>('team.presence.team'),
 
   auditLog: auditLogRpc('team'),
 } as const;

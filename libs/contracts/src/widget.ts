@@ -25,7 +25,10 @@ export const identitySchema = z
   })
   .strict();
 export const ASSIGNMENT_STRATEGIES = ['platform_default', 'round_robin', 'least_busy'] as const;
-/** Stored, validated and returned to operators; assignment happens where agents work (SPEC §9). */
+/**
+ * SPEC §14 routing: with `round_robin` or `least_busy` and a `defaultTeamId`, the conversation service assigns
+ * a visitor's new conversation to a present agent of that team (docs/api.md, "Routing and presence").
+ */
 export const routingSchema = z
   .object({
     defaultTeamId: z.string().min(1).max(128).optional(),
@@ -163,6 +166,10 @@ export interface WidgetAccess {
   visibleFormIds: string[];
   /** null: every collection of the workspace. */
   enabledCollectionIds: string[] | null;
+  /** How a visitor's new conversation is assigned (handed to the conversation service with the create). */
+  routing: WidgetRouting;
 }
+
+export type WidgetRouting = WidgetConfig['routing'];
 
 export type FeatureName = keyof WidgetConfig['features'];

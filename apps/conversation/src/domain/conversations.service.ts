@@ -22,6 +22,7 @@ import { OutboxRepository, OutboxRow } from '../persistence/outbox.repository';
 import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encodeMessageCursor, MessagePosition } from './cursor';
 import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
 import { escalationNote } from './escalation';
+import { RoutingService } from './routing';
 import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 export const REPLAY_MAX = 1000;
@@ -43,6 +44,7 @@ export class ConversationsService {
     private readonly relay: OutboxRelay,
     private readonly bus: NatsBus,
     private readonly attachments: AttachmentsService,
+    private readonly routing: RoutingService,
   ) {}
 
   /** Runs one transaction that writes its own outbox rows; publishes them right after commit. */
@@ -77,10 +79,11 @@ export class ConversationsService {
         ? { key: `${ownerKey}|message:${body.clientMessageId}`, field: 'clientMessageId', reason: 'client_message_id_reused' }
         : null;
     const requestHash = idempotency ? hashRequest(body) : null;
+    const routing = await this.routing.plan(session.workspaceId, req.routing);
 
     return this.write<{ conversation: Conversation; created: boolean }>(async (manager) => {
       const at = new Date();
-      const inserted = await this.repo.insertConversation(
+      let inserted = await this.repo.insertConversation(
         {
           id: newId('conversation'),
           workspaceId: session.workspaceId,
@@ -104,17 +107,22 @@ export class ConversationsService {
         if (existing.requestHash !== requestHash) throw idempotencyKeyReused(idempotency.field, idempotency.reason);
         return { result: { conversation: viewOf(existing), created: false }, events: [] };
       }
+      // SPEC §14: a present agent of the widget's team, announced after the conversation itself.
+      const assignment = routing ? await this.routing.assign(manager, inserted, routing) : null;
+      if (assignment) inserted = { ...assignment.row, lastMessage: null };
+      const assigned = assignment ? [assignment.event] : [];
 
       const audience = audienceOf(inserted);
       if (body.message === undefined) {
         const conversation = toConversation(inserted, null);
-        return { result: { conversation, created: true }, events: [visitorEvent('conversationCreated', audience, { conversation })] };
+        return { result: { conversation, created: true }, events: [visitorEvent('conversationCreated', audience, { conversation }), ...assigned] };
       }
       const first = visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, {}, at);
       const conversation = toConversation(withMessage(inserted, first, 0), first);
       const events = [
         visitorEvent('conversationCreated', audience, { conversation }),
         visitorEvent('messageCreated', audience, { conversation, message: toMessage(first) }),
+        ...assigned,
       ];
       if (!(await this.repo.appendMessage(first, 0, events, manager))) {
         throw new AppError('internal_error', 'A new conversation already had this message.', { reason: 'unexpected' });

@@ -86,7 +86,12 @@ export class OperatorService {
         await this.audit.append(manager, audit, { ...target, action: 'conversation.assigned' });
       }
       const conversation = toConversation(row, locked.lastMessage);
-      return { result: conversation, events: [visitorEvent('conversationUpdated', audienceOf(row), { conversation })] };
+      const events = [visitorEvent('conversationUpdated', audienceOf(row), { conversation })];
+      // The operator feeds hear who has it now (SPEC §14), as they do for routing's choice.
+      if (next.assigneeId !== locked.assigneeId || next.assigneeName !== locked.assigneeName) {
+        events.push(visitorEvent('conversationAssigned', audienceOf(row), { conversationId, assignee: conversation.assignee, by: 'operator' }));
+      }
+      return { result: conversation, events };
     });
   }
 

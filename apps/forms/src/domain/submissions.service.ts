@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError, Errors, InjectConfig, NatsBus, newId } from '@widget/common';
-import { ConversationRpc, FormsEvents, SessionContext, Submission } from '@widget/contracts';
+import { ConversationRpc, FormsEvents, SessionContext, Submission, WidgetRouting } from '@widget/contracts';
 import { createHash } from 'node:crypto';
 import type { FormsConfig } from '../config';
 import { FormEntity, SubmissionEntity } from '../persistence/entities';
@@ -15,6 +15,8 @@ export interface SubmitRequest {
   formId: string;
   values: Record<string, unknown>;
   clientSubmissionId?: string;
+  /** The widget's routing: the ticket is assigned like any conversation a visitor opens (SPEC §14). */
+  routing?: WidgetRouting;
 }
 
 /** Canonical JSON (sorted keys), so equal values hash equally whatever their key order. */
@@ -65,6 +67,7 @@ export class SubmissionsService {
         {
           session: req.session,
           idempotencyKey: `form:${row.id}`,
+          routing: req.routing,
           body: {
             subject: ticketSubject(form.name),
             message: ticketMessage(form.name, form.fields, values),

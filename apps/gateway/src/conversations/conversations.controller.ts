@@ -47,10 +47,12 @@ export class ConversationsController {
   @LimitAction('conversations')
   async create(
     @CurrentSession() session: SessionContext,
+    @CurrentWidget() widget: WidgetAccess,
     @Body(new MessageBodyPipe(createConversationBody, 'message', true)) body: CreateConversationBody,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Conversation> {
-    const { conversation, created } = await this.bus.send(ConversationRpc.create, { session, body });
+    // The widget's routing goes with it: the conversation service assigns a present agent (SPEC §14).
+    const { conversation, created } = await this.bus.send(ConversationRpc.create, { session, body, routing: widget.routing });
     reply.status(created ? 201 : 200);
     return conversation;
   }

@@ -35,7 +35,7 @@ export class FormsController {
     @CurrentWidget() widget: WidgetAccess,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Submission> {
-    const { submission, created } = await this.bus.send(FormsRpc.submit, { session, visibleFormIds: widget.visibleFormIds, formId, ...body });
+    const { submission, created } = await this.bus.send(FormsRpc.submit, { session, visibleFormIds: widget.visibleFormIds, routing: widget.routing, formId, ...body });
     reply.status(created ? 201 : 200);
     return submission;
   }

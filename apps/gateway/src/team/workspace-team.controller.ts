@@ -1,11 +1,12 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Errors, NatsBus } from '@widget/common';
 import {
   ApiKeyCreateBody,
   apiKeyCreateBody,
   ApiKeyView,
   AuditContext,
   AuditEntry,
+  Caller,
   IdempotencyRequest,
   Member,
   MemberCreateBody,
@@ -14,6 +15,9 @@ import {
   Page,
   PageQuery,
   pageQuery,
+  Presence,
+  PresenceBody,
+  presenceBody,
   Role,
   Team,
   TeamCreateBody,
@@ -21,7 +25,7 @@ import {
   TeamRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
-import { Access, Audit, CallerRole } from '../auth/access';
+import { Access, Audit, CallerRole, CurrentCaller } from '../auth/access';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController } from '../http/route-decorators';
@@ -122,6 +126,18 @@ export class WorkspaceTeamController {
   @Access.inWorkspace('agent')
   async teams(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<Team>> {
     return whole(await this.bus.send(TeamRpc.listTeams, { workspaceId }));
+  }
+
+  /** The caller's own presence (SPEC §14): an account sets itself online or away; keys and the root key have none. */
+  @Put(':ws/presence')
+  @Access.inWorkspace('agent')
+  setPresence(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(presenceBody)) body: PresenceBody,
+    @CurrentCaller() caller?: Caller,
+  ): Promise<Presence> {
+    if (caller?.kind !== 'operator') throw Errors.operatorRequired();
+    return this.bus.send(TeamRpc.setPresence, { workspaceId, operatorId: caller.id, status: body.status });
   }
 
   @Get(':ws/audit-log')

@@ -1,7 +1,7 @@
 import { publicHostOf } from '../handshake/public-host';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppError, claimUpgrades, Errors, InjectConfig, isPlainRealtimeUpgrade, newId, RateLimitedError, refuseUpgrade, requestContext, toEnvelope, zodDetails } from '@widget/common';
-import { HANDSHAKE_KEYS, idOf, plainClientFrame, PlainServerFrame, REALTIME_CLOSE_CODES, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
+import { HANDSHAKE_KEYS, idOf, plainClientFrame, PlainServerFrame, PRESENCE_SET_EVENT, REALTIME_CLOSE_CODES, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -123,7 +123,7 @@ export class PlainWsServer implements OnModuleDestroy {
     });
   }
 
-  /** Client frames: `{type:'ping'}` → `{type:'pong'}`; `{type:'typing', …}` → the core; a bad frame → an error frame (the socket stays). */
+  /** Client frames: `{type:'ping'}` → `{type:'pong'}`; `typing` and `presence.set` → the core; a bad frame → an error frame (the socket stays). */
   private async frame(connection: PlainConnection, data: RawData, isBinary: boolean): Promise<void> {
     let body: unknown;
     try {
@@ -137,8 +137,8 @@ export class PlainWsServer implements OnModuleDestroy {
       return connection.send({ type: SOCKET_ERROR_EVENT, payload: toEnvelope(error, newId('request')) });
     }
     if (parsed.data.type === 'ping') return connection.send({ type: 'pong' });
-    const { type: _type, ...typing } = parsed.data;
-    const answer = await this.core.typing(connection, typing);
+    const { type, ...event } = parsed.data;
+    const answer = type === PRESENCE_SET_EVENT ? await this.core.setPresence(connection, event) : await this.core.typing(connection, event);
     if ('error' in answer) connection.send({ type: SOCKET_ERROR_EVENT, payload: answer });
   }
 

@@ -2,7 +2,7 @@ import { publicHostOf } from '../handshake/public-host';
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AppError, ErrorEnvelope, Errors, newId, RateLimitedError, requestContext, toEnvelope } from '@widget/common';
-import { HANDSHAKE_KEYS, ServerEvent, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
+import { HANDSHAKE_KEYS, PRESENCE_SET_EVENT, ServerEvent, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
 import type { Logger } from 'pino';
 import type { ExtendedError, Server, Socket } from 'socket.io';
 import type { CloseReason, Connection } from '../core/connection';
@@ -108,5 +108,11 @@ export class SocketIoGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   @SubscribeMessage('typing')
   typing(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<{ ok: true } | ErrorEnvelope> {
     return this.core.typing(socket.data.connection, body);
+  }
+
+  /** An operator account's `online`/`away` (SPEC §14), acknowledged the same way. */
+  @SubscribeMessage(PRESENCE_SET_EVENT)
+  presence(@ConnectedSocket() socket: IoSocket, @MessageBody() body: unknown): Promise<{ ok: true } | ErrorEnvelope> {
+    return this.core.setPresence(socket.data.connection, body);
   }
 }

@@ -4,6 +4,7 @@ import type { ServerEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
 import { WidgetDirectory } from '../handshake/widget-directory';
 import { LOGGER } from '../logger.token';
+import { PresenceService } from '../presence/presence.service';
 import { ReplayService } from '../replay/replay.service';
 import { SocketHub } from '../socket-hub';
 import { TypingService } from '../typing/typing.service';
@@ -15,6 +16,9 @@ import { expiryOf, visitorRefusal } from './viewer';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const secondsSince = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+
+/** What a client event is answered with: socket.io's ack, or (failures only) the plain WebSocket's error frame. */
+export type ClientEventAnswer = { ok: true } | ReturnType<typeof toEnvelope>;
 
 /**
  * Who may see what, for both protocols: rooms, reconnect replay, expiry,
@@ -29,6 +33,7 @@ export class DeliveryCore {
     private readonly hub: SocketHub,
     private readonly replays: ReplayService,
     private readonly typingRelay: TypingService,
+    private readonly presence: PresenceService,
     private readonly widgets: WidgetDirectory,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -41,6 +46,7 @@ export class DeliveryCore {
     this.gauge.connected();
     this.hub.join(connection, roomsOfViewer(connection.viewer));
     this.armExpiry(connection);
+    this.presence.connected(connection.viewer);
     if (!lastMessageId) return;
     await requestContext.run({ requestId: connection.requestId }, async () => {
       const started = process.hrtime.bigint();
@@ -66,6 +72,7 @@ export class DeliveryCore {
     clearTimeout(this.expiries.get(connection));
     this.expiries.delete(connection);
     this.hub.leave(connection);
+    this.presence.disconnected(connection.viewer);
   }
 
   deliver(room: string, event: ServerEvent): void {
@@ -79,19 +86,30 @@ export class DeliveryCore {
   }
 
   /** Acknowledged by the codec with `{ ok: true }`, or answered with the error envelope. */
-  async typing(connection: Connection, body: unknown): Promise<{ ok: true } | ReturnType<typeof toEnvelope>> {
+  typing(connection: Connection, body: unknown): Promise<ClientEventAnswer> {
+    const { viewer } = connection;
+    return this.answer('typing', () =>
+      viewer.kind === 'visitor' ? this.typingRelay.relay(viewer.session, connection.typing, body) : this.typingRelay.relayOperator(viewer.operator, connection.typing, body),
+    );
+  }
+
+  /** `presence.set { status }` (SPEC §14): an operator account sets itself online or away in the token's workspace. */
+  setPresence(connection: Connection, body: unknown): Promise<ClientEventAnswer> {
+    return this.answer('presence', () => this.presence.set(connection.viewer, body));
+  }
+
+  /** One client event, timed by name: `{ ok: true }`, or the error envelope (an unexpected error logged, answered internal_error). */
+  private answer(event: string, work: () => Promise<void>): Promise<ClientEventAnswer> {
     const requestId = newId('request');
     return requestContext.run({ requestId }, async () => {
       const started = process.hrtime.bigint();
       try {
-        const { viewer } = connection;
-        if (viewer.kind === 'visitor') await this.typingRelay.relay(viewer.session, connection.typing, body);
-        else await this.typingRelay.relayOperator(viewer.operator, connection.typing, body);
-        this.metrics.observeSocketEvent('typing', 'ok', secondsSince(started));
+        await work();
+        this.metrics.observeSocketEvent(event, 'ok', secondsSince(started));
         return { ok: true as const };
       } catch (err) {
-        this.metrics.observeSocketEvent('typing', outcomeOf(err), secondsSince(started));
-        if (!(err instanceof AppError)) this.logger.error({ err, requestId }, 'unexpected error relaying typing');
+        this.metrics.observeSocketEvent(event, outcomeOf(err), secondsSince(started));
+        if (!(err instanceof AppError)) this.logger.error({ err, requestId, event }, 'unexpected error handling a client event');
         return toEnvelope(err instanceof AppError ? err : Errors.internal(), requestId);
       }
     });

@@ -57,6 +57,12 @@ export class DeliveryListener {
     this.deliver(event);
   }
 
+  /** Who has a conversation now (SPEC §14 routing, or an operator's PATCH): the workspace's operator feeds only. */
+  @EventPattern(ConversationEvents.conversationAssigned.subject)
+  conversationAssigned(@Payload() event: EventPayload<typeof ConversationEvents.conversationAssigned>): void {
+    this.deliver(event, { visitors: false });
+  }
+
   /** Visitor typing (from whichever replica holds the visitor's socket) → the workspace's operator feeds. */
   @EventPattern(ConversationEvents.visitorTyping.subject)
   visitorTyping(@Payload() event: EventPayload<typeof ConversationEvents.visitorTyping>): void {
@@ -84,13 +90,13 @@ export class DeliveryListener {
     await this.core.recheckWidget(event.widgetId);
   }
 
-  private deliver(event: VisitorEvent<unknown>, { operators = true } = {}): void {
+  private deliver(event: VisitorEvent<unknown>, { operators = true, visitors = true } = {}): void {
     if (typeof event?.type !== 'string' || typeof event.id !== 'string') {
       this.logger.warn({ id: event?.id, type: event?.type }, 'visitor event without a type or id dropped');
       return;
     }
     const envelope = { id: event.id, type: event.type, createdAt: event.createdAt, payload: event.payload };
-    const room = roomOf(event.audience);
+    const room = visitors ? roomOf(event.audience) : null;
     if (room) this.core.deliver(room, envelope);
     if (operators && typeof event.audience?.workspaceId === 'string') this.core.deliver(workspaceRoom(event.audience.workspaceId), envelope);
   }

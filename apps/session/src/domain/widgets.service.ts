@@ -147,6 +147,7 @@ export class WidgetsService {
       ai: c.ai,
       visibleFormIds: c.forms.visibleFormIds ?? [],
       enabledCollectionIds: c.knowledgeBase.enabledCollectionIds ?? null,
+      routing: c.routing ?? {},
     };
   }
 

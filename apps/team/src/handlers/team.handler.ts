@@ -5,6 +5,7 @@ import { RpcReply, RpcRequest, TeamRpc } from '@widget/contracts';
 import { AccountsService } from '../domain/accounts.service';
 import { ApiKeysService } from '../domain/api-keys.service';
 import { MembersService } from '../domain/members.service';
+import { PresenceService } from '../domain/presence.service';
 import { TeamsService } from '../domain/teams.service';
 
 type Req<K extends keyof typeof TeamRpc> = RpcRequest<(typeof TeamRpc)[K]>;
@@ -18,6 +19,7 @@ export class TeamHandler {
     private readonly members: MembersService,
     private readonly keys: ApiKeysService,
     private readonly teams: TeamsService,
+    private readonly presence: PresenceService,
     private readonly audit: AuditLog,
   ) {}
 
@@ -57,8 +59,8 @@ export class TeamHandler {
   }
 
   @MessagePattern(TeamRpc.listMembers.subject)
-  listMembers(@Payload() req: Req<'listMembers'>): Res<'listMembers'> {
-    return this.members.list(req.workspaceId);
+  async listMembers(@Payload() req: Req<'listMembers'>): Res<'listMembers'> {
+    return this.presence.withPresence(req.workspaceId, await this.members.list(req.workspaceId));
   }
 
   @MessagePattern(TeamRpc.patchMember.subject)
@@ -94,6 +96,21 @@ export class TeamHandler {
   @MessagePattern(TeamRpc.listTeams.subject)
   listTeams(@Payload() req: Req<'listTeams'>): Res<'listTeams'> {
     return this.teams.list(req.workspaceId);
+  }
+
+  @MessagePattern(TeamRpc.setPresence.subject)
+  setPresence(@Payload() req: Req<'setPresence'>): Res<'setPresence'> {
+    return this.presence.set(req.workspaceId, req.operatorId, req.status);
+  }
+
+  @MessagePattern(TeamRpc.reportPresence.subject)
+  reportPresence(@Payload() req: Req<'reportPresence'>): Res<'reportPresence'> {
+    return this.presence.report(req);
+  }
+
+  @MessagePattern(TeamRpc.presentMembers.subject)
+  presentMembers(@Payload() req: Req<'presentMembers'>): Res<'presentMembers'> {
+    return this.presence.presentMembers(req.workspaceId, req.teamId);
   }
 
   @MessagePattern(TeamRpc.auditLog.subject)

@@ -18,6 +18,8 @@ export const Errors = {
     new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),
   /** SPEC §14: the caller's role in its own workspace is too low. */
   forbidden: (reason = 'role_required') => new AppError('forbidden', 'Your role may not do this.', { reason }),
+  /** Presence (SPEC §14) is a person's: the root key and API keys have none. */
+  operatorRequired: () => new AppError('forbidden', 'Only a signed-in operator account has a presence.', { reason: 'operator_required' }),
   invalidToken: (reason: string) => new AppError('invalid_token', 'The token is not valid.', { reason }),
   authExpired: () => new AppError('auth_expired', 'The session has expired; refresh or start a new one.', { reason: 'session_expired' }),
   widgetDisabled: (reason = 'widget_disabled') =>

@@ -3,6 +3,7 @@ import { CreateConversationSchema1732600000000 } from './1732600000000-create-co
 import { MessageMetadata1733000000000 } from './1733000000000-message-metadata';
 import { ConversationIdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
 import { Attachments1733300000000 } from './1733300000000-attachments';
+import { Routing1796700000000 } from './1796700000000-routing';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const CONVERSATION_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const CONVERSATION_MIGRATIONS = [
   ConversationIdempotencyKeys1733200000000,
   Attachments1733300000000,
   auditLogMigration('conversation', 1796600000100),
+  Routing1796700000000,
 ];
