@@ -4,7 +4,8 @@
  * PostgreSQL of this machine (DATABASE_URL) and a nats-server of its own with
  * the generated users and permissions (NATS_URL: an existing server instead;
  * see scripts/stack-config.js), migrations first, then seeds the demo widget
- * once and prints the URLs and the seed JSON. Ctrl-C stops everything.
+ * and its owner account once and prints the URLs, the owner's login and the
+ * seed JSON. Ctrl-C stops everything.
  * Secrets for local use (NATS passwords included) are generated once into
  * .stack/secrets.json (git-ignored).
  */
@@ -16,7 +17,7 @@ const { connect } = require('nats');
 const { Client } = require('pg');
 const { createServer } = require('node:net');
 const { PrivateNatsServer, probeHttp } = require('@widget/testing');
-const { seed } = require('./seed');
+const { seed, seedOwner } = require('./seed');
 const { natsPasswordVariable, resolveStack, SERVICES } = require('./stack-config');
 
 const ROOT = join(__dirname, '..');
@@ -231,9 +232,15 @@ async function main() {
     demo = await seed({ baseUrl: `http://127.0.0.1:${PORT}`, adminKey: secrets.ADMIN_API_KEY });
     demo.baseUrl = baseUrl;
     writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
+  } else if (!demo.owner) {
+    // Seeded before workspaces had owner accounts: the demo workspace gets its owner now.
+    say('creating the demo workspace\'s owner account');
+    demo.owner = await seedOwner({ baseUrl: `http://127.0.0.1:${PORT}`, adminKey: secrets.ADMIN_API_KEY, workspaceId: demo.workspaceId });
+    writeFileSync(seedFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   }
   say(`ready: widget API ${baseUrl}/widget/v1, operator API ${baseUrl}/admin/v1, realtime ${baseUrl}/widget/v1/realtime`);
   if (CONFIG.demoMode) say(`try it: open ${baseUrl}/demo/ (the demo site with the chat widget)`);
+  say(`inbox: open ${baseUrl}/inbox/ and sign in as ${demo.owner.email} with the password ${demo.owner.password} (the workspace's owner); operator key ${secrets.ADMIN_API_KEY}`);
   say(`demo (also in .stack/${CONFIG.seedFile}):`);
   process.stdout.write(`${JSON.stringify(demo)}\n`);
 }

@@ -1,5 +1,4 @@
-import type { Attachment, Conversation, ConversationStatus, Message, OperatorConversation, Page } from '@widget/contracts';
-import type { Credentials } from './storage';
+import type { Attachment, Conversation, ConversationStatus, LoginReply, Message, MeReply, OperatorConversation, Page } from '@widget/contracts';
 
 /** A refused call, carrying the SPEC §3 envelope's fields (or network_error when nothing answered). */
 export class ApiError extends Error {
@@ -10,6 +9,8 @@ export class ApiError extends Error {
     readonly requestId: string | null,
     readonly recoverable: boolean,
     readonly reason?: string,
+    /** Seconds to wait before trying again (Retry-After of a 429). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -17,22 +18,73 @@ export class ApiError extends Error {
 
 type Envelope = { error?: { code: string; message: string; reason?: string; requestId?: string; recoverable?: boolean } } | null;
 
-function refusal(status: number, json: Envelope, requestIdHeader: string | null): ApiError {
+function refusal(status: number, json: Envelope, header: (name: string) => string | null): ApiError {
   const e = json?.error;
-  return new ApiError(e?.code ?? 'internal_error', e?.message ?? `HTTP ${status}`, status, e?.requestId ?? requestIdHeader, e?.recoverable ?? status >= 500, e?.reason);
+  const retryAfter = Number(header('retry-after')) || undefined;
+  return new ApiError(e?.code ?? 'internal_error', e?.message ?? `HTTP ${status}`, status, e?.requestId ?? header('x-request-id'), e?.recoverable ?? status >= 500, e?.reason, retryAfter);
 }
 
 const unreachable = () => new ApiError('network_error', 'The server could not be reached.', 0, null, true);
 
-/** The operator API (SPEC §9) on this page's own origin, with the key the operator typed in. */
+/** A refusal (or anything else) in words for the operator, with its code and request id to report. */
+export function describe(err: unknown, byCode: Record<string, string> = {}): string {
+  if (err instanceof ApiError) {
+    const text = byCode[err.code] ?? err.message;
+    return err.requestId ? `${text} (${err.code}, request ${err.requestId})` : `${text} (${err.code})`;
+  }
+  return 'Something went wrong.';
+}
+
+/** One call to /admin/v1 on this page's own origin, with the operator token when there is one; a refusal throws its envelope as an ApiError. */
+async function send(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(`/admin/v1${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw unreachable();
+  }
+  if (!res.ok) throw refusal(res.status, (await res.json().catch(() => null)) as Envelope, (name) => res.headers.get(name));
+  return res;
+}
+
+async function call<T>(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const res = await send(method, path, token, body, headers);
+  if (res.status === 204) return undefined as T;
+  return (await res.json().catch(() => null)) as T;
+}
+
+/** Signing in and out (SPEC §14). */
+export const auth = {
+  /** Whether single sign-on is set up; anything but a 200 that says so (an older gateway, an error) is "no". */
+  async options(): Promise<{ sso: boolean }> {
+    try {
+      return { sso: (await call<{ sso?: unknown } | null>('GET', '/auth/options', null))?.sso === true };
+    } catch {
+      return { sso: false };
+    }
+  },
+  login: (email: string, password: string) => call<LoginReply>('POST', '/auth/login', null, { email, password }),
+  me: (token: string) => call<MeReply>('GET', '/me', token),
+  logout: (token: string) => call<void>('POST', '/auth/logout', token),
+  /** Where "Sign in with SSO" goes: the provider, then back to `returnTo` with the token in the fragment. */
+  ssoStartUrl: (returnTo: string) => `/admin/v1/auth/oidc/start?${new URLSearchParams({ returnTo })}`,
+};
+
+/** The operator API (SPEC §9) for one workspace, as the signed-in operator: replies and typing are authored by the account. */
 export class OperatorApi {
-  constructor(private readonly credentials: Credentials) {}
+  constructor(private readonly session: { token: string; workspaceId: string }) {}
 
   listConversations(query: { status?: ConversationStatus; cursor?: string; limit?: number }): Promise<Page<Conversation>> {
     const params = new URLSearchParams({ limit: String(query.limit ?? 50) });
     if (query.status) params.set('status', query.status);
     if (query.cursor) params.set('cursor', query.cursor);
-    return this.call('GET', `/workspaces/${encodeURIComponent(this.credentials.workspaceId)}/conversations?${params}`);
+    return this.call('GET', `/workspaces/${encodeURIComponent(this.session.workspaceId)}/conversations?${params}`);
   }
 
   getConversation(id: string): Promise<OperatorConversation> {
@@ -48,7 +100,7 @@ export class OperatorApi {
 
   /** `idempotencyKey` is minted once per composed reply and reused by every retry of it. Text may be empty when files go with it. */
   reply(id: string, text: string, idempotencyKey: string, attachmentIds: string[] = []): Promise<Message> {
-    const body = { ...(text ? { text } : {}), ...(attachmentIds.length ? { attachmentIds } : {}), author: this.credentials.agent };
+    const body = { ...(text ? { text } : {}), ...(attachmentIds.length ? { attachmentIds } : {}) };
     return this.call('POST', `/conversations/${encodeURIComponent(id)}/messages`, body, { 'Idempotency-Key': idempotencyKey });
   }
 
@@ -58,7 +110,7 @@ export class OperatorApi {
       if (options.signal?.aborted) return reject(new ApiError('cancelled', 'The upload was cancelled.', 0, null, false));
       const xhr = new XMLHttpRequest();
       xhr.open('POST', `/admin/v1/conversations/${encodeURIComponent(conversationId)}/attachments`);
-      xhr.setRequestHeader('authorization', `Bearer ${this.credentials.apiKey}`);
+      xhr.setRequestHeader('authorization', `Bearer ${this.session.token}`);
       xhr.upload.onprogress = (e) => options.onProgress?.(e.loaded);
       xhr.onload = () => {
         const json = (() => {
@@ -69,7 +121,7 @@ export class OperatorApi {
           }
         })();
         if (xhr.status >= 200 && xhr.status < 300 && json) resolve(json as Attachment);
-        else reject(refusal(xhr.status, json as Envelope, xhr.getResponseHeader('x-request-id')));
+        else reject(refusal(xhr.status, json as Envelope, (name) => xhr.getResponseHeader(name)));
       };
       xhr.onerror = () => reject(unreachable());
       xhr.onabort = () => reject(new ApiError('cancelled', 'The upload was cancelled.', 0, null, false));
@@ -80,11 +132,11 @@ export class OperatorApi {
     });
   }
 
-  /** An attachment's bytes: the message's signed link (made for visitors) moved to the operator's path, read with the key. */
+  /** An attachment's bytes: the message's signed link (made for visitors) moved to the operator's path, read with the token. */
   async attachment(attachment: Attachment): Promise<Blob> {
     const { search } = new URL(attachment.url, location.origin);
-    const path = `/workspaces/${encodeURIComponent(this.credentials.workspaceId)}/attachments/${encodeURIComponent(attachment.id)}${search}`;
-    return (await this.send('GET', path)).blob();
+    const path = `/workspaces/${encodeURIComponent(this.session.workspaceId)}/attachments/${encodeURIComponent(attachment.id)}${search}`;
+    return (await send('GET', path, this.session.token)).blob();
   }
 
   patch(id: string, change: { status?: ConversationStatus; assignee?: { id: string; name: string } | null }): Promise<Conversation> {
@@ -92,34 +144,14 @@ export class OperatorApi {
   }
 
   typing(id: string, typing: boolean): Promise<void> {
-    return this.call('POST', `/conversations/${encodeURIComponent(id)}/typing`, { typing, author: this.credentials.agent });
+    return this.call('POST', `/conversations/${encodeURIComponent(id)}/typing`, { typing });
   }
 
   realtimeToken(): Promise<{ token: string; expiresAt: string }> {
-    return this.call('POST', `/workspaces/${encodeURIComponent(this.credentials.workspaceId)}/realtime-token`);
+    return this.call('POST', `/workspaces/${encodeURIComponent(this.session.workspaceId)}/realtime-token`);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const res = await this.send(method, path, body, headers);
-    if (res.status === 204) return undefined as T;
-    return (await res.json().catch(() => null)) as T;
-  }
-
-  /** The request with the key; a refusal throws its envelope as an ApiError. */
-  private async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetch(`/admin/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${this.credentials.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      throw unreachable();
-    }
-    if (!res.ok) throw refusal(res.status, (await res.json().catch(() => null)) as Envelope, res.headers.get('x-request-id'));
-    return res;
+  private call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return call<T>(method, path, this.session.token, body, headers);
   }
 }

@@ -1,14 +1,17 @@
 // Over 400 lines, and not split in this change: it was 743 lines before it. Its split by role (list,
 // thread, paging, feed, typing, replies, filters, keyboard) is issue 21's work, together with moving the
-// inbox onto the SDK's transport; the attachment UI it gained lives in ./attachments.tsx.
+// inbox onto the SDK's transport; the attachment UI it gained lives in ./attachments.tsx, the sign-in in
+// ./signin.tsx and ./account.ts.
 import type { Conversation, ConversationStatus, Message, OperatorConversation } from '@widget/contracts';
 import { formatSize } from '@widget/sdk/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, OperatorApi } from './api';
+import { useAccount } from './account';
+import { ApiError, describe, OperatorApi } from './api';
 import { AttachButton, MessageFiles, ReplyFilesView, useReplyFiles } from './attachments';
 import { Feed, FeedState } from './feed';
 import { isUnread, mergeMessages, newer, newestId, PendingReply, settlePending, STATUS_FILTERS, StatusFilter, visible } from './state';
-import { agentIdFor, Credentials, forgetCredentials, loadCredentials, loadSeen, saveCredentials, saveSeen } from './storage';
+import { AccountScreens } from './signin';
+import { loadSeen, saveSeen, Session } from './storage';
 
 const STATUSES: ConversationStatus[] = ['open', 'pending', 'resolved', 'closed'];
 const TYPING_IDLE_MS = 3000;
@@ -16,76 +19,17 @@ const TYPING_IDLE_MS = 3000;
 const TYPING_STALE_MS = 8000;
 
 export function App() {
-  const [credentials, setCredentials] = useState<Credentials | null>(loadCredentials);
-  const [notice, setNotice] = useState<string | null>(null);
-  const signOut = useCallback((why?: string) => {
-    forgetCredentials();
-    setCredentials(null);
-    setNotice(why ?? null);
-  }, []);
-  if (!credentials) {
-    return (
-      <SignIn
-        notice={notice}
-        onSignedIn={(c) => {
-          saveCredentials(c);
-          setNotice(null);
-          setCredentials(c);
-        }}
-      />
-    );
-  }
-  return <Inbox credentials={credentials} onSignOut={signOut} />;
-}
-
-function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (c: Credentials) => void }) {
-  const [error, setError] = useState<string | null>(notice);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget as HTMLFormElement);
-    const name = String(form.get('agent') ?? '').trim();
-    const credentials: Credentials = {
-      apiKey: String(form.get('apiKey') ?? '').trim(),
-      workspaceId: String(form.get('workspaceId') ?? '').trim(),
-      agent: { id: agentIdFor(name), name },
-    };
-    setBusy(true);
-    setError(null);
-    try {
-      await new OperatorApi(credentials).listConversations({ limit: 1 });
-      onSignedIn(credentials);
-    } catch (err) {
-      setError(describe(err, { not_found: 'No workspace with that id.', invalid_token: 'That operator API key was refused.' }));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const account = useAccount();
+  if (account.state.stage !== 'ready') return <AccountScreens controls={account} />;
+  const { session } = account.state;
   return (
-    <main class="signin">
-      <h1>Inbox</h1>
-      <p>Answer your visitors. The key stays in this tab only (sessionStorage) and is sent to this server alone.</p>
-      <form onSubmit={submit}>
-        <label for="apiKey">Operator API key</label>
-        <input id="apiKey" name="apiKey" type="password" autocomplete="off" required spellcheck={false} />
-        <label for="workspaceId">Workspace id</label>
-        <input id="workspaceId" name="workspaceId" required pattern="ws_[0-9A-Za-z]+" placeholder="ws_…" spellcheck={false} autocomplete="off" />
-        <label for="agent">Your name, as visitors will see it</label>
-        <input id="agent" name="agent" required maxLength={80} autocomplete="name" />
-        <button type="submit" disabled={busy}>
-          {busy ? 'Checking…' : 'Open the inbox'}
-        </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-      </form>
-      <p class="hint">
-        The key is the stack's <code>ADMIN_API_KEY</code>: <code>adminApiKey</code> in <code>.stack/secrets.json</code>, or in the JSON line{' '}
-        <code>npm run stack</code> prints.
-      </p>
-    </main>
+    <Inbox
+      key={`${session.token} ${session.workspaceId}`}
+      session={session}
+      onSignOut={account.signOut}
+      onExpired={account.expired}
+      onSwitchWorkspace={session.operator.memberships.length > 1 ? () => account.chooseWorkspace(null) : undefined}
+    />
   );
 }
 
@@ -98,8 +42,13 @@ interface Thread {
 }
 
 
-function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut: (why?: string) => void }) {
-  const api = useMemo(() => new OperatorApi(credentials), [credentials]);
+/** `onSwitchWorkspace` only for an account in several workspaces. */
+function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () => void; onSwitchWorkspace?: () => void }) {
+  const { session, onExpired } = props;
+  const { token, workspaceId, operator } = session;
+  const api = useMemo(() => new OperatorApi({ token, workspaceId }), [token, workspaceId]);
+  /** Replies, typing and assignment are this account's (SPEC §14, authorship). */
+  const me = useMemo(() => ({ id: operator.id, name: operator.name }), [operator.id, operator.name]);
   const [conversations, setConversations] = useState<Record<string, Conversation>>({});
   const [filter, setFilter] = useState<StatusFilter>('all');
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -125,12 +74,12 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
   const fail = useCallback(
     (err: unknown) => {
       if (err instanceof ApiError && (err.code === 'invalid_token' || err.code === 'auth_required') && err.status === 401) {
-        onSignOut('The operator API key was refused: sign in again.');
+        onExpired();
         return;
       }
       setError(describe(err));
     },
-    [onSignOut],
+    [onExpired],
   );
 
   const upsert = useCallback((incoming: Conversation[]) => {
@@ -191,7 +140,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
       },
       conversation: (c) => upsert([c]),
       message: (c, m) => {
-        setPending((p) => settlePending(p, c.id, m, credentials.agent));
+        setPending((p) => settlePending(p, c.id, m, me));
         if (selectedRef.current === c.id) {
           setThread((t) => (t && t.conversationId === c.id ? { ...t, messages: mergeMessages(t.messages, [m]) } : t));
           if (document.visibilityState === 'visible') markSeen(c.id, m.id);
@@ -402,7 +351,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
     return () => document.removeEventListener('keydown', onKey);
   }, [open, patch]);
 
-  const mine = selected?.assignee?.id === credentials.agent.id;
+  const mine = selected?.assignee?.id === me.id;
   const typingNow = selectedId ? visitorTyping[selectedId] !== undefined : false;
 
   return (
@@ -410,15 +359,20 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
       <header class="topbar">
         <h1>Inbox</h1>
         <span class="workspace" title="Workspace">
-          {credentials.workspaceId}
+          {workspaceId}
         </span>
+        {props.onSwitchWorkspace && (
+          <button type="button" class="link" onClick={props.onSwitchWorkspace}>
+            Switch workspace
+          </button>
+        )}
         <span class={`feed feed-${feedState}`} role="status">
           {FEED_LABEL[feedState]}
         </span>
         <span class="agent">
-          Signed in as <Said text={credentials.agent.name} />
+          Signed in as <Said text={operator.name} />
         </span>
-        <button type="button" class="link" onClick={() => onSignOut()}>
+        <button type="button" class="link" onClick={props.onSignOut}>
           Sign out
         </button>
       </header>
@@ -495,7 +449,7 @@ function Inbox({ credentials, onSignOut }: { credentials: Credentials; onSignOut
                   <button type="button" onClick={() => void patch({ status: 'resolved' })} disabled={selected.status === 'resolved'}>
                     Resolve
                   </button>
-                  <button type="button" onClick={() => void patch({ assignee: mine ? null : credentials.agent })}>
+                  <button type="button" onClick={() => void patch({ assignee: mine ? null : me })}>
                     {mine ? 'Unassign me' : 'Assign to me'}
                   </button>
                   <span class="assignee">
@@ -885,14 +839,6 @@ function shortTime(iso: string): string {
   const d = new Date(iso);
   const today = new Date().toDateString() === d.toDateString();
   return today ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString([], { month: 'short', day: 'numeric' });
-}
-
-function describe(err: unknown, byCode: Record<string, string> = {}): string {
-  if (err instanceof ApiError) {
-    const text = byCode[err.code] ?? err.message;
-    return err.requestId ? `${text} (${err.code}, request ${err.requestId})` : `${text} (${err.code})`;
-  }
-  return 'Something went wrong.';
 }
 
 function omit<T>(record: Record<string, T>, key: string): Record<string, T> {

@@ -16,9 +16,9 @@ function refusalText(err: unknown): string {
   return `${why[err.code] ?? err.message} (${err.code})`;
 }
 
-// ---- Reading: the bytes with the operator key, shown from a blob: URL ----
+// ---- Reading: the bytes with the operator token, shown from a blob: URL ----
 
-/** The bytes with the operator key; a link past its time (401 link_expired) is renewed once from the conversation's messages. */
+/** The bytes with the operator token; a link past its time (401 link_expired) is renewed once from the conversation's messages. */
 function blobUrl(api: OperatorApi, conversationId: string, attachment: Attachment): Promise<string> {
   return cachedBlobUrl(attachment.id, () =>
     api.attachment(attachment).catch(async (err: unknown) => {

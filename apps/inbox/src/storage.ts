@@ -1,39 +1,50 @@
+import type { OperatorView } from '@widget/contracts';
+
 /**
- * What the operator typed in, kept for this tab only (sessionStorage): the
- * operator API key never goes into the page, a URL, or localStorage.
+ * The operator's sign-in (SPEC §14), kept for this tab only (sessionStorage):
+ * the operator token (`opt_…`, hashed at rest on the server, it expires) and
+ * the account as the server described it, never a password or a root key,
+ * never in a URL or localStorage.
  */
-export interface Credentials {
-  apiKey: string;
-  workspaceId: string;
-  agent: { id: string; name: string };
+export interface Account {
+  token: string;
+  expiresAt: string;
+  operator: OperatorView;
+  /** The workspace this tab works in: one of the account's memberships, null until one is chosen. */
+  workspaceId: string | null;
 }
 
-const KEY = 'inbox.credentials';
+/** An account with a workspace chosen: what the inbox works with. */
+export type Session = Account & { workspaceId: string };
+
+const KEY = 'inbox.account';
+/** What an earlier version kept (the root key and a typed name): removed wherever it is found. */
+const LEGACY_KEY = 'inbox.credentials';
 const SEEN = 'inbox.seen';
 
-export function loadCredentials(): Credentials | null {
+export function loadAccount(): Account | null {
   try {
+    sessionStorage.removeItem(LEGACY_KEY);
     const raw = sessionStorage.getItem(KEY);
-    const parsed = raw ? (JSON.parse(raw) as Credentials) : null;
-    return parsed?.apiKey && parsed.workspaceId && parsed.agent?.name ? parsed : null;
+    const parsed = raw ? (JSON.parse(raw) as Account) : null;
+    if (!parsed?.token || !parsed.operator?.id || !Array.isArray(parsed.operator.memberships)) return null;
+    if (Date.parse(parsed.expiresAt) <= Date.now()) {
+      forgetAccount();
+      return null;
+    }
+    return parsed;
   } catch {
     return null;
   }
 }
 
-export function saveCredentials(credentials: Credentials): void {
-  sessionStorage.setItem(KEY, JSON.stringify(credentials));
+export function saveAccount(account: Account): void {
+  sessionStorage.setItem(KEY, JSON.stringify(account));
 }
 
-export function forgetCredentials(): void {
+export function forgetAccount(): void {
   sessionStorage.removeItem(KEY);
   sessionStorage.removeItem(SEEN);
-}
-
-/** An agent id stable for a name, so the same person in two tabs is one assignee. */
-export function agentIdFor(name: string): string {
-  const slug = name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `agent-${slug || 'operator'}`;
 }
 
 /** conversationId → the newest message id this operator has had on screen. */

@@ -1,8 +1,9 @@
 import '../../widget/test/dispose-polyfill';
-import { artifactPath, testStack } from '@widget/testing';
+import { addOperator, artifactPath, testStack } from '@widget/testing';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chatFrame, DemoStack, drawPng, launchBrowser, signInToInbox, startConversation, startDemoStack } from '../../widget/test/harness';
+import { chatFrame, DemoStack, drawPng, launchBrowser, startConversation, startDemoStack } from '../../widget/test/harness';
+import { signInToInbox } from './inbox-helpers';
 
 jest.setTimeout(90_000);
 
@@ -14,7 +15,7 @@ const PDF = Buffer.from(
 /**
  * Files both ways, both people in Chromium: the visitor attaches a PNG in the
  * widget and the agent sees its thumbnail in the inbox (fetched with the
- * operator key from the operator's path); the agent attaches a PDF to a
+ * agent's operator token from the operator's path); the agent attaches a PDF to a
  * reply and the visitor sees its chip in the frame and downloads the same bytes.
  */
 describe('attachments between the widget and the inbox', () => {
@@ -46,7 +47,7 @@ describe('attachments between the widget and the inbox', () => {
   });
 
   it('the visitor attaches a PNG; the agent sees its thumbnail in the thread', async () => {
-    await signInToInbox(inbox, demo, stack.adminKey, 'Alex from Support');
+    await signInToInbox(inbox, new URL('/inbox/', demo.demoUrl).toString(), await addOperator(stack, stack.adminKey, demo.widget.workspaceId, 'agent'));
     await site.goto(demo.demoUrl);
     await startConversation(site, 'The checkout shows this');
     const frame = chatFrame(site);

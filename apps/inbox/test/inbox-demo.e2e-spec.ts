@@ -1,7 +1,8 @@
 import '../../widget/test/dispose-polyfill';
-import { artifactPath, testStack } from '@widget/testing';
+import { addOperator, artifactPath, testStack } from '@widget/testing';
 import type { Browser } from 'playwright-core';
-import { chatFrame, DemoStack, launchBrowser, signInToInbox, startDemoStack, tap, waitForEvent } from '../../widget/test/harness';
+import { chatFrame, DemoStack, launchBrowser, startDemoStack, tap, waitForEvent } from '../../widget/test/harness';
+import { signInToInbox } from './inbox-helpers';
 
 jest.setTimeout(90_000);
 
@@ -31,7 +32,7 @@ describe('a visitor on the demo page and an agent in the inbox', () => {
     const inbox = await agent.newPage();
     const site = await visitor.newPage();
     try {
-      await signInToInbox(inbox, demo, stack.adminKey, 'Alex from Support');
+      await signInToInbox(inbox, new URL('/inbox/', demo.demoUrl).toString(), await addOperator(stack, stack.adminKey, demo.widget.workspaceId, 'agent'));
 
       await site.goto(demo.demoUrl);
       const frame = chatFrame(site);

@@ -1,4 +1,5 @@
 import {
+  addOperator,
   artifactPath,
   createTestWidget,
   launchChromium,
@@ -7,15 +8,16 @@ import {
   signIdentity,
   startAnonymous,
   testStack,
+  TestOperator,
   TestWidget,
 } from '@widget/testing';
 import { source as axeSource } from 'axe-core';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
+import { newInboxPage, signInToInbox, storedToken } from './inbox-helpers';
 
 const stack = testStack();
-const AGENT = 'Grace Hopper';
 
 /** The trust marker beside a row of the details pane ('verified', 'unverified'), or null when it has none. */
 async function markOf(details: Locator, label: string): Promise<string | null> {
@@ -26,18 +28,23 @@ async function markOf(details: Locator, label: string): Promise<string | null> {
 
 /**
  * The operator's inbox in Chromium against the real stack: a visitor (Widget
- * API and a socket from the test) writes, the agent answers from the page.
+ * API and a socket from the test) writes, the agent (an account with the
+ * agent role, signed in with its email and password) answers from the page.
+ * Signing in and out, workspaces and SSO: inbox-signin.e2e-spec.ts.
  */
 describe('inbox page (/inbox/) in Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let widget: TestWidget;
+  let agent: TestOperator;
   let visitor: { token: string; sessionId: string };
   let visitorSocket: Socket;
   let conversationId: string;
   const cspViolations: string[] = [];
   const idempotencyKeys: string[] = [];
+  /** Bodies of the page's replies and typing calls: an operator's carry no author. */
+  const bodies: Array<Record<string, unknown>> = [];
 
   const say = async (text: string) => {
     const res = await widget.api.post(`/conversations/${conversationId}/messages`, { text, clientMessageId: randomUUID() }, { token: visitor.token });
@@ -51,17 +58,14 @@ describe('inbox page (/inbox/) in Chromium', () => {
   beforeAll(async () => {
     // Identify without a JWT allowed, so an unverified claim can be shown beside a verified one.
     widget = await createTestWidget(stack, { identity: { jwtRequiredForIdentifiedUsers: false } });
+    agent = await addOperator(stack, stack.adminKey, widget.workspaceId, 'agent');
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    context.setDefaultTimeout(10_000);
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-    });
+    ({ context, page } = await newInboxPage(browser, cspViolations));
     page.on('request', (request) => {
       if (request.method() === 'POST' && /\/admin\/v1\/conversations\/[^/]+\/messages$/.test(request.url())) {
         idempotencyKeys.push(request.headers()['idempotency-key'] ?? '(none)');
       }
+      if (request.method() === 'POST' && /\/admin\/v1\/conversations\/[^/]+\/(messages|typing)$/.test(request.url())) bodies.push(request.postDataJSON());
     });
 
     // An older conversation, so "at the top" means something.
@@ -91,19 +95,20 @@ describe('inbox page (/inbox/) in Chromium', () => {
     expect((await fetch(`${stack.baseUrl}/inbox`, { redirect: 'manual' })).headers.get('location')).toBe('/inbox/');
   });
 
-  it('signs in with the key typed by hand and keeps it in sessionStorage only', async () => {
-    await page.goto(`${stack.baseUrl}/inbox/`);
-    await page.getByLabel('Operator API key').fill(stack.adminKey);
-    await page.getByLabel('Workspace id').fill(widget.workspaceId);
-    await page.getByLabel('Your name, as visitors will see it').fill(AGENT);
-    await page.getByRole('button', { name: 'Open the inbox' }).click();
-    await feed().filter({ hasText: 'Live' }).waitFor();
+  it("signs in with the agent's account and keeps only its token, in sessionStorage", async () => {
+    await signInToInbox(page, `${stack.baseUrl}/inbox/`, agent);
     await rows().filter({ hasText: 'Older question' }).waitFor();
     expect(page.url()).toBe(`${stack.baseUrl}/inbox/`);
-    const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('inbox.credentials'), local: JSON.stringify(localStorage), html: document.documentElement.outerHTML }));
-    expect(stored.session).toContain(stack.adminKey);
-    expect(stored.local).not.toContain(stack.adminKey);
-    expect(stored.html).not.toContain(stack.adminKey);
+    await page.locator('.topbar .agent', { hasText: `Signed in as ${agent.name}` }).waitFor();
+    const token = await storedToken(page);
+    expect(token).toMatch(/^opt_/);
+    const stored = await page.evaluate(() => ({ session: JSON.stringify(sessionStorage), local: JSON.stringify(localStorage), html: document.documentElement.outerHTML }));
+    expect(stored.session).not.toContain(agent.password);
+    expect(stored.session).not.toContain(stack.adminKey);
+    for (const secret of [token!, agent.password]) {
+      expect(stored.local).not.toContain(secret);
+      expect(stored.html).not.toContain(secret);
+    }
   });
 
   it('shows a new conversation at the top, live and unread, with the visitor profile', async () => {
@@ -153,14 +158,17 @@ describe('inbox page (/inbox/) in Chromium', () => {
     const received = nextEvent(visitorSocket, 'message.created', (e: any) => e.payload.message.author.type === 'agent');
     const reply = page.getByLabel(/Reply to the visitor/);
     await reply.pressSequentially('It left the workshop yesterday.');
-    expect((await agentTyping).payload.author).toMatchObject({ type: 'agent', name: AGENT });
+    expect((await agentTyping).payload.author).toMatchObject({ type: 'agent', id: agent.id, name: agent.name });
     await reply.press('Enter');
     const message = (await received).payload.message;
-    expect(message).toMatchObject({ text: 'It left the workshop yesterday.', author: { type: 'agent', name: AGENT } });
+    expect(message).toMatchObject({ text: 'It left the workshop yesterday.', author: { type: 'agent', id: agent.id, name: agent.name } });
     await thread().filter({ hasText: 'It left the workshop yesterday.' }).waitFor();
     expect(await reply.inputValue()).toBe('');
     expect(idempotencyKeys).toHaveLength(1);
     expect(idempotencyKeys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    // Authored by the account (SPEC §14): the page names no author.
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    expect(bodies.filter((b) => 'author' in b)).toEqual([]);
 
     visitorSocket.emit('typing', { conversationId, typing: true });
     await page.getByText('The visitor is typing…').waitFor();
@@ -186,9 +194,9 @@ describe('inbox page (/inbox/) in Chromium', () => {
   });
 
   it('assigns to the agent and resolves by shortcut; the visitor sees both', async () => {
-    const assigned = nextEvent(visitorSocket, 'conversation.updated', (e: any) => e.payload.conversation.assignee?.name === AGENT);
+    const assigned = nextEvent(visitorSocket, 'conversation.updated', (e: any) => e.payload.conversation.assignee?.name === agent.name);
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.locator('.assignee', { hasText: `Assigned to ${AGENT}` }).waitFor();
+    await page.locator('.assignee', { hasText: `Assigned to ${agent.name}` }).waitFor();
     expect((await assigned).payload.conversation.id).toBe(conversationId);
 
     const resolved = nextEvent(visitorSocket, 'conversation.updated', (e: any) => e.payload.conversation.status === 'resolved');
@@ -197,7 +205,7 @@ describe('inbox page (/inbox/) in Chromium', () => {
     await (await resolved);
     await page.waitForFunction(() => document.querySelector<HTMLSelectElement>('.thread-head select')?.value === 'resolved');
     const seenByVisitor = await widget.api.get(`/conversations/${conversationId}`, { token: visitor.token });
-    expect(seenByVisitor.body).toMatchObject({ status: 'resolved', assignee: { name: AGENT } });
+    expect(seenByVisitor.body).toMatchObject({ status: 'resolved', assignee: { name: agent.name } });
 
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await rows().filter({ hasText: 'Where is my order?' }).waitFor({ state: 'detached' });

@@ -193,16 +193,6 @@ export async function startConversation(page: Page, text: string): Promise<strin
   return started.conversation.id as string;
 }
 
-/** Signs an agent in to the inbox the demo gateway serves; resolves once its feed is live. */
-export async function signInToInbox(page: Page, demo: DemoStack, adminKey: string, agentName: string): Promise<void> {
-  await page.goto(new URL('/inbox/', demo.demoUrl).toString());
-  await page.getByLabel('Operator API key').fill(adminKey);
-  await page.getByLabel('Workspace id').fill(demo.widget.workspaceId);
-  await page.getByLabel('Your name, as visitors will see it').fill(agentName);
-  await page.getByRole('button', { name: 'Open the inbox' }).click();
-  await page.locator('.feed').filter({ hasText: 'Live' }).waitFor();
-}
-
 /** A real PNG of width × height drawn on a canvas in the page: a block of one colour on another. */
 export async function drawPng(page: Page, width: number, height: number, colours = ['#1f6feb', '#ffd33d']): Promise<Buffer> {
   const base64 = await page.evaluate(
