@@ -1,11 +1,14 @@
 import {
   AdminApi,
+  createTeamWorkspace,
   createTestWidget,
+  expectEnvelope,
   ExtraReplica,
   nextDisconnect,
   nextEvent,
   openPlainSocket,
   openSocket,
+  OperatorApi,
   PlainSocket,
   recordEvents,
   refusedHandshake,
@@ -256,6 +259,32 @@ describe('operator realtime feed', () => {
       const refused = await refusedPlainUpgrade(stack.baseUrl, { token, origin: null });
       expect(refused).toMatchObject({ status: 401, body: { error: expired } });
     }, 40_000);
+  });
+
+  it("a member's removal, role change or a key's revocation ends its operator sockets at once (SPEC §14); the root key's stay", async () => {
+    const team = await createTeamWorkspace(stack, widget.workspaceId);
+    const owner = new OperatorApi(stack.baseUrl, team.owner.token);
+    const tokenFor = async (bearer: string) => (await new OperatorApi(stack.baseUrl, bearer).post(`/workspaces/${widget.workspaceId}/realtime-token`)).body.token as string;
+    const key = await owner.post(`/workspaces/${widget.workspaceId}/api-keys`, { name: 'feed', role: 'agent' });
+    const agentIo = await openSocket(stack.baseUrl, { token: await tokenFor(team.agent.token), origin: null });
+    const adminPlain = await operatorPlain(stack.baseUrl, { token: await tokenFor(team.admin.token) });
+    const keyIo = await openSocket(stack.baseUrl, { token: await tokenFor(key.body.secret), origin: null });
+    const rootIo = await operatorIo();
+    io.push(agentIo, keyIo);
+    const agentError = nextEvent(agentIo, 'error', () => true);
+    const agentGone = nextDisconnect(agentIo);
+    const keyGone = nextDisconnect(keyIo);
+
+    expect((await owner.delete(`/workspaces/${widget.workspaceId}/members/${team.agent.id}`)).status).toBe(204);
+    expect((await agentError).error).toMatchObject({ code: 'invalid_token', reason: 'access_changed' });
+    expect(await agentGone).toBe('io server disconnect');
+    expectEnvelope(await new OperatorApi(stack.baseUrl, team.agent.token).post(`/workspaces/${widget.workspaceId}/realtime-token`), 404, 'not_found');
+
+    expect((await owner.patch(`/workspaces/${widget.workspaceId}/members/${team.admin.id}`, { role: 'agent' })).status).toBe(200);
+    expect((await adminPlain.closed()).code).toBe(4401);
+    expect((await owner.delete(`/workspaces/${widget.workspaceId}/api-keys/${key.body.key.id}`)).status).toBe(204);
+    expect(await keyGone).toBe('io server disconnect');
+    expect(rootIo.connected).toBe(true);
   });
 
   describe('with two realtime replicas', () => {

@@ -72,7 +72,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...pick(TeamRpc, ['reportPresence', 'setPresence']),
       ],
       publishes: pick(ConversationEvents, ['visitorTyping']),
-      hears: [...all(ConversationEvents), ...pick(SessionEvents, ['revoked', 'widgetUpdated'])],
+      hears: [...all(ConversationEvents), ...pick(SessionEvents, ['revoked', 'widgetUpdated']), ...all(TeamEvents)],
     },
     session: {
       serves: served('session', SessionRpc),

@@ -26,7 +26,13 @@ describe('rooms', () => {
   });
 
   it('puts an operator feed in its workspace room only, a visitor in its session (and user) rooms', () => {
-    expect(roomsOfViewer({ kind: 'operator', operator: { workspaceId: 'ws_a', expiresAt: session.expiresAt } })).toEqual(['workspace:ws_a']);
+    const root = { kind: 'root' as const, id: null, name: null };
+    expect(roomsOfViewer({ kind: 'operator', operator: { workspaceId: 'ws_a', expiresAt: session.expiresAt, principal: root } })).toEqual(['workspace:ws_a']);
+    const agent = { kind: 'operator' as const, id: 'op_01J00000000000000000000000', name: 'Ada' };
+    expect(roomsOfViewer({ kind: 'operator', operator: { workspaceId: 'ws_a', expiresAt: session.expiresAt, principal: agent } })).toEqual([
+      'workspace:ws_a',
+      'principal:op_01J00000000000000000000000',
+    ]);
     expect(roomsOfViewer({ kind: 'visitor', session, origin: undefined })).toEqual(['session:ses_01J00000000000000000000000']);
   });
 });

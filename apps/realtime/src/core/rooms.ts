@@ -6,13 +6,17 @@ export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 export const userRoom = (userId: string) => `user:${userId}`;
 /** Operator feeds: every conversation event of the workspace. */
 export const workspaceRoom = (workspaceId: string) => `workspace:${workspaceId}`;
+/** Every operator socket of one account or API key (SPEC §14): ended at once when its access changes. */
+export const principalRoom = (principalId: string) => `principal:${principalId}`;
 
 export function roomsOf(session: SessionContext): string[] {
   return session.userId ? [sessionRoom(session.sessionId), userRoom(session.userId)] : [sessionRoom(session.sessionId)];
 }
 
 export function roomsOfViewer(viewer: Viewer): string[] {
-  return viewer.kind === 'visitor' ? roomsOf(viewer.session) : [workspaceRoom(viewer.operator.workspaceId)];
+  if (viewer.kind === 'visitor') return roomsOf(viewer.session);
+  const { workspaceId, principal } = viewer.operator;
+  return principal?.id ? [workspaceRoom(workspaceId), principalRoom(principal.id)] : [workspaceRoom(workspaceId)];
 }
 
 /**

@@ -1,10 +1,10 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { Errors, newId } from '@widget/common';
-import { ConversationEvents, EventPayload, SessionEvents, VISITOR_EVENT_TYPES, VisitorEvent } from '@widget/contracts';
+import { ConversationEvents, EventPayload, SessionEvents, TeamEvents, VISITOR_EVENT_TYPES, VisitorEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
 import { DeliveryCore } from '../core/delivery-core';
-import { roomOf, sessionRoom, workspaceRoom } from '../core/rooms';
+import { principalRoom, roomOf, sessionRoom, workspaceRoom } from '../core/rooms';
 import { WidgetDirectory } from '../handshake/widget-directory';
 import { LOGGER } from '../logger.token';
 
@@ -80,6 +80,18 @@ export class DeliveryListener {
   revoked(@Payload() event: EventPayload<typeof SessionEvents.revoked>): void {
     if (typeof event?.sessionId !== 'string') return;
     this.core.endRoom(sessionRoom(event.sessionId), Errors.invalidToken('revoked'), 'revoked');
+  }
+
+  /**
+   * An account's role changed or it was removed, or a key was revoked (SPEC §14: at once, for what
+   * was issued too): its operator sockets end (4401); a member still in the workspace reconnects
+   * with a new realtime token, one removed cannot get one.
+   */
+  @EventPattern(TeamEvents.accessChanged.subject)
+  accessChanged(@Payload() event: EventPayload<typeof TeamEvents.accessChanged>): void {
+    const id = event?.operatorId ?? event?.apiKeyId;
+    if (typeof id !== 'string') return;
+    this.core.endRoom(principalRoom(id), Errors.invalidToken('access_changed'), 'revoked');
   }
 
   /** The cached allow-list goes, and this replica's sockets of the widget are checked against the new config. */
