@@ -52,11 +52,11 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: [],
       // The edge: every rpc of the HTTP API, but not the ones only services call each other with.
       calls: [
-        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace']),
-        ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay']),
-        ...omit(KnowledgeRpc, ['answerRecord']),
-        ...all(FormsRpc),
-        ...all(EventsRpc),
+        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'erasePerson', 'retentionPolicies']),
+        ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson']),
+        ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
+        ...omit(FormsRpc, ['erasePerson']),
+        ...omit(EventsRpc, ['erasePerson']),
         ...omit(TeamRpc, ['reportPresence', 'presentMembers']),
         ...all(HealthRpc),
       ],
@@ -76,7 +76,14 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     },
     session: {
       serves: served('session', SessionRpc),
-      calls: [...pick(ConversationRpc, ['mergeSession']), ...selfPing('session')],
+      // An erasure (SPEC §17) is driven from here: every other part is asked to erase until it has.
+      calls: [
+        ...pick(ConversationRpc, ['mergeSession', 'erasePerson']),
+        ...pick(KnowledgeRpc, ['erasePerson']),
+        ...pick(FormsRpc, ['erasePerson']),
+        ...pick(EventsRpc, ['erasePerson']),
+        ...selfPing('session'),
+      ],
       publishes: all(SessionEvents),
       hears: [],
     },
@@ -84,7 +91,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: served('conversation', ConversationRpc),
       // An escalation note is made from the answer the knowledge service recorded, never from the client's words.
       // Routing asks who of a team is present (SPEC §14).
-      calls: [...pick(KnowledgeRpc, ['answerRecord']), ...pick(TeamRpc, ['presentMembers']), ...selfPing('conversation')],
+      // Retention (SPEC §17) asks the session service for the workspaces' settings.
+      calls: [...pick(KnowledgeRpc, ['answerRecord']), ...pick(TeamRpc, ['presentMembers']), ...pick(SessionRpc, ['retentionPolicies']), ...selfPing('conversation')],
       publishes: omit(ConversationEvents, ['visitorTyping']),
       hears: [],
     },
@@ -109,7 +117,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     },
     events: {
       serves: served('events', EventsRpc),
-      calls: selfPing('events'),
+      calls: [...pick(SessionRpc, ['retentionPolicies']), ...selfPing('events')],
       publishes: [],
       hears: [
         ...pick(SessionEvents, ['started', 'identified']),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { Attachment, AttachmentActor, AttachmentContent, attachmentIds } from './attachment';
 import { Audited, auditLogRpc } from './team';
+import { privacyRpcs } from './privacy';
 import { event, rpc } from './transport';
 import { OPERATOR_EVENT_TYPES } from './realtime';
 import type { EscalationBehavior, WidgetRouting } from './widget';
@@ -214,6 +215,8 @@ export const ConversationRpc = {
 
   /** The status and assignment changes this service recorded (SPEC §14), newest first; messages and typing are not entries. */
   auditLog: auditLogRpc('conversation'),
+  /** SPEC §17: this service's part of erasing and exporting one person. */
+  ...privacyRpcs('conversation'),
 } as const;
 
 // ---- NATS: events pushed to visitors ----

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as z4 from 'zod/v4';
 import { SessionContext } from './common';
 import { rpc } from './transport';
+import { privacyRpcs } from './privacy';
 
 // Owned by the events service: its subjects and schemas.
 
@@ -84,4 +85,6 @@ export interface EventCounts {
 export const EventsRpc = {
   ingest: rpc<{ session: SessionContext; events: unknown[] }, IngestReply>('events.ingest'),
   counts: rpc<{ workspaceId: string } & EventCountsQuery, EventCounts>('events.counts'),
+  /** SPEC §17: this service's part of erasing and exporting one person. */
+  ...privacyRpcs('events'),
 } as const;

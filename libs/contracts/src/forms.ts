@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
 import { Audited, auditLogRpc } from './team';
+import { privacyRpcs } from './privacy';
 import { event, rpc } from './transport';
 import type { WidgetRouting } from './widget';
 
@@ -189,6 +190,8 @@ export const FormsRpc = {
   adminGet: rpc<{ formId: string }, Form>('forms.admin.get'),
   /** The form changes this service recorded (SPEC §14), newest first. */
   auditLog: auditLogRpc('forms'),
+  /** SPEC §17: this service's part of erasing and exporting one person. */
+  ...privacyRpcs('forms'),
 } as const;
 
 // ---- NATS: events ----

@@ -8,6 +8,7 @@ export * from './knowledge';
 export * from './forms';
 export * from './events';
 export * from './team';
+export * from './privacy';
 export * from './frame';
 export * from './realtime';
 export * from './errors';

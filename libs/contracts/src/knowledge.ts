@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorParam, Idempotent, idOf, Page, pageQuery, SessionContext } from './common';
 import { Audited, auditLogRpc } from './team';
+import { privacyRpcs } from './privacy';
 import { event, rpc } from './transport';
 import { AiMode } from './widget';
 
@@ -217,6 +218,8 @@ export const KnowledgeRpc = {
   putSynonyms: rpc<{ workspaceId: string } & SynonymsBody & Audited, SynonymGroups>('knowledge.admin.synonyms.put'),
   /** The collection, article and synonym changes this service recorded (SPEC §14), newest first. */
   auditLog: auditLogRpc('knowledge'),
+  /** SPEC §17: this service's part of erasing and exporting one person. */
+  ...privacyRpcs('knowledge'),
 } as const;
 
 // ---- NATS: events ----

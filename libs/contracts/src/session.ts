@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
 import type { Conversation } from './conversation';
 import { Audited, auditLogRpc } from './team';
+import { ErasureView, PersonKeys, PersonSelector, privacyRpcs, Retention, RetentionPolicy, WorkspacePatchBody } from './privacy';
 import { event, rpc } from './transport';
 import { PublicWidgetConfig, Widget, WidgetAccess, WidgetCreateBody, WidgetPatch } from './widget';
 
@@ -192,6 +193,18 @@ export const SessionRpc = {
   rotateSecret: rpc<{ widgetId: string } & Audited, { secret: string }>('session.admin.widget.rotate-secret'),
   /** The workspace, widget and secret changes this service recorded (SPEC §14), newest first. */
   auditLog: auditLogRpc('session'),
+
+  // SPEC §17: the session service resolves a person, coordinates erasures and holds the retention settings.
+  ...privacyRpcs('session'),
+  /** userId | sessionId | email → the keys every service files the person under; not_found (person_not_found) when nothing is held. */
+  resolvePerson: rpc<{ workspaceId: string; selector: PersonSelector }, PersonKeys>('session.privacy.resolve'),
+  /** Records the erasure and its parts, erases the session service's own part, then drives the others until every part is done. */
+  requestErasure: rpc<{ workspaceId: string; selector: PersonSelector } & Audited, ErasureView>('session.privacy.erasure.request'),
+  getErasure: rpc<{ workspaceId: string; erasureId: string }, ErasureView>('session.privacy.erasure.get'),
+  /** PATCH /admin/v1/workspaces/{ws}: the name and the retention settings. */
+  patchWorkspace: rpc<{ workspaceId: string } & WorkspacePatchBody & Audited, Workspace & { retention: Retention }>('session.admin.workspace.patch'),
+  /** The retention sweepers' question: every workspace with a limit set. */
+  retentionPolicies: rpc<Record<string, never>, RetentionPolicy[]>('session.privacy.retention-policies'),
 } as const;
 
 export interface SessionRevoked {

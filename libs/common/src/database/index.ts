@@ -2,3 +2,4 @@ export * from './database';
 export * from './idempotency';
 export * from './prepared';
 export * from './audit-log';
+export * from './erasure-ledger';
