@@ -12,6 +12,7 @@ import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
 import { FormsGatewayModule } from './forms/forms.module';
 import { EventsGatewayModule } from './events/events.module';
 import { TeamGatewayModule } from './team/team.module';
+import { PrivacyGatewayModule } from './privacy/privacy.module';
 
 /**
  * The gateway: one feature module per upstream service, each holding that
@@ -32,6 +33,7 @@ export class GatewayModule {
         ConversationsGatewayModule,
         AttachmentsGatewayModule,
         TeamGatewayModule,
+        PrivacyGatewayModule,
       ],
       controllers: [HealthController, OpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],

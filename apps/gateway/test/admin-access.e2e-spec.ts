@@ -64,6 +64,10 @@ const ACCESS: Record<string, Rule> = {
   'POST /workspaces/:ws/teams': 'admin',
   'GET /workspaces/:ws/teams': 'agent',
   'GET /workspaces/:ws/audit-log': 'admin',
+  'PATCH /workspaces/:ws': 'admin',
+  'POST /workspaces/:ws/erasures': 'admin',
+  'GET /workspaces/:ws/erasures/:id': 'admin',
+  'GET /workspaces/:ws/visitors/export': 'admin',
   'GET /auth/options': 'public',
   'GET /auth/oidc/start': 'public',
   'GET /auth/oidc/callback': 'public',
@@ -102,6 +106,7 @@ function pathIn(route: string, at: Place): string {
     .replace(/members\/:id/, 'members/op_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/api-keys\/:id/, 'api-keys/key_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/attachments\/:id/, 'attachments/att_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/erasures\/:id/, 'erasures/era_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(':id', at.ids[kind.replace(/s$/, '') as keyof Place['ids']]);
 }
 

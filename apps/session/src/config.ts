@@ -11,6 +11,8 @@ export const sessionEnv = serviceEnv.extend({
   IDENTITY_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(31 * 86400).default(86400),
   /** How often expired realtime tokens and used JWT ids are deleted. */
   SESSION_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  /** How often pending erasure parts (SPEC §17) are looked for and retried (each with its own backoff). */
+  ERASURE_RETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
 });
 export type SessionConfig = z.infer<typeof sessionEnv>;
 

@@ -52,7 +52,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: [],
       // The edge: every rpc of the HTTP API, but not the ones only services call each other with.
       calls: [
-        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'erasePerson', 'retentionPolicies']),
+        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'retentionPolicies']),
         ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson']),
         ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
         ...omit(FormsRpc, ['erasePerson']),

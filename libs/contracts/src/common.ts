@@ -22,6 +22,8 @@ export const ID_PREFIX = {
   apiKey: 'key',
   team: 'team',
   audit: 'aud',
+  /** SPEC §17: one person's erasure. */
+  erasure: 'era',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

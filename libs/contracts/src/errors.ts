@@ -39,6 +39,8 @@ export const NOT_FOUND = {
   operator: { code: 'not_found', reason: 'member_not_found', message: 'No such member.' },
   apiKey: { code: 'not_found', reason: 'api_key_not_found', message: 'No such API key.' },
   team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
+  person: { code: 'not_found', reason: 'person_not_found', message: 'Nothing is held about this person.' },
+  erasure: { code: 'not_found', reason: 'erasure_not_found', message: 'No such erasure.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;
 
 export type NotFoundKind = keyof typeof NOT_FOUND;

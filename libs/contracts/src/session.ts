@@ -195,7 +195,8 @@ export const SessionRpc = {
   auditLog: auditLogRpc('session'),
 
   // SPEC §17: the session service resolves a person, coordinates erasures and holds the retention settings.
-  ...privacyRpcs('session'),
+  /** The session service's own part of an erasure runs in its coordinator; only its export is asked for. */
+  exportPerson: privacyRpcs('session').exportPerson,
   /** userId | sessionId | email → the keys every service files the person under; not_found (person_not_found) when nothing is held. */
   resolvePerson: rpc<{ workspaceId: string; selector: PersonSelector }, PersonKeys>('session.privacy.resolve'),
   /** Records the erasure and its parts, erases the session service's own part, then drives the others until every part is done. */
@@ -211,7 +212,7 @@ export interface SessionRevoked {
   sessionId: string;
   /** sha256 of the revoked token, hex: the gateways' cache key. */
   tokenHash: string;
-  reason: 'shutdown' | 'identified' | 'expired';
+  reason: 'shutdown' | 'identified' | 'expired' | 'erased';
 }
 
 export interface SessionIdentified {

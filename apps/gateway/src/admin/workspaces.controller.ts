@@ -1,6 +1,19 @@
-import { Body, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditContext, Caller, IdempotencyRequest, SessionRpc, Widget, WidgetCreateBody, widgetCreateSchema, workspaceBody, Workspace } from '@widget/contracts';
+import {
+  AuditContext,
+  Caller,
+  IdempotencyRequest,
+  Retention,
+  SessionRpc,
+  Widget,
+  WidgetCreateBody,
+  widgetCreateSchema,
+  workspaceBody,
+  Workspace,
+  WorkspacePatchBody,
+  workspacePatchBody,
+} from '@widget/contracts';
 import { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
@@ -20,6 +33,17 @@ export class WorkspacesController {
     @IdempotencyKey() idempotency?: IdempotencyRequest,
   ): Promise<Workspace> {
     return this.bus.send(SessionRpc.createWorkspace, { ...body, audit, idempotency });
+  }
+
+  /** The workspace's name and retention settings (SPEC §17). */
+  @Patch(':ws')
+  @Access.inWorkspace('admin')
+  patch(
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
+    @Body(new ZodPipe(workspacePatchBody)) body: WorkspacePatchBody,
+    @Audit() audit: AuditContext,
+  ): Promise<Workspace & { retention: Retention }> {
+    return this.bus.send(SessionRpc.patchWorkspace, { workspaceId, ...body, audit });
   }
 
   @Post(':ws/widgets')

@@ -1,4 +1,6 @@
 import {
+  personSelector,
+  workspacePatchBody,
   acceptInviteBody,
   apiKeyCreateBody,
   loginBody,
@@ -145,6 +147,11 @@ export const ROUTES: RouteDoc[] = [
   a('DELETE', '/workspaces/:ws/api-keys/:id', 'Revoke an API key at once', { status: 204, extension: true }),
   a('POST', '/workspaces/:ws/teams', 'Create a team of members (routing)', { body: teamCreateBody, status: 201, idempotent: true, extension: true }),
   a('GET', '/workspaces/:ws/teams', "The workspace's teams", { extension: true }),
+  // SPEC §17: privacy.
+  a('PATCH', '/workspaces/:ws', "The workspace's name and retention settings", { body: workspacePatchBody, extension: true }),
+  a('POST', '/workspaces/:ws/erasures', 'Erase one person (userId, sessionId or email): 202, finished by every service in the background', { body: personSelector, status: 202, extension: true }),
+  a('GET', '/workspaces/:ws/erasures/:id', 'An erasure and the state of each service’s part', { extension: true }),
+  a('GET', '/workspaces/:ws/visitors/export', 'Everything held about one person, as one JSON document (streamed)', { query: personSelector, extension: true }),
   a('GET', '/workspaces/:ws/audit-log', 'The audit log, newest first', { query: pageQuery, extension: true }),
 ];
 

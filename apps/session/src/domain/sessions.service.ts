@@ -115,6 +115,8 @@ export class SessionsService {
       const user = mergedUser && !claims.verified ? mergedUser : await writeUser(m);
       const created = await this.repo.insertSession(this.newSession(widget, token, user.id, null), m);
       const revoked = current ? await this.repo.revoke(current.sessionId, m) : null;
+      // SPEC §17: erasing the user must find the anonymous session whose conversations it took.
+      if (merge && current) await m.query(`UPDATE session.sessions SET merged_into_user_id = $2 WHERE id = $1`, [current.sessionId, created.userId]);
       return { session: created, revokedHash: revoked };
     });
 

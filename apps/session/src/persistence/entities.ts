@@ -1,11 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { VisitorProfile, WidgetConfig } from '@widget/contracts';
+import type { Retention, VisitorProfile, WidgetConfig } from '@widget/contracts';
 
 @Entity({ name: 'workspaces' })
 export class WorkspaceEntity {
   @PrimaryColumn('text') id: string;
   @Column('text') name: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  /** SPEC §17: how long each kind of data is kept; `{}` keeps everything. */
+  @Column('jsonb', { default: () => "'{}'::jsonb" }) retention?: Retention;
 }
 
 @Entity({ name: 'widgets' })
@@ -52,6 +54,8 @@ export class SessionEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
   @Column('timestamptz', { name: 'revoked_at', nullable: true }) revokedAt: Date | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
+  /** An anonymous session merged into a user at identify (SPEC §17: erasing the user finds it). */
+  @Column('text', { name: 'merged_into_user_id', nullable: true }) mergedIntoUserId?: string | null;
 }
 
 @Entity({ name: 'realtime_tokens' })
