@@ -33,7 +33,7 @@ describe('AppError', () => {
     expect(Object.keys(ERROR_CODES).sort()).toEqual(
       [
         'validation_error', 'message_invalid', 'auth_required', 'invalid_token', 'auth_expired', 'invalid_origin', 'widget_disabled',
-        'conversation_not_found', 'article_not_found', 'form_not_found', 'not_found', 'attachment_too_large', 'unsupported_file_type', 'rate_limited', 'internal_error',
+        'conversation_not_found', 'article_not_found', 'form_not_found', 'not_found', 'forbidden', 'attachment_too_large', 'unsupported_file_type', 'rate_limited', 'internal_error',
       ].sort(),
     );
   });
