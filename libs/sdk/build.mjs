@@ -24,8 +24,9 @@ const loader = await build({
 const loaderBytes = loader.outputFiles[0].contents;
 cleanDir(join(out, 'loader'));
 const hashed = writeHashed(join(out, 'loader'), 'widget', 'js', loaderBytes);
-// widget.js: a short-lived pointer at the immutable, content-hashed file (the snippet's URL never changes).
-const pointer = `(function(d){var c=d.currentScript,s=d.createElement("script");s.async=true;s.src=new URL(${JSON.stringify(hashed)},c&&c.src||location.href).href;(d.head||d.documentElement).appendChild(s)})(document);\n`;
+// widget.js: a short-lived pointer at the immutable, content-hashed file (the snippet's URL never changes). It adds
+// the loader once the page has loaded: a script added before the load event holds that event until it has run.
+const pointer = `(function(w,d){var c=d.currentScript,u=new URL(${JSON.stringify(hashed)},c&&c.src||location.href).href;function a(){var s=d.createElement("script");s.async=true;s.src=u;(d.head||d.documentElement).appendChild(s)}d.readyState==="complete"?a():w.addEventListener("load",a)})(window,document);\n`;
 writeFileSync(join(out, 'loader', 'widget.js'), pointer);
 writeFileSync(join(out, 'loader', 'manifest.json'), JSON.stringify({ 'widget.js': hashed }, null, 2));
 checkBudget(`loader ${hashed}`, loaderBytes, LOADER_BUDGET_KB);

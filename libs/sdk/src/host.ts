@@ -120,6 +120,8 @@ export function createChat(options: ChatOptions): SupportChatInstance {
   let layout: FrameLayout = { mode: 'hidden', position: options.launcher?.position ?? 'bottom-right' };
   let tokenProvider: IdentityOptions['tokenProvider'];
   let helloTimer: ReturnType<typeof setTimeout> | undefined;
+  /** render() waits for the page's load event. */
+  let mountWaits = false;
   const pending = new Map<number, Pending>();
   const waiting: HostToFrame[] = [];
   const handlers = new Map<string, Set<Handler>>();
@@ -260,12 +262,16 @@ export function createChat(options: ChatOptions): SupportChatInstance {
   };
 
   function render(): void {
-    if (iframe || state === 'destroyed') return;
-    const container = options.container ?? document.body;
-    if (!container) {
-      document.addEventListener('DOMContentLoaded', () => render(), { once: true });
+    if (iframe || state === 'destroyed' || mountWaits) return;
+    // An iframe added before the page's load event holds that event until the frame has loaded (its script, its
+    // style): the frame is added once the page has loaded, never before. Calls made meanwhile wait in `waiting`.
+    if (document.readyState !== 'complete') {
+      mountWaits = true;
+      window.addEventListener('load', () => setTimeout(() => ((mountWaits = false), render())), { once: true });
       return;
     }
+    const container = options.container ?? document.body;
+    if (!container) return;
     nonce = randomNonce();
     iframe = document.createElement('iframe');
     iframe.title = 'Support chat';

@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     sendLayout();
     if (ui.open !== wasOpen) {
       wasOpen = ui.open;
+      // The visitor is here: live updates from now on (before, a socket opens only for a visitor with a conversation).
+      if (ui.open) core.goLive();
       core.emit(ui.open ? 'open' : 'close', {});
     }
   });

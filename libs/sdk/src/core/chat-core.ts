@@ -136,6 +136,10 @@ export class ChatCore {
   private eventSeq = 0;
   /** Files of a failed send not uploaded yet, by clientMessageId: a retry uploads them. */
   private readonly unsentFiles = new Map<string, File[]>();
+  /** The UI asked for live updates (the panel opened): the socket opens even without a conversation. */
+  private liveWanted = false;
+  /** Boot has its session and identity: a socket opened now is the right one's. */
+  private booted = false;
 
   constructor(private readonly options: CoreOptions) {
     this.http = new HttpClient({ apiBase: options.apiBase, fetch: options.fetch });
@@ -250,8 +254,29 @@ export class ChatCore {
     }
     this.setState(this.identityState());
     this.emit('ready', { identityType: this.session?.identityType ?? 'anonymous' });
+    this.booted = true;
+    // Opens the socket when the visitor has a conversation (or the panel was opened meanwhile): goLiveIfUseful.
     await this.refreshConversations();
-    this.realtime.start();
+  }
+
+  /**
+   * The panel opened (or the page otherwise wants live updates): open the socket now, or once the session
+   * exists. Without this, a visitor with no conversation has no socket: nothing could be pushed to them.
+   */
+  goLive(): void {
+    this.liveWanted = true;
+    this.goLiveIfUseful();
+  }
+
+  /**
+   * A socket only when it can matter: the visitor has a conversation (an agent may reply; the badge must
+   * follow), or the UI asked for it (goLive). What the server holds for a visitor without a socket, their
+   * conversations and unread counts, comes with GET /conversations, read at boot, after identify and
+   * whenever the tab comes back (resync): a conversation found there opens the socket.
+   */
+  private goLiveIfUseful(): void {
+    if (!this.booted || !this.token) return;
+    if (this.liveWanted || this.conversations.size > 0) this.realtime.start();
   }
 
   private async startSession(): Promise<void> {
@@ -297,8 +322,8 @@ export class ChatCore {
     // Merged conversations, and the user's earlier ones, are visible now (and only those); the socket belongs to the old token.
     this.realtime.stop();
     this.conversations.clear();
+    // Opens the socket again when it can matter (goLiveIfUseful).
     await this.refreshConversations();
-    this.realtime.start();
   }
 
   private async runIdentify(identity: IdentityInput): Promise<void> {
@@ -332,6 +357,7 @@ export class ChatCore {
     this.session = null;
     this.identity = null;
     this.bootPromise = null;
+    this.liveWanted = this.booted = false;
     this.conversations.clear();
     this.logs.clear();
     this.unsentFiles.clear();
@@ -384,6 +410,7 @@ export class ChatCore {
     for (const conversation of page.data) this.putConversation(conversation);
     this.setUnread(page.data.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0));
     this.changed();
+    this.goLiveIfUseful();
     return page.data;
   }
 
@@ -426,6 +453,8 @@ export class ChatCore {
     if (conversation.lastMessage) this.acceptMessage(conversation.lastMessage);
     this.emit('conversation:started', { conversation });
     this.changed();
+    // The first conversation: from now on an agent may answer, so the socket opens (if the panel has not opened it).
+    this.goLiveIfUseful();
     return conversation;
   }
 
