@@ -1,5 +1,6 @@
 // Bundles the inbox into dist/: index.html plus content-hashed JS and CSS (served by the gateway at /inbox/).
 import { build } from 'esbuild';
+import { precompress } from '@widget/sdk/build-tools.mjs';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
@@ -55,4 +56,5 @@ writeFileSync(
 </html>
 `,
 );
+precompress(dist);
 console.log(`inbox: ${js}, ${css}`);

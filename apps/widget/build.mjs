@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { checkBudget, cleanDir, contractsFromSource, gzipSize, writeHashed } from '@widget/sdk/build-tools.mjs';
+import { checkBudget, cleanDir, contractsFromSource, gzipSize, precompress, writeHashed } from '@widget/sdk/build-tools.mjs';
 
 const FRAME_BUDGET_KB = 70;
 
@@ -47,6 +47,7 @@ async function pageSet(name, htmlFiles, assets) {
     pages[out] = Buffer.from(html);
   }
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(names, null, 2));
+  precompress(dir);
   return { bytes, pages, names };
 }
 

@@ -1,10 +1,11 @@
-// Shared by the browser packages' build scripts (libs/sdk, apps/widget): content-hashed
-// output, gzip budgets printed and enforced, and the frame schema bundled from source.
+// Shared by the browser packages' build scripts (libs/sdk, apps/widget, apps/inbox): content-hashed
+// output, gzip budgets printed and enforced, the frame schema bundled from source, and every
+// served text file pre-compressed (brotli and gzip) beside itself.
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -46,4 +47,42 @@ export function checkBudget(label, bytes, budgetKb) {
   }
   console.log(line);
   return size;
+}
+
+/** Text the gateway sends compressed (images are compressed already); manifests and source maps are never served. */
+const COMPRESSIBLE = /\.(js|css|html|json|svg)$/;
+const NOT_SERVED = /(^|\/)manifest\.json$|\.map$/;
+/** Below this, compressing gains less than its headers cost: the gateway sends such a file as it is. */
+export const PRECOMPRESS_MIN_BYTES = 512;
+
+/**
+ * Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, level 9) beside every text file the gateway
+ * serves from `dir` (sub-folders included), each only when it is smaller than the file. The gateway sends
+ * them by Accept-Encoding (apps/gateway/src/static/static-files.ts) and compresses no page-set file itself.
+ * Run last, once the folder holds its final files.
+ */
+export function precompress(dir) {
+  const totals = { files: 0, identity: 0, br: 0, gzip: 0 };
+  const walk = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const file = join(folder, entry.name);
+      if (entry.isDirectory()) walk(file);
+      if (!entry.isFile() || !COMPRESSIBLE.test(entry.name) || NOT_SERVED.test(entry.name)) continue;
+      const bytes = readFileSync(file);
+      if (bytes.length < PRECOMPRESS_MIN_BYTES) continue;
+      const br = brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+      const gz = gzipSync(bytes, { level: 9 });
+      if (br.length < bytes.length) writeFileSync(`${file}.br`, br);
+      if (gz.length < bytes.length) writeFileSync(`${file}.gz`, gz);
+      totals.files++;
+      totals.identity += bytes.length;
+      totals.br += Math.min(br.length, bytes.length);
+      totals.gzip += Math.min(gz.length, bytes.length);
+    }
+  };
+  if (!existsSync(dir)) throw new Error(`precompress: ${dir} does not exist`);
+  walk(dir);
+  const where = relative(process.cwd(), dir) || '.';
+  console.log(`[precompress] ${where}: ${totals.files} files, ${totals.identity} B → brotli ${totals.br} B, gzip ${totals.gzip} B`);
+  return totals;
 }

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { checkBudget, cleanDir, contractsFromSource, writeHashed } from './build-tools.mjs';
+import { checkBudget, cleanDir, contractsFromSource, precompress, writeHashed } from './build-tools.mjs';
 
 const LOADER_BUDGET_KB = 10;
 const out = 'dist';
@@ -30,6 +30,7 @@ const pointer = `(function(w,d){var c=d.currentScript,u=new URL(${JSON.stringify
 writeFileSync(join(out, 'loader', 'widget.js'), pointer);
 writeFileSync(join(out, 'loader', 'manifest.json'), JSON.stringify({ 'widget.js': hashed }, null, 2));
 checkBudget(`loader ${hashed}`, loaderBytes, LOADER_BUDGET_KB);
+precompress(join(out, 'loader'));
 
 // 2. ES modules for bundlers (socket.io-client stays a dependency), and the frame's core.
 await build({

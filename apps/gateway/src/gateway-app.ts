@@ -64,7 +64,8 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   const limiter = app.get(Limiter);
   await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY });
   // Brotli or gzip for every route registered from here on (JSON replies, the frame page): quick settings, as each
-  // reply is compressed once. The realtime relay above streams untouched; page-set files come compressed at start-up.
+  // reply is compressed once. The realtime relay above streams untouched; page-set files come pre-compressed from
+  // their builds (their routes opt out of this: static/static-files.ts).
   await app.register(compress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } } });
   // The browser face: loader, frame assets, and (demo mode only) the demo site.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Api, artifactPath, createTestWidget, RunningApp, spawnApp, testStack, TestWidget } from '@widget/testing';
 
 /** A GET with the Host and X-Forwarded-* headers a client may forge (fetch will not send another Host). */
@@ -49,7 +50,7 @@ describe('browser assets on the gateway', () => {
     expect(loader.text).toContain('SupportChat');
   });
 
-  it('compresses: page-set files with brotli or gzip by Accept-Encoding (compressed once at start-up), JSON replies too', async () => {
+  it('compresses: page-set files with the brotli or gzip form their build wrote, by Accept-Encoding; JSON replies on the way out', async () => {
     const get = (path: string, headers: Record<string, string> = {}) =>
       new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
         httpRequest(`${stack.baseUrl}${path}`, { headers }, (res) => {
@@ -69,9 +70,23 @@ describe('browser assets on the gateway', () => {
     expect({ encoding: br.headers['content-encoding'], vary: br.headers.vary }).toEqual({ encoding: 'br', vary: 'accept-encoding' });
     expect(br.body.length).toBeLessThan(plain.body.length / 2);
     expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    // The very bytes the build wrote beside the file (libs/sdk/build-tools.mjs precompress), not compressed here.
+    const built = join(dirname(require.resolve('@widget/sdk/package.json')), 'dist', 'loader', hashed);
+    expect(br.body.equals(readFileSync(`${built}.br`))).toBe(true);
     const gzip = await get(`/widget/v1/${hashed}`, { 'accept-encoding': 'gzip, br;q=0' });
     expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gzip.body.equals(readFileSync(`${built}.gz`))).toBe(true);
     expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true);
+    // A Range gets the file as it is, whole; the forms have no URL of their own.
+    const range = await get(`/widget/v1/${hashed}`, { 'accept-encoding': 'br, gzip', range: 'bytes=0-99' });
+    expect({ status: range.status, encoding: range.headers['content-encoding'], whole: range.body.equals(plain.body) }).toEqual({ status: 200, encoding: undefined, whole: true });
+    expect((await get(`/widget/v1/${hashed}.br`)).status).toBe(404);
+    // The frame's script, the largest file of a first page view, likewise.
+    const frameHtml = await get(`/widget/v1/frame?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`);
+    const frameJs = /assets\/frame\.[0-9a-f]{12}\.js/.exec(frameHtml.body.toString())![0];
+    const frameBr = await get(`/widget/v1/${frameJs}`, { 'accept-encoding': 'br' });
+    expect(frameBr.headers['content-encoding']).toBe('br');
+    expect(frameBr.body.equals(readFileSync(join(dirname(require.resolve('@widget/widget/package.json')), 'dist', 'frame', `${frameJs}.br`)))).toBe(true);
     // A JSON reply (the OpenAPI document) and the frame page, compressed on the way out.
     const doc = await get('/widget/v1/openapi.json', { 'accept-encoding': 'br' });
     expect(doc.headers['content-encoding']).toBe('br');
