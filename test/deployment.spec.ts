@@ -527,6 +527,38 @@ describe('k8s/', () => {
     expect(configMap.data.RATE_LIMIT_ADDRESS_REALTIME).toBe('60/1m');
   });
 
+  /** The gateway's env in a built overlay: the ConfigMap, then the container's own values (which win); secrets made up. */
+  const gatewayEnv = (built: Obj[]): Record<string, string> => {
+    const container = built.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!.spec.template.spec.containers[0];
+    const own = (container.env as Obj[]).map((e) => [e.name, e.valueFrom ? randomBytes(32).toString('hex') : String(e.value)]);
+    return { ...built.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'widget-config')!.data, ...Object.fromEntries(own) };
+  };
+  const ingressPaths = (built: Obj[]) =>
+    built.filter((o) => o.kind === 'Ingress').flatMap((ing) => ing.spec.rules[0].http.paths.map((p: Obj) => `${p.path} ${p.backend.service.name}`));
+
+  (hasKubectl ? it : it.skip)('/demo/ is routed, to a gateway in demo mode, by the local overlay only; production has neither', () => {
+    const build = (overlay: string) => yamlDocs(execFileSync('kubectl', ['kustomize', join(ROOT, 'k8s', 'overlays', overlay)], { encoding: 'utf8' }));
+    const [local, production] = [build('local'), build('production')];
+    const schema = appEnvSchema('gateway');
+
+    expect(ingressPaths(local)).toContain('/demo gateway');
+    const host = local.find((o) => o.kind === 'Ingress' && o.metadata.name === 'widget-api')!.spec.rules[0].host;
+    const env = gatewayEnv(local);
+    expect(env).toMatchObject({ DEMO_MODE: 'true', NODE_ENV: 'development', DEMO_SEED_FILE: '/demo-seed/seed.json', PUBLIC_ORIGIN: `http://${host}` });
+    expect(schema.safeParse(env).success).toBe(true);
+    // The seed file comes from an optional Secret, mounted where DEMO_SEED_FILE points (the root filesystem is read-only).
+    const pod = local.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!.spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'demo-seed', mountPath: '/demo-seed', readOnly: true }]);
+    expect(pod.volumes).toEqual([{ name: 'demo-seed', secret: { secretName: 'widget-demo-seed', optional: true } }]);
+
+    expect(ingressPaths(production).filter((p) => p.startsWith('/demo'))).toEqual([]);
+    const productionEnv = gatewayEnv(production);
+    expect({ NODE_ENV: productionEnv.NODE_ENV, DEMO_MODE: productionEnv.DEMO_MODE }).toEqual({ NODE_ENV: 'production', DEMO_MODE: undefined });
+    // Were someone to turn it on there, the gateway would refuse to start.
+    expect(schema.safeParse(productionEnv).success).toBe(true);
+    expect(schema.safeParse({ ...productionEnv, DEMO_MODE: 'true' }).error?.issues.map((i) => i.path.join('.'))).toEqual(['DEMO_MODE']);
+  });
+
   it.each(APPS)("%s: every container of it reads its NATS password from its own Secret widget-nats-%s", (app) => {
     const job = find('Job', 'widget-migrate')!.spec.template.spec;
     const containers = [find('Deployment', app)!.spec.template.spec.containers[0], ...([...job.initContainers, ...job.containers] as Obj[]).filter((c) => c.image === `widget-api/${app}`)];
