@@ -100,7 +100,8 @@ describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
     expect(staging.subscribe).toContain('staging.rpc.events.ingest');
     expect(staging.subscribe).toContain('staging.evt.session.started');
     expect(staging.subscribe.every((s) => s.startsWith('staging.') || s === '_INBOX.staging.events.>')).toBe(true);
-    expect(staging.publish).toEqual(['staging.rpc.events.health']);
+    // Its only request besides its own ping: the workspaces' retention settings (SPEC §17).
+    expect([...staging.publish].sort()).toEqual(['staging.rpc.events.health', 'staging.rpc.session.privacy.retention-policies']);
     expect(staging.respond).toBe(true);
     const gateway = natsPermissions('gateway', 'staging.');
     expect(gateway.subscribe).toContain('_INBOX.staging.gateway.>');

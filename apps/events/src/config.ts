@@ -9,6 +9,10 @@ export const eventsEnv = serviceEnv.extend({
   EVENTS_LIFECYCLE_FLUSH_MS: z.coerce.number().int().min(0).max(60_000).default(10),
   /** …or until this many are buffered. */
   EVENTS_LIFECYCLE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
+  /** How often each workspace's `retention.eventDays` is enforced (SPEC §17; docs/forms-events.md, "Retention"). */
+  RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).max(7 * 86_400_000).default(3600_000),
+  /** Rows a sweep deletes per statement (one short transaction each). */
+  RETENTION_SWEEP_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(5000),
 });
 export type EventsConfig = z.infer<typeof eventsEnv>;
 

@@ -13,3 +13,4 @@ export * from './log-audit';
 export * from './upload';
 export * from './db';
 export * from './team';
+export * from './privacy';

@@ -1,7 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { deleteCounted } from '@widget/common';
+import type { PersonKeys } from '@widget/contracts';
 import { EntityManager, In, Repository } from 'typeorm';
 import { FormEntity, SubmissionEntity } from './entities';
+
+/** A person's submissions (SPEC §17): sent from one of their sessions, or by their end user from any session. */
+const OF_PERSON = `s.workspace_id = $1 AND (s.session_id = ANY($2::text[]) OR s.user_id = ANY($3::text[]))`;
+const personParams = (person: PersonKeys) => [person.workspaceId, person.sessionIds, person.userIds];
+
+/** One submission as a person's export shows it: the values as sent, and the form's name for context. */
+export interface ExportedSubmission {
+  id: string;
+  formId: string;
+  formName: string;
+  widgetId: string;
+  sessionId: string;
+  userId: string | null;
+  clientSubmissionId: string | null;
+  values: Record<string, unknown>;
+  status: 'pending' | 'completed';
+  conversationId: string | null;
+  createdAt: string;
+  completedAt: string | null;
+}
 
 @Injectable()
 export class FormsRepository {
@@ -74,5 +96,25 @@ export class FormsRepository {
 
   async deletePending(id: string): Promise<void> {
     await this.submissions.delete({ id, status: 'pending' });
+  }
+
+  /** Deletes every submission of the person, pending ones included, in `m` (the erasure's transaction); returns how many. */
+  eraseSubmissionsOf(m: EntityManager, person: PersonKeys): Promise<number> {
+    return deleteCounted(m, `DELETE FROM forms.submissions s WHERE ${OF_PERSON}`, personParams(person));
+  }
+
+  /** The person's submissions after `afterId`, oldest first (ids are time-ordered). */
+  async exportSubmissionsOf(person: PersonKeys, afterId: string | null, limit: number): Promise<ExportedSubmission[]> {
+    type Row = Omit<ExportedSubmission, 'createdAt' | 'completedAt'> & { createdAt: Date; completedAt: Date | null };
+    const rows: Row[] = await this.submissions.query(
+      `SELECT s.id, s.form_id AS "formId", f.name AS "formName", s.widget_id AS "widgetId", s.session_id AS "sessionId", s.user_id AS "userId",
+              s.client_submission_id AS "clientSubmissionId", s.field_values AS values, s.status, s.conversation_id AS "conversationId",
+              s.created_at AS "createdAt", s.completed_at AS "completedAt"
+         FROM forms.submissions s JOIN forms.forms f ON f.id = s.form_id
+        WHERE ${OF_PERSON} AND ($4::text IS NULL OR s.id > $4)
+        ORDER BY s.id LIMIT $5`,
+      [...personParams(person), afterId, limit],
+    );
+    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), completedAt: r.completedAt && new Date(r.completedAt).toISOString() }));
   }
 }

@@ -1,9 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import type { AiCitation, AnswerRecord, SessionContext } from '@widget/contracts';
-import { DataSource } from 'typeorm';
+import { deleteCounted } from '@widget/common';
+import type { AiCitation, AnswerRecord, PersonKeys, SessionContext } from '@widget/contracts';
+import { DataSource, EntityManager } from 'typeorm';
 
 /** Expired rows removed with each insert: bounded, so an insert never waits on a large clean-up. */
 const PURGE_BATCH = 100;
+
+/** A person's rows (SPEC §17): asked by one of their sessions, or by their end user from any session. */
+const OF_PERSON = `workspace_id = $1 AND (session_id = ANY($2::text[]) OR user_id = ANY($3::text[]))`;
+const personParams = (person: PersonKeys) => [person.workspaceId, person.sessionIds, person.userIds];
+
+/** One answer record as a person's export shows it. */
+export interface ExportedAnswerRecord {
+  id: string;
+  sessionId: string;
+  userId: string | null;
+  question: string;
+  answer: string | null;
+  citations: AiCitation[];
+  expiresAt: string;
+}
 
 export interface NewAnswerRecord extends AnswerRecord {
   session: SessionContext;
@@ -48,5 +64,22 @@ export class AnswerRecordRepository {
     const row = rows[0];
     if (!row) return null;
     return { id: row.id, question: row.question, answer: row.answer_text === null ? null : { text: row.answer_text, citations: row.citations } };
+  }
+
+  /** Deletes every record of the person, expired or not, in `m` (the erasure's transaction); returns how many. */
+  eraseFor(m: EntityManager, person: PersonKeys): Promise<number> {
+    return deleteCounted(m, `DELETE FROM knowledge.answer_records WHERE ${OF_PERSON}`, personParams(person));
+  }
+
+  /** The person's records after `afterId`, oldest first (ids are time-ordered); expired ones too, as long as they are held. */
+  async exportFor(person: PersonKeys, afterId: string | null, limit: number): Promise<ExportedAnswerRecord[]> {
+    const rows: (Omit<ExportedAnswerRecord, 'expiresAt'> & { expiresAt: Date })[] = await this.dataSource.query(
+      `SELECT id, session_id AS "sessionId", user_id AS "userId", question, answer_text AS answer, citations, expires_at AS "expiresAt"
+         FROM knowledge.answer_records
+        WHERE ${OF_PERSON} AND ($4::text IS NULL OR id > $4)
+        ORDER BY id LIMIT $5`,
+      [...personParams(person), afterId, limit],
+    );
+    return rows.map((r) => ({ ...r, expiresAt: new Date(r.expiresAt).toISOString() }));
   }
 }

@@ -3,3 +3,4 @@ export * from './idempotency';
 export * from './prepared';
 export * from './audit-log';
 export * from './erasure-ledger';
+export * from './person-data';

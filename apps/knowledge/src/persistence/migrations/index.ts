@@ -1,4 +1,4 @@
-import { auditLogMigration } from '@widget/common';
+import { auditLogMigration, erasureLedgerMigration } from '@widget/common';
 import { CreateKnowledgeSchema1732600000000 } from './1732600000000-create-knowledge-schema';
 import { AddTitleVector1795600000000 } from './1795600000000-add-title-vector';
 import { AddVocabularyAndSynonyms1796100000000 } from './1796100000000-add-vocabulary-and-synonyms';
@@ -17,4 +17,6 @@ export const KNOWLEDGE_MIGRATIONS = [
   AddEmbeddingVersions1796400000000,
   AnswerRecords1796500000000,
   auditLogMigration('knowledge', 1796600000100),
+  // SPEC §17: the erasures whose knowledge part is done (counts, never data).
+  erasureLedgerMigration('knowledge', 1796800000000),
 ];

@@ -1,0 +1,23 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { EventsRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { EventsPrivacyService } from '../domain/privacy.service';
+
+type Req<K extends keyof typeof EventsRpc> = RpcRequest<(typeof EventsRpc)[K]>;
+type Res<K extends keyof typeof EventsRpc> = Promise<RpcReply<(typeof EventsRpc)[K]>>;
+
+/** SPEC §17: the session service asks for the erasure, the gateway for the export. */
+@Controller()
+export class PrivacyHandler {
+  constructor(private readonly privacy: EventsPrivacyService) {}
+
+  @MessagePattern(EventsRpc.erasePerson.subject)
+  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+    return this.privacy.erase(req);
+  }
+
+  @MessagePattern(EventsRpc.exportPerson.subject)
+  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+    return this.privacy.export(req);
+  }
+}

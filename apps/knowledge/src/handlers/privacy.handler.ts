@@ -1,0 +1,23 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { KnowledgePrivacyService } from '../domain/privacy.service';
+
+type Req<K extends keyof typeof KnowledgeRpc> = RpcRequest<(typeof KnowledgeRpc)[K]>;
+type Res<K extends keyof typeof KnowledgeRpc> = Promise<RpcReply<(typeof KnowledgeRpc)[K]>>;
+
+/** SPEC §17: the session service asks for the erasure, the gateway for the export. */
+@Controller()
+export class PrivacyHandler {
+  constructor(private readonly privacy: KnowledgePrivacyService) {}
+
+  @MessagePattern(KnowledgeRpc.erasePerson.subject)
+  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+    return this.privacy.erase(req);
+  }
+
+  @MessagePattern(KnowledgeRpc.exportPerson.subject)
+  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+    return this.privacy.export(req);
+  }
+}
