@@ -48,8 +48,9 @@ function usedBy(principal: NatsPrincipal): Used {
     publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
     hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
   };
-  // The gateway's audit trail asks every service it lists: `static readonly SOURCES: … = [TeamRpc.auditLog, …]`.
-  for (const list of code.matchAll(/SOURCES\b[^=]*=\s*\[([^\]]*)\]/g)) {
+  // Tables of subjects sent in a loop: the audit trail's `SOURCES = [TeamRpc.auditLog, …]`, the privacy
+  // parts (`REMOTE_PARTS = { conversation: ConversationRpc.erasePerson, … }`, `EXPORT_PARTS = [['session', SessionRpc.exportPerson], …]`).
+  for (const list of code.matchAll(/\b(?:SOURCES|\w+_PARTS)\b[^=]*=\s*([[{][\s\S]*?[\]}]);/g)) {
     for (const m of list[1].matchAll(/(\w+Rpc)\.(\w+)\b/g)) used.calls.add(subjectOf(m[1], m[2]));
   }
   // The gateway's readiness pings every service.

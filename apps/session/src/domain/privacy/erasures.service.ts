@@ -148,6 +148,8 @@ export class ErasuresService implements OnApplicationBootstrap, OnApplicationShu
     try {
       const { erased } = part === 'session' ? await this.eraseOwn(erasureId, workspaceId, person) : await this.bus.send(REMOTE_PARTS[part], { erasureId, person }, { timeoutMs: 10_000 });
       await this.db.transaction(async (m) => {
+        // The erasure's row lock orders the parts finishing at once: the last one sees every other committed, and closes it.
+        await m.query(`SELECT 1 FROM session.erasures WHERE id = $1 FOR UPDATE`, [erasureId]);
         await m.query(`UPDATE session.erasure_parts SET status = 'done', erased = $3::jsonb, done_at = now() WHERE erasure_id = $1 AND part = $2`, [
           erasureId,
           part,
