@@ -5,7 +5,7 @@ import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
 import { HealthController } from './health/health.controller';
-import { OpenApiController } from './openapi/openapi.controller';
+import { AdminOpenApiController, OpenApiController } from './openapi/openapi.controller';
 import { EdgeLimitGuard } from './limits/limit-guards';
 import { SessionsGatewayModule } from './widget/sessions.module';
 import { KnowledgeGatewayModule } from './knowledge/knowledge.module';
@@ -35,7 +35,7 @@ export class GatewayModule {
         TeamGatewayModule,
         PrivacyGatewayModule,
       ],
-      controllers: [HealthController, OpenApiController],
+      controllers: [HealthController, OpenApiController, AdminOpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],
     };
   }

@@ -1,4 +1,4 @@
-import type { Role } from '@widget/contracts';
+import { ROUTES, type Role } from '@widget/contracts';
 import {
   ApiResponse,
   createTeamWorkspace,
@@ -10,14 +10,13 @@ import {
   testStack,
   TestWidget,
 } from '@widget/testing';
-import { ROUTES } from '../src/openapi/routes';
 
 const stack = testStack();
 
 /**
  * SPEC §14, the access table: who may call each /admin/v1 route. It is
  * written here, apart from the code's declarations, and every admin route of
- * the document (apps/gateway/src/openapi/routes.ts, itself checked against the
+ * route table (libs/contracts/src/routes.ts, itself checked against the
  * routes the gateway registers) must have a line: a new route without one
  * fails this spec, and a route whose guard disagrees with its line fails it too.
  */
@@ -75,7 +74,7 @@ const ACCESS: Record<string, Rule> = {
 };
 const RANK: Record<Role, number> = { agent: 0, admin: 1, owner: 2 };
 
-const adminRoutes = ROUTES.filter((r) => r.api === 'admin').map((r) => `${r.method} ${r.path}`);
+const adminRoutes = Object.values(ROUTES.admin).map((r) => `${r.method} ${r.path}`);
 
 /** One workspace's resources: the ids a route's path is filled with. */
 interface Place {

@@ -69,11 +69,12 @@ export interface ConversationOwner {
 }
 
 // ---- HTTP bodies and queries (validated at the gateway) ----
-/** Message text: checked apart from the body, since its failures are `message_invalid`. */
+/** Message text: checked before the rest of the body (MessageBodyPipe), since its failures are `message_invalid`; typed here for the documents. */
 export const messageText = z
   .string({ invalid_type_error: 'must be a string', required_error: 'is required' })
-  .refine((t) => t.trim().length > 0, 'must not be empty')
-  .refine((t) => t.length <= MESSAGE_TEXT_MAX, `must be at most ${MESSAGE_TEXT_MAX} characters`);
+  .min(1, 'must not be empty')
+  .max(MESSAGE_TEXT_MAX, `must be at most ${MESSAGE_TEXT_MAX} characters`)
+  .refine((t) => t.trim().length > 0, 'must not be empty');
 
 export type MessageTextProblem = 'not_a_string' | 'empty' | 'too_long';
 
@@ -90,7 +91,7 @@ export const clientMessageId = z.string().min(1).max(128);
 export const createConversationBody = z
   .object({
     subject: z.string().max(SUBJECT_MAX).optional(),
-    message: z.unknown().optional(),
+    message: messageText.optional(),
     tags: z.array(z.string().min(1).max(TAG_LENGTH_MAX)).max(TAGS_MAX).optional(),
     customFields: boundedJson(JSON_FIELD_MAX_BYTES).optional(),
     metadata: boundedJson(JSON_FIELD_MAX_BYTES).optional(),
@@ -103,7 +104,7 @@ export type CreateConversationBody = Omit<z.infer<typeof createConversationBody>
 /** `text` may be left out when the message carries at least one attachment (SPEC §13). */
 export const sendMessageBody = z
   .object({
-    text: z.unknown(),
+    text: messageText.optional(),
     attachmentIds: attachmentIds.optional(),
     clientMessageId: clientMessageId.optional(),
     metadata: boundedJson(MESSAGE_METADATA_MAX_BYTES).optional(),
@@ -134,7 +135,7 @@ export type MessagesQuery = z.infer<typeof messagesQuery>;
 
 const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
 export const adminMessageBody = z
-  .object({ text: z.unknown(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(['agent', 'bot']).default('agent') })
+  .object({ text: messageText.optional(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(['agent', 'bot']).default('agent') })
   .strict();
 export type AdminMessageBody = Omit<z.infer<typeof adminMessageBody>, 'text'> & { text?: string };
 export const adminPatchConversationBody = z

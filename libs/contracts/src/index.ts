@@ -13,3 +13,5 @@ export * from './frame';
 export * from './realtime';
 export * from './errors';
 export * from './access';
+export * from './replies';
+export * from './routes';

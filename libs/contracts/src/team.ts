@@ -40,6 +40,26 @@ export type ApiKeyCreateBody = z.infer<typeof apiKeyCreateBody>;
 export const teamCreateBody = z.object({ name: personName, memberIds: z.array(idOf('operator')).max(500).default([]) }).strict();
 export type TeamCreateBody = z.infer<typeof teamCreateBody>;
 
+/** Where single sign-on lands by default: the inbox. */
+export const DEFAULT_RETURN_TO = '/inbox/';
+/**
+ * A path on this origin and nothing else: one leading `/` not followed by
+ * another `/` or a `\` (browsers read both as another host), and no
+ * whitespace or control character (browsers drop tabs and newlines, so
+ * `/\t/evil.example` would become `//evil.example`). No `#`: the sign-in
+ * answer is the fragment.
+ */
+const SAME_ORIGIN_PATH = /^\/(?![/\\])[^\s\x00-\x1f\x7f#]*$/;
+/** GET /admin/v1/auth/oidc/start. */
+export const oidcStartQuery = z.object({
+  returnTo: z
+    .string()
+    .max(500)
+    .regex(SAME_ORIGIN_PATH, 'must be a path on this origin: one leading /, not // or /\\, no whitespace or #')
+    .default(DEFAULT_RETURN_TO),
+});
+export type OidcStartQuery = z.infer<typeof oidcStartQuery>;
+
 // ---- Who is calling ----
 
 /** Who a write is audited as (SPEC §14): never a secret. */
@@ -155,6 +175,12 @@ export interface PresenceReport {
 export interface PresentMember {
   id: string;
   name: string;
+}
+
+/** `GET /admin/v1/auth/options`. */
+export interface AuthOptionsReply {
+  /** Single sign-on is configured: the inbox shows its button (GET /auth/oidc/start). */
+  sso: boolean;
 }
 
 /** `GET /admin/v1/me`: the account, or what the key is. */

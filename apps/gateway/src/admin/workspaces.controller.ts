@@ -1,10 +1,11 @@
-import { Body, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Param } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import {
   AuditContext,
   Caller,
   IdempotencyRequest,
   Retention,
+  ROUTES,
   SessionRpc,
   Widget,
   WidgetCreateBody,
@@ -18,14 +19,14 @@ import { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { Access, Audit, CurrentCaller } from '../auth/access';
 
-@AdminController('workspaces')
+@AdminController()
 export class WorkspacesController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Post()
+  @Route(ROUTES.admin.createWorkspace)
   @Access.root()
   create(
     @Body(new ZodPipe(workspaceBody)) body: z.infer<typeof workspaceBody>,
@@ -36,7 +37,7 @@ export class WorkspacesController {
   }
 
   /** The workspace's name and retention settings (SPEC §17). */
-  @Patch(':ws')
+  @Route(ROUTES.admin.patchWorkspace)
   @Access.inWorkspace('admin')
   patch(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
@@ -46,7 +47,7 @@ export class WorkspacesController {
     return this.bus.send(SessionRpc.patchWorkspace, { workspaceId, ...body, audit });
   }
 
-  @Post(':ws/widgets')
+  @Route(ROUTES.admin.createWidget)
   @Access.inWorkspace('admin')
   createWidget(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
@@ -58,9 +59,8 @@ export class WorkspacesController {
   }
 
   /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */
-  @Post(':ws/realtime-token')
+  @Route(ROUTES.admin.createOperatorRealtimeToken)
   @Access.inWorkspace('agent')
-  @HttpCode(200)
   realtimeToken(@Param('ws', new IdParam('workspace')) workspaceId: string, @CurrentCaller() caller: Caller): Promise<{ token: string; expiresAt: string }> {
     const principal = caller.kind === 'root' ? { kind: caller.kind, id: null, name: null } : { kind: caller.kind, id: caller.id, name: caller.name };
     return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId, principal });

@@ -1,13 +1,12 @@
-import { Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Headers, Param, Query, Req, Res } from '@nestjs/common';
 import { AppError } from '@widget/common';
-import { Attachment, AttachmentActor, attachmentLinkQuery, AttachmentLinkQuery, SessionContext } from '@widget/contracts';
+import { Attachment, AttachmentActor, attachmentLinkQuery, AttachmentLinkQuery, ROUTES, SessionContext } from '@widget/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { CurrentSession, RequireFeature } from '../auth/request-state';
+import { CurrentSession } from '../auth/request-state';
 import { IdParam } from '../http/id-param.pipe';
-import { AdminController, WidgetController } from '../http/route-decorators';
+import { AdminController, Route, WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { LimitAction } from '../limits/limit-guards';
 import { AttachmentTransfer, SingleFile } from './attachment-transfer';
 import { Access } from '../auth/access';
 
@@ -45,9 +44,7 @@ async function upload(transfer: AttachmentTransfer, actor: AttachmentActor, conv
 export class AttachmentsController {
   constructor(private readonly transfer: AttachmentTransfer) {}
 
-  @Post('conversations/:id/attachments')
-  @RequireFeature('attachments')
-  @LimitAction('uploads')
+  @Route(ROUTES.widget.uploadAttachment)
   upload(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,
@@ -58,7 +55,7 @@ export class AttachmentsController {
   }
 
   /** The `url` of an attachment, with the session's Bearer token: only the conversation's owner reads it. */
-  @Get('attachments/:id')
+  @Route(ROUTES.widget.downloadAttachment)
   download(
     @CurrentSession() session: SessionContext,
     @Param('id', attachmentParam) attachmentId: string,
@@ -75,13 +72,13 @@ export class AttachmentsController {
 export class AdminAttachmentsController {
   constructor(private readonly transfer: AttachmentTransfer) {}
 
-  @Post('conversations/:id/attachments')
+  @Route(ROUTES.admin.uploadAttachment)
   @Access.onResource('agent', 'conversation')
   upload(@Param('id', conversationParam) conversationId: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Attachment> {
     return upload(this.transfer, { operator: {} }, conversationId, request, reply);
   }
 
-  @Get('workspaces/:ws/attachments/:id')
+  @Route(ROUTES.admin.downloadAttachment)
   @Access.inWorkspace('agent')
   download(
     @Param('ws', new IdParam('workspace')) workspaceId: string,

@@ -1,2 +1,4 @@
-/** The routes that take a multipart body (an attachment upload); the edge refuses one anywhere else. */
-export const UPLOAD_ROUTES: ReadonlySet<string> = new Set(['/widget/v1/conversations/:id/attachments', '/admin/v1/conversations/:id/attachments']);
+import { basePathOf, ROUTE_LIST } from '@widget/contracts';
+
+/** The routes that take a multipart body (an attachment upload: `upload` in the route table); the edge refuses one anywhere else. */
+export const UPLOAD_ROUTES: ReadonlySet<string> = new Set(ROUTE_LIST.filter((r) => r.upload).map((r) => `${basePathOf(r.api)}${r.path}`));

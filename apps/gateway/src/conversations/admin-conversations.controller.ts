@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Param, Query } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import {
   adminConversationsQuery,
@@ -16,6 +16,7 @@ import {
   MessagesQuery,
   OperatorConversation,
   Page,
+  ROUTES,
   SessionRpc,
 } from '@widget/contracts';
 import { z } from 'zod';
@@ -23,18 +24,18 @@ import { Access, Audit, CurrentCaller } from '../auth/access';
 import { authorOf } from '../auth/authorship';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { MessageBodyPipe } from './message-body.pipe';
 
 const conversationParam = new IdParam('conversation');
 
 /** SPEC §9: a workspace's conversations, for the operator's inbox. */
-@AdminController('workspaces')
+@AdminController()
 export class WorkspaceConversationsController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get(':ws/conversations')
+  @Route(ROUTES.admin.listConversations)
   @Access.inWorkspace('agent')
   list(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
@@ -45,12 +46,12 @@ export class WorkspaceConversationsController {
 }
 
 /** SPEC §9: answering, triaging and typing into any conversation. */
-@AdminController('conversations')
+@AdminController()
 export class AdminConversationsController {
   constructor(private readonly bus: NatsBus) {}
 
   /** The conversation with the visitor's profile beside it: what the inbox shows in its side panel. */
-  @Get(':id')
+  @Route(ROUTES.admin.getConversation)
   @Access.onResource('agent', 'conversation')
   async get(@Param('id', conversationParam) conversationId: string): Promise<OperatorConversation> {
     const { conversation, owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
@@ -58,13 +59,13 @@ export class AdminConversationsController {
     return { ...conversation, visitor };
   }
 
-  @Get(':id/messages')
+  @Route(ROUTES.admin.listMessages)
   @Access.onResource('agent', 'conversation')
   messages(@Param('id', conversationParam) conversationId: string, @Query(new ZodPipe(messagesQuery)) query: MessagesQuery): Promise<Page<Message>> {
     return this.bus.send(ConversationRpc.adminListMessages, { conversationId, ...query });
   }
 
-  @Post(':id/messages')
+  @Route(ROUTES.admin.postMessage)
   @Access.onResource('agent', 'conversation')
   postMessage(
     @Param('id', conversationParam) conversationId: string,
@@ -76,7 +77,7 @@ export class AdminConversationsController {
     return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, attachmentIds: body.attachmentIds, author, type: body.type, idempotency });
   }
 
-  @Patch(':id')
+  @Route(ROUTES.admin.patchConversation)
   @Access.onResource('agent', 'conversation')
   patch(
     @Param('id', conversationParam) conversationId: string,
@@ -87,9 +88,8 @@ export class AdminConversationsController {
     return this.bus.send(ConversationRpc.adminPatch, { conversationId, status: body.status, assignee, audit });
   }
 
-  @Post(':id/typing')
+  @Route(ROUTES.admin.setTyping)
   @Access.onResource('agent', 'conversation')
-  @HttpCode(204)
   async typing(
     @Param('id', conversationParam) conversationId: string,
     @Body(new ZodPipe(adminTypingBody)) body: z.infer<typeof adminTypingBody>,

@@ -1,4 +1,4 @@
-import { Body, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Param, Query, Res } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import {
   Conversation,
@@ -12,6 +12,7 @@ import {
   pageQuery,
   PageQuery,
   readBody,
+  ROUTES,
   sendMessageBody,
   escalateBody,
   EscalateBody,
@@ -22,29 +23,26 @@ import {
 } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-state';
+import { CurrentSession, CurrentWidget } from '../auth/request-state';
 import { IdParam } from '../http/id-param.pipe';
-import { WidgetController } from '../http/route-decorators';
+import { Route, WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { MessageBodyPipe } from './message-body.pipe';
-import { LimitAction } from '../limits/limit-guards';
 
 const conversationParam = new IdParam('conversation');
 
 /** SPEC §5: the session's own conversations (or its user's) and their messages. */
-@WidgetController('conversations')
-@RequireFeature('conversations')
+@WidgetController()
 export class ConversationsController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get()
+  @Route(ROUTES.widget.listConversations)
   list(@CurrentSession() session: SessionContext, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<Conversation>> {
     return this.bus.send(ConversationRpc.list, { session, cursor: query.cursor, limit: query.limit });
   }
 
   /** 201 when created; 200 with the original when the same clientMessageId is retried. */
-  @Post()
-  @LimitAction('conversations')
+  @Route(ROUTES.widget.createConversation)
   async create(
     @CurrentSession() session: SessionContext,
     @CurrentWidget() widget: WidgetAccess,
@@ -57,13 +55,12 @@ export class ConversationsController {
     return conversation;
   }
 
-  @Get(':id')
+  @Route(ROUTES.widget.getConversation)
   get(@CurrentSession() session: SessionContext, @Param('id', conversationParam) conversationId: string): Promise<Conversation> {
     return this.bus.send(ConversationRpc.get, { session, conversationId });
   }
 
-  @Post(':id/read')
-  @HttpCode(200)
+  @Route(ROUTES.widget.markConversationRead)
   read(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,
@@ -72,7 +69,7 @@ export class ConversationsController {
     return this.bus.send(ConversationRpc.markRead, { session, conversationId, lastReadMessageId: body.lastReadMessageId });
   }
 
-  @Get(':id/messages')
+  @Route(ROUTES.widget.listMessages)
   messages(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,
@@ -87,8 +84,7 @@ export class ConversationsController {
    * when posted; 200 when nothing was (behaviour none) or the conversation's
    * escalation exists already (one per conversation).
    */
-  @Post(':id/escalate')
-  @LimitAction('messages')
+  @Route(ROUTES.widget.escalateConversation)
   async escalate(
     @CurrentSession() session: SessionContext,
     @CurrentWidget() widget: WidgetAccess,
@@ -107,8 +103,7 @@ export class ConversationsController {
   }
 
   /** 201 when stored; 200 with the original message when the same clientMessageId is retried. */
-  @Post(':id/messages')
-  @LimitAction('messages')
+  @Route(ROUTES.widget.sendMessage)
   async send(
     @CurrentSession() session: SessionContext,
     @Param('id', conversationParam) conversationId: string,

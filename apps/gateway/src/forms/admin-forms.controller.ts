@@ -1,9 +1,9 @@
-import { Body, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Param } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditContext, IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { AuditContext, IdempotencyRequest, createFormBody, CreateFormBody, Form, FormsRpc, ROUTES, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { Access, Audit } from '../auth/access';
 
@@ -13,7 +13,7 @@ const formParam = new IdParam('form');
 export class AdminFormsController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Post('workspaces/:ws/forms')
+  @Route(ROUTES.admin.createForm)
   @Access.inWorkspace('admin')
   create(
     @Param('ws', new IdParam('workspace')) workspaceId: string,
@@ -24,13 +24,13 @@ export class AdminFormsController {
     return this.bus.send(FormsRpc.adminCreate, { workspaceId, body, audit, idempotency });
   }
 
-  @Get('forms/:id')
+  @Route(ROUTES.admin.getForm)
   @Access.onResource('agent', 'form')
   get(@Param('id', formParam) formId: string): Promise<Form> {
     return this.bus.send(FormsRpc.adminGet, { formId });
   }
 
-  @Patch('forms/:id')
+  @Route(ROUTES.admin.patchForm)
   @Access.onResource('admin', 'form')
   update(@Param('id', formParam) formId: string, @Body(new ZodPipe(updateFormBody)) patch: UpdateFormBody, @Audit() audit: AuditContext): Promise<Form> {
     return this.bus.send(FormsRpc.adminUpdate, { formId, patch, audit });

@@ -1,33 +1,30 @@
-import { Body, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Param, Res } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { FormsRpc, PublicForm, SessionContext, Submission, submissionBody, SubmissionBody, WidgetAccess } from '@widget/contracts';
+import { FormsRpc, PublicForm, ROUTES, SessionContext, Submission, submissionBody, SubmissionBody, WidgetAccess } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
-import { CurrentSession, CurrentWidget, RequireFeature } from '../auth/request-state';
+import { CurrentSession, CurrentWidget } from '../auth/request-state';
 import { IdParam } from '../http/id-param.pipe';
-import { WidgetController } from '../http/route-decorators';
+import { Route, WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
-import { LimitAction } from '../limits/limit-guards';
 
 const formParam = new IdParam('form');
 
-@WidgetController('forms')
-@RequireFeature('ticketForms')
+@WidgetController()
 export class FormsController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get()
+  @Route(ROUTES.widget.listForms)
   list(@CurrentSession() session: SessionContext, @CurrentWidget() widget: WidgetAccess): Promise<{ data: PublicForm[]; nextCursor: null }> {
     return this.bus.send(FormsRpc.list, { session, visibleFormIds: widget.visibleFormIds });
   }
 
-  @Get(':id')
+  @Route(ROUTES.widget.getForm)
   get(@Param('id', formParam) formId: string, @CurrentSession() session: SessionContext, @CurrentWidget() widget: WidgetAccess): Promise<PublicForm> {
     return this.bus.send(FormsRpc.get, { session, visibleFormIds: widget.visibleFormIds, formId });
   }
 
   /** 201 for a new submission; 200 with the first result when the clientSubmissionId was seen before. */
-  @Post(':id/submissions')
-  @LimitAction('submissions')
+  @Route(ROUTES.widget.submitForm)
   async submit(
     @Param('id', formParam) formId: string,
     @Body(new ZodPipe(submissionBody)) body: SubmissionBody,

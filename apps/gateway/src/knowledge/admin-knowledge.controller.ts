@@ -1,4 +1,4 @@
-import { Body, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Param, Query } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
 import {
   AdminArticle,
@@ -16,6 +16,7 @@ import {
   Page,
   PageQuery,
   pageQuery,
+  ROUTES,
   SynonymGroups,
   SynonymsBody,
   synonymsBody,
@@ -23,18 +24,18 @@ import {
 import { z } from 'zod';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { Access, Audit } from '../auth/access';
 
 const workspaceParam = new IdParam('workspace');
 const articleParam = new IdParam('article');
 
-@AdminController('workspaces')
+@AdminController()
 export class AdminWorkspaceKnowledgeController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Post(':ws/collections')
+  @Route(ROUTES.admin.createCollection)
   @Access.inWorkspace('admin')
   createCollection(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -45,13 +46,13 @@ export class AdminWorkspaceKnowledgeController {
     return this.bus.send(KnowledgeRpc.createCollection, { workspaceId, name: body.name, audit, idempotency });
   }
 
-  @Get(':ws/collections')
+  @Route(ROUTES.admin.listCollections)
   @Access.inWorkspace('agent')
   listCollections(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<Collection>> {
     return this.bus.send(KnowledgeRpc.listCollections, { workspaceId, ...query });
   }
 
-  @Post(':ws/articles')
+  @Route(ROUTES.admin.createArticle)
   @Access.inWorkspace('admin')
   createArticle(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -62,19 +63,19 @@ export class AdminWorkspaceKnowledgeController {
     return this.bus.send(KnowledgeRpc.createArticle, { workspaceId, body, audit, idempotency });
   }
 
-  @Get(':ws/articles')
+  @Route(ROUTES.admin.listArticles)
   @Access.inWorkspace('agent')
   listArticles(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(adminArticlesQuery)) query: AdminArticlesQuery): Promise<Page<AdminArticle>> {
     return this.bus.send(KnowledgeRpc.listArticles, { workspaceId, ...query });
   }
 
-  @Get(':ws/synonyms')
+  @Route(ROUTES.admin.getSynonyms)
   @Access.inWorkspace('agent')
   getSynonyms(@Param('ws', workspaceParam) workspaceId: string): Promise<SynonymGroups> {
     return this.bus.send(KnowledgeRpc.getSynonyms, { workspaceId });
   }
 
-  @Put(':ws/synonyms')
+  @Route(ROUTES.admin.putSynonyms)
   @Access.inWorkspace('admin')
   putSynonyms(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -85,17 +86,17 @@ export class AdminWorkspaceKnowledgeController {
   }
 }
 
-@AdminController('articles')
+@AdminController()
 export class AdminArticlesController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get(':id')
+  @Route(ROUTES.admin.getArticle)
   @Access.onResource('agent', 'article')
   get(@Param('id', articleParam) articleId: string): Promise<AdminArticle> {
     return this.bus.send(KnowledgeRpc.adminGetArticle, { articleId });
   }
 
-  @Patch(':id')
+  @Route(ROUTES.admin.patchArticle)
   @Access.onResource('admin', 'article')
   patch(
     @Param('id', articleParam) articleId: string,

@@ -1,11 +1,10 @@
-import { Body, HttpCode, Post } from '@nestjs/common';
+import { Body } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AiAnswerReply, AnswerBody, answerBody, KnowledgeRpc, SessionContext, WidgetAccess } from '@widget/contracts';
+import { AiAnswerReply, AnswerBody, answerBody, KnowledgeRpc, ROUTES, SessionContext, WidgetAccess } from '@widget/contracts';
 import { CurrentSession, CurrentWidget } from '../auth/request-state';
-import { WidgetController } from '../http/route-decorators';
+import { Route, WidgetController } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { scopeOf } from './scope';
-import { LimitAction } from '../limits/limit-guards';
 
 /**
  * Longer than the usual NATS wait: the knowledge service may spend up to its
@@ -14,13 +13,11 @@ import { LimitAction } from '../limits/limit-guards';
 const ANSWER_TIMEOUT_MS = 15_000;
 
 /** ai.enabled false or features.aiAnswers false: the knowledge service refuses (validation_error, ai_disabled). */
-@WidgetController('ai')
+@WidgetController()
 export class AiController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Post('answer')
-  @LimitAction('aiAnswers')
-  @HttpCode(200)
+  @Route(ROUTES.widget.answerQuestion)
   answer(
     @Body(new ZodPipe(answerBody)) body: AnswerBody,
     @CurrentSession() session: SessionContext,

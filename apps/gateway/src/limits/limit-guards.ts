@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { hashToken, InjectConfig, Limiter, safeEqual } from '@widget/common';
+import type { LimitActionName } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { OperatorCallers } from '../auth/operator-callers';
 import { SessionCache } from '../auth/session-cache';
@@ -11,7 +12,7 @@ import { chargeReply } from './limiter';
 import type { LimitName } from './limits.config';
 
 /** What a widget route costs beyond the per-session request budget. */
-export type SessionAction = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'uploads' | 'events';
+export type SessionAction = LimitActionName;
 export const LIMIT_ACTION = 'widget:limit-action';
 export const LimitAction = (action: SessionAction) => SetMetadata(LIMIT_ACTION, action);
 

@@ -1,8 +1,6 @@
-import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import { ERROR_CATALOGUE, ErrorCode } from '@widget/contracts';
-import { z, ZodTypeAny } from 'zod';
-import { ADMIN_BASE, WIDGET_BASE } from '../http/route-decorators';
-import { Api, ROUTES } from './routes';
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { Api, basePathOf, ERROR_CATALOGUE, ErrorCode, errorStatuses, idOf, Route, ROUTE_LIST } from '@widget/contracts';
+import { z } from 'zod';
 
 // The generator names registered components through zod's prototype (its documented set-up).
 extendZodWithOpenApi(z);
@@ -10,83 +8,119 @@ extendZodWithOpenApi(z);
 const codes = Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]];
 
 /** SPEC §3: the body of every non-2xx response. */
-const errorEnvelope = z.object({
-  error: z.object({
-    code: z.enum(codes),
-    message: z.string(),
-    reason: z.string().optional(),
-    requestId: z.string(),
-    recoverable: z.boolean(),
-    details: z.array(z.object({ field: z.string(), reason: z.string() })).optional(),
-  }),
-});
+const errorEnvelope = z
+  .object({
+    error: z
+      .object({
+        code: z.enum(codes),
+        message: z.string(),
+        reason: z.string().optional(),
+        requestId: z.string(),
+        recoverable: z.boolean(),
+        details: z.array(z.object({ field: z.string(), reason: z.string() }).strict()).optional(),
+      })
+      .strict(),
+  })
+  .strict();
 
-/** `/conversations/:id` → `/conversations/{id}`, and the path parameters as a schema. */
-function openApiPath(path: string): { path: string; params: ZodTypeAny | undefined } {
-  const names = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-  const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, z.string()]))) : undefined;
-  return { path: path.replace(/:(\w+)/g, '{$1}'), params };
-}
-
-const TITLES: Record<Api, { title: string; base: string; description: string }> = {
+const TITLES: Record<Api, { title: string; description: string }> = {
   widget: {
     title: 'Widget API',
-    base: `/${WIDGET_BASE}`,
-    description: 'The public API a support-chat widget talks to (sessions, conversations, knowledge, AI answers, forms, events). Generated from the zod schemas in libs/contracts; decisions where the upstream reference is silent: docs/api.md.',
+    description:
+      'The public API a support-chat widget talks to (sessions, conversations, knowledge, AI answers, forms, events). Generated from the route table and zod schemas in libs/contracts; decisions where the upstream reference is silent: docs/api.md.',
   },
   admin: {
     title: 'Operator API',
-    base: `/${ADMIN_BASE}`,
-    description: 'The operator API: workspaces, widgets, knowledge, forms, and answering visitors. Bearer ADMIN_API_KEY. Generated from the zod schemas in libs/contracts.',
+    description:
+      'The operator API: workspaces, widgets, knowledge, forms, answering visitors, accounts, keys and privacy. Bearer: an operator token, a workspace API key or the root key (docs/api.md). Generated from the route table and zod schemas in libs/contracts.',
   },
 };
 
 /** An attachment upload: one file part named `file` (SPEC §13). */
 const UPLOAD_BODY = { type: 'object' as const, required: ['file'], properties: { file: { type: 'string' as const, format: 'binary' } } };
+const BYTES = { 'application/octet-stream': { schema: { type: 'string' as const, format: 'binary' } } };
 
-/** The OpenAPI 3.1 document of one API, generated from the route registry and the contract's zod schemas. */
+const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 206: 'Partial content (one Range)' };
+
+/** The success responses: the reply schema under each status, no body (204, 302) or the bytes of a file. */
+function successes(route: Route): Record<number, ResponseConfig> {
+  return Object.fromEntries(
+    route.status.map((status): [number, ResponseConfig] => {
+      if (status === 204) return [status, { description: 'No content' }];
+      if (status === 302) return [status, { description: 'A redirect', headers: z.object({ Location: z.string() }) }];
+      if (route.download) return [status, { description: SUCCESS[status] ?? 'The file', content: BYTES }];
+      if (!route.reply) throw new Error(`${route.method} ${route.path}: a ${status} without a reply schema`);
+      return [status, { description: SUCCESS[status] ?? 'Success', content: { 'application/json': { schema: route.reply } } }];
+    }),
+  );
+}
+
+/** The error responses: the envelope, its code one of those the route answers with that status. */
+function errors(route: Route): Record<number, ResponseConfig> {
+  return Object.fromEntries(
+    [...errorStatuses(route)].map(([status, list]): [number, ResponseConfig] => [
+      status,
+      {
+        description: `The SPEC §3 error envelope: ${list.join(', ')}`,
+        content: {
+          'application/json': {
+            schema: {
+              allOf: [{ $ref: '#/components/schemas/ErrorEnvelope' }, { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: list } } } } }],
+            },
+          },
+        },
+      },
+    ]),
+  );
+}
+
+const SECURITY: Record<Route['auth'], Record<string, string[]>[]> = { none: [], session: [{ bearer: [] }], admin: [{ bearer: [] }], optional: [{ bearer: [] }, {}] };
+
+/** The OpenAPI 3.1 document of one API, generated from the route table of libs/contracts. */
 export function buildOpenApi(api: Api, version: string): Record<string, unknown> {
   const registry = new OpenAPIRegistry();
-  const envelope = registry.register('ErrorEnvelope', errorEnvelope);
-  const bearer = registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  registry.register('ErrorEnvelope', errorEnvelope);
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
-  for (const route of ROUTES.filter((r) => r.api === api)) {
-    const { path, params } = openApiPath(route.path);
-    const auth = route.auth ?? (api === 'admin' ? 'admin' : 'session');
-    const status = route.status ?? 200;
-    const headers = route.idempotent ? z.object({ 'Idempotency-Key': z.string().min(1).max(255).optional() }) : undefined;
+  for (const route of ROUTE_LIST.filter((r) => r.api === api)) {
+    const names = Object.keys(route.params);
+    const params = names.length ? z.object(Object.fromEntries(names.map((n) => [n, idOf(route.params[n])]))) : undefined;
+    const headers = route.idempotent ? z.object({ 'Idempotency-Key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/).optional() }) : undefined;
     registry.registerPath({
       method: route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete',
-      path,
+      path: route.path.replace(/:(\w+)/g, '{$1}'),
+      operationId: route.operationId,
       summary: route.summary,
       ...(route.extension && { description: 'Extension of this project (not in the upstream reference).' }),
-      security: auth === 'none' ? [] : [{ [bearer.name]: [] }],
+      security: SECURITY[route.auth],
+      // A route without a body reads none; one whose schema takes {} may be sent without (the gateway reads it as {}).
       request: {
-        ...(params && { params: params as z.AnyZodObject }),
+        ...(params && { params }),
         ...(route.query && { query: route.query as z.AnyZodObject }),
         ...(headers && { headers }),
-        ...(route.body && { body: { content: { 'application/json': { schema: route.body } } } }),
+        ...(route.body && { body: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: route.body } } } }),
         ...(route.upload && { body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_BODY } } } }),
       },
-      responses: {
-        [status]:
-          status === 204
-            ? { description: 'No content' }
-            : status === 302
-              ? { description: 'A redirect: see the Location header' }
-              : route.download
-                ? { description: 'The file (206 with Content-Range for one Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
-                : { description: 'Success', content: { 'application/json': { schema: z.object({}).passthrough() } } },
-        default: { description: 'The SPEC §3 error envelope (see x-error-codes)', content: { 'application/json': { schema: envelope } } },
-      },
+      responses: { ...successes(route), ...errors(route) },
     });
   }
 
-  const meta = TITLES[api];
   const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info: { title: meta.title, version, description: meta.description },
-    servers: [{ url: meta.base }],
+    info: { title: TITLES[api].title, version, description: TITLES[api].description },
+    servers: [{ url: basePathOf(api) }],
   });
-  return { ...document, 'x-error-codes': ERROR_CATALOGUE };
+  return { ...withoutRepeats(document) as Record<string, unknown>, 'x-error-codes': ERROR_CATALOGUE };
+}
+
+/** The generator writes `{ "type": "null" }` twice in the anyOf of a union with null: once is enough. */
+function withoutRepeats(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutRepeats);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).map(([key, item]) => {
+    if (key !== 'anyOf' || !Array.isArray(item)) return [key, withoutRepeats(item)];
+    const seen = new Set<string>();
+    return [key, item.map(withoutRepeats).filter((option) => !seen.has(JSON.stringify(option)) && seen.add(JSON.stringify(option)))];
+  });
+  return Object.fromEntries(entries);
 }

@@ -1,21 +1,28 @@
-import { Controller, Get } from '@nestjs/common';
-import { ADMIN_BASE, WIDGET_BASE } from '../http/route-decorators';
+import { ROUTES } from '@widget/contracts';
+import { Access } from '../auth/access';
+import { AdminController, Route, WidgetController } from '../http/route-decorators';
 import { buildOpenApi } from './document';
 
 const VERSION = '1.0.0';
 
-/** GET /widget/v1/openapi.json and /admin/v1/openapi.json: public, built once per process. */
-@Controller()
+/** Built once per process. */
+const documents = { widget: buildOpenApi('widget', VERSION), admin: buildOpenApi('admin', VERSION) };
+
+/** GET /widget/v1/openapi.json: public. */
+@WidgetController()
 export class OpenApiController {
-  private readonly documents = { widget: buildOpenApi('widget', VERSION), admin: buildOpenApi('admin', VERSION) };
-
-  @Get(`${WIDGET_BASE}/openapi.json`)
+  @Route(ROUTES.widget.getOpenApi)
   widget(): Record<string, unknown> {
-    return this.documents.widget;
+    return documents.widget;
   }
+}
 
-  @Get(`${ADMIN_BASE}/openapi.json`)
+/** GET /admin/v1/openapi.json: public. */
+@AdminController()
+export class AdminOpenApiController {
+  @Route(ROUTES.admin.getOpenApi)
+  @Access.public()
   admin(): Record<string, unknown> {
-    return this.documents.admin;
+    return documents.admin;
   }
 }

@@ -1,23 +1,22 @@
-import { Body, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Param, Query, Req, Res } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditContext, ErasureView, PersonSelector, personSelector, SessionRpc } from '@widget/contracts';
+import { AuditContext, ErasureView, PersonSelector, personSelector, ROUTES, SessionRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { Access, AdminRequest, Audit } from '../auth/access';
 import { IdParam } from '../http/id-param.pipe';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { exportDocument } from './export-document';
 
 const workspaceParam = new IdParam('workspace');
 
 /** SPEC §17: erase and export one person of a workspace (owners and admins). */
-@AdminController('workspaces')
+@AdminController()
 export class PrivacyController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Post(':ws/erasures')
-  @HttpCode(202)
+  @Route(ROUTES.admin.requestErasure)
   @Access.inWorkspace('admin')
   async erase(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -27,14 +26,14 @@ export class PrivacyController {
     return { erasure: await this.bus.send(SessionRpc.requestErasure, { workspaceId, selector, audit }) };
   }
 
-  @Get(':ws/erasures/:id')
+  @Route(ROUTES.admin.getErasure)
   @Access.inWorkspace('admin')
   async erasure(@Param('ws', workspaceParam) workspaceId: string, @Param('id', new IdParam('erasure')) erasureId: string): Promise<{ erasure: ErasureView }> {
     return { erasure: await this.bus.send(SessionRpc.getErasure, { workspaceId, erasureId }) };
   }
 
   /** One JSON document, streamed; the person is resolved first, so an unknown one is a plain 404 envelope. */
-  @Get(':ws/visitors/export')
+  @Route(ROUTES.admin.exportVisitor)
   @Access.inWorkspace('admin')
   async export(
     @Param('ws', workspaceParam) workspaceId: string,

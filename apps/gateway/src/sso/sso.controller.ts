@@ -1,20 +1,16 @@
-import { Get, Logger, Query, Req, Res } from '@nestjs/common';
+import { Logger, Query, Req, Res } from '@nestjs/common';
 import { AppError, Errors, InjectConfig, NatsBus, safeEqual } from '@widget/common';
-import { TeamRpc } from '@widget/contracts';
+import { AuthOptionsReply, ROUTES, TeamRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Access, AdminRequest } from '../auth/access';
 import type { GatewayConfig } from '../config';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { FLOW_COOKIE, FLOW_TTL_MS, flowCookie, FlowSealer, OIDC_CALLBACK_PATH, readCookie } from './flow-cookie';
 import { OidcClient } from './oidc-client';
 import { oidcSettings, OidcSettings } from './oidc.config';
 import { oidcStartQuery, signedInLocation } from './return-to';
 
-export interface AuthOptionsReply {
-  /** Single sign-on is configured: the inbox shows its button (GET /auth/oidc/start). */
-  sso: boolean;
-}
 
 interface Sso {
   settings: OidcSettings;
@@ -31,7 +27,7 @@ const notConfigured = () => new AppError('not_found', 'Single sign-on is not con
  * the member whose verified email the provider asserts (never a new account).
  * What the callback must check travels in a sealed cookie (flow-cookie.ts).
  */
-@AdminController('auth')
+@AdminController()
 export class SsoController {
   private readonly sso: Sso | null;
   private readonly logger = new Logger('SsoController');
@@ -44,13 +40,13 @@ export class SsoController {
     this.sso = settings && { settings, client: new OidcClient(settings), sealer: new FlowSealer(settings.clientSecret) };
   }
 
-  @Get('options')
+  @Route(ROUTES.admin.getAuthOptions)
   @Access.public()
   options(): AuthOptionsReply {
     return { sso: this.sso !== null };
   }
 
-  @Get('oidc/start')
+  @Route(ROUTES.admin.startOidc)
   @Access.public()
   async start(@Query() query: unknown, @Req() request: AdminRequest, @Res() reply: FastifyReply): Promise<void> {
     const sso = this.configured();
@@ -75,7 +71,7 @@ export class SsoController {
   }
 
   /** OIDC_CALLBACK_PATH (the flow cookie's path and the default redirect URI's). */
-  @Get('oidc/callback')
+  @Route(ROUTES.admin.oidcCallback)
   @Access.public()
   async callback(@Req() request: AdminRequest, @Res() reply: FastifyReply): Promise<void> {
     const sso = this.configured();

@@ -1,9 +1,9 @@
-import { Body, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Req, Res } from '@nestjs/common';
 import { AppError, hashToken, Limiter, NatsBus } from '@widget/common';
-import { AcceptInviteBody, acceptInviteBody, Caller, LoginBody, loginBody, LoginReply, MeReply, TeamRpc } from '@widget/contracts';
+import { AcceptInviteBody, acceptInviteBody, Caller, LoginBody, loginBody, LoginReply, MeReply, ROUTES, TeamRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Access, AdminRequest, CurrentCaller } from '../auth/access';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { chargeReply } from '../limits/limiter';
 import type { LimitName } from '../limits/limits.config';
@@ -13,15 +13,14 @@ import type { LimitName } from '../limits/limits.config';
  * email (docs/limits.md); once either budget is spent, logins are refused
  * before the password is looked at, until the window ends.
  */
-@AdminController('auth')
+@AdminController()
 export class AuthController {
   constructor(
     private readonly bus: NatsBus,
     private readonly limiter: Limiter<LimitName>,
   ) {}
 
-  @Post('login')
-  @HttpCode(200)
+  @Route(ROUTES.admin.login)
   @Access.public()
   async login(@Body(new ZodPipe(loginBody)) body: LoginBody, @Req() request: AdminRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LoginReply> {
     const emailKey = hashToken(body.email);
@@ -40,8 +39,7 @@ export class AuthController {
     }
   }
 
-  @Post('accept-invite')
-  @HttpCode(200)
+  @Route(ROUTES.admin.acceptInvite)
   @Access.public()
   async acceptInvite(@Body(new ZodPipe(acceptInviteBody)) body: AcceptInviteBody, @Req() request: AdminRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LoginReply> {
     // An invitation for a person who already has an account asks for that account's password: the same budget guards it.
@@ -55,8 +53,7 @@ export class AuthController {
   }
 
   /** Ends this operator token on every replica at once. */
-  @Post('logout')
-  @HttpCode(204)
+  @Route(ROUTES.admin.logout)
   @Access.caller()
   async logout(@CurrentCaller() caller: Caller, @Req() request: AdminRequest): Promise<void> {
     if (caller.kind !== 'operator') {
@@ -70,7 +67,7 @@ export class AuthController {
 export class MeController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get('me')
+  @Route(ROUTES.admin.getMe)
   @Access.caller()
   async me(@CurrentCaller() caller: Caller, @Req() request: AdminRequest): Promise<MeReply> {
     if (caller.kind === 'root') return { kind: 'root' };

@@ -1,4 +1,4 @@
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Param, Query } from '@nestjs/common';
 import { Errors, NatsBus } from '@widget/common';
 import {
   ApiKeyCreateBody,
@@ -19,6 +19,7 @@ import {
   PresenceBody,
   presenceBody,
   Role,
+  ROUTES,
   Team,
   TeamCreateBody,
   teamCreateBody,
@@ -28,7 +29,7 @@ import { z } from 'zod';
 import { Access, Audit, CallerRole, CurrentCaller } from '../auth/access';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
-import { AdminController } from '../http/route-decorators';
+import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { AuditTrail } from './audit-trail';
 
@@ -38,14 +39,14 @@ const keyParam = new IdParam('apiKey');
 const whole = <T>(data: T[]): Page<T> => ({ data, nextCursor: null });
 
 /** SPEC §14: a workspace's members, API keys, teams and audit log. */
-@AdminController('workspaces')
+@AdminController()
 export class WorkspaceTeamController {
   constructor(
     private readonly bus: NatsBus,
     private readonly trail: AuditTrail,
   ) {}
 
-  @Post(':ws/members')
+  @Route(ROUTES.admin.inviteMember)
   @Access.inWorkspace('admin')
   invite(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -57,13 +58,13 @@ export class WorkspaceTeamController {
     return this.bus.send(TeamRpc.inviteMember, { workspaceId, ...body, callerRole, audit, idempotency });
   }
 
-  @Get(':ws/members')
+  @Route(ROUTES.admin.listMembers)
   @Access.inWorkspace('agent')
   async members(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<Member>> {
     return whole(await this.bus.send(TeamRpc.listMembers, { workspaceId }));
   }
 
-  @Patch(':ws/members/:id')
+  @Route(ROUTES.admin.patchMember)
   @Access.inWorkspace('admin')
   patchMember(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -75,8 +76,7 @@ export class WorkspaceTeamController {
     return this.bus.send(TeamRpc.patchMember, { workspaceId, memberId, role: body.role, callerRole, audit });
   }
 
-  @Delete(':ws/members/:id')
-  @HttpCode(204)
+  @Route(ROUTES.admin.removeMember)
   @Access.inWorkspace('admin')
   async removeMember(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -87,7 +87,7 @@ export class WorkspaceTeamController {
     await this.bus.send(TeamRpc.removeMember, { workspaceId, memberId, callerRole, audit });
   }
 
-  @Post(':ws/api-keys')
+  @Route(ROUTES.admin.createApiKey)
   @Access.inWorkspace('admin')
   createKey(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -98,20 +98,19 @@ export class WorkspaceTeamController {
     return this.bus.send(TeamRpc.createApiKey, { workspaceId, ...body, audit, idempotency });
   }
 
-  @Get(':ws/api-keys')
+  @Route(ROUTES.admin.listApiKeys)
   @Access.inWorkspace('admin')
   async keys(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<ApiKeyView>> {
     return whole(await this.bus.send(TeamRpc.listApiKeys, { workspaceId }));
   }
 
-  @Delete(':ws/api-keys/:id')
-  @HttpCode(204)
+  @Route(ROUTES.admin.revokeApiKey)
   @Access.inWorkspace('admin')
   async revokeKey(@Param('ws', workspaceParam) workspaceId: string, @Param('id', keyParam) keyId: string, @Audit() audit: AuditContext): Promise<void> {
     await this.bus.send(TeamRpc.revokeApiKey, { workspaceId, keyId, audit });
   }
 
-  @Post(':ws/teams')
+  @Route(ROUTES.admin.createTeam)
   @Access.inWorkspace('admin')
   createTeam(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -122,14 +121,14 @@ export class WorkspaceTeamController {
     return this.bus.send(TeamRpc.createTeam, { workspaceId, ...body, audit, idempotency });
   }
 
-  @Get(':ws/teams')
+  @Route(ROUTES.admin.listTeams)
   @Access.inWorkspace('agent')
   async teams(@Param('ws', workspaceParam) workspaceId: string): Promise<Page<Team>> {
     return whole(await this.bus.send(TeamRpc.listTeams, { workspaceId }));
   }
 
   /** The caller's own presence (SPEC §14): an account sets itself online or away; keys and the root key have none. */
-  @Put(':ws/presence')
+  @Route(ROUTES.admin.setPresence)
   @Access.inWorkspace('agent')
   setPresence(
     @Param('ws', workspaceParam) workspaceId: string,
@@ -140,7 +139,7 @@ export class WorkspaceTeamController {
     return this.bus.send(TeamRpc.setPresence, { workspaceId, operatorId: caller.id, status: body.status });
   }
 
-  @Get(':ws/audit-log')
+  @Route(ROUTES.admin.getAuditLog)
   @Access.inWorkspace('admin')
   auditLog(@Param('ws', workspaceParam) workspaceId: string, @Query(new ZodPipe(pageQuery)) query: PageQuery): Promise<Page<AuditEntry>> {
     return this.trail.page(workspaceId, query);

@@ -1,17 +1,15 @@
-import { Get, Query } from '@nestjs/common';
+import { Query } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { configQuery, PublicWidgetConfig, SessionRpc } from '@widget/contracts';
+import { configQuery, PublicWidgetConfig, ROUTES, SessionRpc } from '@widget/contracts';
 import { z } from 'zod';
-import { Auth } from '../auth/request-state';
 import { ZodPipe } from '../http/zod.pipe';
-import { WidgetController } from '../http/route-decorators';
+import { Route, WidgetController } from '../http/route-decorators';
 
 @WidgetController()
 export class ConfigController {
   constructor(private readonly bus: NatsBus) {}
 
-  @Get('config')
-  @Auth('none')
+  @Route(ROUTES.widget.getConfig)
   config(@Query(new ZodPipe(configQuery)) query: z.infer<typeof configQuery>): Promise<PublicWidgetConfig> {
     return this.bus.send(SessionRpc.publicConfig, { workspaceId: query.workspace_id, widgetId: query.widget_id });
   }

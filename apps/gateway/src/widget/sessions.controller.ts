@@ -1,10 +1,11 @@
-import { Body, HttpCode, Patch, Post, Res } from '@nestjs/common';
+import { Body, Res } from '@nestjs/common';
 import { AppError, NatsBus } from '@widget/common';
 import {
   anonymousSessionBody,
   AnonymousSessionBody,
   identifyBody,
   IdentifyBody,
+  ROUTES,
   SessionContext,
   SessionReply,
   SessionRpc,
@@ -13,19 +14,16 @@ import {
   UpdateSessionBody,
 } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
-import { Auth, BearerToken, CurrentSession } from '../auth/request-state';
+import { BearerToken, CurrentSession } from '../auth/request-state';
 import { ZodPipe } from '../http/zod.pipe';
-import { WidgetController } from '../http/route-decorators';
-import { LimitAction } from '../limits/limit-guards';
+import { Route, WidgetController } from '../http/route-decorators';
 
-@WidgetController('sessions')
+@WidgetController()
 export class SessionsController {
   constructor(private readonly bus: NatsBus) {}
 
   /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
-  @Post('anonymous')
-  @LimitAction('sessionStart')
-  @Auth('none')
+  @Route(ROUTES.widget.startAnonymousSession)
   async anonymous(
     @Body(new ZodPipe(anonymousSessionBody)) body: AnonymousSessionBody,
     @BearerToken() resumeToken: string | undefined,
@@ -36,10 +34,7 @@ export class SessionsController {
     return result;
   }
 
-  @Post('identify')
-  @LimitAction('sessionStart')
-  @Auth('optional')
-  @HttpCode(200)
+  @Route(ROUTES.widget.identify)
   identify(
     @Body(new ZodPipe(identifyBody)) body: IdentifyBody,
     @BearerToken() sessionToken: string | undefined,
@@ -55,25 +50,22 @@ export class SessionsController {
   }
 
   /** The SDK's update(): profile and traits of the visitor (≤ 4 KB); never creates a user. */
-  @Patch('current')
+  @Route(ROUTES.widget.updateSession)
   update(@Body(new ZodPipe(updateSessionBody)) body: UpdateSessionBody, @CurrentSession() session: SessionContext): Promise<{ session: SessionView }> {
     return this.bus.send(SessionRpc.updateCurrent, { session, ...body });
   }
 
-  @Post('refresh')
-  @HttpCode(200)
+  @Route(ROUTES.widget.refreshSession)
   refresh(@CurrentSession() session: SessionContext, @BearerToken() token: string): Promise<SessionReply> {
     return this.bus.send(SessionRpc.refresh, { session, token });
   }
 
-  @Post('shutdown')
-  @HttpCode(204)
+  @Route(ROUTES.widget.shutdownSession)
   async shutdown(@CurrentSession() session: SessionContext): Promise<void> {
     await this.bus.send(SessionRpc.shutdown, { session });
   }
 
-  @Post('realtime-token')
-  @HttpCode(200)
+  @Route(ROUTES.widget.createRealtimeToken)
   realtimeToken(@CurrentSession() session: SessionContext): Promise<{ token: string; expiresAt: string }> {
     return this.bus.send(SessionRpc.realtimeToken, { session });
   }
