@@ -26,6 +26,11 @@ export const conversationEnv = serviceEnv.extend({
   /** How often unsent attachments older than an hour are deleted with their bytes. */
   ATTACHMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   /**
+   * How often each replica applies the workspaces' retention settings (SPEC §17: conversationDays,
+   * attachmentDays, asked of the session service), deleting what is older in batches.
+   */
+  RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+  /**
    * S3-compatible object storage for attachment bytes (MinIO, AWS S3, …): set S3_BUCKET to use it;
    * unset, the bytes are kept in PostgreSQL (conversation.attachment_chunks).
    */

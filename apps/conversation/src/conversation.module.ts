@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { auditLogProvider, idempotencyProvider } from '@widget/common';
+import { auditLogProvider, erasureLedgerProvider, idempotencyProvider } from '@widget/common';
 import { AttachmentRepository } from './attachments/attachment.repository';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { AttachmentsService } from './attachments/attachments.service';
@@ -11,19 +11,24 @@ import { RoutingService } from './domain/routing';
 import { AdminHandler } from './handlers/admin.handler';
 import { AttachmentHandler } from './handlers/attachment.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
+import { PrivacyHandler } from './handlers/privacy.handler';
 import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { ConversationRepository } from './persistence/conversation.repository';
 import { CONVERSATION_ENTITIES } from './persistence/entities';
 import { OutboxRepository } from './persistence/outbox.repository';
 import { RoutingRepository } from './persistence/routing.repository';
+import { PrivacyRepository } from './privacy/privacy.repository';
+import { PrivacyService } from './privacy/privacy.service';
+import { RetentionSweeper } from './privacy/retention-sweeper';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
-  controllers: [ConversationHandler, AdminHandler, AttachmentHandler],
+  controllers: [ConversationHandler, AdminHandler, AttachmentHandler, PrivacyHandler],
   providers: [
     idempotencyProvider('conversation'),
     auditLogProvider('conversation'),
+    erasureLedgerProvider('conversation'),
     ConversationsService,
     OperatorService,
     RoutingService,
@@ -36,6 +41,9 @@ import { RoutingRepository } from './persistence/routing.repository';
     AttachmentRepository,
     BlobStores,
     AttachmentSweeper,
+    PrivacyRepository,
+    PrivacyService,
+    RetentionSweeper,
   ],
 })
 export class ConversationModule {}

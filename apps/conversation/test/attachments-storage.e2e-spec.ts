@@ -4,20 +4,11 @@ import { join } from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import S3rver = require('s3rver');
 import { createTestWidget, queryDatabase, slowUpload, Stack, startAnonymous, startStack, TEST_ORIGIN, TINY_PDF, TINY_PNG, uploadFile } from '@widget/testing';
+import { eventually } from './helpers';
 
 /** Both storage back ends (SPEC §13), the unsent-upload sweep and a restart mid-upload, each on a stack of its own. */
 
 const rows = <T = any>(stack: Stack, sql: string, params: unknown[] = []) => queryDatabase<T>(stack.databaseUrl, sql, params);
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!ok(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
-  return value;
-}
 
 /** Upload, send, read back: the round trip every back end must pass. */
 async function roundTrip(stack: Stack) {

@@ -4,6 +4,17 @@ import { connect, JSONCodec, NatsConnection, Subscription } from 'nats';
 
 const codec = JSONCodec<{ pattern?: string; data?: unknown; response?: unknown; err?: unknown }>();
 
+/** Reads until `ok` holds or `timeoutMs` passes, and answers the last reading (the caller asserts on it). */
+export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    value = await read();
+  }
+  return value;
+}
+
 /** The SPEC §3 envelope check every spec shares (libs/testing), by the name these specs use. */
 export { expectEnvelope as expectError } from '@widget/testing';
 

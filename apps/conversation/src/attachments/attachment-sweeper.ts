@@ -6,7 +6,8 @@ import { AttachmentsService } from './attachments.service';
 
 /**
  * Deletes attachments not sent within the hour, finished or not (an upload cut
- * off by a restart too), with their bytes. Every replica runs it; deletes are idempotent.
+ * off by a restart too), with their bytes, and works off the queued S3 deletions
+ * (attachment_purges). Every replica runs it; replicas take different rows and deletes are idempotent.
  */
 @Injectable()
 export class AttachmentSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -33,6 +34,8 @@ export class AttachmentSweeper implements OnApplicationBootstrap, OnApplicationS
     this.running = true;
     try {
       while ((await this.attachments.sweep(new Date(), ATTACHMENT_UNSENT_TTL_MS)) > 0);
+      // S3 objects of deleted attachments (erasures, retention, this sweep) whose first deletion failed or was cut off.
+      await this.attachments.purgeDue();
     } catch (err) {
       this.logger.error(`attachment sweep failed: ${(err as Error).message}`);
     } finally {

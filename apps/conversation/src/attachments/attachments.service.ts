@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppError, Errors, InjectConfig, newId } from '@widget/common';
 import {
   Attachment,
@@ -16,13 +16,18 @@ import type { ConversationConfig } from '../config';
 import { conversationNotFound } from '../domain/errors';
 import { ownerOf } from '../domain/views';
 import { ConversationRepository } from '../persistence/conversation.repository';
-import { AttachmentRepository, AttachmentRow, storedAttachment } from './attachment.repository';
+import { AttachmentRepository, AttachmentRow, DeletedAttachments, storedAttachment } from './attachment.repository';
 import { BlobStores } from './blob-store';
 import { AttachmentLinks, attachmentLinks, useAttachmentLinks, withUrl } from './links';
 
 /** 10 GB in 512 KiB chunks: far above any ATTACHMENT_MAX_BYTES the gateway allows. */
 const MAX_CHUNKS = 20_000;
 const KNOWN_TYPES: readonly string[] = Object.values(ATTACHMENT_TYPE_NAMES);
+/** A replica working off a purge holds it this long; after a failure it is tried again then. */
+const PURGE_LEASE_MS = 60_000;
+/** The late pass of a purge: past any chunk write that began before its row was deleted. */
+const PURGE_LATE_MS = 5 * 60_000;
+const PURGE_BATCH = 100;
 
 export const attachmentNotFound = () => Errors.notFound('attachment');
 
@@ -43,6 +48,10 @@ export function attachmentUnavailable(ids: string[]): AppError {
  */
 @Injectable()
 export class AttachmentsService implements OnModuleInit {
+  private readonly logger = new Logger('Attachments');
+  private purging: Promise<void> | null = null;
+  private purgeAgain = false;
+
   constructor(
     private readonly repo: AttachmentRepository,
     private readonly conversations: ConversationRepository,
@@ -80,7 +89,7 @@ export class AttachmentsService implements OnModuleInit {
     if (!Number.isInteger(seq) || seq < 0 || seq >= MAX_CHUNKS || bytes.length === 0 || bytes.length > ATTACHMENT_CHUNK_BYTES) {
       throw Errors.validation([{ field: 'seq', reason: `chunks are 1..${ATTACHMENT_CHUNK_BYTES} bytes, numbered from 0` }]);
     }
-    await this.stores.of(row.storage).putChunk(attachmentId, seq, bytes);
+    if (!(await this.stores.of(row.storage).putChunk(attachmentId, seq, bytes))) throw attachmentNotFound();
     return { stored: true };
   }
 
@@ -94,10 +103,8 @@ export class AttachmentsService implements OnModuleInit {
 
   /** Idempotent: an upload that is gone already answers aborted false. A finished one is left to the sweep. */
   async abort(attachmentId: string): Promise<{ aborted: boolean }> {
-    const row = await this.repo.find(attachmentId);
-    if (!row || row.status !== 'uploading') return { aborted: false };
-    await this.remove(row);
-    return { aborted: true };
+    const deleted = await this.deleteWithBytes(`a.id = $1 AND a.status = 'uploading'`, [attachmentId]);
+    return { aborted: deleted.rows.length > 0 };
   }
 
   /** A signed link, checked for its reader. */
@@ -135,23 +142,70 @@ export class AttachmentsService implements OnModuleInit {
     return this.repo.markSent(ids, messageId, at, manager);
   }
 
-  /** Deletes what was not sent within the hour (finished or not) with its bytes; returns how many. */
+  /** Deletes what was not sent within the hour (finished or not) with its bytes; returns how many. Replicas take different rows. */
   async sweep(now: Date, olderThanMs: number, batch = 100): Promise<number> {
-    const rows = await this.repo.unsentBefore(new Date(now.getTime() - olderThanMs), batch);
-    for (const row of rows) await this.remove(row);
-    return rows.length;
+    const deleted = await this.deleteWithBytes(
+      `a.id IN (SELECT id FROM conversation.attachments WHERE message_id IS NULL AND created_at < $1 ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [new Date(now.getTime() - olderThanMs), batch],
+    );
+    return deleted.rows.length;
+  }
+
+  /** Attachments deleted with their bytes in a transaction of their own (AttachmentRepository.deleteWithBytes), S3 objects right after. */
+  private async deleteWithBytes(where: string, params: unknown[]): Promise<DeletedAttachments> {
+    const deleted = await this.conversations.transaction((manager) => this.repo.deleteWithBytes(where, params, manager));
+    if (deleted.rows.some((r) => r.storage === 's3')) this.purgeSoon();
+    return deleted;
+  }
+
+  /**
+   * Works off the queued S3 deletions now, in the background (after an erasure or retention commit). One run per
+   * replica at a time; a call during a run makes it go round once more.
+   */
+  purgeSoon(): void {
+    if (this.purging) {
+      this.purgeAgain = true;
+      return;
+    }
+    this.purging = (async () => {
+      do {
+        this.purgeAgain = false;
+        await this.purgeDue();
+      } while (this.purgeAgain);
+    })().finally(() => (this.purging = null));
+  }
+
+  /**
+   * Deletes the bytes of every purge that is due (attachment_purges): each is deleted once right away and once
+   * more on its late pass, then forgotten; a failure (S3 down) is logged and tried again a lease later, on any
+   * replica. Never throws. Answers how many purges it took.
+   */
+  async purgeDue(): Promise<number> {
+    let taken = 0;
+    try {
+      for (;;) {
+        const due = await this.repo.claimPurges(PURGE_BATCH, PURGE_LEASE_MS, PURGE_LATE_MS);
+        for (const purge of due) {
+          try {
+            await this.stores.of(purge.storage).deleteAll(purge.id);
+            await this.repo.purged(purge.id, purge.late, PURGE_LATE_MS);
+          } catch (err) {
+            this.logger.warn(`attachment purge of ${purge.id} failed, tried again in ${PURGE_LEASE_MS / 1000} s: ${(err as Error).message}`);
+          }
+        }
+        taken += due.length;
+        if (due.length < PURGE_BATCH) return taken;
+      }
+    } catch (err) {
+      this.logger.error(`attachment purges could not be read: ${(err as Error).message}`);
+      return taken;
+    }
   }
 
   private async uploading(attachmentId: string): Promise<AttachmentRow> {
     const row = await this.repo.find(attachmentId);
     if (!row || row.status !== 'uploading') throw attachmentNotFound();
     return row;
-  }
-
-  /** Bytes first, then the row: a failure in between leaves a row the sweep finds again, never bytes without one. */
-  private async remove(row: AttachmentRow): Promise<void> {
-    await this.stores.of(row.storage).deleteAll(row.id);
-    await this.repo.delete(row.id);
   }
 
   /** The conversation's owner (an unsent file: its uploading session only), or an operator of its workspace. */

@@ -3,13 +3,15 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectConfig } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ConversationConfig } from '../config';
+import { rowsOf } from '../persistence/conversation.repository';
 
 export type StorageKind = 'postgres' | 's3';
 
 /** Where an attachment's chunks live: one interface, two real back ends (SPEC §13). */
 export interface BlobStore {
   readonly kind: StorageKind;
-  putChunk(attachmentId: string, seq: number, data: Buffer): Promise<void>;
+  /** False when the attachment is no longer an upload in progress (deleted meanwhile): nothing was stored. */
+  putChunk(attachmentId: string, seq: number, data: Buffer): Promise<boolean>;
   getChunk(attachmentId: string, seq: number): Promise<Buffer | null>;
   /** Every chunk of the attachment, however many were stored (a partial upload too). */
   deleteAll(attachmentId: string, manager?: EntityManager): Promise<void>;
@@ -21,12 +23,20 @@ export class PostgresBlobStore implements BlobStore {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async putChunk(attachmentId: string, seq: number, data: Buffer): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO conversation.attachment_chunks (attachment_id, seq, data) VALUES ($1, $2, $3)
-       ON CONFLICT (attachment_id, seq) DO UPDATE SET data = EXCLUDED.data`,
+  /**
+   * Only while the attachment row is an upload, share-locked until the chunk is in: a delete of the row (an
+   * erasure, retention, the sweep) waits for this insert and then deletes the chunk with it, or comes first and
+   * this stores nothing. No chunk outlives its row.
+   */
+  async putChunk(attachmentId: string, seq: number, data: Buffer): Promise<boolean> {
+    const stored: unknown = await this.dataSource.query(
+      `INSERT INTO conversation.attachment_chunks (attachment_id, seq, data)
+       SELECT $1, $2, $3 WHERE EXISTS (SELECT 1 FROM conversation.attachments WHERE id = $1 AND status = 'uploading' FOR SHARE)
+       ON CONFLICT (attachment_id, seq) DO UPDATE SET data = EXCLUDED.data
+       RETURNING 1`,
       [attachmentId, seq, data],
     );
+    return rowsOf(stored).length > 0;
   }
 
   async getChunk(attachmentId: string, seq: number): Promise<Buffer | null> {
@@ -66,8 +76,10 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async putChunk(attachmentId: string, seq: number, data: Buffer): Promise<void> {
+  /** An object stored after its row was deleted is found by the purge's late pass (AttachmentsService.purgeDue). */
+  async putChunk(attachmentId: string, seq: number, data: Buffer): Promise<boolean> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(attachmentId, seq), Body: data, ContentLength: data.length }));
+    return true;
   }
 
   async getChunk(attachmentId: string, seq: number): Promise<Buffer | null> {
@@ -80,10 +92,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /** A listing answers at most 1,000 keys (a 1 GB file has 2,048 chunks): list and delete until none is left. */
   async deleteAll(attachmentId: string): Promise<void> {
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${attachmentId}/` }));
-    const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }));
+    for (;;) {
+      const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}${attachmentId}/` }));
+      const keys = (listed.Contents ?? []).map((o) => ({ Key: o.Key! }));
+      if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys, Quiet: true } }));
+      if (keys.length === 0 || !listed.IsTruncated) return;
+    }
   }
 }
 

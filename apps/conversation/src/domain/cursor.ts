@@ -53,3 +53,27 @@ export function decodeMessageCursor(cursor: string): MessagePosition {
   if (kind === 'b') return { before: id as string };
   throw invalidCursor();
 }
+
+/** A person's export (SPEC §17) walks conversations, then messages, then attachments, each by (conversation id, id). */
+export const EXPORT_PHASES = ['conversations', 'messages', 'attachments'] as const;
+export type ExportPhase = (typeof EXPORT_PHASES)[number];
+/** Where an export page starts: after `id` of conversation `conversationId` ('' = from the start of the phase). */
+export interface ExportPosition {
+  phase: ExportPhase;
+  conversationId: string;
+  id: string;
+}
+
+const exportRowId: Record<ExportPhase, ReturnType<typeof idOf>> = { conversations: conversationId, messages: messageId, attachments: idOf('attachment') };
+
+export function encodeExportCursor(position: ExportPosition): string {
+  return encode(['x', position.phase, position.conversationId, position.id]);
+}
+
+export function decodeExportCursor(cursor: string): ExportPosition {
+  const [kind, phase, conversation, id] = decode(cursor);
+  if (kind !== 'x' || !EXPORT_PHASES.includes(phase as ExportPhase)) throw invalidCursor();
+  const ok = (value: unknown, schema: ReturnType<typeof idOf>) => value === '' || schema.safeParse(value).success;
+  if (!ok(conversation, conversationId) || !ok(id, exportRowId[phase as ExportPhase])) throw invalidCursor();
+  return { phase: phase as ExportPhase, conversationId: conversation as string, id: id as string };
+}

@@ -6,6 +6,7 @@ import {
   EventPayload,
   Message,
   SessionContext,
+  StoredAttachment,
   VISITOR_EVENT_TYPES,
   VisitorEvent,
 } from '@widget/contracts';
@@ -14,7 +15,8 @@ import { ConversationEntity, ConversationRow, MessageEntity } from '../persisten
 import type { Owner } from '../persistence/conversation.repository';
 import type { OutboxRow } from '../persistence/outbox.repository';
 
-export function toMessage(row: MessageEntity): Message {
+/** A message as stored: its attachments' metadata without links (a person's export, SPEC §17). */
+export function storedMessage(row: MessageEntity): Omit<Message, 'attachments'> & { attachments: StoredAttachment[] } {
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -22,9 +24,15 @@ export function toMessage(row: MessageEntity): Message {
     text: row.text,
     clientMessageId: row.clientMessageId,
     metadata: row.metadata ?? {},
-    attachments: (row.attachments ?? []).map((a) => withUrl(a, new Date())),
+    attachments: row.attachments ?? [],
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/** A message as clients read it: each attachment with a freshly signed link. */
+export function toMessage(row: MessageEntity): Message {
+  const message = storedMessage(row);
+  return { ...message, attachments: message.attachments.map((a) => withUrl(a, new Date())) };
 }
 
 export function toConversation(row: ConversationEntity, lastMessage: MessageEntity | null): Conversation {

@@ -17,14 +17,14 @@ export interface ActivityKey {
   id: string;
 }
 
-const CONVERSATION_COLUMNS = `
+export const CONVERSATION_COLUMNS = `
   c.id, c.workspace_id AS "workspaceId", c.widget_id AS "widgetId", c.session_id AS "sessionId", c.user_id AS "userId",
   c.subject, c.status, c.tags, c.custom_fields AS "customFields", c.metadata,
   c.assignee_id AS "assigneeId", c.assignee_name AS "assigneeName",
   c.last_message_id AS "lastMessageId", c.last_read_message_id AS "lastReadMessageId", c.unread_count AS "unreadCount",
   c.idempotency_key AS "idempotencyKey", c.request_hash AS "requestHash", c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 
-const MESSAGE_COLUMNS = `
+export const MESSAGE_COLUMNS = `
   m.id, m.conversation_id AS "conversationId", m.author_type AS "authorType", m.author_id AS "authorId",
   m.author_name AS "authorName", m.text, m.client_message_id AS "clientMessageId", m.metadata, m.attachments, m.created_at AS "createdAt"`;
 

@@ -1,0 +1,23 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ConversationRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { PrivacyService } from '../privacy/privacy.service';
+
+type Req<K extends keyof typeof ConversationRpc> = RpcRequest<(typeof ConversationRpc)[K]>;
+type Res<K extends keyof typeof ConversationRpc> = Promise<RpcReply<(typeof ConversationRpc)[K]>>;
+
+/** SPEC §17 subjects: the session service drives erasures, the gateway assembles exports. */
+@Controller()
+export class PrivacyHandler {
+  constructor(private readonly privacy: PrivacyService) {}
+
+  @MessagePattern(ConversationRpc.erasePerson.subject)
+  erase(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+    return this.privacy.erase(req);
+  }
+
+  @MessagePattern(ConversationRpc.exportPerson.subject)
+  export(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+    return this.privacy.export(req.person, req.cursor);
+  }
+}
