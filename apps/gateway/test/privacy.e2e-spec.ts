@@ -7,6 +7,7 @@ import {
   queryDatabase,
   signIdentity,
   Stack,
+  uploadFile,
   startStack,
   TEST_ORIGIN,
   TestWidget,
@@ -23,13 +24,21 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
   let stack: Stack;
   let admin: AdminApi;
   let widget: TestWidget;
+  let formId: string;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeAll(async () => {
     stack = await startStack({ env: { ERASURE_RETRY_INTERVAL_MS: '300' } });
     admin = new AdminApi(stack.baseUrl, stack.adminKey);
     const ws = await admin.post('/workspaces', { name: 'privacy' });
-    const created = await admin.post(`/workspaces/${ws.body.id}/widgets`, { name: 'privacy', allowedOrigins: [TEST_ORIGIN] });
+    const form = await admin.post(`/workspaces/${ws.body.id}/forms`, { name: 'Contact', fields: [{ key: 'details', label: 'Details', type: 'textarea', required: true }] });
+    formId = form.body.id;
+    const created = await admin.post(`/workspaces/${ws.body.id}/widgets`, {
+      name: 'privacy',
+      allowedOrigins: [TEST_ORIGIN],
+      features: { attachments: true, ticketForms: true },
+      forms: { visibleFormIds: [formId] },
+    });
     widget = { workspaceId: ws.body.id, widgetId: created.body.widget.id, secret: created.body.secret, api: new Api(`${stack.baseUrl}/widget/v1`, TEST_ORIGIN), admin };
   }, 180_000);
 
@@ -37,12 +46,20 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
     await stack?.stop();
   });
 
-  /** An anonymous visitor who writes, then identifies (the anonymous session merged into the user). */
+  /**
+   * An anonymous visitor who writes, uploads a file, submits a form and sends events, then identifies
+   * (the anonymous session merged into the user) and writes again.
+   */
   async function visitor(externalId: string, email: string, text: string) {
     const anon = await widget.api.post('/sessions/anonymous', { workspaceId: widget.workspaceId, widgetId: widget.widgetId });
     await widget.api.patch('/sessions/current', { user: { name: 'Pat' } }, { token: anon.body.token });
     const conversation = await widget.api.post('/conversations', { message: text }, { token: anon.body.token });
     expect(conversation.status).toBe(201);
+    const file = await uploadFile(`${stack.baseUrl}/widget/v1/conversations/${conversation.body.id}/attachments`, { name: 'notes.txt', bytes: Buffer.from(`${text} notes`) }, { token: anon.body.token, origin: TEST_ORIGIN });
+    expect(file.status).toBe(201);
+    expect((await widget.api.post(`/conversations/${conversation.body.id}/messages`, { attachmentIds: [file.body.id] }, { token: anon.body.token })).status).toBe(201);
+    expect((await widget.api.post(`/forms/${formId}/submissions`, { values: { details: `${text} (form)` } }, { token: anon.body.token })).status).toBe(201);
+    expect((await widget.api.post('/events', { events: [{ type: 'page_view', properties: { path: '/pricing' } }] }, { token: anon.body.token })).status).toBeLessThan(300);
     const jwt = await signIdentity(widget, { sub: externalId, email });
     const identified = await widget.api.post('/sessions/identify', { token: jwt }, { token: anon.body.token });
     expect(identified.status).toBe(200);
@@ -135,6 +152,25 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
       [ids, externalId, [kept.sessionId, kept.anonSessionId]],
     );
     expect(left[0]).toEqual({ sessions: 0, users: 0, kept_sessions: 2 });
+    // Every schema: nothing of the first person, everything of the second.
+    const held = async (sessionIds: string[]) =>
+      (
+        await queryDatabase(
+          stack.databaseUrl,
+          `SELECT (SELECT count(*)::int FROM conversation.conversations WHERE session_id = ANY($1::text[])) AS conversations,
+                  (SELECT count(*)::int FROM conversation.messages m JOIN conversation.conversations c ON c.id = m.conversation_id WHERE c.session_id = ANY($1::text[])) AS messages,
+                  (SELECT count(*)::int FROM conversation.attachments WHERE uploader_session_id = ANY($1::text[])) AS attachments,
+                  (SELECT count(*)::int FROM forms.submissions WHERE session_id = ANY($1::text[])) AS submissions,
+                  (SELECT count(*)::int FROM events.events WHERE session_id = ANY($1::text[])) AS events`,
+          [sessionIds],
+        )
+      )[0];
+    expect(await held(ids)).toEqual({ conversations: 0, messages: 0, attachments: 0, submissions: 0, events: 0 });
+    const keptHeld = await held([kept.sessionId, kept.anonSessionId]);
+    // Two conversations: the chat and the ticket its form submission opened.
+    expect(keptHeld).toEqual({ conversations: 2, messages: expect.any(Number), attachments: 1, submissions: 1, events: expect.any(Number) });
+    expect(keptHeld.messages).toBeGreaterThanOrEqual(3);
+    expect(keptHeld.events).toBeGreaterThanOrEqual(1);
     const keptThread = await widget.api.get(`/conversations/${kept.conversationId}/messages`, { token: kept.token });
     expect(keptThread.status).toBe(200);
     expect(keptThread.body.data.map((m: { text: string }) => m.text)).toContain('Keep order 5522');
