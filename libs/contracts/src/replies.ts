@@ -266,9 +266,11 @@ export const synonymGroupsReply = reply<SynonymGroups>()(
 const formFieldReply = sent(formFieldSchema).openapi('FormField');
 const publicFormShape = { id: idOf('form'), name: z.string(), description: z.string().nullable(), fields: z.array(formFieldReply) };
 export const publicFormReply = reply<PublicForm>()(z.object(publicFormShape).strict().openapi('PublicForm'));
-export const publicFormListReply = reply<{ data: PublicForm[]; nextCursor: null }>()(
-  z.object({ data: z.array(publicFormReply), nextCursor: z.null() }).strict().openapi('PublicFormList'),
-);
+/**
+ * GET /forms answers every visible form at once (nextCursor always null), described as any page: a property typed
+ * `null` alone is dropped by openapi-fetch's reply types (their `Readable` treats NonNullable<null> as a write-only field).
+ */
+export const publicFormListReply = reply<Page<PublicForm>>()(page(publicFormReply, 'PublicFormPage'));
 export const formReply = reply<Form>()(z.object({ ...publicFormShape, workspaceId: idOf('workspace'), createdAt: time, updatedAt: time }).strict().openapi('Form'));
 export const submissionReply = reply<Submission>()(
   z.object({ id: idOf('submission'), formId: idOf('form'), conversationId: idOf('conversation'), createdAt: time }).strict().openapi('Submission'),
