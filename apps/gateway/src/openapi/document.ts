@@ -1,6 +1,6 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31, ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import { Api, basePathOf, ERROR_CATALOGUE, ErrorCode, errorStatuses, idOf, Route, ROUTE_LIST } from '@widget/contracts';
-import { z } from 'zod';
+import { z, ZodTypeAny } from 'zod';
 
 // The generator names registered components through zod's prototype (its documented set-up).
 extendZodWithOpenApi(z);
@@ -74,6 +74,18 @@ function errors(route: Route): Record<number, ResponseConfig> {
   );
 }
 
+/**
+ * The query as its parameters: each required unless the gateway takes it left out. The generator would call a
+ * coerced number optional (it takes null, as `Number(null)`), but a query parameter is never null, only absent.
+ */
+function queryParameters(query: ZodTypeAny): z.AnyZodObject {
+  const object = (query instanceof z.ZodEffects ? query.innerType() : query) as z.AnyZodObject;
+  const shape = Object.fromEntries(
+    Object.entries(object.shape as Record<string, ZodTypeAny>).map(([name, schema]) => [name, schema.isOptional() ? schema : schema.openapi({ param: { required: true } })]),
+  );
+  return z.object(shape);
+}
+
 const SECURITY: Record<Route['auth'], Record<string, string[]>[]> = { none: [], session: [{ bearer: [] }], admin: [{ bearer: [] }], optional: [{ bearer: [] }, {}] };
 
 /** The OpenAPI 3.1 document of one API, generated from the route table of libs/contracts. */
@@ -96,7 +108,7 @@ export function buildOpenApi(api: Api, version: string): Record<string, unknown>
       // A route without a body reads none; one whose schema takes {} may be sent without (the gateway reads it as {}).
       request: {
         ...(params && { params }),
-        ...(route.query && { query: route.query as z.AnyZodObject }),
+        ...(route.query && { query: queryParameters(route.query) }),
         ...(headers && { headers }),
         ...(route.body && { body: { required: !route.body.safeParse({}).success, content: { 'application/json': { schema: route.body } } } }),
         ...(route.upload && { body: { required: true, content: { 'multipart/form-data': { schema: UPLOAD_BODY } } } }),
