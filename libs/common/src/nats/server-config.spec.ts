@@ -24,8 +24,8 @@ describe('natsAuthorizationConfig', () => {
     expect(block('session')).toContain('allow_responses: true');
     expect(block('gateway')).not.toContain('allow_responses');
     expect(block('realtime')).not.toContain('allow_responses');
-    // The events service publishes nothing but its own readiness ping.
-    expect(block('events')).toContain('publish: { allow: ["staging.rpc.events.health"] }');
+    // The events service publishes nothing but its question for the retention settings (SPEC §17) and its own readiness ping.
+    expect(block('events')).toContain('publish: { allow: ["staging.rpc.session.privacy.retention-policies","staging.rpc.events.health"] }');
     const none = natsAuthorizationConfig([{ user: 'x', password: 'y', permissions: { publish: [], subscribe: [], respond: false } }], { cost: 4 });
     expect(none).toContain('publish: { deny: [">"] }');
     expect(none).toContain('subscribe: { deny: [">"] }');
