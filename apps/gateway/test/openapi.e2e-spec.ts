@@ -60,7 +60,7 @@ describe('the OpenAPI documents (generated from the route table of libs/contract
     // Attachments (SPEC §13): a multipart upload with one binary part, and a download answered with bytes.
     const upload = widget.paths['/conversations/{id}/attachments'].post;
     expect(upload.requestBody.content['multipart/form-data'].schema).toEqual({ type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } });
-    expect(Object.keys(widget.paths['/attachments/{id}'].get.responses['200'].content)).toEqual(['application/octet-stream']);
+    expect(Object.keys(widget.paths['/attachments/{id}'].get.responses['200'].content)).toEqual(['*/*']);
     const admin = (await new Api(`${stack.baseUrl}/${ADMIN_BASE}`).get('/openapi.json')).body;
     const widgetConfig = admin.paths['/workspaces/{ws}/widgets'].post.requestBody.content['application/json'].schema;
     expect(Object.keys(widgetConfig.properties)).toEqual(expect.arrayContaining(['identity', 'routing', 'features', 'launcher', 'ai']));

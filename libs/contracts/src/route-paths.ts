@@ -262,6 +262,8 @@ export function errorStatuses(route: RoutePath): Map<number, ErrorCode[]> {
   for (const code of codes) add(ERROR_CATALOGUE[code].status, code);
   // A reused Idempotency-Key with another body (SPEC §9); a service that does not answer in time.
   if (route.idempotent) add(409, 'validation_error');
+  // A Range outside the file.
+  if (route.download) add(416, 'validation_error');
   add(503, 'internal_error');
   return new Map([...byStatus.entries()].sort(([a], [b]) => a - b));
 }

@@ -38,7 +38,8 @@ const TITLES: Record<Api, { title: string; description: string }> = {
 
 /** An attachment upload: one file part named `file` (SPEC §13). */
 const UPLOAD_BODY = { type: 'object' as const, required: ['file'], properties: { file: { type: 'string' as const, format: 'binary' } } };
-const BYTES = { 'application/octet-stream': { schema: { type: 'string' as const, format: 'binary' } } };
+/** A download: the file's own (sniffed) type, so any media type. */
+const BYTES = { '*/*': { schema: { type: 'string' as const, format: 'binary' } } };
 
 const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 206: 'Partial content (one Range)' };
 

@@ -48,6 +48,19 @@ async function answered<E>(call: Promise<{ error?: E; response: Response }>, sta
 /** Deep equality by JSON (node's deepStrictEqual compares prototypes, which differ across Jest's realms). */
 const same = (actual: unknown, expected: unknown) => assert.equal(JSON.stringify(actual), JSON.stringify(expected));
 
+/** An upload's body: the document types the part `file` as a string (binary); sent as a file of that text. */
+const asFile = (name: string) => (body: { file: string }) => {
+  const form = new FormData();
+  form.append('file', new Blob([body.file], { type: 'text/plain' }), name);
+  return form;
+};
+
+/** A signed link's query, from an attachment's `url`. */
+function linkOf(url: string) {
+  const query = new URL(url, 'http://link').searchParams;
+  return { expires: Number(query.get('expires')), sig: query.get('sig') ?? '' };
+}
+
 const bearer = (token: string | undefined) => (token ? { authorization: `Bearer ${token}` } : {});
 
 function widgetApi(ctx: FlowContext, token?: string) {
@@ -80,7 +93,7 @@ export async function operatorSetup(ctx: FlowContext): Promise<Setup> {
   assert.equal(again.id, workspace.id);
   const ws = { path: { ws: workspace.id } };
 
-  const created = await ok(root.POST('/workspaces/{ws}/widgets', { params: ws, body: { name: 'Contract widget', allowedOrigins: [ctx.origin], ai: { minConfidence: 0.1 } } }), 201);
+  const created = await ok(root.POST('/workspaces/{ws}/widgets', { params: ws, body: { name: 'Contract widget', allowedOrigins: [ctx.origin], features: { attachments: true }, ai: { minConfidence: 0.1 } } }), 201);
   const widget = created.widget;
   assert.equal(widget.features.conversations, true);
   const fetched = await ok(root.GET('/widgets/{id}', { params: { path: { id: widget.id } } }), 200);
@@ -96,6 +109,7 @@ export async function operatorSetup(ctx: FlowContext): Promise<Setup> {
   );
   const published = await ok(root.PATCH('/articles/{id}', { params: { path: { id: article.id } }, body: { status: 'published' } }), 200);
   assert.ok(published.publishedAt !== null && published.publishedAt.length > 0);
+  assert.equal((await ok(root.GET('/articles/{id}', { params: { path: { id: article.id } } }), 200)).status, 'published');
   const articles = await ok(root.GET('/workspaces/{ws}/articles', { params: { ...ws, query: { status: 'published' } } }), 200);
   same(
     articles.data.map((a) => a.id),
@@ -131,6 +145,8 @@ export async function operatorSetup(ctx: FlowContext): Promise<Setup> {
 export interface VisitorTrail {
   conversationId: string;
   userId: string;
+  /** The anonymous session the visitor started with (merged into the user at identify). */
+  sessionId: string;
 }
 
 /**
@@ -168,6 +184,15 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
   assert.equal(resent.id, sent.id);
   same(sent.attachments, []);
 
+  const receipt = 'Order 1042: two parcels.';
+  const uploaded = await ok(visitor.POST('/conversations/{id}/attachments', { params: conversation, body: { file: receipt }, bodySerializer: asFile('receipt.txt') }), 201);
+  assert.equal(uploaded.contentType, 'text/plain');
+  const withFile = await ok(visitor.POST('/conversations/{id}/messages', { params: conversation, body: { attachmentIds: [uploaded.id] } }), 201);
+  const attached = withFile.attachments[0];
+  assert.equal(attached.size, Buffer.byteLength(receipt));
+  const bytes = await ok(visitor.GET('/attachments/{id}', { params: { path: { id: attached.id }, query: linkOf(attached.url) }, parseAs: 'text' }), 200);
+  assert.equal(bytes, receipt);
+
   const list = await ok(visitor.GET('/conversations', { params: { query: { limit: 10 } } }), 200);
   same(
     list.data.map((c) => c.id),
@@ -177,8 +202,8 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
   const one = await ok(visitor.GET('/conversations/{id}', { params: conversation }), 200);
   assert.equal(one.subject, 'Where is my parcel?');
   const messages = await ok(visitor.GET('/conversations/{id}/messages', { params: { ...conversation, query: { limit: 50 } } }), 200);
-  assert.equal(messages.data[0].text, 'Order 1042.');
-  const read = await ok(visitor.POST('/conversations/{id}/read', { params: conversation, body: { lastReadMessageId: sent.id } }), 200);
+  assert.equal(messages.data[1].text, 'Order 1042.');
+  const read = await ok(visitor.POST('/conversations/{id}/read', { params: conversation, body: { lastReadMessageId: withFile.id } }), 200);
   assert.equal(read.unreadCount, 0);
 
   const hits = await ok(visitor.GET('/articles/search', { params: { query: { q: 'package shipping', limit: 5 } } }), 200);
@@ -232,7 +257,7 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
   const theirs = await ok(member.GET('/conversations'), 200);
   assert.ok(theirs.data.some((c) => c.id === opened.id), 'the anonymous conversation went with the identify');
   await answered(widgetApi(ctx, refreshed.token).POST('/sessions/shutdown'), 204);
-  return { conversationId: opened.id, userId: user.id };
+  return { conversationId: opened.id, userId: user.id, sessionId: started.session.id };
 }
 
 /**
@@ -259,6 +284,13 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
     201,
   );
   same(reply.author, { type: 'agent', id: 'agent_1', name: 'Alex' });
+  const label = await ok(root.POST('/conversations/{id}/attachments', { params: conversation, body: { file: 'Return label' }, bodySerializer: asFile('label.txt') }), 201);
+  const sentLabel = await ok(root.POST('/conversations/{id}/messages', { params: conversation, body: { attachmentIds: [label.id], author: { id: 'agent_1', name: 'Alex' } } }), 201);
+  const labelBytes = await ok(
+    root.GET('/workspaces/{ws}/attachments/{id}', { params: { path: { ws: setup.workspaceId, id: label.id }, query: linkOf(sentLabel.attachments[0].url) }, parseAs: 'text' }),
+    200,
+  );
+  assert.equal(labelBytes, 'Return label');
   const triaged = await ok(root.PATCH('/conversations/{id}', { params: conversation, body: { status: 'pending', assignee: { id: 'agent_1', name: 'Alex' } } }), 200);
   assert.equal(triaged.assignee?.name, 'Alex');
   await answered(root.POST('/conversations/{id}/typing', { params: conversation, body: { typing: true, author: { id: 'agent_1' } } }), 204);
@@ -291,6 +323,8 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   assert.equal(promoted.role, 'admin');
   const team = await ok(root.POST('/workspaces/{ws}/teams', { params: ws, body: { name: 'Support', memberIds: [me.operator.id] } }), 201);
   same((await ok(root.GET('/workspaces/{ws}/teams', { params: ws }), 200)).data.map((t) => t.id), [team.id]);
+  const other = await ok(root.POST('/workspaces/{ws}/members', { params: ws, body: { email: `x-${email}`, name: 'Sam Short', role: 'agent' } }), 201);
+  await answered(root.DELETE('/workspaces/{ws}/members/{id}', { params: { path: { ws: setup.workspaceId, id: other.member.id } } }), 204);
   await answered(agent.POST('/auth/logout'), 204);
   const forbidden = await answered(agent.GET('/me'), 401);
   assert.equal(forbidden?.error.code, 'invalid_token');
@@ -308,4 +342,13 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   assert.ok(audit.data.some((e) => e.targetId === trail.conversationId && e.actor.kind === 'root'));
   const options = await ok(adminApi(ctx, undefined).GET('/auth/options'), 200);
   assert.equal(typeof options.sso, 'boolean');
+
+  // SPEC §17: everything held about the visitor, then its erasure.
+  const held = await ok(root.GET('/workspaces/{ws}/visitors/export', { params: { ...ws, query: { sessionId: trail.sessionId } } }), 200);
+  assert.ok(held.person.sessionIds.includes(trail.sessionId));
+  assert.ok(held.parts.conversation.length > 0);
+  const requested = await ok(root.POST('/workspaces/{ws}/erasures', { params: ws, body: { sessionId: trail.sessionId } }), 202);
+  const erasure = await ok(root.GET('/workspaces/{ws}/erasures/{id}', { params: { path: { ws: setup.workspaceId, id: requested.erasure.id } } }), 200);
+  assert.equal(erasure.erasure.selector, 'sessionId');
+  assert.ok(['pending', 'done'].includes(erasure.erasure.parts.conversation.status));
 }
