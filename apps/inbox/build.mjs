@@ -1,6 +1,6 @@
 // Bundles the inbox into dist/: index.html plus content-hashed JS and CSS (served by the gateway at /inbox/).
 import { build } from 'esbuild';
-import { precompress } from '@widget/sdk/build-tools.mjs';
+import { contractsFromSource, precompress } from '@widget/sdk/build-tools.mjs';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
@@ -23,6 +23,7 @@ const result = await build({
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [contractsFromSource],
 });
 
 // name.<12 hex of sha256>.ext, the convention of the widget's page sets: the gateway caches such names for good.

@@ -1,3 +1,4 @@
+import { ADMIN_ROUTE_PATHS as ROUTES, routeOf } from '@widget/contracts/paths';
 import type { Attachment, Conversation, ConversationStatus, LoginReply, Message, MeReply, OperatorConversation, Page } from '@widget/contracts';
 
 /** A refused call, carrying the SPEC §3 envelope's fields (or network_error when nothing answered). */
@@ -35,11 +36,15 @@ export function describe(err: unknown, byCode: Record<string, string> = {}): str
   return 'Something went wrong.';
 }
 
+/** A route to call: `routeOf(ROUTES.<operationId>, params)` (libs/contracts/src/route-paths.ts), a query string added to its path. */
+type Route = { method: string; path: string };
+const withQuery = (route: Route, query: URLSearchParams | string): Route => ({ method: route.method, path: `${route.path}?${query}` });
+
 /** One call to /admin/v1 on this page's own origin, with the operator token when there is one; a refusal throws its envelope as an ApiError. */
-async function send(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+async function send({ method, path }: Route, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(`/admin/v1${path}`, {
+    res = await fetch(path, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -53,8 +58,8 @@ async function send(method: string, path: string, token: string | null, body?: u
   return res;
 }
 
-async function call<T>(method: string, path: string, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const res = await send(method, path, token, body, headers);
+async function call<T>(route: Route, token: string | null, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  const res = await send(route, token, body, headers);
   if (res.status === 204) return undefined as T;
   return (await res.json().catch(() => null)) as T;
 }
@@ -64,16 +69,16 @@ export const auth = {
   /** Whether single sign-on is set up; anything but a 200 that says so (an older gateway, an error) is "no". */
   async options(): Promise<{ sso: boolean }> {
     try {
-      return { sso: (await call<{ sso?: unknown } | null>('GET', '/auth/options', null))?.sso === true };
+      return { sso: (await call<{ sso?: unknown } | null>(routeOf(ROUTES.getAuthOptions), null))?.sso === true };
     } catch {
       return { sso: false };
     }
   },
-  login: (email: string, password: string) => call<LoginReply>('POST', '/auth/login', null, { email, password }),
-  me: (token: string) => call<MeReply>('GET', '/me', token),
-  logout: (token: string) => call<void>('POST', '/auth/logout', token),
+  login: (email: string, password: string) => call<LoginReply>(routeOf(ROUTES.login), null, { email, password }),
+  me: (token: string) => call<MeReply>(routeOf(ROUTES.getMe), token),
+  logout: (token: string) => call<void>(routeOf(ROUTES.logout), token),
   /** Where "Sign in with SSO" goes: the provider, then back to `returnTo` with the token in the fragment. */
-  ssoStartUrl: (returnTo: string) => `/admin/v1/auth/oidc/start?${new URLSearchParams({ returnTo })}`,
+  ssoStartUrl: (returnTo: string) => withQuery(routeOf(ROUTES.startOidc), new URLSearchParams({ returnTo })).path,
 };
 
 /** The operator API (SPEC §9) for one workspace, as the signed-in operator: replies and typing are authored by the account. */
@@ -84,24 +89,24 @@ export class OperatorApi {
     const params = new URLSearchParams({ limit: String(query.limit ?? 50) });
     if (query.status) params.set('status', query.status);
     if (query.cursor) params.set('cursor', query.cursor);
-    return this.call('GET', `/workspaces/${encodeURIComponent(this.session.workspaceId)}/conversations?${params}`);
+    return this.call(withQuery(routeOf(ROUTES.listConversations, { ws: this.session.workspaceId }), params));
   }
 
   getConversation(id: string): Promise<OperatorConversation> {
-    return this.call('GET', `/conversations/${encodeURIComponent(id)}`);
+    return this.call(routeOf(ROUTES.getConversation, { id }));
   }
 
   listMessages(id: string, query: { cursor?: string; after?: string; limit?: number }): Promise<Page<Message>> {
     const params = new URLSearchParams({ limit: String(query.limit ?? 30) });
     if (query.cursor) params.set('cursor', query.cursor);
     if (query.after) params.set('after', query.after);
-    return this.call('GET', `/conversations/${encodeURIComponent(id)}/messages?${params}`);
+    return this.call(withQuery(routeOf(ROUTES.listMessages, { id }), params));
   }
 
   /** `idempotencyKey` is minted once per composed reply and reused by every retry of it. Text may be empty when files go with it. */
   reply(id: string, text: string, idempotencyKey: string, attachmentIds: string[] = []): Promise<Message> {
     const body = { ...(text ? { text } : {}), ...(attachmentIds.length ? { attachmentIds } : {}) };
-    return this.call('POST', `/conversations/${encodeURIComponent(id)}/messages`, body, { 'Idempotency-Key': idempotencyKey });
+    return this.call(routeOf(ROUTES.postMessage, { id }), body, { 'Idempotency-Key': idempotencyKey });
   }
 
   /** One file for a reply (multipart, one part named `file`), over XMLHttpRequest: fetch cannot tell how much was sent. */
@@ -109,7 +114,8 @@ export class OperatorApi {
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(new ApiError('cancelled', 'The upload was cancelled.', 0, null, false));
       const xhr = new XMLHttpRequest();
-      xhr.open('POST', `/admin/v1/conversations/${encodeURIComponent(conversationId)}/attachments`);
+      const route = routeOf(ROUTES.uploadAttachment, { id: conversationId });
+      xhr.open(route.method, route.path);
       xhr.setRequestHeader('authorization', `Bearer ${this.session.token}`);
       xhr.upload.onprogress = (e) => options.onProgress?.(e.loaded);
       xhr.onload = () => {
@@ -135,23 +141,23 @@ export class OperatorApi {
   /** An attachment's bytes: the message's signed link (made for visitors) moved to the operator's path, read with the token. */
   async attachment(attachment: Attachment): Promise<Blob> {
     const { search } = new URL(attachment.url, location.origin);
-    const path = `/workspaces/${encodeURIComponent(this.session.workspaceId)}/attachments/${encodeURIComponent(attachment.id)}${search}`;
-    return (await send('GET', path, this.session.token)).blob();
+    const route = routeOf(ROUTES.downloadAttachment, { ws: this.session.workspaceId, id: attachment.id });
+    return (await send({ ...route, path: route.path + search }, this.session.token)).blob();
   }
 
   patch(id: string, change: { status?: ConversationStatus; assignee?: { id: string; name: string } | null }): Promise<Conversation> {
-    return this.call('PATCH', `/conversations/${encodeURIComponent(id)}`, change);
+    return this.call(routeOf(ROUTES.patchConversation, { id }), change);
   }
 
   typing(id: string, typing: boolean): Promise<void> {
-    return this.call('POST', `/conversations/${encodeURIComponent(id)}/typing`, { typing });
+    return this.call(routeOf(ROUTES.setTyping, { id }), { typing });
   }
 
   realtimeToken(): Promise<{ token: string; expiresAt: string }> {
-    return this.call('POST', `/workspaces/${encodeURIComponent(this.session.workspaceId)}/realtime-token`);
+    return this.call(routeOf(ROUTES.createOperatorRealtimeToken, { ws: this.session.workspaceId }));
   }
 
-  private call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return call<T>(method, path, this.session.token, body, headers);
+  private call<T>(route: Route, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return call<T>(route, this.session.token, body, headers);
   }
 }

@@ -1,5 +1,6 @@
 import { io, Socket } from 'socket.io-client';
 import type { Conversation, Message, TypingPayload } from '@widget/contracts';
+import { REALTIME_PATH } from '@widget/contracts/paths';
 import { ApiError, OperatorApi } from './api';
 
 export type FeedState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -39,7 +40,7 @@ export class Feed {
     this.lastMessageId = lastMessageId;
     this.on.state('connecting');
     const socket = io(window.location.origin, {
-      path: '/widget/v1/realtime',
+      path: REALTIME_PATH,
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,

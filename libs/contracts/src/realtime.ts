@@ -6,8 +6,8 @@ import { idOf } from './common';
  * plain WebSocket share these frames; only the framing differs.
  */
 
-/** Path of both protocols, on the public origin and on the realtime service alike. */
-export const REALTIME_PATH = '/widget/v1/realtime';
+/** Path of both protocols: written in route-paths.ts (no zod), where the browser SDK reads it too. */
+export { REALTIME_PATH } from './route-paths';
 
 /** Tokens of the operator feed (`POST /admin/v1/workspaces/{ws}/realtime-token`) start `wot_`; visitors' `wrt_`/`wst_`. */
 export const OPERATOR_REALTIME_TOKEN_PREFIX = 'wot';

@@ -47,24 +47,13 @@ export interface RoutePath {
 
 type Options = Omit<RoutePath, 'api' | 'method' | 'path' | 'summary' | 'status' | 'auth'> & { status?: readonly number[]; auth?: RouteAuth };
 
-const widget = (method: Method, path: string, summary: string, more: Options = {}): RoutePath => ({
-  api: 'widget',
-  method,
-  path,
-  summary,
-  status: [200],
-  auth: 'session',
-  ...more,
-});
-const admin = (method: Method, path: string, summary: string, more: Options = {}): RoutePath => ({
-  api: 'admin',
-  method,
-  path,
-  summary,
-  status: [200],
-  auth: 'admin',
-  ...more,
-});
+// No side effects: a browser bundle that reads one API's routes drops the other table.
+/* @__NO_SIDE_EFFECTS__ */ function widget(method: Method, path: string, summary: string, more: Options = {}): RoutePath {
+  return { api: 'widget', method, path, summary, status: [200], auth: 'session', ...more };
+}
+/* @__NO_SIDE_EFFECTS__ */ function admin(method: Method, path: string, summary: string, more: Options = {}): RoutePath {
+  return { api: 'admin', method, path, summary, status: [200], auth: 'admin', ...more };
+}
 
 const CREATED_OR_RETRIED = [201, 200] as const;
 const conversations = { feature: 'conversations', errors: ['conversation_not_found'] } as const;
@@ -141,8 +130,9 @@ export const WIDGET_ROUTE_PATHS = {
 const role = { errors: ['forbidden', 'not_found'] } as const;
 const onConversation = { errors: ['forbidden', 'not_found', 'conversation_not_found'] } as const;
 
-/** Every route of /admin/v1, by operationId. */
-export const ADMIN_ROUTE_PATHS = {
+/** Every route of /admin/v1, by operationId (built in a pure function: its spreads would keep it in a bundle that reads only the widget's routes). */
+export const ADMIN_ROUTE_PATHS = /* @__PURE__ */ (() =>
+  ({
   getOpenApi: admin('GET', '/openapi.json', 'This document', { auth: 'none', extension: true }),
   createWorkspace: admin('POST', '/workspaces', 'Create a workspace (the root key)', { status: [201], idempotent: true, errors: ['forbidden'] }),
   patchWorkspace: admin('PATCH', '/workspaces/:ws', "The workspace's name and retention settings", { ...role, extension: true }),
@@ -220,7 +210,7 @@ export const ADMIN_ROUTE_PATHS = {
   }),
   getErasure: admin('GET', '/workspaces/:ws/erasures/:id', "An erasure and the state of each service's part", { ...role, extension: true }),
   exportVisitor: admin('GET', '/workspaces/:ws/visitors/export', 'Everything held about one person, as one JSON document (streamed)', { ...role, extension: true }),
-} as const satisfies Record<string, RoutePath>;
+  }) as const satisfies Record<string, RoutePath>)();
 
 export const ROUTE_PATHS = { widget: WIDGET_ROUTE_PATHS, admin: ADMIN_ROUTE_PATHS } as const;
 export type WidgetOperation = keyof typeof WIDGET_ROUTE_PATHS;
@@ -237,6 +227,19 @@ export function pathOf(route: Pick<RoutePath, 'path'>, params: Record<string, st
     return encodeURIComponent(value);
   });
 }
+
+/**
+ * What a client calls for a route: its method and its full path, base included, parameters
+ * encoded (`routeOf(WIDGET_ROUTE_PATHS.sendMessage, { id })` → POST /widget/v1/conversations/c%2F1/messages).
+ * The SDK and the inbox build every path with it, so a route is written once, here.
+ */
+export const routeOf = (route: Pick<RoutePath, 'api' | 'method' | 'path'>, params?: Record<string, string>): { method: Method; path: string } => ({
+  method: route.method,
+  path: basePathOf(route.api) + pathOf(route, params),
+});
+
+/** Path of both realtime protocols (socket.io and the plain WebSocket), on the public origin and on the realtime service alike. */
+export const REALTIME_PATH = '/widget/v1/realtime';
 
 /** The path parameters a route names (`/workspaces/:ws/members/:id` → ['ws', 'id']). */
 export const paramsOf = (route: Pick<RoutePath, 'path'>): string[] => [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]);

@@ -1,6 +1,7 @@
 // Over 400 lines, and not split in this change: it was 688 lines before it. Issue 21 splits ChatCore into a
 // session part, a conversation store and thin API modules; the upload transport it gained lives in ./upload.ts
 // and the upload queue in ./upload-queue.ts.
+import { routeOf, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/paths';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
 import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message, Page } from '../types';
@@ -52,6 +53,9 @@ export interface SessionView {
   user: { id?: string; email?: string | null; name?: string | null } | null;
   expiresAt: string;
 }
+
+/** A route to call: `routeOf(ROUTES.<operationId>, params)` (libs/contracts/src/route-paths.ts). */
+type Route = { method: string; path: string };
 
 interface SessionReply {
   session: SessionView;
@@ -149,7 +153,7 @@ export class ChatCore {
       apiBase: options.apiBase,
       io: options.io,
       // One attempt: the connection's own loop retries, on its short backoff while the server is away.
-      token: async () => (await this.authed<{ token: string }>('POST', '/widget/v1/sessions/realtime-token', {}, { retry: false })).token,
+      token: async () => (await this.authed<{ token: string }>(routeOf(ROUTES.createRealtimeToken), {}, { retry: false })).token,
       lastMessageId: () => this.lastSeen,
       onEvent: (envelope) => this.onSocketEvent(envelope),
       onState: (state) => {
@@ -213,7 +217,7 @@ export class ChatCore {
   }
 
   private async fetchConfig(): Promise<WidgetView> {
-    const raw = await this.http.request<unknown>('GET', '/widget/v1/config', {
+    const raw = await this.send<unknown>(routeOf(ROUTES.getConfig), {
       query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId },
     });
     this.config = normalizeConfig(raw);
@@ -295,12 +299,12 @@ export class ChatCore {
     const body = { workspaceId: this.config!.workspaceId, widgetId, locale: this.options.locale };
     let reply: SessionReply;
     try {
-      reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/anonymous', { body, token: stored });
+      reply = await this.send<SessionReply>(routeOf(ROUTES.startAnonymousSession), { body, token: stored });
     } catch (err) {
       const error = SupportChatError.from(err);
       if (!stored || (error.code !== 'invalid_token' && error.code !== 'auth_expired')) throw error;
       this.storage.remove(TOKEN_KEY(widgetId));
-      reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/anonymous', { body });
+      reply = await this.send<SessionReply>(routeOf(ROUTES.startAnonymousSession), { body });
     }
     this.adopt(reply);
   }
@@ -337,14 +341,14 @@ export class ChatCore {
     } else {
       body = { user: identity.user ?? {}, ...(identity.company ? { company: identity.company } : {}) };
     }
-    const reply = await this.http.request<SessionReply>('POST', '/widget/v1/sessions/identify', { body, token: this.token });
+    const reply = await this.send<SessionReply>(routeOf(ROUTES.identify), { body, token: this.token });
     this.adopt(reply);
   }
 
   async update(input: { user?: ChatUser; company?: ChatCompany; context?: Record<string, unknown> }): Promise<void> {
     if (input.context) this.context = { ...this.context, ...input.context };
     if (!input.user && !input.company) return;
-    await this.authed('PATCH', '/widget/v1/sessions/current', { user: input.user, company: input.company });
+    await this.authed(routeOf(ROUTES.updateSession), { user: input.user, company: input.company });
   }
 
   async shutdown(options: { clearStorage?: boolean } = {}): Promise<void> {
@@ -352,7 +356,7 @@ export class ChatCore {
     this.clearTimers();
     const token = this.token;
     this.token = null;
-    if (token) await this.http.request('POST', '/widget/v1/sessions/shutdown', { token, retry: false }).catch(() => undefined);
+    if (token) await this.send(routeOf(ROUTES.shutdownSession), { token, retry: false }).catch(() => undefined);
     if (options.clearStorage && this.config) this.storage.remove(TOKEN_KEY(this.config.id));
     this.session = null;
     this.identity = null;
@@ -406,7 +410,7 @@ export class ChatCore {
   // ---- conversations and messages ----
 
   async refreshConversations(limit = 50): Promise<Conversation[]> {
-    const page = await this.authed<Page<Conversation>>('GET', '/widget/v1/conversations', undefined, { query: { limit } });
+    const page = await this.authed<Page<Conversation>>(routeOf(ROUTES.listConversations), undefined, { query: { limit } });
     for (const conversation of page.data) this.putConversation(conversation);
     this.setUnread(page.data.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0));
     this.changed();
@@ -423,7 +427,7 @@ export class ChatCore {
   }
 
   async loadMessages(conversationId: string): Promise<LoggedMessage[]> {
-    const page = await this.authed<Page<Message>>('GET', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, undefined, { query: { limit: 50 } });
+    const page = await this.authed<Page<Message>>(routeOf(ROUTES.listMessages, { id: conversationId }), undefined, { query: { limit: 50 } });
     const log = this.log(conversationId);
     for (const message of page.data) log.upsert(message);
     this.seen(log.lastId());
@@ -435,7 +439,7 @@ export class ChatCore {
     const log = this.log(conversationId);
     const after = log.lastId();
     if (!after) return void (await this.loadMessages(conversationId));
-    const page = await this.authed<Page<Message>>('GET', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, undefined, { query: { after, limit: 100 } });
+    const page = await this.authed<Page<Message>>(routeOf(ROUTES.listMessages, { id: conversationId }), undefined, { query: { after, limit: 100 } });
     for (const message of page.data) this.acceptMessage(message);
   }
 
@@ -448,7 +452,7 @@ export class ChatCore {
       metadata: { ...this.context, ...input.metadata },
       clientMessageId,
     };
-    const conversation = await this.authed<Conversation>('POST', '/widget/v1/conversations', body);
+    const conversation = await this.authed<Conversation>(routeOf(ROUTES.createConversation), body);
     this.putConversation(conversation);
     if (conversation.lastMessage) this.acceptMessage(conversation.lastMessage);
     this.emit('conversation:started', { conversation });
@@ -496,7 +500,7 @@ export class ChatCore {
       if (text.trim()) body.text = text;
       if (attachments.length) body.attachmentIds = attachments.map((a) => a.id);
       if (Object.keys(this.context).length) body.metadata = this.context;
-      const message = await this.authed<Message>('POST', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/messages`, body, {
+      const message = await this.authed<Message>(routeOf(ROUTES.sendMessage, { id: conversationId }), body, {
         onRetry: (error, delayMs) => this.noteWait(error, delayMs),
       });
       this.waitNotice = null;
@@ -542,7 +546,7 @@ export class ChatCore {
    */
   uploadAttachment(conversationId: string, file: File, options: UploadOptions = {}): Promise<Attachment> {
     const name = fileName(file);
-    const url = new URL(`/widget/v1/conversations/${encodeURIComponent(conversationId)}/attachments`, this.options.apiBase).toString();
+    const url = new URL(routeOf(ROUTES.uploadAttachment, { id: conversationId }).path, this.options.apiBase).toString();
     return this.withSession((token) =>
       uploadFile<Attachment>({
         url,
@@ -585,7 +589,7 @@ export class ChatCore {
     const lastReadMessageId = this.log(conversationId).lastId() ?? undefined;
     const conversation = this.conversations.get(conversationId);
     if (conversation && conversation.unreadCount === 0 && this.unread === 0) return;
-    await this.authed('POST', `/widget/v1/conversations/${encodeURIComponent(conversationId)}/read`, lastReadMessageId ? { lastReadMessageId } : {});
+    await this.authed(routeOf(ROUTES.markConversationRead, { id: conversationId }), lastReadMessageId ? { lastReadMessageId } : {});
     if (conversation) {
       this.setUnread(Math.max(0, this.unread - conversation.unreadCount));
       conversation.unreadCount = 0;
@@ -601,28 +605,28 @@ export class ChatCore {
   // ---- knowledge, AI, forms ----
 
   async searchArticles(query: string): Promise<ArticleHit[]> {
-    const page = await this.authed<Page<ArticleHit>>('GET', '/widget/v1/articles/search', undefined, { query: { q: query, limit: 10, locale: this.options.locale } });
+    const page = await this.authed<Page<ArticleHit>>(routeOf(ROUTES.searchArticles), undefined, { query: { q: query, limit: 10, locale: this.options.locale } });
     return page.data;
   }
 
   getArticle(id: string): Promise<Article> {
-    return this.authed<Article>('GET', `/widget/v1/articles/${encodeURIComponent(id)}`);
+    return this.authed<Article>(routeOf(ROUTES.getArticle, { id }));
   }
 
   aiAnswer(question: string, conversationId?: string): Promise<AiAnswer> {
-    return this.authed<AiAnswer>('POST', '/widget/v1/ai/answer', { question, conversationId, locale: this.options.locale });
+    return this.authed<AiAnswer>(routeOf(ROUTES.answerQuestion), { question, conversationId, locale: this.options.locale });
   }
 
   async listForms(): Promise<TicketForm[]> {
-    return (await this.authed<Page<TicketForm>>('GET', '/widget/v1/forms')).data;
+    return (await this.authed<Page<TicketForm>>(routeOf(ROUTES.listForms))).data;
   }
 
   getForm(id: string): Promise<TicketForm> {
-    return this.authed<TicketForm>('GET', `/widget/v1/forms/${encodeURIComponent(id)}`);
+    return this.authed<TicketForm>(routeOf(ROUTES.getForm, { id }));
   }
 
   async submitForm(formId: string, values: Record<string, unknown>, clientSubmissionId: string): Promise<{ id: string; formId: string; conversationId: string }> {
-    const submission = await this.authed<{ id: string; formId: string; conversationId: string }>('POST', `/widget/v1/forms/${encodeURIComponent(formId)}/submissions`, {
+    const submission = await this.authed<{ id: string; formId: string; conversationId: string }>(routeOf(ROUTES.submitForm, { id: formId }), {
       values,
       clientSubmissionId,
     });
@@ -643,7 +647,7 @@ export class ChatCore {
     if (!shown?.id) return conversation;
     try {
       const body = { answerId: shown.id, clientMessageId: this.newId() };
-      const reply = await this.authed<{ message: Message | null }>('POST', `/widget/v1/conversations/${encodeURIComponent(conversation.id)}/escalate`, body);
+      const reply = await this.authed<{ message: Message | null }>(routeOf(ROUTES.escalateConversation, { id: conversation.id }), body);
       if (reply?.message) this.acceptMessage(reply.message);
     } catch (err) {
       if (SupportChatError.from(err).code !== 'not_found') throw err;
@@ -744,8 +748,13 @@ export class ChatCore {
     }
   }
 
-  private authed<T>(method: string, path: string, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
-    return this.withSession((token) => this.http.request<T>(method, path, { ...extra, body, token }));
+  /** One call to a route of the table (`routeOf(ROUTES.sendMessage, { id })`: its method and full path), without the session's token unless given. */
+  private send<T>(route: Route, options: RequestOptions = {}): Promise<T> {
+    return this.http.request<T>(route.method, route.path, options);
+  }
+
+  private authed<T>(route: Route, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
+    return this.withSession((token) => this.http.request<T>(route.method, route.path, { ...extra, body, token }));
   }
 
   /** Runs a request with the session token; an expired or revoked session is re-established once and the request repeated. */
@@ -779,7 +788,7 @@ export class ChatCore {
     if (!Number.isFinite(due)) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      void this.authed<{ expiresAt: string; token?: string }>('POST', '/widget/v1/sessions/refresh', {})
+      void this.authed<{ expiresAt: string; token?: string }>(routeOf(ROUTES.refreshSession), {})
         .then((reply) => {
           if (reply.token) {
             this.token = reply.token;

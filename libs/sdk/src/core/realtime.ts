@@ -1,6 +1,9 @@
+import { REALTIME_PATH } from '@widget/contracts/paths';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
 import { backoffDelay, BackoffOptions } from './backoff';
+
+export { REALTIME_PATH };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -38,7 +41,6 @@ export interface RealtimeOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
-export const REALTIME_PATH = '/widget/v1/realtime';
 const FATAL = new Set(['invalid_origin', 'widget_disabled', 'not_found']);
 
 /**
