@@ -271,13 +271,19 @@ function observe(counterDb, activityDb) {
   let activitySamples = 0;
   let lockWaitSamples = 0;
   let lockWaitOnSweeperSamples = 0;
+  // A probe that fails (say, its connection was ended) stops; stop() then throws its error.
+  let failure;
+  const failed = (err) => {
+    active = false;
+    failure ??= err;
+  };
   const countsLoop = (async () => {
     while (active) {
       const t0 = now();
       timeline.push({ t: t0, ...(await deleteCounters(counterDb)) });
       await sleep(Math.max(0, COUNTS_EVERY_MS - (now() - t0)));
     }
-  })();
+  })().catch(failed);
   const activityLoop = (async () => {
     while (active) {
       const t0 = now();
@@ -314,11 +320,12 @@ function observe(counterDb, activityDb) {
       if (onSweeper) lockWaitOnSweeperSamples++;
       await sleep(Math.max(0, ACTIVITY_EVERY_MS - (now() - t0)));
     }
-  })();
+  })().catch(failed);
   return {
     async stop() {
       active = false;
       await Promise.all([countsLoop, activityLoop]);
+      if (failure) throw failure;
       timeline.push({ t: now(), ...(await deleteCounters(counterDb)) });
       return { timeline, transactions: [...transactions.values()], waits, activitySamples, lockWaitSamples, lockWaitOnSweeperSamples };
     },
@@ -549,6 +556,9 @@ module.exports = {
     const widget = await createTestWidget(stack);
     const db = new Client({ connectionString: stack.databaseUrl });
     const activityDb = new Client({ connectionString: stack.databaseUrl });
+    // A connection ended from outside (the database dropped under a shared server) must fail the bench, not
+    // crash the process: an unhandled 'error' would skip run.js's stack.stop() and leave the stack running.
+    for (const client of [db, activityDb]) client.on('error', (err) => log(`bench database connection lost: ${err.message}`));
     await db.connect();
     await activityDb.connect();
     const post = poster(stack.baseUrl, VISITORS * 2 + 2);
@@ -571,12 +581,14 @@ module.exports = {
         const machine0 = machineCpu();
         const seen = observe(db, activityDb);
         const t0 = now();
-        const started = atStart ? atStart() : undefined;
+        // Its error (if any) is taken at once and thrown after the window: a rejection left unhandled that long would end the process.
+        const started = atStart ? atStart().then(() => undefined, (err) => err) : undefined;
         const load = await chat(lanes, post, stack.adminKey, WINDOW_MS);
         const t1 = now();
         const seconds = (t1 - t0) / 1000;
         const observed = await seen.stop();
-        await started;
+        const startError = await started;
+        if (startError) throw startError;
         const machine1 = machineCpu();
         const dbCpu1 = await databaseCpu(db);
         const cpuPerSecond = Object.fromEntries(
