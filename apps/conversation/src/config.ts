@@ -29,6 +29,8 @@ export const conversationEnv = serviceEnv.extend({
    * How often each replica applies the workspaces' retention settings (SPEC §17: conversationDays,
    * attachmentDays, asked of the session service), deleting what is older in batches.
    */
+  /** The share of wall-clock time a retention sweep may work (0.05–1): after each batch it pauses for the rest (docs/benchmarks.md). */
+  RETENTION_SWEEP_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
   /**
    * S3-compatible object storage for attachment bytes (MinIO, AWS S3, …): set S3_BUCKET to use it;

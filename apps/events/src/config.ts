@@ -10,6 +10,8 @@ export const eventsEnv = serviceEnv.extend({
   /** …or until this many are buffered. */
   EVENTS_LIFECYCLE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
   /** How often each workspace's `retention.eventDays` is enforced (SPEC §17; docs/forms-events.md, "Retention"). */
+  /** The share of wall-clock time a retention sweep may work (0.05–1): after each batch it pauses for the rest (docs/benchmarks.md). */
+  RETENTION_SWEEP_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),
   RETENTION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).max(7 * 86_400_000).default(3600_000),
   /** Rows a sweep deletes per statement (one short transaction each). */
   RETENTION_SWEEP_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(5000),

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, NatsBus } from '@widget/common';
+import { InjectConfig, NatsBus, yieldShareOfTime } from '@widget/common';
 import { RetentionPolicy, SessionRpc } from '@widget/contracts';
 import type { ConversationConfig } from '../config';
 import { Erased } from './privacy.repository';
@@ -71,9 +71,11 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
   private async drain(workspaceId: string, kind: 'conversations' | 'attachments', batch: (limit: number) => Promise<Erased>): Promise<void> {
     const total: Erased = {};
     for (;;) {
+      const started = performance.now();
       const erased = await batch(RETENTION_BATCH);
       for (const [table, n] of Object.entries(erased)) total[table] = (total[table] ?? 0) + n;
       if (erased[kind] < RETENTION_BATCH || this.stopped) break;
+      await yieldShareOfTime(started, this.config.RETENTION_SWEEP_SHARE);
     }
     if (total[kind] > 0) this.logger.log(`retention of ${workspaceId} deleted ${JSON.stringify(total)}`);
   }

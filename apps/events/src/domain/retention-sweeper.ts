@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, NatsBus } from '@widget/common';
+import { InjectConfig, NatsBus, yieldShareOfTime } from '@widget/common';
 import { RetentionPolicy, SessionRpc } from '@widget/contracts';
 import type { EventsConfig } from '../config';
 import { EventsPrivacyRepository } from '../persistence/privacy.repository';
@@ -84,10 +84,12 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     for (const partition of await this.repo.partitionsBefore(cutoff)) {
       for (;;) {
         if (this.stopping) return deleted;
+        const started = performance.now();
         const n = await this.repo.deleteOlderBatch(partition, workspaceId, cutoff, batch);
         deleted += n;
         // Fewer than a batch: this partition has no more (or another replica holds the rest).
         if (n < batch) break;
+        await yieldShareOfTime(started, this.config.RETENTION_SWEEP_SHARE);
       }
     }
     return deleted;
