@@ -61,4 +61,4 @@ function measureCpu(stack) {
   };
 }
 
-module.exports = { measureCpu };
+module.exports = { measureCpu, cpuMsOf };

@@ -14,9 +14,8 @@
 const { poster } = require('./http');
 const { Pool } = require('pg');
 const { randomUUID } = require('node:crypto');
-const { readFileSync } = require('node:fs');
 const { runConcurrent } = require('./stats');
-const { measureCpu } = require('./cpu');
+const { measureCpu, cpuMsOf } = require('./cpu');
 
 const ORIGIN = 'https://bench.example.com';
 const BATCH = 100;
@@ -31,16 +30,6 @@ function batch(prefix, i) {
     occurredAt: new Date().toISOString(),
     properties: { path: `/p/${j}`, ref: 'bench' },
   }));
-}
-
-function cpuMsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /** CPU ms by component, summed over the rounds of one side. */

@@ -1,4 +1,7 @@
 /**
+ * Over 400 lines: one benchmark with its seeding (SQL shaped as the services write), chat load, probes
+ * (pg_stat_activity, /proc CPU) and report; each part is used only here.
+ *
  * Retention sweeps beside chat (SPEC §17, issue 23: "with no effect on chat latency — measure it").
  *
  * One workspace and widget. Its backlog of OLD data is written straight into the services' schemas by SQL
@@ -52,7 +55,7 @@ const { Client } = require('pg');
 const { poster } = require('./http');
 const { createTestWidget, startAnonymous, openSocket } = require('@widget/testing');
 const { summarize, now } = require('./stats');
-const { measureCpu } = require('./cpu');
+const { measureCpu, cpuMsOf } = require('./cpu');
 
 const CONVERSATIONS = Number(process.env.BENCH_RETENTION_CONVERSATIONS ?? 100_000);
 const MESSAGES_PER_CONVERSATION = 5;
@@ -476,16 +479,6 @@ function transactionFigures(transactions, kind, from, to) {
 async function databaseCpu(db) {
   const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
   return new Map(rows.map((r) => [r.pid, cpuMsOf(r.pid)]));
-}
-
-function cpuMsOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 /**
