@@ -13,6 +13,8 @@ export const sessionEnv = serviceEnv.extend({
   SESSION_MAINTENANCE_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   /** How often pending erasure parts (SPEC §17) are looked for and retried (each with its own backoff). */
   ERASURE_RETRY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** GET /config's availability (SPEC §15): the longest wait for the team service's presence; then offline. */
+  AVAILABILITY_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
 });
 export type SessionConfig = z.infer<typeof sessionEnv>;
 

@@ -57,7 +57,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
         ...omit(FormsRpc, ['erasePerson']),
         ...omit(EventsRpc, ['erasePerson']),
-        ...omit(TeamRpc, ['reportPresence', 'presentMembers']),
+        ...omit(TeamRpc, ['reportPresence', 'presentMembers', 'workspacePresent']),
         ...all(HealthRpc),
       ],
       publishes: [],
@@ -85,7 +85,9 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...selfPing('session'),
       ],
       publishes: all(SessionEvents),
+      // GET /config's availability (SPEC §15) asks whether anyone of the workspace is present.
       hears: [],
+        ...pick(TeamRpc, ['workspacePresent']),
     },
     conversation: {
       serves: served('conversation', ConversationRpc),

@@ -12,7 +12,7 @@ import { ErasureView, PRIVACY_PARTS, Retention, retentionSchema } from './privac
 import { PRESENCE_STATUSES } from './realtime';
 import { Company, EndUser, OperatorConversation, OperatorVisitor, SessionReply, SessionView, VisitorProfile, Workspace } from './session';
 import { ApiKeyView, AuditEntry, AuthOptionsReply, LoginReply, MeReply, Member, OperatorView, Presence, ROLES, Team } from './team';
-import { AI_MODES, ESCALATION_BEHAVIORS, PublicWidgetConfig, Widget, widgetConfigSchema } from './widget';
+import { AI_MODES, Availability, ESCALATION_BEHAVIORS, PublicWidgetConfig, REPLY_TIMES, Widget, widgetConfigSchema } from './widget';
 
 /**
  * Zod schemas of every JSON reply of /widget/v1 and /admin/v1, the route
@@ -107,6 +107,16 @@ export const realtimeTokenReply = reply<{ token: string; expiresAt: string }>()(
 
 // ---- Widgets and workspaces ----
 export const publicWidgetConfigReply = reply<PublicWidgetConfig>()(
+export const availabilityReply = reply<Availability>()(
+  z
+    .object({
+      online: z.boolean().describe('Within the hours (always, without hours) and at least one member of the workspace present'),
+      nextOpenAt: time.nullable().describe('The next opening when outside the hours; null within them or without hours'),
+      replyTime: z.enum(REPLY_TIMES).nullable(),
+    })
+    .strict()
+    .openapi('Availability'),
+);
   z
     .object({
       id: idOf('widget'),
@@ -115,6 +125,7 @@ export const publicWidgetConfigReply = reply<PublicWidgetConfig>()(
       forms: z.object({ visibleFormIds: z.array(idOf('form')) }).strict(),
       ai: z.object({ enabled: z.boolean(), mode: z.enum(AI_MODES), escalationBehavior: z.enum(ESCALATION_BEHAVIORS) }).strict(),
     })
+      availability: availabilityReply,
     .strict()
     .openapi('PublicWidgetConfig'),
 );

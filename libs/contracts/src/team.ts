@@ -218,6 +218,8 @@ export const TeamRpc = {
   reportPresence: rpc<PresenceReport, { accepted: boolean }>('team.presence.report'),
   /** The present members of a team of that workspace, by id (conversation routing); [] for another workspace's team. */
   presentMembers: rpc<{ workspaceId: string; teamId: string }, PresentMember[]>('team.presence.team'),
+  /** Whether any active member of the workspace is present, whatever their role or team (SPEC §15 availability). */
+  workspacePresent: rpc<{ workspaceId: string }, { present: boolean }>('team.presence.workspace'),
 
   auditLog: auditLogRpc('team'),
 } as const;

@@ -86,6 +86,58 @@ export const aiSchema = z
   })
   .strict();
 
+/** SPEC §15 availability. Day names, lower-case, Monday first. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+export const REPLY_TIMES = ['minutes', 'hours', 'day'] as const;
+export type ReplyTime = (typeof REPLY_TIMES)[number];
+
+/** An IANA time zone name this runtime's Intl knows (`Europe/Paris`, `America/New_York`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `HH:MM`, 00:00–23:59; a close may also be `24:00` (the end of the day). */
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 09:00 (HH:MM, 24-hour)');
+const closeTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be a time like 18:00 (HH:MM, 24-hour; 24:00 is the end of the day)');
+
+/**
+ * One opening range on the named days, in the widget's time zone: from `open` (included) to `close` (excluded),
+ * open before close. A range past midnight is written as two (`fri` 22:00–24:00 and `sat` 00:00–02:00).
+ */
+export const openingHoursSchema = z
+  .object({
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .max(7)
+      .refine((days) => new Set(days).size === days.length, 'must not name a day twice'),
+    open: clockTime,
+    close: closeTime,
+  })
+  .strict()
+  // Compared only when both are well-formed (each has its own message otherwise).
+  .refine((h) => !(clockTime.safeParse(h.open).success && closeTime.safeParse(h.close).success) || h.open < h.close, { message: 'must be after open (a range past midnight is two ranges: …–24:00 and 00:00–…)', path: ['close'] });
+export type OpeningHours = z.infer<typeof openingHoursSchema>;
+
+/**
+ * SPEC §15: when the team answers. No hours (the default `[]`) means always within hours: then `online` follows
+ * presence alone. A PATCH replaces the whole section (null removes it).
+ */
+export const availabilitySchema = z
+  .object({
+    timezone: z.string().min(1).max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    hours: z.array(openingHoursSchema).max(50).default([]),
+    replyTime: z.enum(REPLY_TIMES).optional(),
+  })
+  .strict();
+export type AvailabilityConfig = z.infer<typeof availabilitySchema>;
+
 export const widgetConfigSchema = z
   .object({
     name: z.string().trim().min(1).max(120).default('Support'),
@@ -99,6 +151,8 @@ export const widgetConfigSchema = z
     forms: widgetFormsSchema.default({}),
     knowledgeBase: knowledgeBaseSchema.default({}),
     ai: aiSchema.default({}),
+    /** SPEC §15; absent: no hours (always within hours) and no reply time. */
+    availability: availabilitySchema.optional(),
   })
   .strict();
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
@@ -126,6 +180,8 @@ export const widgetPatchSchema = z
     forms: widgetFormsSchema,
     knowledgeBase: knowledgeBaseSchema,
     ai: aiSchema.partial().strict(),
+    /** Replaced whole, not merged; null removes it. */
+    availability: availabilitySchema.nullable(),
     ...pastedIdentity,
   })
   .partial()
@@ -151,6 +207,18 @@ export interface PublicWidgetConfig {
   launcher: WidgetConfig['launcher'];
   forms: { visibleFormIds: string[] };
   ai: { enabled: boolean; mode: AiMode; escalationBehavior: EscalationBehavior };
+  availability: Availability;
+}
+
+/**
+ * GET /config's `availability` (SPEC §15), computed at every request: `online` when within the hours (always,
+ * without hours) and at least one member of the workspace is present; `nextOpenAt` the next opening when outside
+ * the hours, else null; `replyTime` as configured, null when not.
+ */
+export interface Availability {
+  online: boolean;
+  nextOpenAt: string | null;
+  replyTime: ReplyTime | null;
 }
 
 /** What the gateway caches per widget to check origins and feature switches. */

@@ -16,4 +16,13 @@ describe('mergeWidgetConfig', () => {
     expect(merged.allowedOrigins).toEqual(['https://b.test']);
     expect(merged.enabled).toBe(false);
   });
+
+  it('replaces availability whole (its time zone and hours hold together) and removes it with null', () => {
+    const paris = { timezone: 'Europe/Paris', hours: [{ days: ['mon' as const], open: '09:00', close: '18:00' }], replyTime: 'hours' as const };
+    const withHours = mergeWidgetConfig(base, { availability: paris });
+    expect(withHours.availability).toEqual(paris);
+    const replaced = mergeWidgetConfig(withHours, { availability: { timezone: 'UTC', hours: [] } });
+    expect(replaced.availability).toEqual({ timezone: 'UTC', hours: [] });
+    expect(mergeWidgetConfig(withHours, { availability: null }).availability).toBeUndefined();
+  });
 });

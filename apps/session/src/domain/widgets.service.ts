@@ -1,11 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppError, AuditLog, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig, withinTransaction } from '@widget/common';
 import {
   AuditContext,
+  Availability,
+  AvailabilityConfig,
   PublicWidgetConfig,
   SessionEvents,
+  TeamRpc,
   Widget,
   WidgetAccess,
   WidgetConfig,
@@ -18,16 +21,24 @@ import { randomBytes } from 'node:crypto';
 import type { SessionConfig } from '../config';
 import { WidgetEntity } from '../persistence/entities';
 import { WidgetRepository } from '../persistence/widget.repository';
+import { nextOpening, withinHours } from './availability';
 
-/** Deep merge of a PATCH: sections merge key by key, arrays and scalars replace. */
+/** Sections a PATCH replaces whole: their fields hold together (a time zone and the hours read in it). */
+const REPLACED_WHOLE = new Set(['availability']);
+
+/** Deep merge of a PATCH: sections merge key by key (but REPLACED_WHOLE), arrays and scalars replace, null removes. */
 export function mergeWidgetConfig(current: WidgetConfig, patch: WidgetPatch): WidgetConfig {
   const merged: Record<string, unknown> = { ...current };
   const { id: _id, workspaceId: _workspaceId, ...changes } = patch;
   for (const [key, value] of Object.entries(changes)) {
     if (value === undefined) continue;
+    if (value === null) {
+      delete merged[key];
+      continue;
+    }
     const base = (current as Record<string, unknown>)[key];
     merged[key] =
-      value !== null && typeof value === 'object' && !Array.isArray(value) && typeof base === 'object' && base !== null
+      typeof value === 'object' && !Array.isArray(value) && !REPLACED_WHOLE.has(key) && typeof base === 'object' && base !== null
         ? { ...base, ...value }
         : value;
   }
@@ -37,13 +48,14 @@ export function mergeWidgetConfig(current: WidgetConfig, patch: WidgetPatch): Wi
 @Injectable()
 export class WidgetsService {
   private readonly box: SecretBox;
+  private readonly logger = new Logger('Widgets');
 
   constructor(
     private readonly repo: WidgetRepository,
     private readonly bus: NatsBus,
     private readonly audit: AuditLog,
     @InjectDataSource() private readonly db: DataSource,
-    @InjectConfig() config: SessionConfig,
+    @InjectConfig() private readonly config: SessionConfig,
   ) {
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
@@ -131,7 +143,26 @@ export class WidgetsService {
       launcher: c.launcher,
       forms: { visibleFormIds: c.forms.visibleFormIds ?? [] },
       ai: { enabled: c.ai.enabled, mode: c.ai.mode, escalationBehavior: c.ai.escalationBehavior },
+      availability: await this.availability(row.workspaceId, c.availability),
     };
+  }
+
+  /**
+   * SPEC §15, at every request (nothing cached here or at the gateway: docs/api.md, "Availability"). Presence is
+   * asked only within the hours; a team service that does not answer within AVAILABILITY_TIMEOUT_MS counts as
+   * nobody present (logged), so the widget offers the email prompt rather than promising a reply.
+   */
+  private async availability(workspaceId: string, config: AvailabilityConfig | undefined, now = new Date()): Promise<Availability> {
+    const hours = config ?? { timezone: 'UTC', hours: [] };
+    const replyTime = config?.replyTime ?? null;
+    if (!withinHours(hours, now)) return { online: false, nextOpenAt: nextOpening(hours, now)?.toISOString() ?? null, replyTime };
+    try {
+      const { present } = await this.bus.send(TeamRpc.workspacePresent, { workspaceId }, { timeoutMs: this.config.AVAILABILITY_TIMEOUT_MS });
+      return { online: present, nextOpenAt: null, replyTime };
+    } catch (err) {
+      this.logger.warn(`availability: no answer from the team service for ${workspaceId} (${(err as Error).message}); reported offline`);
+      return { online: false, nextOpenAt: null, replyTime };
+    }
   }
 
   async access(widgetId: string): Promise<WidgetAccess> {

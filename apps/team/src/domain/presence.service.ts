@@ -83,6 +83,18 @@ export class PresenceService {
     );
   }
 
+  /** SPEC §15 availability: at least one active member of the workspace, of any role, is present. */
+  async workspacePresent(workspaceId: string): Promise<{ present: boolean }> {
+    const [row]: { present: boolean }[] = await this.db.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM team.memberships ms
+          WHERE ms.workspace_id = $1 AND ms.status = 'active' AND ${statusOf('ms.operator_id')} = 'online' AND ${connected('ms.operator_id')}
+       ) AS present`,
+      [workspaceId],
+    );
+    return { present: row.present };
+  }
+
   /** The member list with each one's presence: `offline` without an open socket, else the status it set. */
   async withPresence(workspaceId: string, members: Member[]): Promise<Member[]> {
     if (members.length === 0) return members;

@@ -113,6 +113,11 @@ export class TeamHandler {
     return this.presence.presentMembers(req.workspaceId, req.teamId);
   }
 
+  @MessagePattern(TeamRpc.workspacePresent.subject)
+  workspacePresent(@Payload() req: Req<'workspacePresent'>): Res<'workspacePresent'> {
+    return this.presence.workspacePresent(req.workspaceId);
+  }
+
   @MessagePattern(TeamRpc.auditLog.subject)
   auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
     return this.audit.page(req.workspaceId, req.cursor, req.limit);
