@@ -1,0 +1,134 @@
+import type { Conversation, ConversationStatus } from '@widget/contracts';
+import { formatSize } from '@widget/sdk/core';
+import { useEffect, useRef } from 'preact/hooks';
+import type { OperatorApi } from '../api';
+import { MessageFiles } from '../attachments';
+import type { Thread } from '../hooks/use-thread';
+import type { PendingReply } from '../state';
+import { authorLabel, Said, shortTime, titleOf } from './text';
+
+const STATUSES: ConversationStatus[] = ['open', 'pending', 'resolved', 'closed'];
+
+export type ConversationChange = { status?: ConversationStatus; assignee?: { id: string; name: string } | null };
+
+/** The open conversation's title and what an operator does to it: status, resolve, assign to me. */
+export function ThreadHead({ conversation, me, onChange }: { conversation: Conversation; me: { id: string; name: string }; onChange: (change: ConversationChange) => void }) {
+  const mine = conversation.assignee?.id === me.id;
+  return (
+    <div class="thread-head">
+      <h2 dir="auto">{titleOf(conversation)}</h2>
+      <div class="actions">
+        <label>
+          Status{' '}
+          <select value={conversation.status} onChange={(e) => onChange({ status: (e.currentTarget as HTMLSelectElement).value as ConversationStatus })}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => onChange({ status: 'resolved' })} disabled={conversation.status === 'resolved'}>
+          Resolve
+        </button>
+        <button type="button" onClick={() => onChange({ assignee: mine ? null : me })}>
+          {mine ? 'Unassign me' : 'Assign to me'}
+        </button>
+        <span class="assignee">
+          {conversation.assignee ? (
+            <>
+              Assigned to <Said text={conversation.assignee.name ?? conversation.assignee.id} />
+            </>
+          ) : (
+            'Unassigned'
+          )}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+export function Messages(props: { api: OperatorApi; thread: Thread; pending: PendingReply[]; onOlder: () => void; onRetry: (p: PendingReply) => void; onDiscard: (p: PendingReply) => void }) {
+  const box = useRef<HTMLDivElement>(null);
+  const { messages } = props.thread;
+  const newest = messages[messages.length - 1]?.id;
+  const stick = useRef(true);
+  // Follow the newest message unless the operator scrolled up to read; paging back keeps the view still.
+  useEffect(() => {
+    const el = box.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [newest, props.pending.length, props.thread.conversationId]);
+  return (
+    <div
+      class="messages"
+      ref={box}
+      tabIndex={0}
+      aria-label="Messages"
+      onScroll={() => {
+        const el = box.current;
+        if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+      }}
+    >
+      {props.thread.olderCursor && (
+        <button
+          type="button"
+          class="older"
+          onClick={() => {
+            stick.current = false;
+            props.onOlder();
+          }}
+        >
+          Load earlier messages
+        </button>
+      )}
+      {props.thread.loading && <p class="empty">Loading…</p>}
+      <ol>
+        {messages.map((m) => (
+          <li key={m.id} class={`message from-${m.author.type}`}>
+            <span class="meta">
+              <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
+            </span>
+            {m.text && (
+              <p class="text" dir="auto">
+                {m.text}
+              </p>
+            )}
+            <MessageFiles api={props.api} conversationId={m.conversationId} attachments={m.attachments} />
+          </li>
+        ))}
+        {props.pending.map((p) => (
+          <li key={p.key} class="message from-agent pending">
+            <span class="meta">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
+            {p.text && (
+              <p class="text" dir="auto">
+                {p.text}
+              </p>
+            )}
+            {p.attachments.length > 0 && (
+              <ul class="files">
+                {p.attachments.map((a) => (
+                  <li key={a.id} class="file-chip">
+                    <span class="said file-name" dir="auto">
+                      {a.name}
+                    </span>{' '}
+                    <span class="file-size">{formatSize(a.size)}</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {p.failed && (
+              <span class="retry">
+                <button type="button" onClick={() => props.onRetry(p)}>
+                  Retry
+                </button>{' '}
+                <button type="button" class="link" onClick={() => props.onDiscard(p)}>
+                  Discard
+                </button>
+              </span>
+            )}
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
