@@ -91,7 +91,7 @@ describe('GET /widget/v1/config', () => {
     const widget = await createTestWidget(stack, { forms: { visibleFormIds: [] }, ai: { mode: 'suggest_articles' } });
     const res = await widget.api.get(`/config?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['ai', 'enabled', 'features', 'forms', 'id', 'identity', 'launcher', 'name', 'theme', 'workspaceId']);
+    expect(Object.keys(res.body).sort()).toEqual(['ai', 'availability', 'enabled', 'features', 'forms', 'id', 'identity', 'launcher', 'name', 'theme', 'workspaceId']);
     expect(res.body).toMatchObject({
       id: widget.widgetId,
       workspaceId: widget.workspaceId,
