@@ -5,15 +5,18 @@ import { AttachmentRepository } from './attachments/attachment.repository';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { AttachmentsService } from './attachments/attachments.service';
 import { BlobStores } from './attachments/blob-store';
+import { CannedRepliesService } from './domain/canned-replies.service';
 import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
 import { RoutingService } from './domain/routing';
 import { AdminHandler } from './handlers/admin.handler';
 import { AttachmentHandler } from './handlers/attachment.handler';
+import { CannedRepliesHandler } from './handlers/canned-replies.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
 import { PrivacyHandler } from './handlers/privacy.handler';
 import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { CannedReplyRepository } from './persistence/canned-reply.repository';
 import { ConversationRepository } from './persistence/conversation.repository';
 import { CONVERSATION_ENTITIES } from './persistence/entities';
 import { OutboxRepository } from './persistence/outbox.repository';
@@ -24,12 +27,14 @@ import { RetentionSweeper } from './privacy/retention-sweeper';
 
 @Module({
   imports: [TypeOrmModule.forFeature(CONVERSATION_ENTITIES)],
-  controllers: [ConversationHandler, AdminHandler, AttachmentHandler, PrivacyHandler],
+  controllers: [ConversationHandler, AdminHandler, AttachmentHandler, PrivacyHandler, CannedRepliesHandler],
   providers: [
     idempotencyProvider('conversation'),
     auditLogProvider('conversation'),
     erasureLedgerProvider('conversation'),
     ConversationsService,
+    CannedRepliesService,
+    CannedReplyRepository,
     OperatorService,
     RoutingService,
     RoutingRepository,

@@ -71,6 +71,11 @@ const ACCESS: Record<string, Rule> = {
   'GET /auth/oidc/start': 'public',
   'GET /auth/oidc/callback': 'public',
   'PUT /workspaces/:ws/presence': 'agent',
+  'GET /workspaces/:ws/conversations/counts': 'agent',
+  'GET /workspaces/:ws/canned-replies': 'agent',
+  'POST /workspaces/:ws/canned-replies': 'admin',
+  'PATCH /workspaces/:ws/canned-replies/:id': 'admin',
+  'DELETE /workspaces/:ws/canned-replies/:id': 'admin',
 };
 const RANK: Record<Role, number> = { agent: 0, admin: 1, owner: 2 };
 
@@ -106,6 +111,7 @@ function pathIn(route: string, at: Place): string {
     .replace(/api-keys\/:id/, 'api-keys/key_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/attachments\/:id/, 'attachments/att_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/erasures\/:id/, 'erasures/era_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/canned-replies\/:id/, 'canned-replies/cnr_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(':id', at.ids[kind.replace(/s$/, '') as keyof Place['ids']]);
 }
 

@@ -1,6 +1,8 @@
+import { CannedReplyRpc } from './canned-replies';
 import { ConversationEvents, ConversationRpc } from './conversation';
 import { EventsRpc } from './events';
 import { FormsEvents, FormsRpc } from './forms';
+import { domainEventStream, INTEGRATIONS_CONSUMER, IntegrationsRpc } from './integrations';
 import { KnowledgeEvents, KnowledgeRpc } from './knowledge';
 import { SessionEvents, SessionRpc } from './session';
 import { TeamEvents, TeamRpc } from './team';
@@ -19,7 +21,7 @@ import { DomainEvent, HealthRpc, Rpc, ServiceName, SUBJECT_PREFIX } from './tran
  */
 
 /** Every process kind that connects to NATS with its own credentials. */
-export const NATS_PRINCIPALS = ['gateway', 'realtime', 'session', 'conversation', 'knowledge', 'forms', 'events', 'team'] as const;
+export const NATS_PRINCIPALS = ['gateway', 'realtime', 'session', 'conversation', 'knowledge', 'forms', 'events', 'team', 'integrations'] as const;
 export type NatsPrincipal = (typeof NATS_PRINCIPALS)[number];
 
 /** Any rpc or event: only its subject matters here. */
@@ -35,6 +37,11 @@ export interface NatsGrant {
   publishes: AnyEvent[];
   /** Events it subscribes to. */
   hears: AnyEvent[];
+  /**
+   * Events it takes from the JetStream stream of domain events (`domainEventStream()`) through its durable
+   * consumer: the stream's subjects are these, and the principal may manage that stream and consumer only.
+   */
+  consumes?: AnyEvent[];
 }
 
 const all = <T>(group: Record<string, T>): T[] => Object.values(group);
@@ -54,10 +61,12 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       calls: [
         ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'retentionPolicies']),
         ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson']),
+        ...all(CannedReplyRpc),
         ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
         ...omit(FormsRpc, ['erasePerson']),
         ...omit(EventsRpc, ['erasePerson']),
-        ...omit(TeamRpc, ['reportPresence', 'presentMembers', 'workspacePresent']),
+        ...omit(TeamRpc, ['reportPresence', 'presentMembers']),
+        ...omit(IntegrationsRpc, ['erasePerson']),
         ...all(HealthRpc),
       ],
       publishes: [],
@@ -82,15 +91,14 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...pick(KnowledgeRpc, ['erasePerson']),
         ...pick(FormsRpc, ['erasePerson']),
         ...pick(EventsRpc, ['erasePerson']),
+        ...pick(IntegrationsRpc, ['erasePerson']),
         ...selfPing('session'),
       ],
       publishes: all(SessionEvents),
-      // GET /config's availability (SPEC §15) asks whether anyone of the workspace is present.
       hears: [],
-        ...pick(TeamRpc, ['workspacePresent']),
     },
     conversation: {
-      serves: served('conversation', ConversationRpc),
+      serves: [...served('conversation', ConversationRpc), ...all(CannedReplyRpc)],
       // An escalation note is made from the answer the knowledge service recorded, never from the client's words.
       // Routing asks who of a team is present (SPEC §14).
       // Retention (SPEC §17) asks the session service for the workspaces' settings.
@@ -128,7 +136,44 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...all(KnowledgeEvents),
       ],
     },
+    // Webhooks and email (issue 22): the domain events come from JetStream, never a plain subscription.
+    integrations: {
+      serves: served('integrations', IntegrationsRpc),
+      // visitor.identified carries the operator API's view of the visitor.
+      calls: [...pick(SessionRpc, ['adminVisitor']), ...selfPing('integrations')],
+      publishes: [],
+      hears: [],
+      consumes: [
+        ...pick(ConversationEvents, ['conversationCreated', 'conversationUpdated', 'messageCreated']),
+        ...pick(FormsEvents, ['submitted']),
+        ...pick(SessionEvents, ['identified']),
+      ],
+    },
   };
+}
+
+/** The subjects the domain-event stream keeps: every event some principal consumes. */
+export function domainEventSubjects(): string[] {
+  const grants = natsGrants();
+  return [...new Set(NATS_PRINCIPALS.flatMap((p) => (grants[p].consumes ?? []).map((e) => e.subject)))];
+}
+
+/**
+ * JetStream API subjects of a consuming principal, and nothing wider: look up, create and update its stream,
+ * look up and create its durable consumer, pull from it and acknowledge (docs/architecture.md).
+ */
+function jetStreamSubjects(prefix: string): string[] {
+  const stream = domainEventStream(prefix);
+  const consumer = `${stream}.${INTEGRATIONS_CONSUMER}`;
+  return [
+    ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${stream}`),
+    `$JS.API.CONSUMER.INFO.${consumer}`,
+    `$JS.API.CONSUMER.CREATE.${consumer}`,
+    `$JS.API.CONSUMER.CREATE.${consumer}.>`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${consumer}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${consumer}`,
+    `$JS.ACK.${consumer}.>`,
+  ];
 }
 
 /** What nats-server is told for one principal: subjects for a given NATS_SUBJECT_PREFIX. */
@@ -162,5 +207,7 @@ export function natsPermissions(principal: NatsPrincipal, prefix: string = SUBJE
   const subjects = (list: { subject: string }[]) => [...new Set(list.map((s) => reprefix(s.subject, prefix)))];
   const subscribe = subjects([...grant.serves, ...grant.hears]);
   if (grant.calls.length > 0) subscribe.push(`${natsInboxPrefix(principal, prefix)}.>`);
-  return { publish: subjects([...grant.calls, ...grant.publishes]), subscribe, respond: grant.serves.length > 0 };
+  const publish = subjects([...grant.calls, ...grant.publishes]);
+  if ((grant.consumes ?? []).length > 0) publish.push(...jetStreamSubjects(prefix));
+  return { publish, subscribe, respond: grant.serves.length > 0 };
 }

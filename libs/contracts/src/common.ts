@@ -24,6 +24,9 @@ export const ID_PREFIX = {
   audit: 'aud',
   /** SPEC §17: one person's erasure. */
   erasure: 'era',
+  /** SPEC §16: a webhook endpoint and one event's delivery to it (its `webhook-id`). */
+  webhook: 'wh',
+  delivery: 'whd',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

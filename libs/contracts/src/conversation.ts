@@ -18,7 +18,15 @@ export const MESSAGE_METADATA_MAX_BYTES = 2 * 1024;
 
 export const CONVERSATION_STATUSES = ['open', 'pending', 'resolved', 'closed'] as const;
 export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
-export type AuthorType = 'user' | 'agent' | 'bot' | 'system';
+/** `note`: an agent's internal note (issue 21), never sent to the visitor: operators' lists, feeds and replay only. */
+export type AuthorType = 'user' | 'agent' | 'bot' | 'system' | 'note';
+/** What an operator may post: a reply (agent, bot) or an internal note. */
+export const STAFF_MESSAGE_TYPES = ['agent', 'bot', 'note'] as const;
+export type StaffMessageType = (typeof STAFF_MESSAGE_TYPES)[number];
+/** The inbox's views (issue 21): every conversation, the caller's own, nobody's. */
+export const CONVERSATION_VIEWS = ['all', 'mine', 'unassigned'] as const;
+export type ConversationView = (typeof CONVERSATION_VIEWS)[number];
+export type ConversationCounts = Record<ConversationView, number>;
 
 // ---- Views ----
 export interface Author {
@@ -135,14 +143,18 @@ export type MessagesQuery = z.infer<typeof messagesQuery>;
 
 const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
 export const adminMessageBody = z
-  .object({ text: messageText.optional(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(['agent', 'bot']).default('agent') })
+  .object({ text: messageText.optional(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(STAFF_MESSAGE_TYPES).default('agent') })
   .strict();
 export type AdminMessageBody = Omit<z.infer<typeof adminMessageBody>, 'text'> & { text?: string };
 export const adminPatchConversationBody = z
   .object({ status: z.enum(CONVERSATION_STATUSES).optional(), assignee: operatorRef.nullable().optional() })
   .strict();
 export const adminTypingBody = z.object({ typing: z.boolean(), author: operatorRef.optional() }).strict();
-export const adminConversationsQuery = pageQuery.extend({ status: z.enum(CONVERSATION_STATUSES).optional() });
+/** `view` mine: assigned to the calling account (a key or the root key has none: nothing is theirs). */
+export const adminConversationsQuery = pageQuery.extend({ status: z.enum(CONVERSATION_STATUSES).optional(), view: z.enum(CONVERSATION_VIEWS).default('all') });
+export const conversationCountsQuery = z.object({ status: z.enum(CONVERSATION_STATUSES).optional() }).strict();
+/** Which conversations a view holds: every one, those assigned to `assigneeId` (null: to nobody that could be mine), or the unassigned. */
+export type ViewFilter = { view: 'all' } | { view: 'mine'; assigneeId: string | null } | { view: 'unassigned' };
 
 // ---- NATS: request/reply ----
 export interface MergeSessionRequest {
@@ -181,13 +193,19 @@ export const ConversationRpc = {
   /** Identify merge (session service): idempotent, a retry moves nothing twice. */
   mergeSession: rpc<MergeSessionRequest, { moved: number }>('conversation.merge-session'),
 
-  adminList: rpc<{ workspaceId: string; status?: ConversationStatus; cursor?: string; limit: number }, Page<Conversation>>('conversation.admin.list'),
+  adminList: rpc<{ workspaceId: string; status?: ConversationStatus; filter?: ViewFilter; cursor?: string; limit: number }, Page<Conversation>>(
+    'conversation.admin.list',
+  ),
+  /** How many conversations each view holds (issue 21), for the caller (`assigneeId`: who "mine" is). */
+  adminCounts: rpc<{ workspaceId: string; status?: ConversationStatus; assigneeId: string | null }, ConversationCounts>('conversation.admin.counts'),
   /** One conversation of any workspace, with its owner (the gateway adds the visitor's profile). */
-  adminGet: rpc<{ conversationId: string }, { conversation: Conversation; owner: ConversationOwner }>('conversation.admin.get'),
+  adminGet: rpc<{ conversationId: string }, { conversation: Conversation; owner: ConversationOwner; visitorLastReadMessageId: string | null }>(
+    'conversation.admin.get',
+  ),
   /** A thread, for the operator: same paging as the visitor's `listMessages`. */
   adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
   adminPostMessage: rpc<
-    { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: 'agent' | 'bot' } & Idempotent,
+    { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: StaffMessageType } & Idempotent,
     Message
   >('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null } & Audited, Conversation>('conversation.admin.patch'),
@@ -255,6 +273,11 @@ export interface AssignedPayload {
 
 export const ConversationEvents = {
   messageCreated: event<VisitorEvent<{ conversation: Conversation; message: Message }>>('conversation.message.created'),
+  /**
+   * An internal note (author.type `note`): its own subject, so nothing that hears visitor messages (the events
+   * service, webhooks) hears it; realtime gives it to the workspace's operator feeds only, as `message.created`.
+   */
+  noteCreated: event<VisitorEvent<{ conversation: Conversation; message: Message }>>('conversation.note.created'),
   conversationCreated: event<VisitorEvent<{ conversation: Conversation }>>('conversation.created'),
   conversationUpdated: event<VisitorEvent<{ conversation: Conversation }>>('conversation.updated'),
   conversationRead: event<VisitorEvent<{ conversationId: string; lastReadMessageId: string | null; unreadCount: number }>>('conversation.read'),
@@ -272,6 +295,8 @@ export const ConversationEvents = {
 /** Socket event names: the `type` of each visitor event (SPEC §10). */
 export const VISITOR_EVENT_TYPES = {
   messageCreated: 'message.created',
+  /** Operator feeds only: a note reads as a message whose author.type is `note`. */
+  noteCreated: OPERATOR_EVENT_TYPES.noteCreated,
   conversationCreated: 'conversation.created',
   conversationUpdated: 'conversation.updated',
   conversationRead: 'conversation.read',

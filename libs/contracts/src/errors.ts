@@ -41,6 +41,8 @@ export const NOT_FOUND = {
   team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
   person: { code: 'not_found', reason: 'person_not_found', message: 'Nothing is held about this person.' },
   erasure: { code: 'not_found', reason: 'erasure_not_found', message: 'No such erasure.' },
+  webhook: { code: 'not_found', reason: 'webhook_not_found', message: 'No such webhook.' },
+  delivery: { code: 'not_found', reason: 'delivery_not_found', message: 'No such webhook delivery.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;
 
 export type NotFoundKind = keyof typeof NOT_FOUND;

@@ -9,6 +9,7 @@ export * from './forms';
 export * from './events';
 export * from './team';
 export * from './privacy';
+export * from './integrations';
 export * from './frame';
 export * from './realtime';
 export * from './errors';

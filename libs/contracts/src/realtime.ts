@@ -42,9 +42,11 @@ export const operatorTypingFrame = typingFrame.extend({ author: operatorAuthor }
 export type TypingFrame = z.infer<typeof typingFrame>;
 export type OperatorTypingFrame = z.infer<typeof operatorTypingFrame>;
 
-/** Events only operator feeds receive (docs/realtime.md): an assignment, by routing or by an operator. */
+/** Events only operator feeds receive (docs/realtime.md): an assignment, by routing or by an operator; an internal note. */
 export const OPERATOR_EVENT_TYPES = {
   conversationAssigned: 'conversation.assigned',
+  /** An internal note (issue 21): `message.created` with author.type `note`, never on a visitor's socket. */
+  noteCreated: 'message.created',
 } as const;
 
 /**

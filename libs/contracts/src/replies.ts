@@ -4,7 +4,8 @@ import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z, ZodObject, ZodRawShape, ZodTypeAny } from 'zod';
 import type { Attachment } from './attachment';
 import { idOf, Page } from './common';
-import { Assignee, Author, Conversation, CONVERSATION_STATUSES, EscalateReply, Message } from './conversation';
+import type { CannedReply } from './canned-replies';
+import { Assignee, Author, Conversation, ConversationCounts, CONVERSATION_STATUSES, EscalateReply, Message } from './conversation';
 import type { EventCounts, IngestReply } from './events';
 import { Form, formFieldSchema, PublicForm, Submission } from './forms';
 import { AdminArticle, AiAnswerReply, ARTICLE_STATUSES, ArticleSearchHit, ArticleView, Collection, SynonymGroups } from './knowledge';
@@ -156,7 +157,7 @@ export const attachmentReply = reply<Attachment>()(
     .openapi('Attachment'),
 );
 export const authorReply = reply<Author>()(
-  z.object({ type: z.enum(['user', 'agent', 'bot', 'system']), id: z.string().nullable(), name: z.string().nullable() }).strict().openapi('Author'),
+  z.object({ type: z.enum(['user', 'agent', 'bot', 'system', 'note']), id: z.string().nullable(), name: z.string().nullable() }).strict().openapi('Author'),
 );
 export const messageReply = reply<Message>()(
   z
@@ -209,10 +210,21 @@ export const operatorVisitorReply = reply<OperatorVisitor>()(
 );
 export const operatorConversationReply = reply<OperatorConversation>()(
   z
-    .object({ ...conversationShape, visitor: operatorVisitorReply })
+    .object({
+      ...conversationShape,
+      visitor: operatorVisitorReply,
+      visitorLastReadMessageId: idOf('message').nullable().describe("The visitor's read position: the agent's messages up to it were seen"),
+    })
     .strict()
     .openapi('OperatorConversation'),
 );
+export const conversationCountsReply = reply<ConversationCounts>()(
+  z.object({ all: z.number().int().min(0), mine: z.number().int().min(0), unassigned: z.number().int().min(0) }).strict().openapi('ConversationCounts'),
+);
+export const cannedReplyReply = reply<CannedReply>()(
+  z.object({ id: idOf('cannedReply'), shortcut: z.string(), text: z.string(), createdAt: time, updatedAt: time }).strict().openapi('CannedReply'),
+);
+export const cannedReplyPageReply = reply<Page<CannedReply>>()(page(cannedReplyReply, 'CannedReplyPage'));
 
 // ---- Knowledge and AI answers (SPEC §6) ----
 export const articleViewReply = reply<ArticleView>()(

@@ -152,7 +152,16 @@ export const ADMIN_ROUTE_PATHS = /* @__PURE__ */ (() =>
   createForm: admin('POST', '/workspaces/:ws/forms', 'Create a form', { ...role, status: [201], idempotent: true }),
   getForm: admin('GET', '/forms/:id', 'One form', { errors: ['forbidden', 'not_found', 'form_not_found'], extension: true }),
   patchForm: admin('PATCH', '/forms/:id', 'Change a form', { errors: ['forbidden', 'not_found', 'form_not_found'], extension: true }),
-  listConversations: admin('GET', '/workspaces/:ws/conversations', "The workspace's conversations", role),
+  listConversations: admin('GET', '/workspaces/:ws/conversations', "The workspace's conversations (view: all, mine, unassigned)", role),
+  getConversationCounts: admin('GET', '/workspaces/:ws/conversations/counts', 'How many conversations each view holds (all, mine, unassigned)', {
+    ...role,
+    extension: true,
+  }),
+  // Issue 21: canned replies (agents list them; owners and admins manage them).
+  listCannedReplies: admin('GET', '/workspaces/:ws/canned-replies', "The workspace's canned replies, by shortcut (q: search)", { ...role, extension: true }),
+  createCannedReply: admin('POST', '/workspaces/:ws/canned-replies', 'Create a canned reply', { ...role, status: [201], idempotent: true, extension: true }),
+  patchCannedReply: admin('PATCH', '/workspaces/:ws/canned-replies/:id', 'Change a canned reply', { ...role, extension: true }),
+  deleteCannedReply: admin('DELETE', '/workspaces/:ws/canned-replies/:id', 'Delete a canned reply', { ...role, status: [204], extension: true }),
   getConversation: admin('GET', '/conversations/:id', 'One conversation with the visitor behind it (the inbox)', { ...onConversation, extension: true }),
   listMessages: admin('GET', '/conversations/:id/messages', 'A thread, newest first (or after a message, oldest first)', { ...onConversation, extension: true }),
   postMessage: admin('POST', '/conversations/:id/messages', 'Post an agent or bot message', {

@@ -2,7 +2,8 @@ import { z, ZodTypeAny } from 'zod';
 import * as z4 from 'zod/v4';
 import { attachmentLinkQuery } from './attachment';
 import { IdKind, idOf, pageQuery } from './common';
-import { adminConversationsQuery, adminMessageBody, adminPatchConversationBody, adminTypingBody, createConversationBody, escalateBody, messagesQuery, readBody, sendMessageBody } from './conversation';
+import { cannedRepliesQuery, cannedReplyBody, cannedReplyPatchBody } from './canned-replies';
+import { adminConversationsQuery, adminMessageBody, adminPatchConversationBody, adminTypingBody, conversationCountsQuery, createConversationBody, escalateBody, messagesQuery, readBody, sendMessageBody } from './conversation';
 import { clientEventSchema, eventCountsQuery, ingestBody } from './events';
 import { createFormBody, submissionBody, updateFormBody } from './forms';
 import { adminArticlesQuery, answerBody, articleCreateBody, articlePatchBody, collectionBody, searchQuery, synonymsBody } from './knowledge';
@@ -41,6 +42,7 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   forms: 'form',
   members: 'operator',
   'api-keys': 'apiKey',
+  'canned-replies': 'cannedReply',
   erasures: 'erasure',
 };
 
@@ -117,6 +119,11 @@ const ADMIN_SCHEMAS: Record<AdminOperation, RouteSchemas> = {
   getForm: { reply: R.formReply },
   patchForm: { body: updateFormBody, reply: R.formReply },
   listConversations: { query: adminConversationsQuery, reply: R.conversationPageReply },
+  getConversationCounts: { query: conversationCountsQuery, reply: R.conversationCountsReply },
+  listCannedReplies: { query: cannedRepliesQuery, reply: R.cannedReplyPageReply },
+  createCannedReply: { body: cannedReplyBody, reply: R.cannedReplyReply },
+  patchCannedReply: { body: cannedReplyPatchBody.openapi({ minProperties: 1 }), reply: R.cannedReplyReply },
+  deleteCannedReply: { reply: null },
   getConversation: { reply: R.operatorConversationReply },
   listMessages: { query: messagesQuery, reply: R.messagePageReply },
   postMessage: { body: withText(adminMessageBody), reply: R.messageReply },

@@ -132,7 +132,8 @@ export interface OperatorVisitor {
 }
 
 /** `GET /admin/v1/conversations/{id}`: the conversation and who wrote it. */
-export type OperatorConversation = Conversation & { visitor: OperatorVisitor };
+/** `visitorLastReadMessageId`: the visitor's read position, for the inbox's "seen" mark (issue 21). */
+export type OperatorConversation = Conversation & { visitor: OperatorVisitor; visitorLastReadMessageId: string | null };
 
 /** Whom an operator realtime token was minted for (SPEC §14): an account or a key, or the root key (id null). */
 export interface OperatorPrincipal {

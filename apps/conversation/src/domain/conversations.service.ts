@@ -11,6 +11,7 @@ import {
   MessagesQuery,
   Page,
   SessionContext,
+  StaffMessageType,
   StoredAttachment,
 } from '@widget/contracts';
 import { EntityManager } from 'typeorm';
@@ -169,11 +170,14 @@ export class ConversationsService {
     });
   }
 
-  /** Agent/bot text (and an operator's attachments) into a conversation: the caller proved access (session ownership or the admin key). */
+  /**
+   * Agent/bot text (and an operator's attachments) into a conversation: the caller proved access (session ownership or the admin key).
+   * A note (issue 21) is for operators only: it changes neither the conversation nor the visitor's unread count.
+   */
   async postStaffMessage(
     manager: EntityManager,
     locked: ConversationEntity,
-    author: { type: 'agent' | 'bot'; id: string | null; name: string | null },
+    author: { type: StaffMessageType; id: string | null; name: string | null },
     text: string,
     attachmentIds: string[] = [],
   ): Promise<Committed<Message>> {
@@ -190,8 +194,9 @@ export class ConversationsService {
       attachments,
       createdAt: new Date(),
     };
-    const row = withMessage(locked, entity, 1);
     const message = toMessage(entity);
+    if (author.type === 'note') return this.appendNote(manager, locked, entity, message);
+    const row = withMessage(locked, entity, 1);
     const audience = audienceOf(row);
     // Read before the append, so the new message's own +1 is added here rather than seen.
     const count = (await this.repo.totalUnread(ownerOfRow(row), manager)) + 1;
@@ -203,6 +208,16 @@ export class ConversationsService {
       throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
     }
     if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
+    return { result: message, events, stored: true };
+  }
+
+  private async appendNote(manager: EntityManager, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<Committed<Message>> {
+    const current = await this.repo.findById(locked.id, manager);
+    if (!current) throw conversationNotFound();
+    const events = [visitorEvent('noteCreated', audienceOf(locked), { conversation: viewOf(current), message })];
+    if (!(await this.repo.appendMessage(entity, 0, events, manager))) {
+      throw new AppError('internal_error', 'Note insert failed.', { reason: 'unexpected' });
+    }
     return { result: message, events, stored: true };
   }
 
@@ -294,15 +309,15 @@ export class ConversationsService {
 
   async listMessages(session: SessionContext, conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
     await this.owned(session, conversationId);
-    return this.messagePage(conversationId, query);
+    return this.messagePage(conversationId, query, false);
   }
 
-  /** A page of a thread the caller may see: newest first, or oldest first after `query.after`. */
-  async messagePage(conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
+  /** A page of a thread the caller may see: newest first, or oldest first after `query.after`; notes for operators only. */
+  async messagePage(conversationId: string, query: MessagesQuery, withNotes: boolean): Promise<Page<Message>> {
     let position: MessagePosition | undefined;
     if (query.cursor) position = decodeMessageCursor(query.cursor);
     else if (query.after) position = { after: query.after };
-    const rows = await this.repo.listMessages(conversationId, position ?? {}, query.limit + 1);
+    const rows = await this.repo.listMessages(conversationId, position ?? {}, query.limit + 1, withNotes);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     const more = rows.length > query.limit;

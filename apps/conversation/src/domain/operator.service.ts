@@ -1,6 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog, IdempotencyStore } from '@widget/common';
-import { Assignee, AuditContext, Conversation, ConversationOwner, ConversationStatus, IdempotencyRequest, Message, MessagesQuery, Page } from '@widget/contracts';
+import {
+  Assignee,
+  AuditContext,
+  Conversation,
+  ConversationCounts,
+  ConversationOwner,
+  ConversationStatus,
+  IdempotencyRequest,
+  Message,
+  MessagesQuery,
+  Page,
+  StaffMessageType,
+  ViewFilter,
+} from '@widget/contracts';
 import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
@@ -19,20 +32,34 @@ export class OperatorService {
     private readonly audit: AuditLog,
   ) {}
 
-  async list(workspaceId: string, status: ConversationStatus | undefined, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
+  async list(
+    workspaceId: string,
+    status: ConversationStatus | undefined,
+    filter: ViewFilter,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<Page<Conversation>> {
     const after = cursor ? decodeActivityCursor(cursor) : undefined;
-    return activityPage(await this.repo.listWorkspace(workspaceId, status, after, limit + 1), limit);
+    return activityPage(await this.repo.listWorkspace(workspaceId, status, filter, after, limit + 1), limit);
   }
 
-  async get(conversationId: string): Promise<{ conversation: Conversation; owner: ConversationOwner }> {
+  counts(workspaceId: string, status: ConversationStatus | undefined, assigneeId: string | null): Promise<ConversationCounts> {
+    return this.repo.countViews(workspaceId, status, assigneeId);
+  }
+
+  async get(conversationId: string): Promise<{ conversation: Conversation; owner: ConversationOwner; visitorLastReadMessageId: string | null }> {
     const row = await this.repo.findById(conversationId);
     if (!row) throw conversationNotFound();
-    return { conversation: viewOf(row), owner: { workspaceId: row.workspaceId, widgetId: row.widgetId, sessionId: row.sessionId, userId: row.userId } };
+    return {
+      conversation: viewOf(row),
+      owner: { workspaceId: row.workspaceId, widgetId: row.widgetId, sessionId: row.sessionId, userId: row.userId },
+      visitorLastReadMessageId: row.lastReadMessageId,
+    };
   }
 
   async listMessages(conversationId: string, query: MessagesQuery): Promise<Page<Message>> {
     if (!(await this.repo.findById(conversationId))) throw conversationNotFound();
-    return this.conversations.messagePage(conversationId, query);
+    return this.conversations.messagePage(conversationId, query, true);
   }
 
   /**
@@ -44,7 +71,7 @@ export class OperatorService {
     conversationId: string,
     text: unknown,
     author: Assignee,
-    type: 'agent' | 'bot',
+    type: StaffMessageType,
     idempotency?: IdempotencyRequest,
     attachmentIds: string[] = [],
   ): Promise<Message> {

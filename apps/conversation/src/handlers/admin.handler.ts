@@ -17,7 +17,12 @@ export class AdminHandler {
 
   @MessagePattern(ConversationRpc.adminList.subject)
   list(@Payload() req: Req<'adminList'>): Res<'adminList'> {
-    return this.operator.list(req.workspaceId, req.status, req.cursor, req.limit);
+    return this.operator.list(req.workspaceId, req.status, req.filter ?? { view: 'all' }, req.cursor, req.limit);
+  }
+
+  @MessagePattern(ConversationRpc.adminCounts.subject)
+  counts(@Payload() req: Req<'adminCounts'>): Res<'adminCounts'> {
+    return this.operator.counts(req.workspaceId, req.status, req.assigneeId);
   }
 
   @MessagePattern(ConversationRpc.adminGet.subject)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ConversationStatus } from '@widget/contracts';
+import type { ConversationCounts, ConversationStatus, ViewFilter } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConversationEntity, ConversationRow, MessageEntity } from './entities';
 import type { OutboxRow } from './outbox.repository';
@@ -37,6 +37,9 @@ const WITH_LAST_MESSAGE = `${CONVERSATION_COLUMNS},
   ) END AS "lastMessage"
   FROM conversation.conversations c
   LEFT JOIN conversation.messages lm ON lm.id = c.last_message_id`;
+
+/** A view's predicate on alias `c`: $4 the view, $5 whose "mine" (ViewFilter). */
+const VIEW_WHERE = `($4 = 'all' OR ($4 = 'unassigned' AND c.assignee_id IS NULL) OR ($4 = 'mine' AND c.assignee_id = $5))`;
 
 /** The owner predicate on alias `c`, with its parameters numbered from `from`. */
 function ownerWhere(owner: Owner, from: number): { sql: string; params: string[] } {
@@ -114,7 +117,8 @@ export class ConversationRepository {
    * One statement for the hot path of a send: the message (unless the
    * conversation holds its clientMessageId already), the conversation's new
    * last message, activity time and unread count, and the outbox rows that
-   * announce it. Call it holding the conversation's lock. False when the
+   * announce it (a note, which the visitor never sees, leaves the conversation
+   * as it was). Call it holding the conversation's lock. False when the
    * clientMessageId existed: then nothing was written.
    */
   async appendMessage(message: MessageEntity, unreadDelta: number, events: OutboxRow[], manager: EntityManager): Promise<boolean> {
@@ -126,7 +130,7 @@ export class ConversationRepository {
          RETURNING id, conversation_id, created_at
        ), c AS (
          UPDATE conversation.conversations c SET last_message_id = m.id, updated_at = m.created_at, unread_count = c.unread_count + $9
-         FROM m WHERE c.id = m.conversation_id RETURNING c.id
+         FROM m WHERE c.id = m.conversation_id AND $3 <> 'note' RETURNING c.id
        ), o AS (
          INSERT INTO conversation.outbox (id, event, payload)
          SELECT e.id, e.event, e.payload FROM unnest($10::text[], $11::text[], $12::jsonb[]) AS e(id, event, payload)
@@ -184,19 +188,37 @@ export class ConversationRepository {
     return rows.map(toRow);
   }
 
-  async listWorkspace(workspaceId: string, status: ConversationStatus | undefined, after: ActivityKey | undefined, limit: number): Promise<ConversationRow[]> {
-    const params: unknown[] = [workspaceId, limit, status ?? null];
+  async listWorkspace(
+    workspaceId: string,
+    status: ConversationStatus | undefined,
+    filter: ViewFilter,
+    after: ActivityKey | undefined,
+    limit: number,
+  ): Promise<ConversationRow[]> {
+    const params: unknown[] = [workspaceId, limit, status ?? null, filter.view, filter.view === 'mine' ? filter.assigneeId : null];
     let keyset = '';
     if (after) {
-      keyset = ` AND (c.updated_at, c.id) < ($4::timestamptz, $5)`;
+      keyset = ` AND (c.updated_at, c.id) < ($6::timestamptz, $7)`;
       params.push(after.updatedAt, after.id);
     }
     const rows = await this.run<ConversationEntity & { lastMessage: null }>(
-      `SELECT ${WITH_LAST_MESSAGE} WHERE c.workspace_id = $1 AND ($3::text IS NULL OR c.status = $3)${keyset}
+      `SELECT ${WITH_LAST_MESSAGE} WHERE c.workspace_id = $1 AND ($3::text IS NULL OR c.status = $3) AND ${VIEW_WHERE}${keyset}
        ORDER BY c.updated_at DESC, c.id DESC LIMIT $2`,
       params,
     );
     return rows.map(toRow);
+  }
+
+  /** How many conversations each view holds; "mine" is `assigneeId`'s (none when null). */
+  async countViews(workspaceId: string, status: ConversationStatus | undefined, assigneeId: string | null): Promise<ConversationCounts> {
+    const rows = await this.run<ConversationCounts>(
+      `SELECT count(*)::int AS "all",
+              count(*) FILTER (WHERE c.assignee_id = $3)::int AS mine,
+              count(*) FILTER (WHERE c.assignee_id IS NULL)::int AS unassigned
+         FROM conversation.conversations c WHERE c.workspace_id = $1 AND ($2::text IS NULL OR c.status = $2)`,
+      [workspaceId, status ?? null, assigneeId],
+    );
+    return rows[0];
   }
 
   /** Null when a conversation with the same idempotency key exists already (nothing written). */
@@ -293,28 +315,29 @@ export class ConversationRepository {
     return rows[0];
   }
 
-  /** Newest first before `before`, or oldest first after `after`; never both. */
-  listMessages(conversationId: string, position: { before?: string; after?: string }, limit: number): Promise<MessageEntity[]> {
+  /** Newest first before `before`, or oldest first after `after`; never both. Notes only for operators (`withNotes`). */
+  listMessages(conversationId: string, position: { before?: string; after?: string }, limit: number, withNotes: boolean): Promise<MessageEntity[]> {
+    const notes = withNotes ? '' : ` AND m.author_type <> 'note'`;
     if (position.after !== undefined) {
       return this.run<MessageEntity>(
-        `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.id > $2 ORDER BY m.id ASC LIMIT $3`,
+        `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.id > $2${notes} ORDER BY m.id ASC LIMIT $3`,
         [conversationId, position.after, limit],
       );
     }
     return this.run<MessageEntity>(
       `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
-       WHERE m.conversation_id = $1 AND ($2::text IS NULL OR m.id < $2) ORDER BY m.id DESC LIMIT $3`,
+       WHERE m.conversation_id = $1 AND ($2::text IS NULL OR m.id < $2)${notes} ORDER BY m.id DESC LIMIT $3`,
       [conversationId, position.before ?? null, limit],
     );
   }
 
-  /** Every message of the owner's conversations after a message id, oldest first (realtime replay). */
+  /** Every message of the owner's conversations after a message id, oldest first (realtime replay); never a note. */
   replay(owner: Owner, afterMessageId: string, limit: number): Promise<MessageEntity[]> {
     const where = ownerWhere(owner, 1);
     return this.run<MessageEntity>(
       `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
        JOIN conversation.conversations c ON c.id = m.conversation_id
-       WHERE ${where.sql} AND m.id > $3 ORDER BY m.id ASC LIMIT $4`,
+       WHERE ${where.sql} AND m.id > $3 AND m.author_type <> 'note' ORDER BY m.id ASC LIMIT $4`,
       [...where.params, afterMessageId, limit],
     );
   }

@@ -9,6 +9,8 @@ import {
   adminTypingBody,
   AuditContext,
   Conversation,
+  ConversationCounts,
+  conversationCountsQuery,
   ConversationRpc,
   IdempotencyRequest,
   Message,
@@ -18,6 +20,7 @@ import {
   Page,
   ROUTES,
   SessionRpc,
+  ViewFilter,
 } from '@widget/contracts';
 import { z } from 'zod';
 import { Access, Audit, CurrentCaller } from '../auth/access';
@@ -29,6 +32,7 @@ import { ZodPipe } from '../http/zod.pipe';
 import { MessageBodyPipe } from './message-body.pipe';
 
 const conversationParam = new IdParam('conversation');
+const workspaceParam = new IdParam('workspace');
 
 /** SPEC §9: a workspace's conversations, for the operator's inbox. */
 @AdminController()
@@ -38,12 +42,28 @@ export class WorkspaceConversationsController {
   @Route(ROUTES.admin.listConversations)
   @Access.inWorkspace('agent')
   list(
-    @Param('ws', new IdParam('workspace')) workspaceId: string,
+    @Param('ws', workspaceParam) workspaceId: string,
     @Query(new ZodPipe(adminConversationsQuery)) query: z.infer<typeof adminConversationsQuery>,
+    @CurrentCaller() caller?: Caller,
   ): Promise<Page<Conversation>> {
-    return this.bus.send(ConversationRpc.adminList, { workspaceId, status: query.status, cursor: query.cursor, limit: query.limit });
+    const filter: ViewFilter = query.view === 'mine' ? { view: 'mine', assigneeId: accountOf(caller) } : { view: query.view };
+    return this.bus.send(ConversationRpc.adminList, { workspaceId, status: query.status, filter, cursor: query.cursor, limit: query.limit });
+  }
+
+  /** Issue 21: the inbox's view counts; "mine" is the calling account's (a key or the root key has none). */
+  @Route(ROUTES.admin.getConversationCounts)
+  @Access.inWorkspace('agent')
+  counts(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Query(new ZodPipe(conversationCountsQuery)) query: z.infer<typeof conversationCountsQuery>,
+    @CurrentCaller() caller?: Caller,
+  ): Promise<ConversationCounts> {
+    return this.bus.send(ConversationRpc.adminCounts, { workspaceId, status: query.status, assigneeId: accountOf(caller) });
   }
 }
+
+/** The account whose conversations are "mine": an operator's; keys and the root key answer for nobody. */
+const accountOf = (caller: Caller | undefined): string | null => (caller?.kind === 'operator' ? caller.id : null);
 
 /** SPEC §9: answering, triaging and typing into any conversation. */
 @AdminController()
@@ -54,9 +74,9 @@ export class AdminConversationsController {
   @Route(ROUTES.admin.getConversation)
   @Access.onResource('agent', 'conversation')
   async get(@Param('id', conversationParam) conversationId: string): Promise<OperatorConversation> {
-    const { conversation, owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
+    const { conversation, owner, visitorLastReadMessageId } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
     const visitor = await this.bus.send(SessionRpc.adminVisitor, { workspaceId: owner.workspaceId, sessionId: owner.sessionId, userId: owner.userId });
-    return { ...conversation, visitor };
+    return { ...conversation, visitor, visitorLastReadMessageId };
   }
 
   @Route(ROUTES.admin.listMessages)

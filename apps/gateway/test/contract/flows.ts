@@ -261,6 +261,47 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
 }
 
 /**
+ * Issue 21, the inbox for a team: the visitor's read position beside the conversation, an agent's internal
+ * note in the thread, the views and their counts, canned replies (the root key manages, the agent searches).
+ */
+async function teamInboxSteps(ctx: FlowContext, setup: Setup, trail: VisitorTrail, agent: ReturnType<typeof adminApi>, agentId: string): Promise<void> {
+  const root = adminApi(ctx, ctx.adminKey);
+  const ws = { path: { ws: setup.workspaceId } };
+  const conversation = { path: { id: trail.conversationId } };
+  assert.match((await ok(agent.GET('/conversations/{id}', { params: conversation }), 200)).visitorLastReadMessageId ?? '', /^msg_/);
+  const note = await ok(agent.POST('/conversations/{id}/messages', { params: conversation, body: { text: 'Internal: the parcel is in Lyon.', type: 'note' } }), 201);
+  same(note.author.type, 'note');
+  const thread = await ok(agent.GET('/conversations/{id}/messages', { params: { ...conversation, query: { limit: 1 } } }), 200);
+  assert.equal(thread.data[0].id, note.id);
+  await ok(root.PATCH('/conversations/{id}', { params: conversation, body: { assignee: { id: agentId, name: 'Alex Agent' } } }), 200);
+  const mine = await ok(agent.GET('/workspaces/{ws}/conversations', { params: { ...ws, query: { view: 'mine' } } }), 200);
+  same(
+    mine.data.map((c) => c.id),
+    [trail.conversationId],
+  );
+  const counts = await ok(agent.GET('/workspaces/{ws}/conversations/counts', { params: { ...ws, query: {} } }), 200);
+  assert.equal(counts.mine, 1);
+  assert.equal(counts.all, counts.mine + counts.unassigned);
+
+  const created = await ok(
+    root.POST('/workspaces/{ws}/canned-replies', {
+      params: { ...ws, header: { 'Idempotency-Key': `canned-${randomUUID()}` } },
+      body: { shortcut: 'shipping', text: 'Parcels ship within two working days.' },
+    }),
+    201,
+  );
+  const reply = { path: { ws: setup.workspaceId, id: created.id } };
+  const changed = await ok(root.PATCH('/workspaces/{ws}/canned-replies/{id}', { params: reply, body: { text: 'Parcels ship within one working day.' } }), 200);
+  assert.equal(changed.shortcut, 'shipping');
+  const found = await ok(agent.GET('/workspaces/{ws}/canned-replies', { params: { ...ws, query: { q: 'ship' } } }), 200);
+  same(
+    found.data.map((r) => r.text),
+    [changed.text],
+  );
+  await answered(root.DELETE('/workspaces/{ws}/canned-replies/{id}', { params: reply }), 204);
+}
+
+/**
  * The root key answers and triages the visitor's conversation, then an operator account is invited, accepts,
  * signs in and asks who it is; an API key too.
  */
@@ -317,6 +358,7 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   same(me.operator.memberships, [{ workspaceId: setup.workspaceId, role: 'agent' }]);
   const presence = await ok(agent.PUT('/workspaces/{ws}/presence', { params: ws, body: { status: 'away' } }), 200);
   assert.equal(presence.status, 'away');
+  await teamInboxSteps(ctx, setup, trail, agent, me.operator.id);
   const members = await ok(root.GET('/workspaces/{ws}/members', { params: ws }), 200);
   assert.equal(members.data.find((m) => m.id === me.operator.id)?.presence, 'offline');
   const promoted = await ok(root.PATCH('/workspaces/{ws}/members/{id}', { params: { path: { ws: setup.workspaceId, id: me.operator.id } }, body: { role: 'admin' } }), 200);

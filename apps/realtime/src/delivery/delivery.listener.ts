@@ -23,7 +23,14 @@ export class DeliveryListener {
 
   @EventPattern(ConversationEvents.messageCreated.subject)
   messageCreated(@Payload() event: EventPayload<typeof ConversationEvents.messageCreated>): void {
-    this.deliver(event);
+    // A note has its own subject; should one ever come this way, it still never reaches a visitor.
+    this.deliver(event, { visitors: event?.payload?.message?.author?.type !== 'note' });
+  }
+
+  /** An internal note (issue 21): the workspace's operator feeds only, never the visitor's sockets. */
+  @EventPattern(ConversationEvents.noteCreated.subject)
+  noteCreated(@Payload() event: EventPayload<typeof ConversationEvents.noteCreated>): void {
+    this.deliver(event, { visitors: false });
   }
 
   @EventPattern(ConversationEvents.conversationCreated.subject)

@@ -5,6 +5,7 @@ import { ConversationIdempotencyKeys1733200000000 } from './1733200000000-idempo
 import { Attachments1733300000000 } from './1733300000000-attachments';
 import { Routing1796700000000 } from './1796700000000-routing';
 import { ConversationPrivacy1796800000100 } from './1796800000100-privacy';
+import { NotesCannedReplies1797000000000 } from './1797000000000-notes-canned-replies';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const CONVERSATION_MIGRATIONS = [
@@ -16,4 +17,5 @@ export const CONVERSATION_MIGRATIONS = [
   Routing1796700000000,
   erasureLedgerMigration('conversation', 1796800000000),
   ConversationPrivacy1796800000100,
+  NotesCannedReplies1797000000000,
 ];
