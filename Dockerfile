@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1.7
 # One image per app: docker build --build-arg APP=gateway -t widget-api/gateway .
-# APP is one of the folders in apps/ (gateway, realtime, session, team, conversation, knowledge, forms, events).
+# APP is one of the folders in apps/ (gateway, realtime, session, team, conversation, knowledge, forms, events, integrations).
 ARG NODE_IMAGE=node:20-alpine
 
 # ---- build: every dependency (dev included), compile the app and the libs it uses
@@ -21,6 +21,7 @@ COPY apps/conversation/package.json apps/conversation/
 COPY apps/knowledge/package.json apps/knowledge/
 COPY apps/forms/package.json apps/forms/
 COPY apps/events/package.json apps/events/
+COPY apps/integrations/package.json apps/integrations/
 COPY apps/inbox/package.json apps/inbox/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY libs libs

@@ -10,7 +10,7 @@
  * NATS_SUBJECT_PREFIX (default empty) is the namespace: subjects and user
  * names follow it (`staging-gateway` for `staging.`). The passwords come from
  * NATS_PASSWORD_<KIND> (GATEWAY, REALTIME, SESSION, CONVERSATION, KNOWLEDGE,
- * FORMS, EVENTS, TEAM); each process is then started with NATS_PASSWORD set to its
+ * FORMS, EVENTS, TEAM, INTEGRATIONS); each process is then started with NATS_PASSWORD set to its
  * own. The output file holds no password; the --new-passwords file does
  * (mode 600): put it in your secret store and delete it.
  */

@@ -6,8 +6,8 @@
  *   over the ones generated once into .stack/secrets.json.
  * - Ports: everything is derived from PORT (default 3000), so two stacks on one
  *   machine with different PORTs do not collide: realtime PORT+1, the
- *   services' health ports PORT+101…PORT+106 (3001 and 3101–3106 for 3000;
- *   team, the newest, last so the others keep theirs), the gateway's own
+ *   services' health ports PORT+101…PORT+107 (3001 and 3101–3107 for 3000;
+ *   integrations, the newest, last so the others keep theirs), the gateway's own
  *   health port (its /metrics) PORT+100.
  *   REALTIME_PORT and HEALTH_PORT_BASE override; a derived port that is taken
  *   is replaced by a free one (see stack.js).
@@ -28,7 +28,7 @@
  * - NATS passwords: NATS_PASSWORD_<APP> from the environment win over the
  *   ones generated once into .stack/secrets.json.
  */
-const SERVICES = ['session', 'conversation', 'knowledge', 'forms', 'events', 'team'];
+const SERVICES = ['session', 'conversation', 'knowledge', 'forms', 'events', 'team', 'integrations'];
 /** Every app that connects to NATS as its own user (libs/contracts NATS_PRINCIPALS). */
 const NATS_APPS = ['gateway', 'realtime', ...SERVICES];
 const natsPasswordVariable = (app) => `NATS_PASSWORD_${app.toUpperCase()}`;

@@ -1,5 +1,5 @@
 import * as contracts from '@widget/contracts';
-import { HealthRpc, NATS_PRINCIPALS, natsGrants, NatsPrincipal, natsPermissions, SERVICE_NAMES, ServiceName } from '@widget/contracts';
+import { domainEventSubjects, HealthRpc, NATS_PRINCIPALS, natsGrants, NatsPrincipal, natsPermissions, SERVICE_NAMES, ServiceName } from '@widget/contracts';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -36,6 +36,7 @@ interface Used {
   calls: Set<string>;
   publishes: Set<string>;
   hears: Set<string>;
+  consumes: Set<string>;
 }
 
 function usedBy(principal: NatsPrincipal): Used {
@@ -47,6 +48,8 @@ function usedBy(principal: NatsPrincipal): Used {
     calls: new Set(matches(code, /\.send\(\s*(\w+Rpc)\.(\w+)\b/g)),
     publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
     hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
+    // Taken from the JetStream stream through the durable consumer (apps/integrations).
+    consumes: new Set(matches(code, /@OnDomainEvent\(\s*(\w+Events)\.(\w+)\s*\)/g)),
   };
   // Tables of subjects sent in a loop: the audit trail's `SOURCES = [TeamRpc.auditLog, …]`, the privacy
   // parts (`REMOTE_PARTS = { conversation: ConversationRpc.erasePerson, … }`, `EXPORT_PARTS = [['session', SessionRpc.exportPerson], …]`).
@@ -75,11 +78,18 @@ describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
   it.each(NATS_PRINCIPALS)('%s: sends, emits, answers and hears exactly what it is granted', (principal) => {
     const used = usedBy(principal);
     const grant = grants[principal];
-    expect({ serves: sorted(used.serves), calls: sorted(used.calls), publishes: sorted(used.publishes), hears: sorted(used.hears) }).toEqual({
+    expect({
+      serves: sorted(used.serves),
+      calls: sorted(used.calls),
+      publishes: sorted(used.publishes),
+      hears: sorted(used.hears),
+      consumes: sorted(used.consumes),
+    }).toEqual({
       serves: sorted(grant.serves),
       calls: sorted(grant.calls),
       publishes: sorted(grant.publishes),
       hears: sorted(grant.hears),
+      consumes: sorted(grant.consumes ?? []),
     });
   });
 
@@ -110,7 +120,30 @@ describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
     expect(gateway.respond).toBe(false);
     for (const principal of NATS_PRINCIPALS) {
       const { publish, subscribe } = natsPermissions(principal, '');
-      for (const subject of [...publish, ...subscribe]) expect(subject).not.toMatch(/^(\$JS|\$SYS|>|_INBOX\.>)/);
+      // JetStream only for the consumer of the domain events, and only its own stream and consumer (below).
+      const others = principal === 'integrations' ? publish.filter((s) => !s.startsWith('$JS.')) : publish;
+      for (const subject of [...others, ...subscribe]) expect(subject).not.toMatch(/^(\$JS|\$SYS|>|_INBOX\.>)/);
     }
+  });
+
+  it('the consumer of the domain events may use its own stream and durable consumer in its namespace, nothing wider', () => {
+    const { publish } = natsPermissions('integrations', 'staging.');
+    const jetStream = publish.filter((s) => s.startsWith('$JS.'));
+    expect(jetStream.sort()).toEqual(
+      [
+        '$JS.API.STREAM.INFO.staging-domain-events',
+        '$JS.API.STREAM.CREATE.staging-domain-events',
+        '$JS.API.STREAM.UPDATE.staging-domain-events',
+        '$JS.API.CONSUMER.INFO.staging-domain-events.integrations',
+        '$JS.API.CONSUMER.CREATE.staging-domain-events.integrations',
+        '$JS.API.CONSUMER.CREATE.staging-domain-events.integrations.>',
+        '$JS.API.CONSUMER.DURABLE.CREATE.staging-domain-events.integrations',
+        '$JS.API.CONSUMER.MSG.NEXT.staging-domain-events.integrations',
+        '$JS.ACK.staging-domain-events.integrations.>',
+      ].sort(),
+    );
+    // The stream keeps exactly the events consumed; nobody else consumes.
+    expect(domainEventSubjects().sort()).toEqual(sorted(grants.integrations.consumes ?? []));
+    for (const principal of NATS_PRINCIPALS.filter((p) => p !== 'integrations')) expect(grants[principal].consumes ?? []).toEqual([]);
   });
 });

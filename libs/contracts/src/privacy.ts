@@ -35,7 +35,7 @@ export interface PersonKeys {
 }
 
 /** The services that hold a visitor's personal data, each erasing and exporting its own part. */
-export const PRIVACY_PARTS = ['session', 'conversation', 'knowledge', 'forms', 'events'] as const satisfies readonly ServiceName[];
+export const PRIVACY_PARTS = ['session', 'conversation', 'knowledge', 'forms', 'events', 'integrations'] as const satisfies readonly ServiceName[];
 export type PrivacyPart = (typeof PRIVACY_PARTS)[number];
 
 export interface ErasurePartView {

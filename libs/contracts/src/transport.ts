@@ -46,6 +46,7 @@ export const QUEUE = {
   forms: 'forms',
   events: 'events',
   team: 'team',
+  integrations: 'integrations',
 } as const;
 export type ServiceName = keyof typeof QUEUE;
 export const SERVICE_NAMES = Object.keys(QUEUE) as ServiceName[];
@@ -58,4 +59,5 @@ export const HealthRpc: Record<ServiceName, Rpc<Record<string, never>, { service
   forms: rpc('forms.health'),
   events: rpc('events.health'),
   team: rpc('team.health'),
+  integrations: rpc('integrations.health'),
 };

@@ -88,7 +88,9 @@ export class PrivateNatsServer {
   async start(): Promise<void> {
     const logStart = existsSync(this.logFile) ? statSync(this.logFile).size : 0;
     const log = openSync(this.logFile, 'a');
-    const child = spawn(natsServerBinary(), ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(this.port)], { stdio: ['ignore', log, log] });
+    // JetStream (the integrations service's stream of domain events) stores under the stack's own directory.
+    const js = ['-js', '-sd', join(this.options.dir, 'jetstream')];
+    const child = spawn(natsServerBinary(), ['-c', this.configFile, '-a', '127.0.0.1', '-p', String(this.port), ...js], { stdio: ['ignore', log, log] });
     this.child = child;
     let exited = false;
     child.once('exit', () => (exited = true));

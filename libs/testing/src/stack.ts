@@ -10,7 +10,7 @@ import { freePort } from './ports';
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** The deployable apps, in start order: services first, then the edges that ask them. */
-export const SERVICE_APPS = ['session', 'team', 'conversation', 'knowledge', 'forms', 'events'] as const;
+export const SERVICE_APPS = ['session', 'team', 'conversation', 'knowledge', 'forms', 'events', 'integrations'] as const;
 export type AppName = (typeof SERVICE_APPS)[number] | 'gateway' | 'realtime';
 
 export interface RunningApp {
@@ -78,6 +78,7 @@ export const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_SESSION_CONVERSATIONS: '1000000/1m',
   RATE_LIMIT_SESSION_MESSAGES: '1000000/1m',
   RATE_LIMIT_SESSION_SUBMISSIONS: '1000000/1m',
+  RATE_LIMIT_SESSION_TRANSCRIPTS: '1000000/1m',
   RATE_LIMIT_SESSION_AI_ANSWERS: '1000000/1m',
   RATE_LIMIT_ADDRESS_AI_ANSWERS: '1000000/1m',
   RATE_LIMIT_SESSION_UPLOADS: '1000000/1m',
@@ -129,6 +130,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     // Buckets of parallel stacks (developers, CI, benchmarks) sharing one Redis never meet.
     RATE_LIMIT_KEY_PREFIX: `widget:rl:t${runId}:`,
+    // Webhooks (SPEC §16) go to receivers the tests start on 127.0.0.1, over http; retries come fast.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_BASE_MS: '200',
+    WEBHOOK_POLL_MS: '200',
     ...options.env,
   };
   const only = process.env.TEST_SERVICES?.split(',').map((s) => s.trim());

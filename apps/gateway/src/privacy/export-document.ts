@@ -1,5 +1,5 @@
 import { NatsBus } from '@widget/common';
-import { ConversationRpc, EventsRpc, ExportChunk, ExportPersonRequest, FormsRpc, KnowledgeRpc, PersonKeys, PrivacyPart, Rpc, SessionRpc } from '@widget/contracts';
+import { ConversationRpc, EventsRpc, ExportChunk, ExportPersonRequest, FormsRpc, IntegrationsRpc, KnowledgeRpc, PersonKeys, PrivacyPart, Rpc, SessionRpc } from '@widget/contracts';
 
 /** Who answers each part of an export (SPEC §17), in the order the document lists them. */
 const EXPORT_PARTS: [PrivacyPart, Rpc<ExportPersonRequest, ExportChunk>][] = [
@@ -8,6 +8,7 @@ const EXPORT_PARTS: [PrivacyPart, Rpc<ExportPersonRequest, ExportChunk>][] = [
   ['knowledge', KnowledgeRpc.exportPerson],
   ['forms', FormsRpc.exportPerson],
   ['events', EventsRpc.exportPerson],
+  ['integrations', IntegrationsRpc.exportPerson],
 ];
 
 /**

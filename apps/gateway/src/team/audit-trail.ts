@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditEntry, AuditLogRpc, ConversationRpc, FormsRpc, KnowledgeRpc, Page, PageQuery, SessionRpc, TeamRpc } from '@widget/contracts';
+import { AuditEntry, AuditLogRpc, ConversationRpc, FormsRpc, IntegrationsRpc, KnowledgeRpc, Page, PageQuery, SessionRpc, TeamRpc } from '@widget/contracts';
 
 /**
  * Every service keeps the audit entries of its own writes (libs/common
@@ -12,7 +12,7 @@ import { AuditEntry, AuditLogRpc, ConversationRpc, FormsRpc, KnowledgeRpc, Page,
 @Injectable()
 export class AuditTrail {
   /** The services that record operator writes; each answers the same page request. */
-  static readonly SOURCES: AuditLogRpc[] = [TeamRpc.auditLog, SessionRpc.auditLog, KnowledgeRpc.auditLog, FormsRpc.auditLog, ConversationRpc.auditLog];
+  static readonly SOURCES: AuditLogRpc[] = [TeamRpc.auditLog, SessionRpc.auditLog, KnowledgeRpc.auditLog, FormsRpc.auditLog, ConversationRpc.auditLog, IntegrationsRpc.auditLog];
 
   constructor(private readonly bus: NatsBus) {}
 

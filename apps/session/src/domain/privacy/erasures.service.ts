@@ -10,6 +10,7 @@ import {
   ErasureView,
   EventsRpc,
   FormsRpc,
+  IntegrationsRpc,
   KnowledgeRpc,
   PersonKeys,
   PersonSelector,
@@ -27,6 +28,7 @@ const REMOTE_PARTS: Record<Exclude<PrivacyPart, 'session'>, Rpc<{ erasureId: str
   knowledge: KnowledgeRpc.erasePerson,
   forms: FormsRpc.erasePerson,
   events: EventsRpc.erasePerson,
+  integrations: IntegrationsRpc.erasePerson,
 };
 
 /** A part is retried after 2^attempts seconds, at most this long. */

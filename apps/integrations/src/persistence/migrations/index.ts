@@ -1,0 +1,10 @@
+import { auditLogMigration, erasureLedgerMigration, idempotencyKeysMigration } from '@widget/common';
+import { CreateIntegrationsSchema1797100000000 } from './1797100000000-create-integrations-schema';
+
+/** In order; each is reviewed code, explicit and reversible. */
+export const INTEGRATIONS_MIGRATIONS = [
+  CreateIntegrationsSchema1797100000000,
+  idempotencyKeysMigration('integrations', 1797100000100),
+  auditLogMigration('integrations', 1797100000200),
+  erasureLedgerMigration('integrations', 1797100000300),
+];

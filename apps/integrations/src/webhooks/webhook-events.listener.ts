@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { NatsBus, newId } from '@widget/common';
+import { ConversationEvents, EventPayload, FormsEvents, Message, SessionEvents, SessionRpc, WebhookEventType } from '@widget/contracts';
+import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { DeliveryWorker } from './delivery-worker';
+import { WebhooksRepository } from './webhooks.repository';
+
+/** Whose data a body carries: the keys an erasure or export finds it by (SPEC §17). */
+interface Owner {
+  workspaceId: string;
+  sessionId: string | null;
+  userId: string | null;
+}
+
+/** SPEC §16: the visitor's, the agents', bots' and emailed messages; never an internal note (nor a system line). */
+const DELIVERED_AUTHORS = new Set<Message['author']['type']>(['user', 'agent', 'bot']);
+
+/**
+ * Turns the domain events into deliveries (SPEC §16): one per enabled webhook
+ * of the workspace that takes the event, written in the consumer's
+ * transaction, with the body `{ type, timestamp, data }` fixed now (every
+ * retry sends the same bytes). `data` holds the operator API's views: the
+ * events carry the conversation and message views; the visitor's is asked of
+ * the session service.
+ */
+@Injectable()
+export class WebhookEventsListener {
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly worker: DeliveryWorker,
+    private readonly bus: NatsBus,
+  ) {}
+
+  @OnDomainEvent(ConversationEvents.conversationCreated)
+  async conversationCreated(e: EventPayload<typeof ConversationEvents.conversationCreated>, ctx: DomainEventContext): Promise<void> {
+    await this.enqueue(ctx, e.audience, 'conversation.created', e.createdAt, { conversation: e.payload.conversation });
+  }
+
+  @OnDomainEvent(ConversationEvents.conversationUpdated)
+  async conversationUpdated(e: EventPayload<typeof ConversationEvents.conversationUpdated>, ctx: DomainEventContext): Promise<void> {
+    await this.enqueue(ctx, e.audience, 'conversation.updated', e.createdAt, { conversation: e.payload.conversation });
+  }
+
+  @OnDomainEvent(ConversationEvents.messageCreated)
+  async messageCreated(e: EventPayload<typeof ConversationEvents.messageCreated>, ctx: DomainEventContext): Promise<void> {
+    if (!DELIVERED_AUTHORS.has(e.payload.message.author.type)) return;
+    await this.enqueue(ctx, e.audience, 'message.created', e.createdAt, { conversation: e.payload.conversation, message: e.payload.message });
+  }
+
+  @OnDomainEvent(FormsEvents.submitted)
+  async formSubmitted(e: EventPayload<typeof FormsEvents.submitted>, ctx: DomainEventContext): Promise<void> {
+    const submission = { id: e.submissionId, formId: e.formId, conversationId: e.conversationId, createdAt: e.at };
+    await this.enqueue(ctx, { workspaceId: e.workspaceId, sessionId: e.sessionId, userId: null }, 'form.submitted', e.at, { submission });
+  }
+
+  @OnDomainEvent(SessionEvents.identified)
+  async visitorIdentified(e: EventPayload<typeof SessionEvents.identified>, ctx: DomainEventContext): Promise<void> {
+    const owner = { workspaceId: e.workspaceId, sessionId: e.toSessionId, userId: e.userId };
+    if (!(await this.hasSubscribers(ctx, owner.workspaceId, 'visitor.identified'))) return;
+    const visitor = await this.bus.send(SessionRpc.adminVisitor, owner);
+    await this.enqueue(ctx, owner, 'visitor.identified', new Date().toISOString(), { visitor });
+  }
+
+  private async hasSubscribers(ctx: DomainEventContext, workspaceId: string, event: WebhookEventType): Promise<boolean> {
+    return (await this.repo.subscribers(ctx.manager, workspaceId, event)).length > 0;
+  }
+
+  private async enqueue(ctx: DomainEventContext, owner: Owner, type: WebhookEventType, timestamp: string, data: unknown): Promise<void> {
+    const webhooks = await this.repo.subscribers(ctx.manager, owner.workspaceId, type);
+    if (webhooks.length === 0) return;
+    const body = JSON.stringify({ type, timestamp, data });
+    for (const { id } of webhooks) {
+      await this.repo.insertDelivery(ctx.manager, {
+        id: newId('delivery'),
+        webhookId: id,
+        workspaceId: owner.workspaceId,
+        event: type,
+        eventKey: ctx.eventKey,
+        sessionId: owner.sessionId,
+        userId: owner.userId,
+        body,
+      });
+    }
+    ctx.afterCommit(() => this.worker.poke());
+  }
+}

@@ -1,0 +1,39 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { Metrics } from '@widget/common';
+import { PersonData } from '../domain/person-data';
+import { WebhooksHandler } from '../handlers/webhooks.handler';
+import { DeliveryWorker } from './delivery-worker';
+import { EndpointDisabledNotifier } from './endpoint-disabled.notifier';
+import { WebhookEventsListener } from './webhook-events.listener';
+import { WebhooksRepository } from './webhooks.repository';
+import { WebhooksService } from './webhooks.service';
+
+/** SPEC §16: registration, the deliveries the domain events make, and the worker that sends them. */
+@Module({
+  controllers: [WebhooksHandler],
+  providers: [WebhooksRepository, WebhooksService, WebhookEventsListener, DeliveryWorker, EndpointDisabledNotifier],
+})
+export class WebhooksModule implements OnModuleInit {
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly personData: PersonData,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    // SPEC §17: a delivery's body carries the visitor's data (their messages, their profile).
+    this.personData.register({
+      table: 'webhook_deliveries',
+      erase: (m, person) => this.repo.erasePerson(m, person),
+      exportRows: (person, afterId, limit) => this.repo.exportPerson(person, afterId, limit),
+    });
+    let reading: ReturnType<WebhooksRepository['backlog']> | null = null;
+    const backlog = () => (reading ??= this.repo.backlog().finally(() => (reading = null)));
+    this.metrics.gaugeFromCallback('webhook_deliveries_pending', 'Webhook deliveries not yet delivered (due now or waiting for a retry).', async () => (await backlog()).pending);
+    this.metrics.gaugeFromCallback(
+      'webhook_deliveries_due_age_seconds',
+      'How long the oldest due webhook delivery has waited (0 when none is due).',
+      async () => (await backlog()).oldestDueSeconds,
+    );
+  }
+}
