@@ -4,6 +4,7 @@ import type { AiAnswer, Article, ArticleHit, Attachment, ChatCore, Conversation,
 import { SupportChatError } from '@widget/sdk/core';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { AttachButton, carriesFiles, dropTarget, MessageAttachments, UploadChips, useUploads } from './attachments';
+import { Availability } from './availability';
 import { isolated, t } from './i18n';
 import type { UiState, View } from './ui-state';
 
@@ -111,6 +112,7 @@ function Panel({ core, ui }: Props) {
         </button>
       </header>
       <Banner core={core} />
+      <Availability core={core} ui={ui} />
       <main class="body">
         {view.name === 'home' && <Home core={core} ui={ui} />}
         {view.name === 'thread' && <Thread core={core} ui={ui} id={view.id} />}

@@ -10,7 +10,7 @@ import { LoggedMessage, MessageLog, newestId } from './message-log';
 import { ConnectionState, RealtimeConnection, SocketEnvelope } from './realtime';
 import { KeyValueStore, SafeStorage } from './storage';
 import { cancelled, uploadFile } from './upload';
-import { normalizeConfig, WidgetView } from './widget-config';
+import { normalizeAvailability, normalizeConfig, WidgetView } from './widget-config';
 
 export interface CoreOptions {
   apiBase: string;
@@ -237,6 +237,20 @@ export class ChatCore {
       if (same) return this.bootPromise;
       if (this.session?.identityType === 'identified' && identity.user?.id) {
         return Promise.reject(new SupportChatError({ code: 'validation_error', reason: 'already_booted', message: 'Already booted as another user: call shutdown() first, or identify().', recoverable: false }));
+  /** SPEC §15: availability changes with the hours and presence; GET /config again for it alone (the UI polls while open). */
+  async refreshAvailability(): Promise<void> {
+    const raw = await this.send<{ availability?: unknown }>(routeOf(ROUTES.getConfig), { query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId } });
+    if (this.config) this.config = { ...this.config, availability: normalizeAvailability(raw?.availability) };
+    this.changed();
+  }
+
+  /** A flag the UI keeps for this widget (the offline prompt's dismissal), stored like the token (consent, fallbacks). */
+  uiFlag(name: string, set?: true): boolean {
+    const key = `supportchat:${this.config?.id ?? this.options.widgetId}:${name}`;
+    if (set) this.storage.set(key, '1');
+    return this.storage.get(key) === '1';
+  }
+
       }
       return this.bootPromise.then(() => this.identify(identity));
     }

@@ -13,6 +13,6 @@ export { RealtimeConnection, REALTIME_PATH } from './realtime';
 export type { ConnectionState } from './realtime';
 export { SafeStorage } from './storage';
 export { normalizeConfig } from './widget-config';
-export type { WidgetView } from './widget-config';
+export type { AvailabilityView, WidgetView } from './widget-config';
 export { SupportChatError } from '../errors';
 export * from '../types';

@@ -14,6 +14,23 @@ export interface WidgetView {
   launcher: { position: 'bottom-right' | 'bottom-left'; label: string; badge: boolean; hidden: boolean };
   forms: { visibleFormIds: string[] };
   ai: { enabled: boolean; mode: 'answer_first' | 'suggest_articles' | 'human_first'; escalationBehavior: string };
+  /** SPEC §15; null from a server that does not say. */
+  availability: AvailabilityView | null;
+}
+
+export interface AvailabilityView {
+  online: boolean;
+  /** ISO instant of the next opening, when outside the hours. */
+  nextOpenAt: string | null;
+  replyTime: 'minutes' | 'hours' | 'day' | null;
+}
+
+export function normalizeAvailability(raw: unknown): AvailabilityView | null {
+  const a = raw as Loose;
+  if (!a || typeof a.online !== 'boolean') return null;
+  const next = typeof a.nextOpenAt === 'string' && !Number.isNaN(Date.parse(a.nextOpenAt)) ? a.nextOpenAt : null;
+  const replyTime = a.replyTime === 'minutes' || a.replyTime === 'hours' || a.replyTime === 'day' ? a.replyTime : null;
+  return { online: a.online, nextOpenAt: next, replyTime };
 }
 
 type Loose = Record<string, unknown> | undefined;
@@ -63,5 +80,6 @@ export function normalizeConfig(raw: unknown): WidgetView {
       mode: str(ai?.mode, 'answer_first'),
       escalationBehavior: str(ai?.escalationBehavior, 'attach_context'),
     },
+    availability: normalizeAvailability(c.availability),
   };
 }

@@ -76,5 +76,16 @@ export const en = {
   fileConversationGone: 'This conversation is no longer available.',
   fileNetwork: 'The file could not be sent: check your connection.',
   fileFailed: 'The file could not be sent.',
+  replyMinutes: 'We typically reply in a few minutes.',
+  replyHours: 'We typically reply in a few hours.',
+  replyDay: 'We typically reply within a day.',
+  away: "We're away right now.",
+  awayUntil: "We're away — back {time}.",
+  emailPrompt: "Leave your email and we'll reply there if you're gone.",
+  emailLabel: 'Your email',
+  emailPlaceholder: 'you@example.com',
+  emailSave: 'Save',
+  emailDismiss: 'No thanks',
+  emailSaved: "Thanks! We'll email {email} when we reply.",
 };
 export type Messages = typeof en;
