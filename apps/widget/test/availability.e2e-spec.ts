@@ -1,4 +1,5 @@
 import './dispose-polyfill';
+import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { createTeamWorkspace, OperatorApi, openSocket, testStack, TeamWorkspace } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
@@ -71,6 +72,18 @@ async function cspViolations(page: Page): Promise<string[]> {
   const all: string[] = [];
   for (const frame of page.frames()) all.push(...(await frame.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? []).catch(() => [])));
   return all;
+}
+
+/** Serious or critical axe-core violations in the widget's document, with the elements they concern. */
+async function axeViolations(page: Page): Promise<string[]> {
+  const doc = widgetDocument(page);
+  await doc.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  return doc.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${n.target.join(' ')} ${n.failureSummary ?? ''}`));
+  });
 }
 
 /** Keyboard only: Shift+Tab until the element matching `selector` has focus (at most 20 presses). */
@@ -149,6 +162,7 @@ describe('availability in the widget (SPEC §15)', () => {
       const inputBox = await input.boundingBox();
       expect(inputBox!.x + inputBox!.width).toBeLessThanOrEqual(360);
       await shot(page, 'availability-offline-prompt-360px');
+      expect(await axeViolations(page)).toEqual([]);
 
       await shiftTabTo(page, '#email-prompt-input');
       await page.keyboard.type('not-an-email');
