@@ -144,6 +144,16 @@ describe('The inbox for a team (issue 21)', () => {
     });
   });
 
+  it("lists the workspace's widgets for owners and admins (the settings' availability page), nobody else's", async () => {
+    const listed = await asOperator(team.admin.token).get(`/workspaces/${ws()}/widgets`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toMatchObject({ data: [{ id: widget.widgetId, workspaceId: ws() }], nextCursor: null });
+    expectEnvelope(await asOperator(team.agent.token).get(`/workspaces/${ws()}/widgets`), 403, 'forbidden', 'role_required');
+    const elsewhere = await createTeamWorkspace(stack);
+    expectEnvelope(await asOperator(elsewhere.owner.token).get(`/workspaces/${ws()}/widgets`), 404, 'not_found');
+    expect((await asOperator(elsewhere.owner.token).get(`/workspaces/${elsewhere.workspaceId}/widgets`)).body.data).toEqual([]);
+  });
+
   describe('canned replies', () => {
     const base = () => `/workspaces/${ws()}/canned-replies`;
 

@@ -72,6 +72,7 @@ const ACCESS: Record<string, Rule> = {
   'GET /auth/oidc/callback': 'public',
   'PUT /workspaces/:ws/presence': 'agent',
   'GET /workspaces/:ws/conversations/counts': 'agent',
+  'GET /workspaces/:ws/widgets': 'admin',
   'GET /workspaces/:ws/canned-replies': 'agent',
   'POST /workspaces/:ws/canned-replies': 'admin',
   'PATCH /workspaces/:ws/canned-replies/:id': 'admin',

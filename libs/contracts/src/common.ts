@@ -27,6 +27,8 @@ export const ID_PREFIX = {
   /** SPEC §16: a webhook endpoint and one event's delivery to it (its `webhook-id`). */
   webhook: 'wh',
   delivery: 'whd',
+  /** Issue 21: a workspace's canned reply. */
+  cannedReply: 'cnr',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

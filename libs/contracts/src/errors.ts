@@ -41,6 +41,7 @@ export const NOT_FOUND = {
   team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
   person: { code: 'not_found', reason: 'person_not_found', message: 'Nothing is held about this person.' },
   erasure: { code: 'not_found', reason: 'erasure_not_found', message: 'No such erasure.' },
+  cannedReply: { code: 'not_found', reason: 'canned_reply_not_found', message: 'No such canned reply.' },
   webhook: { code: 'not_found', reason: 'webhook_not_found', message: 'No such webhook.' },
   delivery: { code: 'not_found', reason: 'delivery_not_found', message: 'No such webhook delivery.' },
 } as const satisfies Record<string, { code: ErrorCode; reason: string; message: string }>;

@@ -4,6 +4,7 @@ export * from './widget';
 export * from './session';
 export * from './attachment';
 export * from './conversation';
+export * from './canned-replies';
 export * from './knowledge';
 export * from './forms';
 export * from './events';

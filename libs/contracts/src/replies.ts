@@ -133,6 +133,7 @@ export const availabilityReply = reply<Availability>()(
 export const widgetReply = reply<Widget>()(
   sent(widgetConfigSchema).extend({ id: idOf('widget'), workspaceId: idOf('workspace'), createdAt: time, updatedAt: time }).strict().openapi('Widget'),
 );
+export const widgetPageReply = reply<Page<Widget>>()(page(widgetReply, 'WidgetPage'));
 export const createdWidgetReply = reply<{ widget: Widget; secret: string }>()(z.object({ widget: widgetReply, secret: z.string() }).strict().openapi('CreatedWidget'));
 export const widgetSecretReply = reply<{ secret: string }>()(z.object({ secret: z.string() }).strict().openapi('WidgetSecret'));
 // Shapes spread into a new object, never `.extend()`ed from a named schema: the generator would write that as

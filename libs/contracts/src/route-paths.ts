@@ -138,6 +138,7 @@ export const ADMIN_ROUTE_PATHS = /* @__PURE__ */ (() =>
   patchWorkspace: admin('PATCH', '/workspaces/:ws', "The workspace's name and retention settings", { ...role, extension: true }),
   createWidget: admin('POST', '/workspaces/:ws/widgets', 'Create a widget from a full or partial WidgetConfig', { ...role, status: [201], idempotent: true }),
   getWidget: admin('GET', '/widgets/:id', 'One widget', role),
+  listWidgets: admin('GET', '/workspaces/:ws/widgets', "The workspace's widgets, oldest first", { ...role, extension: true }),
   patchWidget: admin('PATCH', '/widgets/:id', 'Deep-merge a partial WidgetConfig', role),
   rotateWidgetSecret: admin('POST', '/widgets/:id/rotate-secret', 'A new JWT secret; the old one stops verifying', role),
   createOperatorRealtimeToken: admin('POST', '/workspaces/:ws/realtime-token', 'A short-lived operator realtime token', { ...role, extension: true }),

@@ -104,6 +104,7 @@ const ADMIN_SCHEMAS: Record<AdminOperation, RouteSchemas> = {
   patchWorkspace: { body: workspacePatchBody, reply: R.workspaceSettingsReply },
   createWidget: { body: widgetCreateSchema, reply: R.createdWidgetReply },
   getWidget: { reply: R.widgetReply },
+  listWidgets: { reply: R.widgetPageReply },
   patchWidget: { body: widgetPatchSchema, reply: R.widgetReply },
   rotateWidgetSecret: { reply: R.widgetSecretReply },
   createOperatorRealtimeToken: { reply: R.realtimeTokenReply },

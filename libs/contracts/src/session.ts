@@ -188,6 +188,8 @@ export const SessionRpc = {
   createWorkspace: rpc<{ name: string } & Idempotent & Audited, Workspace>('session.admin.workspace.create'),
   createWidget: rpc<{ workspaceId: string; config: WidgetCreateBody } & Idempotent & Audited, { widget: Widget; secret: string }>('session.admin.widget.create'),
   getWidget: rpc<{ widgetId: string }, Widget>('session.admin.widget.get'),
+  /** A workspace's widgets, oldest first (the inbox's settings pick the one whose availability they edit). */
+  listWidgets: rpc<{ workspaceId: string }, Widget[]>('session.admin.widget.list'),
   patchWidget: rpc<{ widgetId: string; patch: WidgetPatch } & Audited, Widget>('session.admin.widget.patch'),
   /** The operator's look at a conversation's visitor; conversation_not_found when the session is not of that workspace. */
   adminVisitor: rpc<{ workspaceId: string; sessionId: string; userId: string | null }, OperatorVisitor>('session.admin.visitor'),

@@ -1,6 +1,6 @@
 import { Body, Param } from '@nestjs/common';
 import { NatsBus } from '@widget/common';
-import { AuditContext, ROUTES, SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/contracts';
+import { AuditContext, Page, ROUTES, SessionRpc, Widget, WidgetPatch, widgetPatchSchema } from '@widget/contracts';
 import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController, Route } from '../http/route-decorators';
@@ -16,6 +16,12 @@ export class WidgetsController {
   @Access.onResource('admin', 'widget')
   get(@Param('id', widgetParam) widgetId: string): Promise<Widget> {
     return this.bus.send(SessionRpc.getWidget, { widgetId });
+  }
+
+  @Route(ROUTES.admin.listWidgets)
+  @Access.inWorkspace('admin')
+  async list(@Param('ws', new IdParam('workspace')) workspaceId: string): Promise<Page<Widget>> {
+    return { data: await this.bus.send(SessionRpc.listWidgets, { workspaceId }), nextCursor: null };
   }
 
   @Route(ROUTES.admin.patchWidget)

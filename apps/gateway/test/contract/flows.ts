@@ -98,6 +98,7 @@ export async function operatorSetup(ctx: FlowContext): Promise<Setup> {
   assert.equal(widget.features.conversations, true);
   const fetched = await ok(root.GET('/widgets/{id}', { params: { path: { id: widget.id } } }), 200);
   same(fetched.allowedOrigins, [ctx.origin]);
+  same((await ok(root.GET('/workspaces/{ws}/widgets', { params: ws }), 200)).data.map((w) => w.id), [widget.id]);
 
   const collection = await ok(root.POST('/workspaces/{ws}/collections', { params: ws, body: { name: 'Shipping' } }), 201);
   const article = await ok(

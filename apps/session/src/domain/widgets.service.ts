@@ -104,6 +104,10 @@ export class WidgetsService {
     return toWidget(await this.load(widgetId));
   }
 
+  async list(workspaceId: string): Promise<Widget[]> {
+    return (await this.repo.workspaceWidgets(workspaceId)).map(toWidget);
+  }
+
   async patch(widgetId: string, patch: WidgetPatch, audit?: AuditContext): Promise<Widget> {
     const row = await this.load(widgetId);
     checkPastedWorkspace(patch.workspaceId, row.workspaceId);

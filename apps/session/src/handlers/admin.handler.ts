@@ -44,6 +44,11 @@ export class AdminHandler {
     return this.widgets.get(req.widgetId);
   }
 
+  @MessagePattern(SessionRpc.listWidgets.subject)
+  listWidgets(@Payload() req: Req<'listWidgets'>): Res<'listWidgets'> {
+    return this.widgets.list(req.workspaceId);
+  }
+
   @MessagePattern(SessionRpc.patchWidget.subject)
   patchWidget(@Payload() req: Req<'patchWidget'>): Res<'patchWidget'> {
     return this.widgets.patch(req.widgetId, req.patch, req.audit);

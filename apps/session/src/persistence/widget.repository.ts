@@ -28,6 +28,11 @@ export class WidgetRepository {
     return this.widgets.findOneBy({ id });
   }
 
+  /** Oldest first (ids sort by time). */
+  workspaceWidgets(workspaceId: string): Promise<WidgetEntity[]> {
+    return this.widgets.find({ where: { workspaceId }, order: { id: 'ASC' } });
+  }
+
   async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>, m?: EntityManager): Promise<void> {
     await (m ? m.withRepository(this.widgets) : this.widgets).update({ id }, changes);
   }
