@@ -13,6 +13,7 @@ import { FormsGatewayModule } from './forms/forms.module';
 import { EventsGatewayModule } from './events/events.module';
 import { TeamGatewayModule } from './team/team.module';
 import { PrivacyGatewayModule } from './privacy/privacy.module';
+import { EmailGatewayModule } from './email/email.controller';
 
 /**
  * The gateway: one feature module per upstream service, each holding that
@@ -34,6 +35,7 @@ export class GatewayModule {
         AttachmentsGatewayModule,
         TeamGatewayModule,
         PrivacyGatewayModule,
+        EmailGatewayModule,
       ],
       controllers: [HealthController, OpenApiController, AdminOpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],

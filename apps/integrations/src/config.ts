@@ -1,5 +1,6 @@
 import { encryptionKeyEnv, loadConfig, serviceEnv } from '@widget/common';
 import { z } from 'zod';
+import { emailEnvShape } from './email/email.config';
 
 const flag = (fallback: 'true' | 'false') =>
   z
@@ -8,6 +9,8 @@ const flag = (fallback: 'true' | 'false') =>
     .transform((v) => v === 'true');
 
 export const integrationsEnv = serviceEnv.extend({
+  /** Email (SPEC §15): SMTP_URL, EMAIL_FROM, EMAIL_UNREAD_DELAY, EMAIL_INBOUND_* … (src/email/email.config.ts). */
+  ...emailEnvShape,
   /** Seals the webhooks' signing secrets at rest (and the secret an idempotent create keeps for its retries). */
   SECRET_ENCRYPTION_KEY: encryptionKeyEnv,
   /** SPEC §16: plain http endpoints are refused unless this is true (tests, private deployments). */

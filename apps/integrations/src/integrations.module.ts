@@ -5,6 +5,7 @@ import { IntegrationsCoreModule } from './core.module';
 import { IntegrationsPrivacyService } from './domain/privacy.service';
 import { PrivacyHandler } from './handlers/privacy.handler';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { EmailModule } from './email/email.module';
 
 /**
  * Webhooks (SPEC §16) and email (SPEC §15), fed by the durable consumer of the
@@ -14,7 +15,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
  * with `PersonData` (IntegrationsCoreModule, global).
  */
 @Module({
-  imports: [DiscoveryModule, IntegrationsCoreModule, WebhooksModule],
+  imports: [DiscoveryModule, IntegrationsCoreModule, WebhooksModule, EmailModule],
   controllers: [PrivacyHandler],
   providers: [DomainEventConsumer, IntegrationsPrivacyService],
 })

@@ -3,6 +3,7 @@ import { ConversationEvents, ConversationRpc } from './conversation';
 import { EventsRpc } from './events';
 import { FormsEvents, FormsRpc } from './forms';
 import { domainEventStream, INTEGRATIONS_CONSUMER, IntegrationsRpc } from './integrations';
+import { EmailRpc } from './email';
 import { KnowledgeEvents, KnowledgeRpc } from './knowledge';
 import { SessionEvents, SessionRpc } from './session';
 import { TeamEvents, TeamRpc } from './team';
@@ -60,12 +61,13 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       // The edge: every rpc of the HTTP API, but not the ones only services call each other with.
       calls: [
         ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'retentionPolicies']),
-        ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson']),
+        ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson', 'emailReply']),
         ...all(CannedReplyRpc),
         ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
         ...omit(FormsRpc, ['erasePerson']),
         ...omit(EventsRpc, ['erasePerson']),
-        ...omit(TeamRpc, ['reportPresence', 'presentMembers']),
+        ...omit(TeamRpc, ['reportPresence', 'presentMembers', 'workspacePresent', 'notificationRecipients']),
+        ...pick(EmailRpc, ['transcript', 'unsubscribe']),
         ...omit(IntegrationsRpc, ['erasePerson']),
         ...all(HealthRpc),
       ],
@@ -120,8 +122,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     },
     team: {
       serves: served('team', TeamRpc),
-      // An invitation names a workspace the session service must know.
-      calls: [...pick(SessionRpc, ['getWorkspace']), ...selfPing('team')],
+      // An invitation names a workspace the session service must know; the integrations service mails it (issue 22).
+      calls: [...pick(SessionRpc, ['getWorkspace']), ...pick(EmailRpc, ['invitation']), ...selfPing('team')],
       publishes: all(TeamEvents),
       hears: [],
     },
@@ -138,9 +140,16 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     },
     // Webhooks and email (issue 22): the domain events come from JetStream, never a plain subscription.
     integrations: {
-      serves: served('integrations', IntegrationsRpc),
+      serves: [...served('integrations', IntegrationsRpc), ...all(EmailRpc)],
       // visitor.identified carries the operator API's view of the visitor.
-      calls: [...pick(SessionRpc, ['adminVisitor']), ...selfPing('integrations')],
+      // Email (issue 22): the visitor's address, the thread and its read state, the widget's email settings, who is
+      // present and who asked to hear of a new conversation; a reply by email posted as a visitor message.
+      calls: [
+        ...pick(SessionRpc, ['adminVisitor', 'getWorkspace', 'getWidget']),
+        ...pick(ConversationRpc, ['get', 'adminGet', 'adminListMessages', 'emailReply']),
+        ...pick(TeamRpc, ['workspacePresent', 'notificationRecipients']),
+        ...selfPing('integrations'),
+      ],
       publishes: [],
       hears: [],
       consumes: [

@@ -27,6 +27,8 @@ export const ID_PREFIX = {
   /** SPEC §16: a webhook endpoint and one event's delivery to it (its `webhook-id`). */
   webhook: 'wh',
   delivery: 'whd',
+  /** SPEC §15: one queued mail (issue 22). */
+  mail: 'mail',
   /** Issue 21: a workspace's canned reply. */
   cannedReply: 'cnr',
 } as const;

@@ -3,6 +3,7 @@ import { boundedJson, Idempotent, idOf, Page, pageQuery, SessionContext } from '
 import { Attachment, AttachmentActor, AttachmentContent, attachmentIds } from './attachment';
 import { Audited, auditLogRpc } from './team';
 import { privacyRpcs } from './privacy';
+import type { EmailReplyRequest, MessageChannel } from './email';
 import { event, rpc } from './transport';
 import { OPERATOR_EVENT_TYPES } from './realtime';
 import type { EscalationBehavior, WidgetRouting } from './widget';
@@ -45,6 +46,8 @@ export interface Message {
   metadata: Record<string, unknown>;
   /** Files sent with the message (SPEC §13); `[]` when none. */
   attachments: Attachment[];
+  /** How it arrived (issue 22): `web` (the widget and every API) or `email` (a visitor's reply by email). The server always sends it. */
+  channel?: MessageChannel;
   createdAt: string;
 }
 
@@ -192,6 +195,8 @@ export const ConversationRpc = {
   replay: rpc<{ session: SessionContext; afterMessageId: string; limit: number }, Message[]>('conversation.replay'),
   /** Identify merge (session service): idempotent, a retry moves nothing twice. */
   mergeSession: rpc<MergeSessionRequest, { moved: number }>('conversation.merge-session'),
+  /** A visitor's reply by email (the integrations service, issue 22): a visitor message with channel `email`, through the outbox like any. */
+  emailReply: rpc<EmailReplyRequest, { message: Message; created: boolean }>('conversation.messages.email'),
 
   adminList: rpc<{ workspaceId: string; status?: ConversationStatus; filter?: ViewFilter; cursor?: string; limit: number }, Page<Conversation>>(
     'conversation.admin.list',

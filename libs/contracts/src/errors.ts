@@ -41,6 +41,8 @@ export const NOT_FOUND = {
   team: { code: 'not_found', reason: 'team_not_found', message: 'No such team.' },
   person: { code: 'not_found', reason: 'person_not_found', message: 'Nothing is held about this person.' },
   erasure: { code: 'not_found', reason: 'erasure_not_found', message: 'No such erasure.' },
+  /** An unsubscribe link (issue 22) whose token is unknown or expired. */
+  emailToken: { code: 'not_found', reason: 'email_token_not_found', message: 'No such unsubscribe link.' },
   cannedReply: { code: 'not_found', reason: 'canned_reply_not_found', message: 'No such canned reply.' },
   webhook: { code: 'not_found', reason: 'webhook_not_found', message: 'No such webhook.' },
   delivery: { code: 'not_found', reason: 'delivery_not_found', message: 'No such webhook delivery.' },

@@ -11,6 +11,7 @@ export * from './events';
 export * from './team';
 export * from './privacy';
 export * from './integrations';
+export * from './email';
 export * from './frame';
 export * from './realtime';
 export * from './errors';

@@ -7,6 +7,7 @@ import { idOf, Page } from './common';
 import type { CannedReply } from './canned-replies';
 import { Assignee, Author, Conversation, ConversationCounts, CONVERSATION_STATUSES, EscalateReply, Message } from './conversation';
 import type { EventCounts, IngestReply } from './events';
+import { MESSAGE_CHANNELS, NotificationSettings, TranscriptReply } from './email';
 import { Form, formFieldSchema, PublicForm, Submission } from './forms';
 import { AdminArticle, AiAnswerReply, ARTICLE_STATUSES, ArticleSearchHit, ArticleView, Collection, SynonymGroups } from './knowledge';
 import { ErasureView, PRIVACY_PARTS, Retention, retentionSchema } from './privacy';
@@ -170,6 +171,7 @@ export const messageReply = reply<Message>()(
       clientMessageId: z.string().nullable(),
       metadata: json,
       attachments: z.array(attachmentReply),
+      channel: z.enum(MESSAGE_CHANNELS).optional().describe('How it arrived: web (the widget and every API) or email (a reply by email); always sent'),
       createdAt: time,
     })
     .strict()
@@ -378,6 +380,12 @@ export const presenceReply = reply<Presence>()(
     .object({ workspaceId: idOf('workspace'), operatorId: idOf('operator'), status: z.enum(PRESENCE_STATUSES), connected: z.boolean(), present: z.boolean() })
     .strict()
     .openapi('Presence'),
+);
+// Issue 22: email (SPEC §15).
+export const transcriptReply = reply<TranscriptReply>()(z.object({ status: z.literal('queued') }).strict().openapi('TranscriptReply'));
+export const unsubscribeReply = reply<{ unsubscribed: true }>()(z.object({ unsubscribed: z.literal(true) }).strict().openapi('UnsubscribeReply'));
+export const notificationSettingsReply = reply<NotificationSettings>()(
+  z.object({ workspaceId: idOf('workspace'), newConversationEmail: z.boolean() }).strict().openapi('NotificationSettings'),
 );
 export const auditEntryReply = reply<AuditEntry>()(
   z

@@ -18,7 +18,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `none`: no token; `session`: a widget session token; `optional`: a session token or none; `admin`: an operator token, API key or the root key. */
 export type RouteAuth = 'none' | 'session' | 'optional' | 'admin';
 /** What a widget route costs beyond the per-session request budget (docs/limits.md). */
-export type LimitActionName = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'uploads' | 'events';
+export type LimitActionName = 'sessionStart' | 'conversations' | 'messages' | 'submissions' | 'aiAnswers' | 'uploads' | 'events' | 'transcripts';
 /** The widget feature switch a route needs (a key of WidgetConfig['features']; refused with widget_disabled, reason feature_disabled). */
 export type RouteFeature = 'conversations' | 'attachments' | 'knowledgeBase' | 'aiAnswers' | 'ticketForms' | 'events';
 
@@ -124,6 +124,17 @@ export const WIDGET_ROUTE_PATHS = {
     errors: ['form_not_found'],
   }),
   ingestEvents: widget('POST', '/events', 'Analytics events (each checked on its own: rejected by index)', { status: [202], limit: 'events', feature: 'events' }),
+  // SPEC §15 (issue 22): email.
+  requestTranscript: widget('POST', '/conversations/:id/transcript', "Email the conversation to the visitor's known email (202: queued)", {
+    ...conversations,
+    status: [202],
+    limit: 'transcripts',
+  }),
+  unsubscribeEmail: widget('GET', '/email/unsubscribe', 'The link in every visitor mail: no more email about that conversation', {
+    auth: 'none',
+    extension: true,
+    errors: ['not_found'],
+  }),
 } as const satisfies Record<string, RoutePath>;
 
 /** A role route: 403 forbidden below the role in the caller's workspace, 404 outside it. */
@@ -206,6 +217,10 @@ export const ADMIN_ROUTE_PATHS = /* @__PURE__ */ (() =>
   patchMember: admin('PATCH', '/workspaces/:ws/members/:id', "Change a member's role", { ...role, extension: true }),
   removeMember: admin('DELETE', '/workspaces/:ws/members/:id', 'Remove a member (never the last owner)', { ...role, status: [204], extension: true }),
   setPresence: admin('PUT', '/workspaces/:ws/presence', "The caller's presence: online or away (operator accounts only)", { ...role, extension: true }),
+  setNotifications: admin('PUT', '/workspaces/:ws/notifications', "The caller's email notifications (issue 22): a new conversation while nobody is present (operator accounts only)", {
+    ...role,
+    extension: true,
+  }),
   createApiKey: admin('POST', '/workspaces/:ws/api-keys', 'Create a workspace API key (the secret is shown once)', { ...role, status: [201], idempotent: true, extension: true }),
   listApiKeys: admin('GET', '/workspaces/:ws/api-keys', "The workspace's API keys, without secrets", { ...role, extension: true }),
   revokeApiKey: admin('DELETE', '/workspaces/:ws/api-keys/:id', 'Revoke an API key at once', { ...role, status: [204], extension: true }),

@@ -9,6 +9,7 @@ import { createFormBody, submissionBody, updateFormBody } from './forms';
 import { adminArticlesQuery, answerBody, articleCreateBody, articlePatchBody, collectionBody, searchQuery, synonymsBody } from './knowledge';
 import { personSelector, workspacePatchBody } from './privacy';
 import { presenceBody } from './realtime';
+import { notificationsBody, unsubscribeQuery } from './email';
 import * as R from './replies';
 import { AdminOperation, paramsOf, ROUTE_PATHS, RoutePath, WidgetOperation } from './route-paths';
 import { anonymousSessionBody, configQuery, identifyBody, updateSessionBody, workspaceBody } from './session';
@@ -96,6 +97,8 @@ const WIDGET_SCHEMAS: Record<WidgetOperation, RouteSchemas> = {
   getForm: { reply: R.publicFormReply },
   submitForm: { body: submissionBody, reply: R.submissionReply },
   ingestEvents: { body: documentedIngestBody, reply: R.ingestReply },
+  requestTranscript: { reply: R.transcriptReply },
+  unsubscribeEmail: { query: unsubscribeQuery, reply: R.unsubscribeReply },
 };
 
 const ADMIN_SCHEMAS: Record<AdminOperation, RouteSchemas> = {
@@ -145,6 +148,7 @@ const ADMIN_SCHEMAS: Record<AdminOperation, RouteSchemas> = {
   patchMember: { body: memberPatchBody, reply: R.memberReply },
   removeMember: { reply: null },
   setPresence: { body: presenceBody, reply: R.presenceReply },
+  setNotifications: { body: notificationsBody, reply: R.notificationSettingsReply },
   createApiKey: { body: apiKeyCreateBody, reply: R.createdApiKeyReply },
   listApiKeys: { reply: R.apiKeyPageReply },
   revokeApiKey: { reply: null },

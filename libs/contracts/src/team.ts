@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Idempotent, idOf, Page, PageQuery } from './common';
 import { event, Rpc, rpc, ServiceName } from './transport';
 import type { PresenceStatus } from './realtime';
+import type { NotificationSettings, NotificationsBody, NotifiedMember } from './email';
 
 /**
  * SPEC §14: operator accounts, roles per workspace, workspace API keys, the
@@ -220,6 +221,10 @@ export const TeamRpc = {
   presentMembers: rpc<{ workspaceId: string; teamId: string }, PresentMember[]>('team.presence.team'),
   /** Whether any active member of the workspace is present, whatever their role or team (SPEC §15 availability). */
   workspacePresent: rpc<{ workspaceId: string }, { present: boolean }>('team.presence.workspace'),
+  /** Issue 22: the caller's own email notifications in a workspace (operator accounts only). */
+  setNotifications: rpc<{ workspaceId: string; operatorId: string } & NotificationsBody, NotificationSettings>('team.notifications.set'),
+  /** Issue 22: the active members who asked to be emailed a new conversation that starts while nobody is present. */
+  notificationRecipients: rpc<{ workspaceId: string }, NotifiedMember[]>('team.notifications.recipients'),
 
   auditLog: auditLogRpc('team'),
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idOf } from './common';
+import { widgetEmailSchema } from './email';
 
 /**
  * An allow-listed origin: scheme://host[:port], where the host's first label
@@ -153,6 +154,8 @@ export const widgetConfigSchema = z
     ai: aiSchema.default({}),
     /** SPEC §15; absent: no hours (always within hours) and no reply time. */
     availability: availabilitySchema.optional(),
+    /** SPEC §15 email; absent: no transcript on resolve. */
+    email: widgetEmailSchema.optional(),
   })
   .strict();
 export type WidgetConfig = z.infer<typeof widgetConfigSchema>;
@@ -182,6 +185,7 @@ export const widgetPatchSchema = z
     ai: aiSchema.partial().strict(),
     /** Replaced whole, not merged; null removes it. */
     availability: availabilitySchema.nullable(),
+    email: widgetEmailSchema.partial().strict(),
     ...pastedIdentity,
   })
   .partial()

@@ -11,6 +11,8 @@ import {
   MessagesQuery,
   Page,
   SessionContext,
+  EmailReplyRequest,
+  MessageChannel,
   StaffMessageType,
   StoredAttachment,
 } from '@widget/contracts';
@@ -143,6 +145,7 @@ export class ConversationsService {
     clientMessageId: string | null,
     metadata: Record<string, unknown> = {},
     attachmentIds: string[] = [],
+    channel: MessageChannel = 'web',
   ): Promise<{ message: Message; created: boolean }> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
@@ -156,7 +159,7 @@ export class ConversationsService {
         if (original) return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
       }
       const attachments = await this.attachments.sendable(attachmentIds, conversationId, { kind: 'visitor', sessionId: session.sessionId }, manager);
-      const entity = visitorMessage(conversationId, session, body, clientMessageId, metadata, new Date(), attachments);
+      const entity = visitorMessage(conversationId, session, body, clientMessageId, metadata, new Date(), attachments, channel);
       const row = withMessage(locked, entity, 0);
       const message = toMessage(entity);
       const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
@@ -168,6 +171,23 @@ export class ConversationsService {
       if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
       return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
     });
+  }
+
+  /**
+   * A visitor's reply by email (issue 22), posted as the conversation's owner that the integrations service
+   * looked up; the mail's id is the clientMessageId, so a mail delivered twice is one message.
+   */
+  emailReply(req: EmailReplyRequest): Promise<{ message: Message; created: boolean }> {
+    const { owner } = req;
+    const session: SessionContext = {
+      sessionId: owner.sessionId,
+      workspaceId: owner.workspaceId,
+      widgetId: owner.widgetId,
+      userId: owner.userId,
+      identityType: owner.userId ? 'identified' : 'anonymous',
+      expiresAt: new Date().toISOString(),
+    };
+    return this.send(session, req.conversationId, req.text, `email:${req.emailId}`, {}, [], 'email');
   }
 
   /**
@@ -362,6 +382,7 @@ function visitorMessage(
   metadata: Record<string, unknown>,
   at: Date,
   attachments: StoredAttachment[] = [],
+  channel: MessageChannel = 'web',
 ): MessageEntity {
   return {
     id: newId('message'),
@@ -373,6 +394,7 @@ function visitorMessage(
     clientMessageId,
     metadata,
     attachments,
+    channel,
     createdAt: at,
   };
 }

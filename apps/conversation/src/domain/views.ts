@@ -25,6 +25,7 @@ export function storedMessage(row: MessageEntity): Omit<Message, 'attachments'> 
     clientMessageId: row.clientMessageId,
     metadata: row.metadata ?? {},
     attachments: row.attachments ?? [],
+    channel: row.channel ?? 'web',
     createdAt: row.createdAt.toISOString(),
   };
 }

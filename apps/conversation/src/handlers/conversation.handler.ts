@@ -41,6 +41,11 @@ export class ConversationHandler {
     return this.conversations.send(req.session, req.conversationId, req.text, req.clientMessageId ?? null, req.metadata, req.attachmentIds);
   }
 
+  @MessagePattern(ConversationRpc.emailReply.subject)
+  emailReply(@Payload() req: Req<'emailReply'>): Res<'emailReply'> {
+    return this.conversations.emailReply(req);
+  }
+
   @MessagePattern(ConversationRpc.escalate.subject)
   escalate(@Payload() req: Req<'escalate'>): Res<'escalate'> {
     const { session, conversationId, behavior, ...body } = req;

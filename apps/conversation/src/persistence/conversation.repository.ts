@@ -26,14 +26,14 @@ export const CONVERSATION_COLUMNS = `
 
 export const MESSAGE_COLUMNS = `
   m.id, m.conversation_id AS "conversationId", m.author_type AS "authorType", m.author_id AS "authorId",
-  m.author_name AS "authorName", m.text, m.client_message_id AS "clientMessageId", m.metadata, m.attachments, m.created_at AS "createdAt"`;
+  m.author_name AS "authorName", m.text, m.client_message_id AS "clientMessageId", m.metadata, m.attachments, m.channel, m.created_at AS "createdAt"`;
 
 /** The conversation with its last message in one row (the message as JSON, see toRow). */
 const WITH_LAST_MESSAGE = `${CONVERSATION_COLUMNS},
   CASE WHEN lm.id IS NULL THEN NULL ELSE json_build_object(
     'id', lm.id, 'conversationId', lm.conversation_id, 'authorType', lm.author_type, 'authorId', lm.author_id,
     'authorName', lm.author_name, 'text', lm.text, 'clientMessageId', lm.client_message_id, 'metadata', lm.metadata, 'attachments', lm.attachments,
-    'createdAt', lm.created_at
+    'channel', lm.channel, 'createdAt', lm.created_at
   ) END AS "lastMessage"
   FROM conversation.conversations c
   LEFT JOIN conversation.messages lm ON lm.id = c.last_message_id`;
@@ -124,8 +124,8 @@ export class ConversationRepository {
   async appendMessage(message: MessageEntity, unreadDelta: number, events: OutboxRow[], manager: EntityManager): Promise<boolean> {
     const rows = await this.run<{ n: number }>(
       `WITH m AS (
-         INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at, metadata, attachments)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $13::jsonb, $14::jsonb)
+         INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at, metadata, attachments, channel)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $13::jsonb, $14::jsonb, $15)
          ON CONFLICT (conversation_id, client_message_id) DO NOTHING
          RETURNING id, conversation_id, created_at
        ), c AS (
@@ -152,6 +152,7 @@ export class ConversationRepository {
         events.map((e) => JSON.stringify(e.payload)),
         JSON.stringify(message.metadata),
         JSON.stringify(message.attachments ?? []),
+        message.channel ?? 'web',
       ],
       manager,
     );

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { AuthorType, ConversationStatus, StoredAttachment, VisitorEvent } from '@widget/contracts';
+import type { AuthorType, ConversationStatus, MessageChannel, StoredAttachment, VisitorEvent } from '@widget/contracts';
 
 @Entity({ name: 'conversations' })
 export class ConversationEntity {
@@ -43,6 +43,8 @@ export class MessageEntity {
   @Column('jsonb') metadata: Record<string, unknown>;
   /** What the message carried (SPEC §13); links are signed when it is read. */
   @Column('jsonb') attachments: StoredAttachment[];
+  /** How it arrived (issue 22); `web` when not said. */
+  @Column('text', { default: 'web' }) channel?: MessageChannel;
   @Column('timestamptz', { name: 'created_at' }) createdAt: Date;
 }
 

@@ -26,6 +26,7 @@ export function gatewayLimiter(config: GatewayConfig): Limiter<LimitName> {
       conversations: config.RATE_LIMIT_SESSION_CONVERSATIONS,
       messages: config.RATE_LIMIT_SESSION_MESSAGES,
       submissions: config.RATE_LIMIT_SESSION_SUBMISSIONS,
+      transcripts: config.RATE_LIMIT_SESSION_TRANSCRIPTS,
       aiAnswers: config.RATE_LIMIT_SESSION_AI_ANSWERS,
       addressAiAnswers: config.RATE_LIMIT_ADDRESS_AI_ANSWERS,
       uploads: config.RATE_LIMIT_SESSION_UPLOADS,

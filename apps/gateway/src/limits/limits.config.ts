@@ -20,6 +20,8 @@ export const limitsEnv = {
   RATE_LIMIT_SESSION_MESSAGES: rateEnv('60/1m'),
   RATE_LIMIT_SESSION_SUBMISSIONS: rateEnv('10/1h'),
   RATE_LIMIT_SESSION_AI_ANSWERS: rateEnv('30/1h'),
+  /** Transcripts by email per session (issue 22: each is a mail to the visitor's address). */
+  RATE_LIMIT_SESSION_TRANSCRIPTS: rateEnv('5/1h'),
   /**
    * AI answers per client address in one workspace: an address's share of the workspace's daily
    * quota, so one client (however many sessions it opens) cannot spend it for everyone.
@@ -51,6 +53,7 @@ export type LimitName =
   | 'conversations'
   | 'messages'
   | 'submissions'
+  | 'transcripts'
   | 'aiAnswers'
   | 'addressAiAnswers'
   | 'uploads'

@@ -12,6 +12,9 @@ import {
   MemberCreateBody,
   memberCreateBody,
   memberPatchBody,
+  NotificationsBody,
+  notificationsBody,
+  NotificationSettings,
   Page,
   PageQuery,
   pageQuery,
@@ -137,6 +140,18 @@ export class WorkspaceTeamController {
   ): Promise<Presence> {
     if (caller?.kind !== 'operator') throw Errors.operatorRequired();
     return this.bus.send(TeamRpc.setPresence, { workspaceId, operatorId: caller.id, status: body.status });
+  }
+
+  /** Issue 22: the caller's own email notifications (a new conversation while nobody is present); operator accounts only. */
+  @Route(ROUTES.admin.setNotifications)
+  @Access.inWorkspace('agent')
+  setNotifications(
+    @Param('ws', workspaceParam) workspaceId: string,
+    @Body(new ZodPipe(notificationsBody)) body: NotificationsBody,
+    @CurrentCaller() caller?: Caller,
+  ): Promise<NotificationSettings> {
+    if (caller?.kind !== 'operator') throw Errors.operatorRequired();
+    return this.bus.send(TeamRpc.setNotifications, { workspaceId, operatorId: caller.id, newConversationEmail: body.newConversationEmail });
   }
 
   @Route(ROUTES.admin.getAuditLog)

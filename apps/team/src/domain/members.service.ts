@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, AuditLog, Errors, hashToken, IdempotencyStore, withinTransaction, InjectConfig, NatsBus, newId, newOpaqueToken, SecretBox } from '@widget/common';
-import { AuditContext, IdempotencyRequest, Member, MemberCreateBody, Role, SessionRpc } from '@widget/contracts';
+import { AuditContext, EmailRpc, IdempotencyRequest, Member, MemberCreateBody, Role, SessionRpc } from '@widget/contracts';
 import type { TeamConfig } from '../config';
 import { MembershipEntity, OperatorEntity } from '../persistence/entities';
 import { AccountsService, INVITE_TOKEN_PREFIX } from './accounts.service';
@@ -22,6 +22,7 @@ function checkOwnerRule(callerRole: CallerRole, ...roles: Role[]): void {
 /** A workspace's members: invitations, role changes and removals (SPEC §14). */
 @Injectable()
 export class MembersService {
+  private readonly logger = new Logger('MembersService');
   private readonly box: SecretBox;
 
   constructor(
@@ -42,7 +43,21 @@ export class MembersService {
     checkOwnerRule(req.callerRole, req.role);
     await this.bus.send(SessionRpc.getWorkspace, { workspaceId: req.workspaceId });
     const stored = await this.idempotency.run(req.idempotency, (m) => withinTransaction(this.db, m, (t) => this.inviteIn(t, req)));
-    return { member: stored.member, inviteToken: this.box.open(stored.inviteSealed) };
+    const inviteToken = this.box.open(stored.inviteSealed);
+    this.mailInvitation(req.workspaceId, stored.member, inviteToken);
+    return { member: stored.member, inviteToken };
+  }
+
+  /**
+   * Issue 22: the integrations service mails the invitation when SMTP is set (once per token, however often
+   * a retry asks). Never awaited: the invite does not wait for it, and when it fails the token the reply
+   * shows still works. The log names the member, never the token.
+   */
+  private mailInvitation(workspaceId: string, member: Member, inviteToken: string): void {
+    const expiresAt = new Date(Date.now() + this.config.INVITE_TTL_HOURS * 3_600_000).toISOString();
+    this.bus
+      .send(EmailRpc.invitation, { workspaceId, operatorId: member.id, email: member.email, role: member.role, inviteToken, expiresAt })
+      .catch((err: Error) => this.logger.warn(`invitation mail for member ${member.id} not queued: ${err.message}`));
   }
 
   private async inviteIn(m: EntityManager, req: { workspaceId: string; audit?: AuditContext } & MemberCreateBody): Promise<{ member: Member; inviteSealed: string }> {

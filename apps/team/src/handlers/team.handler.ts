@@ -5,6 +5,7 @@ import { RpcReply, RpcRequest, TeamRpc } from '@widget/contracts';
 import { AccountsService } from '../domain/accounts.service';
 import { ApiKeysService } from '../domain/api-keys.service';
 import { MembersService } from '../domain/members.service';
+import { NotificationsService } from '../domain/notifications.service';
 import { PresenceService } from '../domain/presence.service';
 import { TeamsService } from '../domain/teams.service';
 
@@ -21,6 +22,7 @@ export class TeamHandler {
     private readonly teams: TeamsService,
     private readonly presence: PresenceService,
     private readonly audit: AuditLog,
+    private readonly notifications: NotificationsService,
   ) {}
 
   @MessagePattern(TeamRpc.login.subject)
@@ -116,6 +118,16 @@ export class TeamHandler {
   @MessagePattern(TeamRpc.workspacePresent.subject)
   workspacePresent(@Payload() req: Req<'workspacePresent'>): Res<'workspacePresent'> {
     return this.presence.workspacePresent(req.workspaceId);
+  }
+
+  @MessagePattern(TeamRpc.setNotifications.subject)
+  setNotifications(@Payload() req: Req<'setNotifications'>): Res<'setNotifications'> {
+    return this.notifications.set(req.workspaceId, req.operatorId, req.newConversationEmail);
+  }
+
+  @MessagePattern(TeamRpc.notificationRecipients.subject)
+  notificationRecipients(@Payload() req: Req<'notificationRecipients'>): Res<'notificationRecipients'> {
+    return this.notifications.recipients(req.workspaceId);
   }
 
   @MessagePattern(TeamRpc.auditLog.subject)

@@ -6,6 +6,7 @@ import { Attachments1733300000000 } from './1733300000000-attachments';
 import { Routing1796700000000 } from './1796700000000-routing';
 import { ConversationPrivacy1796800000100 } from './1796800000100-privacy';
 import { NotesCannedReplies1797000000000 } from './1797000000000-notes-canned-replies';
+import { MessageChannel1797200000000 } from './1797200000000-message-channel';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const CONVERSATION_MIGRATIONS = [
@@ -18,4 +19,5 @@ export const CONVERSATION_MIGRATIONS = [
   erasureLedgerMigration('conversation', 1796800000000),
   ConversationPrivacy1796800000100,
   NotesCannedReplies1797000000000,
+  MessageChannel1797200000000,
 ];

@@ -1,5 +1,6 @@
 import { auditLogMigration, erasureLedgerMigration, idempotencyKeysMigration } from '@widget/common';
 import { CreateIntegrationsSchema1797100000000 } from './1797100000000-create-integrations-schema';
+import { Email1797200000000 } from '../../email/migrations/1797200000000-email';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const INTEGRATIONS_MIGRATIONS = [
@@ -7,4 +8,5 @@ export const INTEGRATIONS_MIGRATIONS = [
   idempotencyKeysMigration('integrations', 1797100000100),
   auditLogMigration('integrations', 1797100000200),
   erasureLedgerMigration('integrations', 1797100000300),
+  Email1797200000000,
 ];

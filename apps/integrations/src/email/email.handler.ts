@@ -1,0 +1,39 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Errors } from '@widget/common';
+import { EmailRpc, RpcReply, RpcRequest } from '@widget/contracts';
+import { EmailRepository } from './email.repository';
+import { MemberMailService } from './member-mail.service';
+import { hashEmailToken, isEmailToken } from './reply-address';
+import { TranscriptsService } from './transcripts.service';
+
+type Req<K extends keyof typeof EmailRpc> = RpcRequest<(typeof EmailRpc)[K]>;
+type Res<K extends keyof typeof EmailRpc> = Promise<RpcReply<(typeof EmailRpc)[K]>>;
+
+/** Email's NATS subjects (docs/email.md): the gateway's transcript and unsubscribe, the team service's invitations. */
+@Controller()
+export class EmailHandler {
+  constructor(
+    private readonly transcripts: TranscriptsService,
+    private readonly members: MemberMailService,
+    private readonly repo: EmailRepository,
+  ) {}
+
+  @MessagePattern(EmailRpc.transcript.subject)
+  transcript(@Payload() req: Req<'transcript'>): Res<'transcript'> {
+    return this.transcripts.request(req.session, req.conversationId);
+  }
+
+  @MessagePattern(EmailRpc.unsubscribe.subject)
+  async unsubscribe(@Payload() req: Req<'unsubscribe'>): Res<'unsubscribe'> {
+    const token = typeof req.token === 'string' && isEmailToken(req.token) ? await this.repo.findToken(hashEmailToken(req.token), 'unsubscribe') : null;
+    if (!token) throw Errors.notFound('emailToken');
+    await this.repo.unsubscribe(token);
+    return { unsubscribed: true };
+  }
+
+  @MessagePattern(EmailRpc.invitation.subject)
+  invitation(@Payload() req: Req<'invitation'>): Res<'invitation'> {
+    return this.members.invitation(req);
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { EmailHandler } from './email.handler';
+import { EmailPrivacy } from './email-privacy';
+import { EmailRepository } from './email.repository';
+import { EmailWorker } from './email-worker';
+import { InboundMailServer } from './inbound-server';
+import { MailQueueRepository } from './mail-queue.repository';
+import { MailSender } from './mail-sender';
+import { MemberMailService } from './member-mail.service';
+import { TranscriptsService } from './transcripts.service';
+import { UnreadRepliesService } from './unread-replies.service';
+import { VisitorMailService } from './visitor-mail.service';
+
+/** SPEC §15 email (docs/email.md): mail out through SMTP_URL, replies in on EMAIL_INBOUND_PORT, transcripts. */
+@Module({
+  controllers: [EmailHandler],
+  providers: [
+    EmailRepository,
+    MailQueueRepository,
+    MailSender,
+    VisitorMailService,
+    UnreadRepliesService,
+    TranscriptsService,
+    MemberMailService,
+    EmailWorker,
+    InboundMailServer,
+    EmailPrivacy,
+  ],
+  exports: [EmailPrivacy],
+})
+export class EmailModule {}
