@@ -1,4 +1,4 @@
-import { createTeamWorkspace, createTestWidget, expectEnvelope, OperatorApi, openSocket, testStack, TestOperator, TestWidget } from '@widget/testing';
+import { createTeamWorkspace, createTestWidget, expectEnvelope, noonZone, OperatorApi, openSocket, testStack, TestOperator, TestWidget } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
 
 /**
@@ -10,19 +10,6 @@ import type { Socket } from 'socket.io-client';
 const stack = testStack();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const asOperator = (token?: string) => new OperatorApi(stack.baseUrl, token);
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const HOUR = 3_600_000;
-
-/** A zone where it is now between 10:00 and 14:00 (Etc/GMT-N is UTC+N), today's day there, and its local hour. */
-function noonZone(now = new Date()) {
-  const offset = 12 - now.getUTCHours(); // -11 … 12
-  const timezone = offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-  const local = new Date(now.getTime() + offset * HOUR);
-  const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
-  /** The instant of `hour`:00 today in that zone. */
-  const todayAt = (hour: number) => new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour) - offset * HOUR).toISOString();
-  return { timezone, day: DAYS[local.getUTCDay()]!, hour: local.getUTCHours(), hh, todayAt };
-}
 
 async function availabilityOf(widget: TestWidget) {
   const res = await widget.api.get(`/config?workspace_id=${widget.workspaceId}&widget_id=${widget.widgetId}`);
@@ -90,7 +77,7 @@ describe('GET /config availability (SPEC §15)', () => {
     expect(await availabilityOf(widget)).toEqual({ online: false, nextOpenAt: zone.todayAt(zone.hour + 3), replyTime: null });
 
     // Every day but today, from 00:00 to 24:00: the next opening is tomorrow's midnight there.
-    const notToday = { timezone: zone.timezone, hours: [{ days: DAYS.filter((d) => d !== zone.day), open: '00:00', close: '24:00' }], replyTime: 'day' };
+    const notToday = { timezone: zone.timezone, hours: [{ days: zone.days.filter((d) => d !== zone.day), open: '00:00', close: '24:00' }], replyTime: 'day' };
     expect((await widget.admin.patch(`/widgets/${widget.widgetId}`, { availability: notToday })).status).toBe(200);
     expect(await availabilityOf(widget)).toEqual({ online: false, nextOpenAt: zone.todayAt(24), replyTime: 'day' });
 

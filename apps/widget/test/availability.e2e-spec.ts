@@ -1,7 +1,7 @@
 import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
-import { createTeamWorkspace, OperatorApi, openSocket, testStack, TeamWorkspace } from '@widget/testing';
+import { createTeamWorkspace, noonZone, OperatorApi, openSocket, testStack, TeamWorkspace } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
 import { chatFrame, DemoStack, launchBrowser, shot, startConversation, startDemoStack, tap, waitForEvent, watchCsp } from './harness';
 
@@ -20,8 +20,6 @@ let demo: DemoStack;
 let team: TeamWorkspace;
 let agentSocket: Socket;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-const HOUR = 3_600_000;
 
 beforeAll(async () => {
   [browser, demo] = await Promise.all([launchBrowser(), startDemoStack(stack, 'availability-spec')]);
@@ -52,14 +50,10 @@ async function setAvailability(body: unknown, online: boolean) {
   throw new Error(`availability never became online: ${online}`);
 }
 
-/** Hours later today in a fixed-offset zone where it is about noon now: outside the hours, opening in three hours. */
+/** Hours later today in a zone where it is about noon now: outside the hours, opening in three hours. */
 function laterToday(replyTime: string) {
-  const now = new Date();
-  const offset = 12 - now.getUTCHours();
-  const timezone = offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-  const local = new Date(now.getTime() + offset * HOUR);
-  const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
-  return { timezone, hours: [{ days: [DAYS[local.getUTCDay()]], open: hh(local.getUTCHours() + 3), close: hh(local.getUTCHours() + 5) }], replyTime };
+  const zone = noonZone();
+  return { timezone: zone.timezone, hours: [{ days: [zone.day], open: zone.hh(zone.hour + 3), close: zone.hh(zone.hour + 5) }], replyTime };
 }
 
 const PHONE = { width: 360, height: 740 };

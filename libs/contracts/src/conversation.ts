@@ -147,6 +147,9 @@ export type MessagesQuery = z.infer<typeof messagesQuery>;
 const operatorRef = z.object({ id: z.string().min(1).max(128), name: z.string().max(255).nullable().optional() }).strict();
 export const adminMessageBody = z
   .object({ text: messageText.optional(), attachmentIds: attachmentIds.optional(), author: operatorRef.optional(), type: z.enum(STAFF_MESSAGE_TYPES).default('agent') })
+  // The client's id of a staff message (issue 21): stored and sent back on the message and its events, so the inbox
+  // settles its pending reply by id; sent again in the conversation it answers the stored message (docs/api.md).
+  .extend({ clientMessageId: clientMessageId.optional() })
   .strict();
 export type AdminMessageBody = Omit<z.infer<typeof adminMessageBody>, 'text'> & { text?: string };
 export const adminPatchConversationBody = z
@@ -210,7 +213,7 @@ export const ConversationRpc = {
   /** A thread, for the operator: same paging as the visitor's `listMessages`. */
   adminListMessages: rpc<{ conversationId: string } & MessagesQuery, Page<Message>>('conversation.admin.messages.list'),
   adminPostMessage: rpc<
-    { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: StaffMessageType } & Idempotent,
+    { conversationId: string; text?: string; attachmentIds?: string[]; author: Assignee; type: StaffMessageType } & Idempotent & { clientMessageId?: string },
     Message
   >('conversation.admin.messages.send'),
   adminPatch: rpc<{ conversationId: string; status?: ConversationStatus; assignee?: Assignee | null } & Audited, Conversation>('conversation.admin.patch'),

@@ -70,11 +70,8 @@ export type PlainClientFrame = z.infer<typeof plainClientFrame>;
 /** Plain WebSocket, server → client: events, the answer to a ping, and error frames. */
 export type PlainServerFrame = ServerEvent | { type: 'pong' } | { type: typeof SOCKET_ERROR_EVENT; payload: SocketErrorEnvelope };
 
-/** Handshake: socket.io `auth` keys and their plain WebSocket query twins. */
-export const HANDSHAKE_KEYS = {
-  token: { auth: 'token', query: 'session_token' },
-  lastMessageId: { auth: 'lastMessageId', query: 'last_message_id' },
-} as const;
+/** Handshake: socket.io `auth` keys and their plain WebSocket query twins (in wire.ts, where the browser clients read them too). */
+export { HANDSHAKE_KEYS } from './wire';
 
 /** A reconnect cursor: replay every message after this id. */
 export const lastMessageIdSchema = idOf('message');

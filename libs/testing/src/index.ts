@@ -14,3 +14,4 @@ export * from './upload';
 export * from './db';
 export * from './team';
 export * from './privacy';
+export * from './availability';

@@ -200,7 +200,11 @@ export class ConversationsService {
     author: { type: StaffMessageType; id: string | null; name: string | null },
     text: string,
     attachmentIds: string[] = [],
+    clientMessageId: string | null = null,
   ): Promise<Committed<Message>> {
+    // The inbox's id of its reply (issue 21): sent again, the same reply is answered as it was stored.
+    const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(locked.id, clientMessageId, manager);
+    if (original) return { result: retriedStaff(original, author, text, attachmentIds), events: [] };
     const attachments = await this.attachments.sendable(attachmentIds, locked.id, { kind: 'operator' }, manager);
     const entity: MessageEntity = {
       id: newId('message'),
@@ -209,7 +213,7 @@ export class ConversationsService {
       authorId: author.id,
       authorName: author.name,
       text,
-      clientMessageId: null,
+      clientMessageId,
       metadata: {},
       attachments,
       createdAt: new Date(),
@@ -400,6 +404,13 @@ function visitorMessage(
 }
 
 /** The original of a retried send: the same text and attachments, or a reused clientMessageId. */
+/** The original of a staff message sent again with its clientMessageId: the same author, text and files, or a reused id. */
+function retriedStaff(original: MessageEntity, author: { type: string; id: string | null }, text: string, attachmentIds: string[]): Message {
+  const same = original.authorType === author.type && original.authorId === author.id && original.text === text && original.attachments.map((a) => a.id).join() === attachmentIds.join();
+  if (!same) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
+  return toMessage(original);
+}
+
 function retried(original: MessageEntity, text: string, attachmentIds: string[]): Message {
   const same = original.authorType === 'user' && original.text === text && original.attachments.map((a) => a.id).join() === attachmentIds.join();
   if (!same) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');

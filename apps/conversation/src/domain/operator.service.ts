@@ -74,6 +74,7 @@ export class OperatorService {
     type: StaffMessageType,
     idempotency?: IdempotencyRequest,
     attachmentIds: string[] = [],
+    clientMessageId: string | null = null,
   ): Promise<Message> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
@@ -81,7 +82,7 @@ export class OperatorService {
       const post = async () => {
         const locked = await this.repo.lock(conversationId, null, manager);
         if (!locked) throw conversationNotFound();
-        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds);
+        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds, clientMessageId);
       };
       if (!idempotency) return post();
       let committed: Awaited<ReturnType<typeof post>> | null = null;

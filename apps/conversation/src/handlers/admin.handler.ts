@@ -37,7 +37,7 @@ export class AdminHandler {
 
   @MessagePattern(ConversationRpc.adminPostMessage.subject)
   postMessage(@Payload() req: Req<'adminPostMessage'>): Res<'adminPostMessage'> {
-    return this.operator.postMessage(req.conversationId, req.text, req.author, req.type, req.idempotency, req.attachmentIds);
+    return this.operator.postMessage(req.conversationId, req.text, req.author, req.type, req.idempotency, req.attachmentIds, req.clientMessageId ?? null);
   }
 
   @MessagePattern(ConversationRpc.adminPatch.subject)

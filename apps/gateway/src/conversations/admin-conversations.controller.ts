@@ -94,7 +94,7 @@ export class AdminConversationsController {
     @CurrentCaller() caller?: Caller,
   ): Promise<Message> {
     const author = authorOf(caller, body.author);
-    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, attachmentIds: body.attachmentIds, author, type: body.type, idempotency });
+    return this.bus.send(ConversationRpc.adminPostMessage, { conversationId, text: body.text, attachmentIds: body.attachmentIds, author, type: body.type, idempotency, clientMessageId: body.clientMessageId });
   }
 
   @Route(ROUTES.admin.patchConversation)

@@ -65,31 +65,27 @@ function occurrences(day: number, minutes: number, timeZone: string): number[] {
   const offsets = new Set([local(wanted - DAY, timeZone) - (wanted - DAY), local(wanted + DAY, timeZone) - (wanted + DAY)]);
   const found = [...offsets].map((o) => wanted - o).filter((t) => local(t, timeZone) === wanted);
   if (found.length > 0) return [...new Set(found)].sort((a, b) => a - b);
-  // Skipped: the jump lies between the reading before it and the one after; find it to the minute.
-  let before = wanted - Math.max(...offsets);
-  let after = wanted - Math.min(...offsets);
+  // Skipped: the jump lies between the reading before it and the one after.
+  return [firstMinute(wanted - Math.max(...offsets), wanted - Math.min(...offsets), (t) => local(t, timeZone) >= wanted)];
+}
+
+/** The first minute in (before, after] at which `reached` holds, given it does not at `before` and does at `after`. */
+function firstMinute(before: number, after: number, reached: (t: number) => boolean): number {
   while (after - before > MINUTE) {
     const mid = before + Math.floor((after - before) / 2 / MINUTE) * MINUTE;
-    if (local(mid, timeZone) < wanted) before = mid;
-    else after = mid;
+    if (reached(mid)) after = mid;
+    else before = mid;
   }
-  return [after];
+  return after;
 }
 
 /** The instants in [from, from + 8 days] where the zone's offset changes (found to the minute). */
 function offsetChanges(from: number, timeZone: string): number[] {
+  const offsetAt = (t: number) => local(t, timeZone) - t;
   const changes: number[] = [];
   for (let start = from; start < from + 8 * DAY; start += DAY) {
-    const offsetAt = (t: number) => local(t, timeZone) - t;
-    if (offsetAt(start) === offsetAt(start + DAY)) continue;
-    let before = start;
-    let after = start + DAY;
-    while (after - before > MINUTE) {
-      const mid = before + Math.floor((after - before) / 2 / MINUTE) * MINUTE;
-      if (offsetAt(mid) === offsetAt(before)) before = mid;
-      else after = mid;
-    }
-    changes.push(after);
+    const first = offsetAt(start);
+    if (first !== offsetAt(start + DAY)) changes.push(firstMinute(start, start + DAY, (t) => offsetAt(t) !== first));
   }
   return changes;
 }

@@ -1,13 +1,14 @@
 // Over 400 lines, and not split in this change: it was 688 lines before it. Issue 21 splits ChatCore into a
 // session part, a conversation store and thin API modules; the upload transport it gained lives in ./upload.ts
 // and the upload queue in ./upload-queue.ts.
-import { routeOf, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/paths';
+import { routeOf, SOCKET_EVENTS as EVENTS, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/wire';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
 import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message, Page } from '../types';
 import { HttpClient, RequestOptions } from './http';
 import { LoggedMessage, MessageLog, newestId } from './message-log';
 import { ConnectionState, RealtimeConnection, SocketEnvelope } from './realtime';
+import { Route, Transport } from './transport';
 import { KeyValueStore, SafeStorage } from './storage';
 import { cancelled, uploadFile } from './upload';
 import { normalizeAvailability, normalizeConfig, WidgetView } from './widget-config';
@@ -55,7 +56,6 @@ export interface SessionView {
 }
 
 /** A route to call: `routeOf(ROUTES.<operationId>, params)` (libs/contracts/src/route-paths.ts). */
-type Route = { method: string; path: string };
 
 interface SessionReply {
   session: SessionView;
@@ -120,6 +120,7 @@ export class ChatCore {
   /** Set while a recoverable failure waits to be retried (shown: "retrying in 3 s"). */
   waitNotice: { message: string; until: number } | null = null;
 
+  private readonly transport: Transport;
   private readonly http: HttpClient;
   private readonly storage: SafeStorage;
   private readonly logs = new Map<string, MessageLog>();
@@ -146,14 +147,19 @@ export class ChatCore {
   private booted = false;
 
   constructor(private readonly options: CoreOptions) {
-    this.http = new HttpClient({ apiBase: options.apiBase, fetch: options.fetch });
+    // The visitor flavour of the transport the inbox shares: the session token, renewed once when refused.
+    this.transport = new Transport({
+      flavour: { kind: 'visitor' },
+      apiBase: options.apiBase,
+      fetch: options.fetch,
+      io: options.io,
+      token: () => this.token,
+      withToken: (run) => this.withSession(run),
+    });
+    this.http = this.transport.http;
     this.storage = new SafeStorage(options.storage, { requireConsent: options.requireConsent });
     this.newId = options.newId ?? defaultId;
-    this.realtime = new RealtimeConnection({
-      apiBase: options.apiBase,
-      io: options.io,
-      // One attempt: the connection's own loop retries, on its short backoff while the server is away.
-      token: async () => (await this.authed<{ token: string }>(routeOf(ROUTES.createRealtimeToken), {}, { retry: false })).token,
+    this.realtime = this.transport.realtime({
       lastMessageId: () => this.lastSeen,
       onEvent: (envelope) => this.onSocketEvent(envelope),
       onState: (state) => {
@@ -718,15 +724,15 @@ export class ChatCore {
   private onSocketEvent(envelope: SocketEnvelope): void {
     const payload = envelope.payload as Record<string, unknown>;
     switch (envelope.type) {
-      case 'message.created': {
+      case EVENTS.messageCreated: {
         const { conversation, message } = payload as { conversation?: Conversation; message: Message };
         this.acceptMessage(message, conversation);
         const author = message.author;
         if (author.type !== 'user' && this.typing.delete(message.conversationId)) this.emit('typing:stop', { conversationId: message.conversationId });
         break;
       }
-      case 'conversation.created':
-      case 'conversation.updated': {
+      case EVENTS.conversationCreated:
+      case EVENTS.conversationUpdated: {
         const conversation = (payload.conversation ?? payload) as Conversation;
         if (!conversation?.id) break;
         const known = this.conversations.has(conversation.id);
@@ -735,24 +741,24 @@ export class ChatCore {
         this.changed();
         break;
       }
-      case 'conversation.read': {
+      case EVENTS.conversationRead: {
         const id = (payload.conversationId ?? (payload.conversation as Conversation | undefined)?.id) as string | undefined;
         const conversation = id ? this.conversations.get(id) : undefined;
         if (conversation) conversation.unreadCount = 0;
         this.changed();
         break;
       }
-      case 'typing.start':
-      case 'typing.stop': {
+      case EVENTS.typingStart:
+      case EVENTS.typingStop: {
         const { conversationId, author } = payload as { conversationId: string; author: { type: string; name: string | null } };
         if (author?.type === 'user') break;
-        if (envelope.type === 'typing.start') this.typing.set(conversationId, { name: author?.name ?? null, type: author?.type ?? 'agent' });
+        if (envelope.type === EVENTS.typingStart) this.typing.set(conversationId, { name: author?.name ?? null, type: author?.type ?? 'agent' });
         else this.typing.delete(conversationId);
-        this.emit(envelope.type === 'typing.start' ? 'typing:start' : 'typing:stop', { conversationId });
+        this.emit(envelope.type === EVENTS.typingStart ? 'typing:start' : 'typing:stop', { conversationId });
         this.changed();
         break;
       }
-      case 'unread.changed': {
+      case EVENTS.unreadChanged: {
         this.setUnread(Number((payload as { count: number }).count) || 0);
         this.changed();
         break;
@@ -764,11 +770,11 @@ export class ChatCore {
 
   /** One call to a route of the table (`routeOf(ROUTES.sendMessage, { id })`: its method and full path), without the session's token unless given. */
   private send<T>(route: Route, options: RequestOptions = {}): Promise<T> {
-    return this.http.request<T>(route.method, route.path, options);
+    return this.transport.open<T>(route, options);
   }
 
   private authed<T>(route: Route, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
-    return this.withSession((token) => this.http.request<T>(route.method, route.path, { ...extra, body, token }));
+    return this.transport.call<T>(route, { ...extra, body });
   }
 
   /** Runs a request with the session token; an expired or revoked session is re-established once and the request repeated. */
