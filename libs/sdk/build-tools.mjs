@@ -10,15 +10,16 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * `@widget/contracts/frame` and `@widget/contracts/paths` (the route table, no zod) from their
+ * `@widget/contracts/frame`, `@widget/contracts/paths` (the route table, no zod) and `@widget/contracts/wire`
+ * (the route table, event names, handshake keys and error envelope, no zod) from their
  * TypeScript source (ES modules), so esbuild tree-shakes them (zod's small engine, the other API's
  * routes) instead of pulling the CommonJS builds whole.
  */
-const CONTRACTS_SOURCES = { frame: 'frame.ts', paths: 'route-paths.ts' };
+const CONTRACTS_SOURCES = { frame: 'frame.ts', paths: 'route-paths.ts', wire: 'wire.ts' };
 export const contractsFromSource = {
   name: 'contracts-from-source',
   setup(build) {
-    build.onResolve({ filter: /^@widget\/contracts\/(frame|paths)$/ }, (args) => ({
+    build.onResolve({ filter: /^@widget\/contracts\/(frame|paths|wire)$/ }, (args) => ({
       path: resolve(here, '../contracts/src', CONTRACTS_SOURCES[args.path.slice('@widget/contracts/'.length)]),
     }));
     // A browser calls routes and never shows their summaries (the OpenAPI documents do): left out, they cost no bytes.

@@ -14,6 +14,7 @@ import { EventsGatewayModule } from './events/events.module';
 import { TeamGatewayModule } from './team/team.module';
 import { PrivacyGatewayModule } from './privacy/privacy.module';
 import { EmailGatewayModule } from './email/email.controller';
+import { WebhooksGatewayModule } from './webhooks/webhooks.controller';
 
 /**
  * The gateway: one feature module per upstream service, each holding that
@@ -36,6 +37,7 @@ export class GatewayModule {
         TeamGatewayModule,
         PrivacyGatewayModule,
         EmailGatewayModule,
+        WebhooksGatewayModule,
       ],
       controllers: [HealthController, OpenApiController, AdminOpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],

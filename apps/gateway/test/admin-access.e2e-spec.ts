@@ -77,6 +77,14 @@ const ACCESS: Record<string, Rule> = {
   'POST /workspaces/:ws/canned-replies': 'admin',
   'PATCH /workspaces/:ws/canned-replies/:id': 'admin',
   'DELETE /workspaces/:ws/canned-replies/:id': 'admin',
+  'POST /workspaces/:ws/webhooks': 'admin',
+  'GET /workspaces/:ws/webhooks': 'admin',
+  'GET /workspaces/:ws/webhooks/:id': 'admin',
+  'PATCH /workspaces/:ws/webhooks/:id': 'admin',
+  'DELETE /workspaces/:ws/webhooks/:id': 'admin',
+  'POST /workspaces/:ws/webhooks/:id/test': 'admin',
+  'GET /workspaces/:ws/webhooks/:id/deliveries': 'admin',
+  'POST /workspaces/:ws/webhooks/deliveries/:id/retry': 'admin',
 };
 const RANK: Record<Role, number> = { agent: 0, admin: 1, owner: 2 };
 
@@ -113,6 +121,8 @@ function pathIn(route: string, at: Place): string {
     .replace(/attachments\/:id/, 'attachments/att_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/erasures\/:id/, 'erasures/era_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(/canned-replies\/:id/, 'canned-replies/cnr_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/webhooks\/deliveries\/:id/, 'webhooks/deliveries/whd_01ARZ3NDEKTSV4RRFFQ69G5FAV')
+    .replace(/webhooks\/:id/, 'webhooks/wh_01ARZ3NDEKTSV4RRFFQ69G5FAV')
     .replace(':id', at.ids[kind.replace(/s$/, '') as keyof Place['ids']]);
 }
 

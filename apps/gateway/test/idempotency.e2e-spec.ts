@@ -37,6 +37,21 @@ describe('Idempotency-Key on operator creates (SPEC §9)', () => {
     expect((await messageTexts()).filter((t) => t === 'Once only')).toHaveLength(1);
   });
 
+  it("an agent reply's clientMessageId (issue 21) is stored and sent back; sent again it answers the first, with other words it is 409", async () => {
+    const admin = new Api(`${stack.baseUrl}/admin/v1`);
+    const clientMessageId = randomUUID();
+    const post = (text: string) => admin.post(`/conversations/${conversationId}/messages`, { ...reply(text), clientMessageId }, { token: stack.adminKey });
+    const [first, again] = await Promise.all([post('By my id'), post('By my id')]);
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(first.body).toMatchObject({ text: 'By my id', clientMessageId, author: { type: 'agent', id: 'agent-1' } });
+    expect(again.body).toEqual(first.body);
+    expectError(await post('Other words'), 409, 'validation_error', 'client_message_id_reused');
+    expect((await messageTexts()).filter((t) => t === 'By my id')).toHaveLength(1);
+    expect(await messageTexts()).not.toContain('Other words');
+    const seen = (await widget.api.get(`/conversations/${conversationId}/messages?limit=100`, { token: visitor.token })).body.data.find((m: { text: string }) => m.text === 'By my id');
+    expect(seen.clientMessageId).toBe(clientMessageId);
+  });
+
   it(`${N} concurrent identical requests → exactly one message, every reply the same`, async () => {
     const post = withKey(randomUUID());
     const replies = await Promise.all(Array.from({ length: N }, () => post(`/conversations/${conversationId}/messages`, reply('Concurrent'))));

@@ -1,6 +1,7 @@
 import type { OperatorView } from '@widget/contracts';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, auth } from './api';
+import { isSignedOut } from '@widget/sdk/core';
+import { operatorAuth as auth } from './client';
 import { Account, forgetAccount, loadAccount, saveAccount, Session } from './storage';
 
 /**
@@ -83,7 +84,7 @@ export function useAccount(): AccountControls {
     if (!fromFragment) return;
     auth.me(fromFragment.token).then(
       (me) => (me.kind === 'operator' ? signedIn({ ...fromFragment, operator: me.operator }) : leave('That sign-in was not for an operator account.')),
-      (err: unknown) => leave(err instanceof ApiError && err.status === 401 ? 'The single sign-on did not complete. Sign in again.' : 'The server could not check the sign-in. Try again.'),
+      (err: unknown) => leave(isSignedOut(err) ? 'The single sign-on did not complete. Sign in again.' : 'The server could not check the sign-in. Try again.'),
     );
   }, [fromFragment, signedIn, leave]);
 
@@ -98,7 +99,7 @@ export function useAccount(): AccountControls {
         const stored = loadAccount();
         if (stored?.token === token && JSON.stringify(stored.operator) !== JSON.stringify(me.operator)) enter({ ...stored, operator: me.operator });
       },
-      (err: unknown) => current && err instanceof ApiError && err.status === 401 && leave(EXPIRED),
+      (err: unknown) => current && isSignedOut(err) && leave(EXPIRED),
     );
     return () => {
       current = false;

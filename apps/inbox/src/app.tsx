@@ -1,12 +1,14 @@
-import type { ConversationStatus } from '@widget/contracts';
+import type { Message } from '@widget/contracts';
+import { ConversationChange, isSignedOut } from '@widget/sdk/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useAccount } from './account';
-import { ApiError, describe, OperatorApi } from './api';
 import { useReplyFiles } from './attachments';
+import { describe, operatorApi } from './client';
 import { useConversations } from './hooks/use-conversations';
 import { useDropFiles } from './hooks/use-drop';
 import { useFeed } from './hooks/use-feed';
 import { useKeyboard } from './hooks/use-keyboard';
+import { useMessageLogs } from './hooks/use-messages';
 import { useListPaging } from './hooks/use-paging';
 import { useReplies } from './hooks/use-replies';
 import { useSeen } from './hooks/use-seen';
@@ -20,7 +22,7 @@ import { Details } from './views/details';
 import { Filters } from './views/filters';
 import { ConversationList } from './views/list';
 import { Shortcuts } from './views/shortcuts';
-import { ConversationChange, Messages, ThreadHead } from './views/thread';
+import { Messages, ThreadHead } from './views/thread';
 import { Banner, Topbar } from './views/topbar';
 
 export function App() {
@@ -42,7 +44,7 @@ export function App() {
 function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () => void; onSwitchWorkspace?: () => void }) {
   const { session, onExpired } = props;
   const { token, workspaceId, operator } = session;
-  const api = useMemo(() => new OperatorApi({ token, workspaceId }), [token, workspaceId]);
+  const api = useMemo(() => operatorApi({ token, workspaceId }), [token, workspaceId]);
   /** Replies, typing and assignment are this account's (SPEC §14, authorship). */
   const me = useMemo(() => ({ id: operator.id, name: operator.name }), [operator.id, operator.name]);
   const [filter, setFilter] = useState<StatusFilter>('all');
@@ -51,7 +53,7 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
 
   const fail = useCallback(
     (err: unknown) => {
-      if (err instanceof ApiError && (err.code === 'invalid_token' || err.code === 'auth_required') && err.status === 401) return onExpired();
+      if (isSignedOut(err)) return onExpired();
       setError(describe(err));
     },
     [onExpired],
@@ -63,15 +65,10 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
   const ownTyping = useOwnTyping(api);
   const visitorTyping = useVisitorTyping();
   const paging = useListPaging(api, upsert, fail);
-  const { selectedId, selectedRef, thread, open, close, add, loadOlder, catchUp } = useThread({ api, upsert, setDetail, markSeen, fail, onLeave: ownTyping.stop });
-  const onSent = useCallback(
-    (conversationId: string, message: Parameters<typeof add>[1][number]) => {
-      add(conversationId, [message]);
-      markSeen(conversationId, message.id);
-    },
-    [add, markSeen],
-  );
-  const replies = useReplies(api, me, onSent);
+  const logs = useMessageLogs();
+  const { selectedId, selectedRef, thread, open, close, loadOlder, catchUp } = useThread({ api, logs, upsert, setDetail, markSeen, fail, onLeave: ownTyping.stop });
+  const onSent = useCallback((conversationId: string, message: Message) => markSeen(conversationId, message.id), [markSeen]);
+  const replies = useReplies(api, me, logs, onSent);
   const files = useReplyFiles(api, selectedId);
   const drop = useDropFiles(files, selectedId !== null);
 
@@ -79,14 +76,12 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
   const feed = useFeed(
     api,
     {
-      state: (_state, err) => err && err.code !== 'network_error' && err.status === 401 && fail(err),
+      refused: fail,
       conversation: (c) => upsert([c]),
       message: (c, m) => {
-        replies.settle(c.id, m);
-        if (selectedRef.current === c.id) {
-          add(c.id, [m]);
-          if (document.visibilityState === 'visible') markSeen(c.id, m.id);
-        }
+        // Into the conversation's log (our own reply settles its pending copy there by clientMessageId).
+        logs.add(c.id, [m]);
+        if (selectedRef.current === c.id && document.visibilityState === 'visible') markSeen(c.id, m.id);
         if (m.author.type === 'user') visitorTyping.set(c.id, false);
       },
       typing: (payload, typing) => payload.author.type === 'user' && visitorTyping.set(payload.conversationId, typing),
@@ -154,9 +149,9 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
               <Messages
                 api={api}
                 thread={thread}
-                pending={replies.pending.filter((p) => p.conversationId === selected.id)}
+                messages={logs.log(selected.id).list()}
                 onOlder={() => void loadOlder()}
-                onRetry={(p) => void replies.retry(p)}
+                onRetry={replies.retry}
                 onDiscard={replies.discard}
               />
               <p class="typing" aria-live="polite">

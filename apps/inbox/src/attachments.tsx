@@ -1,11 +1,22 @@
 import type { Attachment } from '@widget/contracts';
-import { BlobUrlState, cachedBlobUrl, formatSize, isInlineImage, MAX_FILES_PER_MESSAGE, QueuedFile, saveBlobUrl, UploadQueue, watchBlobUrl } from '@widget/sdk/core';
+import {
+  BlobUrlState,
+  cachedBlobUrl,
+  formatSize,
+  isInlineImage,
+  MAX_FILES_PER_MESSAGE,
+  OperatorApi,
+  QueuedFile,
+  saveBlobUrl,
+  SupportChatError,
+  UploadQueue,
+  watchBlobUrl,
+} from '@widget/sdk/core';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, OperatorApi } from './api';
 
 /** The server's refusal of a file, for the operator (the code stays visible: operators report it). */
 function refusalText(err: unknown): string {
-  if (!(err instanceof ApiError)) return 'The file could not be sent.';
+  if (!(err instanceof SupportChatError)) return 'The file could not be sent.';
   const why: Record<string, string> = {
     attachment_too_large: 'This file is too large.',
     unsupported_file_type: "This type of file can't be sent.",
@@ -22,7 +33,7 @@ function refusalText(err: unknown): string {
 function blobUrl(api: OperatorApi, conversationId: string, attachment: Attachment): Promise<string> {
   return cachedBlobUrl(attachment.id, () =>
     api.attachment(attachment).catch(async (err: unknown) => {
-      if (!(err instanceof ApiError) || err.reason !== 'link_expired') throw err;
+      if (!(err instanceof SupportChatError) || err.reason !== 'link_expired') throw err;
       const page = await api.listMessages(conversationId, { limit: 100 });
       const fresh = page.data.flatMap((m) => m.attachments ?? []).find((a) => a.id === attachment.id);
       if (!fresh) throw err;

@@ -1,6 +1,7 @@
 import type { LoginReply, Membership } from '@widget/contracts';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, auth, describe } from './api';
+import { SupportChatError } from '@widget/sdk/core';
+import { describe, operatorAuth as auth } from './client';
 import { AccountControls, SIGNED_OUT } from './account';
 import type { Account } from './storage';
 
@@ -19,8 +20,8 @@ export function AccountScreens({ controls }: { controls: AccountControls }) {
 
 function signInRefusal(err: unknown): string {
   // Nothing to report to anyone: no code or request id.
-  if (err instanceof ApiError && err.reason === 'invalid_credentials') return 'Wrong email or password.';
-  if (err instanceof ApiError && err.status === 429) {
+  if (err instanceof SupportChatError && err.reason === 'invalid_credentials') return 'Wrong email or password.';
+  if (err instanceof SupportChatError && err.code === 'rate_limited') {
     const minutes = err.retryAfter ? Math.max(1, Math.ceil(err.retryAfter / 60)) : null;
     return `Too many failed sign-ins. Try again ${minutes ? `in ${minutes} minute${minutes === 1 ? '' : 's'}` : 'later'}.`;
   }
@@ -73,7 +74,7 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (lo
       const login = await auth.login(address, secret);
       onSignedIn(login);
     } catch (err) {
-      fail(signInRefusal(err), err instanceof ApiError && err.reason === 'invalid_credentials' ? 'password' : null);
+      fail(signInRefusal(err), err instanceof SupportChatError && err.reason === 'invalid_credentials' ? 'password' : null);
       setBusy(false);
     }
   };

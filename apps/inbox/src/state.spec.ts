@@ -1,5 +1,5 @@
 import type { Conversation, Message } from '@widget/contracts';
-import { byActivity, isUnread, mergeMessages, newer, newestId, PendingReply, settlePending, visible } from './state';
+import { byActivity, isUnread, newer, visible } from './state';
 
 const msg = (id: string, type: Message['author']['type'] = 'user'): Message => ({
   id,
@@ -49,37 +49,5 @@ describe('inbox state', () => {
     expect(isUnread(c, { conv_A: 'msg_4' })).toBe(true);
     expect(isUnread(c, { conv_A: 'msg_5' })).toBe(false);
     expect(isUnread({ ...c, lastMessage: msg('msg_6', 'agent') }, {})).toBe(false);
-  });
-
-  it('merges a thread by id, once each, oldest first', () => {
-    const merged = mergeMessages([msg('msg_1'), msg('msg_3')], [msg('msg_3'), msg('msg_2'), msg('msg_4')]);
-    expect(merged.map((m) => m.id)).toEqual(['msg_1', 'msg_2', 'msg_3', 'msg_4']);
-    expect(newestId(null, 'msg_2', undefined, 'msg_9', 'msg_3')).toBe('msg_9');
-  });
-
-  it('settles our own pending reply when the feed delivers it before the POST answers', () => {
-    const me = { id: 'agent_grace' };
-    const pending: PendingReply[] = [
-      { key: 'k1', conversationId: 'conv_1', text: 'On its way', attachments: [], failed: null },
-      { key: 'k2', conversationId: 'conv_1', text: 'On its way', attachments: [], failed: null },
-      { key: 'k3', conversationId: 'conv_2', text: 'Other', attachments: [], failed: null },
-    ];
-    const mine: Message = { ...msg('msg_7', 'agent'), author: { type: 'agent', id: 'agent_grace', name: 'Grace' }, text: 'On its way' };
-    expect(settlePending(pending, 'conv_1', mine, me).map((p) => p.key)).toEqual(['k2', 'k3']);
-    // Another agent's message, a visitor's with the same words, or another conversation: nothing settles.
-    expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'agent', id: 'agent_ada', name: 'Ada' } }, me)).toBe(pending);
-    expect(settlePending(pending, 'conv_1', { ...mine, author: { type: 'user', id: 'agent_grace', name: null } }, me)).toBe(pending);
-    expect(settlePending(pending, 'conv_9', mine, me)).toBe(pending);
-  });
-
-  it('settles a pending reply with files only by the same files', () => {
-    const me = { id: 'agent_grace' };
-    const file = (id: string) => ({ id, name: `${id}.pdf`, contentType: 'application/pdf', size: 10, url: `/widget/v1/attachments/${id}?expires=1&sig=s` });
-    const pending: PendingReply[] = [
-      { key: 'k1', conversationId: 'conv_1', text: '', attachments: [file('att_1')], failed: null },
-      { key: 'k2', conversationId: 'conv_1', text: '', attachments: [file('att_2')], failed: null },
-    ];
-    const mine: Message = { ...msg('msg_8', 'agent'), author: { type: 'agent', id: 'agent_grace', name: 'Grace' }, text: '', attachments: [file('att_2')] };
-    expect(settlePending(pending, 'conv_1', mine, me).map((p) => p.key)).toEqual(['k1']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Attachment, Conversation, ConversationStatus, Message } from '@widget/contracts';
+import type { Conversation, ConversationStatus } from '@widget/contracts';
 
 export type StatusFilter = 'all' | Extract<ConversationStatus, 'open' | 'pending' | 'resolved'>;
 export const STATUS_FILTERS: StatusFilter[] = ['all', 'open', 'pending', 'resolved'];
@@ -28,40 +28,4 @@ export function isUnread(conversation: Conversation, seen: Record<string, string
   if (!last || last.author.type !== 'user') return false;
   const mark = seen[conversation.id];
   return !mark || last.id > mark;
-}
-
-/** One thread, oldest first, each message once (ids sort by time). */
-export function mergeMessages(thread: Message[], incoming: Message[]): Message[] {
-  if (incoming.length === 0) return thread;
-  const byId = new Map(thread.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** The newest message id among several (or null). */
-export function newestId(...ids: Array<string | null | undefined>): string | null {
-  return ids.reduce<string | null>((best, id) => (id && (!best || id > best) ? id : best), null);
-}
-
-/** A reply this page is still sending, until the API answers (or fails). */
-export interface PendingReply {
-  key: string;
-  conversationId: string;
-  text: string;
-  /** Uploaded already: a retry sends the same ones. */
-  attachments: Attachment[];
-  failed: string | null;
-}
-
-/**
- * The pending replies left once `message` is on screen. The feed may deliver
- * our own reply before the POST answers; the first pending reply it matches
- * (same conversation, same author, same text, same files) is then settled,
- * so the thread never shows it twice.
- */
-export function settlePending(pending: PendingReply[], conversationId: string, message: Message, me: { id: string }): PendingReply[] {
-  if (message.author.type !== 'agent' || message.author.id !== me.id) return pending;
-  const files = (list: { id: string }[] | undefined) => (list ?? []).map((a) => a.id).join(' ');
-  const i = pending.findIndex((p) => p.conversationId === conversationId && p.failed === null && p.text === message.text && files(p.attachments) === files(message.attachments));
-  return i < 0 ? pending : [...pending.slice(0, i), ...pending.slice(i + 1)];
 }

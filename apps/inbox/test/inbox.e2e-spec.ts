@@ -166,6 +166,10 @@ describe('inbox page (/inbox/) in Chromium', () => {
     expect(await reply.inputValue()).toBe('');
     expect(idempotencyKeys).toHaveLength(1);
     expect(idempotencyKeys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    // The reply's clientMessageId is its Idempotency-Key, stored and sent back on the message (issue 21): the page settles its pending copy by it.
+    expect(message.clientMessageId).toBe(idempotencyKeys[0]);
+    expect(await thread().filter({ hasText: 'It left the workshop yesterday.' }).count()).toBe(1);
+    expect(await page.locator('.message.pending').count()).toBe(0);
     // Authored by the account (SPEC §14): the page names no author.
     expect(bodies.length).toBeGreaterThanOrEqual(2);
     expect(bodies.filter((b) => 'author' in b)).toEqual([]);

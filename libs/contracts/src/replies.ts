@@ -10,6 +10,7 @@ import type { EventCounts, IngestReply } from './events';
 import { MESSAGE_CHANNELS, NotificationSettings, TranscriptReply } from './email';
 import { Form, formFieldSchema, PublicForm, Submission } from './forms';
 import { AdminArticle, AiAnswerReply, ARTICLE_STATUSES, ArticleSearchHit, ArticleView, Collection, SynonymGroups } from './knowledge';
+import { CreatedWebhook, Webhook, WebhookDelivery, WEBHOOK_EVENT_TYPES } from './integrations';
 import { ErasureView, PRIVACY_PARTS, Retention, retentionSchema } from './privacy';
 import { PRESENCE_STATUSES } from './realtime';
 import { Company, EndUser, OperatorConversation, OperatorVisitor, SessionReply, SessionView, VisitorProfile, Workspace } from './session';
@@ -436,6 +437,46 @@ export const visitorExportReply = z
   })
   .strict()
   .openapi('VisitorExport');
+
+// ---- SPEC §16: webhooks ----
+export const webhookReply = reply<Webhook>()(
+  z
+    .object({
+      id: idOf('webhook'),
+      url: z.string(),
+      events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+      description: z.string().nullable(),
+      enabled: z.boolean(),
+      disabledAt: time.nullable(),
+      disabledReason: z.string().nullable(),
+      createdAt: time,
+      updatedAt: time,
+    })
+    .strict()
+    .openapi('Webhook'),
+);
+export const webhookPageReply = reply<Page<Webhook>>()(page(webhookReply, 'WebhookPage'));
+export const createdWebhookReply = reply<CreatedWebhook>()(
+  z.object({ webhook: webhookReply, secret: z.string().describe('whsec_…: the signing secret, shown only here') }).strict().openapi('CreatedWebhook'),
+);
+export const webhookDeliveryReply = reply<WebhookDelivery>()(
+  z
+    .object({
+      id: idOf('delivery').describe('Also the webhook-id header of every attempt'),
+      webhookId: idOf('webhook'),
+      event: z.enum([...WEBHOOK_EVENT_TYPES, 'webhook.test']),
+      status: z.enum(['pending', 'succeeded', 'failed']),
+      attempts: z.number().int(),
+      lastStatus: z.number().int().nullable(),
+      lastError: z.string().nullable(),
+      nextAttemptAt: time.nullable(),
+      createdAt: time,
+      deliveredAt: time.nullable(),
+    })
+    .strict()
+    .openapi('WebhookDelivery'),
+);
+export const webhookDeliveryPageReply = reply<Page<WebhookDelivery>>()(page(webhookDeliveryReply, 'WebhookDeliveryPage'));
 
 /** The document itself (GET …/openapi.json): an OpenAPI 3.1 object, open to every field OpenAPI allows. */
 export const openApiDocumentReply = z

@@ -235,6 +235,19 @@ export const ADMIN_ROUTE_PATHS = /* @__PURE__ */ (() =>
   }),
   getErasure: admin('GET', '/workspaces/:ws/erasures/:id', "An erasure and the state of each service's part", { ...role, extension: true }),
   exportVisitor: admin('GET', '/workspaces/:ws/visitors/export', 'Everything held about one person, as one JSON document (streamed)', { ...role, extension: true }),
+  // SPEC §16: webhooks (owner/admin).
+  createWebhook: admin('POST', '/workspaces/:ws/webhooks', 'Register a webhook endpoint (the signing secret is shown once)', { ...role, status: [201], idempotent: true, extension: true }),
+  listWebhooks: admin('GET', '/workspaces/:ws/webhooks', "The workspace's webhooks, without secrets", { ...role, extension: true }),
+  getWebhook: admin('GET', '/workspaces/:ws/webhooks/:id', 'One webhook', { ...role, extension: true }),
+  patchWebhook: admin('PATCH', '/workspaces/:ws/webhooks/:id', 'Change a webhook; enabled true turns a disabled one back on', { ...role, extension: true }),
+  deleteWebhook: admin('DELETE', '/workspaces/:ws/webhooks/:id', 'Delete a webhook and its delivery log', { ...role, status: [204], extension: true }),
+  testWebhook: admin('POST', '/workspaces/:ws/webhooks/:id/test', 'Queue a signed webhook.test delivery (202: see the delivery log)', { ...role, status: [202], extension: true }),
+  listWebhookDeliveries: admin('GET', '/workspaces/:ws/webhooks/:id/deliveries', "A webhook's delivery log, newest first", { ...role, extension: true }),
+  retryWebhookDelivery: admin('POST', '/workspaces/:ws/webhooks/deliveries/:id/retry', 'Send a delivery again now, with the same webhook-id (202)', {
+    ...role,
+    status: [202],
+    extension: true,
+  }),
   }) as const satisfies Record<string, RoutePath>)();
 
 export const ROUTE_PATHS = { widget: WIDGET_ROUTE_PATHS, admin: ADMIN_ROUTE_PATHS } as const;

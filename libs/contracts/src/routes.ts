@@ -6,6 +6,7 @@ import { cannedRepliesQuery, cannedReplyBody, cannedReplyPatchBody } from './can
 import { adminConversationsQuery, adminMessageBody, adminPatchConversationBody, adminTypingBody, conversationCountsQuery, createConversationBody, escalateBody, messagesQuery, readBody, sendMessageBody } from './conversation';
 import { clientEventSchema, eventCountsQuery, ingestBody } from './events';
 import { createFormBody, submissionBody, updateFormBody } from './forms';
+import { createWebhookBody, patchWebhookBody, webhookDeliveriesQuery } from './integrations';
 import { adminArticlesQuery, answerBody, articleCreateBody, articlePatchBody, collectionBody, searchQuery, synonymsBody } from './knowledge';
 import { personSelector, workspacePatchBody } from './privacy';
 import { presenceBody } from './realtime';
@@ -45,6 +46,8 @@ const SEGMENT_KINDS: Record<string, IdKind> = {
   'api-keys': 'apiKey',
   'canned-replies': 'cannedReply',
   erasures: 'erasure',
+  webhooks: 'webhook',
+  deliveries: 'delivery',
 };
 
 function paramKinds(route: RoutePath): Record<string, IdKind> {
@@ -158,6 +161,14 @@ const ADMIN_SCHEMAS: Record<AdminOperation, RouteSchemas> = {
   requestErasure: { body: documentedSelector, reply: R.erasureReply },
   getErasure: { reply: R.erasureReply },
   exportVisitor: { query: personSelector, reply: R.visitorExportReply },
+  createWebhook: { body: createWebhookBody, reply: R.createdWebhookReply },
+  listWebhooks: { reply: R.webhookPageReply },
+  getWebhook: { reply: R.webhookReply },
+  patchWebhook: { body: patchWebhookBody.openapi({ minProperties: 1 }), reply: R.webhookReply },
+  deleteWebhook: { reply: null },
+  testWebhook: { reply: R.webhookDeliveryReply },
+  listWebhookDeliveries: { query: webhookDeliveriesQuery, reply: R.webhookDeliveryPageReply },
+  retryWebhookDelivery: { reply: R.webhookDeliveryReply },
 };
 
 function join<K extends string>(paths: Record<K, RoutePath>, schemas: Record<K, RouteSchemas>): Record<K, Route> {

@@ -1,6 +1,6 @@
 import type { ConversationStatus } from '@widget/contracts';
 import { useCallback, useState } from 'preact/hooks';
-import type { OperatorApi } from '../api';
+import type { OperatorApi } from '@widget/sdk/core';
 import type { Upsert } from './use-conversations';
 
 const LIST_PAGE = 50;

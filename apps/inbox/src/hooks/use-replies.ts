@@ -1,34 +1,44 @@
-import type { Attachment } from '@widget/contracts';
-import { useCallback, useState } from 'preact/hooks';
-import { describe, OperatorApi } from '../api';
-import { PendingReply, settlePending } from '../state';
-import type { Message } from '@widget/contracts';
+import type { Attachment, Message } from '@widget/contracts';
+import type { LoggedMessage, OperatorApi, SupportChatError } from '@widget/sdk/core';
+import { useCallback } from 'preact/hooks';
+import { describe } from '../client';
+import type { MessageLogs } from './use-messages';
 
-/** Replies this page is still sending (or failed to), shown under the thread until the API or the feed brings the stored message. */
-export function useReplies(api: OperatorApi, me: { id: string }, onSent: (conversationId: string, message: Message) => void) {
-  const [pending, setPending] = useState<PendingReply[]>([]);
-
+/**
+ * This operator's replies: shown at once as pending entries of the conversation's MessageLog, keyed by a
+ * clientMessageId minted once per composed reply (also its Idempotency-Key, kept by every retry, so the
+ * server stores it once); the stored copy settles the entry by that id, from the POST's answer or the feed.
+ */
+export function useReplies(api: OperatorApi, me: { id: string; name: string }, logs: MessageLogs, onSent: (conversationId: string, message: Message) => void) {
   const send = useCallback(
-    async (reply: PendingReply) => {
-      setPending((p) => [...p.filter((x) => x.key !== reply.key), { ...reply, failed: null }]);
+    async (conversationId: string, clientMessageId: string, text: string, attachments: Attachment[]) => {
+      logs.log(conversationId).addPending(conversationId, clientMessageId, text, { type: 'agent', id: me.id, name: me.name }, attachments);
+      logs.changed();
       try {
-        const message = await api.reply(reply.conversationId, reply.text, reply.key, reply.attachments.map((a) => a.id));
-        setPending((p) => p.filter((x) => x.key !== reply.key));
-        onSent(reply.conversationId, message);
+        const message = await api.reply(conversationId, { text, clientMessageId, attachmentIds: attachments.map((a) => a.id) });
+        logs.add(conversationId, [message]);
+        onSent(conversationId, message);
       } catch (err) {
-        setPending((p) => p.map((x) => (x.key === reply.key ? { ...x, failed: describe(err) } : x)));
+        logs.log(conversationId).fail(clientMessageId, { code: (err as SupportChatError).code ?? 'internal_error', message: describe(err) });
+        logs.changed();
       }
     },
-    [api, onSent],
+    [api, me, logs, onSent],
   );
 
-  /** A new reply: one key per composed reply, kept by every retry of it, so the server stores it once. */
-  const compose = useCallback((conversationId: string, text: string, attachments: Attachment[]) => void send({ key: crypto.randomUUID(), conversationId, text, attachments, failed: null }), [send]);
+  const compose = useCallback((conversationId: string, text: string, attachments: Attachment[]) => void send(conversationId, crypto.randomUUID(), text, attachments), [send]);
 
-  /** The feed brought a message: our own reply in it settles its pending copy. */
-  const settle = useCallback((conversationId: string, message: Message) => setPending((p) => settlePending(p, conversationId, message, me)), [me]);
+  /** The same reply again, with the same clientMessageId (and so the same Idempotency-Key). */
+  const retry = useCallback((m: LoggedMessage) => m.clientMessageId && void send(m.conversationId, m.clientMessageId, m.text, m.attachments ?? []), [send]);
 
-  const discard = useCallback((reply: PendingReply) => setPending((all) => all.filter((x) => x.key !== reply.key)), []);
+  const discard = useCallback(
+    (m: LoggedMessage) => {
+      if (!m.clientMessageId) return;
+      logs.log(m.conversationId).drop(m.clientMessageId);
+      logs.changed();
+    },
+    [logs],
+  );
 
-  return { pending, compose, retry: send, settle, discard };
+  return { compose, retry, discard };
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { OperatorApi } from '../api';
+import type { OperatorApi } from '@widget/sdk/core';
 
 /** The reply box stops saying "typing" after this long without a key. */
 const TYPING_IDLE_MS = 3000;

@@ -1,15 +1,11 @@
 import type { Conversation, ConversationStatus } from '@widget/contracts';
-import { formatSize } from '@widget/sdk/core';
+import { ConversationChange, formatSize, LoggedMessage, OperatorApi } from '@widget/sdk/core';
 import { useEffect, useRef } from 'preact/hooks';
-import type { OperatorApi } from '../api';
 import { MessageFiles } from '../attachments';
 import type { Thread } from '../hooks/use-thread';
-import type { PendingReply } from '../state';
 import { authorLabel, Said, shortTime, titleOf } from './text';
 
 const STATUSES: ConversationStatus[] = ['open', 'pending', 'resolved', 'closed'];
-
-export type ConversationChange = { status?: ConversationStatus; assignee?: { id: string; name: string } | null };
 
 /** The open conversation's title and what an operator does to it: status, resolve, assign to me. */
 export function ThreadHead({ conversation, me, onChange }: { conversation: Conversation; me: { id: string; name: string }; onChange: (change: ConversationChange) => void }) {
@@ -48,16 +44,17 @@ export function ThreadHead({ conversation, me, onChange }: { conversation: Conve
   );
 }
 
-export function Messages(props: { api: OperatorApi; thread: Thread; pending: PendingReply[]; onOlder: () => void; onRetry: (p: PendingReply) => void; onDiscard: (p: PendingReply) => void }) {
+/** The thread, oldest first, then this operator's replies still on their way (or failed, with Retry and Discard). */
+export function Messages(props: { api: OperatorApi; thread: Thread; messages: LoggedMessage[]; onOlder: () => void; onRetry: (m: LoggedMessage) => void; onDiscard: (m: LoggedMessage) => void }) {
   const box = useRef<HTMLDivElement>(null);
-  const { messages } = props.thread;
+  const { messages } = props;
   const newest = messages[messages.length - 1]?.id;
   const stick = useRef(true);
   // Follow the newest message unless the operator scrolled up to read; paging back keeps the view still.
   useEffect(() => {
     const el = box.current;
     if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [newest, props.pending.length, props.thread.conversationId]);
+  }, [newest, messages.length, props.thread.conversationId]);
   return (
     <div
       class="messages"
@@ -83,52 +80,60 @@ export function Messages(props: { api: OperatorApi; thread: Thread; pending: Pen
       )}
       {props.thread.loading && <p class="empty">Loading…</p>}
       <ol>
-        {messages.map((m) => (
-          <li key={m.id} class={`message from-${m.author.type}`}>
-            <span class="meta">
-              <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
-            </span>
-            {m.text && (
-              <p class="text" dir="auto">
-                {m.text}
-              </p>
-            )}
-            <MessageFiles api={props.api} conversationId={m.conversationId} attachments={m.attachments} />
-          </li>
-        ))}
-        {props.pending.map((p) => (
-          <li key={p.key} class="message from-agent pending">
-            <span class="meta">{p.failed ? `Not sent: ${p.failed}` : 'Sending…'}</span>
-            {p.text && (
-              <p class="text" dir="auto">
-                {p.text}
-              </p>
-            )}
-            {p.attachments.length > 0 && (
-              <ul class="files">
-                {p.attachments.map((a) => (
-                  <li key={a.id} class="file-chip">
-                    <span class="said file-name" dir="auto">
-                      {a.name}
-                    </span>{' '}
-                    <span class="file-size">{formatSize(a.size)}</span>
-                  </li>
-                ))}
-              </ul>
-            )}
-            {p.failed && (
-              <span class="retry">
-                <button type="button" onClick={() => props.onRetry(p)}>
-                  Retry
-                </button>{' '}
-                <button type="button" class="link" onClick={() => props.onDiscard(p)}>
-                  Discard
-                </button>
+        {messages.map((m) =>
+          m.delivery === 'sent' ? (
+            <li key={m.id} class={`message from-${m.author.type}`}>
+              <span class="meta">
+                <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
               </span>
-            )}
-          </li>
-        ))}
+              {m.text && (
+                <p class="text" dir="auto">
+                  {m.text}
+                </p>
+              )}
+              <MessageFiles api={props.api} conversationId={m.conversationId} attachments={m.attachments} />
+            </li>
+          ) : (
+            <Pending key={m.id} message={m} onRetry={props.onRetry} onDiscard={props.onDiscard} />
+          ),
+        )}
       </ol>
     </div>
+  );
+}
+
+function Pending({ message: m, onRetry, onDiscard }: { message: LoggedMessage; onRetry: (m: LoggedMessage) => void; onDiscard: (m: LoggedMessage) => void }) {
+  const failed = m.delivery === 'failed';
+  return (
+    <li class="message from-agent pending">
+      <span class="meta">{failed ? `Not sent: ${m.error?.message ?? ''}` : 'Sending…'}</span>
+      {m.text && (
+        <p class="text" dir="auto">
+          {m.text}
+        </p>
+      )}
+      {(m.attachments ?? []).length > 0 && (
+        <ul class="files">
+          {m.attachments.map((a) => (
+            <li key={a.id} class="file-chip">
+              <span class="said file-name" dir="auto">
+                {a.name}
+              </span>{' '}
+              <span class="file-size">{formatSize(a.size)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {failed && (
+        <span class="retry">
+          <button type="button" onClick={() => onRetry(m)}>
+            Retry
+          </button>{' '}
+          <button type="button" class="link" onClick={() => onDiscard(m)}>
+            Discard
+          </button>
+        </span>
+      )}
+    </li>
   );
 }

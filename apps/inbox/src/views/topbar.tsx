@@ -1,4 +1,4 @@
-import type { FeedState } from '../feed';
+import type { FeedState } from '../hooks/use-feed';
 import { Said } from './text';
 
 const FEED_LABEL: Record<FeedState, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', offline: 'Offline' };

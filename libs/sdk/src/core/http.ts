@@ -23,6 +23,8 @@ export interface RequestOptions {
   onRetry?: (error: SupportChatError, delayMs: number, attempt: number) => void;
   /** 'blob': the reply's bytes (an attachment), not JSON. */
   as?: 'json' | 'blob';
+  /** Sent with every attempt (an Idempotency-Key stays the same across the retries). */
+  headers?: Record<string, string>;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -69,7 +71,7 @@ export class HttpClient {
   private async once<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(path, this.options.apiBase);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-    const headers: Record<string, string> = { accept: options.as === 'blob' ? '*/*' : 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: options.as === 'blob' ? '*/*' : 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let response: Response;

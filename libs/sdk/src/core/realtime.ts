@@ -1,4 +1,4 @@
-import { REALTIME_PATH } from '@widget/contracts/paths';
+import { HANDSHAKE_KEYS, REALTIME_PATH, SOCKET_EVENTS, SocketEvent } from '@widget/contracts/wire';
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
 import { SupportChatError } from '../errors';
 import { backoffDelay, BackoffOptions } from './backoff';
@@ -7,12 +7,8 @@ export { REALTIME_PATH };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
-export interface SocketEnvelope {
-  id: string;
-  type: string;
-  createdAt: string;
-  payload: unknown;
-}
+/** One event as the socket delivers it (the contract's SocketEvent). */
+export type SocketEnvelope = SocketEvent;
 
 type Connect = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
 
@@ -27,8 +23,10 @@ export interface RealtimeOptions {
   lastMessageId: () => string | null;
   onEvent: (envelope: SocketEnvelope) => void;
   onState: (state: ConnectionState) => void;
-  /** A refusal that retrying cannot mend (origin, widget off). */
+  /** A refusal that retrying cannot mend (origin, widget off; for an operator also a refused token). */
   onFatal: (error: SupportChatError) => void;
+  /** The codes that are fatal (FATAL_REFUSALS by default; the transport's flavour says). */
+  fatal?: readonly string[];
   /** Between attempts the server refused (an error envelope); a `retryAfter` it sent is waited at least. */
   backoff?: BackoffOptions;
   /**
@@ -41,14 +39,18 @@ export interface RealtimeOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
-const FATAL = new Set(['invalid_origin', 'widget_disabled', 'not_found']);
+export const FATAL_REFUSALS: readonly string[] = ['invalid_origin', 'widget_disabled', 'not_found'];
+/** How many delivered events are remembered to drop their repeats (a replay after a reconnect repeats what came live). */
+const REMEMBERED_EVENTS = 1000;
 
 /**
  * One socket.io connection with our own reconnect loop: exponential backoff
  * with jitter (short while the server is away, longer once it refuses), a
  * fresh token and the replay cursor on every attempt (socket.io's own loop
  * would reuse the first handshake's auth), WebSocket first with HTTP
- * long-polling when WebSocket fails.
+ * long-polling when WebSocket fails. An event delivered twice (the same
+ * envelope id, or the same message however it came: live, then replayed) is
+ * passed on once.
  */
 export class RealtimeConnection {
   private socket: Socket | null = null;
@@ -60,12 +62,15 @@ export class RealtimeConnection {
   private readonly reconnectBackoff: BackoffOptions;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
+  private readonly fatalCodes: ReadonlySet<string>;
+  private readonly delivered = new Set<string>();
 
   constructor(private readonly options: RealtimeOptions) {
     this.backoff = options.backoff ?? { baseMs: 500, maxMs: 15_000, floorMs: 200 };
     this.reconnectBackoff = options.reconnectBackoff ?? { baseMs: 500, maxMs: 2000, floorMs: 200 };
     this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimer ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
+    this.fatalCodes = new Set(options.fatal ?? FATAL_REFUSALS);
   }
 
   get connected(): boolean {
@@ -110,7 +115,7 @@ export class RealtimeConnection {
       token = await this.options.token();
     } catch (err) {
       const error = SupportChatError.from(err);
-      if (!error.recoverable && FATAL.has(error.code)) return this.fatal(error);
+      if (!error.recoverable && this.fatalCodes.has(error.code)) return this.fatal(error);
       // The gateway (or the session service behind it) away is an outage like a lost socket.
       if (error.code === 'network_error' || error.reason === 'upstream_unavailable') return this.retryLater('away');
       return this.retryLater('refused', error.retryAfter);
@@ -124,19 +129,19 @@ export class RealtimeConnection {
       reconnection: false,
       forceNew: true,
       timeout: 10_000,
-      auth: lastMessageId ? { token, lastMessageId } : { token },
+      auth: lastMessageId ? { [HANDSHAKE_KEYS.token.auth]: token, [HANDSHAKE_KEYS.lastMessageId.auth]: lastMessageId } : { [HANDSHAKE_KEYS.token.auth]: token },
     });
     this.socket = socket;
     socket.on('connect', () => {
       this.attempt = 0;
       this.setState('connected');
     });
-    socket.onAny((_name: string, envelope: SocketEnvelope) => this.options.onEvent(envelope));
+    socket.onAny((_name: string, envelope: SocketEnvelope) => this.deliver(envelope));
     socket.on('connect_error', (err: ConnectError) => {
       if (socket !== this.socket) return;
       this.drop();
       const envelope = err.data?.error;
-      if (envelope && FATAL.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
+      if (envelope && this.fatalCodes.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
       // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away).
       if (envelope) this.retryLater('refused', envelope.retryAfter);
       else this.retryLater('away');
@@ -147,6 +152,18 @@ export class RealtimeConnection {
       // The server ended this socket on purpose (revoked, widget changed); anything else lost the transport.
       this.retryLater(reason === 'io server disconnect' ? 'refused' : 'away');
     });
+  }
+
+  private deliver(envelope: SocketEnvelope): void {
+    const message = envelope?.type === SOCKET_EVENTS.messageCreated ? (envelope.payload as { message?: { id?: unknown } } | null)?.message?.id : undefined;
+    const key = typeof message === 'string' ? `message ${message}` : envelope?.id ? `event ${envelope.id}` : null;
+    if (key !== null) {
+      if (this.delivered.has(key)) return;
+      this.delivered.add(key);
+      // Oldest first out: a Set iterates in insertion order.
+      if (this.delivered.size > REMEMBERED_EVENTS) this.delivered.delete(this.delivered.values().next().value as string);
+    }
+    this.options.onEvent(envelope);
   }
 
   private retryLater(why: 'away' | 'refused', retryAfterSeconds?: number): void {

@@ -1,0 +1,86 @@
+import { ADMIN_ROUTE_PATHS as ADMIN, routeOf, WIDGET_ROUTE_PATHS as WIDGET } from '@widget/contracts/wire';
+import { SupportChatError } from '../errors';
+import { HttpClient, HttpOptions, RequestOptions } from './http';
+import { FATAL_REFUSALS, RealtimeConnection, RealtimeOptions } from './realtime';
+
+/**
+ * Whom a transport carries: a visitor (the widget API with the session token, the frame's ChatCore) or an
+ * operator of one workspace (the admin API with the operator token, the inbox). Everything else (retries,
+ * Retry-After, the error envelope, reconnect backoff, replay, de-duplication) is the same code for both.
+ */
+export type Flavour = { kind: 'visitor' } | { kind: 'operator'; workspaceId: string };
+
+/** A route to call: `routeOf(ROUTES.<operationId>, params)`, its method and full path. */
+export type Route = { method: string; path: string };
+
+export interface TransportOptions extends HttpOptions {
+  flavour: Flavour;
+  io: RealtimeOptions['io'];
+  /** The bearer of every authenticated call: the session token or the operator token; null before there is one. */
+  token(): string | null;
+  /**
+   * Runs an authenticated call with the token. The visitor's ChatCore re-establishes an expired session in it
+   * and repeats the call; without it the token is used as it is (a refused operator token signs the page out).
+   */
+  withToken?: <T>(run: (token: string) => Promise<T>) => Promise<T>;
+  /** The realtime connection's backoffs and timers (tests). */
+  realtime?: Pick<RealtimeOptions, 'backoff' | 'reconnectBackoff' | 'setTimer' | 'clearTimer'>;
+}
+
+/**
+ * Refusals after which a feed stops for good. An operator's refused token is one (the page signs in again);
+ * a visitor's never reaches the connection: withToken renews the session first.
+ */
+const FATAL: Record<Flavour['kind'], readonly string[]> = {
+  visitor: FATAL_REFUSALS,
+  operator: [...FATAL_REFUSALS, 'invalid_token', 'auth_required', 'auth_expired', 'forbidden'],
+};
+
+const signedOut = () => new SupportChatError({ code: 'auth_required', message: 'Sign in first.', recoverable: false });
+
+/** One client's HTTP and realtime, of one flavour. */
+export class Transport {
+  readonly http: HttpClient;
+
+  constructor(private readonly options: TransportOptions) {
+    this.http = new HttpClient(options);
+  }
+
+  get flavour(): Flavour {
+    return this.options.flavour;
+  }
+
+  /** Without a token (signing in, starting a session, public reads). */
+  open<T>(route: Route, options: RequestOptions = {}): Promise<T> {
+    return this.http.request<T>(route.method, route.path, options);
+  }
+
+  /** With the flavour's token. */
+  call<T>(route: Route, options: Omit<RequestOptions, 'token'> = {}): Promise<T> {
+    const run = (token: string) => this.http.request<T>(route.method, route.path, { ...options, token });
+    if (this.options.withToken) return this.options.withToken(run);
+    const token = this.options.token();
+    return token ? run(token) : Promise.reject(signedOut());
+  }
+
+  /** Where this flavour's short-lived realtime token comes from. */
+  realtimeTokenRoute(): Route {
+    const flavour = this.options.flavour;
+    return flavour.kind === 'operator' ? routeOf(ADMIN.createOperatorRealtimeToken, { ws: flavour.workspaceId }) : routeOf(WIDGET.createRealtimeToken);
+  }
+
+  /**
+   * The flavour's live events: a visitor's conversations, or the operator's whole workspace. Each attempt asks
+   * for a fresh realtime token (one HTTP attempt: the connection's own loop retries) and passes the replay cursor.
+   */
+  realtime(handlers: Pick<RealtimeOptions, 'lastMessageId' | 'onEvent' | 'onState' | 'onFatal'>): RealtimeConnection {
+    return new RealtimeConnection({
+      ...this.options.realtime,
+      ...handlers,
+      apiBase: this.options.apiBase,
+      io: this.options.io,
+      fatal: FATAL[this.options.flavour.kind],
+      token: async () => (await this.call<{ token: string }>(this.realtimeTokenRoute(), { body: {}, retry: false })).token,
+    });
+  }
+}
