@@ -88,7 +88,9 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     session: {
       serves: served('session', SessionRpc),
       // An erasure (SPEC §17) is driven from here: every other part is asked to erase until it has.
+      // GET /config's availability (SPEC §15) asks whether anyone of the workspace is present.
       calls: [
+        ...pick(TeamRpc, ['workspacePresent']),
         ...pick(ConversationRpc, ['mergeSession', 'erasePerson']),
         ...pick(KnowledgeRpc, ['erasePerson']),
         ...pick(FormsRpc, ['erasePerson']),

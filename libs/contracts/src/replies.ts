@@ -109,17 +109,18 @@ export const currentSessionReply = reply<{ session: SessionView }>()(z.object({ 
 export const realtimeTokenReply = reply<{ token: string; expiresAt: string }>()(z.object({ token: z.string(), expiresAt: time }).strict().openapi('RealtimeToken'));
 
 // ---- Widgets and workspaces ----
-export const publicWidgetConfigReply = reply<PublicWidgetConfig>()(
 export const availabilityReply = reply<Availability>()(
   z
     .object({
       online: z.boolean().describe('Within the hours (always, without hours) and at least one member of the workspace present'),
       nextOpenAt: time.nullable().describe('The next opening when outside the hours; null within them or without hours'),
-      replyTime: z.enum(REPLY_TIMES).nullable(),
+      // A union, not .nullable(): the generator would write an enum without null (ajv refuses null then).
+      replyTime: orNull(z.enum(REPLY_TIMES)),
     })
     .strict()
     .openapi('Availability'),
 );
+export const publicWidgetConfigReply = reply<PublicWidgetConfig>()(
   z
     .object({
       id: idOf('widget'),
@@ -127,8 +128,8 @@ export const availabilityReply = reply<Availability>()(
       ...sent(widgetConfigSchema).pick({ name: true, enabled: true, identity: true, features: true, theme: true, launcher: true }).shape,
       forms: z.object({ visibleFormIds: z.array(idOf('form')) }).strict(),
       ai: z.object({ enabled: z.boolean(), mode: z.enum(AI_MODES), escalationBehavior: z.enum(ESCALATION_BEHAVIORS) }).strict(),
-    })
       availability: availabilityReply,
+    })
     .strict()
     .openapi('PublicWidgetConfig'),
 );

@@ -93,7 +93,7 @@ export async function operatorSetup(ctx: FlowContext): Promise<Setup> {
   assert.equal(again.id, workspace.id);
   const ws = { path: { ws: workspace.id } };
 
-  const created = await ok(root.POST('/workspaces/{ws}/widgets', { params: ws, body: { name: 'Contract widget', allowedOrigins: [ctx.origin], features: { attachments: true }, ai: { minConfidence: 0.1 } } }), 201);
+  const created = await ok(root.POST('/workspaces/{ws}/widgets', { params: ws, body: { name: 'Contract widget', allowedOrigins: [ctx.origin], features: { attachments: true }, ai: { minConfidence: 0.1 }, availability: { timezone: 'Europe/Paris', hours: [], replyTime: 'hours' } } }), 201);
   const widget = created.widget;
   assert.equal(widget.features.conversations, true);
   const fetched = await ok(root.GET('/widgets/{id}', { params: { path: { id: widget.id } } }), 200);
@@ -160,6 +160,8 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
   const config = await ok(anonymous.GET('/config', { params: { query: { workspace_id: setup.workspaceId, widget_id: setup.widgetId } } }), 200);
   assert.equal(config.forms.visibleFormIds[0], setup.formId);
   assert.equal(config.ai.enabled && config.features.conversations, true);
+  // No hours: always within them; nobody of the workspace is present (SPEC §15).
+  same(config.availability, { online: false, nextOpenAt: null, replyTime: 'hours' });
 
   const start = { workspaceId: setup.workspaceId, widgetId: setup.widgetId, locale: 'en' };
   const started = await ok(anonymous.POST('/sessions/anonymous', { body: start }), 201);

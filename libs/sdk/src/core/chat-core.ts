@@ -237,12 +237,6 @@ export class ChatCore {
     return this.config;
   }
 
-  boot(identity: IdentityInput = {}): Promise<void> {
-    if (this.bootPromise) {
-      const same = sameIdentity(this.identity, identity);
-      if (same) return this.bootPromise;
-      if (this.session?.identityType === 'identified' && identity.user?.id) {
-        return Promise.reject(new SupportChatError({ code: 'validation_error', reason: 'already_booted', message: 'Already booted as another user: call shutdown() first, or identify().', recoverable: false }));
   /** SPEC §15: availability changes with the hours and presence; GET /config again for it alone (the UI polls while open). */
   async refreshAvailability(): Promise<void> {
     const raw = await this.send<{ availability?: unknown }>(routeOf(ROUTES.getConfig), { query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId } });
@@ -257,6 +251,12 @@ export class ChatCore {
     return this.storage.get(key) === '1';
   }
 
+  boot(identity: IdentityInput = {}): Promise<void> {
+    if (this.bootPromise) {
+      const same = sameIdentity(this.identity, identity);
+      if (same) return this.bootPromise;
+      if (this.session?.identityType === 'identified' && identity.user?.id) {
+        return Promise.reject(new SupportChatError({ code: 'validation_error', reason: 'already_booted', message: 'Already booted as another user: call shutdown() first, or identify().', recoverable: false }));
       }
       return this.bootPromise.then(() => this.identify(identity));
     }
