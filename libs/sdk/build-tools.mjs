@@ -15,11 +15,11 @@ const here = dirname(fileURLToPath(import.meta.url));
  * TypeScript source (ES modules), so esbuild tree-shakes them (zod's small engine, the other API's
  * routes) instead of pulling the CommonJS builds whole.
  */
-const CONTRACTS_SOURCES = { frame: 'frame.ts', paths: 'route-paths.ts', wire: 'wire.ts' };
+const CONTRACTS_SOURCES = { frame: 'frame.ts', paths: 'route-paths.ts', wire: 'wire.ts', 'form-values': 'form-values.ts' };
 export const contractsFromSource = {
   name: 'contracts-from-source',
   setup(build) {
-    build.onResolve({ filter: /^@widget\/contracts\/(frame|paths|wire)$/ }, (args) => ({
+    build.onResolve({ filter: /^@widget\/contracts\/(frame|paths|wire|form-values)$/ }, (args) => ({
       path: resolve(here, '../contracts/src', CONTRACTS_SOURCES[args.path.slice('@widget/contracts/'.length)]),
     }));
     // A browser calls routes and never shows their summaries (the OpenAPI documents do): left out, they cost no bytes.

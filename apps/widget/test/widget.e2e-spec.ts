@@ -373,6 +373,8 @@ describe('knowledge, AI and forms', () => {
     await tap(frame.getByRole('button', { name: /Report a problem/ }).last());
     await frame.getByTestId('ticket-form').waitFor();
     await frame.getByLabel('Email').fill('not-an-email');
+    // Spaces are no answer, here as on the server (one set of form value rules, libs/contracts/src/form-values.ts).
+    await frame.getByLabel('What happened?').fill('   ');
     await tap(frame.getByRole('button', { name: 'Submit' }));
     await frame.getByText('Enter a valid email address.').waitFor();
     await frame.getByText('This field is required.').waitFor();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Idempotent, idOf, SessionContext } from './common';
+import { FORM_VALUE_LENGTH_MAX } from './form-values';
 import { Audited, auditLogRpc } from './team';
 import { privacyRpcs } from './privacy';
 import { event, rpc } from './transport';
@@ -15,10 +16,9 @@ export const FORM_OPTIONS_MAX = 100;
 export const FORM_OPTION_LENGTH_MAX = 200;
 /** Patterns are bounded, and refused when their run time could grow exponentially (see validatePattern). */
 export const FORM_PATTERN_LENGTH_MAX = 200;
-/** The longest value a field accepts, whatever its own maxLength says. */
-export const FORM_VALUE_LENGTH_MAX: Record<'text' | 'textarea' | 'email', number> = { text: 1000, textarea: 10_000, email: 254 };
-/** A field with a pattern never tests a longer value, so even a slow pattern has a bounded cost. */
-export const FORM_PATTERN_VALUE_LENGTH_MAX = 1000;
+/** The bounds of a value, and the rules values follow, are in form-values.ts (zod-free: the widget's frame checks them too). */
+export { FORM_PATTERN_VALUE_LENGTH_MAX, FORM_VALUE_LENGTH_MAX, validateFormValues } from './form-values';
+export type { FieldValue, FormFieldRules, FormValueProblem } from './form-values';
 export const CLIENT_SUBMISSION_ID_MAX = 128;
 
 const TEXTUAL = new Set<FormFieldType>(['text', 'textarea', 'email']);
