@@ -1,3 +1,5 @@
+// Over 400 lines: one flow per API written as a client would, each step beside the next; split, the steps would
+// need their helpers exported and the order of the shared workspace's story would be spread over files.
 /**
  * A visitor flow and an operator flow written as any client would: against
  * the types openapi-typescript generates from the served OpenAPI documents,
@@ -305,6 +307,28 @@ async function teamInboxSteps(ctx: FlowContext, setup: Setup, trail: VisitorTrai
 }
 
 /**
+ * SPEC §16: a webhook registered (its secret shown once), changed, tested, its delivery log read and the test
+ * delivery retried, then deleted. The endpoint refuses connections: the delivery stays in its retries.
+ */
+async function webhookSteps(ctx: FlowContext, setup: Setup): Promise<void> {
+  const root = adminApi(ctx, ctx.adminKey);
+  const ws = { path: { ws: setup.workspaceId } };
+  const body = { url: 'http://127.0.0.1:9/contract', events: ['message.created' as const, 'conversation.updated' as const] };
+  const created = await ok(root.POST('/workspaces/{ws}/webhooks', { params: { ...ws, header: { 'Idempotency-Key': `hook-${randomUUID()}` } }, body }), 201);
+  assert.match(created.secret, /^whsec_/);
+  const hook = { path: { ws: setup.workspaceId, id: created.webhook.id } };
+  assert.ok((await ok(root.GET('/workspaces/{ws}/webhooks', { params: ws }), 200)).data.some((w) => w.id === created.webhook.id));
+  assert.equal((await ok(root.PATCH('/workspaces/{ws}/webhooks/{id}', { params: hook, body: { description: 'CRM' } }), 200)).description, 'CRM');
+  assert.equal((await ok(root.GET('/workspaces/{ws}/webhooks/{id}', { params: hook }), 200)).enabled, true);
+  const test = await ok(root.POST('/workspaces/{ws}/webhooks/{id}/test', { params: hook }), 202);
+  const log = await ok(root.GET('/workspaces/{ws}/webhooks/{id}/deliveries', { params: { ...hook, query: { limit: 10 } } }), 200);
+  assert.ok(log.data.some((d) => d.id === test.id && d.event === 'webhook.test'));
+  const retried = await ok(root.POST('/workspaces/{ws}/webhooks/deliveries/{id}/retry', { params: { path: { ws: setup.workspaceId, id: test.id } } }), 202);
+  assert.equal(retried.id, test.id);
+  await answered(root.DELETE('/workspaces/{ws}/webhooks/{id}', { params: hook }), 204);
+}
+
+/**
  * The root key answers and triages the visitor's conversation, then an operator account is invited, accepts,
  * signs in and asks who it is; an API key too.
  */
@@ -387,6 +411,8 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   assert.ok(audit.data.some((e) => e.targetId === trail.conversationId && e.actor.kind === 'root'));
   const options = await ok(adminApi(ctx, undefined).GET('/auth/options'), 200);
   assert.equal(typeof options.sso, 'boolean');
+
+  await webhookSteps(ctx, setup);
 
   // SPEC §17: everything held about the visitor, then its erasure.
   const held = await ok(root.GET('/workspaces/{ws}/visitors/export', { params: { ...ws, query: { sessionId: trail.sessionId } } }), 200);
