@@ -66,7 +66,8 @@ export class MailQueueRepository {
   }
 
   async claimDue(limit: number): Promise<ClaimedMail[]> {
-    const rows: { id: string; kind: MailKind; recipient: string; attempts: number; content_sealed: string }[] = await this.db.query(
+    // An UPDATE … RETURNING answers [rows, count] through TypeORM's pg driver.
+    const [rows]: [{ id: string; kind: MailKind; recipient: string; attempts: number; content_sealed: string }[], number] = await this.db.query(
       `UPDATE integrations.mail_queue m SET locked_until = now() + $2 * interval '1 millisecond', attempts = m.attempts + 1
         WHERE m.id IN (
           SELECT id FROM integrations.mail_queue

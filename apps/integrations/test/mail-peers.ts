@@ -1,0 +1,90 @@
+import { ParsedMail, simpleParser } from 'mailparser';
+import { createTransport } from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+
+/** What the test's SMTP server received: the envelope and the parsed mail. */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  parsed: ParsedMail;
+  raw: string;
+}
+
+/**
+ * A real SMTP server (smtp-server) standing in for the deployment's mail relay:
+ * the stack's SMTP_URL points at it. `stop()` and `start()` on the same port
+ * play an outage.
+ */
+export class SmtpReceiver {
+  readonly mails: ReceivedMail[] = [];
+  private server: SMTPServer | null = null;
+  private waiters: { match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }[] = [];
+
+  constructor(readonly port: number) {}
+
+  async start(): Promise<void> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, session, callback) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          void simpleParser(raw).then((parsed) => {
+            const mail: ReceivedMail = {
+              from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              to: session.envelope.rcptTo.map((r) => r.address),
+              parsed,
+              raw: raw.toString('utf8'),
+            };
+            this.mails.push(mail);
+            this.waiters = this.waiters.filter((w) => (w.match(mail) ? (w.resolve(mail), false) : true));
+            callback();
+          }, callback);
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.listen(this.port, '127.0.0.1', () => resolve()).once('error', reject);
+    });
+    this.server = server;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  to(address: string): ReceivedMail[] {
+    return this.mails.filter((m) => m.to.includes(address));
+  }
+
+  /** The first mail (received already or later) that matches. */
+  next(match: (m: ReceivedMail) => boolean, timeoutMs = 20_000): Promise<ReceivedMail> {
+    const seen = this.mails.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching mail within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+}
+
+/** A visitor's mail client: nodemailer sending straight into the stack's reply listener. */
+export async function sendReply(port: number, mail: { from: string; to: string; subject?: string; text: string; html?: string; inReplyTo?: string }): Promise<{ response: string }> {
+  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, logger: false });
+  try {
+    return await transport.sendMail({ subject: 'Re: your conversation', ...mail });
+  } finally {
+    transport.close();
+  }
+}
