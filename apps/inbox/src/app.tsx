@@ -24,6 +24,15 @@ import { ConversationList } from './views/list';
 import { Shortcuts } from './views/shortcuts';
 import { Messages, ThreadHead } from './views/thread';
 import { Banner, Topbar } from './views/topbar';
+import { Settings } from './settings/settings';
+import { AssignTo } from './team/assign';
+import { CannedPicker } from './team/canned-picker';
+import { MeBar } from './team/me';
+import { ComposeMode, NoteBox } from './team/note-box';
+import { Teammates } from './team/teammates';
+import { useTeamInbox } from './team/use-team-inbox';
+import { seenMessageId } from './team/use-visitor-read';
+import { ViewTabs } from './team/view-tabs';
 
 export function App() {
   const account = useAccount();
@@ -60,6 +69,7 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
   );
 
   const feedSeen = useRef<(id: string | null | undefined) => void>(() => undefined);
+  const feedTeam = useRef<ReturnType<typeof useTeamInbox>['feed'] | null>(null);
   const { conversations, upsert, detail, setDetail } = useConversations((id) => feedSeen.current(id));
   const { seen, markSeen } = useSeen();
   const ownTyping = useOwnTyping(api);
@@ -77,8 +87,13 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
     api,
     {
       refused: fail,
-      conversation: (c) => upsert([c]),
+      conversation: (c) => {
+        upsert([c]);
+        feedTeam.current?.conversation();
+      },
+      read: (payload) => feedTeam.current?.read(payload),
       message: (c, m) => {
+        feedTeam.current?.message(c, m);
         // Into the conversation's log (our own reply settles its pending copy there by clientMessageId).
         logs.add(c.id, [m]);
         if (selectedRef.current === c.id && document.visibilityState === 'visible') markSeen(c.id, m.id);
@@ -93,6 +108,10 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
     () => paging.loadList().catch(fail),
   );
   feedSeen.current = feed.seen;
+  const role = operator.memberships.find((m) => m.workspaceId === workspaceId)?.role;
+  const teamInbox = useTeamInbox({ api, workspaceId, me, role, upsert, fail, open: (id) => void open(id), selectedId, detail, feedState: feed.state });
+  feedTeam.current = teamInbox.feed;
+  const [composeMode, setComposeMode] = useState<ComposeMode>('reply');
 
   // Fill the list for a status filter (the first page of "all" may not reach far enough back).
   const { loadList } = paging;
@@ -113,14 +132,28 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
     [api, upsert, fail, selectedRef],
   );
 
-  const shown = useMemo(() => visible(Object.values(conversations), filter), [conversations, filter]);
+  const { filter: inView } = teamInbox.views;
+  const shown = useMemo(() => inView(visible(Object.values(conversations), filter)), [conversations, filter, inView]);
   const selected = selectedId ? conversations[selectedId] : undefined;
   useKeyboard({ shown, selectedId, open: (id) => void open(id), resolve: () => void patch({ status: 'resolved' }), replyBox });
 
   return (
     <div class="inbox">
       <Topbar workspaceId={workspaceId} operatorName={operator.name} feed={feed.state} onSignOut={props.onSignOut} onSwitchWorkspace={props.onSwitchWorkspace} />
+      <MeBar
+        me={me}
+        presence={teamInbox.people.presence}
+        onPresence={(status) => void teamInbox.people.setPresence(status)}
+        permission={teamInbox.notifications.permission}
+        onAskNotifications={teamInbox.notifications.ask}
+        onSettings={teamInbox.toggleSettings}
+        settingsOpen={teamInbox.settingsOpen}
+      />
       <Banner error={error} onDismiss={() => setError(null)} />
+      {teamInbox.settingsOpen && teamInbox.myRole ? (
+        <Settings team={teamInbox.team} myRole={teamInbox.myRole} meId={me.id} />
+      ) : (
+        <>
       {/* On a phone one pane at a time: the list, or the open conversation (styles.css). */}
       <div class="layout" data-view={selected && thread ? 'thread' : 'list'}>
         {selected && thread && (
@@ -137,7 +170,12 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
           moreCursor={paging.moreCursor}
           onOpen={(id) => void open(id)}
           onMore={() => void paging.loadMore()}
-          head={<Filters filter={filter} onFilter={setFilter} />}
+          head={
+            <>
+              <ViewTabs view={teamInbox.views.view} counts={teamInbox.views.counts} onView={teamInbox.views.setView} />
+              <Filters filter={filter} onFilter={setFilter} />
+            </>
+          }
           foot={<Shortcuts />}
         />
         <main class={`thread${drop.dropping ? ' dropping' : ''}`} aria-label="Conversation" onDragOver={drop.onDragOver} onDragLeave={drop.onDragLeave} onDrop={drop.onDrop}>
@@ -146,10 +184,12 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
           ) : (
             <>
               <ThreadHead conversation={selected} me={me} onChange={(change) => void patch(change)} />
+              <AssignTo conversation={selected} members={teamInbox.people.members} onAssign={(assignee) => void patch({ assignee })} />
               <Messages
                 api={api}
                 thread={thread}
                 messages={logs.log(selected.id).list()}
+                seenId={seenMessageId(logs.log(selected.id).list(), teamInbox.readPositions[selected.id])}
                 onOlder={() => void loadOlder()}
                 onRetry={replies.retry}
                 onDiscard={replies.discard}
@@ -157,22 +197,33 @@ function Inbox(props: { session: Session; onSignOut: () => void; onExpired: () =
               <p class="typing" aria-live="polite">
                 {visitorTyping.typing[selected.id] !== undefined ? 'The visitor is typing…' : ''}
               </p>
-              <Composer
-                conversationId={selected.id}
-                files={files}
-                box={replyBox}
-                isCurrent={(id) => selectedRef.current === id}
-                onInput={() => ownTyping.input(selected.id)}
-                onSubmitting={ownTyping.stop}
-                onSend={replies.compose}
-              />
+              <ComposeMode mode={composeMode} onMode={setComposeMode} />
+              {composeMode === 'note' ? (
+                <NoteBox team={teamInbox.team} conversationId={selected.id} onNoted={(m) => logs.add(selected.id, [m])} onError={fail} />
+              ) : (
+                <>
+                  <CannedPicker box={replyBox} team={teamInbox.team} conversationId={selected.id} />
+                  <Composer
+                    conversationId={selected.id}
+                    files={files}
+                    box={replyBox}
+                    isCurrent={(id) => selectedRef.current === id}
+                    onInput={() => ownTyping.input(selected.id)}
+                    onSubmitting={ownTyping.stop}
+                    onSend={replies.compose}
+                  />
+                </>
+              )}
             </>
           )}
         </main>
         <aside class="details" aria-label="Visitor and conversation details" tabIndex={0}>
           {selected && detail && detail.id === selected.id ? <Details detail={detail} conversation={selected} /> : <p class="empty">Details of the open conversation show here.</p>}
+          <Teammates members={teamInbox.people.members} meId={me.id} />
         </aside>
       </div>
+        </>
+      )}
     </div>
   );
 }

@@ -9,6 +9,8 @@ export interface FeedHandlers {
   conversation(conversation: Conversation): void;
   message(conversation: Conversation, message: Message): void;
   typing(payload: TypingPayload, typing: boolean): void;
+  /** The visitor's read position moved (the "seen" mark on the agent's messages). */
+  read(payload: { conversationId: string; lastReadMessageId: string | null }): void;
   /** After every (re)connect: refetch what events do not carry (the list, the open thread's tail). */
   resynced(): void;
   /** The server refused the operator token for good: sign in again. */
@@ -54,6 +56,9 @@ export function useFeed(api: OperatorApi, handlers: FeedHandlers, ready: () => P
             break;
           case EVENTS.conversationUpdated:
             on.current.conversation(payload.conversation);
+            break;
+          case EVENTS.conversationRead:
+            on.current.read(e.payload as { conversationId: string; lastReadMessageId: string | null });
             break;
           case EVENTS.typingStart:
           case EVENTS.typingStop:

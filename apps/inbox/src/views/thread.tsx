@@ -45,7 +45,16 @@ export function ThreadHead({ conversation, me, onChange }: { conversation: Conve
 }
 
 /** The thread, oldest first, then this operator's replies still on their way (or failed, with Retry and Discard). */
-export function Messages(props: { api: OperatorApi; thread: Thread; messages: LoggedMessage[]; onOlder: () => void; onRetry: (m: LoggedMessage) => void; onDiscard: (m: LoggedMessage) => void }) {
+export function Messages(props: {
+  api: OperatorApi;
+  thread: Thread;
+  messages: LoggedMessage[];
+  /** The agent message the visitor has read up to (issue 21's "seen" mark), if any. */
+  seenId?: string | null;
+  onOlder: () => void;
+  onRetry: (m: LoggedMessage) => void;
+  onDiscard: (m: LoggedMessage) => void;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const { messages } = props;
   const newest = messages[messages.length - 1]?.id;
@@ -92,6 +101,7 @@ export function Messages(props: { api: OperatorApi; thread: Thread; messages: Lo
                 </p>
               )}
               <MessageFiles api={props.api} conversationId={m.conversationId} attachments={m.attachments} />
+              {m.id === props.seenId && <span class="seen-mark">✓ Seen by the visitor</span>}
             </li>
           ) : (
             <Pending key={m.id} message={m} onRetry={props.onRetry} onDiscard={props.onDiscard} />

@@ -1,0 +1,23 @@
+import type { LoggedMessage } from '@widget/sdk/core';
+import { useCallback, useState } from 'preact/hooks';
+
+/**
+ * The visitor's read position per conversation (issue 21's "seen"): from the operator's view of the
+ * conversation (`visitorLastReadMessageId`), then from each `conversation.read` on the feed. Positions only move forward.
+ */
+export function useVisitorRead() {
+  const [positions, setPositions] = useState<Record<string, string>>({});
+  const read = useCallback((conversationId: string, messageId: string | null | undefined) => {
+    if (!messageId) return;
+    setPositions((p) => (p[conversationId] && p[conversationId] >= messageId ? p : { ...p, [conversationId]: messageId }));
+  }, []);
+  return { positions, read };
+}
+
+/** The agent message the "Seen" mark goes on: the newest agent message at or before the visitor's read position. */
+export function seenMessageId(messages: Pick<LoggedMessage, 'id' | 'author' | 'delivery'>[], position: string | undefined): string | null {
+  if (!position) return null;
+  let found: string | null = null;
+  for (const m of messages) if (m.delivery === 'sent' && m.author.type === 'agent' && m.id <= position) found = m.id;
+  return found;
+}
