@@ -1,27 +1,6 @@
-import { EventEmitter } from 'node:events';
 import { SupportChatError } from '../errors';
+import { FakeSocket, FakeSocketOptions } from '../../test/fake-socket';
 import { RealtimeConnection, SocketEnvelope } from './realtime';
-
-/** A stand-in for a socket.io client socket: the test fires its events. */
-class FakeSocket extends EventEmitter {
-  connected = false;
-  anyHandler: ((name: string, envelope: SocketEnvelope) => void) | null = null;
-  constructor(readonly options: { auth: Record<string, unknown>; transports: string[] }) {
-    super();
-  }
-  onAny(handler: (name: string, envelope: SocketEnvelope) => void) {
-    this.anyHandler = handler;
-    return this;
-  }
-  offAny() {
-    this.anyHandler = null;
-    return this;
-  }
-  disconnect() {
-    this.connected = false;
-    return this;
-  }
-}
 
 function harness(lastId: () => string | null, token: () => Promise<string> = async () => `rt_${++tokens}`) {
   const sockets: FakeSocket[] = [];
@@ -30,7 +9,7 @@ function harness(lastId: () => string | null, token: () => Promise<string> = asy
   const events: SocketEnvelope[] = [];
   const connection = new RealtimeConnection({
     apiBase: 'https://api.example.com',
-    io: ((_uri: string, options: { auth: Record<string, unknown>; transports: string[] }) => {
+    io: ((_uri: string, options: FakeSocketOptions) => {
       const socket = new FakeSocket(options);
       sockets.push(socket);
       return socket;

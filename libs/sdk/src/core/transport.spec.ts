@@ -1,29 +1,7 @@
-import { EventEmitter } from 'node:events';
+import { FakeSocket, FakeSocketOptions } from '../../test/fake-socket';
 import { SupportChatError } from '../errors';
 import type { SocketEnvelope } from './realtime';
 import { Flavour, Transport } from './transport';
-
-/** A stand-in for a socket.io client socket: the test fires its events. */
-class FakeSocket extends EventEmitter {
-  anyHandler: ((name: string, envelope: SocketEnvelope) => void) | null = null;
-  constructor(readonly options: { auth: Record<string, unknown>; path: string }) {
-    super();
-  }
-  onAny(handler: (name: string, envelope: SocketEnvelope) => void) {
-    this.anyHandler = handler;
-    return this;
-  }
-  offAny() {
-    this.anyHandler = null;
-    return this;
-  }
-  disconnect() {
-    return this;
-  }
-  deliver(envelope: SocketEnvelope) {
-    this.anyHandler?.(envelope.type, envelope);
-  }
-}
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
 interface Call {
@@ -55,7 +33,7 @@ function harness(flavour: Flavour, script: Record<string, Answer[]>, withToken?:
     fetch,
     sleep: async (ms) => void waits.push(ms),
     backoff: { baseMs: 100, maxMs: 1000, random: () => 1 },
-    io: ((_uri: string, options: { auth: Record<string, unknown>; path: string }) => {
+    io: ((_uri: string, options: FakeSocketOptions) => {
       const socket = new FakeSocket(options);
       sockets.push(socket);
       return socket;

@@ -46,3 +46,19 @@ export function authorName(m: { author: { type: string; name: string | null } })
 }
 
 export const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** A list row's title and the line under it (when there is one), each in the direction of its own text. */
+export function RowText({ title, sub }: { title: string; sub?: string | null }) {
+  return (
+    <span class="row-main">
+      <span class="row-title" dir="auto">
+        {title}
+      </span>
+      {sub && (
+        <span class="row-sub" dir="auto">
+          {sub}
+        </span>
+      )}
+    </span>
+  );
+}

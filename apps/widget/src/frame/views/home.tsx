@@ -1,6 +1,6 @@
 import type { TicketForm } from '@widget/sdk/core';
 import { t } from '../i18n';
-import { authorName, filesSummary, type Props, timeFormat, useAsync } from './common';
+import { authorName, filesSummary, type Props, RowText, timeFormat, useAsync } from './common';
 import { AskAi, Search } from './knowledge';
 
 export function Home({ core, ui }: Props) {
@@ -52,16 +52,7 @@ export function Home({ core, ui }: Props) {
             {forms.value.map((f) => (
               <li key={f.id}>
                 <button type="button" class="row" onClick={() => ui.update({ view: { name: 'form', id: f.id } })}>
-                  <span class="row-main">
-                    <span class="row-title" dir="auto">
-                      {f.name}
-                    </span>
-                    {f.description && (
-                      <span class="row-sub" dir="auto">
-                        {f.description}
-                      </span>
-                    )}
-                  </span>
+                  <RowText title={f.name} sub={f.description} />
                 </button>
               </li>
             ))}

@@ -3,7 +3,7 @@ import { SupportChatError } from '@widget/sdk/core';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import type { UiState } from '../ui-state';
-import { ErrorNote, type Props, useAsync } from './common';
+import { ErrorNote, type Props, RowText, useAsync } from './common';
 
 export function Search({ core, ui }: Props) {
   const [q, setQ] = useState('');
@@ -35,14 +35,7 @@ export function Search({ core, ui }: Props) {
           {hits.map((h) => (
             <li key={h.id}>
               <button type="button" class="row" onClick={() => ui.update({ view: { name: 'article', id: h.id } })}>
-                <span class="row-main">
-                  <span class="row-title" dir="auto">
-                    {h.title}
-                  </span>
-                  <span class="row-sub" dir="auto">
-                    {stripMarks(h.snippet)}
-                  </span>
-                </span>
+                <RowText title={h.title} sub={stripMarks(h.snippet)} />
               </button>
             </li>
           ))}
