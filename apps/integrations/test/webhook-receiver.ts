@@ -13,8 +13,8 @@ export interface Received {
   status: number | null;
 }
 
-/** What to do with a request: answer with a status now, or hold it (the test releases it, or the sender gives up). */
-export type Reply = number | 'hold';
+/** What to do with a request: answer with a status now (a redirect with its Location), or hold it (the test releases it, or the sender gives up). */
+export type Reply = number | { status: number; location: string } | 'hold';
 
 /**
  * An HTTP endpoint on 127.0.0.1 that records every webhook request and
@@ -95,9 +95,12 @@ export class WebhookReceiver {
     this.received.push(entry);
     const reply = this.reply(entry, this.received.length);
     if (reply === 'hold') this.held.push({ res, entry });
-    else {
+    else if (typeof reply === 'number') {
       entry.status = reply;
       res.writeHead(reply).end();
+    } else {
+      entry.status = reply.status;
+      res.writeHead(reply.status, { location: reply.location }).end();
     }
     this.waiters.splice(0).forEach((wake) => wake());
   }

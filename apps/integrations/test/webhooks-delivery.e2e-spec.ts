@@ -1,0 +1,182 @@
+import { createTestWidget, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
+import { randomUUID } from 'node:crypto';
+import { Received, WebhookReceiver } from './webhook-receiver';
+
+/**
+ * SPEC §16 where it needs processes of its own: a stack of its own (so this
+ * spec may kill, add and reconfigure its integrations processes) with a real
+ * HTTP receiver. An attempt times out after 3 s here, so an endpoint held by a
+ * killed replica is free again 8 s later (the lease: time-out + 5 s).
+ */
+describe('webhooks: crashes, replicas, refusals, giving up', () => {
+  let stack: Stack;
+  let widget: TestWidget;
+  let root: OperatorApi;
+  /** Every integrations process this spec started, to stop at the end (a restarted one is not in stack.apps). */
+  const processes: RunningApp[] = [];
+  const receivers: WebhookReceiver[] = [];
+  const receiver = async (...args: Parameters<typeof WebhookReceiver.start>) => {
+    const r = await WebhookReceiver.start(...args);
+    receivers.push(r);
+    return r;
+  };
+  const hooks = () => `/workspaces/${widget.workspaceId}/webhooks`;
+  const messageIdOf = (r: Received) => (r.json.type === 'message.created' ? (r.json.data.message.id as string) : null);
+
+  async function register(url: string, events: string[]): Promise<string> {
+    const res = await root.post(hooks(), { url, events });
+    expect(res.status).toBe(201);
+    return res.body.webhook.id;
+  }
+
+  async function deliveriesOf(webhookId: string): Promise<{ id: string; status: string; attempts: number; last_error: string | null; last_status: number | null }[]> {
+    return queryDatabase(stack.databaseUrl, `SELECT id, status, attempts, last_error, last_status FROM integrations.webhook_deliveries WHERE webhook_id = $1 ORDER BY id`, [webhookId]);
+  }
+
+  /** Polls the delivery log (PostgreSQL) until `done` holds. */
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async function stopAll(): Promise<void> {
+    await Promise.all(processes.splice(0).map((p) => p.stop()));
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ services: ['session', 'team', 'conversation', 'integrations'], realtime: false, env: { WEBHOOK_TIMEOUT_MS: '3000' } });
+    processes.push(stack.apps.find((a) => a.name === 'integrations')!);
+    widget = await createTestWidget(stack);
+    root = new OperatorApi(stack.baseUrl, stack.adminKey);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.stop()));
+    await stopAll();
+    await stack?.stop();
+  });
+
+  it('the integrations process killed mid-delivery and restarted: nothing lost, nothing doubled', async () => {
+    const r = await receiver((_req, n) => (n === 1 ? 'hold' : 200));
+    const webhookId = await register(r.url, ['message.created']);
+    const { token } = await startAnonymous(widget);
+    const opened = await widget.api.post('/conversations', { message: `first ${randomUUID()}` }, { token });
+    expect(opened.status).toBe(201);
+    await r.until((all) => all.length === 1);
+    const [integrations] = processes.splice(0);
+    await integrations.stop('SIGKILL');
+
+    // Chat goes on without it; its events wait in the stream.
+    const later: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await widget.api.post(`/conversations/${opened.body.id}/messages`, { text: `while it is down ${i} ${randomUUID()}` }, { token });
+      expect(sent.status).toBe(201);
+      later.push(sent.body.id);
+    }
+    processes.push(await integrations.restart());
+
+    const messages = [r.received[0].json.data.message.id as string, ...later];
+    await r.until((all) => messages.every((id) => all.some((x) => messageIdOf(x) === id && x.status === 200)), 90_000);
+    const rows = await until(
+      () => deliveriesOf(webhookId),
+      (list) => list.every((d) => d.status === 'succeeded'),
+    );
+    expect(rows).toHaveLength(4);
+    // One webhook-id per message; only the request the crash cut short was sent again (same id).
+    const idsByMessage = new Map(messages.map((m) => [m, new Set(r.received.filter((x) => messageIdOf(x) === m).map((x) => x.id))]));
+    expect([...idsByMessage.values()].map((ids) => ids.size)).toEqual([1, 1, 1, 1]);
+    expect(new Set(r.received.map((x) => x.id)).size).toBe(4);
+    expect(r.received.filter((x) => x.id === r.received[0].id)).toHaveLength(2);
+    for (const id of later) expect(r.received.filter((x) => messageIdOf(x) === id)).toHaveLength(1);
+    await root.delete(`${hooks()}/${webhookId}`);
+  }, 120_000);
+
+  it('two replicas share the events and the deliveries: each delivered exactly once', async () => {
+    processes.push(await stack.spawn('integrations'));
+    const r = await receiver();
+    const webhookId = await register(r.url, ['conversation.created', 'message.created']);
+    const conversations = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const { token } = await startAnonymous(widget);
+        const opened = await widget.api.post('/conversations', { message: `replica ${i} ${randomUUID()}` }, { token });
+        const next = await widget.api.post(`/conversations/${opened.body.id}/messages`, { text: `again ${i} ${randomUUID()}` }, { token });
+        expect([opened.status, next.status]).toEqual([201, 201]);
+        return opened.body.id as string;
+      }),
+    );
+    // Per conversation: conversation.created and two message.created.
+    const expected = conversations.length * 3;
+    const rows = await until(
+      () => deliveriesOf(webhookId),
+      (list) => list.length === expected && list.every((d) => d.status === 'succeeded'),
+      90_000,
+    );
+    expect(rows.every((d) => d.attempts === 1)).toBe(true);
+    expect(r.received).toHaveLength(expected);
+    expect(new Set(r.received.map((x) => x.id)).size).toBe(expected);
+    for (const id of conversations) {
+      expect(r.received.filter((x) => x.json.type === 'conversation.created' && x.json.data.conversation.id === id)).toHaveLength(1);
+      expect(r.received.filter((x) => x.json.type === 'message.created' && x.json.data.conversation.id === id)).toHaveLength(2);
+    }
+    await root.delete(`${hooks()}/${webhookId}`);
+  }, 120_000);
+
+  it('without WEBHOOK_ALLOW_HTTP / WEBHOOK_ALLOW_PRIVATE: http, loopback and private names refused at delivery time, nothing sent', async () => {
+    await stopAll();
+    processes.push(await stack.spawn('integrations', { WEBHOOK_ALLOW_HTTP: 'false', WEBHOOK_ALLOW_PRIVATE: 'false' }));
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    const cases: [string, string][] = [
+      [r.url, 'http_not_allowed'],
+      [`https://127.0.0.1:${port}/hooks`, 'address_not_allowed'],
+      [`https://localhost:${port}/hooks`, 'address_not_allowed'],
+      [`https://[::1]:${port}/hooks`, 'address_not_allowed'],
+      [`https://10.0.0.1:${port}/hooks`, 'address_not_allowed'],
+    ];
+    for (const [url, refusal] of cases) {
+      const webhookId = await register(url, ['message.created']);
+      const test = await root.post(`${hooks()}/${webhookId}/test`);
+      expect(test.status).toBe(202);
+      const [row] = await until(
+        () => deliveriesOf(webhookId),
+        (list) => list[0]?.attempts >= 1,
+      );
+      expect({ url, status: row.status, lastError: row.last_error, lastStatus: row.last_status }).toEqual({ url, status: 'pending', lastError: refusal, lastStatus: null });
+      await root.delete(`${hooks()}/${webhookId}`);
+    }
+    expect(r.received).toHaveLength(0);
+  }, 120_000);
+
+  it('a redirect is not followed; after the retry window the delivery failed, the endpoint is disabled and says why', async () => {
+    await stopAll();
+    processes.push(await stack.spawn('integrations', { WEBHOOK_RETRY_WINDOW_MS: '1500' }));
+    const target = await receiver();
+    const r = await receiver();
+    r.answer(() => ({ status: 302, location: target.url }));
+    const webhookId = await register(r.url, ['message.created']);
+    const test = await root.post(`${hooks()}/${webhookId}/test`);
+    expect(test.status).toBe(202);
+    const webhook = await until(
+      async () => (await root.get(`${hooks()}/${webhookId}`)).body,
+      (w) => w.enabled === false,
+    );
+    expect(webhook).toMatchObject({ enabled: false, disabledAt: expect.any(String), disabledReason: 'delivery_failed' });
+    const log = await root.get(`${hooks()}/${webhookId}/deliveries`);
+    expect(log.body.data).toEqual([expect.objectContaining({ id: test.body.id, status: 'failed', lastStatus: 302, nextAttemptAt: null })]);
+    expect(log.body.data[0].attempts).toBeGreaterThanOrEqual(2);
+    expect(new Set(r.received.map((x) => x.id))).toEqual(new Set([test.body.id]));
+    expect(target.received).toHaveLength(0);
+
+    // Turned back on, a retry goes out (the endpoint answers now).
+    r.answer(() => 200);
+    expect((await root.patch(`${hooks()}/${webhookId}`, { enabled: true })).body).toMatchObject({ enabled: true, disabledAt: null, disabledReason: null });
+    expect((await root.post(`${hooks()}/deliveries/${test.body.id}/retry`)).status).toBe(202);
+    await r.until((all) => all.some((x) => x.status === 200));
+    expect(r.received.every((x) => x.id === test.body.id)).toBe(true);
+  }, 120_000);
+});
