@@ -1,4 +1,4 @@
-import { createTeamWorkspace, createTestWidget, expectEnvelope, noonZone, OperatorApi, openSocket, testStack, TestOperator, TestWidget } from '@widget/testing';
+import { createTeamWorkspace, createTestWidget, expectEnvelope, noonZone, OperatorApi, openSocket, startAnonymous, testStack, TestOperator, TestWidget } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
 
 /**
@@ -116,5 +116,20 @@ describe('GET /config availability (SPEC §15)', () => {
     }
     expect((await widget.admin.get(`/widgets/${widget.widgetId}`)).body.availability).toEqual(good);
     expect((await availabilityOf(widget)).replyTime).toBe('minutes');
+  });
+
+  it("the email the offline prompt asks for: PATCH /sessions/current stores it on the session; a bad one is validation_error and nothing is written", async () => {
+    const widget = await createTestWidget(stack);
+    const { token } = await startAnonymous(widget);
+    const bad = await widget.api.patch('/sessions/current', { user: { email: 'not-an-email' } }, { token });
+    expectEnvelope(bad, 400, 'validation_error');
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['user.email']);
+    // Resumed with its Bearer (200): the session as stored.
+    const resumed = await widget.api.post('/sessions/anonymous', { workspaceId: widget.workspaceId, widgetId: widget.widgetId }, { token });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.session.visitor).toBeNull();
+    const saved = await widget.api.patch('/sessions/current', { user: { email: 'away@example.com' } }, { token });
+    expect(saved.status).toBe(200);
+    expect(saved.body.session.visitor).toMatchObject({ email: 'away@example.com' });
   });
 });
