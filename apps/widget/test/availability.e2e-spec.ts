@@ -1,6 +1,6 @@
 import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
-import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { Browser, Frame, Page } from 'playwright-core';
 import { createTeamWorkspace, noonZone, OperatorApi, openSocket, testStack, TeamWorkspace } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
 import { chatFrame, DemoStack, launchBrowser, shot, startConversation, startDemoStack, tap, waitForEvent, watchCsp } from './harness';
@@ -57,7 +57,33 @@ function laterToday(replyTime: string) {
 }
 
 const PHONE = { width: 360, height: 740 };
-const visitorContext = (viewport = PHONE): Promise<BrowserContext> => browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Europe/Paris' });
+
+/**
+ * A new visitor (a browser context of their own, in Paris, British English) on the demo page at `viewport`; no CSP
+ * violation by the end; the context is closed after.
+ */
+async function asVisitor(viewport: { width: number; height: number }, run: (page: Page) => Promise<void>): Promise<void> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'Europe/Paris' });
+  try {
+    await watchCsp(context);
+    const page = await context.newPage();
+    await page.goto(demo.demoUrl);
+    await run(page);
+    expect(await cspViolations(page)).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Reloads the page, opens the panel and the visitor's conversation (the one holding `message`). */
+async function reopenAfterReload(page: Page, message: string): Promise<void> {
+  const frame = chatFrame(page);
+  await page.reload();
+  await tap(frame.getByRole('button', { name: /open chat/i }));
+  await tap(frame.getByTestId('conversations').getByRole('button').first());
+  await frame.locator('[data-testid=message]', { hasText: message }).waitFor();
+  await frame.getByTestId('availability').waitFor();
+}
 const widgetDocument = (page: Page): Frame => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
 /** Text as read: spaces of any kind as one, without the isolates around a name (i18n isolated()). */
 const text = (s: string) => s.replace(/[\u2068\u2069]/g, '').replace(/[\s\u202f]+/g, ' ').trim();
@@ -107,11 +133,7 @@ async function startByKeyboard(page: Page, message: string): Promise<void> {
 describe('availability in the widget (SPEC §15)', () => {
   it('online: the expected-reply line and no email prompt; after the agent goes away, the next open says so', async () => {
     await setAvailability({ timezone: 'Europe/Paris', hours: [], replyTime: 'minutes' }, true);
-    const context = await visitorContext({ width: 1100, height: 760 });
-    try {
-      await watchCsp(context);
-      const page = await context.newPage();
-      await page.goto(demo.demoUrl);
+    await asVisitor({ width: 1100, height: 760 }, async (page) => {
       await startConversation(page, 'Is anyone there?');
       const frame = chatFrame(page);
       await frame.getByTestId('availability').waitFor();
@@ -125,22 +147,14 @@ describe('availability in the widget (SPEC §15)', () => {
       await tap(frame.getByRole('button', { name: /open chat/i }));
       await frame.getByText("We're away right now.").waitFor();
       expect(await agentSocket.timeout(5000).emitWithAck('presence.set', { status: 'online' })).toEqual({ ok: true });
-      expect(await cspViolations(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('offline, by keyboard at 360 px: the away line with the opening in local time; the email prompt validates, stores the email on the session, and is asked once', async () => {
     const seen = await setAvailability(laterToday('hours'), false);
     expect(seen.nextOpenAt).not.toBeNull();
-    const context = await visitorContext();
-    try {
-      await watchCsp(context);
-      const page = await context.newPage();
-      await page.goto(demo.demoUrl);
+    await asVisitor(PHONE, async (page) => {
       const frame = chatFrame(page);
-      await frame.getByRole('button', { name: /open chat/i }).waitFor();
       await startByKeyboard(page, 'Hello from the keyboard');
 
       const back = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(new Date(seen.nextOpenAt!));
@@ -148,8 +162,7 @@ describe('availability in the widget (SPEC §15)', () => {
       expect(line).toMatch(/^We're away — back .+\. We typically reply in a few hours\.$/);
       expect(line).toContain(text(back));
 
-      const prompt = frame.getByTestId('email-prompt');
-      await prompt.waitFor();
+      await frame.getByTestId('email-prompt').waitFor();
       const box = await frame.locator('.panel').boundingBox();
       expect(box!.width).toBeLessThanOrEqual(360);
       const input = frame.getByRole('textbox', { name: 'Your email', exact: true });
@@ -178,25 +191,14 @@ describe('availability in the widget (SPEC §15)', () => {
       expect(stored.body.visitor.profile).toMatchObject({ email: 'visitor@example.com' });
 
       // Asked once: after a reload, the conversation shows the away line and no prompt.
-      await page.reload();
-      await tap(frame.getByRole('button', { name: /open chat/i }));
-      await tap(frame.getByTestId('conversations').getByRole('button').first());
-      await frame.locator('[data-testid=message]', { hasText: 'Hello from the keyboard' }).waitFor();
-      await frame.getByTestId('availability').waitFor();
+      await reopenAfterReload(page, 'Hello from the keyboard');
       expect(await frame.getByTestId('email-prompt').count()).toBe(0);
-      expect(await cspViolations(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('a dismissal is remembered across reloads', async () => {
     await setAvailability(laterToday('day'), false);
-    const context = await visitorContext();
-    try {
-      await watchCsp(context);
-      const page = await context.newPage();
-      await page.goto(demo.demoUrl);
+    await asVisitor(PHONE, async (page) => {
       await startByKeyboard(page, 'No email from me');
       const frame = chatFrame(page);
       await frame.getByTestId('email-prompt').waitFor();
@@ -206,15 +208,9 @@ describe('availability in the widget (SPEC §15)', () => {
       // Focus stayed in the panel.
       expect(await widgetDocument(page).evaluate(() => !!document.activeElement?.closest('.panel'))).toBe(true);
 
-      await page.reload();
-      await tap(frame.getByRole('button', { name: /open chat/i }));
-      await tap(frame.getByTestId('conversations').getByRole('button').first());
-      await frame.locator('[data-testid=message]', { hasText: 'No email from me' }).waitFor();
+      await reopenAfterReload(page, 'No email from me');
       expect(text(await frame.getByTestId('availability').innerText())).toMatch(/^We're away — back .+\. We typically reply within a day\.$/);
       expect(await frame.getByTestId('email-prompt').count()).toBe(0);
-      expect(await cspViolations(page)).toEqual([]);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
