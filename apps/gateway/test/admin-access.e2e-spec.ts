@@ -71,6 +71,7 @@ const ACCESS: Record<string, Rule> = {
   'GET /auth/oidc/start': 'public',
   'GET /auth/oidc/callback': 'public',
   'PUT /workspaces/:ws/presence': 'agent',
+  'PUT /workspaces/:ws/notifications': 'agent',
   'GET /workspaces/:ws/conversations/counts': 'agent',
   'GET /workspaces/:ws/widgets': 'admin',
   'GET /workspaces/:ws/canned-replies': 'agent',

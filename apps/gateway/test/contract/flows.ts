@@ -210,6 +210,11 @@ export async function visitorFlow(ctx: FlowContext, setup: Setup): Promise<Visit
   assert.equal(messages.data[1].text, 'Order 1042.');
   const read = await ok(visitor.POST('/conversations/{id}/read', { params: conversation, body: { lastReadMessageId: withFile.id } }), 200);
   assert.equal(read.unreadCount, 0);
+  assert.equal(sent.channel, 'web');
+  // Email (issue 22; this stack has no SMTP_URL: queued is all it says) and the link of a mail that was never sent.
+  same(await ok(visitor.POST('/conversations/{id}/transcript', { params: conversation }), 202), { status: 'queued' });
+  const unsubscribed = await answered(visitor.GET('/email/unsubscribe', { params: { query: { token: 'a'.repeat(32) } } }), 404);
+  assert.equal(unsubscribed?.error.code, 'not_found');
 
   const hits = await ok(visitor.GET('/articles/search', { params: { query: { q: 'package shipping', limit: 5 } } }), 200);
   assert.equal(hits.data[0]?.id, setup.articleId);
@@ -385,6 +390,8 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   same(me.operator.memberships, [{ workspaceId: setup.workspaceId, role: 'agent' }]);
   const presence = await ok(agent.PUT('/workspaces/{ws}/presence', { params: ws, body: { status: 'away' } }), 200);
   assert.equal(presence.status, 'away');
+  const notifications = await ok(agent.PUT('/workspaces/{ws}/notifications', { params: ws, body: { newConversationEmail: true } }), 200);
+  assert.equal(notifications.newConversationEmail, true);
   await teamInboxSteps(ctx, setup, trail, agent, me.operator.id);
   const members = await ok(root.GET('/workspaces/{ws}/members', { params: ws }), 200);
   assert.equal(members.data.find((m) => m.id === me.operator.id)?.presence, 'offline');
