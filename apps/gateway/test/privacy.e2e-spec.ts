@@ -40,6 +40,9 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
       forms: { visibleFormIds: [formId] },
     });
     widget = { workspaceId: ws.body.id, widgetId: created.body.widget.id, secret: created.body.secret, api: new Api(`${stack.baseUrl}/widget/v1`, TEST_ORIGIN), admin };
+    // Webhook deliveries carry what visitors wrote (SPEC §16): the integrations part of an erasure. Nothing listens there.
+    const hook = await admin.post(`/workspaces/${ws.body.id}/webhooks`, { url: 'http://127.0.0.1:9/privacy', events: ['conversation.created', 'message.created', 'form.submitted'] });
+    expect(hook.status).toBe(201);
   }, 180_000);
 
   afterAll(async () => {
@@ -102,19 +105,26 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
     const gone = await visitor(externalId, email, 'Please forget order 4411');
     const kept = await visitor(`ext-${randomUUID()}`, `keep-${randomUUID().slice(0, 8)}@example.com`, 'Keep order 5522');
 
+    // Its webhook deliveries are written from the stream of domain events: the export waits for them.
+    const deliveriesOf = async (sessionIds: string[]) =>
+      (await queryDatabase(stack.databaseUrl, `SELECT count(*)::int AS n FROM integrations.webhook_deliveries WHERE session_id = ANY($1::text[])`, [sessionIds]))[0].n as number;
+    for (let i = 0; i < 300 && (await deliveriesOf([gone.sessionId, gone.anonSessionId])) < 3; i++) await sleep(100);
     const exported = await fetch(`${stack.baseUrl}/admin/v1/workspaces/${widget.workspaceId}/visitors/export?userId=${encodeURIComponent(externalId)}`, {
       headers: { authorization: `Bearer ${stack.adminKey}` },
     });
     expect(exported.status).toBe(200);
     expect(exported.headers.get('content-disposition')).toMatch(/attachment/);
     const document = JSON.parse(await exported.text());
-    expect(Object.keys(document.parts)).toEqual(['session', 'conversation', 'knowledge', 'forms', 'events']);
+    expect(Object.keys(document.parts)).toEqual(['session', 'conversation', 'knowledge', 'forms', 'events', 'integrations']);
     expect(document.person.sessionIds).toEqual(expect.arrayContaining([gone.sessionId, gone.anonSessionId]));
     const text = JSON.stringify(document);
     expect(text).toContain(externalId);
     expect(text).toContain(email);
     expect(text).toContain('Please forget order 4411');
     expect(text).not.toContain('Keep order 5522');
+    const deliveries = document.parts.integrations.flatMap((page: { webhook_deliveries?: { body: { type: string } }[] }) => page.webhook_deliveries ?? []);
+    expect(deliveries.length).toBeGreaterThanOrEqual(3);
+    expect(deliveries.map((d: { body: { type: string } }) => d.body.type)).toContain('message.created');
 
     const socket = await openSocket(stack.baseUrl, { token: (await widget.api.post('/sessions/realtime-token', {}, { token: gone.token })).body.token });
     const closed = nextDisconnect(socket, 30_000);
@@ -138,7 +148,7 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
     stack.apps[stack.apps.indexOf(forms)] = await forms.restart();
     const done = await settled(erasureId);
     expect(done.status).toBe('done');
-    for (const part of ['session', 'conversation', 'knowledge', 'forms', 'events']) expect(done.parts[part].status).toBe('done');
+    for (const part of ['session', 'conversation', 'knowledge', 'forms', 'events', 'integrations']) expect(done.parts[part].status).toBe('done');
     expect(done.parts.session.erased['session.end_users']).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(done)).not.toContain(externalId);
     expect(JSON.stringify(done)).not.toContain(email);
@@ -161,14 +171,16 @@ describe('privacy: erase and export a person (SPEC §17)', () => {
                   (SELECT count(*)::int FROM conversation.messages m JOIN conversation.conversations c ON c.id = m.conversation_id WHERE c.session_id = ANY($1::text[])) AS messages,
                   (SELECT count(*)::int FROM conversation.attachments WHERE uploader_session_id = ANY($1::text[])) AS attachments,
                   (SELECT count(*)::int FROM forms.submissions WHERE session_id = ANY($1::text[])) AS submissions,
-                  (SELECT count(*)::int FROM events.events WHERE session_id = ANY($1::text[])) AS events`,
+                  (SELECT count(*)::int FROM events.events WHERE session_id = ANY($1::text[])) AS events,
+                  (SELECT count(*)::int FROM integrations.webhook_deliveries WHERE session_id = ANY($1::text[])) AS deliveries`,
           [sessionIds],
         )
       )[0];
-    expect(await held(ids)).toEqual({ conversations: 0, messages: 0, attachments: 0, submissions: 0, events: 0 });
+    expect(await held(ids)).toEqual({ conversations: 0, messages: 0, attachments: 0, submissions: 0, events: 0, deliveries: 0 });
     const keptHeld = await held([kept.sessionId, kept.anonSessionId]);
     // Two conversations: the chat and the ticket its form submission opened.
-    expect(keptHeld).toEqual({ conversations: 2, messages: expect.any(Number), attachments: 1, submissions: 1, events: expect.any(Number) });
+    expect(keptHeld).toEqual({ conversations: 2, messages: expect.any(Number), attachments: 1, submissions: 1, events: expect.any(Number), deliveries: expect.any(Number) });
+    expect(keptHeld.deliveries).toBeGreaterThanOrEqual(3);
     expect(keptHeld.messages).toBeGreaterThanOrEqual(3);
     expect(keptHeld.events).toBeGreaterThanOrEqual(1);
     const keptThread = await widget.api.get(`/conversations/${kept.conversationId}/messages`, { token: kept.token });

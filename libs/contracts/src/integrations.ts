@@ -61,8 +61,7 @@ const webhookUrl = z
 const webhookEvents = z
   .array(z.enum(WEBHOOK_EVENT_TYPES, { errorMap: () => ({ message: `must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}` }) }))
   .min(1)
-  .max(WEBHOOK_EVENT_TYPES.length)
-  .transform((events) => [...new Set(events)]);
+  .max(WEBHOOK_EVENT_TYPES.length * 2);
 const webhookDescription = z.string().trim().max(WEBHOOK_DESCRIPTION_MAX);
 
 export const createWebhookBody = z.object({ url: webhookUrl, events: webhookEvents, description: webhookDescription.optional() }).strict();

@@ -20,6 +20,25 @@ export interface PersonDataTable {
 export class PersonData {
   private readonly tables: PersonDataTable[] = [];
 
+  /**
+   * Whether one of these keys (session or end-user ids) belongs to a person this service erased: a handler of an
+   * event that was still in the stream when the erasure ran checks it (in its transaction) before writing their data.
+   */
+  async erased(manager: EntityManager, keys: (string | null)[]): Promise<boolean> {
+    const known = keys.filter((k): k is string => typeof k === 'string');
+    if (known.length === 0) return false;
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM integrations.erased_people WHERE person_key = ANY($1::text[]) LIMIT 1`, [known]);
+    return rows.length > 0;
+  }
+
+  /** Records the erased person's keys (the erasure's transaction). */
+  async markErased(manager: EntityManager, erasureId: string, person: PersonKeys): Promise<void> {
+    await manager.query(
+      `INSERT INTO integrations.erased_people (person_key, erasure_id) SELECT k, $1 FROM unnest($2::text[]) AS k ON CONFLICT (person_key) DO NOTHING`,
+      [erasureId, [...person.sessionIds, ...person.userIds]],
+    );
+  }
+
   register(table: PersonDataTable): void {
     if (this.tables.some((t) => t.table === table.table)) throw new Error(`person data table ${table.table} registered twice`);
     this.tables.push(table);

@@ -13,7 +13,9 @@ const parseCursor = (cursor: string | undefined): { index: number; afterId: stri
 /**
  * The integrations service's part of erasing and exporting a person (SPEC §17):
  * every table registered with PersonData (webhook delivery payloads, mail).
- * The webhooks themselves and the audit log are the workspace's.
+ * The webhooks themselves and the audit log are the workspace's. The person's
+ * keys are kept (`erased_people`), so an event about them consumed after the
+ * erasure writes nothing of theirs again.
  */
 @Injectable()
 export class IntegrationsPrivacyService {
@@ -26,6 +28,7 @@ export class IntegrationsPrivacyService {
   async erase(req: ErasePersonRequest): Promise<ErasePersonReply> {
     const { erasureId, person } = checkErasure(req);
     return this.ledger.run(erasureId, person.workspaceId, async (m) => {
+      await this.personData.markErased(m, erasureId, person);
       const erased: Record<string, number> = {};
       for (const table of this.personData.all()) erased[table.table] = await table.erase(m, person);
       return erased;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { NatsBus, newId } from '@widget/common';
-import { ConversationEvents, EventPayload, FormsEvents, Message, SessionEvents, SessionRpc, WebhookEventType } from '@widget/contracts';
+import { AppError, NatsBus, newId } from '@widget/common';
+import { ConversationEvents, EventPayload, FormsEvents, Message, OperatorVisitor, SessionEvents, SessionRpc, WebhookEventType } from '@widget/contracts';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { PersonData } from '../domain/person-data';
 import { DeliveryWorker } from './delivery-worker';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -29,6 +30,7 @@ export class WebhookEventsListener {
     private readonly repo: WebhooksRepository,
     private readonly worker: DeliveryWorker,
     private readonly bus: NatsBus,
+    private readonly personData: PersonData,
   ) {}
 
   @OnDomainEvent(ConversationEvents.conversationCreated)
@@ -57,7 +59,15 @@ export class WebhookEventsListener {
   async visitorIdentified(e: EventPayload<typeof SessionEvents.identified>, ctx: DomainEventContext): Promise<void> {
     const owner = { workspaceId: e.workspaceId, sessionId: e.toSessionId, userId: e.userId };
     if (!(await this.hasSubscribers(ctx, owner.workspaceId, 'visitor.identified'))) return;
-    const visitor = await this.bus.send(SessionRpc.adminVisitor, owner);
+    if (await this.personData.erased(ctx.manager, [owner.sessionId, owner.userId])) return;
+    let visitor: OperatorVisitor;
+    try {
+      visitor = await this.bus.send(SessionRpc.adminVisitor, owner);
+    } catch (err) {
+      // The session is gone (erased, or expired and swept) before the event was handled: nothing to tell.
+      if (err instanceof AppError && err.status === 404) return;
+      throw err;
+    }
     await this.enqueue(ctx, owner, 'visitor.identified', new Date().toISOString(), { visitor });
   }
 
@@ -68,6 +78,8 @@ export class WebhookEventsListener {
   private async enqueue(ctx: DomainEventContext, owner: Owner, type: WebhookEventType, timestamp: string, data: unknown): Promise<void> {
     const webhooks = await this.repo.subscribers(ctx.manager, owner.workspaceId, type);
     if (webhooks.length === 0) return;
+    // An event about a person erased since it was published (it waited in the stream): nothing of theirs is written again.
+    if (await this.personData.erased(ctx.manager, [owner.sessionId, owner.userId])) return;
     const body = JSON.stringify({ type, timestamp, data });
     for (const { id } of webhooks) {
       await this.repo.insertDelivery(ctx.manager, {

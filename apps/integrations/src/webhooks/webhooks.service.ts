@@ -54,7 +54,7 @@ export class WebhooksService {
       id: newId('webhook'),
       workspace_id: req.workspaceId,
       url: req.body.url,
-      events: req.body.events,
+      events: [...new Set(req.body.events)],
       description: req.body.description ?? null,
       secret_sealed: secretSealed,
       created_at: new Date(),
@@ -81,7 +81,7 @@ export class WebhooksService {
       const enabled = req.body.enabled ?? row.enabled;
       const next = await this.repo.update(m, row.id, {
         url: req.body.url ?? row.url,
-        events: req.body.events ?? row.events,
+        events: req.body.events ? [...new Set(req.body.events)] : row.events,
         description: req.body.description === undefined ? row.description : req.body.description,
         enabled,
         disabled_at: enabled ? null : row.disabled_at,
