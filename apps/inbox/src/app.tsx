@@ -31,7 +31,7 @@ import { MeBar } from './team/me';
 import { ComposeMode, NoteBox } from './team/note-box';
 import { Teammates } from './team/teammates';
 import { useTeamInbox } from './team/use-team-inbox';
-import { seenMessageId } from './team/use-visitor-read';
+import { seenMessageId } from './team/rules';
 import { ViewTabs } from './team/view-tabs';
 
 export function App() {

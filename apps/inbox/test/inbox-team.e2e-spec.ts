@@ -255,8 +255,11 @@ describe('the inbox for a team (issue 21) in Chromium', () => {
     await shot(page, 'settings-availability');
     expect(await seriousAxe(page)).toEqual([]);
 
+    const hook = await admin.post(`/workspaces/${ws}/webhooks`, { url: 'https://hooks.example.com/support', events: ['message.created'] }, { token: owner.token });
+    expect(hook.status).toBe(201);
     await page.getByRole('button', { name: 'Webhooks' }).click();
-    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.locator('.settings-list', { hasText: 'https://hooks.example.com/support' }).waitFor();
+    expect(await page.locator('body', { hasText: hook.body.secret }).count()).toBe(0);
     await shot(page, 'settings-webhooks');
     await page.setViewportSize({ width: 360, height: 740 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);

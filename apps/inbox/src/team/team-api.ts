@@ -10,18 +10,11 @@ import type {
   Page,
   PresenceStatus,
   Role,
+  Webhook,
   Widget,
 } from '@widget/contracts';
 import { ADMIN_ROUTE_PATHS as ROUTES, routeOf } from '@widget/contracts/wire';
 import type { OperatorApi } from '@widget/sdk/core';
-
-/** A webhook as the settings page lists it (SPEC §16; the integrations service's reply, read loosely). */
-export interface WebhookSummary {
-  id: string;
-  url: string;
-  events?: string[];
-  enabled?: boolean;
-}
 
 /**
  * Issue 21's routes for the inbox of a team, each one route of the table on the SDK's operator transport
@@ -102,9 +95,8 @@ export class TeamApi {
     return this.api.transport.call(routeOf(ROUTES.patchWidget, { id }), { body: patch });
   }
 
-  /** SPEC §16 webhooks, once the integrations service serves them (helper A's route); null while the route table has none. */
-  webhooks(): Promise<Page<WebhookSummary>> | null {
-    const route = (ROUTES as Record<string, { api: 'admin'; method: string; path: string } | undefined>).listWebhooks;
-    return route ? this.api.transport.call(routeOf(route as Parameters<typeof routeOf>[0], this.ws)) : null;
+  /** SPEC §16: the workspace's webhooks, without secrets (the integrations service). */
+  webhooks(): Promise<Page<Webhook>> {
+    return this.api.transport.call(routeOf(ROUTES.listWebhooks, this.ws));
   }
 }

@@ -1,18 +1,8 @@
 import type { Conversation, Message } from '@widget/contracts';
+import { concerns, titleWith } from './rules';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 
 export type NotifyPermission = NotificationPermission | 'unsupported';
-
-/** Whether a visitor's message (a new conversation starts with one) concerns this agent: theirs, or nobody's yet. */
-export function concerns(conversation: Conversation, message: Message, meId: string): boolean {
-  if (message.author.type !== 'user') return false;
-  return conversation.assignee === null || conversation.assignee.id === meId;
-}
-
-/** The tab's title: how many conversations wait for this agent, then the page's name. */
-export function titleWith(count: number, base: string): string {
-  return count > 0 ? `(${count}) ${base}` : base;
-}
 
 const BASE_TITLE = 'Inbox';
 const permissionNow = (): NotifyPermission => (typeof Notification === 'undefined' ? 'unsupported' : Notification.permission);

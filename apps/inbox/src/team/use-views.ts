@@ -1,13 +1,7 @@
 import type { Conversation, ConversationCounts, ConversationView } from '@widget/contracts';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { inView } from './rules';
 import type { TeamApi } from './team-api';
-
-/** Whether a conversation belongs in a view, for `me` (the server's rule, applied to what the page holds). */
-export function inView(conversation: Conversation, view: ConversationView, meId: string): boolean {
-  if (view === 'mine') return conversation.assignee?.id === meId;
-  if (view === 'unassigned') return conversation.assignee === null;
-  return true;
-}
 
 /** How long a burst of feed events waits before the counts are asked again (one request per burst). */
 const RECOUNT_DELAY_MS = 400;

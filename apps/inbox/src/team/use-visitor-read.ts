@@ -1,4 +1,3 @@
-import type { LoggedMessage } from '@widget/sdk/core';
 import { useCallback, useState } from 'preact/hooks';
 
 /**
@@ -14,10 +13,3 @@ export function useVisitorRead() {
   return { positions, read };
 }
 
-/** The agent message the "Seen" mark goes on: the newest agent message at or before the visitor's read position. */
-export function seenMessageId(messages: Pick<LoggedMessage, 'id' | 'author' | 'delivery'>[], position: string | undefined): string | null {
-  if (!position) return null;
-  let found: string | null = null;
-  for (const m of messages) if (m.delivery === 'sent' && m.author.type === 'agent' && m.id <= position) found = m.id;
-  return found;
-}
