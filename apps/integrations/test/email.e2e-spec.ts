@@ -1,11 +1,13 @@
 import {
   createTeamWorkspace,
   createTestWidget,
+  eraseThroughApi,
   expectEnvelope,
   freePort,
   openSocket,
   nextEvent,
   OperatorApi,
+  privacyCallers,
   queryDatabase,
   recordSensitive,
   Stack,
@@ -13,6 +15,7 @@ import {
   startStack,
   TestWidget,
 } from '@widget/testing';
+import { IntegrationsRpc } from '@widget/contracts';
 import { randomUUID } from 'node:crypto';
 import { ReceivedMail, sendReply, SmtpReceiver } from './mail-peers';
 
@@ -30,13 +33,13 @@ describe('email (SPEC §15)', () => {
   let widget: TestWidget;
 
   /** A visitor with a known email and an open conversation. */
-  async function visitor(text = 'Where is my order?'): Promise<{ token: string; email: string; conversationId: string }> {
-    const { token } = await startAnonymous(widget);
+  async function visitor(text = 'Where is my order?'): Promise<{ token: string; sessionId: string; email: string; conversationId: string }> {
+    const { token, sessionId } = await startAnonymous(widget);
     const email = `visitor-${randomUUID().slice(0, 8)}@customer.test`;
     expect((await widget.api.patch('/sessions/current', { user: { email } }, { token })).status).toBe(200);
     const created = await widget.api.post('/conversations', { message: text }, { token });
     expect(created.status).toBe(201);
-    return { token, email, conversationId: created.body.id };
+    return { token, sessionId, email, conversationId: created.body.id };
   }
 
   async function agentSays(conversationId: string, text: string): Promise<string> {
@@ -90,6 +93,8 @@ describe('email (SPEC §15)', () => {
       realtime: true,
       env: {
         SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        // The worker's own namespace (on the stack's own NATS server): the contracts this spec sends with carry it.
+        NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '',
         EMAIL_FROM: 'Acme Support <support@acme.test>',
         EMAIL_UNREAD_DELAY: DELAY,
         EMAIL_INBOUND_DOMAIN: INBOUND_DOMAIN,
@@ -173,7 +178,7 @@ describe('email (SPEC §15)', () => {
   });
 
   describe('replies refused at SMTP time, nothing stored', () => {
-    let v: { token: string; email: string; conversationId: string };
+    let v: Awaited<ReturnType<typeof visitor>>;
     let replyTo: string;
     const messageCount = async () => (await widget.admin.get(`/conversations/${v.conversationId}/messages?limit=100`)).body.data.length;
 
@@ -289,6 +294,39 @@ describe('email (SPEC §15)', () => {
     const later = await agentSays(v.conversationId, 'Second reply, after the unsubscribe');
     await burstClosed(v.conversationId, later);
     expect(smtp.to(v.email)).toHaveLength(1);
+  });
+
+  it("privacy (SPEC §17): a visitor's mail, tokens and bursts are in their export and gone with their erasure", async () => {
+    const v = await visitor('Mail me, then forget me');
+    const last = await agentSays(v.conversationId, 'Reply that goes by mail');
+    await smtp.next((m) => m.to.includes(v.email));
+    await burstClosed(v.conversationId, last);
+    const held = `SELECT (SELECT count(*)::int FROM integrations.mail_queue WHERE session_id = $1) AS mail,
+                         (SELECT count(*)::int FROM integrations.email_tokens WHERE session_id = $1) AS tokens,
+                         (SELECT count(*)::int FROM integrations.email_bursts WHERE conversation_id = $2) AS bursts`;
+    expect((await db(held, [v.sessionId, v.conversationId]))[0]).toEqual({ mail: 1, tokens: 2, bursts: 1 });
+
+    // This stack runs only the services email needs: the integrations part of the export is asked as the gateway asks it.
+    const callers = await privacyCallers(stack);
+    const pages: Record<string, any[]>[] = [];
+    try {
+      let cursor: string | undefined;
+      do {
+        const chunk = await callers.asGateway.send(IntegrationsRpc.exportPerson, { person: { workspaceId: widget.workspaceId, sessionIds: [v.sessionId], userIds: [] }, cursor });
+        pages.push(chunk.data as Record<string, any[]>);
+        cursor = chunk.nextCursor ?? undefined;
+      } while (cursor);
+    } finally {
+      await callers.close();
+    }
+    const mail = pages.flatMap((p) => p.mail ?? []);
+    expect(mail).toEqual([expect.objectContaining({ kind: 'unread', conversationId: v.conversationId, to: v.email, status: 'sent', subject: expect.stringMatching(/^New reply from/) })]);
+    expect(mail[0].text).toContain('Reply that goes by mail');
+    expect(pages.flatMap((p) => p.email_tokens ?? []).map((t) => t.purpose).sort()).toEqual(['reply', 'unsubscribe']);
+
+    const done = await eraseThroughApi(widget.admin, widget.workspaceId, { sessionId: v.sessionId }, 'integrations');
+    expect(done.parts.integrations.erased).toMatchObject({ mail: 1, email_tokens: 2, email_bursts: 1 });
+    expect((await db(held, [v.sessionId, v.conversationId]))[0]).toEqual({ mail: 0, tokens: 0, bursts: 0 });
   });
 
   it('members: the invitation by email (the token only in the link fragment), and a new conversation while nobody is present to those who asked', async () => {

@@ -3,6 +3,7 @@ import { InjectConfig, NatsBus } from '@widget/common';
 import { ConversationEvents, EventPayload, InvitationMailRequest, SessionRpc, TeamRpc } from '@widget/contracts';
 import type { IntegrationsConfig } from '../config';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { PersonData } from '../domain/person-data';
 import { EmailRepository } from './email.repository';
 import { MailQueueRepository } from './mail-queue.repository';
 import { MailSender } from './mail-sender';
@@ -17,6 +18,7 @@ export class MemberMailService {
     private readonly repo: EmailRepository,
     private readonly queue: MailQueueRepository,
     private readonly sender: MailSender,
+    private readonly personData: PersonData,
     @InjectConfig() private readonly config: IntegrationsConfig,
   ) {}
 
@@ -49,6 +51,7 @@ export class MemberMailService {
     if (!this.sender.enabled) return;
     const { conversation } = event.payload;
     const workspaceId = event.audience.workspaceId;
+    if (await this.personData.erased(ctx.manager, [event.audience.sessionId, event.audience.userId])) return;
     const { present } = await this.bus.send(TeamRpc.workspacePresent, { workspaceId });
     if (present) return;
     const members = await this.bus.send(TeamRpc.notificationRecipients, { workspaceId });

@@ -3,6 +3,7 @@ import { AppError, NatsBus } from '@widget/common';
 import { ConversationEvents, ConversationOwner, ConversationRpc, EventPayload, Message, SessionContext, SessionRpc, TranscriptReply } from '@widget/contracts';
 import type { EntityManager } from 'typeorm';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { PersonData } from '../domain/person-data';
 import { EmailRepository } from './email.repository';
 import { MailSender } from './mail-sender';
 import { newEmailToken } from './reply-address';
@@ -27,6 +28,7 @@ export class TranscriptsService {
     private readonly repo: EmailRepository,
     private readonly visitorMail: VisitorMailService,
     private readonly sender: MailSender,
+    private readonly personData: PersonData,
   ) {}
 
   async request(session: SessionContext, conversationId: string): Promise<TranscriptReply> {
@@ -44,6 +46,7 @@ export class TranscriptsService {
   async onUpdated(event: EventPayload<typeof ConversationEvents.conversationUpdated>, ctx: DomainEventContext): Promise<void> {
     const { conversation } = event.payload;
     if (!this.sender.enabled || conversation.status !== 'resolved') return;
+    if (await this.personData.erased(ctx.manager, [event.audience.sessionId, event.audience.userId])) return;
     const { owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId: conversation.id });
     const widget = await this.bus.send(SessionRpc.getWidget, { widgetId: owner.widgetId });
     if (!widget.email?.transcriptOnResolve) return;

@@ -4,6 +4,7 @@ import { ConversationEvents, ConversationRpc, EventPayload, Message } from '@wid
 import type { EntityManager } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { PersonData } from '../domain/person-data';
 import { Burst, EmailRepository } from './email.repository';
 import { MailSender } from './mail-sender';
 import { unreadRepliesMail } from './templates';
@@ -32,6 +33,7 @@ export class UnreadRepliesService {
     private readonly repo: EmailRepository,
     private readonly visitorMail: VisitorMailService,
     private readonly sender: MailSender,
+    private readonly personData: PersonData,
     @InjectConfig() private readonly config: IntegrationsConfig,
   ) {}
 
@@ -39,6 +41,8 @@ export class UnreadRepliesService {
   async onMessage(event: EventPayload<typeof ConversationEvents.messageCreated>, ctx: DomainEventContext): Promise<void> {
     const { message, conversation } = event.payload;
     if (!this.sender.enabled || message.author.type !== 'agent') return;
+    // An event still in the stream when its visitor was erased writes nothing of theirs again.
+    if (await this.personData.erased(ctx.manager, [event.audience.sessionId, event.audience.userId])) return;
     await this.repo.openBurst(ctx.manager, {
       conversationId: conversation.id,
       workspaceId: event.audience.workspaceId,
