@@ -1,102 +1,23 @@
-// Over 400 lines, and not split in this change: it was 688 lines before it. Issue 21 splits ChatCore into a
-// session part, a conversation store and thin API modules; the upload transport it gained lives in ./upload.ts
-// and the upload queue in ./upload-queue.ts.
-import { routeOf, SOCKET_EVENTS as EVENTS, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/wire';
-import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
+// Over 300 lines: ChatCore is the one facade the frame and the page's calls reach (its public API is the
+// SDK's, docs/api.md); what it holds is split out — the session (./chat-session.ts), the conversation
+// store (./conversation-store.ts), the thin API modules (./conversation-api.ts, ./knowledge-api.ts), the
+// transport (./transport.ts) — and what is left is the lifecycle and sending, with its uploads and retries.
+import { routeOf, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/wire';
 import { SupportChatError } from '../errors';
-import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message, Page } from '../types';
-import { HttpClient, RequestOptions } from './http';
-import { LoggedMessage, MessageLog, newestId } from './message-log';
-import { ConnectionState, RealtimeConnection, SocketEnvelope } from './realtime';
-import { Route, Transport } from './transport';
-import { KeyValueStore, SafeStorage } from './storage';
+import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message } from '../types';
+import { ChatSession, notBooted, sameIdentity } from './chat-session';
+import type { AiAnswer, CoreOptions, IdentityInput, SendMessageInput, SessionView, TicketForm, UploadOptions } from './chat-types';
+import { ConversationApi } from './conversation-api';
+import { ConversationStore } from './conversation-store';
+import { KnowledgeApi } from './knowledge-api';
+import type { LoggedMessage } from './message-log';
+import { ConnectionState, RealtimeConnection } from './realtime';
+import { SafeStorage } from './storage';
+import { Transport } from './transport';
 import { cancelled, uploadFile } from './upload';
 import { normalizeAvailability, normalizeConfig, WidgetView } from './widget-config';
 
-export interface CoreOptions {
-  apiBase: string;
-  workspaceId: string;
-  widgetId?: string;
-  locale?: string;
-  requireConsent?: boolean;
-  io: (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
-  storage: () => KeyValueStore | null;
-  fetch?: typeof fetch;
-  /** Asks the page's tokenProvider for a fresh identity JWT. */
-  requestIdentityToken?: () => Promise<string>;
-  newId?: () => string;
-  /** Uploads go over XMLHttpRequest (progress); tests pass a stand-in. */
-  xhr?: () => XMLHttpRequest;
-}
-
-/** What sendMessage takes: text, files, or both (at most 10 attachments a message). */
-export interface SendMessageInput {
-  /** Without one, a conversation is started first. */
-  conversationId?: string;
-  text?: string;
-  /** Uploaded first, one after another, each reported by `upload:progress`. */
-  files?: File[];
-  /** Attachments uploaded already (uploadAttachment), sent before `files`. */
-  attachments?: Attachment[];
-  clientMessageId?: string;
-}
-
-export interface UploadOptions {
-  /** Aborting it aborts the upload: the promise rejects with `cancelled`. */
-  signal?: AbortSignal;
-  /** Bytes sent so far (also emitted as `upload:progress`). */
-  onProgress?: (loaded: number, total: number) => void;
-}
-
-export interface SessionView {
-  id: string;
-  identityType: 'anonymous' | 'identified';
-  user: { id?: string; email?: string | null; name?: string | null } | null;
-  expiresAt: string;
-}
-
-/** A route to call: `routeOf(ROUTES.<operationId>, params)` (libs/contracts/src/route-paths.ts). */
-
-interface SessionReply {
-  session: SessionView;
-  token: string;
-  expiresAt: string;
-}
-
-export interface AiAnswer {
-  /** The server's record of this reply: what an escalation names. */
-  id: string;
-  mode: string;
-  answer: { text: string; confidence: number; citations: { articleId: string; title: string }[] } | null;
-  suggestions: ArticleHit[];
-  escalation: { recommended: boolean; reason: string | null };
-}
-
-export interface FormField {
-  key: string;
-  label: string;
-  type: 'text' | 'textarea' | 'email' | 'number' | 'select' | 'multiselect' | 'checkbox' | 'date';
-  required: boolean;
-  options?: string[];
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  pattern?: string;
-}
-export interface TicketForm {
-  id: string;
-  name: string;
-  description: string | null;
-  fields: FormField[];
-}
-
-export interface IdentityInput {
-  user?: ChatUser;
-  company?: ChatCompany;
-  tokenProvider?: boolean;
-}
-
-const TOKEN_KEY = (widgetId: string) => `supportchat:${widgetId}:session`;
+export type { AiAnswer, CoreOptions, FormField, IdentityInput, SendMessageInput, SessionView, TicketForm, UploadOptions } from './chat-types';
 
 const defaultId = () => {
   const random = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -112,31 +33,24 @@ const defaultId = () => {
 export class ChatCore {
   state: ChatState = 'loading';
   config: WidgetView | null = null;
-  session: SessionView | null = null;
   connection: ConnectionState = 'disconnected';
-  unread = 0;
-  readonly conversations = new Map<string, Conversation>();
-  readonly typing = new Map<string, { name: string | null; type: string }>();
   /** Set while a recoverable failure waits to be retried (shown: "retrying in 3 s"). */
   waitNotice: { message: string; until: number } | null = null;
 
-  private readonly transport: Transport;
-  private readonly http: HttpClient;
-  private readonly storage: SafeStorage;
-  private readonly logs = new Map<string, MessageLog>();
+  readonly transport: Transport;
+  readonly storage: SafeStorage;
+  private readonly auth: ChatSession;
+  private readonly store: ConversationStore;
+  private readonly api: ConversationApi;
+  private readonly knowledge: KnowledgeApi;
   private readonly realtime: RealtimeConnection;
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: ChatEvent) => void>();
-  private token: string | null = null;
-  private lastSeen: string | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  private identity: IdentityInput | null = null;
   private context: Record<string, unknown> = {};
   private tags: string[] = [];
   private customFields: Record<string, unknown> = {};
   private bootPromise: Promise<void> | null = null;
-  /** The session being started (boot, or again after the token was refused); requests made meanwhile wait for it. */
-  private starting: Promise<void> | null = null;
+  private configPromise: Promise<WidgetView> | null = null;
   private readonly newId: () => string;
   private eventSeq = 0;
   /** Files of a failed send not uploaded yet, by clientMessageId: a retry uploads them. */
@@ -146,22 +60,26 @@ export class ChatCore {
   /** Boot has its session and identity: a socket opened now is the right one's. */
   private booted = false;
 
-  constructor(private readonly options: CoreOptions) {
+  constructor(readonly options: CoreOptions) {
     // The visitor flavour of the transport the inbox shares: the session token, renewed once when refused.
     this.transport = new Transport({
       flavour: { kind: 'visitor' },
       apiBase: options.apiBase,
       fetch: options.fetch,
       io: options.io,
-      token: () => this.token,
-      withToken: (run) => this.withSession(run),
+      token: () => this.auth.token,
+      withToken: (run) => this.auth.withToken(run),
     });
-    this.http = this.transport.http;
     this.storage = new SafeStorage(options.storage, { requireConsent: options.requireConsent });
     this.newId = options.newId ?? defaultId;
+    const host = { emit: (type: ChatEventType, payload?: unknown) => this.emit(type, payload), changed: () => this.changed() };
+    this.auth = new ChatSession({ ...host, options, transport: this.transport, storage: this.storage, config: () => this.config });
+    this.store = new ConversationStore(host);
+    this.api = new ConversationApi(this.transport);
+    this.knowledge = new KnowledgeApi(this.transport, options.locale);
     this.realtime = this.transport.realtime({
-      lastMessageId: () => this.lastSeen,
-      onEvent: (envelope) => this.onSocketEvent(envelope),
+      lastMessageId: () => this.store.lastSeen,
+      onEvent: (envelope) => this.store.onSocketEvent(envelope),
       onState: (state) => {
         this.connection = state;
         if (this.session) this.setState(state === 'reconnecting' ? 'reconnecting' : this.identityState());
@@ -170,6 +88,19 @@ export class ChatCore {
       },
       onFatal: (error) => this.emit('error', { code: error.code, message: error.message }),
     });
+  }
+
+  get session(): SessionView | null {
+    return this.auth.view;
+  }
+  get unread(): number {
+    return this.store.unread;
+  }
+  get conversations(): Map<string, Conversation> {
+    return this.store.conversations;
+  }
+  get typing(): Map<string, { name: string | null; type: string }> {
+    return this.store.typing;
   }
 
   // ---- subscriptions ----
@@ -202,7 +133,7 @@ export class ChatCore {
   }
 
   private identityState(): ChatState {
-    return this.session?.identityType === 'identified' ? 'authenticated' : 'anonymous';
+    return this.auth.identified ? 'authenticated' : 'anonymous';
   }
 
   // ---- lifecycle ----
@@ -210,8 +141,6 @@ export class ChatCore {
   get storageUnavailable(): string | null {
     return this.storage.unavailable;
   }
-
-  private configPromise: Promise<WidgetView> | null = null;
 
   /** GET /config once (the UI and boot both ask for it). */
   loadConfig(): Promise<WidgetView> {
@@ -222,11 +151,12 @@ export class ChatCore {
     return this.configPromise;
   }
 
+  private readConfig<T>(): Promise<T> {
+    return this.transport.open<T>(routeOf(ROUTES.getConfig), { query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId } });
+  }
+
   private async fetchConfig(): Promise<WidgetView> {
-    const raw = await this.send<unknown>(routeOf(ROUTES.getConfig), {
-      query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId },
-    });
-    this.config = normalizeConfig(raw);
+    this.config = normalizeConfig(await this.readConfig<unknown>());
     this.setState('ready');
     if (this.storage.unavailable) {
       this.emit('error', {
@@ -239,7 +169,7 @@ export class ChatCore {
 
   /** SPEC §15: availability changes with the hours and presence; GET /config again for it alone (the UI polls while open). */
   async refreshAvailability(): Promise<void> {
-    const raw = await this.send<{ availability?: unknown }>(routeOf(ROUTES.getConfig), { query: { workspace_id: this.options.workspaceId, widget_id: this.options.widgetId } });
+    const raw = await this.readConfig<{ availability?: unknown }>();
     if (this.config) this.config = { ...this.config, availability: normalizeAvailability(raw?.availability) };
     this.changed();
   }
@@ -253,14 +183,14 @@ export class ChatCore {
 
   boot(identity: IdentityInput = {}): Promise<void> {
     if (this.bootPromise) {
-      const same = sameIdentity(this.identity, identity);
+      const same = sameIdentity(this.auth.identity, identity);
       if (same) return this.bootPromise;
-      if (this.session?.identityType === 'identified' && identity.user?.id) {
+      if (this.auth.identified && identity.user?.id) {
         return Promise.reject(new SupportChatError({ code: 'validation_error', reason: 'already_booted', message: 'Already booted as another user: call shutdown() first, or identify().', recoverable: false }));
       }
       return this.bootPromise.then(() => this.identify(identity));
     }
-    this.identity = identity;
+    this.auth.identity = identity;
     this.bootPromise = this.doBoot(identity).catch((err) => {
       this.bootPromise = null;
       this.setState('ready');
@@ -272,9 +202,9 @@ export class ChatCore {
   private async doBoot(identity: IdentityInput): Promise<void> {
     await this.loadConfig();
     this.setState('booting');
-    await this.startSession();
+    await this.auth.start();
     if (identity.tokenProvider || (identity.user?.id && this.config?.identity.jwtRequiredForIdentifiedUsers === false)) {
-      await this.runIdentify(identity);
+      await this.auth.identify(identity);
     }
     this.setState(this.identityState());
     this.emit('ready', { identityType: this.session?.identityType ?? 'anonymous' });
@@ -299,49 +229,13 @@ export class ChatCore {
    * whenever the tab comes back (resync): a conversation found there opens the socket.
    */
   private goLiveIfUseful(): void {
-    if (!this.booted || !this.token) return;
+    if (!this.booted || !this.auth.token) return;
     if (this.liveWanted || this.conversations.size > 0) this.realtime.start();
-  }
-
-  private async startSession(): Promise<void> {
-    const starting = this.startAnonymous();
-    this.starting = starting;
-    try {
-      await starting;
-    } finally {
-      if (this.starting === starting) this.starting = null;
-    }
-  }
-
-  private async startAnonymous(): Promise<void> {
-    const widgetId = this.config!.id;
-    const stored = this.storage.get(TOKEN_KEY(widgetId));
-    const body = { workspaceId: this.config!.workspaceId, widgetId, locale: this.options.locale };
-    let reply: SessionReply;
-    try {
-      reply = await this.send<SessionReply>(routeOf(ROUTES.startAnonymousSession), { body, token: stored });
-    } catch (err) {
-      const error = SupportChatError.from(err);
-      if (!stored || (error.code !== 'invalid_token' && error.code !== 'auth_expired')) throw error;
-      this.storage.remove(TOKEN_KEY(widgetId));
-      reply = await this.send<SessionReply>(routeOf(ROUTES.startAnonymousSession), { body });
-    }
-    this.adopt(reply);
-  }
-
-  private adopt(reply: SessionReply): void {
-    const before = this.session?.identityType;
-    this.session = reply.session;
-    this.token = reply.token;
-    this.storage.set(TOKEN_KEY(this.config!.id), reply.token);
-    this.scheduleRefresh(reply.expiresAt);
-    if (before !== reply.session.identityType) this.emit('auth:changed', { identityType: reply.session.identityType });
-    this.changed();
   }
 
   async identify(identity: IdentityInput): Promise<void> {
     if (!this.session) throw notBooted();
-    await this.runIdentify(identity);
+    await this.auth.identify(identity);
     this.setState(this.identityState());
     // Merged conversations, and the user's earlier ones, are visible now (and only those); the socket belongs to the old token.
     this.realtime.stop();
@@ -350,51 +244,26 @@ export class ChatCore {
     await this.refreshConversations();
   }
 
-  private async runIdentify(identity: IdentityInput): Promise<void> {
-    this.identity = identity;
-    let body: Record<string, unknown>;
-    if (identity.tokenProvider) {
-      if (!this.options.requestIdentityToken) throw new SupportChatError({ code: 'validation_error', message: 'No tokenProvider on the page.', recoverable: false });
-      const jwt = await this.options.requestIdentityToken();
-      body = { token: jwt };
-      this.scheduleIdentityRefresh(jwt);
-    } else {
-      body = { user: identity.user ?? {}, ...(identity.company ? { company: identity.company } : {}) };
-    }
-    const reply = await this.send<SessionReply>(routeOf(ROUTES.identify), { body, token: this.token });
-    this.adopt(reply);
-  }
-
   async update(input: { user?: ChatUser; company?: ChatCompany; context?: Record<string, unknown> }): Promise<void> {
     if (input.context) this.context = { ...this.context, ...input.context };
     if (!input.user && !input.company) return;
-    await this.authed(routeOf(ROUTES.updateSession), { user: input.user, company: input.company });
+    await this.api.updateSession({ user: input.user, company: input.company });
   }
 
   async shutdown(options: { clearStorage?: boolean } = {}): Promise<void> {
     this.realtime.stop();
-    this.clearTimers();
-    const token = this.token;
-    this.token = null;
-    if (token) await this.send(routeOf(ROUTES.shutdownSession), { token, retry: false }).catch(() => undefined);
-    if (options.clearStorage && this.config) this.storage.remove(TOKEN_KEY(this.config.id));
-    this.session = null;
-    this.identity = null;
+    await this.auth.end(options.clearStorage === true);
     this.bootPromise = null;
     this.liveWanted = this.booted = false;
-    this.conversations.clear();
-    this.logs.clear();
     this.unsentFiles.clear();
-    this.typing.clear();
-    this.lastSeen = null;
-    this.setUnread(0);
+    this.store.clear();
     this.setState('shutdown');
     this.emit('auth:changed', { identityType: null });
   }
 
   destroy(): void {
     this.realtime.stop();
-    this.clearTimers();
+    this.auth.clearTimers();
     this.setState('destroyed');
   }
 
@@ -417,22 +286,15 @@ export class ChatCore {
     if (!this.session) return;
     this.realtime.nudge();
     await this.refreshConversations();
-    await Promise.all(
-      [...this.logs.entries()].map(async ([id, log]) => {
-        const conversation = this.conversations.get(id);
-        const last = log.lastId();
-        if (!conversation?.lastMessage || (last && conversation.lastMessage.id <= last)) return;
-        await this.catchUp(id);
-      }),
-    );
+    await Promise.all(this.store.behind().map((id) => this.catchUp(id)));
   }
 
   // ---- conversations and messages ----
 
   async refreshConversations(limit = 50): Promise<Conversation[]> {
-    const page = await this.authed<Page<Conversation>>(routeOf(ROUTES.listConversations), undefined, { query: { limit } });
-    for (const conversation of page.data) this.putConversation(conversation);
-    this.setUnread(page.data.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0));
+    const page = await this.api.list(limit);
+    for (const conversation of page.data) this.store.put(conversation);
+    this.store.setUnread(page.data.reduce((sum, c) => sum + (c.unreadCount ?? 0), 0));
     this.changed();
     this.goLiveIfUseful();
     return page.data;
@@ -443,38 +305,36 @@ export class ChatCore {
   }
 
   messages(conversationId: string): LoggedMessage[] {
-    return this.logs.get(conversationId)?.list() ?? [];
+    return this.store.messages(conversationId);
   }
 
   async loadMessages(conversationId: string): Promise<LoggedMessage[]> {
-    const page = await this.authed<Page<Message>>(routeOf(ROUTES.listMessages, { id: conversationId }), undefined, { query: { limit: 50 } });
-    const log = this.log(conversationId);
+    const page = await this.api.messages(conversationId, { limit: 50 });
+    const log = this.store.log(conversationId);
     for (const message of page.data) log.upsert(message);
-    this.seen(log.lastId());
+    this.store.seen(log.lastId());
     this.changed();
     return log.list();
   }
 
   private async catchUp(conversationId: string): Promise<void> {
-    const log = this.log(conversationId);
-    const after = log.lastId();
+    const after = this.store.log(conversationId).lastId();
     if (!after) return void (await this.loadMessages(conversationId));
-    const page = await this.authed<Page<Message>>(routeOf(ROUTES.listMessages, { id: conversationId }), undefined, { query: { after, limit: 100 } });
-    for (const message of page.data) this.acceptMessage(message);
+    const page = await this.api.messages(conversationId, { after, limit: 100 });
+    for (const message of page.data) this.store.accept(message);
   }
 
   async startConversation(input: { subject?: string; message?: string; tags?: string[]; customFields?: Record<string, unknown>; metadata?: Record<string, unknown> } = {}): Promise<Conversation> {
     const clientMessageId = input.message ? this.newId() : undefined;
-    const body = {
+    const conversation = await this.api.create({
       ...input,
       tags: input.tags ?? (this.tags.length ? this.tags : undefined),
       customFields: { ...this.customFields, ...input.customFields },
       metadata: { ...this.context, ...input.metadata },
       clientMessageId,
-    };
-    const conversation = await this.authed<Conversation>(routeOf(ROUTES.createConversation), body);
-    this.putConversation(conversation);
-    if (conversation.lastMessage) this.acceptMessage(conversation.lastMessage);
+    });
+    this.store.put(conversation);
+    if (conversation.lastMessage) this.store.accept(conversation.lastMessage);
     this.emit('conversation:started', { conversation });
     this.changed();
     // The first conversation: from now on an agent may answer, so the socket opens (if the panel has not opened it).
@@ -500,7 +360,7 @@ export class ChatCore {
     if (options.signal?.aborted) throw cancelled();
     const conversationId = input.conversationId ?? (await this.startConversation()).id;
     const clientMessageId = input.clientMessageId ?? this.newId();
-    const log = this.log(conversationId);
+    const log = this.store.log(conversationId);
     const author = { type: 'user' as const, id: this.session?.user?.id ?? null, name: this.session?.user?.name ?? null };
     const pending = log.addPending(conversationId, clientMessageId, text, author);
     // Until uploaded, a file shows by its name and size (no url yet).
@@ -520,13 +380,11 @@ export class ChatCore {
       if (text.trim()) body.text = text;
       if (attachments.length) body.attachmentIds = attachments.map((a) => a.id);
       if (Object.keys(this.context).length) body.metadata = this.context;
-      const message = await this.authed<Message>(routeOf(ROUTES.sendMessage, { id: conversationId }), body, {
-        onRetry: (error, delayMs) => this.noteWait(error, delayMs),
-      });
+      const message = await this.api.send(conversationId, body, (error, delayMs) => this.noteWait(error, delayMs));
       this.waitNotice = null;
       this.unsentFiles.delete(clientMessageId);
       log.upsert(message);
-      this.seen(message.id);
+      this.store.seen(message.id);
       this.emit('message:sent', { conversation: this.conversations.get(conversationId) ?? { id: conversationId }, message });
       this.changed();
       return message;
@@ -551,7 +409,7 @@ export class ChatCore {
 
   /** The user's retry of a failed message: same text, same attachments, same clientMessageId. */
   retry(conversationId: string, clientMessageId: string): Promise<Message> {
-    const entry = this.log(conversationId).byClientMessageId(clientMessageId);
+    const entry = this.store.log(conversationId).byClientMessageId(clientMessageId);
     if (!entry) return Promise.reject(new SupportChatError({ code: 'validation_error', message: 'Nothing to retry.', recoverable: false }));
     const attachments = (entry.attachments ?? []).filter((a) => !a.id.startsWith('pending:'));
     return this.sendMessage({ conversationId, text: entry.text, attachments, files: this.unsentFiles.get(clientMessageId), clientMessageId });
@@ -567,7 +425,7 @@ export class ChatCore {
   uploadAttachment(conversationId: string, file: File, options: UploadOptions = {}): Promise<Attachment> {
     const name = fileName(file);
     const url = new URL(routeOf(ROUTES.uploadAttachment, { id: conversationId }).path, this.options.apiBase).toString();
-    return this.withSession((token) =>
+    return this.auth.withToken((token) =>
       uploadFile<Attachment>({
         url,
         token,
@@ -590,7 +448,7 @@ export class ChatCore {
    * messages again.
    */
   async attachmentBlob(conversationId: string, attachment: Attachment): Promise<Blob> {
-    const get = (url: string) => this.withSession((token) => this.http.request<Blob>('GET', url, { token, as: 'blob' }));
+    const get = (url: string) => this.auth.withToken((token) => this.transport.http.request<Blob>('GET', url, { token, as: 'blob' }));
     try {
       return await get(attachment.url);
     } catch (err) {
@@ -606,12 +464,12 @@ export class ChatCore {
   }
 
   async markConversationRead(conversationId: string): Promise<void> {
-    const lastReadMessageId = this.log(conversationId).lastId() ?? undefined;
+    const lastReadMessageId = this.store.log(conversationId).lastId() ?? undefined;
     const conversation = this.conversations.get(conversationId);
     if (conversation && conversation.unreadCount === 0 && this.unread === 0) return;
-    await this.authed(routeOf(ROUTES.markConversationRead, { id: conversationId }), lastReadMessageId ? { lastReadMessageId } : {});
+    await this.api.markRead(conversationId, lastReadMessageId);
     if (conversation) {
-      this.setUnread(Math.max(0, this.unread - conversation.unreadCount));
+      this.store.setUnread(Math.max(0, this.unread - conversation.unreadCount));
       conversation.unreadCount = 0;
       this.emit('message:read', { conversation });
     }
@@ -622,34 +480,30 @@ export class ChatCore {
     this.realtime.emit('typing', { conversationId, typing });
   }
 
-  // ---- knowledge, AI, forms ----
+  // ---- knowledge, AI, forms: the thin API module ----
 
-  async searchArticles(query: string): Promise<ArticleHit[]> {
-    const page = await this.authed<Page<ArticleHit>>(routeOf(ROUTES.searchArticles), undefined, { query: { q: query, limit: 10, locale: this.options.locale } });
-    return page.data;
+  searchArticles(query: string): Promise<ArticleHit[]> {
+    return this.knowledge.searchArticles(query);
   }
 
   getArticle(id: string): Promise<Article> {
-    return this.authed<Article>(routeOf(ROUTES.getArticle, { id }));
+    return this.knowledge.getArticle(id);
   }
 
   aiAnswer(question: string, conversationId?: string): Promise<AiAnswer> {
-    return this.authed<AiAnswer>(routeOf(ROUTES.answerQuestion), { question, conversationId, locale: this.options.locale });
+    return this.knowledge.aiAnswer(question, conversationId);
   }
 
-  async listForms(): Promise<TicketForm[]> {
-    return (await this.authed<Page<TicketForm>>(routeOf(ROUTES.listForms))).data;
+  listForms(): Promise<TicketForm[]> {
+    return this.knowledge.listForms();
   }
 
   getForm(id: string): Promise<TicketForm> {
-    return this.authed<TicketForm>(routeOf(ROUTES.getForm, { id }));
+    return this.knowledge.getForm(id);
   }
 
   async submitForm(formId: string, values: Record<string, unknown>, clientSubmissionId: string): Promise<{ id: string; formId: string; conversationId: string }> {
-    const submission = await this.authed<{ id: string; formId: string; conversationId: string }>(routeOf(ROUTES.submitForm, { id: formId }), {
-      values,
-      clientSubmissionId,
-    });
+    const submission = await this.knowledge.submitForm(formId, values, clientSubmissionId);
     this.emit('form:submitted', { formId, conversationId: submission.conversationId });
     await this.refreshConversations().catch(() => undefined);
     return submission;
@@ -666,202 +520,20 @@ export class ChatCore {
     const conversation = await this.startConversation({ message: question, metadata: { source: 'ai_escalation' } });
     if (!shown?.id) return conversation;
     try {
-      const body = { answerId: shown.id, clientMessageId: this.newId() };
-      const reply = await this.authed<{ message: Message | null }>(routeOf(ROUTES.escalateConversation, { id: conversation.id }), body);
-      if (reply?.message) this.acceptMessage(reply.message);
+      const reply = await this.api.escalate(conversation.id, shown.id, this.newId());
+      if (reply?.message) this.store.accept(reply.message);
     } catch (err) {
       if (SupportChatError.from(err).code !== 'not_found') throw err;
     }
     return conversation;
   }
 
-  // ---- internals ----
-
-  private log(conversationId: string): MessageLog {
-    let log = this.logs.get(conversationId);
-    if (!log) {
-      log = new MessageLog();
-      this.logs.set(conversationId, log);
-    }
-    return log;
-  }
-
-  private seen(id: string | null): void {
-    this.lastSeen = newestId(this.lastSeen, id);
-  }
-
-  private setUnread(count: number): void {
-    if (count === this.unread) return;
-    this.unread = count;
-    this.emit('unread:change', { count });
-  }
-
   private noteWait(error: SupportChatError, delayMs: number): void {
     this.waitNotice = { message: error.code === 'rate_limited' ? 'rate_limited' : 'retrying', until: Date.now() + delayMs };
     this.changed();
-  }
-
-  private putConversation(conversation: Conversation): Conversation {
-    const before = this.conversations.get(conversation.id);
-    this.conversations.set(conversation.id, conversation);
-    if (conversation.lastMessage) this.seen(conversation.lastMessage.id);
-    if (before) {
-      if (before.status !== conversation.status && conversation.status === 'resolved') this.emit('conversation:resolved', { conversation });
-      else if (JSON.stringify(before.assignee) !== JSON.stringify(conversation.assignee)) this.emit('conversation:assigned', { conversation });
-    }
-    return conversation;
-  }
-
-  /** A message from any source (socket, replay, catch-up): shown once, announced once. */
-  private acceptMessage(message: Message, conversation?: Conversation): void {
-    const fresh = this.log(message.conversationId).upsert(message);
-    this.seen(message.id);
-    if (conversation) this.putConversation(conversation);
-    if (fresh && message.author.type !== 'user') this.emit('message:received', { conversation: conversation ?? this.conversations.get(message.conversationId) ?? { id: message.conversationId }, message });
-    this.changed();
-  }
-
-  private onSocketEvent(envelope: SocketEnvelope): void {
-    const payload = envelope.payload as Record<string, unknown>;
-    switch (envelope.type) {
-      case EVENTS.messageCreated: {
-        const { conversation, message } = payload as { conversation?: Conversation; message: Message };
-        this.acceptMessage(message, conversation);
-        const author = message.author;
-        if (author.type !== 'user' && this.typing.delete(message.conversationId)) this.emit('typing:stop', { conversationId: message.conversationId });
-        break;
-      }
-      case EVENTS.conversationCreated:
-      case EVENTS.conversationUpdated: {
-        const conversation = (payload.conversation ?? payload) as Conversation;
-        if (!conversation?.id) break;
-        const known = this.conversations.has(conversation.id);
-        this.putConversation(conversation);
-        this.emit(known ? 'conversation:updated' : 'conversation:started', { conversation });
-        this.changed();
-        break;
-      }
-      case EVENTS.conversationRead: {
-        const id = (payload.conversationId ?? (payload.conversation as Conversation | undefined)?.id) as string | undefined;
-        const conversation = id ? this.conversations.get(id) : undefined;
-        if (conversation) conversation.unreadCount = 0;
-        this.changed();
-        break;
-      }
-      case EVENTS.typingStart:
-      case EVENTS.typingStop: {
-        const { conversationId, author } = payload as { conversationId: string; author: { type: string; name: string | null } };
-        if (author?.type === 'user') break;
-        if (envelope.type === EVENTS.typingStart) this.typing.set(conversationId, { name: author?.name ?? null, type: author?.type ?? 'agent' });
-        else this.typing.delete(conversationId);
-        this.emit(envelope.type === EVENTS.typingStart ? 'typing:start' : 'typing:stop', { conversationId });
-        this.changed();
-        break;
-      }
-      case EVENTS.unreadChanged: {
-        this.setUnread(Number((payload as { count: number }).count) || 0);
-        this.changed();
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  /** One call to a route of the table (`routeOf(ROUTES.sendMessage, { id })`: its method and full path), without the session's token unless given. */
-  private send<T>(route: Route, options: RequestOptions = {}): Promise<T> {
-    return this.transport.open<T>(route, options);
-  }
-
-  private authed<T>(route: Route, body?: unknown, extra: Omit<RequestOptions, 'body' | 'token'> = {}): Promise<T> {
-    return this.transport.call<T>(route, { ...extra, body });
-  }
-
-  /** Runs a request with the session token; an expired or revoked session is re-established once and the request repeated. */
-  private async withSession<T>(run: (token: string) => Promise<T>): Promise<T> {
-    // A visitor quick to write (or a slow network) acts before the session exists: the call waits for it, not fails.
-    if (!this.token && this.starting) await this.starting.catch(() => undefined);
-    if (!this.token) throw notBooted();
-    try {
-      return await run(this.token);
-    } catch (err) {
-      const error = SupportChatError.from(err);
-      // A signed link past its time says nothing about the session: the caller renews the link.
-      if ((error.code !== 'auth_expired' && error.code !== 'invalid_token') || error.reason === 'link_expired') throw error;
-      this.emit('auth:expired', {});
-      await this.reestablish();
-      if (!this.token) throw notBooted();
-      return run(this.token);
-    }
-  }
-
-  private async reestablish(): Promise<void> {
-    if (this.config) this.storage.remove(TOKEN_KEY(this.config.id));
-    this.token = null;
-    await this.startSession();
-    if (this.identity?.tokenProvider || this.identity?.user?.id) await this.runIdentify(this.identity);
-  }
-
-  private scheduleRefresh(expiresAt: string): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    const due = Date.parse(expiresAt) - Date.now() - 5 * 60_000;
-    if (!Number.isFinite(due)) return;
-    this.refreshTimer = setTimeout(() => {
-      this.refreshTimer = null;
-      void this.authed<{ expiresAt: string; token?: string }>(routeOf(ROUTES.refreshSession), {})
-        .then((reply) => {
-          if (reply.token) {
-            this.token = reply.token;
-            this.storage.set(TOKEN_KEY(this.config!.id), reply.token);
-          }
-          this.scheduleRefresh(reply.expiresAt);
-        })
-        .catch(() => undefined);
-    }, Math.min(Math.max(due, 30_000), 2 ** 31 - 1));
-  }
-
-  private identityTimer: ReturnType<typeof setTimeout> | null = null;
-
-  /** tokenProvider is asked again a minute before the identity JWT expires. */
-  private scheduleIdentityRefresh(jwt: string): void {
-    if (this.identityTimer) clearTimeout(this.identityTimer);
-    const exp = jwtExpiry(jwt);
-    if (!exp) return;
-    const due = exp * 1000 - Date.now() - 60_000;
-    this.identityTimer = setTimeout(() => {
-      this.identityTimer = null;
-      if (this.session && this.identity?.tokenProvider) void this.runIdentify(this.identity).catch(() => undefined);
-    }, Math.min(Math.max(due, 10_000), 2 ** 31 - 1));
-  }
-
-  private clearTimers(): void {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    if (this.identityTimer) clearTimeout(this.identityTimer);
-    this.refreshTimer = this.identityTimer = null;
   }
 }
 
 function fileName(file: Blob): string {
   return (file as File).name || 'file';
 }
-
-function notBooted(): SupportChatError {
-  return new SupportChatError({ code: 'not_booted', message: 'Call boot() first.', recoverable: false });
-}
-
-function sameIdentity(a: IdentityInput | null, b: IdentityInput): boolean {
-  return (a?.user?.id ?? null) === (b.user?.id ?? null) && Boolean(a?.tokenProvider) === Boolean(b.tokenProvider);
-}
-
-/** The `exp` claim, read (never verified: the server verifies) to know when to ask for a fresh token. */
-function jwtExpiry(jwt: string): number | null {
-  try {
-    const part = jwt.split('.')[1] ?? '';
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp : null;
-  } catch {
-    return null;
-  }
-}
-
