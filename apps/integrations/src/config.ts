@@ -27,6 +27,8 @@ export const integrationsEnv = serviceEnv.extend({
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   /** How often a replica looks for deliveries that are due (new ones are also started at once). */
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Delivered and failed deliveries are kept this long in the delivery log (pending ones until they end). */
+  WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** The JetStream stream keeps the domain events this long: what the service can replay after an outage. */
   EVENT_STREAM_MAX_AGE_HOURS: z.coerce.number().min(1).max(24 * 365).default(72),
   /** An event taken from the stream and not acknowledged within this long goes to another replica. */

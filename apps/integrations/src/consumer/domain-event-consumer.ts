@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InjectConfig, natsConnectOptions } from '@widget/common';
+import { InjectConfig, Metrics, natsConnectOptions } from '@widget/common';
 import { domainEventStream, domainEventSubjects, INTEGRATIONS_CONSUMER } from '@widget/contracts';
-import { ConsumerMessages, JsMsg, NatsConnection, connect } from 'nats';
+import { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection, connect } from 'nats';
 import { DataSource } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import { ensureEventStream } from './event-stream';
@@ -42,6 +42,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly scanner: MetadataScanner,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: IntegrationsConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -59,6 +60,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
       maxAgeHours: this.config.EVENT_STREAM_MAX_AGE_HOURS,
       ackWaitMs: this.config.EVENT_ACK_WAIT_MS,
     });
+    this.watchLag(jsm, stream);
     const consumer = await this.nc.jetstream({ checkAPI: false }).consumers.get(stream, INTEGRATIONS_CONSUMER);
     this.messages = await consumer.consume({ max_messages: BATCH });
     this.loop = this.run(this.messages);
@@ -72,6 +74,14 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
     const nc = this.nc;
     this.nc = null;
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+  }
+
+  /** The consumer's lag on /metrics, asked of JetStream on each scrape (the same for every replica: aggregate with max). */
+  private watchLag(jsm: JetStreamManager, stream: string): void {
+    this.metrics.gaugeFromCallback('domain_events_pending', 'Domain events in the stream not yet handled and acknowledged by the integrations consumer.', async () => {
+      const info = await jsm.consumers.info(stream, INTEGRATIONS_CONSUMER);
+      return info.num_pending + info.num_ack_pending;
+    });
   }
 
   private discoverHandlers(): void {

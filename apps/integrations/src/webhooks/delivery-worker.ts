@@ -10,6 +10,7 @@ import { DeliveryRow, WebhooksRepository } from './webhooks.repository';
 const ROUND_MAX = 50;
 /** An endpoint's hold outlives an attempt by this much; a replica that died mid-attempt lets go after it. */
 const LEASE_MARGIN_MS = 5000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Sends the deliveries waiting in PostgreSQL (docs/api.md, "Webhooks"). Each
@@ -27,6 +28,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
   private readonly box: SecretBox;
   private readonly inFlight = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private polling = false;
   private stopped = false;
 
@@ -40,11 +42,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.poke(), this.config.WEBHOOK_POLL_MS);
+    // The delivery log and the handled-event records do not grow without end; a redelivery older than the stream keeps events cannot come.
+    this.pruneTimer = setInterval(() => {
+      const consumedHours = this.config.EVENT_STREAM_MAX_AGE_HOURS + 24;
+      void this.repo.prune(this.config.WEBHOOK_LOG_RETENTION_DAYS, consumedHours).catch((err: Error) => this.logger.warn(`webhook log prune failed: ${err.message}`));
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     // Attempts in flight finish (at most WEBHOOK_TIMEOUT_MS); their endpoints are given back.
     await Promise.all([...this.inFlight]);
   }

@@ -255,6 +255,15 @@ export class WebhooksRepository {
     });
   }
 
+  /** The delivery log's old entries (ended before the cutoff), and the handled-event records older than the stream keeps events. */
+  async prune(logDays: number, consumedHours: number): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM integrations.webhook_deliveries WHERE status <> 'pending' AND coalesce(delivered_at, created_at) < now() - $1 * interval '1 day'`,
+      [logDays],
+    );
+    await this.dataSource.query(`DELETE FROM integrations.consumed_events WHERE consumed_at < now() - $1 * interval '1 hour'`, [consumedHours]);
+  }
+
   /** Deliveries waiting, and how long the oldest due one has waited (the /metrics gauges). */
   async backlog(): Promise<{ pending: number; oldestDueSeconds: number }> {
     const [row]: { pending: string; age: number | null }[] = await this.dataSource.query(
