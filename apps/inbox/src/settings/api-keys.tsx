@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import type { TeamApi } from '../team/team-api';
-import { fieldsOf, Problem, useLoad } from './use-load';
+import { Problem, SettingsForm, ShownOnce, useLoad } from './use-load';
 
 /** Workspace API keys: created (the secret is shown once, here), listed without secrets, revoked at once. */
 export function ApiKeysPage({ team }: { team: TeamApi }) {
@@ -29,21 +29,15 @@ export function ApiKeysPage({ team }: { team: TeamApi }) {
           ))}
         </ul>
       )}
-      <form
-        class="settings-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = fieldsOf(form);
+      <SettingsForm
+        title="Create a key"
+        submit={async (f) => {
           const name = String(f.get('name'));
-          void change(() => team.createApiKey({ name, role: String(f.get('role')) as 'admin' | 'agent' })).then((r) => {
-            if (!r) return;
-            setSecret({ name, secret: r.secret });
-            form.reset();
-          });
+          const created = await change(() => team.createApiKey({ name, role: String(f.get('role')) as 'admin' | 'agent' }));
+          if (created) setSecret({ name, secret: created.secret });
+          return created !== null;
         }}
       >
-        <h3>Create a key</h3>
         <label>
           Name <input name="name" required maxLength={120} autoComplete="off" />
         </label>
@@ -55,17 +49,17 @@ export function ApiKeysPage({ team }: { team: TeamApi }) {
           </select>
         </label>
         <button type="submit">Create key</button>
-      </form>
+      </SettingsForm>
       {secret && (
-        <div class="once" role="status">
-          <p>
-            The secret of <span class="said">{secret.name}</span>. Copy it now: it is shown only once and cannot be read again.
-          </p>
-          <code class="secret">{secret.secret}</code>
-          <button type="button" class="link" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          text={
+            <>
+              The secret of <span class="said">{secret.name}</span>. Copy it now: it is shown only once and cannot be read again.
+            </>
+          }
+          secret={secret.secret}
+          onDone={() => setSecret(null)}
+        />
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { useCallback } from 'preact/hooks';
 import type { TeamApi } from '../team/team-api';
-import { fieldsOf, Problem, useLoad } from './use-load';
+import { Problem, SettingsForm, useLoad } from './use-load';
 
 /** The workspace's canned replies (agents insert them with `/` in the reply box). */
 export function CannedPage({ team }: { team: TeamApi }) {
@@ -26,16 +26,10 @@ export function CannedPage({ team }: { team: TeamApi }) {
           ))}
         </ul>
       )}
-      <form
-        class="settings-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = fieldsOf(form);
-          void change(() => team.createCannedReply({ shortcut: String(f.get('shortcut')), text: String(f.get('text')) })).then((r) => r && form.reset());
-        }}
+      <SettingsForm
+        title="Add a canned reply"
+        submit={async (f) => (await change(() => team.createCannedReply({ shortcut: String(f.get('shortcut')), text: String(f.get('text')) }))) !== null}
       >
-        <h3>Add a canned reply</h3>
         <label>
           Shortcut <input name="shortcut" required pattern="[a-z0-9][a-z0-9_\-]{0,31}" title="lower-case letters, digits, - and _" autoComplete="off" />
         </label>
@@ -43,7 +37,7 @@ export function CannedPage({ team }: { team: TeamApi }) {
           Text <textarea name="text" required rows={3} maxLength={10000} />
         </label>
         <button type="submit">Add</button>
-      </form>
+      </SettingsForm>
     </section>
   );
 }

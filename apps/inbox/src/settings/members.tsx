@@ -1,7 +1,7 @@
 import type { Role } from '@widget/contracts';
 import { useCallback, useState } from 'preact/hooks';
 import type { TeamApi } from '../team/team-api';
-import { fieldsOf, Problem, useLoad } from './use-load';
+import { Problem, SettingsForm, ShownOnce, useLoad } from './use-load';
 
 /** Every role, lowest first (the contracts' ROLES, typed against Role). */
 const ROLES: Role[] = ['agent', 'admin', 'owner'];
@@ -66,21 +66,15 @@ export function MembersPage({ team, myRole, meId }: { team: TeamApi; myRole: Rol
           ))}
         </tbody>
       </table>
-      <form
-        class="settings-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const form = e.currentTarget;
-          const f = fieldsOf(form);
+      <SettingsForm
+        title="Invite someone"
+        submit={async (f) => {
           const email = String(f.get('email'));
-          void change(() => team.invite({ email, name: String(f.get('name')), role: String(f.get('role')) as Role })).then((r) => {
-            if (!r) return;
-            setInvited({ email, token: r.inviteToken });
-            form.reset();
-          });
+          const sent = await change(() => team.invite({ email, name: String(f.get('name')), role: String(f.get('role')) as Role }));
+          if (sent) setInvited({ email, token: sent.inviteToken });
+          return sent !== null;
         }}
       >
-        <h3>Invite someone</h3>
         <label>
           Email <input name="email" type="email" required maxLength={254} autoComplete="off" />
         </label>
@@ -98,17 +92,17 @@ export function MembersPage({ team, myRole, meId }: { team: TeamApi; myRole: Rol
           </select>
         </label>
         <button type="submit">Invite</button>
-      </form>
+      </SettingsForm>
       {invited && (
-        <div class="once" role="status">
-          <p>
-            Invitation for <span class="said">{invited.email}</span>. Give them this token now: it is shown only once (they choose a password with it).
-          </p>
-          <code class="secret">{invited.token}</code>
-          <button type="button" class="link" onClick={() => setInvited(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          text={
+            <>
+              Invitation for <span class="said">{invited.email}</span>. Give them this token now: it is shown only once (they choose a password with it).
+            </>
+          }
+          secret={invited.token}
+          onDone={() => setInvited(null)}
+        />
       )}
     </section>
   );

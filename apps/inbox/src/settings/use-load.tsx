@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { describe } from '../client';
 
@@ -33,5 +34,32 @@ export function Problem({ error }: { error: string | null }) {
   ) : null;
 }
 
-/** A form's field values, read by name. */
-export const fieldsOf = (form: HTMLFormElement) => new FormData(form);
+/** A settings form: its fields by name go to `submit`; a true answer (the change went through) empties the form. */
+export function SettingsForm({ title, submit, children }: { title: string; submit: (fields: FormData) => Promise<boolean>; children: ComponentChildren }) {
+  return (
+    <form
+      class="settings-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const form = e.currentTarget;
+        void submit(new FormData(form)).then((done) => done && form.reset());
+      }}
+    >
+      <h3>{title}</h3>
+      {children}
+    </form>
+  );
+}
+
+/** A secret shown once (an invitation token, an API key's secret): `Done` forgets it. */
+export function ShownOnce({ text, secret, onDone }: { text: ComponentChildren; secret: string; onDone: () => void }) {
+  return (
+    <div class="once" role="status">
+      <p>{text}</p>
+      <code class="secret">{secret}</code>
+      <button type="button" class="link" onClick={onDone}>
+        Done
+      </button>
+    </div>
+  );
+}
