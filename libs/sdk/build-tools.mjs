@@ -10,8 +10,9 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * `@widget/contracts/frame`, `@widget/contracts/paths` (the route table, no zod) and `@widget/contracts/wire`
- * (the route table, event names, handshake keys and error envelope, no zod) from their
+ * `@widget/contracts/frame`, `@widget/contracts/paths` (the route table, no zod), `@widget/contracts/wire`
+ * (the route table, event names, handshake keys and error envelope, no zod) and `@widget/contracts/form-values`
+ * (the rules of a form's values) from their
  * TypeScript source (ES modules), so esbuild tree-shakes them (zod's small engine, the other API's
  * routes) instead of pulling the CommonJS builds whole.
  */
