@@ -102,6 +102,11 @@ describe('email (SPEC §15)', () => {
         EMAIL_INBOUND_PORT: String(inboundPort),
         EMAIL_LINK_ORIGIN: 'https://support.acme.test',
         EMAIL_RETRY_BASE: '300ms',
+        // A webhook to a closed local port is given up on within a second (its owners are told by email).
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        WEBHOOK_RETRY_BASE_MS: '50',
+        WEBHOOK_RETRY_WINDOW_MS: '800',
         EMAIL_POLL: '200ms',
       },
     });
@@ -351,5 +356,19 @@ describe('email (SPEC §15)', () => {
     expect(notice.parsed.text).toContain('Is anybody there?');
     expect(smtp.to(team.owner.email).filter((m) => m.parsed.subject?.startsWith('New conversation'))).toEqual([]);
     expect(v.conversationId).toMatch(/^conv_/);
+  });
+
+  it("SPEC §16: when a webhook's retries give up and it is disabled, the workspace's owners are told by email", async () => {
+    const team = await createTeamWorkspace(stack);
+    const owner = new OperatorApi(stack.baseUrl, team.owner.token);
+    const deadPort = await freePort();
+    const hook = await owner.post(`/workspaces/${team.workspaceId}/webhooks`, { url: `http://127.0.0.1:${deadPort}/hook`, events: ['message.created'] });
+    expect(hook.status).toBe(201);
+    expect((await owner.post(`/workspaces/${team.workspaceId}/webhooks/${hook.body.webhook.id}/test`)).status).toBe(202);
+    const mail = await smtp.next((m) => m.to.includes(team.owner.email) && m.parsed.subject?.includes('webhook') === true);
+    expect(mail.parsed.subject).toMatch(/^A webhook of team-.* was disabled$/);
+    expect(mail.parsed.text).toContain(`http://127.0.0.1:${deadPort}/hook`);
+    expect((await owner.get(`/workspaces/${team.workspaceId}/webhooks/${hook.body.webhook.id}`)).body).toMatchObject({ enabled: false, disabledReason: 'delivery_failed' });
+    expect(smtp.to(team.agent.email).filter((m) => m.parsed.subject?.includes('webhook'))).toEqual([]);
   });
 });

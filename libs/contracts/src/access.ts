@@ -67,8 +67,8 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
         ...omit(FormsRpc, ['erasePerson']),
         ...omit(EventsRpc, ['erasePerson']),
         ...omit(TeamRpc, ['reportPresence', 'presentMembers', 'workspacePresent', 'notificationRecipients']),
-        ...pick(EmailRpc, ['transcript', 'unsubscribe']),
         ...omit(IntegrationsRpc, ['erasePerson']),
+        ...pick(EmailRpc, ['transcript', 'unsubscribe']),
         ...all(HealthRpc),
       ],
       publishes: [],
@@ -149,7 +149,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       calls: [
         ...pick(SessionRpc, ['adminVisitor', 'getWorkspace', 'getWidget']),
         ...pick(ConversationRpc, ['get', 'adminGet', 'adminListMessages', 'emailReply']),
-        ...pick(TeamRpc, ['workspacePresent', 'notificationRecipients']),
+        ...pick(TeamRpc, ['workspacePresent', 'notificationRecipients', 'listMembers']),
         ...selfPing('integrations'),
       ],
       publishes: [],

@@ -10,6 +10,7 @@ import { MemberMailService } from './member-mail.service';
 import { TranscriptsService } from './transcripts.service';
 import { UnreadRepliesService } from './unread-replies.service';
 import { VisitorMailService } from './visitor-mail.service';
+import { WebhookDisabledMail } from './webhook-disabled.mail';
 
 /** SPEC §15 email (docs/email.md): mail out through SMTP_URL, replies in on EMAIL_INBOUND_PORT, transcripts. */
 @Module({
@@ -25,7 +26,9 @@ import { VisitorMailService } from './visitor-mail.service';
     EmailWorker,
     InboundMailServer,
     EmailPrivacy,
+    WebhookDisabledMail,
   ],
-  exports: [EmailPrivacy],
+  // The webhooks feature tells owners through it (WebhooksModule: EndpointDisabledNotifier).
+  exports: [EmailPrivacy, WebhookDisabledMail],
 })
 export class EmailModule {}

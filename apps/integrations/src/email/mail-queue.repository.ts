@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import type { RenderedMail } from './templates';
 
-export type MailKind = 'unread' | 'transcript' | 'invitation' | 'new_conversation';
+export type MailKind = 'unread' | 'transcript' | 'invitation' | 'new_conversation' | 'webhook_disabled';
 
 /** What a queued mail says, sealed at rest as one JSON document. */
 export interface MailContent extends RenderedMail {

@@ -117,6 +117,15 @@ export function invitationMail(input: { workspaceName: string; role: string; acc
   return { subject, text, html: page(subject, body, null) };
 }
 
+/** SPEC §16: an endpoint disabled after its retries failed for the whole window, to the workspace's owners. */
+export function webhookDisabledMail(input: { workspaceName: string; url: string; webhookId: string }): RenderedMail {
+  const subject = oneLine(`A webhook of ${input.workspaceName} was disabled`);
+  const text = `Deliveries to ${input.url} (webhook ${input.webhookId}) failed for the whole retry window, so the endpoint was disabled.\n\nFix the endpoint, then turn it back on (PATCH the webhook with enabled: true) and retry the failed deliveries from its delivery log.`;
+  const body = html`<p>Deliveries to <code>${input.url}</code> (webhook ${input.webhookId}) failed for the whole retry window, so the endpoint was disabled.</p>
+<p>Fix the endpoint, then turn it back on (PATCH the webhook with <code>enabled: true</code>) and retry the failed deliveries from its delivery log.</p>`;
+  return { subject, text, html: page(subject, body, null) };
+}
+
 /** A new conversation while no agent is present, to a member who asked for it. */
 export function newConversationMail(input: { workspaceName: string; subject: string | null; firstMessage: string | null; openUrl: string }): RenderedMail {
   const subject = oneLine(`New conversation in ${input.workspaceName}${input.subject ? `: ${input.subject}` : ''}`);

@@ -4,14 +4,18 @@ import { PersonData } from '../domain/person-data';
 import { WebhooksHandler } from '../handlers/webhooks.handler';
 import { DeliveryWorker } from './delivery-worker';
 import { EndpointDisabledNotifier } from './endpoint-disabled.notifier';
+import { EmailModule } from '../email/email.module';
+import { WebhookDisabledMail } from '../email/webhook-disabled.mail';
 import { WebhookEventsListener } from './webhook-events.listener';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 /** SPEC §16: registration, the deliveries the domain events make, and the worker that sends them. */
 @Module({
+  // Owners are told by email (issue 22 B): the email feature's notifier stands in for the log-only one.
+  imports: [EmailModule],
   controllers: [WebhooksHandler],
-  providers: [WebhooksRepository, WebhooksService, WebhookEventsListener, DeliveryWorker, EndpointDisabledNotifier],
+  providers: [WebhooksRepository, WebhooksService, WebhookEventsListener, DeliveryWorker, { provide: EndpointDisabledNotifier, useExisting: WebhookDisabledMail }],
 })
 export class WebhooksModule implements OnModuleInit {
   constructor(

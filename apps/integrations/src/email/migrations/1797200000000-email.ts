@@ -14,7 +14,7 @@ export class Email1797200000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE integrations.mail_queue (
         id text PRIMARY KEY,
-        kind text NOT NULL CHECK (kind IN ('unread', 'transcript', 'invitation', 'new_conversation')),
+        kind text NOT NULL CHECK (kind IN ('unread', 'transcript', 'invitation', 'new_conversation', 'webhook_disabled')),
         workspace_id text NOT NULL,
         conversation_id text,
         -- The visitor a mail is about (null for mail to members).

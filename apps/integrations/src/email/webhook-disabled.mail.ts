@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { NatsBus } from '@widget/common';
+import { SessionRpc, TeamRpc } from '@widget/contracts';
+import { EndpointDisabledNotifier } from '../webhooks/endpoint-disabled.notifier';
+import type { WebhookRow } from '../webhooks/webhooks.repository';
+import { EmailRepository } from './email.repository';
+import { MailQueueRepository } from './mail-queue.repository';
+import { MailSender } from './mail-sender';
+import { webhookDisabledMail } from './templates';
+
+/**
+ * SPEC §16 "owners are told": the webhooks feature's notifier, by email. Besides what the webhook itself
+ * records (and the log line), each active owner of the workspace gets one mail per disabling.
+ */
+@Injectable()
+export class WebhookDisabledMail extends EndpointDisabledNotifier {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly repo: EmailRepository,
+    private readonly queue: MailQueueRepository,
+    private readonly sender: MailSender,
+  ) {
+    super();
+  }
+
+  override async endpointDisabled(webhook: WebhookRow): Promise<void> {
+    await super.endpointDisabled(webhook);
+    if (!this.sender.enabled) return;
+    const members = await this.bus.send(TeamRpc.listMembers, { workspaceId: webhook.workspace_id });
+    const owners = members.filter((m) => m.role === 'owner' && m.status === 'active');
+    if (owners.length === 0) return;
+    const workspace = await this.bus.send(SessionRpc.getWorkspace, { workspaceId: webhook.workspace_id });
+    const rendered = webhookDisabledMail({ workspaceName: workspace.name, url: webhook.url, webhookId: webhook.id });
+    const disabledAt = (webhook.disabled_at ?? new Date()).toISOString();
+    await this.repo.transaction(async (m) => {
+      for (const owner of owners) {
+        await this.queue.enqueue(m, {
+          kind: 'webhook_disabled',
+          workspaceId: webhook.workspace_id,
+          conversationId: null,
+          sessionId: null,
+          userId: null,
+          recipient: owner.email,
+          dedupeKey: `webhook-disabled:${webhook.id}:${disabledAt}:${owner.id}`,
+          content: { ...rendered, headers: { 'Auto-Submitted': 'auto-generated' } },
+        });
+      }
+    });
+  }
+}
