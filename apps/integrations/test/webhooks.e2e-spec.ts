@@ -284,5 +284,18 @@ describe('webhooks', () => {
       expect(page).toEqual({ data: [expect.objectContaining({ id: test.body.id, status: 'succeeded', attempts: 2 })], nextCursor: null });
       await owner.delete(`${hooks()}/${id}`);
     });
+
+    it('a retry asked while an attempt is in flight is not lost when that attempt ends', async () => {
+      const r = await receiver((_req, n) => (n === 1 ? 'hold' : 200));
+      const { id } = await register(r.url, ['message.created']);
+      const test = await owner.post(`${hooks()}/${id}/test`);
+      await r.until((all) => all.length === 1);
+      expect((await owner.post(`${hooks()}/deliveries/${test.body.id}/retry`)).status).toBe(202);
+      r.release(200);
+      await r.until((all) => all.length === 2 && all[1].status === 200);
+      expect(r.received.map((x) => x.id)).toEqual([test.body.id, test.body.id]);
+      expect((await settledLog(id)).data).toEqual([expect.objectContaining({ id: test.body.id, status: 'succeeded', attempts: 2 })]);
+      await owner.delete(`${hooks()}/${id}`);
+    });
   });
 });

@@ -175,7 +175,8 @@ export class WebhooksRepository {
   async rearm(m: EntityManager, id: string): Promise<DeliveryRow> {
     const [row] = rowsOf<DeliveryRow>(await m.query(
       `UPDATE integrations.webhook_deliveries
-          SET status = 'pending', next_attempt_at = now(), first_attempt_at = CASE WHEN status = 'failed' THEN NULL ELSE first_attempt_at END
+          SET status = 'pending', next_attempt_at = now(), rearmed = true,
+              first_attempt_at = CASE WHEN status = 'failed' THEN NULL ELSE first_attempt_at END
         WHERE id = $1 RETURNING ${DELIVERY_COLUMNS}`,
       [id],
     ));
@@ -217,7 +218,7 @@ export class WebhooksRepository {
   /** The oldest delivery of the endpoint that is due now; its first attempt's time is set when it has none. */
   async nextDue(webhookId: string): Promise<DeliveryRow | null> {
     const rows = rowsOf<DeliveryRow>(await this.dataSource.query(
-      `UPDATE integrations.webhook_deliveries SET first_attempt_at = coalesce(first_attempt_at, now())
+      `UPDATE integrations.webhook_deliveries SET first_attempt_at = coalesce(first_attempt_at, now()), rearmed = false
         WHERE id = (SELECT id FROM integrations.webhook_deliveries
                      WHERE webhook_id = $1 AND status = 'pending' AND next_attempt_at <= now()
                      ORDER BY next_attempt_at, id LIMIT 1)
@@ -227,10 +228,13 @@ export class WebhooksRepository {
     return rows[0] ?? null;
   }
 
+  /** A retry asked during the attempt (`rearmed`) keeps the delivery due: the operator's retry still goes out. */
   async succeeded(id: string, status: number): Promise<void> {
     await this.dataSource.query(
-      `UPDATE integrations.webhook_deliveries SET status = 'succeeded', attempts = attempts + 1, last_status = $2, last_error = NULL,
-              next_attempt_at = NULL, delivered_at = now() WHERE id = $1`,
+      `UPDATE integrations.webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = NULL, delivered_at = now(),
+              status = CASE WHEN rearmed THEN 'pending' ELSE 'succeeded' END,
+              next_attempt_at = CASE WHEN rearmed THEN now() ELSE NULL END
+        WHERE id = $1`,
       [id, status],
     );
   }
@@ -238,14 +242,14 @@ export class WebhooksRepository {
   /** A failed attempt: due again after `retryInMs`, or failed for good (null) and the endpoint disabled, in one transaction. */
   async attemptFailed(id: string, outcome: { status: number | null; error: string | null }, retryInMs: number | null): Promise<{ disabled: WebhookRow | null }> {
     return this.dataSource.transaction(async (m) => {
-      const [row] = rowsOf<{ webhook_id: string }>(await m.query(
+      const [row] = rowsOf<{ webhook_id: string; status: string }>(await m.query(
         `UPDATE integrations.webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3,
-                status = CASE WHEN $4::bigint IS NULL THEN 'failed' ELSE 'pending' END,
-                next_attempt_at = CASE WHEN $4::bigint IS NULL THEN NULL ELSE now() + $4 * interval '1 millisecond' END
-          WHERE id = $1 RETURNING webhook_id`,
+                status = CASE WHEN $4::bigint IS NULL AND NOT rearmed THEN 'failed' ELSE 'pending' END,
+                next_attempt_at = CASE WHEN rearmed THEN now() WHEN $4::bigint IS NULL THEN NULL ELSE now() + $4 * interval '1 millisecond' END
+          WHERE id = $1 RETURNING webhook_id, status`,
         [id, outcome.status, outcome.error, retryInMs],
       ));
-      if (retryInMs !== null || !row) return { disabled: null };
+      if (!row || row.status !== 'failed') return { disabled: null };
       const disabled = rowsOf<WebhookRow>(await m.query(
         `UPDATE integrations.webhooks SET enabled = false, disabled_at = now(), disabled_reason = 'delivery_failed', updated_at = now()
           WHERE id = $1 AND enabled RETURNING ${WEBHOOK_COLUMNS}`,

@@ -2,6 +2,7 @@ import { auditLogMigration, erasureLedgerMigration, idempotencyKeysMigration } f
 import { CreateIntegrationsSchema1797100000000 } from './1797100000000-create-integrations-schema';
 import { Email1797200000000 } from '../../email/migrations/1797200000000-email';
 import { ErasedPeople1797300000000 } from './1797300000000-erased-people';
+import { DeliveryRearmed1797300000100 } from './1797300000100-delivery-rearmed';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const INTEGRATIONS_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const INTEGRATIONS_MIGRATIONS = [
   erasureLedgerMigration('integrations', 1797100000300),
   Email1797200000000,
   ErasedPeople1797300000000,
+  DeliveryRearmed1797300000100,
 ];
