@@ -105,3 +105,18 @@ export class WebhookReceiver {
     this.waiters.splice(0).forEach((wake) => wake());
   }
 }
+
+/** The receivers one spec starts (`start`, as WebhookReceiver.start), all stopped by `stopAll()` in its afterAll. */
+export class ReceiverPool {
+  private readonly started: WebhookReceiver[] = [];
+
+  readonly start = async (...args: Parameters<typeof WebhookReceiver.start>): Promise<WebhookReceiver> => {
+    const receiver = await WebhookReceiver.start(...args);
+    this.started.push(receiver);
+    return receiver;
+  };
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.started.splice(0).map((r) => r.stop()));
+  }
+}

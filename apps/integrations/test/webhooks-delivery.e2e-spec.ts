@@ -1,6 +1,6 @@
 import { createTestWidget, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
-import { Received, WebhookReceiver } from './webhook-receiver';
+import { ReceiverPool, Received } from './webhook-receiver';
 
 /**
  * SPEC §16 where it needs processes of its own: a stack of its own (so this
@@ -14,12 +14,8 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
   let root: OperatorApi;
   /** Every integrations process this spec started, to stop at the end (a restarted one is not in stack.apps). */
   const processes: RunningApp[] = [];
-  const receivers: WebhookReceiver[] = [];
-  const receiver = async (...args: Parameters<typeof WebhookReceiver.start>) => {
-    const r = await WebhookReceiver.start(...args);
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = receivers.start;
   const hooks = () => `/workspaces/${widget.workspaceId}/webhooks`;
   const messageIdOf = (r: Received) => (r.json.type === 'message.created' ? (r.json.data.message.id as string) : null);
 
@@ -56,7 +52,7 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.stop()));
+    await receivers.stopAll();
     await stopAll();
     await stack?.stop();
   });

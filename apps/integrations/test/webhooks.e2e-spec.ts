@@ -1,7 +1,7 @@
 import { createTeamWorkspace, createTestWidget, expectEnvelope, OperatorApi, queryDatabase, startAnonymous, TeamWorkspace, testStack, TestWidget } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { Received, WebhookReceiver } from './webhook-receiver';
+import { ReceiverPool, Received } from './webhook-receiver';
 
 const stack = testStack();
 
@@ -16,12 +16,8 @@ describe('webhooks', () => {
   let widget: TestWidget;
   let team: TeamWorkspace;
   let owner: OperatorApi;
-  const receivers: WebhookReceiver[] = [];
-  const receiver = async (...args: Parameters<typeof WebhookReceiver.start>) => {
-    const r = await WebhookReceiver.start(...args);
-    receivers.push(r);
-    return r;
-  };
+  const receivers = new ReceiverPool();
+  const receiver = receivers.start;
   const hooks = () => `/workspaces/${widget.workspaceId}/webhooks`;
 
   async function register(url: string, events: string[]): Promise<{ id: string; secret: string }> {
@@ -58,7 +54,7 @@ describe('webhooks', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(receivers.map((r) => r.stop()));
+    await receivers.stopAll();
   });
 
   describe('registration (owner/admin)', () => {
