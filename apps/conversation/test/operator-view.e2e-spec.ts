@@ -21,8 +21,10 @@ describe('operator view of a conversation (GET /admin/v1/conversations/{id}[/mes
     const conv = await start(me.token, { subject: 'Refund', message: 'hello', tags: ['billing'], customFields: { plan: 'pro' }, metadata: { page: '/pricing' } });
     const res = await widget.admin.get(`/conversations/${conv.id}`);
     expect(res.status).toBe(200);
-    const { visitor, ...conversation } = res.body;
+    const { visitor, visitorLastReadMessageId, ...conversation } = res.body;
     expect(conversation).toEqual(conv);
+    // Issue 21's "seen": the visitor's read position (nothing read yet: the first message is their own).
+    expect(visitorLastReadMessageId).toBeNull();
     expect(visitor).toEqual({
       sessionId: me.sessionId,
       widgetId: widget.widgetId,

@@ -178,6 +178,7 @@ describe('privacy (SPEC §17): the conversation service erases, exports and reta
         'attachment_purges',
         'attachments',
         'audit_log',
+        'canned_replies',
         'conversations',
         'erasures_done',
         'idempotency_keys',
