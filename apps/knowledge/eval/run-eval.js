@@ -78,16 +78,43 @@ async function evaluate(questions, ask, keyOf) {
   };
 }
 
+/** `--profile=<file or JSON>`: overrides of the retrieval profile (src/domain/retrieval/profile.ts), given to the service as RETRIEVAL_PROFILE. */
+function profileArg() {
+  const raw = process.argv.find((a) => a.startsWith('--profile='))?.slice('--profile='.length);
+  if (!raw) return {};
+  return raw.trim().startsWith('{') ? JSON.parse(raw) : JSON.parse(require('node:fs').readFileSync(raw, 'utf8'));
+}
+
+/**
+ * `--sweep=section.key=v1,v2,…`: one run per value (over --profile), every set printed per value;
+ * the sealed sets as aggregates only. Choose on the tuned sets.
+ */
 async function main() {
+  const sweep = process.argv.find((a) => a.startsWith('--sweep='))?.slice('--sweep='.length);
+  const base = profileArg();
+  if (!sweep) return run(base);
+  const [path, values] = sweep.split('=');
+  const [section, key] = path.split('.');
+  for (const value of values.split(',')) {
+    console.log(`--- ${path} = ${value}`);
+    await run({ ...base, [section]: { ...base[section], [key]: Number(value) } });
+  }
+}
+
+async function run(profile) {
   const verbose = process.argv.includes('--verbose');
-  const only = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
+  // --set=a,b: only those sets (--set=original,dev,near,train: the tuned ones, nothing sealed run).
+  const onlyArg = process.argv.find((a) => a.startsWith('--set='))?.slice('--set='.length);
+  const only = onlyArg ? new Set(onlyArg.split(',')) : null;
   // EMBEDDINGS_* from the environment reach the knowledge service: the evaluation with semantic retrieval on;
   // --embeddings=local starts a local sentence encoder for it (local-embeddings.js).
   const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_')));
   const local = process.argv.includes('--embeddings=local') ? await require('./local-embeddings').startLocalEmbeddings() : null;
   if (local) Object.assign(embeddings, { EMBEDDINGS_BASE_URL: local.url, EMBEDDINGS_MODEL: 'use-lite', EMBEDDINGS_TIMEOUT_MS: '8000' });
   if (embeddings.EMBEDDINGS_BASE_URL) console.log(`embeddings: ${embeddings.EMBEDDINGS_BASE_URL} (${embeddings.EMBEDDINGS_MODEL ?? 'default model'})`);
-  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env: { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings } });
+  if (Object.keys(profile).length) console.log(`profile: ${JSON.stringify(profile)}`);
+  const env = { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings, ...(Object.keys(profile).length ? { RETRIEVAL_PROFILE: JSON.stringify(profile) } : {}) };
+  const stack = await startStack({ services: ['session', 'knowledge'], realtime: false, env });
   if (process.env.EVAL_LOG_LEVEL) console.log(`logs: ${stack.logDir}`);
   try {
     // --min-confidence=<x>: the widget's decline threshold (default: the schema's, 0.35), for a sweep on the tuned sets.
@@ -109,10 +136,10 @@ async function main() {
 
     const summary = {};
     for (const [name, questions] of Object.entries(SETS)) {
-      if (only && only !== name) continue;
+      if (only && !only.has(name)) continue;
       const { figures, misses, wrongAnswers } = await evaluate(questions, ask, keyOf);
       summary[name] = figures;
-      if (BLIND.has(name)) continue;
+      if (BLIND.has(name) || process.argv.includes('--quiet')) continue;
       const shown = misses.filter((m) => verbose || !m.right).map(({ right, ...m }) => m);
       if (shown.length) console.log(JSON.stringify({ set: name, notAnsweredCorrectly: shown }, null, 2));
       if (wrongAnswers.length) console.log(JSON.stringify({ set: name, answeredUnrelated: wrongAnswers }, null, 2));

@@ -1,5 +1,6 @@
 import { loadConfig, serviceEnv, urlEnv } from '@widget/common';
 import { z } from 'zod';
+import { retrievalProfile } from './domain/retrieval/profile';
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -25,10 +26,18 @@ export const knowledgeEnv = serviceEnv
     EMBEDDINGS_SIMILARITY_FLOOR: z.coerce.number().min(-1).max(1).default(0.3),
     EMBEDDINGS_SIMILARITY_CEIL: z.coerce.number().min(-1).max(1).default(0.6),
     EMBEDDINGS_ANSWER_SIMILARITY: z.coerce.number().min(-1).max(1.01).default(0.65),
+    /** Without EMBEDDINGS_BASE_URL: the built-in word vectors (GloVe, dist/word-vectors.bin) rank with the lexical answerer; off: lexical only. */
+    EMBEDDINGS_LOCAL: z.enum(['on', 'off']).default('on'),
+    /** Overrides of the retrieval profile (domain/retrieval/profile.ts), JSON; for the evaluation's --profile and --sweep. */
+    RETRIEVAL_PROFILE: optional(z.string().min(2)),
   })
   .refine((env) => env.EMBEDDINGS_SIMILARITY_FLOOR < env.EMBEDDINGS_SIMILARITY_CEIL, {
     message: 'EMBEDDINGS_SIMILARITY_FLOOR must be below EMBEDDINGS_SIMILARITY_CEIL',
     path: ['EMBEDDINGS_SIMILARITY_FLOOR'],
+  })
+  .refine((env) => { try { retrievalProfile(env.RETRIEVAL_PROFILE); return true; } catch { return false; } }, {
+    message: 'RETRIEVAL_PROFILE is not a JSON object of known profile keys with numbers',
+    path: ['RETRIEVAL_PROFILE'],
   })
   .refine((env) => !env.AI_PROVIDER_API_KEY || env.AI_PROVIDER_BASE_URL, {
     message: 'AI_PROVIDER_API_KEY is set but AI_PROVIDER_BASE_URL is not',

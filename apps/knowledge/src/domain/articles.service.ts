@@ -107,7 +107,7 @@ export class ArticlesService {
   private async embed(row: ArticleRow): Promise<void> {
     if (!this.embeddings.enabled) return;
     if (row.status !== 'published') return this.vectors.remove(row.id);
-    const [vector] = (await this.embeddings.embed([`${row.title}\n${row.body_text}`])) ?? [];
+    const vector = await this.embeddings.embedArticle(row.title, row.body_text);
     if (vector) await this.vectors.put(row.id, row.workspace_id, this.embeddings.model, vector);
   }
 

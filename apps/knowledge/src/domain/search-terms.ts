@@ -13,15 +13,7 @@ export function queryWords(text: string): string[] {
   return words.slice(0, MAX_QUERY_WORDS);
 }
 
-/**
- * The words of an article for the vocabulary (typo correction): queryWords()
- * form, distinct, 2 to 40 characters, with a letter. The migration that
- * created the vocabulary extracts them the same way in SQL.
- */
-export function vocabularyWords(text: string): string[] {
-  const words = new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
-  return [...words].filter((w) => w.length >= 2 && w.length <= 40 && /\p{L}/u.test(w)).sort();
-}
+export { vocabularyWords } from '../text';
 
 /**
  * Words that carry no topic in an English help-center question ("hi, I

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ArticleStatus } from '@widget/contracts';
 import { withinTransaction } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { vocabularyWords } from '../domain/search-terms';
+import { vocabularyWords } from '../text';
 import { VocabularyRepository } from './vocabulary.repository';
 
 export interface ArticleRow {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { cosine } from '../domain/retrieval/embeddings';
+import { cosine } from '../text';
 import { ReadScope, SCOPE_SQL } from './article.repository';
 
 /** In the vector write's transaction: its row lock orders the bumps as the writes commit. */

@@ -14,19 +14,11 @@ import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { splitSentences } from './passages';
-import { CandidateInput, COMMON_WORD_FACTOR, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
+import { CandidateInput, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
-import { mixSimilarity } from './semantic-mix';
+import { calibrated, fuseRankings } from './semantic-mix';
 import { toPlainText } from '../html';
 
-/** Articles retrieved per question: the passage scorer reads all of them. */
-export const RETRIEVE_ARTICLES = 8;
-/** An article is suggested when this share of the question (IDF-weighted) appears in it. */
-export const SUGGESTION_MIN_COVERAGE = 0.3;
-const MAX_SUGGESTIONS = 3;
-const PROVIDER_PASSAGES = 3;
-/** With embeddings: an article this similar to the question is suggested even without lexical coverage. */
-export const SEMANTIC_SUGGESTION_MIN = 0.5;
 const BOT_NAME = 'Help center';
 
 interface Outcome {
@@ -118,16 +110,21 @@ export class AnswerService {
     const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
     if (configs.length === 0) return declined('no_relevant_articles');
     const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
-    const [{ rows: lexical, sizes }, similarity] = await Promise.all([this.retrieve(scope, configs, concepts), this.similarities(scope, req.question)]);
+    const [{ rows: lexical, sizes }, similarity] = await Promise.all([this.retrieve(scope, configs, concepts), this.similarities(scope, req.question, concepts)]);
     const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
-    const scored = mixSimilarity(await this.score(scope, concepts, retrieved, sizes), similarity, this.embeddings.calibration);
+    const profile = this.embeddings.profile;
+    const calibration = this.embeddings.calibration;
+    const scored = fuseRankings(await this.score(scope, concepts, retrieved, sizes), similarity, calibration, profile);
     // Visitor words and article titles are personal/business data: only counts are logged.
     this.logger.debug({ concepts: concepts.length, candidates: scored.length }, 'answer candidates scored');
     const byId = new Map(retrieved.map((r) => [r.id, r]));
-    const relevant = scored.filter((s) => s.articleCoverage >= SUGGESTION_MIN_COVERAGE || (similarity?.get(s.articleId) ?? 0) >= SEMANTIC_SUGGESTION_MIN);
-    const suggestions = relevant.slice(0, MAX_SUGGESTIONS).map((s) => suggestion(s, byId.get(s.articleId)!));
+    const { suggestionMinCoverage, semanticSuggestionMin, maxSuggestions, providerPassages } = profile.answer;
+    const relevant = scored.filter(
+      (s) => s.articleCoverage >= suggestionMinCoverage || (s.semanticRank <= 2 && similarity !== null && calibrated(s.similarity, calibration) >= semanticSuggestionMin),
+    );
+    const suggestions = relevant.slice(0, maxSuggestions).map((s) => suggestion(s, byId.get(s.articleId)!));
     const best = scored[0];
     if (!wantAnswer) return { answer: null, suggestions, declineReason: null };
     if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles' };
@@ -137,7 +134,7 @@ export class AnswerService {
 
     const passages: ProviderPassage[] = scored
       .filter((s) => s.confidence >= minConfidence / 2)
-      .slice(0, PROVIDER_PASSAGES)
+      .slice(0, providerPassages)
       .map((s) => ({ articleId: s.articleId, title: s.title, text: s.passage }));
     const result = await this.provider.answer(req.question, passages, req.locale);
     if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence' };
@@ -148,36 +145,37 @@ export class AnswerService {
 
   /**
    * Lexical retrieval: each concept's idf in the scope (one round trip),
-   * then the RETRIEVE_ARTICLES best articles by idf-weighted rank (another).
+   * then the answer.retrieveArticles (profile) best articles by idf-weighted rank (another).
    * `sizes`: the scope's article count per configuration, for scoring.
    */
   private async retrieve(scope: ReadScope, configs: string[], concepts: Concept[]): Promise<{ rows: RetrievedRow[]; sizes: Map<string, number> }> {
+    const { scoring, answer } = this.embeddings.profile;
     const queries = concepts.map((c) => ({ exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }), expanded: conceptQuery(c) }));
     const { sizes, df } = await this.articles.conceptFrequencies(scope, configs, queries.map((q) => q.expanded));
     const weights = configs.flatMap((config) =>
       queries
-        .map((q, i) => ({ config, ...q, df: df.get(config)![i], factor: concepts[i].common ? COMMON_WORD_FACTOR : 1 }))
+        .map((q, i) => ({ config, ...q, df: df.get(config)![i], factor: concepts[i].common ? scoring.commonWord : 1 }))
         .filter((w) => w.df > 0)
         .map(({ df: n, factor, ...w }) => ({ ...w, idf: idf(sizes.get(config) ?? 0, n) * factor })),
     );
     if (weights.length === 0) return { rows: [], sizes };
-    return { rows: await this.articles.retrieve(scope, configs, weights, anyConceptQuery(concepts), RETRIEVE_ARTICLES), sizes };
+    return { rows: await this.articles.retrieve(scope, configs, weights, anyConceptQuery(concepts), answer.retrieveArticles), sizes };
   }
 
   /** With an embeddings endpoint: the question's cosine similarity to every readable article with a vector; null without (or when the call fails). */
-  private async similarities(scope: ReadScope, question: string): Promise<Map<string, number> | null> {
+  private async similarities(scope: ReadScope, question: string, concepts: Concept[]): Promise<Map<string, number> | null> {
     if (!this.embeddings.enabled) return null;
-    const [vector] = (await this.embeddings.embed([question])) ?? [];
+    const vector = await this.embeddings.embedQuestion(question, concepts);
     return vector ? this.vectors.similarities(scope, this.embeddings.model, vector) : null;
   }
 
-  /** The lexical candidates plus the RETRIEVE_ARTICLES most similar articles they lack. */
+  /** The lexical candidates plus the answer.retrieveArticles (profile) most similar articles they lack. */
   private async withNearest(scope: ReadScope, lexical: RetrievedRow[], similarity: Map<string, number>): Promise<RetrievedRow[]> {
     const have = new Set(lexical.map((r) => r.id));
     const nearest = [...similarity.entries()]
       .filter(([id, sim]) => sim > 0 && !have.has(id))
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, RETRIEVE_ARTICLES)
+      .slice(0, this.embeddings.profile.answer.retrieveArticles)
       .map(([id]) => id);
     return [...lexical, ...(await this.articles.retrievable(scope, nearest))];
   }
@@ -220,7 +218,7 @@ export class AnswerService {
         documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
       };
     });
-    return rankCandidates(candidates);
+    return rankCandidates(candidates, this.embeddings.profile.scoring);
   }
 }
 

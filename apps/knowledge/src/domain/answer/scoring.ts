@@ -1,3 +1,5 @@
+import { DEFAULT_PROFILE, RetrievalProfile } from '../retrieval/profile';
+
 /**
  * The default answerer's judgement, as pure functions over stemmed terms:
  * which passage of which retrieved article answers the question, and how
@@ -51,34 +53,21 @@ export interface ScoredCandidate {
   confidence: number;
 }
 
-export const MAX_WINDOW_SENTENCES = 3;
-/**
- * A question word no article has (nor any alternative of it) weighs this share
- * of its idf: visitors' questions carry words no help center uses ("remember",
- * "completely"); they still lower coverage, less than a word other articles have.
- */
-export const ABSENT_WORD_FACTOR = 0.5;
+/** The profile's scoring numbers (retrieval/profile.ts); the names below are the default's, for specs and docs. */
+export type ScoringProfile = RetrievalProfile['scoring'];
+const D = DEFAULT_PROFILE.scoring;
+export const MAX_WINDOW_SENTENCES = D.maxWindowSentences;
+/** A question word no article has weighs this share of its idf (visitors use words no help center does). */
+export const ABSENT_WORD_FACTOR = D.absentWord;
 /** An everyday word no article has ("get", "many", "remember") says even less about the topic. */
-export const COMMON_ABSENT_FACTOR = 0.25;
-/**
- * An everyday word some articles have ("make", "new", "add") weighs this share
- * of its idf: in a small help center a light verb can be rare, but it is not
- * what the question is about.
- */
-export const COMMON_WORD_FACTOR = 0.75;
-/**
- * Confidence is scaled by this when the article shares only one of the
- * question's several words: one shared word ("next" of "when is the next bus")
- * is weak evidence, whatever its idf.
- */
-export const LONE_WORD_FACTOR = 0.6;
-/**
- * Confidence is scaled by this when the question names another company's
- * product that no article names ("how do I reset my gmail password"): the
- * articles on resetting a password are about this product, not that one.
- */
-export const OTHER_PRODUCT_FACTOR = 0.4;
-export const MAX_ANSWER_CHARS = 480;
+export const COMMON_ABSENT_FACTOR = D.commonAbsent;
+/** An everyday word some articles have ("make", "new", "add"): a light verb can be rare, but it is not the topic. */
+export const COMMON_WORD_FACTOR = D.commonWord;
+/** One shared word of several ("next" of "when is the next bus") is weak evidence, whatever its idf. */
+export const LONE_WORD_FACTOR = D.loneWord;
+/** The question names another company's product that no article names ("how do I reset my gmail password"). */
+export const OTHER_PRODUCT_FACTOR = D.otherProduct;
+export const MAX_ANSWER_CHARS = D.maxAnswerChars;
 
 /** BM25's idf: always positive, large for a term few articles (or none) contain. */
 export function idf(corpusSize: number, df: number): number {
@@ -100,7 +89,7 @@ interface WeightedConcept {
  * its correction does), else that of a word no article has (large: a
  * question about something the corpus lacks is not covered).
  */
-function weightConcepts(c: CandidateInput): WeightedConcept[] {
+function weightConcepts(c: CandidateInput, p: ScoringProfile): WeightedConcept[] {
   const concepts: ScoringConcept[] = c.concepts ?? [...new Set(c.questionTerms)].map((t) => ({ alternatives: [{ terms: [t], weight: 1 }] }));
   const df = (terms: string[]) => Math.min(...terms.map((t) => c.documentFrequency[t] ?? 0));
   return concepts
@@ -110,7 +99,7 @@ function weightConcepts(c: CandidateInput): WeightedConcept[] {
       const known = k.alternatives.filter((a) => df(a.terms) > 0).sort((a, b) => b.weight - a.weight);
       const basis = k.alternatives[0].weight === 1 && df(k.alternatives[0].terms) > 0 ? k.alternatives[0] : (known[0] ?? k.alternatives[0]);
       const n = df(basis.terms);
-      const factor = n > 0 ? (k.common ? COMMON_WORD_FACTOR : 1) : k.common ? COMMON_ABSENT_FACTOR : ABSENT_WORD_FACTOR;
+      const factor = n > 0 ? (k.common ? p.commonWord : 1) : k.common ? p.commonAbsent : p.absentWord;
       return { idf: idf(c.corpusSize, n) * factor, alternatives: k.alternatives, absent: n === 0, common: k.common === true, otherProduct: k.otherProduct === true };
     });
 }
@@ -120,7 +109,7 @@ function matchedConcepts(terms: Set<string>, concepts: WeightedConcept[]): numbe
 }
 
 /** From this weight an alternative is a sure one (a derived word, a curated or operator equivalent, a close correction). */
-export const SURE_ALTERNATIVE = 0.7;
+export const SURE_ALTERNATIVE = D.sureAlternative;
 
 /**
  * How much a match on an alternative of that weight counts in coverage. The
@@ -132,17 +121,17 @@ export const SURE_ALTERNATIVE = 0.7;
  * "Close your account" a suggestion for the nearest bakery. Chosen on the
  * tuned evaluation sets over the weight alone (docs/knowledge.md).
  */
-export function matchEvidence(weight: number): number {
-  return weight >= SURE_ALTERNATIVE ? Math.sqrt(weight) : weight;
+export function matchEvidence(weight: number, sure = SURE_ALTERNATIVE): number {
+  return weight >= sure ? Math.sqrt(weight) : weight;
 }
 
-function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number): number {
+function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number, sure: number): number {
   if (total === 0) return 0;
   let sum = 0;
   for (const k of concepts) {
     let best = 0;
     for (const a of k.alternatives) if (a.weight > best && a.terms.every((t) => terms.has(t))) best = a.weight;
-    sum += matchEvidence(best) * k.idf;
+    sum += matchEvidence(best, sure) * k.idf;
   }
   return sum / total;
 }
@@ -153,34 +142,34 @@ function coverage(terms: Set<string>, concepts: WeightedConcept[], total: number
  * is strong evidence in a help center. Questions whose distinctive words appear
  * nowhere in the corpus get low coverage everywhere, hence a decline.
  */
-export function confidenceOf(passageCoverage: number, articleCoverage: number, titleCoverage: number, scale = 1): number {
-  const raw = (0.45 * passageCoverage + 0.4 * articleCoverage + 0.15 * titleCoverage) * scale;
+export function confidenceOf(passageCoverage: number, articleCoverage: number, titleCoverage: number, scale = 1, p: ScoringProfile = D): number {
+  const raw = (p.passageWeight * passageCoverage + p.articleWeight * articleCoverage + p.titleWeight * titleCoverage) * scale;
   return Math.round(Math.min(1, Math.max(0, raw)) * 1000) / 1000;
 }
 
-export function scoreCandidate(c: CandidateInput): ScoredCandidate {
-  const weights = weightConcepts(c);
+export function scoreCandidate(c: CandidateInput, p: ScoringProfile = D): ScoredCandidate {
+  const weights = weightConcepts(c, p);
   const total = weights.reduce((a, k) => a + k.idf, 0);
 
   const titleSet = new Set(c.titleTerms);
   const articleSet = new Set(c.titleTerms);
   for (const p of c.passages) for (const t of p.terms) articleSet.add(t);
-  const articleCoverage = coverage(articleSet, weights, total);
-  const titleCoverage = coverage(titleSet, weights, total);
+  const articleCoverage = coverage(articleSet, weights, total, p.sureAlternative);
+  const titleCoverage = coverage(titleSet, weights, total, p.sureAlternative);
 
   let best = { coverage: -1, score: -Infinity, start: 0, end: 0 };
   for (let start = 0; start < c.passages.length; start++) {
     // A passage is read under its article's title: "Invite teammates to a workspace" tells what its sentences are about.
     const terms = new Set<string>(titleSet);
     let chars = 0;
-    for (let end = start; end < Math.min(c.passages.length, start + MAX_WINDOW_SENTENCES); end++) {
+    for (let end = start; end < Math.min(c.passages.length, start + p.maxWindowSentences); end++) {
       if (end > start && c.passages[end].block !== c.passages[end - 1].block && !isHeadingLike(c.passages[end - 1].text)) break;
       chars += c.passages[end].text.length;
-      if (end > start && chars > MAX_ANSWER_CHARS) break;
+      if (end > start && chars > p.maxAnswerChars) break;
       for (const t of c.passages[end].terms) terms.add(t);
-      const cov = coverage(terms, weights, total);
+      const cov = coverage(terms, weights, total, p.sureAlternative);
       // Each extra sentence must earn its place: ties go to the shorter window.
-      const score = cov - 0.04 * (end - start);
+      const score = cov - p.extraSentence * (end - start);
       if (score > best.score) best = { coverage: cov, score, start, end };
     }
   }
@@ -195,12 +184,13 @@ export function scoreCandidate(c: CandidateInput): ScoredCandidate {
     articleCoverage,
     titleCoverage,
     passageCoverage,
-    passage: composePassage(window.map((p) => p.text)),
+    passage: composePassage(window.map((w) => w.text), p.maxAnswerChars),
     confidence: confidenceOf(
       passageCoverage,
       articleCoverage,
       titleCoverage,
-      (lone(weights, articleSet) ? LONE_WORD_FACTOR : 1) * (weights.some((k) => k.otherProduct && k.absent) ? OTHER_PRODUCT_FACTOR : 1),
+      (lone(weights, articleSet) ? p.loneWord : 1) * (weights.some((k) => k.otherProduct && k.absent) ? p.otherProduct : 1),
+      p,
     ),
   };
 }
@@ -221,17 +211,17 @@ function isHeadingLike(text: string): boolean {
 }
 
 /** The answer text: the window's sentences, a heading set off by a colon, cut at a word near the limit. */
-export function composePassage(sentences: string[]): string {
+export function composePassage(sentences: string[], maxChars = MAX_ANSWER_CHARS): string {
   const parts = sentences.map((s, i) => (i < sentences.length - 1 && isHeadingLike(s) && !s.endsWith(':') ? `${s}:` : s));
   const text = parts.join(' ');
-  if (text.length <= MAX_ANSWER_CHARS) return text;
-  const cut = text.slice(0, MAX_ANSWER_CHARS);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), MAX_ANSWER_CHARS - 40)).trimEnd()}…`;
+  if (text.length <= maxChars) return text;
+  const cut = text.slice(0, maxChars);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), maxChars - 40)).trimEnd()}…`;
 }
 
 /** Best first: confidence, then the article's coverage. */
-export function rankCandidates(candidates: CandidateInput[]): ScoredCandidate[] {
+export function rankCandidates(candidates: CandidateInput[], p: ScoringProfile = D): ScoredCandidate[] {
   return candidates
-    .map(scoreCandidate)
+    .map((c) => scoreCandidate(c, p))
     .sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
 }

@@ -1,28 +1,46 @@
-import { calibrated, mixSimilarity } from './semantic-mix';
+import { DEFAULT_PROFILE } from '../retrieval/profile';
+import { calibrated, fuseRankings } from './semantic-mix';
 
 const c = { floor: 0.3, ceil: 0.6, answer: 0.65 };
 const judged = (articleId: string, confidence: number) => ({ articleId, confidence, articleCoverage: confidence });
+const equal = { fusion: { k: 2, lexical: 1, semantic: 1 }, decision: { agreement: 0, similarity: 0, disagreement: 1 } };
 
-describe('similarity mixed into answers', () => {
+describe('similarity fused into answers', () => {
   it('calibrates the cosine between floor and ceil', () => {
     expect(calibrated(0.2, c)).toBe(0);
     expect(calibrated(0.45, c)).toBeCloseTo(0.5);
     expect(calibrated(0.9, c)).toBe(1);
   });
 
-  it('lets similarity choose the article; confidence stays lexical below the answer threshold', () => {
-    const mixed = mixSimilarity([judged('a', 0.5), judged('b', 0.4)], new Map([['a', 0.3], ['b', 0.6]]), c);
-    expect(mixed.map((s) => s.articleId)).toEqual(['b', 'a']);
-    expect(mixed.map((s) => s.confidence)).toEqual([0.4, 0.5]);
+  it('fuses the two rankings by reciprocal rank; confidence stays lexical below the answer threshold', () => {
+    const scored = [judged('a', 0.5), judged('b', 0.4), judged('c', 0.3)];
+    const fused = fuseRankings(scored, new Map([['a', 0.3], ['b', 0.6], ['c', 0.5]]), c, equal);
+    // a: 1/3 + 1/5, b: 1/4 + 1/3, c: 1/5 + 1/4.
+    expect(fused.map((s) => s.articleId)).toEqual(['b', 'a', 'c']);
+    expect(fused.map((s) => s.confidence)).toEqual([0.4, 0.5, 0.3]);
+    expect(fused.map((s) => [s.lexicalRank, s.semanticRank])).toEqual([[2, 1], [1, 3], [3, 2]]);
+  });
+
+  it('keeps the lexical order when similarity weighs nothing', () => {
+    const fused = fuseRankings([judged('b', 0.4), judged('a', 0.5)], new Map([['a', 0.3], ['b', 0.6]]), c, { ...equal, fusion: { k: 2, lexical: 1, semantic: 0 } });
+    expect(fused.map((s) => s.articleId)).toEqual(['a', 'b']);
+  });
+
+  it('adds the decision terms: agreement of both rankings, calibrated similarity, disagreement', () => {
+    const decision = { agreement: 0.1, similarity: 0.2, disagreement: 0.5 };
+    const fused = fuseRankings([judged('a', 0.5), judged('b', 0.4), judged('c', 0.3)], new Map([['a', 0.6], ['b', 0.45], ['c', 0.3]]), c, { ...equal, decision });
+    const by = Object.fromEntries(fused.map((s) => [s.articleId, s.confidence]));
+    expect(by.a).toBeCloseTo(0.5 + 0.1 + 0.2);
+    expect(by.b).toBeCloseTo((0.4 + 0.2 * 0.5) * 0.5);
   });
 
   it('answers on similarity alone from the answer threshold on', () => {
-    const [best] = mixSimilarity([judged('a', 0)], new Map([['a', 0.8]]), c);
+    const [best] = fuseRankings([judged('a', 0)], new Map([['a', 0.8]]), c, DEFAULT_PROFILE);
     expect(best.confidence).toBe(0.8);
   });
 
-  it('changes nothing without similarities', () => {
-    const scored = [judged('a', 0.5)];
-    expect(mixSimilarity(scored, null, c)).toBe(scored);
+  it('keeps the lexical ranking and confidence without similarities', () => {
+    const fused = fuseRankings([judged('a', 0.4), judged('b', 0.5)], null, c, DEFAULT_PROFILE);
+    expect(fused.map((s) => [s.articleId, s.confidence])).toEqual([['b', 0.5], ['a', 0.4]]);
   });
 });

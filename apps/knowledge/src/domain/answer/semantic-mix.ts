@@ -17,8 +17,7 @@ export interface SimilarityCalibration {
   answer: number;
 }
 
-/** The share of the ranking that similarity decides. */
-export const SEMANTIC_WEIGHT = 0.5;
+import type { RetrievalProfile } from '../retrieval/profile';
 
 export interface Judged {
   articleId: string;
@@ -32,15 +31,46 @@ export function calibrated(similarity: number, c: SimilarityCalibration): number
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
-/** Ranked by (1 − w) · lexical confidence + w · calibrated similarity; confidence lexical, or the similarity from `answer` on. */
-export function mixSimilarity<T extends Judged>(scored: T[], similarity: Map<string, number> | null, c: SimilarityCalibration): T[] {
-  if (!similarity) return scored;
-  return scored
-    .map((s) => {
-      const sim = similarity.get(s.articleId) ?? 0;
-      const rank = (1 - SEMANTIC_WEIGHT) * s.confidence + SEMANTIC_WEIGHT * calibrated(sim, c);
-      return { s: { ...s, confidence: sim >= c.answer ? Math.max(s.confidence, round(Math.min(1, sim))) : s.confidence }, rank };
-    })
-    .sort((a, b) => b.rank - a.rank || b.s.articleCoverage - a.s.articleCoverage)
-    .map(({ s }) => s);
+/** A candidate after fusion: where each ranking put it, for the decision. */
+export interface FusedFacts {
+  lexicalRank: number;
+  semanticRank: number;
+  similarity: number;
+}
+
+/**
+ * Reciprocal-rank fusion of the lexical ranking (confidence) and the
+ * semantic one (similarity): score = lexical / (k + lexical rank) +
+ * semantic / (k + semantic rank), ranks from 1. Rank-based, so the two
+ * scales need no calibration against each other. Then the decision's
+ * confidence (docs/knowledge.md, "The decision"): the lexical confidence,
+ * plus `decision.agreement` when both rankings put the article first, plus
+ * `decision.similarity` · calibrated similarity, × `decision.disagreement`
+ * when neither ranking put it first; from the model's `answer` similarity
+ * on, at least the similarity itself (an endpoint's model; off for the
+ * word vectors).
+ */
+export function fuseRankings<T extends Judged>(
+  scored: T[],
+  similarity: Map<string, number> | null,
+  c: SimilarityCalibration,
+  p: Pick<RetrievalProfile, 'fusion' | 'decision'>,
+): Array<T & FusedFacts> {
+  const lexical = [...scored].sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
+  const simOf = (s: T) => similarity?.get(s.articleId) ?? -1;
+  const semantic = similarity ? [...lexical].sort((a, b) => simOf(b) - simOf(a)) : lexical;
+  const lexRank = new Map(lexical.map((s, i) => [s.articleId, i + 1]));
+  const semRank = new Map(semantic.map((s, i) => [s.articleId, i + 1]));
+  const fused = lexical.map((s) => {
+    const lexicalRank = lexRank.get(s.articleId)!;
+    const semanticRank = semRank.get(s.articleId)!;
+    const sim = Math.max(0, simOf(s));
+    const score = p.fusion.lexical / (p.fusion.k + lexicalRank) + (similarity ? p.fusion.semantic / (p.fusion.k + semanticRank) : 0);
+    if (!similarity) return { s: { ...s, lexicalRank, semanticRank, similarity: 0 }, score };
+    const agree = lexicalRank === 1 && semanticRank === 1 ? p.decision.agreement : 0;
+    let confidence = (s.confidence + agree + p.decision.similarity * calibrated(sim, c)) * (lexicalRank > 1 && semanticRank > 1 ? p.decision.disagreement : 1);
+    if (sim >= c.answer) confidence = Math.max(confidence, sim);
+    return { s: { ...s, confidence: round(Math.min(1, Math.max(0, confidence))), lexicalRank, semanticRank, similarity: sim }, score };
+  });
+  return fused.sort((a, b) => b.score - a.score || b.s.confidence - a.s.confidence).map(({ s }) => s);
 }

@@ -2,6 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectConfig } from '@widget/common';
 import type { KnowledgeConfig } from '../../config';
 import type { SimilarityCalibration } from '../answer/semantic-mix';
+import { queryWords } from '../search-terms';
+import type { Concept } from './expansion';
+import { retrievalProfile, RetrievalProfile } from './profile';
+import { TITLE_REPEAT, WORD_VECTORS_MODEL, WordVectors, sentenceVector, wordVectors } from './word-vectors';
 
 /** Characters of an article sent to be embedded: its title and the start of its body. */
 export const EMBED_MAX_CHARS = 8000;
@@ -15,24 +19,61 @@ export const EMBED_MAX_CHARS = 8000;
 @Injectable()
 export class EmbeddingsProvider {
   private readonly logger = new Logger(EmbeddingsProvider.name);
+  /** The built-in word vectors, when no endpoint is configured (and EMBEDDINGS_LOCAL is not off). */
+  private readonly table: WordVectors | null;
+  readonly profile: RetrievalProfile;
 
-  constructor(@InjectConfig() private readonly config: KnowledgeConfig) {}
+  constructor(@InjectConfig() private readonly config: KnowledgeConfig) {
+    this.profile = retrievalProfile(config.RETRIEVAL_PROFILE);
+    this.table = !config.EMBEDDINGS_BASE_URL && config.EMBEDDINGS_LOCAL === 'on' ? wordVectors() : null;
+  }
 
   get enabled(): boolean {
-    return Boolean(this.config.EMBEDDINGS_BASE_URL);
+    return Boolean(this.config.EMBEDDINGS_BASE_URL) || this.table !== null;
   }
 
   get model(): string {
-    return this.config.EMBEDDINGS_MODEL;
+    return this.table ? WORD_VECTORS_MODEL : this.config.EMBEDDINGS_MODEL;
   }
 
   /** The model's cosine scale, for mixing similarity into answers. */
   get calibration(): SimilarityCalibration {
+    if (this.table) return { ...this.profile.wordVectors, answer: 2 };
     return { floor: this.config.EMBEDDINGS_SIMILARITY_FLOOR, ceil: this.config.EMBEDDINGS_SIMILARITY_CEIL, answer: this.config.EMBEDDINGS_ANSWER_SIMILARITY };
   }
 
+  /** An article's vector: its title counts TITLE_REPEAT times with the word vectors. */
+  async embedArticle(title: string, bodyText: string): Promise<number[] | null> {
+    if (this.table) {
+      const words = [...queryWords(title).map((word) => ({ word, weight: TITLE_REPEAT })), ...allWords(bodyText).map((word) => ({ word, weight: 1 }))];
+      return sentenceVector(this.table, words);
+    }
+    const [vector] = (await this.embed([`${title}\n${bodyText}`])) ?? [];
+    return vector ?? null;
+  }
+
+  /**
+   * A question's vector. With the word vectors, from its expanded concepts: each word
+   * as typed when the table has it, else its best correction the table has ("pasword"
+   * is "password"), so typos do not fall out of the vector.
+   */
+  async embedQuestion(question: string, concepts: Concept[]): Promise<number[] | null> {
+    if (this.table) {
+      const table = this.table;
+      const words = concepts.flatMap((c) => {
+        const typed = c.alternatives[0];
+        if (typed.text.split(' ').every((w) => table.index.has(w))) return typed.text.split(' ').map((word) => ({ word, weight: 1 }));
+        const fix = c.alternatives.find((a) => a.kind === 'typo' && table.index.has(a.text));
+        return fix ? [{ word: fix.text, weight: fix.weight }] : [];
+      });
+      return sentenceVector(table, words);
+    }
+    const [vector] = (await this.embed([question])) ?? [];
+    return vector ?? null;
+  }
+
   async embed(texts: string[]): Promise<number[][] | null> {
-    if (!this.enabled || texts.length === 0) return null;
+    if (!this.config.EMBEDDINGS_BASE_URL || texts.length === 0) return null;
     const url = `${this.config.EMBEDDINGS_BASE_URL!.replace(/\/+$/, '')}/embeddings`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.config.EMBEDDINGS_API_KEY) headers.authorization = `Bearer ${this.config.EMBEDDINGS_API_KEY}`;
@@ -77,16 +118,9 @@ export function parseEmbeddings(body: unknown, count: number): number[][] | null
   return out;
 }
 
-/** Cosine similarity; 0 for vectors of different lengths or zero norm. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+export { cosine } from '../../text';
+
+/** Every word occurrence of a text, in queryWords() form (not capped as a query is). */
+function allWords(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
