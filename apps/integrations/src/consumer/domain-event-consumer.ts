@@ -58,6 +58,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
       subjects,
       consumer: INTEGRATIONS_CONSUMER,
       maxAgeHours: this.config.EVENT_STREAM_MAX_AGE_HOURS,
+      replicas: this.config.EVENT_STREAM_REPLICAS,
       ackWaitMs: this.config.EVENT_ACK_WAIT_MS,
     });
     this.watchLag(jsm, stream);

@@ -5,6 +5,7 @@ export interface EventStreamSpec {
   subjects: string[];
   consumer: string;
   maxAgeHours: number;
+  replicas: number;
   ackWaitMs: number;
 }
 
@@ -33,6 +34,7 @@ export async function ensureEventStream(jsm: JetStreamManager, spec: EventStream
         storage: StorageType.File,
         discard: DiscardPolicy.Old,
         max_age: nanos(spec.maxAgeHours * 3_600_000),
+        num_replicas: spec.replicas,
       });
     } catch (raced) {
       if (!isAlreadyInUse(raced)) throw raced;
