@@ -1,7 +1,7 @@
 import '../../widget/test/dispose-polyfill';
 import { addOperator, Api, artifactPath, createTestWidget, testStack, TestOperator } from '@widget/testing';
 import { source as axeSource } from 'axe-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chatFrame, DemoStack, launchBrowser, startDemoStack, tap, waitForEvent } from '../../widget/test/harness';
 import { signInToInbox } from './inbox-helpers';
 
@@ -23,6 +23,12 @@ function recordNotifications(): void {
   Spy.requestPermission = (...args: Parameters<typeof Notification.requestPermission>) => Real.requestPermission(...args);
   Object.defineProperty(Spy, 'permission', { get: () => Real.permission });
   w.Notification = Spy;
+}
+
+/** Keyboard only: the focus on a control, then Enter. */
+async function pressEnter(control: Locator): Promise<void> {
+  await control.focus();
+  await control.page().keyboard.press('Enter');
 }
 
 const shownNotifications = (page: Page) => page.evaluate(() => (window as unknown as { shownNotifications: { title: string; body?: string }[] }).shownNotifications);
@@ -107,9 +113,7 @@ describe('the inbox for a team (issue 21) in Chromium', () => {
     await waitPresence(blake, 'online');
 
     // Keyboard only: Tab to the presence switch, Enter.
-    const toggle = b.getByRole('button', { name: /^Online/ });
-    await toggle.focus();
-    await b.keyboard.press('Enter');
+    await pressEnter(b.getByRole('button', { name: /^Online/ }));
     await b.getByRole('button', { name: /^Away/ }).waitFor();
     await waitPresence(blake, 'away');
     await shot(b, 'blake-away');
@@ -144,35 +148,30 @@ describe('the inbox for a team (issue 21) in Chromium', () => {
     await b.locator('.conversations > li', { hasText: 'Where is my order?' }).waitFor();
     expect(await shownNotifications(b)).toEqual([]);
     expect(await b.title()).toBe('Inbox');
-    await b.locator('#view-mine').focus();
-    await b.keyboard.press('Enter');
+    await pressEnter(b.locator('#view-mine'));
     await b.locator('.list .empty').waitFor();
     expect(await b.locator('.conversations > li', { hasText: 'Where is my order?' }).count()).toBe(0);
     await shot(b, 'blake-mine-empty');
-    await b.locator('#view-all').focus();
-    await b.keyboard.press('Enter');
+    await pressEnter(b.locator('#view-all'));
     await b.locator('.conversations > li', { hasText: 'Where is my order?' }).waitFor();
     await shot(b, 'blake-all');
     await shot(a, 'alex-notified');
   });
 
   it('a note stays in the team; a canned reply goes in with "/" and the keyboard; neither the frame nor the socket ever carries the note', async () => {
-    await a.locator('#view-mine').focus();
-    await a.keyboard.press('Enter');
+    await pressEnter(a.locator('#view-mine'));
     await a.keyboard.press('j');
     await a.locator('.thread-head h2').waitFor();
     await a.waitForFunction(() => document.title === 'Inbox');
 
-    await a.getByRole('button', { name: 'Note' }).focus();
-    await a.keyboard.press('Enter');
+    await pressEnter(a.getByRole('button', { name: 'Note' }));
     await a.getByLabel(/Internal note/).focus();
     await a.keyboard.type(NOTE);
     await a.keyboard.press('Enter');
     await a.locator('.message.from-note', { hasText: NOTE }).waitFor();
     await shot(a, 'alex-note');
 
-    await a.getByRole('button', { name: 'Reply', exact: true }).focus();
-    await a.keyboard.press('Enter');
+    await pressEnter(a.getByRole('button', { name: 'Reply', exact: true }));
     const reply = a.getByLabel(/Reply to the visitor/);
     await reply.focus();
     await a.keyboard.type('/ship');
@@ -221,34 +220,34 @@ describe('the inbox for a team (issue 21) in Chromium', () => {
     await shot(page, 'stranger-empty');
   });
 
-  it('an owner has the settings: members, API keys (the secret once), canned replies, availability, webhooks', async () => {
+  it('an owner has the settings, by keyboard: members, API keys (the secret once), canned replies, availability, webhooks', async () => {
     const page = await agentContext();
     await signInToInbox(page, inboxUrl, owner);
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Settings' }));
     await page.getByRole('heading', { name: 'Members' }).waitFor();
     await page.locator('.settings-table', { hasText: alex.name }).waitFor();
     await shot(page, 'settings-members');
     expect(await seriousAxe(page)).toEqual([]);
 
-    await page.getByRole('button', { name: 'API keys' }).click();
+    await pressEnter(page.getByRole('button', { name: 'API keys' }));
     await page.getByLabel('Name').fill('CRM');
-    await page.getByRole('button', { name: 'Create key' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Create key' }));
     const secret = await page.locator('.once .secret').textContent();
     expect(secret).toMatch(/^wsk_/);
     await page.locator('.settings-list', { hasText: 'CRM' }).waitFor();
     await shot(page, 'settings-key-once');
-    await page.getByRole('button', { name: 'Done' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Done' }));
     expect(await page.locator('body', { hasText: secret! }).count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Canned replies' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Canned replies' }));
     await page.locator('.settings-list', { hasText: '/shipping' }).waitFor();
     await shot(page, 'settings-canned');
 
-    await page.getByRole('button', { name: 'Availability' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Availability' }));
     await page.getByLabel('Time zone').fill('Europe/Paris');
     await page.getByLabel('Reply time shown to visitors').selectOption('hours');
-    await page.getByRole('button', { name: 'Add a range' }).click();
-    await page.getByRole('button', { name: 'Save availability' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Add a range' }));
+    await pressEnter(page.getByRole('button', { name: 'Save availability' }));
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const widget = await admin.get(`/widgets/${demo.widget.widgetId}`, { token: owner.token });
     expect(widget.body.availability).toEqual({ timezone: 'Europe/Paris', hours: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '09:00', close: '18:00' }], replyTime: 'hours' });
@@ -257,7 +256,7 @@ describe('the inbox for a team (issue 21) in Chromium', () => {
 
     const hook = await admin.post(`/workspaces/${ws}/webhooks`, { url: 'https://hooks.example.com/support', events: ['message.created'] }, { token: owner.token });
     expect(hook.status).toBe(201);
-    await page.getByRole('button', { name: 'Webhooks' }).click();
+    await pressEnter(page.getByRole('button', { name: 'Webhooks' }));
     await page.locator('.settings-list', { hasText: 'https://hooks.example.com/support' }).waitFor();
     expect(await page.locator('body', { hasText: hook.body.secret }).count()).toBe(0);
     await shot(page, 'settings-webhooks');
