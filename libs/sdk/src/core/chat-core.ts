@@ -1,7 +1,8 @@
 // Over 300 lines: ChatCore is the one facade the frame and the page's calls reach (its public API is the
-// SDK's, docs/api.md); what it holds is split out — the session (./chat-session.ts), the conversation
-// store (./conversation-store.ts), the thin API modules (./conversation-api.ts, ./knowledge-api.ts), the
-// transport (./transport.ts) — and what is left is the lifecycle and sending, with its uploads and retries.
+// SDK's, docs/api.md, about 50 methods); what it holds is split out — the session (./chat-session.ts), the
+// conversation store (./conversation-store.ts), sending (./outbox.ts), the thin API modules
+// (./conversation-api.ts, ./knowledge-api.ts), the transport (./transport.ts) — and what is left is the
+// lifecycle (config, boot, identify, shutdown, live or not) and one delegating line per method.
 import { routeOf, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/wire';
 import { SupportChatError } from '../errors';
 import type { Article, ArticleHit, Attachment, ChatCompany, ChatEvent, ChatEventType, ChatState, ChatUser, Conversation, Message } from '../types';
@@ -10,11 +11,11 @@ import type { AiAnswer, CoreOptions, IdentityInput, SendMessageInput, SessionVie
 import { ConversationApi } from './conversation-api';
 import { ConversationStore } from './conversation-store';
 import { KnowledgeApi } from './knowledge-api';
+import { Outbox } from './outbox';
 import type { LoggedMessage } from './message-log';
 import { ConnectionState, RealtimeConnection } from './realtime';
 import { SafeStorage } from './storage';
 import { Transport } from './transport';
-import { cancelled, uploadFile } from './upload';
 import { normalizeAvailability, normalizeConfig, WidgetView } from './widget-config';
 
 export type { AiAnswer, CoreOptions, FormField, IdentityInput, SendMessageInput, SessionView, TicketForm, UploadOptions } from './chat-types';
@@ -43,6 +44,7 @@ export class ChatCore {
   private readonly store: ConversationStore;
   private readonly api: ConversationApi;
   private readonly knowledge: KnowledgeApi;
+  private readonly outbox: Outbox;
   private readonly realtime: RealtimeConnection;
   private readonly listeners = new Set<() => void>();
   private readonly eventListeners = new Set<(event: ChatEvent) => void>();
@@ -53,8 +55,6 @@ export class ChatCore {
   private configPromise: Promise<WidgetView> | null = null;
   private readonly newId: () => string;
   private eventSeq = 0;
-  /** Files of a failed send not uploaded yet, by clientMessageId: a retry uploads them. */
-  private readonly unsentFiles = new Map<string, File[]>();
   /** The UI asked for live updates (the panel opened): the socket opens even without a conversation. */
   private liveWanted = false;
   /** Boot has its session and identity: a socket opened now is the right one's. */
@@ -77,6 +77,20 @@ export class ChatCore {
     this.store = new ConversationStore(host);
     this.api = new ConversationApi(this.transport);
     this.knowledge = new KnowledgeApi(this.transport, options.locale);
+    this.outbox = new Outbox({
+      ...host,
+      options,
+      transport: this.transport,
+      auth: this.auth,
+      store: this.store,
+      api: this.api,
+      newId: this.newId,
+      session: () => this.session,
+      context: () => this.context,
+      startConversation: () => this.startConversation(),
+      loadMessages: (id) => this.loadMessages(id),
+      waiting: (error, delayMs) => this.waiting(error, delayMs),
+    });
     this.realtime = this.transport.realtime({
       lastMessageId: () => this.store.lastSeen,
       onEvent: (envelope) => this.store.onSocketEvent(envelope),
@@ -255,7 +269,7 @@ export class ChatCore {
     await this.auth.end(options.clearStorage === true);
     this.bootPromise = null;
     this.liveWanted = this.booted = false;
-    this.unsentFiles.clear();
+    this.outbox.clear();
     this.store.clear();
     this.setState('shutdown');
     this.emit('auth:changed', { identityType: null });
@@ -343,124 +357,26 @@ export class ChatCore {
   }
 
   /**
-   * Sends with one clientMessageId per composed message, kept across every
-   * retry (automatic or the user's), so a flaky network never stores it twice.
-   * Files are uploaded first, one after another, then the message names them.
-   * `signal` cancels the send until the message itself is posted: the upload
-   * in flight is aborted, the message leaves the list, and the promise
-   * rejects with `cancelled`.
+   * Sends with one clientMessageId per composed message, kept across every retry (automatic or the user's),
+   * files uploaded first; `signal` cancels until the message itself is posted (./outbox.ts).
    */
-  async sendMessage(input: SendMessageInput, options: { signal?: AbortSignal } = {}): Promise<Message> {
-    const text = input.text ?? '';
-    const files = input.files ?? [];
-    const uploaded = input.attachments ?? [];
-    if (!text.trim() && files.length === 0 && uploaded.length === 0) {
-      throw new SupportChatError({ code: 'validation_error', message: 'A message needs text or at least one file.', recoverable: false });
-    }
-    if (options.signal?.aborted) throw cancelled();
-    const conversationId = input.conversationId ?? (await this.startConversation()).id;
-    const clientMessageId = input.clientMessageId ?? this.newId();
-    const log = this.store.log(conversationId);
-    const author = { type: 'user' as const, id: this.session?.user?.id ?? null, name: this.session?.user?.name ?? null };
-    const pending = log.addPending(conversationId, clientMessageId, text, author);
-    // Until uploaded, a file shows by its name and size (no url yet).
-    pending.attachments = [...uploaded, ...files.map((file, i) => ({ id: `pending:${clientMessageId}:${i}`, name: fileName(file), contentType: file.type, size: file.size, url: '' }))];
-    const conversation = this.conversations.get(conversationId);
-    this.emit('message:sending', { conversation: conversation ?? { id: conversationId }, message: pending });
-    this.changed();
-    const attachments = [...uploaded];
-    const left = [...files];
-    try {
-      while (left.length) {
-        attachments.push(await this.uploadAttachment(conversationId, left[0]!, { signal: options.signal }));
-        left.shift();
-      }
-      if (options.signal?.aborted) throw cancelled();
-      const body: Record<string, unknown> = { clientMessageId };
-      if (text.trim()) body.text = text;
-      if (attachments.length) body.attachmentIds = attachments.map((a) => a.id);
-      if (Object.keys(this.context).length) body.metadata = this.context;
-      const message = await this.api.send(conversationId, body, (error, delayMs) => this.noteWait(error, delayMs));
-      this.waitNotice = null;
-      this.unsentFiles.delete(clientMessageId);
-      log.upsert(message);
-      this.store.seen(message.id);
-      this.emit('message:sent', { conversation: this.conversations.get(conversationId) ?? { id: conversationId }, message });
-      this.changed();
-      return message;
-    } catch (err) {
-      const error = SupportChatError.from(err);
-      this.waitNotice = null;
-      if (error.code === 'cancelled') {
-        log.drop(clientMessageId);
-        this.unsentFiles.delete(clientMessageId);
-      } else {
-        // A retry sends what was uploaded and uploads only the rest.
-        pending.attachments = [...attachments, ...pending.attachments.slice(uploaded.length + files.length - left.length)];
-        if (left.length) this.unsentFiles.set(clientMessageId, left);
-        else this.unsentFiles.delete(clientMessageId);
-        log.fail(clientMessageId, { code: error.code, message: error.message, retryInMs: error.retryAfter ? error.retryAfter * 1000 : undefined });
-        this.emit('message:failed', { conversation: conversation ?? { id: conversationId }, error: error.toJSON() });
-      }
-      this.changed();
-      throw error;
-    }
+  sendMessage(input: SendMessageInput, options: { signal?: AbortSignal } = {}): Promise<Message> {
+    return this.outbox.send(input, options);
   }
 
   /** The user's retry of a failed message: same text, same attachments, same clientMessageId. */
   retry(conversationId: string, clientMessageId: string): Promise<Message> {
-    const entry = this.store.log(conversationId).byClientMessageId(clientMessageId);
-    if (!entry) return Promise.reject(new SupportChatError({ code: 'validation_error', message: 'Nothing to retry.', recoverable: false }));
-    const attachments = (entry.attachments ?? []).filter((a) => !a.id.startsWith('pending:'));
-    return this.sendMessage({ conversationId, text: entry.text, attachments, files: this.unsentFiles.get(clientMessageId), clientMessageId });
+    return this.outbox.retry(conversationId, clientMessageId);
   }
 
-  /**
-   * Uploads one file to a conversation (`POST …/attachments`, multipart, one
-   * part named `file`) and resolves with the attachment to name in
-   * sendMessage. The server decides by content whether it takes the file;
-   * a refusal rejects with its code (`attachment_too_large`,
-   * `unsupported_file_type`, …).
-   */
+  /** One file into a conversation (`POST …/attachments`), to name in sendMessage; a refusal rejects with its code. */
   uploadAttachment(conversationId: string, file: File, options: UploadOptions = {}): Promise<Attachment> {
-    const name = fileName(file);
-    const url = new URL(routeOf(ROUTES.uploadAttachment, { id: conversationId }).path, this.options.apiBase).toString();
-    return this.auth.withToken((token) =>
-      uploadFile<Attachment>({
-        url,
-        token,
-        file,
-        name,
-        signal: options.signal,
-        xhr: this.options.xhr,
-        onProgress: (loaded, total) => {
-          options.onProgress?.(loaded, total);
-          this.emit('upload:progress', { conversationId, name, loaded, total });
-        },
-      }),
-    );
+    return this.outbox.upload(conversationId, file, options);
   }
 
-  /**
-   * The bytes of a message's attachment: its signed url, read with the
-   * session's token (only the owning session may). A link past its time
-   * (401 `link_expired`) is renewed once by reading the conversation's
-   * messages again.
-   */
-  async attachmentBlob(conversationId: string, attachment: Attachment): Promise<Blob> {
-    const get = (url: string) => this.auth.withToken((token) => this.transport.http.request<Blob>('GET', url, { token, as: 'blob' }));
-    try {
-      return await get(attachment.url);
-    } catch (err) {
-      const error = SupportChatError.from(err);
-      if (error.reason !== 'link_expired') throw error;
-      await this.loadMessages(conversationId);
-      const fresh = this.messages(conversationId)
-        .flatMap((m) => m.attachments ?? [])
-        .find((a) => a.id === attachment.id);
-      if (!fresh || fresh.url === attachment.url) throw error;
-      return get(fresh.url);
-    }
+  /** The bytes of a message's attachment, read with the session's token (an expired link renewed once). */
+  attachmentBlob(conversationId: string, attachment: Attachment): Promise<Blob> {
+    return this.outbox.blob(conversationId, attachment);
   }
 
   async markConversationRead(conversationId: string): Promise<void> {
@@ -528,12 +444,9 @@ export class ChatCore {
     return conversation;
   }
 
-  private noteWait(error: SupportChatError, delayMs: number): void {
-    this.waitNotice = { message: error.code === 'rate_limited' ? 'rate_limited' : 'retrying', until: Date.now() + delayMs };
-    this.changed();
+  /** "Retrying in 3 s" (or rate limited) while a recoverable failure waits; null once it is over. */
+  private waiting(error: SupportChatError | null, delayMs = 0): void {
+    this.waitNotice = error && { message: error.code === 'rate_limited' ? 'rate_limited' : 'retrying', until: Date.now() + delayMs };
+    if (error) this.changed();
   }
-}
-
-function fileName(file: Blob): string {
-  return (file as File).name || 'file';
 }
