@@ -6,6 +6,8 @@ import {
   OperatorApi,
   openSocket,
   queryDatabase,
+  TINY_PDF,
+  uploadFile,
   recordEvents,
   startAnonymous,
   TeamWorkspace,
@@ -97,6 +99,24 @@ describe('The inbox for a team (issue 21)', () => {
       expect(note.body.author).toEqual({ type: 'note', id: 'crm', name: 'CRM' });
       expectEnvelope(await root.post(`/conversations/${conversation.id}/messages`, { text: 'x', type: 'system', author: { id: 'crm' } }), 400, 'validation_error');
     });
+  });
+
+  it('a note may carry a file: the file is sent with it (never again), and the visitor never sees the note', async () => {
+    const own = await createTestWidget(stack, { features: { attachments: true } });
+    const visitor = await startAnonymous(own);
+    const conversation = (await own.api.post('/conversations', { message: 'Receipt?', clientMessageId: randomUUID() }, { token: visitor.token })).body;
+    const up = await uploadFile(`${stack.baseUrl}/admin/v1/conversations/${conversation.id}/attachments`, { name: 'invoice.pdf', bytes: TINY_PDF }, { token: stack.adminKey });
+    expect(up.status).toBe(201);
+    const root = asOperator(stack.adminKey);
+    const note = await root.post(`/conversations/${conversation.id}/messages`, { type: 'note', attachmentIds: [up.body.id], author: { id: 'crm', name: 'CRM' } });
+    expect(note.status).toBe(201);
+    expect(note.body.attachments.map((a: { id: string }) => a.id)).toEqual([up.body.id]);
+    const [row] = await queryDatabase<{ message_id: string | null }>(stack.databaseUrl, `SELECT message_id FROM conversation.attachments WHERE id = $1`, [up.body.id]);
+    expect(row.message_id).toBe(note.body.id);
+    // Sent once: a reply cannot take the same file again.
+    expect((await root.post(`/conversations/${conversation.id}/messages`, { attachmentIds: [up.body.id], author: { id: 'crm', name: 'CRM' } })).status).toBe(400);
+    const thread = await own.api.get(`/conversations/${conversation.id}/messages`, { token: visitor.token });
+    expect(thread.body.data.map((m: { author: { type: string } }) => m.author.type)).toEqual(['user']);
   });
 
   describe('views, counts and the visitor\'s read position', () => {

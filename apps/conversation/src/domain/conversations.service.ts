@@ -1,3 +1,5 @@
+// Over 400 lines: every write of the visitor's side (create, send, escalate, read, bot and staff messages) shares
+// the one transaction-and-outbox write and the row helpers at the bottom; split, they would be exported across files.
 import { Injectable } from '@nestjs/common';
 import { AppError, hashRequest, NatsBus, newId } from '@widget/common';
 import {
@@ -219,30 +221,29 @@ export class ConversationsService {
       createdAt: new Date(),
     };
     const message = toMessage(entity);
-    if (author.type === 'note') return this.appendNote(manager, locked, entity, message);
-    const row = withMessage(locked, entity, 1);
-    const audience = audienceOf(row);
-    // Read before the append, so the new message's own +1 is added here rather than seen.
-    const count = (await this.repo.totalUnread(ownerOfRow(row), manager)) + 1;
-    const events = [
-      visitorEvent('messageCreated', audience, { conversation: toConversation(row, entity), message }),
-      visitorEvent('unreadChanged', audience, { count }),
-    ];
-    if (!(await this.repo.appendMessage(entity, 1, events, manager))) {
+    const note = author.type === 'note';
+    const events = note ? await this.noteEvents(manager, locked, message) : await this.replyEvents(manager, locked, entity, message);
+    if (!(await this.repo.appendMessage(entity, note ? 0 : 1, events, manager))) {
       throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
     }
     if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
     return { result: message, events, stored: true };
   }
 
-  private async appendNote(manager: EntityManager, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<Committed<Message>> {
+  /** A reply: the visitor hears it, and their unread count grows by it. */
+  private async replyEvents(manager: EntityManager, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<OutboxRow[]> {
+    const row = withMessage(locked, entity, 1);
+    const audience = audienceOf(row);
+    // Read before the append, so the new message's own +1 is added here rather than seen.
+    const count = (await this.repo.totalUnread(ownerOfRow(row), manager)) + 1;
+    return [visitorEvent('messageCreated', audience, { conversation: toConversation(row, entity), message }), visitorEvent('unreadChanged', audience, { count })];
+  }
+
+  /** A note (issue 21): only operator feeds hear it, with the conversation as it was (a note changes nothing of it). */
+  private async noteEvents(manager: EntityManager, locked: ConversationEntity, message: Message): Promise<OutboxRow[]> {
     const current = await this.repo.findById(locked.id, manager);
     if (!current) throw conversationNotFound();
-    const events = [visitorEvent('noteCreated', audienceOf(locked), { conversation: viewOf(current), message })];
-    if (!(await this.repo.appendMessage(entity, 0, events, manager))) {
-      throw new AppError('internal_error', 'Note insert failed.', { reason: 'unexpected' });
-    }
-    return { result: message, events, stored: true };
+    return [visitorEvent('noteCreated', audienceOf(locked), { conversation: viewOf(current), message })];
   }
 
   /**
