@@ -1,3 +1,4 @@
+import { ENGLISH } from '../lexicon';
 import { createHash } from 'node:crypto';
 
 /** More words than this add nothing to a help-center query but cost to match. */
@@ -22,16 +23,7 @@ export { vocabularyWords } from '../text';
  * is not less of an answer. Kept short on purpose: a word that names what a
  * question is about never belongs here.
  */
-export const QUESTION_FILLERS = new Set([
-  'hi', 'hello', 'hey', 'thanks', 'thank', 'please', 'pls', 'plz',
-  'cant', 'cannot', 'dont', 'doesnt', 'didnt', 'isnt', 'wont', 'im', 'ive', 'id',
-  'want', 'wanted', 'need', 'needed', 'wondering', 'possible', 'anyone', 'somebody', 'someone',
-  'tell', 'know', 'let', 'like', 'would', 'could', 'should', 'also', 'really', 'still', 'just', 'anyway',
-  // Function words PostgreSQL's English stop list lacks, and chat shorthand.
-  'onto', 'upon', 'via', 'mine', 'yours', 'ours', 'theirs', 'anything', 'something', 'everything',
-  'stuff', 'thing', 'things', 'whatever', 'u', 'ur', 'ok', 'okay', 'guys', 'folks', 'thx', 'btw', 'lol', 'hmm',
-  'morning', 'afternoon', 'honestly', 'basically', 'actually', 'kindly', 'wanna', 'gonna',
-]);
+export const QUESTION_FILLERS: ReadonlySet<string> = ENGLISH.questionFillers; // lexicon/en/question-fillers.json
 
 /** The words of a question worth retrieving by: without fillers, unless nothing else is left. */
 export function questionWords(words: string[]): string[] {

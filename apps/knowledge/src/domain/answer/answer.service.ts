@@ -118,7 +118,12 @@ export class AnswerService {
     const calibration = this.embeddings.calibration;
     const scored = fuseRankings(await this.score(scope, concepts, retrieved, sizes), similarity, calibration, profile);
     // Visitor words and article titles are personal/business data: only counts are logged.
-    this.logger.debug({ concepts: concepts.length, candidates: scored.length }, 'answer candidates scored');
+    // (Nest's Logger takes a string: an object here printed "[object Object]".)
+    const [top, second] = scored;
+    this.logger.debug(
+      `answer candidates scored: concepts=${concepts.length} candidates=${scored.length}` +
+        (top ? ` confidence=${top.confidence} second=${second?.confidence ?? 0} lexicalRank=${top.lexicalRank} semanticRank=${top.semanticRank} similarity=${top.similarity.toFixed(3)}` : ''),
+    );
     const byId = new Map(retrieved.map((r) => [r.id, r]));
     const { suggestionMinCoverage, semanticSuggestionMin, maxSuggestions, providerPassages } = profile.answer;
     const relevant = scored.filter(

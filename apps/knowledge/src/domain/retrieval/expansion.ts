@@ -1,4 +1,5 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
+import { ENGLISH } from '../../lexicon';
 import { OTHER_PRODUCTS } from './other-products';
 import { queryWords } from '../search-terms';
 import { baseForms, derivedOf, isCommonWord, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
@@ -243,7 +244,7 @@ function misspeltMembers(word: string, sets: WeightedGroups[], unfinished: boole
 }
 
 /** Object pronouns that may split a two-word phrasal verb: "turn them off" is "turn off". */
-const PHRASAL_OBJECTS = new Set(['it', 'them', 'this', 'that', 'these', 'those', 'me', 'him', 'her', 'us', 'everything', 'all']);
+const PHRASAL_OBJECTS = ENGLISH.phrasalObjects; // lexicon/en/phrasal-objects.json
 
 /** The longest group member at `at`: its words in a row, or a two-word one split by an object pronoun. `length`: the query words it takes. */
 export function longestMemberAt(words: string[], at: number, groups: string[][][]): { member: string[]; length: number } | null {

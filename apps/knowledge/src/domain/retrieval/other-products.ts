@@ -1,3 +1,5 @@
+import { ENGLISH } from '../../lexicon';
+
 /**
  * Well-known consumer services and companies a visitor may name when the
  * question is about *their* account there ("reset my gmail password",
@@ -14,18 +16,6 @@
  * not "email"; no WordNet senses: "chase" is not "pursue") and an
  * answer is judged unlikely to be about it (scoring.ts, OTHER_PRODUCT_FACTOR).
  * A workspace whose articles mention the name (an integration) is unaffected.
+ * The list: lexicon/en/other-products.json.
  */
-export const OTHER_PRODUCTS: ReadonlySet<string> = new Set([
-  // email and accounts
-  'gmail', 'hotmail', 'yahoo', 'icloud', 'protonmail', 'aol',
-  // social and messaging
-  'facebook', 'instagram', 'whatsapp', 'tiktok', 'snapchat', 'twitter', 'linkedin', 'reddit', 'pinterest', 'telegram', 'discord', 'wechat', 'threads',
-  // streaming and media
-  'youtube', 'netflix', 'spotify', 'hulu', 'twitch', 'disney',
-  // shopping, travel, delivery
-  'amazon', 'ebay', 'etsy', 'aliexpress', 'uber', 'lyft', 'airbnb', 'doordash',
-  // banks (not payment services: "can I pay with paypal" is about paying for this product)
-  'chase', 'citibank', 'barclays', 'hsbc', 'revolut', 'santander',
-  // games
-  'steam', 'playstation', 'xbox', 'nintendo', 'fortnite', 'roblox', 'minecraft',
-]);
+export const OTHER_PRODUCTS: ReadonlySet<string> = ENGLISH.otherProducts;

@@ -78,7 +78,7 @@ export const DEFAULT_PROFILE: RetrievalProfile = {
     maxSuggestions: 3,
     providerPassages: 3,
   },
-  fusion: { k: 2, lexical: 1, semantic: 1 },
+  fusion: { k: 2, lexical: 1, semantic: 0.3 },
   decision: { agreement: 0, similarity: 0, disagreement: 1 },
   wordVectors: { floor: 0.5, ceil: 0.9 },
 };

@@ -1,3 +1,5 @@
+import { ENGLISH } from '../../lexicon';
+
 /**
  * A small, curated list of equivalences common in software help centers,
  * applied like operator synonym groups (both directions, words or phrases)
@@ -5,58 +7,6 @@
  * otherwise ("log in" / "sign in", "2fa" / "two factor", "coworker" /
  * "teammate"). English only. Deliberately short and generic: not the words
  * of any help center's articles nor of any evaluation question; a workspace
- * adds its own with operator synonyms. docs/knowledge.md, "Retrieval".
+ * adds its own with operator synonyms. The list: lexicon/en/support-terms.json.
  */
-export const SUPPORT_TERMS: readonly (readonly string[])[] = [
-  ['log in', 'login', 'sign in', 'signin', 'log on', 'logon', 'locked out'],
-  ['log out', 'logout', 'sign out', 'signout'],
-  ['sign up', 'signup', 'register', 'registration'],
-  ['2fa', 'two factor', 'mfa', 'multi factor', 'two step', '2 step', 'authenticator', 'verification code', 'security code', 'sms code', 'one time code', 'otp'],
-  ['email', 'e mail', 'mail', 'email address'],
-  ['password', 'passcode', 'passphrase', 'pwd'],
-  ['coworker', 'co worker', 'colleague', 'teammate', 'team member'],
-  ['admin', 'administrator'],
-  ['user', 'member'],
-  ['wifi', 'wi fi', 'internet', 'connection', 'network'],
-  ['app', 'application'],
-  ['phone', 'mobile', 'smartphone', 'cellphone'],
-  ['invoice', 'bill', 'receipt', 'proof of payment', 'billing history'],
-  ['refund', 'reimbursement', 'reimburse', 'money back', 'chargeback', 'charged by mistake'],
-  ['plan', 'tier', 'pricing', 'package'],
-  ['subscription', 'membership', 'recurring payment'],
-  ['renew', 'auto renew', 'auto renewal', 'autorenew'],
-  ['cancel', 'unsubscribe', 'stop paying', 'stop billing'],
-  ['delete', 'remove', 'erase', 'wipe', 'get rid of'],
-  ['enable', 'turn on', 'switch on', 'activate'],
-  ['disable', 'turn off', 'switch off', 'deactivate', 'mute', 'silence'],
-  ['spreadsheet', 'excel', 'csv'],
-  ['storage', 'space', 'quota'],
-  ['server', 'data center', 'datacenter', 'hosting'],
-  ['notification', 'alert', 'digest', 'ping'],
-  ['export', 'backup', 'back up', 'download everything', 'download all'],
-  ['forgot', 'lost'],
-  ['change', 'switch'],
-  ['downgrade', 'cheaper'],
-  ['customer', 'client', 'contact', 'address book'],
-  ['size', 'how big', 'how large', 'too big', 'too large'],
-  ['limit', 'max', 'maximum'],
-  ['reset', 'recover', 'recovery'],
-  ['yearly', 'annual', 'annually'],
-  ['monthly', 'every month'],
-  ['viewer', 'view only', 'read only'],
-  ['sync', 'synchronize', 'synchronise'],
-  ['deadline', 'due date'],
-  ['api', 'programmatic', 'programmatically', 'rest api'],
-  ['eu', 'europe', 'european union'],
-  ['computer', 'laptop', 'pc', 'desktop'],
-  ['permission', 'rights', 'privileges', 'access level'],
-  ['invite', 'add people', 'add users', 'add members'],
-  ['import', 'bulk add', 'bulk upload'],
-  ['offline', 'no internet', 'no connection', 'no signal', 'without internet'],
-  ['calendar', 'ical', 'ics', 'calendar feed'],
-  ['api key', 'api token', 'access token', 'token', 'credentials', 'secret key'],
-  ['data', 'information', 'info'],
-  ['security', 'secure', 'safe', 'safety', 'protection'],
-  ['requirements', 'system requirements', 'specs', 'minimum specs'],
-  ['external', 'guest', 'outside', 'outsider', 'freelancer', 'contractor'],
-];
+export const SUPPORT_TERMS: readonly (readonly string[])[] = ENGLISH.supportTerms;

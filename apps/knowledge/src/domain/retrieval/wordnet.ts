@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENGLISH } from '../../lexicon';
 
 /**
  * WordNet 3.1, as the compact map scripts/build-synonyms.js writes at build
@@ -80,19 +81,7 @@ export function baseForms(word: string): string[] {
  * words. "forgot" → "forget", so it is a word, with the synonyms and
  * derivations of "forget", and its other forms ("forgotten").
  */
-const IRREGULAR_VERBS: Record<string, string[]> = {
-  be: ['was', 'were', 'been'], begin: ['began', 'begun'], break: ['broke', 'broken'], bring: ['brought'], build: ['built'],
-  buy: ['bought'], catch: ['caught'], choose: ['chose', 'chosen'], come: ['came'], do: ['did', 'done'], draw: ['drew', 'drawn'],
-  drive: ['drove', 'driven'], eat: ['ate', 'eaten'], fall: ['fell', 'fallen'], feel: ['felt'], find: ['found'], fly: ['flew', 'flown'],
-  forget: ['forgot', 'forgotten'], freeze: ['froze', 'frozen'], get: ['got', 'gotten'], give: ['gave', 'given'], go: ['went', 'gone'],
-  grow: ['grew', 'grown'], have: ['had'], hear: ['heard'], hide: ['hid', 'hidden'], hold: ['held'], keep: ['kept'], know: ['knew', 'known'],
-  lead: ['led'], leave: ['left'], lend: ['lent'], lose: ['lost'], make: ['made'], mean: ['meant'], meet: ['met'], pay: ['paid'],
-  ride: ['rode', 'ridden'], rise: ['rose', 'risen'], run: ['ran'], say: ['said'], see: ['saw', 'seen'], sell: ['sold'], send: ['sent'],
-  shake: ['shook', 'shaken'], show: ['showed', 'shown'], sing: ['sang', 'sung'], sink: ['sank', 'sunk'], speak: ['spoke', 'spoken'],
-  spend: ['spent'], stand: ['stood'], steal: ['stole', 'stolen'], strike: ['struck'], swim: ['swam', 'swum'], take: ['took', 'taken'],
-  teach: ['taught'], tear: ['tore', 'torn'], tell: ['told'], think: ['thought'], throw: ['threw', 'thrown'], understand: ['understood'],
-  wake: ['woke', 'woken'], wear: ['wore', 'worn'], win: ['won'], write: ['wrote', 'written'],
-};
+const IRREGULAR_VERBS = ENGLISH.irregularVerbs; // lexicon/en/irregular-verbs.json
 const IRREGULAR_FORMS = new Map(Object.entries(IRREGULAR_VERBS));
 const IRREGULAR = new Map(Object.entries(IRREGULAR_VERBS).flatMap(([base, forms]) => forms.map((f) => [f, base] as [string, string])));
 
