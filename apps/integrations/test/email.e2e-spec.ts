@@ -358,6 +358,24 @@ describe('email (SPEC §15)', () => {
     expect(v.conversationId).toMatch(/^conv_/);
   });
 
+  it('two replicas share the work: every burst is mailed exactly once', async () => {
+    // The second replica listens for replies on a port of its own (both would in production, each in its pod).
+    const second = await stack.spawn('integrations', { EMAIL_INBOUND_PORT: String(await freePort()) });
+    try {
+      const visitors = await Promise.all(Array.from({ length: 6 }, (_, i) => visitor(`Question ${i}`)));
+      const last = await Promise.all(visitors.map((v, i) => agentSays(v.conversationId, `Answer ${i}`)));
+      await Promise.all(visitors.map((v) => smtp.next((m) => m.to.includes(v.email))));
+      await Promise.all(visitors.map((v, i) => burstClosed(v.conversationId, last[i])));
+      for (const v of visitors) expect(smtp.to(v.email)).toHaveLength(1);
+      const rows = await db<{ n: number }>(`SELECT count(*)::int AS n FROM integrations.mail_queue WHERE conversation_id = ANY($1::text[]) AND kind = 'unread' AND status = 'sent'`, [
+        visitors.map((v) => v.conversationId),
+      ]);
+      expect(rows[0].n).toBe(visitors.length);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it("SPEC §16: when a webhook's retries give up and it is disabled, the workspace's owners are told by email", async () => {
     const team = await createTeamWorkspace(stack);
     const owner = new OperatorApi(stack.baseUrl, team.owner.token);

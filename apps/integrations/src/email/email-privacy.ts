@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { PersonKeys } from '@widget/contracts';
 import { DataSource, EntityManager } from 'typeorm';
-import { PersonData } from '../domain/person-data';
+import { PersonData, PersonDataTable } from '../domain/person-data';
 import { MailQueueRepository } from './mail-queue.repository';
 
 /** Rows of the person: their sessions, or their end-user rows, in the workspace. */
@@ -40,36 +40,23 @@ export class EmailPrivacy implements OnModuleInit {
         });
       },
     });
-    this.personData.register({
-      table: 'email_tokens',
-      erase: (m, p) => this.erase(m, 'email_tokens', p),
+    this.personData.register(this.keyed('email_tokens', 'token_hash', `purpose, conversation_id AS "conversationId", email, created_at AS "createdAt", expires_at AS "expiresAt"`));
+    this.personData.register(this.keyed('email_bursts', 'conversation_id', `due_at AS "dueAt", last_mailed_message_id AS "lastMailedMessageId"`));
+    this.personData.register(this.keyed('email_unsubscribes', 'conversation_id', `created_at AS "createdAt"`));
+  }
+
+  /** A table exported as it is (`columns`), its rows in `key` order (the export's `id`). */
+  private keyed(table: string, key: string, columns: string): PersonDataTable {
+    return {
+      table,
+      erase: (m, p) => this.erase(m, table, p),
       exportRows: (p, afterId, limit) =>
-        this.db.query(
-          `SELECT token_hash AS id, purpose, conversation_id AS "conversationId", email, created_at AS "createdAt", expires_at AS "expiresAt"
-             FROM integrations.email_tokens WHERE ${OF_PERSON} AND token_hash > $4 ORDER BY token_hash LIMIT $5`,
-          [...keys(p), afterId ?? '', limit],
-        ),
-    });
-    this.personData.register({
-      table: 'email_bursts',
-      erase: (m, p) => this.erase(m, 'email_bursts', p),
-      exportRows: (p, afterId, limit) =>
-        this.db.query(
-          `SELECT conversation_id AS id, due_at AS "dueAt", last_mailed_message_id AS "lastMailedMessageId"
-             FROM integrations.email_bursts WHERE ${OF_PERSON} AND conversation_id > $4 ORDER BY conversation_id LIMIT $5`,
-          [...keys(p), afterId ?? '', limit],
-        ),
-    });
-    this.personData.register({
-      table: 'email_unsubscribes',
-      erase: (m, p) => this.erase(m, 'email_unsubscribes', p),
-      exportRows: (p, afterId, limit) =>
-        this.db.query(
-          `SELECT conversation_id AS id, created_at AS "createdAt" FROM integrations.email_unsubscribes
-            WHERE ${OF_PERSON} AND conversation_id > $4 ORDER BY conversation_id LIMIT $5`,
-          [...keys(p), afterId ?? '', limit],
-        ),
-    });
+        this.db.query(`SELECT ${key} AS id, ${columns} FROM integrations.${table} WHERE ${OF_PERSON} AND ${key} > $4 ORDER BY ${key} LIMIT $5`, [
+          ...keys(p),
+          afterId ?? '',
+          limit,
+        ]),
+    };
   }
 
   private async erase(m: EntityManager, table: string, p: PersonKeys): Promise<number> {
