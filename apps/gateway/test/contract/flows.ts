@@ -349,14 +349,17 @@ export async function operatorFlow(ctx: FlowContext, setup: Setup, trail: Visito
   const thread = await ok(root.GET('/conversations/{id}/messages', { params: conversation }), 200);
   assert.ok(thread.data.some((m) => m.author.type === 'system'));
 
+  const replyId = `reply-${randomUUID()}`;
   const reply = await ok(
     root.POST('/conversations/{id}/messages', {
-      params: { ...conversation, header: { 'Idempotency-Key': `reply-${randomUUID()}` } },
-      body: { text: 'It left our warehouse today.', author: { id: 'agent_1', name: 'Alex' } },
+      params: { ...conversation, header: { 'Idempotency-Key': replyId } },
+      body: { text: 'It left our warehouse today.', author: { id: 'agent_1', name: 'Alex' }, clientMessageId: replyId },
     }),
     201,
   );
   same(reply.author, { type: 'agent', id: 'agent_1', name: 'Alex' });
+  // The client's id of a staff message comes back on it (issue 21): the inbox settles its pending reply by it.
+  assert.equal(reply.clientMessageId, replyId);
   const label = await ok(root.POST('/conversations/{id}/attachments', { params: conversation, body: { file: 'Return label' }, bodySerializer: asFile('label.txt') }), 201);
   const sentLabel = await ok(root.POST('/conversations/{id}/messages', { params: conversation, body: { attachmentIds: [label.id], author: { id: 'agent_1', name: 'Alex' } } }), 201);
   const labelBytes = await ok(
