@@ -1,6 +1,8 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
 import {
   allConceptsQuery,
+  SPAN_RULES,
+  WORD_RULES,
   anyConceptQuery,
   damerauWithin,
   DERIVED_WEIGHT,
@@ -206,5 +208,13 @@ describe('WordNet base forms', () => {
     expect(isCommonWord(wordnet, 'remembered')).toBe(true);
     expect(inflections('notification')).toContain('notifications');
     expect(inflections('reply')).toContain('replies');
+  });
+});
+
+describe('expansion rules', () => {
+  it('are named, specified and applied in a fixed order', () => {
+    expect(SPAN_RULES.map((r) => r.name)).toEqual(['group-phrase', 'joined-pair', 'other-product']);
+    expect(WORD_RULES.map((r) => r.name)).toEqual(['group-members', 'spelling-variants', 'typo-corrections', 'member-typos', 'other-forms', 'derived-words', 'wordnet-synonyms']);
+    for (const rule of [...SPAN_RULES, ...WORD_RULES]) expect(rule.spec.length).toBeGreaterThan(40);
   });
 });

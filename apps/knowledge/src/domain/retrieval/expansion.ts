@@ -127,7 +127,7 @@ function inVocabulary(present: Set<string>, word: string): boolean {
   return inflections(word).some((f) => present.has(f));
 }
 
-interface WeightedGroups {
+export interface WeightedGroups {
   groups: string[][][];
   weight: number;
   kind: 'operator' | 'support';
@@ -145,74 +145,166 @@ export function typoWeight(similarity: number): number {
   return Math.min(0.9, 0.5 + similarity / 2);
 }
 
-export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
-  const sets: WeightedGroups[] = [
-    { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: OPERATOR_WEIGHT, kind: 'operator' },
-    { groups: splitGroups(options.supportTerms ?? []), weight: SUPPORT_WEIGHT, kind: 'support' },
-  ];
-  const groupsOf = (text: string, scale: number) => sets.flatMap((set) => groupAlternatives(set, text, scale));
-  const concepts: Concept[] = [];
-  for (let i = 0; i < words.length; ) {
-    const phrase = longestMemberAt(words, i, sets.flatMap((set) => set.groups));
-    if (phrase && phrase.member.length > 1) {
+/** What a rule sees: the query, the vocabulary's facts, the options and the weighted groups (operator, support). */
+export interface ExpansionContext {
+  words: string[];
+  facts: VocabularyFacts;
+  options: ExpansionOptions;
+  sets: WeightedGroups[];
+  /** The alternatives a text's groups give, at weight × scale. */
+  groupsOf(text: string, scale: number): Alternative[];
+}
+
+/** A word being expanded: where it is, whether it is unfinished or a stop word. */
+export interface WordAt {
+  word: string;
+  prefix: boolean;
+  stop: boolean;
+}
+
+/** A rule that takes one or more query words as a concept of its own, or passes. */
+export interface SpanRule {
+  name: string;
+  /** What it does, and why (docs/knowledge.md, "Retrieval"). */
+  spec: string;
+  match(ctx: ExpansionContext, at: number): { concept: Concept; length: number } | null;
+}
+
+/** A rule adding alternatives to a single word's concept. */
+export interface WordRule {
+  name: string;
+  spec: string;
+  alternatives(ctx: ExpansionContext, w: WordAt): Alternative[];
+}
+
+/** Tried in order at each position; the first that matches takes the words. Otherwise the word is a concept of its own (WORD_RULES). */
+export const SPAN_RULES: readonly SpanRule[] = [
+  {
+    name: 'group-phrase',
+    spec: 'A multi-word member of an operator or support group typed in the query ("help desk", "turn them off") is one concept, with its group.',
+    match(ctx, at) {
+      const phrase = longestMemberAt(ctx.words, at, ctx.sets.flatMap((set) => set.groups));
+      if (!phrase || phrase.member.length < 2) return null;
       const text = phrase.member.join(' ');
-      concepts.push({ text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, ...groupsOf(text, 1)]) });
-      i += phrase.length;
-      continue;
-    }
-    // Two words the articles write as one: "work space" is "workspace", "pass word" "password".
-    const next = words[i + 1];
-    const joined = next !== undefined ? words[i] + next : null;
-    if (joined && !facts.stop.has(words[i]) && !facts.stop.has(next) && !(options.prefixLast && i + 1 === words.length - 1) && facts.present.has(joined)) {
-      const text = `${words[i]} ${next}`;
-      concepts.push({ text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, { text: joined, weight: FORM_WEIGHT, kind: 'form' }, ...groupsOf(joined, FORM_WEIGHT)]) });
-      i += 2;
-      continue;
-    }
-    const word = words[i];
-    const prefix = options.prefixLast && i === words.length - 1;
-    const alternatives: Alternative[] = [{ text: word, weight: 1, kind: 'exact' }];
-    if (!prefix && !facts.known.has(word) && OTHER_PRODUCTS.has(word)) {
-      // A name of another company's product no article has: only itself (other-products.ts).
-      concepts.push({ text: word, prefix, alternatives, otherProduct: true });
-      i++;
-      continue;
-    }
-    const stop = facts.stop.has(word);
-    // A group member in another inflection counts: "emails" is "email", "colleagues" "colleague".
-    for (const form of stop ? [word] : baseForms(word)) alternatives.push(...groupsOf(form, 1));
-    const wn = options.wordnet;
-    if (!stop && wn) for (const v of spellingVariants(word).filter((v) => facts.present.has(v))) alternatives.push({ text: v, weight: FORM_WEIGHT, kind: 'form' });
-    // A misspelling is a word neither the articles nor the dictionary have: "pasword", not "remember" (→ "member").
-    if (!stop && !facts.known.has(word) && !(wn && isDictionaryWord(wn, word))) {
+      return { concept: { text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, ...ctx.groupsOf(text, 1)]) }, length: phrase.length };
+    },
+  },
+  {
+    name: 'joined-pair',
+    spec: 'Two words the articles write as one ("work space" is "workspace"), neither a stop word nor the unfinished last one: the joined word at FORM_WEIGHT.',
+    match({ words, facts, options, groupsOf }, at) {
+      const next = words[at + 1];
+      const joined = next !== undefined ? words[at] + next : null;
+      if (!joined || facts.stop.has(words[at]) || facts.stop.has(next) || (options.prefixLast && at + 1 === words.length - 1) || !facts.present.has(joined)) return null;
+      const text = `${words[at]} ${next}`;
+      return { concept: { text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, { text: joined, weight: FORM_WEIGHT, kind: 'form' }, ...groupsOf(joined, FORM_WEIGHT)]) }, length: 2 };
+    },
+  },
+  {
+    name: 'other-product',
+    spec: "A name of another company's product (lexicon other-products) that no article has: only itself, flagged for scoring; never corrected nor expanded.",
+    match({ words, facts, options }, at) {
+      const word = words[at];
+      const prefix = options.prefixLast && at === words.length - 1;
+      if (prefix || facts.known.has(word) || !OTHER_PRODUCTS.has(word)) return null;
+      return { concept: { text: word, prefix, alternatives: [{ text: word, weight: 1, kind: 'exact' }], otherProduct: true }, length: 1 };
+    },
+  },
+];
+
+/** Applied in order to a word's concept, after the word itself; one alternative per text is kept, the heaviest. */
+export const WORD_RULES: readonly WordRule[] = [
+  {
+    name: 'group-members',
+    spec: 'The other members of its operator (OPERATOR_WEIGHT) and support (SUPPORT_WEIGHT) groups, the word matched in any inflection ("colleagues" is "colleague").',
+    alternatives: ({ groupsOf }, { word, stop }) => (stop ? [word] : baseForms(word)).flatMap((form) => groupsOf(form, 1)),
+  },
+  {
+    name: 'spelling-variants',
+    spec: 'British/American spellings the vocabulary has ("cancelled" → "canceled"), at FORM_WEIGHT; English only.',
+    alternatives: ({ facts, options }, { word, stop }) =>
+      stop || !options.wordnet ? [] : spellingVariants(word).filter((v) => facts.present.has(v)).map((v) => ({ text: v, weight: FORM_WEIGHT, kind: 'form' as const })),
+  },
+  {
+    name: 'typo-corrections',
+    spec: 'A word neither the articles nor the dictionary have: its TYPOS_PER_WORD closest vocabulary words (trigram similarity ≥ TYPO_MIN_SIMILARITY or one edit, two from 8 letters; a rare WordNet word only at ≥ RARE_TYPO_MIN_SIMILARITY and one edit), at typoWeight, with their groups.',
+    alternatives({ facts, options, groupsOf }, { word, stop }) {
+      const wn = options.wordnet;
+      if (!misspelt(facts, wn, word, stop)) return [];
       const rare = wn !== null && isRareWord(wn, word);
       const accepted = (facts.similar.get(word) ?? []).filter((s) =>
         rare
           ? s.similarity >= RARE_TYPO_MIN_SIMILARITY && damerauWithin(word, s.word, 1)
           : s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1),
       );
-      for (const s of accepted.slice(0, TYPOS_PER_WORD)) {
+      return accepted.slice(0, TYPOS_PER_WORD).flatMap((s) => {
         const weight = typoWeight(s.similarity);
-        alternatives.push({ text: s.word, weight, kind: 'typo' });
-        alternatives.push(...groupsOf(s.word, weight));
-      }
-      // A misspelt group member the articles do not have ("colleage" of "colleague" / "teammate"): its group, as a correction.
-      if (word.length >= MIN_MEMBER_TYPO_LENGTH) {
-        for (const member of misspeltMembers(word, sets, prefix)) {
-          alternatives.push({ text: member, weight: MEMBER_TYPO_WEIGHT, kind: 'typo' });
-          alternatives.push(...groupsOf(member, MEMBER_TYPO_WEIGHT));
-        }
-      }
+        return [{ text: s.word, weight, kind: 'typo' as const }, ...groupsOf(s.word, weight)];
+      });
+    },
+  },
+  {
+    name: 'member-typos',
+    spec: 'A misspelt word of MIN_MEMBER_TYPO_LENGTH letters or more one edit (two from 8) from a one-word group member ("colleage"): that member at MEMBER_TYPO_WEIGHT, with its group; not an unfinished word to a member it begins.',
+    alternatives({ facts, options, sets, groupsOf }, { word, stop, prefix }) {
+      if (!misspelt(facts, options.wordnet, word, stop) || word.length < MIN_MEMBER_TYPO_LENGTH) return [];
+      return misspeltMembers(word, sets, prefix).flatMap((member) => [{ text: member, weight: MEMBER_TYPO_WEIGHT, kind: 'typo' as const }, ...groupsOf(member, MEMBER_TYPO_WEIGHT)]);
+    },
+  },
+  {
+    name: 'other-forms',
+    spec: "An irregular verb's other forms and the base form the vocabulary has in some inflection (\"forgot\" → \"forgotten\"), at FORM_WEIGHT; English only.",
+    alternatives: ({ facts, options }, { word, stop }) =>
+      stop || !options.wordnet ? [] : otherForms(word).filter((f) => inVocabulary(facts.present, f)).map((f) => ({ text: f, weight: FORM_WEIGHT, kind: 'form' as const })),
+  },
+  {
+    name: 'derived-words',
+    spec: 'WordNet\'s derivationally related words of its common senses the vocabulary has ("pay" → "payment"), at most DERIVED_PER_WORD, at DERIVED_WEIGHT; English only.',
+    alternatives: ({ facts, options }, { word, stop }) =>
+      stop || !options.wordnet
+        ? []
+        : derivedOf(options.wordnet, word)
+            .filter((d) => inVocabulary(facts.present, d))
+            .slice(0, DERIVED_PER_WORD)
+            .map((d) => ({ text: d, weight: DERIVED_WEIGHT, kind: 'derived' as const })),
+  },
+  {
+    name: 'wordnet-synonyms',
+    spec: 'WordNet synonyms of its common senses whose every word the vocabulary has, at most WORDNET_PER_WORD, at WORDNET_WEIGHT; English only.',
+    alternatives: ({ facts, options }, { word, stop }) =>
+      stop || !options.wordnet
+        ? []
+        : synonymsOf(options.wordnet, word)
+            .filter((s) => s.split(' ').every((part) => inVocabulary(facts.present, part)))
+            .slice(0, WORDNET_PER_WORD)
+            .map((s) => ({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' as const })),
+  },
+];
+
+/** A misspelling is a word neither the articles nor the dictionary have: "pasword", not "remember" (→ "member"). */
+function misspelt(facts: VocabularyFacts, wn: Wordnet | null, word: string, stop: boolean): boolean {
+  return !stop && !facts.known.has(word) && !(wn && isDictionaryWord(wn, word));
+}
+
+/** The query's concepts: at each position the first SPAN_RULES match, else the word with WORD_RULES' alternatives. */
+export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
+  const sets: WeightedGroups[] = [
+    { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: OPERATOR_WEIGHT, kind: 'operator' },
+    { groups: splitGroups(options.supportTerms ?? []), weight: SUPPORT_WEIGHT, kind: 'support' },
+  ];
+  const ctx: ExpansionContext = { words, facts, options, sets, groupsOf: (text, scale) => sets.flatMap((set) => groupAlternatives(set, text, scale)) };
+  const concepts: Concept[] = [];
+  for (let i = 0; i < words.length; ) {
+    const span = SPAN_RULES.reduce<ReturnType<SpanRule['match']>>((found, rule) => found ?? rule.match(ctx, i), null);
+    if (span) {
+      concepts.push(span.concept);
+      i += span.length;
+      continue;
     }
-    // The unfinished last word too: when it is a whole word WordNet knows, it was likely meant.
-    if (!stop && wn) {
-      for (const f of otherForms(word).filter((f) => inVocabulary(facts.present, f))) alternatives.push({ text: f, weight: FORM_WEIGHT, kind: 'form' });
-      const derived = derivedOf(wn, word).filter((d) => inVocabulary(facts.present, d));
-      for (const d of derived.slice(0, DERIVED_PER_WORD)) alternatives.push({ text: d, weight: DERIVED_WEIGHT, kind: 'derived' });
-      const present = synonymsOf(wn, word).filter((s) => s.split(' ').every((part) => inVocabulary(facts.present, part)));
-      for (const s of present.slice(0, WORDNET_PER_WORD)) alternatives.push({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' });
-    }
-    concepts.push({ text: word, prefix, alternatives: dedupe(alternatives), ...(wn && isCommonWord(wn, word) ? { common: true } : {}) });
+    const w: WordAt = { word: words[i], prefix: options.prefixLast && i === words.length - 1, stop: facts.stop.has(words[i]) };
+    const alternatives: Alternative[] = [{ text: w.word, weight: 1, kind: 'exact' }, ...WORD_RULES.flatMap((rule) => rule.alternatives(ctx, w))];
+    const wn = options.wordnet;
+    concepts.push({ text: w.word, prefix: w.prefix, alternatives: dedupe(alternatives), ...(wn && isCommonWord(wn, w.word) ? { common: true } : {}) });
     i++;
   }
   return concepts;
