@@ -36,6 +36,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
   private nc: NatsConnection | null = null;
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -70,6 +71,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     // Stop pulling, finish the event in hand; the ones pulled but not handled are redelivered after ack_wait.
+    this.stopping = true;
     await this.messages?.close().catch(() => undefined);
     await this.loop;
     const nc = this.nc;
@@ -112,6 +114,12 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
         this.logger.warn(`event ${msg.subject} #${msg.seq} failed (${(err as Error).message}); offered again in ${delay} ms`);
         msg.nak(delay);
       }
+    }
+    // The pull ended without a shutdown (the consumer or its stream deleted): a process that consumes nothing must not
+    // look healthy, so it exits and its supervisor starts it again, which makes the stream and consumer again.
+    if (!this.stopping) {
+      this.logger.fatal('the domain-event consumer stopped delivering; exiting to be restarted');
+      process.exit(1);
     }
   }
 
