@@ -4,12 +4,14 @@ import {
   eraseThroughApi,
   expectEnvelope,
   freePort,
+  metricSample,
   openSocket,
   nextEvent,
   OperatorApi,
   privacyCallers,
   queryDatabase,
   recordSensitive,
+  scrapeMetrics,
   Stack,
   startAnonymous,
   startStack,
@@ -234,6 +236,8 @@ describe('email (SPEC §15)', () => {
       return rows.length > 0 ? rows : null;
     }, 'failed attempts while the SMTP server is down');
     expect(waiting.status).toBe('pending');
+    const integrations = stack.apps.find((a) => a.name === 'integrations')!;
+    expect(metricSample(await scrapeMetrics(integrations.metricsUrl), 'mail_queue_pending')).toBeGreaterThanOrEqual(1);
 
     await smtp.start();
     const mail = await smtp.next((m) => m.to.includes(v.email));

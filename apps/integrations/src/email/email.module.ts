@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
+import { Metrics } from '@widget/common';
+import { queueGauges } from '../domain/queue-gauges';
 import { EmailHandler } from './email.handler';
 import { EmailPrivacy } from './email-privacy';
 import { EmailRepository } from './email.repository';
@@ -31,4 +33,13 @@ import { WebhookDisabledMail } from './webhook-disabled.mail';
   // The webhooks feature tells owners through it (WebhooksModule: EndpointDisabledNotifier).
   exports: [EmailPrivacy, WebhookDisabledMail],
 })
-export class EmailModule {}
+export class EmailModule implements OnModuleInit {
+  constructor(
+    private readonly queue: MailQueueRepository,
+    private readonly metrics: Metrics,
+  ) {}
+
+  onModuleInit(): void {
+    queueGauges(this.metrics, 'mail_queue', 'Mail', () => this.queue.backlog());
+  }
+}

@@ -95,6 +95,15 @@ export class MailQueueRepository {
     );
   }
 
+  /** Mail waiting for the SMTP server, and how long the oldest due one has waited (the /metrics gauges). */
+  async backlog(): Promise<{ pending: number; oldestDueSeconds: number }> {
+    const [row]: { pending: string; age: number | null }[] = await this.db.query(
+      `SELECT count(*) AS pending, extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now()))::float8 AS age
+         FROM integrations.mail_queue WHERE status = 'pending'`,
+    );
+    return { pending: Number(row.pending), oldestDueSeconds: Math.max(0, row.age ?? 0) };
+  }
+
   /** Opens a sealed content (a person's export). */
   open(sealed: string): MailContent {
     return JSON.parse(this.box.open(sealed)) as MailContent;
