@@ -236,14 +236,14 @@ describe('webhooks', () => {
       await owner.delete(`${hooks()}/${id}`);
     });
 
-    it('a receiver that takes 15 s delays neither a visitor send nor another endpoint', async () => {
+    it('a receiver still holding its answer (as one taking 15 s does) delays neither a visitor send nor another endpoint', async () => {
       const slow = await receiver(() => 'hold');
       const fast = await receiver();
       const slowHook = await register(slow.url, ['message.created']);
       const fastHook = await register(fast.url, ['message.created']);
       const { token, conversationId, messageId } = await visitorConversation();
       await slow.until((all) => all.some((x) => messageIdOf(x) === messageId));
-      // The slow endpoint holds its request (it would answer after 15 s, past the 10 s time-out) …
+      // The slow endpoint holds its request (a 15 s answer would come past the 10 s time-out) …
       const send = await widget.api.post(`/conversations/${conversationId}/messages`, { text: `while it waits ${randomUUID()}` }, { token });
       expect(send.status).toBe(201);
       // … and the send returned while it still does; the other endpoint got both messages meanwhile.
