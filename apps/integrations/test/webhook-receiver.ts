@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the receiver saw it. */
@@ -27,17 +28,26 @@ export class WebhookReceiver {
   private waiters: (() => void)[] = [];
   private server!: Server;
 
-  private constructor(private reply: (request: Received, n: number) => Reply) {}
+  private constructor(
+    private reply: (request: Received, n: number) => Reply,
+    private readonly tls: boolean,
+  ) {}
 
-  static async start(reply: (request: Received, n: number) => Reply = () => 200): Promise<WebhookReceiver> {
-    const receiver = new WebhookReceiver(reply);
-    receiver.server = createServer((req, res) => void receiver.handle(req, res));
+  /** Plain http, or https with `tls` (a PEM key and certificate). */
+  static async start(reply: (request: Received, n: number) => Reply = () => 200, tls?: { key: string; cert: string }): Promise<WebhookReceiver> {
+    const receiver = new WebhookReceiver(reply, tls !== undefined);
+    const handler = (req: IncomingMessage, res: ServerResponse) => void receiver.handle(req, res);
+    receiver.server = tls ? createTlsServer(tls, handler) : createServer(handler);
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/hooks`;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
   }
 
   /** Changes how the next requests are answered. */

@@ -1,5 +1,9 @@
 import { createTestWidget, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ReceiverPool, Received } from './webhook-receiver';
 
 /**
@@ -146,6 +150,31 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
       await root.delete(`${hooks()}/${webhookId}`);
     }
     expect(r.received).toHaveLength(0);
+  }, 120_000);
+
+  it('https is delivered (the address checked is the one connected to, the certificate checked for the name) while http is refused', async () => {
+    await stopAll();
+    // A certificate for localhost and 127.0.0.1 that only this process trusts (NODE_EXTRA_CA_CERTS).
+    const dir = mkdtempSync(join(tmpdir(), 'webhook-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    processes.push(await stack.spawn('integrations', { WEBHOOK_ALLOW_HTTP: 'false', WEBHOOK_ALLOW_PRIVATE: 'true', NODE_EXTRA_CA_CERTS: cert }));
+    const secure = await receiver(() => 200, { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') });
+    const plain = await receiver();
+    const secureId = await register(`https://localhost:${secure.port}/hooks`, ['message.created']);
+    const plainId = await register(plain.url, ['message.created']);
+    const { token } = await startAnonymous(widget);
+    const opened = await widget.api.post('/conversations', { message: `over tls ${randomUUID()}` }, { token });
+    expect(opened.status).toBe(201);
+    await secure.until((all) => all.some((x) => x.json.type === 'message.created' && x.status === 200));
+    const [refused] = await until(
+      () => deliveriesOf(plainId),
+      (list) => list[0]?.attempts >= 1,
+    );
+    expect(refused).toMatchObject({ status: 'pending', last_error: 'http_not_allowed' });
+    expect(plain.received).toHaveLength(0);
+    await root.delete(`${hooks()}/${secureId}`);
+    await root.delete(`${hooks()}/${plainId}`);
   }, 120_000);
 
   it('a redirect is not followed; after the retry window the delivery failed, the endpoint is disabled and says why', async () => {
