@@ -1,7 +1,7 @@
 import { createTestWidget, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiverPool, Received } from './webhook-receiver';
@@ -175,6 +175,7 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
     expect(plain.received).toHaveLength(0);
     await root.delete(`${hooks()}/${secureId}`);
     await root.delete(`${hooks()}/${plainId}`);
+    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('a redirect is not followed; after the retry window the delivery failed, the endpoint is disabled and says why', async () => {
