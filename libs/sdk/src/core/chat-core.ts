@@ -64,6 +64,7 @@ export class ChatCore {
     // The visitor flavour of the transport the inbox shares: the session token, renewed once when refused.
     this.transport = new Transport({
       flavour: { kind: 'visitor' },
+      realtimeToken: routeOf(ROUTES.createRealtimeToken),
       apiBase: options.apiBase,
       fetch: options.fetch,
       io: options.io,

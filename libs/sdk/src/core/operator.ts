@@ -69,7 +69,12 @@ export class OperatorApi {
     private readonly session: OperatorSession,
     private readonly connection: Connection,
   ) {
-    this.transport = new Transport({ ...connection, flavour: { kind: 'operator', workspaceId: session.workspaceId }, token: () => session.token });
+    this.transport = new Transport({
+      ...connection,
+      flavour: { kind: 'operator', workspaceId: session.workspaceId },
+      realtimeToken: routeOf(ROUTES.createOperatorRealtimeToken, { ws: session.workspaceId }),
+      token: () => session.token,
+    });
   }
 
   listConversations(query: { status?: ConversationStatus; cursor?: string; limit?: number }): Promise<Page<Conversation>> {

@@ -1,3 +1,4 @@
+import { ADMIN_ROUTE_PATHS, routeOf, WIDGET_ROUTE_PATHS } from '@widget/contracts/wire';
 import { FakeSocket, FakeSocketOptions } from '../../test/fake-socket';
 import { SupportChatError } from '../errors';
 import type { SocketEnvelope } from './realtime';
@@ -29,6 +30,8 @@ function harness(flavour: Flavour, script: Record<string, Answer[]>, withToken?:
   let transport: Transport;
   transport = new Transport({
     flavour,
+    // As ChatCore and OperatorApi pass it: each flavour's route of the table.
+    realtimeToken: flavour.kind === 'operator' ? routeOf(ADMIN_ROUTE_PATHS.createOperatorRealtimeToken, { ws: flavour.workspaceId }) : routeOf(WIDGET_ROUTE_PATHS.createRealtimeToken),
     apiBase: 'https://support.example.com',
     fetch,
     sleep: async (ms) => void waits.push(ms),

@@ -1,4 +1,3 @@
-import { ADMIN_ROUTE_PATHS as ADMIN, routeOf, WIDGET_ROUTE_PATHS as WIDGET } from '@widget/contracts/wire';
 import { SupportChatError } from '../errors';
 import { HttpClient, HttpOptions, RequestOptions } from './http';
 import { FATAL_REFUSALS, RealtimeConnection, RealtimeOptions } from './realtime';
@@ -15,6 +14,11 @@ export type Route = { method: string; path: string };
 
 export interface TransportOptions extends HttpOptions {
   flavour: Flavour;
+  /**
+   * Where this flavour's short-lived realtime token comes from: the widget API's route (visitor) or the admin
+   * API's for the workspace (operator). Given by the caller, so a bundle carries only its own API's routes.
+   */
+  realtimeToken?: Route;
   io: RealtimeOptions['io'];
   /** The bearer of every authenticated call: the session token or the operator token; null before there is one. */
   token(): string | null;
@@ -63,24 +67,21 @@ export class Transport {
     return token ? run(token) : Promise.reject(signedOut());
   }
 
-  /** Where this flavour's short-lived realtime token comes from. */
-  realtimeTokenRoute(): Route {
-    const flavour = this.options.flavour;
-    return flavour.kind === 'operator' ? routeOf(ADMIN.createOperatorRealtimeToken, { ws: flavour.workspaceId }) : routeOf(WIDGET.createRealtimeToken);
-  }
 
   /**
    * The flavour's live events: a visitor's conversations, or the operator's whole workspace. Each attempt asks
    * for a fresh realtime token (one HTTP attempt: the connection's own loop retries) and passes the replay cursor.
    */
   realtime(handlers: Pick<RealtimeOptions, 'lastMessageId' | 'onEvent' | 'onState' | 'onFatal'>): RealtimeConnection {
+    const route = this.options.realtimeToken;
+    if (!route) throw new SupportChatError({ code: 'validation_error', message: 'This transport has no realtime token route.', recoverable: false });
     return new RealtimeConnection({
       ...this.options.realtime,
       ...handlers,
       apiBase: this.options.apiBase,
       io: this.options.io,
       fatal: FATAL[this.options.flavour.kind],
-      token: async () => (await this.call<{ token: string }>(this.realtimeTokenRoute(), { body: {}, retry: false })).token,
+      token: async () => (await this.call<{ token: string }>(route, { body: {}, retry: false })).token,
     });
   }
 }
