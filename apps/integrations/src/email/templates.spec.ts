@@ -1,4 +1,4 @@
-import { escapeHtml, html, invitationMail, newConversationMail, oneLine, transcriptMail, unreadRepliesMail } from './templates';
+import { escapeHtml, html, invitationMail, newConversationMail, oneLine, transcriptMail, unreadRepliesMail, webhookDisabledMail } from './templates';
 
 const script = '<script>alert("x")</script> & \'quoted\'';
 
@@ -40,6 +40,15 @@ describe('email templates', () => {
     expect(oneLine('a\r\nBcc: victim@example.com')).toBe('a Bcc: victim@example.com');
     expect(oneLine('x'.repeat(300))).toHaveLength(200);
     expect(newConversationMail({ workspaceName: 'W', subject: 'help\nme', firstMessage: null, openUrl: 'https://x' }).subject).toBe('New conversation in W: help me');
+  });
+
+  it("escapes a visitor's first words in a member's notice and an operator's webhook URL in the owners' warning", () => {
+    const notice = newConversationMail({ workspaceName: 'W', subject: null, firstMessage: `${script}\nline 2`, openUrl: 'https://x/inbox/' });
+    expect(notice.html).toContain(`${escapeHtml(script)}<br>line 2`);
+    expect(notice.html).not.toContain('<script>');
+    expect(notice.text).toContain(script);
+    const warning = webhookDisabledMail({ workspaceName: 'W', url: 'https://hooks.example.com/?a=<b>', webhookId: 'wh_1' });
+    expect(warning.html).toContain('<code>https://hooks.example.com/?a=&lt;b&gt;</code>');
   });
 
   it('writes an invitation with its link in the HTML attribute escaped', () => {
