@@ -10,17 +10,17 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /**
- * `@widget/contracts/frame`, `@widget/contracts/paths` (the route table, no zod), `@widget/contracts/wire`
- * (the route table, event names, handshake keys and error envelope, no zod) and `@widget/contracts/form-values`
+ * `@widget/contracts/frame`, `@widget/contracts/wire` (the route table, event names, handshake keys and error
+ * envelope, no zod) and `@widget/contracts/form-values`
  * (the rules of a form's values) from their
  * TypeScript source (ES modules), so esbuild tree-shakes them (zod's small engine, the other API's
  * routes) instead of pulling the CommonJS builds whole.
  */
-const CONTRACTS_SOURCES = { frame: 'frame.ts', paths: 'route-paths.ts', wire: 'wire.ts', 'form-values': 'form-values.ts' };
+const CONTRACTS_SOURCES = { frame: 'frame.ts', wire: 'wire.ts', 'form-values': 'form-values.ts' };
 export const contractsFromSource = {
   name: 'contracts-from-source',
   setup(build) {
-    build.onResolve({ filter: /^@widget\/contracts\/(frame|paths|wire|form-values)$/ }, (args) => ({
+    build.onResolve({ filter: /^@widget\/contracts\/(frame|wire|form-values)$/ }, (args) => ({
       path: resolve(here, '../contracts/src', CONTRACTS_SOURCES[args.path.slice('@widget/contracts/'.length)]),
     }));
     // A browser calls routes and never shows their summaries (the OpenAPI documents do): left out, they cost no bytes.

@@ -2,7 +2,7 @@ import { ERROR_CATALOGUE, ErrorCode } from './errors';
 
 /**
  * The route table of both HTTP APIs, the part without schemas (no zod: the
- * browser SDK and the inbox may import it through `@widget/contracts/paths`).
+ * browser SDK and the inbox import it through `@widget/contracts/wire`).
  * `routes.ts` adds each route's body, query and reply schemas under the same
  * key, and the gateway's controllers (`@Route(ROUTES.widget.sendMessage)`),
  * the OpenAPI documents and the registered-route check all read the result,
