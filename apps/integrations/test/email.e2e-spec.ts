@@ -19,7 +19,7 @@ import {
 } from '@widget/testing';
 import { IntegrationsRpc } from '@widget/contracts';
 import { randomUUID } from 'node:crypto';
-import { ReceivedMail, sendReply, SmtpReceiver } from './mail-peers';
+import { rawReply, ReceivedMail, sendReply, SmtpReceiver } from './mail-peers';
 
 const INBOUND_DOMAIN = 'reply.acme.test';
 const DELAY = '2s';
@@ -110,6 +110,7 @@ describe('email (SPEC §15)', () => {
         WEBHOOK_RETRY_BASE_MS: '50',
         WEBHOOK_RETRY_WINDOW_MS: '800',
         EMAIL_POLL: '200ms',
+        RATE_LIMIT_SESSION_TRANSCRIPTS: '3/1h',
       },
     });
     widget = await createTestWidget(stack, { email: { transcriptOnResolve: false } });
@@ -218,6 +219,13 @@ describe('email (SPEC §15)', () => {
       expect(error.response).toMatch(/5\.7\.1/);
     });
 
+    it('a malformed one (no From header)', async () => {
+      const before = await messageCount();
+      const error = await rawReply(inboundPort, { from: v.email, to: replyTo }, `To: ${replyTo}\r\nSubject: Re\r\n\r\nNo From header here\r\n`);
+      expect(error?.responseCode).toBe(550);
+      expect(await messageCount()).toBe(before);
+    });
+
     it('a reply with no new text above the quote, and an oversized one', async () => {
       expect((await refused({ from: v.email, to: replyTo, text: '\r\nOn Mon, Dec 7, 2026 at 10:02 AM Acme <x@y> wrote:\r\n> Anything else?\r\n' })).responseCode).toBe(550);
       expect((await refused({ from: v.email, to: replyTo, text: 'x'.repeat(2 * 1024 * 1024) })).responseCode).toBe(552);
@@ -268,6 +276,14 @@ describe('email (SPEC §15)', () => {
       expectEnvelope(await widget.api.post(`/conversations/${v.conversationId}/transcript`, undefined, { token: other.token }), 404, 'conversation_not_found');
       const own = await widget.api.post('/conversations', { message: 'no email here' }, { token: other.token });
       expectEnvelope(await widget.api.post(`/conversations/${own.body.id}/transcript`, undefined, { token: other.token }), 400, 'validation_error', 'email_unknown');
+    });
+
+    it('limited per session (RATE_LIMIT_SESSION_TRANSCRIPTS, here 3/1h): 429 with Retry-After', async () => {
+      const v = await visitor('Copies, please');
+      for (let i = 0; i < 3; i++) expect((await widget.api.post(`/conversations/${v.conversationId}/transcript`, undefined, { token: v.token })).status).toBe(202);
+      const refused = await widget.api.post(`/conversations/${v.conversationId}/transcript`, undefined, { token: v.token });
+      expectEnvelope(refused, 429, 'rate_limited');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     });
 
     it('on resolve when the widget says email.transcriptOnResolve', async () => {

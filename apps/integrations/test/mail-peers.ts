@@ -88,3 +88,16 @@ export async function sendReply(port: number, mail: { from: string; to: string; 
     transport.close();
   }
 }
+
+/** A mail as raw bytes (a malformed one), with its envelope; resolves with the SMTP error, or null when accepted. */
+export async function rawReply(port: number, envelope: { from: string; to: string }, raw: string): Promise<{ responseCode?: number; response?: string } | null> {
+  const transport = createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, logger: false });
+  try {
+    await transport.sendMail({ envelope, raw });
+    return null;
+  } catch (err) {
+    return err as { responseCode?: number; response?: string };
+  } finally {
+    transport.close();
+  }
+}
