@@ -1,3 +1,4 @@
+// Over 400 lines: every email case runs on one stack of its own with SMTP peers (the boot is most of its minute); split, each file would boot another.
 import {
   createTeamWorkspace,
   createTestWidget,
