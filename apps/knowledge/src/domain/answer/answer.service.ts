@@ -174,13 +174,13 @@ export class AnswerService {
     return vector ? this.vectors.similarities(scope, this.embeddings.model, vector) : null;
   }
 
-  /** The lexical candidates plus the answer.retrieveArticles (profile) most similar articles they lack. */
+  /** The lexical candidates plus the profile's `semanticArticles` most similar articles they lack. */
   private async withNearest(scope: ReadScope, lexical: RetrievedRow[], similarity: Map<string, number>): Promise<RetrievedRow[]> {
     const have = new Set(lexical.map((r) => r.id));
     const nearest = [...similarity.entries()]
       .filter(([id, sim]) => sim > 0 && !have.has(id))
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, this.embeddings.profile.answer.retrieveArticles)
+      .slice(0, this.embeddings.profile.answer.semanticArticles)
       .map(([id]) => id);
     return [...lexical, ...(await this.articles.retrievable(scope, nearest))];
   }

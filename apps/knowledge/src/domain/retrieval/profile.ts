@@ -29,8 +29,10 @@ export interface RetrievalProfile {
     maxAnswerChars: number;
   };
   answer: {
-    /** Lexical candidates retrieved per question, and semantic ones added. */
+    /** Lexical candidates retrieved per question. */
     retrieveArticles: number;
+    /** The most similar articles added to them when the lexical retrieval lacks them (each costs scoring time). */
+    semanticArticles: number;
     /** An article is suggested from this article coverage on … */
     suggestionMinCoverage: number;
     /** … or from this calibrated similarity on (semantic rank 1 or 2 only). */
@@ -73,6 +75,7 @@ export const DEFAULT_PROFILE: RetrievalProfile = {
   },
   answer: {
     retrieveArticles: 8,
+    semanticArticles: 3,
     suggestionMinCoverage: 0.3,
     semanticSuggestionMin: 0.5,
     maxSuggestions: 3,

@@ -46,10 +46,11 @@ export function parseWordVectors(buf: Buffer): WordVectors {
   const words = buf.toString('utf8', 20, 20 + wordBytes).split('\n');
   let at = 20 + wordBytes;
   at += (4 - (at % 4)) % 4;
-  // Copies: the file's buffer may not be aligned for a Float32Array view.
-  const scales = new Float32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + count * 4));
+  // Views on the file's buffer (no copy); a copy only when the scales are not 4-byte aligned in memory.
+  const start = buf.byteOffset + at;
+  const scales = start % 4 === 0 ? new Float32Array(buf.buffer, start, count) : new Float32Array(buf.buffer.slice(start, start + count * 4));
   at += count * 4;
-  const components = new Int8Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + count * dims));
+  const components = new Int8Array(buf.buffer, buf.byteOffset + at, count * dims);
   return { dims, index: new Map(words.map((w, i) => [w, i])), scales, components };
 }
 

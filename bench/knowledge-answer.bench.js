@@ -1,0 +1,88 @@
+/**
+ * Answer latency with the semantic default on (the built-in GloVe word
+ * vectors, fused with the lexical ranking; issue 25) at 1,000 published
+ * articles, end to end through the gateway, and the knowledge process's
+ * resident memory. `npm run bench -- knowledge-answer`.
+ *
+ * The articles: the evaluation's 22-article help center, and 978 more made
+ * of its sentences recombined with a seeded generator (English words, so
+ * every article has a real vector and the lexical and semantic rankings
+ * both work). The questions: the original evaluation set's (answerable and
+ * unrelated), asked sequentially after a warm-up that loads the workspace's
+ * vectors into the service's memory. docs/benchmarks.md has the figures.
+ */
+const { readFileSync } = require('node:fs');
+const { createTestWidget, startAnonymous } = require('@widget/testing');
+const { summarize, runConcurrent, now } = require('./stats');
+const { corpus, loadCorpus } = require('../apps/knowledge/eval/load-corpus');
+const questions = require('../apps/knowledge/eval/questions.json');
+
+const ARTICLES = 1000;
+const ANSWERS = 300;
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Resident memory of a process, from /proc (Linux), in MB. */
+function rssMb(pid) {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+    return Math.round(kb / 102.4) / 10;
+  } catch {
+    return null;
+  }
+}
+
+async function run({ stack, log }) {
+  const knowledge = stack.apps.find((a) => a.name === 'knowledge');
+  const widget = await createTestWidget(stack);
+  const admin = async (method, path, body) => {
+    const res = await widget.admin.post(path, body);
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
+    return res.body;
+  };
+  const rssStart = rssMb(knowledge.process.pid);
+  const { collections } = await loadCorpus(admin, widget.workspaceId);
+  const sentences = corpus.flatMap((a) => a.body.replace(/<[^>]+>/g, ' ').split(/(?<=[.!?])\s+/).filter((s) => s.trim().length > 20));
+  const titles = corpus.map((a) => a.title);
+  const random = rng(25);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const extra = Array.from({ length: ARTICLES - corpus.length }, (_, i) => ({
+    title: `${pick(titles)} (${i})`,
+    body: `<p>${Array.from({ length: 4 + Math.floor(random() * 6) }, () => pick(sentences)).join(' ')}</p>`,
+    collectionId: collections[pick(corpus).collection],
+  }));
+  const insert = await runConcurrent(8, extra.length, async (i) => {
+    const res = await widget.admin.post(`/workspaces/${widget.workspaceId}/articles`, { ...extra[i], locale: 'en', status: 'published' });
+    if (res.status !== 201) throw new Error(`article ${res.status} ${res.text}`);
+  });
+  log(`${ARTICLES} articles written (with their vectors) at ${insert.perSecond}/s`);
+
+  const { token } = await startAnonymous(widget);
+  const asked = [...questions.answerable.map((q) => q.q), ...questions.unrelated];
+  const coldStart = now();
+  await widget.api.post('/ai/answer', { question: asked[0] }, { token });
+  const cold = Math.round((now() - coldStart) * 10) / 10;
+  for (let i = 1; i < 20; i++) await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
+  const answerMs = [];
+  let answered = 0;
+  for (let i = 0; i < ANSWERS; i++) {
+    const t0 = now();
+    const res = await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
+    answerMs.push(now() - t0);
+    if (res.status !== 200) throw new Error(`answer ${res.status} ${res.text}`);
+    if (res.body.answer) answered++;
+  }
+  const answer = summarize(answerMs);
+  const rss = rssMb(knowledge.process.pid);
+  log(`answers at ${ARTICLES} articles, semantic default on (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; first (loads the vectors) ${cold} ms; answered ${answered}/${ANSWERS}`);
+  log(`knowledge process RSS: ${rssStart} MB before the articles, ${rss} MB after the answers`);
+  return { articles: ARTICLES, answer, coldAnswerMs: cold, knowledgeRssMb: { start: rssStart, end: rss } };
+}
+
+module.exports = { name: 'knowledge-answer', run };
