@@ -1,5 +1,5 @@
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client';
-import type { ArticleHit, Attachment, ChatCompany, ChatUser } from '../types';
+import type { Attachment, ChatCompany, ChatUser } from '../types';
 import type { KeyValueStore } from './storage';
 
 /** The chat's options and the shapes its methods take and answer (ChatCore and its parts). */
@@ -51,32 +51,8 @@ export interface SessionReply {
   expiresAt: string;
 }
 
-export interface AiAnswer {
-  /** The server's record of this reply: what an escalation names. */
-  id: string;
-  mode: string;
-  answer: { text: string; confidence: number; citations: { articleId: string; title: string }[] } | null;
-  suggestions: ArticleHit[];
-  escalation: { recommended: boolean; reason: string | null };
-}
-
-export interface FormField {
-  key: string;
-  label: string;
-  type: 'text' | 'textarea' | 'email' | 'number' | 'select' | 'multiselect' | 'checkbox' | 'date';
-  required: boolean;
-  options?: string[];
-  maxLength?: number;
-  min?: number;
-  max?: number;
-  pattern?: string;
-}
-export interface TicketForm {
-  id: string;
-  name: string;
-  description: string | null;
-  fields: FormField[];
-}
+// The API's views, from the contracts (type-only), so they cannot drift from what the server sends.
+export type { AiAnswerReply as AiAnswer, FormField, PublicForm as TicketForm } from '@widget/contracts';
 
 export interface IdentityInput {
   user?: ChatUser;
