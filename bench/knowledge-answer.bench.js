@@ -13,20 +13,13 @@
  */
 const { readFileSync } = require('node:fs');
 const { createTestWidget, startAnonymous } = require('@widget/testing');
-const { summarize, runConcurrent, now } = require('./stats');
+const { runConcurrent, now, rng } = require('./stats');
+const { answerLatency } = require('./answer-latency');
 const { corpus, loadCorpus } = require('../apps/knowledge/eval/load-corpus');
 const questions = require('../apps/knowledge/eval/questions.json');
 
 const ARTICLES = 1000;
 const ANSWERS = 300;
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Resident memory of a process, from /proc (Linux), in MB. */
 function rssMb(pid) {
@@ -68,17 +61,7 @@ async function run({ stack, log }) {
   const coldStart = now();
   await widget.api.post('/ai/answer', { question: asked[0] }, { token });
   const cold = Math.round((now() - coldStart) * 10) / 10;
-  for (let i = 1; i < 20; i++) await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
-  const answerMs = [];
-  let answered = 0;
-  for (let i = 0; i < ANSWERS; i++) {
-    const t0 = now();
-    const res = await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
-    answerMs.push(now() - t0);
-    if (res.status !== 200) throw new Error(`answer ${res.status} ${res.text}`);
-    if (res.body.answer) answered++;
-  }
-  const answer = summarize(answerMs);
+  const { answer, answered } = await answerLatency(widget, token, asked, { warmup: 19, count: ANSWERS });
   const rss = rssMb(knowledge.process.pid);
   log(`answers at ${ARTICLES} articles, semantic default on (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; first (loads the vectors) ${cold} ms; answered ${answered}/${ANSWERS}`);
   log(`knowledge process RSS: ${rssStart} MB before the articles, ${rss} MB after the answers`);

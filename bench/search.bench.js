@@ -11,21 +11,14 @@
  */
 const { Client } = require('pg');
 const { createTestWidget, startAnonymous } = require('@widget/testing');
-const { summarize, runConcurrent, now } = require('./stats');
+const { summarize, runConcurrent, now, rng } = require('./stats');
+const { answerLatency } = require('./answer-latency');
 const { loadCorpus } = require('../apps/knowledge/eval/load-corpus');
 const questions = require('../apps/knowledge/eval/questions.json');
 
 const ARTICLES = 10_000;
 const SEARCHES = 1000;
 const ANSWERS = 300;
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function vocabulary(size, random) {
   const syllables = ['ka', 'lo', 'mi', 'ne', 'ru', 'ta', 'vo', 'si', 'pe', 'da', 'gri', 'fel', 'mon', 'tar', 'zen', 'bar', 'lin', 'cor', 'pa', 'sho'];
@@ -117,17 +110,7 @@ async function run({ stack, log }) {
   log(`search for the 3 most common words (match most articles): p50 ${common.p50} ms, p95 ${common.p95} ms`);
 
   const asked = [...questions.answerable.map((q) => q.q), ...questions.unrelated];
-  for (let i = 0; i < 20; i++) await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
-  const answerMs = [];
-  let answered = 0;
-  for (let i = 0; i < ANSWERS; i++) {
-    const t0 = now();
-    const res = await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
-    answerMs.push(now() - t0);
-    if (res.status !== 200) throw new Error(`answer ${res.status} ${res.text}`);
-    if (res.body.answer) answered++;
-  }
-  const answer = summarize(answerMs);
+  const { answer, answered } = await answerLatency(widget, token, asked, { count: ANSWERS });
   log(`default answer (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; answered ${answered}/${ANSWERS}`);
 
   return { articles: ARTICLES + 22, insertPerSecond: insert.perSecond, search, searchCommonWord: common, answer };

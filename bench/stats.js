@@ -27,6 +27,15 @@ async function runConcurrent(concurrency, total, worker) {
   return { seconds, perSecond: Math.round(total / seconds) };
 }
 
+/** A seeded pseudo-random generator in [0, 1) (an LCG): the same data on every run. */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
-module.exports = { percentile, summarize, runConcurrent, now };
+module.exports = { percentile, summarize, runConcurrent, now, rng };
