@@ -1,5 +1,6 @@
 import type { VocabularyFacts } from '../../persistence/vocabulary.repository';
 import { ENGLISH } from '../../lexicon';
+import { DEFAULT_PROFILE, RetrievalProfile } from './profile';
 import { OTHER_PRODUCTS } from './other-products';
 import { queryWords } from '../search-terms';
 import { baseForms, derivedOf, isCommonWord, isDictionaryWord, isRareWord, otherForms, synonymsOf, Wordnet } from './wordnet';
@@ -31,26 +32,21 @@ export interface Concept {
   otherProduct?: boolean;
 }
 
+/** The profile's expansion numbers (profile.ts); the names below are the default's, for specs and docs. */
+export type ExpansionProfile = RetrievalProfile['expansion'];
+const D = DEFAULT_PROFILE.expansion;
 /** An operator's synonym is a declared equivalence: nearly a match on the word. */
-export const OPERATOR_WEIGHT = 0.9;
+export const OPERATOR_WEIGHT = D.operator;
 /** Another form of an irregular verb ("forgot" → "forgotten"): the same word. */
-export const FORM_WEIGHT = 0.95;
-/** A curated support-domain equivalence (support-terms.ts): generic, so below an operator's. */
-export const SUPPORT_WEIGHT = 0.8;
+export const FORM_WEIGHT = D.form;
+/** A curated support-domain equivalence (lexicon support terms): generic, so below an operator's. */
+export const SUPPORT_WEIGHT = D.support;
 /** A derivationally related word ("pay" → "payment"): same meaning, other part of speech. */
-export const DERIVED_WEIGHT = 0.7;
+export const DERIVED_WEIGHT = D.derived;
 /** A WordNet synonym shares one sense of the word, maybe not the visitor's. */
-export const WORDNET_WEIGHT = 0.5;
-/** Derived words kept per word, among those the workspace's articles use. */
-export const DERIVED_PER_WORD = 3;
-/** WordNet synonyms kept per word, among those the workspace's articles use. */
-export const WORDNET_PER_WORD = 3;
-/** Spelling corrections kept per unknown word. */
-export const TYPOS_PER_WORD = 2;
-/** A correction is accepted at this trigram similarity, or at an edit distance of one (two from 8 letters: transpositions score low in trigrams). */
-export const TYPO_MIN_SIMILARITY = 0.45;
-/** A rare WordNet word ("calender") is corrected only when this similar and one edit away. */
-export const RARE_TYPO_MIN_SIMILARITY = 0.5;
+export const WORDNET_WEIGHT = D.wordnet;
+/** A correction to a group member: one or two edits away, as sure as a close trigram correction. */
+export const MEMBER_TYPO_WEIGHT = D.memberTypo;
 
 export interface ExpansionOptions {
   /** The last word is unfinished (search box). */
@@ -59,6 +55,8 @@ export interface ExpansionOptions {
   wordnet: Wordnet | null;
   /** Curated equivalences (support-terms.ts), English; none when absent. */
   supportTerms?: readonly (readonly string[])[];
+  /** Weights and limits; the default profile's when absent. */
+  profile?: ExpansionProfile;
 }
 
 /**
@@ -141,8 +139,8 @@ function splitGroups(groups: readonly (readonly string[])[]): string[][][] {
   return split;
 }
 
-export function typoWeight(similarity: number): number {
-  return Math.min(0.9, 0.5 + similarity / 2);
+export function typoWeight(similarity: number, max = D.typoMax): number {
+  return Math.min(max, 0.5 + similarity / 2);
 }
 
 /** What a rule sees: the query, the vocabulary's facts, the options and the weighted groups (operator, support). */
@@ -151,6 +149,7 @@ export interface ExpansionContext {
   facts: VocabularyFacts;
   options: ExpansionOptions;
   sets: WeightedGroups[];
+  p: ExpansionProfile;
   /** The alternatives a text's groups give, at weight × scale. */
   groupsOf(text: string, scale: number): Alternative[];
 }
@@ -192,12 +191,12 @@ export const SPAN_RULES: readonly SpanRule[] = [
   {
     name: 'joined-pair',
     spec: 'Two words the articles write as one ("work space" is "workspace"), neither a stop word nor the unfinished last one: the joined word at FORM_WEIGHT.',
-    match({ words, facts, options, groupsOf }, at) {
+    match({ words, facts, options, groupsOf, p }, at) {
       const next = words[at + 1];
       const joined = next !== undefined ? words[at] + next : null;
       if (!joined || facts.stop.has(words[at]) || facts.stop.has(next) || (options.prefixLast && at + 1 === words.length - 1) || !facts.present.has(joined)) return null;
       const text = `${words[at]} ${next}`;
-      return { concept: { text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, { text: joined, weight: FORM_WEIGHT, kind: 'form' }, ...groupsOf(joined, FORM_WEIGHT)]) }, length: 2 };
+      return { concept: { text, prefix: false, alternatives: dedupe([{ text, weight: 1, kind: 'exact' }, { text: joined, weight: p.form, kind: 'form' }, ...groupsOf(joined, p.form)]) }, length: 2 };
     },
   },
   {
@@ -222,62 +221,62 @@ export const WORD_RULES: readonly WordRule[] = [
   {
     name: 'spelling-variants',
     spec: 'British/American spellings the vocabulary has ("cancelled" → "canceled"), at FORM_WEIGHT; English only.',
-    alternatives: ({ facts, options }, { word, stop }) =>
-      stop || !options.wordnet ? [] : spellingVariants(word).filter((v) => facts.present.has(v)).map((v) => ({ text: v, weight: FORM_WEIGHT, kind: 'form' as const })),
+    alternatives: ({ facts, options, p }, { word, stop }) =>
+      stop || !options.wordnet ? [] : spellingVariants(word).filter((v) => facts.present.has(v)).map((v) => ({ text: v, weight: p.form, kind: 'form' as const })),
   },
   {
     name: 'typo-corrections',
-    spec: 'A word neither the articles nor the dictionary have: its TYPOS_PER_WORD closest vocabulary words (trigram similarity ≥ TYPO_MIN_SIMILARITY or one edit, two from 8 letters; a rare WordNet word only at ≥ RARE_TYPO_MIN_SIMILARITY and one edit), at typoWeight, with their groups.',
-    alternatives({ facts, options, groupsOf }, { word, stop }) {
+    spec: 'A word neither the articles nor the dictionary have: its expansion.typosPerWord closest vocabulary words (trigram similarity ≥ expansion.typoMinSimilarity or one edit, two from 8 letters; a rare WordNet word only at ≥ expansion.rareTypoMinSimilarity and one edit), at typoWeight, with their groups.',
+    alternatives({ facts, options, groupsOf, p }, { word, stop }) {
       const wn = options.wordnet;
       if (!misspelt(facts, wn, word, stop)) return [];
       const rare = wn !== null && isRareWord(wn, word);
       const accepted = (facts.similar.get(word) ?? []).filter((s) =>
         rare
-          ? s.similarity >= RARE_TYPO_MIN_SIMILARITY && damerauWithin(word, s.word, 1)
-          : s.similarity >= TYPO_MIN_SIMILARITY || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1),
+          ? s.similarity >= p.rareTypoMinSimilarity && damerauWithin(word, s.word, 1)
+          : s.similarity >= p.typoMinSimilarity || damerauWithin(word, s.word, word.length >= 8 ? 2 : 1),
       );
-      return accepted.slice(0, TYPOS_PER_WORD).flatMap((s) => {
-        const weight = typoWeight(s.similarity);
+      return accepted.slice(0, p.typosPerWord).flatMap((s) => {
+        const weight = typoWeight(s.similarity, p.typoMax);
         return [{ text: s.word, weight, kind: 'typo' as const }, ...groupsOf(s.word, weight)];
       });
     },
   },
   {
     name: 'member-typos',
-    spec: 'A misspelt word of MIN_MEMBER_TYPO_LENGTH letters or more one edit (two from 8) from a one-word group member ("colleage"): that member at MEMBER_TYPO_WEIGHT, with its group; not an unfinished word to a member it begins.',
-    alternatives({ facts, options, sets, groupsOf }, { word, stop, prefix }) {
-      if (!misspelt(facts, options.wordnet, word, stop) || word.length < MIN_MEMBER_TYPO_LENGTH) return [];
-      return misspeltMembers(word, sets, prefix).flatMap((member) => [{ text: member, weight: MEMBER_TYPO_WEIGHT, kind: 'typo' as const }, ...groupsOf(member, MEMBER_TYPO_WEIGHT)]);
+    spec: 'A misspelt word of expansion.memberTypoMinLength letters or more one edit (two from 8) from a one-word group member ("colleage"): that member at expansion.memberTypo, with its group; not an unfinished word to a member it begins.',
+    alternatives({ facts, options, sets, groupsOf, p }, { word, stop, prefix }) {
+      if (!misspelt(facts, options.wordnet, word, stop) || word.length < p.memberTypoMinLength) return [];
+      return misspeltMembers(word, sets, prefix, p).flatMap((member) => [{ text: member, weight: p.memberTypo, kind: 'typo' as const }, ...groupsOf(member, p.memberTypo)]);
     },
   },
   {
     name: 'other-forms',
     spec: "An irregular verb's other forms and the base form the vocabulary has in some inflection (\"forgot\" → \"forgotten\"), at FORM_WEIGHT; English only.",
-    alternatives: ({ facts, options }, { word, stop }) =>
-      stop || !options.wordnet ? [] : otherForms(word).filter((f) => inVocabulary(facts.present, f)).map((f) => ({ text: f, weight: FORM_WEIGHT, kind: 'form' as const })),
+    alternatives: ({ facts, options, p }, { word, stop }) =>
+      stop || !options.wordnet ? [] : otherForms(word).filter((f) => inVocabulary(facts.present, f)).map((f) => ({ text: f, weight: p.form, kind: 'form' as const })),
   },
   {
     name: 'derived-words',
-    spec: 'WordNet\'s derivationally related words of its common senses the vocabulary has ("pay" → "payment"), at most DERIVED_PER_WORD, at DERIVED_WEIGHT; English only.',
-    alternatives: ({ facts, options }, { word, stop }) =>
+    spec: 'WordNet\'s derivationally related words of its common senses the vocabulary has ("pay" → "payment"), at most expansion.derivedPerWord, at expansion.derived; English only.',
+    alternatives: ({ facts, options, p }, { word, stop }) =>
       stop || !options.wordnet
         ? []
         : derivedOf(options.wordnet, word)
             .filter((d) => inVocabulary(facts.present, d))
-            .slice(0, DERIVED_PER_WORD)
-            .map((d) => ({ text: d, weight: DERIVED_WEIGHT, kind: 'derived' as const })),
+            .slice(0, p.derivedPerWord)
+            .map((d) => ({ text: d, weight: p.derived, kind: 'derived' as const })),
   },
   {
     name: 'wordnet-synonyms',
-    spec: 'WordNet synonyms of its common senses whose every word the vocabulary has, at most WORDNET_PER_WORD, at WORDNET_WEIGHT; English only.',
-    alternatives: ({ facts, options }, { word, stop }) =>
+    spec: 'WordNet synonyms of its common senses whose every word the vocabulary has, at most expansion.wordnetPerWord, at expansion.wordnet; English only.',
+    alternatives: ({ facts, options, p }, { word, stop }) =>
       stop || !options.wordnet
         ? []
         : synonymsOf(options.wordnet, word)
             .filter((s) => s.split(' ').every((part) => inVocabulary(facts.present, part)))
-            .slice(0, WORDNET_PER_WORD)
-            .map((s) => ({ text: s, weight: WORDNET_WEIGHT, kind: 'wordnet' as const })),
+            .slice(0, p.wordnetPerWord)
+            .map((s) => ({ text: s, weight: p.wordnet, kind: 'wordnet' as const })),
   },
 ];
 
@@ -288,11 +287,12 @@ function misspelt(facts: VocabularyFacts, wn: Wordnet | null, word: string, stop
 
 /** The query's concepts: at each position the first SPAN_RULES match, else the word with WORD_RULES' alternatives. */
 export function expandQuery(words: string[], facts: VocabularyFacts, options: ExpansionOptions): Concept[] {
+  const p = options.profile ?? D;
   const sets: WeightedGroups[] = [
-    { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: OPERATOR_WEIGHT, kind: 'operator' },
-    { groups: splitGroups(options.supportTerms ?? []), weight: SUPPORT_WEIGHT, kind: 'support' },
+    { groups: facts.groups.map((g) => g.map((member) => queryWords(member))).filter((g) => g.length > 1), weight: p.operator, kind: 'operator' },
+    { groups: splitGroups(options.supportTerms ?? []), weight: p.support, kind: 'support' },
   ];
-  const ctx: ExpansionContext = { words, facts, options, sets, groupsOf: (text, scale) => sets.flatMap((set) => groupAlternatives(set, text, scale)) };
+  const ctx: ExpansionContext = { words, facts, options, sets, p, groupsOf: (text, scale) => sets.flatMap((set) => groupAlternatives(set, text, scale)) };
   const concepts: Concept[] = [];
   for (let i = 0; i < words.length; ) {
     const span = SPAN_RULES.reduce<ReturnType<SpanRule['match']>>((found, rule) => found ?? rule.match(ctx, i), null);
@@ -310,25 +310,20 @@ export function expandQuery(words: string[], facts: VocabularyFacts, options: Ex
   return concepts;
 }
 
-/** A misspelt word this long or longer may be corrected to a group member (shorter ones match too much). */
-export const MIN_MEMBER_TYPO_LENGTH = 5;
-/** A correction to a group member: one or two edits away, as sure as a close trigram correction. */
-export const MEMBER_TYPO_WEIGHT = 0.75;
-
 /**
  * One-word group members one edit from `word` (two from 8 letters), at most
- * TYPOS_PER_WORD. An unfinished word is not corrected to a member it begins
+ * `typosPerWord`. An unfinished word is not corrected to a member it begins
  * ("invit" is on its way to "invite"), as with the vocabulary's corrections.
  */
-function misspeltMembers(word: string, sets: WeightedGroups[], unfinished: boolean): string[] {
+function misspeltMembers(word: string, sets: WeightedGroups[], unfinished: boolean, p: ExpansionProfile): string[] {
   const out: string[] = [];
   for (const set of sets) {
     for (const g of set.groups) {
       for (const m of g) {
-        if (m.length !== 1 || m[0] === word || out.includes(m[0]) || m[0].length < MIN_MEMBER_TYPO_LENGTH) continue;
+        if (m.length !== 1 || m[0] === word || out.includes(m[0]) || m[0].length < p.memberTypoMinLength) continue;
         if (unfinished && m[0].startsWith(word)) continue;
         if (damerauWithin(word, m[0], word.length >= 8 ? 2 : 1)) out.push(m[0]);
-        if (out.length >= TYPOS_PER_WORD) return out;
+        if (out.length >= p.typosPerWord) return out;
       }
     }
   }

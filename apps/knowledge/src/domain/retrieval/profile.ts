@@ -6,6 +6,32 @@
  * change to a number here comes with its figures on every evaluation set.
  */
 export interface RetrievalProfile {
+  /** Query expansion's weights and limits (expansion.ts, docs/knowledge.md "Retrieval"). */
+  expansion: {
+    /** An operator's synonym. */
+    operator: number;
+    /** Another form of the same word (irregular verb, spelling variant, joined pair). */
+    form: number;
+    /** A curated support-domain equivalence. */
+    support: number;
+    /** A derivationally related word. */
+    derived: number;
+    /** A WordNet synonym. */
+    wordnet: number;
+    derivedPerWord: number;
+    wordnetPerWord: number;
+    typosPerWord: number;
+    /** A correction is accepted from this trigram similarity (or one edit, two from 8 letters). */
+    typoMinSimilarity: number;
+    /** A rare WordNet word is corrected only from this similarity and one edit. */
+    rareTypoMinSimilarity: number;
+    /** A correction weighs 0.5 + similarity / 2, at most this. */
+    typoMax: number;
+    /** A misspelt word this long or longer may be read as a group member … */
+    memberTypoMinLength: number;
+    /** … at this weight. */
+    memberTypo: number;
+  };
   scoring: {
     /** A question word no article has weighs this share of its idf. */
     absentWord: number;
@@ -59,6 +85,21 @@ export interface RetrievalProfile {
 }
 
 export const DEFAULT_PROFILE: RetrievalProfile = {
+  expansion: {
+    operator: 0.9,
+    form: 0.95,
+    support: 0.8,
+    derived: 0.7,
+    wordnet: 0.5,
+    derivedPerWord: 3,
+    wordnetPerWord: 3,
+    typosPerWord: 2,
+    typoMinSimilarity: 0.45,
+    rareTypoMinSimilarity: 0.5,
+    typoMax: 0.9,
+    memberTypoMinLength: 5,
+    memberTypo: 0.75,
+  },
   scoring: {
     absentWord: 0.5,
     commonAbsent: 0.25,

@@ -1,5 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectConfig } from '@widget/common';
+import type { KnowledgeConfig } from '../../config';
 import { VocabularyRepository } from '../../persistence/vocabulary.repository';
+import { ExpansionProfile } from './expansion';
+import { retrievalProfile } from './profile';
 import { Concept, expandQuery, spellingCandidates, wordnetCandidates } from './expansion';
 import { SUPPORT_TERMS } from './support-terms';
 import { wordnet } from './wordnet';
@@ -7,7 +11,14 @@ import { wordnet } from './wordnet';
 /** A query's words → concepts with their alternatives (expansion.ts), with one vocabulary round trip. */
 @Injectable()
 export class QueryExpander implements OnModuleInit {
-  constructor(private readonly vocabulary: VocabularyRepository) {}
+  private readonly profile: ExpansionProfile;
+
+  constructor(
+    private readonly vocabulary: VocabularyRepository,
+    @InjectConfig() config: KnowledgeConfig,
+  ) {
+    this.profile = retrievalProfile(config.RETRIEVAL_PROFILE).expansion;
+  }
 
   /** Loads the WordNet map at start-up rather than on the first question. */
   onModuleInit(): void {
@@ -20,6 +31,6 @@ export class QueryExpander implements OnModuleInit {
     const unfinished = options.prefixLast ? words[words.length - 1] : null;
     const candidates = [...wordnetCandidates(words, english), ...spellingCandidates(words, english !== null)];
     const facts = await this.vocabulary.facts(workspaceId, words, unfinished, candidates);
-    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english, supportTerms: english ? SUPPORT_TERMS : [] });
+    return expandQuery(words, facts, { prefixLast: options.prefixLast, wordnet: english, supportTerms: english ? SUPPORT_TERMS : [], profile: this.profile });
   }
 }
