@@ -19,7 +19,11 @@
  *   answered correctly  an answer was given and cites the expected article
  *   correct declines    unrelated questions answered with answer: null
  * `--verbose` lists every answerable question, not only the misses (not for the unseen set);
- * `--set=original|dev|near|train|unseen|blind` runs one set;
+ * `--set=original,dev,near,train` runs those sets only (any of original|dev|near|train|unseen|blind);
+ * `--quiet` prints the figures only;
+ * `--profile=<file or JSON>` runs with those retrieval-profile overrides (RETRIEVAL_PROFILE, src/domain/retrieval/profile.ts);
+ * `--sweep=section.key=v1,v2,…` one run per value, every set printed per value (sealed ones as aggregates only);
+ * EMBEDDINGS_LOCAL=off in the environment: lexical only (the default fuses the built-in word vectors);
  * `--questions=<file>` runs that file instead.
  * `--min-confidence=<x>` sets the widget's decline threshold (default 0.35).
  * `--embeddings=local` turns semantic retrieval on with a local sentence encoder (local-embeddings.js);
