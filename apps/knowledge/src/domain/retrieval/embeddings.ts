@@ -60,11 +60,14 @@ export class EmbeddingsProvider {
   async embedQuestion(question: string, concepts: Concept[]): Promise<number[] | null> {
     if (this.table) {
       const table = this.table;
+      const share = this.profile.wordVectors.alternatives;
       const words = concepts.flatMap((c) => {
         const typed = c.alternatives[0];
-        if (typed.text.split(' ').every((w) => table.index.has(w))) return typed.text.split(' ').map((word) => ({ word, weight: 1 }));
+        // Sure equivalents (forms, operator and support groups, derived words) lend the vector their meaning too, at a share of their weight.
+        const also = share > 0 ? c.alternatives.filter((a) => a.kind !== 'exact' && a.kind !== 'typo' && a.kind !== 'wordnet').flatMap((a) => a.text.split(' ').map((word) => ({ word, weight: share * a.weight }))) : [];
+        if (typed.text.split(' ').every((w) => table.index.has(w))) return [...typed.text.split(' ').map((word) => ({ word, weight: 1 })), ...also];
         const fix = c.alternatives.find((a) => a.kind === 'typo' && table.index.has(a.text));
-        return fix ? [{ word: fix.text, weight: fix.weight }] : [];
+        return fix ? [{ word: fix.text, weight: fix.weight }, ...also] : also;
       });
       return sentenceVector(table, words);
     }

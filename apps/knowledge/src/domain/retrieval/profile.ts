@@ -81,7 +81,12 @@ export interface RetrievalProfile {
     disagreement: number;
   };
   /** The local word-vector model's cosine scale (EMBEDDINGS_SIMILARITY_* replace it for an endpoint's model). */
-  wordVectors: { floor: number; ceil: number };
+  wordVectors: {
+    floor: number;
+    ceil: number;
+    /** A question's sure alternatives (forms, groups, derived words) join its vector at this share of their weight; 0: the typed words (or corrections) only. */
+    alternatives: number;
+  };
 }
 
 export const DEFAULT_PROFILE: RetrievalProfile = {
@@ -124,7 +129,7 @@ export const DEFAULT_PROFILE: RetrievalProfile = {
   },
   fusion: { k: 2, lexical: 1, semantic: 0.3 },
   decision: { agreement: 0, similarity: 0, disagreement: 1 },
-  wordVectors: { floor: 0.5, ceil: 0.9 },
+  wordVectors: { floor: 0.5, ceil: 0.9, alternatives: 0 },
 };
 
 /** The default with `overrides` (a JSON object of any subset of its keys) applied; an unknown key or a non-number is an error. */
