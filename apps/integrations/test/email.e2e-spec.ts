@@ -23,7 +23,8 @@ import { randomUUID } from 'node:crypto';
 import { rawReply, ReceivedMail, sendReply, SmtpReceiver } from './mail-peers';
 
 const INBOUND_DOMAIN = 'reply.acme.test';
-const DELAY = '2s';
+// Long enough that the visitor's read (one HTTP call right after the agent's reply) lands first even on a loaded CI box.
+const DELAY = '4s';
 
 /**
  * SPEC §15 email on a stack of its own (SMTP_URL and a short EMAIL_UNREAD_DELAY), against real peers: an

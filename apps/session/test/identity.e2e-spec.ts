@@ -275,7 +275,7 @@ describe('session lifecycle', () => {
     }
     const { readdirSync, readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const logs = readdirSync(stack.logDir!).map((f) => readFileSync(join(stack.logDir!, f), 'utf8')).join('\n');
+    const logs = readdirSync(stack.logDir!).filter((f) => f.endsWith('.log')).map((f) => readFileSync(join(stack.logDir!, f), 'utf8')).join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [anon.token, identified.body.token, rt.body.token, w.secret, stack.adminKey]) {
       expect(logs).not.toContain(secret);

@@ -57,6 +57,8 @@ describe('WidgetConfig exactly as upstream (SPEC §9)', () => {
       launcher: { position: 'bottom-left', label: 'Help', badge: false, hidden: false },
       forms: { visibleFormIds: [] },
       ai: { enabled: true, mode: 'suggest_articles', escalationBehavior: 'summary_only' },
+      // SPEC §15: no hours set and nobody of this new workspace present.
+      availability: { online: false, nextOpenAt: null, replyTime: null },
     });
     expect(res.text).not.toContain('allowedOrigins');
     expect(res.text).not.toContain(created.body.secret);
