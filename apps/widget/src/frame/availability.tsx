@@ -1,6 +1,6 @@
 import type { ChatCore } from '@widget/sdk/core';
-import { SupportChatError } from '@widget/sdk/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { EmailForm } from './email-form';
 import { isolated, t } from './i18n';
 import type { Messages } from './i18n/en';
 import type { UiState } from './ui-state';
@@ -53,16 +53,15 @@ export function whenBack(at: Date, now = new Date()): string {
   return format.format(at);
 }
 
-function knownEmail(core: ChatCore): string | null {
+export function knownEmail(core: ChatCore): string | null {
   const session = core.session as { user?: { email?: string | null } | null; visitor?: { email?: string | null } | null } | null;
   return session?.user?.email ?? session?.visitor?.email ?? null;
 }
 
 function EmailPrompt({ core }: { core: ChatCore }) {
   const [asked] = useState(() => core.uiFlag(PROMPT_FLAG));
-  const [state, setState] = useState<'asking' | 'saving' | 'saved' | 'dismissed'>('asking');
+  const [state, setState] = useState<'asking' | 'saved' | 'dismissed'>('asking');
   const [email, setEmail] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const doneRef = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (state === 'saved') doneRef.current?.focus();
@@ -70,29 +69,17 @@ function EmailPrompt({ core }: { core: ChatCore }) {
   if (state === 'saved') {
     return (
       <p class="availability-done" role="status" tabIndex={-1} ref={doneRef} data-testid="email-saved">
-        {t('emailSaved', { email: isolated(email.trim()) })}
+        {t('emailSaved', { email: isolated(email) })}
       </p>
     );
   }
   if (asked || state === 'dismissed' || !core.session || knownEmail(core)) return null;
 
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const value = email.trim();
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
-      setError(t('invalidEmail'));
-      return;
-    }
-    setError(null);
-    setState('saving');
-    try {
-      await core.update({ user: { email: value } });
-      core.uiFlag(PROMPT_FLAG, true);
-      setState('saved');
-    } catch (err) {
-      setError(t('error', { message: SupportChatError.from(err).message }));
-      setState('asking');
-    }
+  const save = async (value: string) => {
+    await core.update({ user: { email: value } });
+    core.uiFlag(PROMPT_FLAG, true);
+    setEmail(value);
+    setState('saved');
   };
   const dismiss = () => {
     core.uiFlag(PROMPT_FLAG, true);
@@ -100,38 +87,5 @@ function EmailPrompt({ core }: { core: ChatCore }) {
     // Focus stays in the panel: on its first control after the prompt is gone.
     requestAnimationFrame(() => (document.querySelector<HTMLElement>('.panel [data-autofocus]') ?? document.querySelector<HTMLElement>('.panel .body button, .panel .body textarea'))?.focus());
   };
-  return (
-    <form class="email-prompt" onSubmit={submit} noValidate aria-labelledby="email-prompt-h" data-testid="email-prompt">
-      <p id="email-prompt-h" class="email-prompt-text">
-        {t('emailPrompt')}
-      </p>
-      <label class="sr-only" for="email-prompt-input">
-        {t('emailLabel')}
-      </label>
-      <div class="inline">
-        <input
-          id="email-prompt-input"
-          type="email"
-          autocomplete="email"
-          inputMode="email"
-          placeholder={t('emailPlaceholder')}
-          value={email}
-          aria-invalid={error ? 'true' : undefined}
-          aria-describedby={error ? 'email-prompt-error' : undefined}
-          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-        />
-        <button type="submit" class="primary" disabled={state === 'saving'}>
-          {t('emailSave')}
-        </button>
-      </div>
-      {error && (
-        <p id="email-prompt-error" class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <button type="button" class="link email-dismiss" onClick={dismiss}>
-        {t('emailDismiss')}
-      </button>
-    </form>
-  );
+  return <EmailForm id="email-prompt" text={t('emailPrompt')} saveLabel={t('emailSave')} onSave={save} onDismiss={dismiss} />;
 }

@@ -393,6 +393,11 @@ export class ChatCore {
     this.changed();
   }
 
+  /** Mails the conversation to the visitor's known email; `validation_error` reason `email_unknown` until one is set (update). */
+  requestTranscript(conversationId: string): Promise<{ status: 'queued' }> {
+    return this.api.requestTranscript(conversationId);
+  }
+
   typingChanged(conversationId: string, typing: boolean): void {
     this.realtime.emit('typing', { conversationId, typing });
   }

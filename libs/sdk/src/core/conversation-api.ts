@@ -34,6 +34,11 @@ export class ConversationApi {
     return this.transport.call(routeOf(ROUTES.escalateConversation, { id: conversationId }), { body: { answerId, clientMessageId } });
   }
 
+  /** One attempt (`POST …/transcript`, 202): a refusal — no known email, the hourly limit — is the visitor's to answer. */
+  requestTranscript(conversationId: string): Promise<{ status: 'queued' }> {
+    return this.transport.call(routeOf(ROUTES.requestTranscript, { id: conversationId }), { body: {}, retry: false });
+  }
+
   updateSession(body: Record<string, unknown>): Promise<unknown> {
     return this.transport.call(routeOf(ROUTES.updateSession), { body });
   }

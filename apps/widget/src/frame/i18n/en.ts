@@ -87,5 +87,12 @@ export const en = {
   emailSave: 'Save',
   emailDismiss: 'No thanks',
   emailSaved: "Thanks! We'll email {email} when we reply.",
+  transcriptButton: 'Email me this conversation',
+  transcriptSending: 'Sending…',
+  transcriptAskEmail: 'Where should we send it? Your email:',
+  transcriptSend: 'Send',
+  transcriptQueued: "Done: this conversation is on its way to your email.",
+  transcriptLimited: "You've asked for several copies already. Please try again in a while.",
+  byEmail: 'by email',
 };
 export type Messages = typeof en;

@@ -4,6 +4,7 @@ import { MessageAttachments } from '../attachments';
 import { isolated, t } from '../i18n';
 import { authorName, ErrorNote, type Props, timeFormat, useAsync } from './common';
 import { Composer } from './composer';
+import { TranscriptRequest } from './transcript';
 
 export function Thread({ core, ui, id }: Props & { id: string }) {
   const conversation = core.conversations.get(id);
@@ -36,6 +37,7 @@ export function Thread({ core, ui, id }: Props & { id: string }) {
         </p>
       )}
       <WaitNotice core={core} />
+      {messages.length > 0 && <TranscriptRequest core={core} conversationId={id} />}
       <Composer core={core} onSend={(text, attachments) => core.sendMessage({ conversationId: id, text, attachments }).then(() => undefined)} conversationId={id} />
     </div>
   );
@@ -67,6 +69,7 @@ function MessageItem({ core, message }: { core: ChatCore; message: LoggedMessage
           {authorName(message)}
         </span>{' '}
         · <time dateTime={message.createdAt}>{timeFormat.format(new Date(message.createdAt))}</time>
+        {message.channel === 'email' && <span class="channel"> · {t('byEmail')}</span>}
       </span>
       {message.text && (
         <span class="text" dir="auto">
