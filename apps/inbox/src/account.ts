@@ -14,7 +14,9 @@ export type AccountState =
   | { stage: 'checking' }
   | { stage: 'choose'; account: Account }
   | { stage: 'ready'; session: Session }
-  | { stage: 'signing-out' };
+  | { stage: 'signing-out' }
+  /** The invitation mail's link, `/inbox/#invite=<token>`: the accept form (invite.tsx). */
+  | { stage: 'invite'; inviteToken: string };
 
 export interface AccountControls {
   state: AccountState;
@@ -25,6 +27,8 @@ export interface AccountControls {
   signOut(): void;
   /** The server refused the token (it expired or was revoked): straight to the form, saying so. */
   expired(): void;
+  /** Away from the invitation to the sign-in form (the invitation stays usable from its mail). */
+  leaveInvite(): void;
 }
 
 const EXPIRED = 'Your sign-in has expired or was revoked. Sign in again.';
@@ -37,11 +41,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * token is taken out of the fragment and the address bar at once (it never
  * reached a server or a log, and stays out of the history).
  */
-function takeFragmentToken(): { token: string; expiresAt: string } | null {
+function takeFragmentToken(): { token: string; expiresAt: string } | { inviteToken: string } | null {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
   const token = params.get('operator_token');
-  if (!token && !params.has('expires_at')) return null;
+  const inviteToken = params.get('invite');
+  if (!token && !params.has('expires_at') && inviteToken === null) return null;
+  // The same for an invitation's token (`#invite=`, the mail's link): out of the address bar before anything renders.
   history.replaceState(history.state, '', location.pathname + location.search);
+  if (inviteToken !== null) return { inviteToken };
   return token ? { token, expiresAt: params.get('expires_at') ?? '' } : null;
 }
 
@@ -52,15 +59,17 @@ function withWorkspace(account: Account): AccountState {
   return workspaceId ? { stage: 'ready', session: { ...account, workspaceId } } : { stage: 'choose', account: { ...account, workspaceId: null } };
 }
 
-function initial(fromFragment: { token: string } | null): AccountState {
+function initial(fromFragment: ReturnType<typeof takeFragmentToken>): AccountState {
+  if (fromFragment && 'inviteToken' in fromFragment) return { stage: 'invite', inviteToken: fromFragment.inviteToken };
   if (fromFragment) return { stage: 'checking' };
   const stored = loadAccount();
   return stored ? withWorkspace(stored) : { stage: 'signed-out', notice: null };
 }
 
 export function useAccount(): AccountControls {
-  const [fromFragment] = useState(takeFragmentToken);
-  const [state, setState] = useState<AccountState>(() => initial(fromFragment));
+  const [fragment] = useState(takeFragmentToken);
+  const fromFragment = fragment && 'token' in fragment ? fragment : null;
+  const [state, setState] = useState<AccountState>(() => initial(fragment));
   const account: Account | null = state.stage === 'ready' ? state.session : state.stage === 'choose' ? state.account : null;
 
   const enter = useCallback((next: Account) => {
@@ -138,5 +147,7 @@ export function useAccount(): AccountControls {
 
   const expired = useCallback(() => leave(EXPIRED), [leave]);
 
-  return { state, signedIn, chooseWorkspace, signOut, expired };
+  const leaveInvite = useCallback(() => setState(initial(null)), []);
+
+  return { state, signedIn, chooseWorkspace, signOut, expired, leaveInvite };
 }

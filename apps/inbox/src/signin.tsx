@@ -3,11 +3,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { SupportChatError } from '@widget/sdk/core';
 import { describe, operatorAuth as auth } from './client';
 import { AccountControls, SIGNED_OUT } from './account';
+import { AcceptInvite } from './invite';
 import type { Account } from './storage';
 
 /** Everything before the inbox: the sign-in form, a workspace to choose, or a short wait. */
 export function AccountScreens({ controls }: { controls: AccountControls }) {
   const { state } = controls;
+  if (state.stage === 'invite') return <AcceptInvite inviteToken={state.inviteToken} onSignedIn={controls.signedIn} onLeave={controls.leaveInvite} />;
   if (state.stage === 'signed-out') return <SignIn notice={state.notice} onSignedIn={controls.signedIn} />;
   if (state.stage === 'choose') return <WorkspacePicker account={state.account} onChoose={controls.chooseWorkspace} onSignOut={controls.signOut} />;
   return (

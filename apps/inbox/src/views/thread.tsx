@@ -94,6 +94,7 @@ export function Messages(props: {
             <li key={m.id} class={`message from-${m.author.type}`}>
               <span class="meta">
                 <Said text={authorLabel(m)} /> · <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
+                {m.channel === 'email' && <span class="channel-mark"> · by email</span>}
               </span>
               {m.text && (
                 <p class="text" dir="auto">

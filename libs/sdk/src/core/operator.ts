@@ -45,6 +45,11 @@ export class OperatorAuth {
     return this.transport.open<LoginReply>(routeOf(ROUTES.login), { body: { email, password }, retry: false });
   }
 
+  /** The invitation's token (`inv_…`, from the mail's `/inbox/#invite=` link) with a new password, or the account's own; one attempt. */
+  acceptInvite(body: { inviteToken: string; password: string; name?: string }): Promise<LoginReply> {
+    return this.transport.open<LoginReply>(routeOf(ROUTES.acceptInvite), { body, retry: false });
+  }
+
   me(token: string): Promise<MeReply> {
     return this.transport.open<MeReply>(routeOf(ROUTES.getMe), { token });
   }
