@@ -14,6 +14,7 @@ export function EmailForm(props: {
   saveLabel: string;
   onSave: (email: string) => Promise<void>;
   onDismiss?: () => void;
+  dismissLabel?: string;
   /** Focus the field when the form appears (it appeared because the visitor asked for something). */
   focus?: boolean;
 }) {
@@ -75,7 +76,7 @@ export function EmailForm(props: {
       )}
       {props.onDismiss && (
         <button type="button" class="link email-dismiss" onClick={props.onDismiss}>
-          {t('emailDismiss')}
+          {props.dismissLabel ?? t('emailDismiss')}
         </button>
       )}
     </form>

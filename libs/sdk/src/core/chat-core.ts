@@ -262,7 +262,12 @@ export class ChatCore {
   async update(input: { user?: ChatUser; company?: ChatCompany; context?: Record<string, unknown> }): Promise<void> {
     if (input.context) this.context = { ...this.context, ...input.context };
     if (!input.user && !input.company) return;
-    await this.api.updateSession({ user: input.user, company: input.company });
+    const reply = await this.api.updateSession({ user: input.user, company: input.company });
+    // The session as the server now holds it (an email the panel asked for is known at once).
+    if (reply?.session && this.auth.view) {
+      this.auth.view = reply.session;
+      this.changed();
+    }
   }
 
   async shutdown(options: { clearStorage?: boolean } = {}): Promise<void> {

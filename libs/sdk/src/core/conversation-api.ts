@@ -1,5 +1,6 @@
 import { routeOf, WIDGET_ROUTE_PATHS as ROUTES } from '@widget/contracts/wire';
 import type { Conversation, Message, Page } from '../types';
+import type { SessionView } from './chat-types';
 import type { RequestOptions } from './http';
 import type { Transport } from './transport';
 
@@ -39,7 +40,7 @@ export class ConversationApi {
     return this.transport.call(routeOf(ROUTES.requestTranscript, { id: conversationId }), { body: {}, retry: false });
   }
 
-  updateSession(body: Record<string, unknown>): Promise<unknown> {
+  updateSession(body: Record<string, unknown>): Promise<{ session?: SessionView } | null> {
     return this.transport.call(routeOf(ROUTES.updateSession), { body });
   }
 }

@@ -91,6 +91,7 @@ export const en = {
   transcriptSending: 'Sending…',
   transcriptAskEmail: 'Where should we send it? Your email:',
   transcriptSend: 'Send',
+  cancel: 'Cancel',
   transcriptQueued: "Done: this conversation is on its way to your email.",
   transcriptLimited: "You've asked for several copies already. Please try again in a while.",
   byEmail: 'by email',

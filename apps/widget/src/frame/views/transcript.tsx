@@ -38,7 +38,7 @@ export function TranscriptRequest({ core, conversationId }: { core: ChatCore; co
   if (state.name === 'ask-email') {
     return (
       <div class="transcript">
-        <EmailForm id="transcript-email" text={t('transcriptAskEmail')} saveLabel={t('transcriptSend')} onSave={withEmail} onDismiss={() => setState({ name: 'idle' })} focus />
+        <EmailForm id="transcript-email" text={t('transcriptAskEmail')} saveLabel={t('transcriptSend')} onSave={withEmail} onDismiss={() => setState({ name: 'idle' })} dismissLabel={t('cancel')} focus />
       </div>
     );
   }
