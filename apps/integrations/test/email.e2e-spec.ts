@@ -15,12 +15,11 @@ import {
   scrapeMetrics,
   Stack,
   startAnonymous,
-  startStack,
   TestWidget,
 } from '@widget/testing';
 import { IntegrationsRpc } from '@widget/contracts';
 import { randomUUID } from 'node:crypto';
-import { rawReply, ReceivedMail, sendReply, SmtpReceiver } from './mail-peers';
+import { rawReply, ReceivedMail, sendReply, SmtpReceiver, startMailStack } from './mail-peers';
 
 const INBOUND_DOMAIN = 'reply.acme.test';
 // Long enough that the visitor's read (one HTTP call right after the agent's reply) lands first even on a loaded CI box.
@@ -89,32 +88,16 @@ describe('email (SPEC §15)', () => {
   const unsubscribeTokenOf = (mail: ReceivedMail) => tokenIn(mail, /email\/unsubscribe\?token=([a-z2-7]{32})/);
 
   beforeAll(async () => {
-    smtp = new SmtpReceiver(await freePort());
-    await smtp.start();
-    inboundPort = await freePort();
-    stack = await startStack({
-      services: ['session', 'team', 'conversation', 'integrations'],
-      realtime: true,
-      env: {
-        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-        // The worker's own namespace (on the stack's own NATS server): the contracts this spec sends with carry it.
-        NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '',
-        EMAIL_FROM: 'Acme Support <support@acme.test>',
-        EMAIL_UNREAD_DELAY: DELAY,
-        EMAIL_INBOUND_DOMAIN: INBOUND_DOMAIN,
-        EMAIL_INBOUND_HOST: '127.0.0.1',
-        EMAIL_INBOUND_PORT: String(inboundPort),
-        EMAIL_LINK_ORIGIN: 'https://support.acme.test',
-        EMAIL_RETRY_BASE: '300ms',
-        // A webhook to a closed local port is given up on within a second (its owners are told by email).
-        WEBHOOK_ALLOW_HTTP: 'true',
-        WEBHOOK_ALLOW_PRIVATE: 'true',
-        WEBHOOK_RETRY_BASE_MS: '50',
-        WEBHOOK_RETRY_WINDOW_MS: '800',
-        EMAIL_POLL: '200ms',
-        RATE_LIMIT_SESSION_TRANSCRIPTS: '3/1h',
-      },
-    });
+    ({ stack, smtp, inboundPort } = await startMailStack(INBOUND_DOMAIN, {
+      EMAIL_UNREAD_DELAY: DELAY,
+      EMAIL_RETRY_BASE: '300ms',
+      // A webhook to a closed local port is given up on within a second (its owners are told by email).
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_RETRY_WINDOW_MS: '800',
+      RATE_LIMIT_SESSION_TRANSCRIPTS: '3/1h',
+    }));
     widget = await createTestWidget(stack, { email: { transcriptOnResolve: false } });
   }, 120_000);
 

@@ -1,6 +1,7 @@
 import { ParsedMail, simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { freePort, Stack, startStack } from '@widget/testing';
 
 /** What the test's SMTP server received: the envelope and the parsed mail. */
 export interface ReceivedMail {
@@ -100,4 +101,31 @@ export async function rawReply(port: number, envelope: { from: string; to: strin
   } finally {
     transport.close();
   }
+}
+
+/**
+ * A stack of its own with the integrations service, mailing through a new SmtpReceiver and taking the visitors'
+ * answers on a free port for `inboundDomain`; `env` adds a spec's own delays and limits.
+ */
+export async function startMailStack(inboundDomain: string, env: Record<string, string>): Promise<{ stack: Stack; smtp: SmtpReceiver; inboundPort: number }> {
+  const smtp = new SmtpReceiver(await freePort());
+  await smtp.start();
+  const inboundPort = await freePort();
+  const stack = await startStack({
+    services: ['session', 'team', 'conversation', 'integrations'],
+    realtime: true,
+    env: {
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      // The worker's own namespace (on the stack's own NATS server): the contracts a spec sends with carry it.
+      NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '',
+      EMAIL_FROM: 'Acme Support <support@acme.test>',
+      EMAIL_INBOUND_DOMAIN: inboundDomain,
+      EMAIL_INBOUND_HOST: '127.0.0.1',
+      EMAIL_INBOUND_PORT: String(inboundPort),
+      EMAIL_LINK_ORIGIN: 'https://support.acme.test',
+      EMAIL_POLL: '200ms',
+      ...env,
+    },
+  });
+  return { stack, smtp, inboundPort };
 }

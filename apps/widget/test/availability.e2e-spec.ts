@@ -1,9 +1,8 @@
 import './dispose-polyfill';
-import { readFileSync } from 'node:fs';
-import { Browser, Frame, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { createTeamWorkspace, noonZone, OperatorApi, openSocket, testStack, TeamWorkspace } from '@widget/testing';
 import type { Socket } from 'socket.io-client';
-import { chatFrame, DemoStack, launchBrowser, shot, startConversation, startDemoStack, tap, waitForEvent, watchCsp } from './harness';
+import { axeViolations, chatFrame, cspViolations, DemoStack, launchBrowser, shiftTabTo, shot, startConversation, startDemoStack, tap, waitForEvent, watchCsp, widgetDocument } from './harness';
 
 /**
  * SPEC §15 in Chromium, on the demo page (strict CSP) through a demo-mode gateway on the real stack: the
@@ -84,37 +83,8 @@ async function reopenAfterReload(page: Page, message: string): Promise<void> {
   await frame.locator('[data-testid=message]', { hasText: message }).waitFor();
   await frame.getByTestId('availability').waitFor();
 }
-const widgetDocument = (page: Page): Frame => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
 /** Text as read: spaces of any kind as one, without the isolates around a name (i18n isolated()). */
 const text = (s: string) => s.replace(/[\u2068\u2069]/g, '').replace(/[\s\u202f]+/g, ' ').trim();
-
-async function cspViolations(page: Page): Promise<string[]> {
-  const all: string[] = [];
-  for (const frame of page.frames()) all.push(...(await frame.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? []).catch(() => [])));
-  return all;
-}
-
-/** Serious or critical axe-core violations in the widget's document, with the elements they concern. */
-async function axeViolations(page: Page): Promise<string[]> {
-  const doc = widgetDocument(page);
-  await doc.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  return doc.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${n.target.join(' ')} ${n.failureSummary ?? ''}`));
-  });
-}
-
-/** Keyboard only: Shift+Tab until the element matching `selector` has focus (at most 20 presses). */
-async function shiftTabTo(page: Page, selector: string): Promise<void> {
-  const doc = widgetDocument(page);
-  for (let i = 0; i < 20; i++) {
-    if (await doc.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press('Shift+Tab');
-  }
-  throw new Error(`focus never reached ${selector}`);
-}
 
 /** Keyboard only: opens the panel, starts a conversation, and sends `message`. */
 async function startByKeyboard(page: Page, message: string): Promise<void> {

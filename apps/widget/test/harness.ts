@@ -1,7 +1,7 @@
 import './dispose-polyfill';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
-import { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import { Browser, BrowserContext, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { AdminApi, artifactPath, createTestWidget, freePort, launchChromium, RunningApp, spawnApp, StackInfo, TestWidget } from '@widget/testing';
 
 // Chromium's test profile blocks third-party storage outright (as some browsers and private windows do); most
@@ -154,6 +154,38 @@ export async function watchCsp(context: BrowserContext): Promise<void> {
 }
 
 export const chatFrame = (page: Page): FrameLocator => page.frameLocator('iframe[data-support-chat]');
+
+/** The widget's own document (the frame), to evaluate in. */
+export const widgetDocument = (page: Page): Frame => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
+
+/** What watchCsp recorded in every document of the page. */
+export async function cspViolations(page: Page): Promise<string[]> {
+  const all: string[] = [];
+  for (const frame of page.frames()) all.push(...(await frame.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? []).catch(() => [])));
+  return all;
+}
+
+/** Serious or critical axe-core violations in the widget's document, with the elements they concern. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const doc = widgetDocument(page);
+  await doc.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  return doc.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${n.target.join(' ')} ${n.failureSummary ?? ''}`));
+  });
+}
+
+/** Keyboard only: Shift+Tab until the element matching `selector` in the widget has focus (at most 20 presses). */
+export async function shiftTabTo(page: Page, selector: string): Promise<void> {
+  const doc = widgetDocument(page);
+  for (let i = 0; i < 20; i++) {
+    if (await doc.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+    await page.keyboard.press('Shift+Tab');
+  }
+  throw new Error(`focus never reached ${selector}`);
+}
 
 let step = 0;
 /** One numbered screenshot per step, under .stack/test-artifacts/ (git-ignored). */

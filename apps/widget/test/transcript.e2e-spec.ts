@@ -1,11 +1,10 @@
 import './dispose-polyfill';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { Browser, Frame, Page } from 'playwright-core';
-import { artifactPath, createTeamWorkspace, freePort, recordSensitive, Stack, startStack, TeamWorkspace } from '@widget/testing';
-import { sendReply, SmtpReceiver } from '../../integrations/test/mail-peers';
+import { Browser, Page } from 'playwright-core';
+import { artifactPath, createTeamWorkspace, recordSensitive, Stack, TeamWorkspace } from '@widget/testing';
+import { sendReply, SmtpReceiver, startMailStack } from '../../integrations/test/mail-peers';
 import { signInToInbox } from '../../inbox/test/inbox-helpers';
-import { chatFrame, DemoStack, launchBrowser, startConversation, startDemoStack, tap, watchCsp } from './harness';
+import { axeViolations, chatFrame, cspViolations, DemoStack, launchBrowser, shiftTabTo, startConversation, startDemoStack, tap, watchCsp, widgetDocument } from './harness';
 
 /**
  * "Email me this conversation" in the widget (SPEC §15, POST …/transcript) in Chromium, on a stack of its own
@@ -25,24 +24,7 @@ let team: TeamWorkspace;
 let browser: Browser;
 
 beforeAll(async () => {
-  smtp = new SmtpReceiver(await freePort());
-  await smtp.start();
-  inboundPort = await freePort();
-  stack = await startStack({
-    services: ['session', 'team', 'conversation', 'integrations'],
-    realtime: true,
-    env: {
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      NATS_SUBJECT_PREFIX: process.env.NATS_SUBJECT_PREFIX ?? '',
-      EMAIL_FROM: 'Acme Support <support@acme.test>',
-      EMAIL_INBOUND_DOMAIN: INBOUND_DOMAIN,
-      EMAIL_INBOUND_HOST: '127.0.0.1',
-      EMAIL_INBOUND_PORT: String(inboundPort),
-      EMAIL_LINK_ORIGIN: 'https://support.acme.test',
-      EMAIL_POLL: '200ms',
-      RATE_LIMIT_SESSION_TRANSCRIPTS: '2/1h',
-    },
-  });
+  ({ stack, smtp, inboundPort } = await startMailStack(INBOUND_DOMAIN, { RATE_LIMIT_SESSION_TRANSCRIPTS: '2/1h' }));
   const info = { ...stack, realtimeUrl: stack.realtime!.url };
   [demo, browser] = await Promise.all([startDemoStack(info, 'transcript-spec'), launchBrowser()]);
   team = await createTeamWorkspace(info, demo.widget.workspaceId);
@@ -55,25 +37,7 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-const widgetDocument = (page: Page): Frame => page.frames().find((f) => f.url().includes('/widget/v1/frame'))!;
 const focusedTestId = (page: Page) => widgetDocument(page).evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? null);
-
-async function seriousAxe(page: Page): Promise<string[]> {
-  const doc = widgetDocument(page);
-  await doc.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
-  return doc.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v: any) => v.nodes.map((n: any) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
-
-async function cspViolations(page: Page): Promise<string[]> {
-  const all: string[] = [];
-  for (const frame of page.frames()) all.push(...(await frame.evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? []).catch(() => [])));
-  return all;
-}
 
 it('asks for the email inline, mails the transcript, marks the answer by email in both threads, and says the limit politely', async () => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
@@ -90,8 +54,7 @@ it('asks for the email inline, mails the transcript, marks the answer by email i
   // Keyboard alone: from the message field back to the control, then Enter.
   const doc = widgetDocument(page);
   await frame.getByLabel('Message').focus();
-  for (let i = 0; i < 10 && (await focusedTestId(page)) !== 'transcript-button'; i++) await page.keyboard.press('Shift+Tab');
-  expect(await focusedTestId(page)).toBe('transcript-button');
+  await shiftTabTo(page, '[data-testid=transcript-button]');
   expect(await frame.getByTestId('transcript-button').textContent()).toBe('Email me this conversation');
   await page.screenshot({ path: artifactPath('widget-transcript-button-360.png') });
   await page.keyboard.press('Enter');
@@ -104,7 +67,7 @@ it('asks for the email inline, mails the transcript, marks the answer by email i
   await page.keyboard.press('Enter');
   expect(await form.getByRole('alert').textContent()).toBe('Enter a valid email address.');
   await page.screenshot({ path: artifactPath('widget-transcript-ask-360.png') });
-  expect(await seriousAxe(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
 
   const email = `visitor-${randomUUID().slice(0, 8)}@customer.test`;
   recordSensitive(email);
@@ -116,7 +79,7 @@ it('asks for the email inline, mails the transcript, marks the answer by email i
   expect(await status.textContent()).toBe('Done: this conversation is on its way to your email.');
   expect(await focusedTestId(page)).toBe('transcript-status');
   await page.screenshot({ path: artifactPath('widget-transcript-done-360.png') });
-  expect(await seriousAxe(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   expect(await doc.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
 
   // The transcript arrives, with both sides of the conversation.
@@ -156,7 +119,7 @@ it('asks for the email inline, mails the transcript, marks the answer by email i
   await status.waitFor();
   expect(await status.textContent()).toBe("You've asked for several copies already. Please try again in a while.");
   await page.screenshot({ path: artifactPath('widget-transcript-limited-360.png') });
-  expect(await seriousAxe(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
   expect(await cspViolations(page)).toEqual([]);
   await context.close();
 });
