@@ -19,8 +19,9 @@ const reply = (status: number, body: unknown) => new Response(JSON.stringify(bod
 const conversation = (id: string, unreadCount: number) => ({ id, status: 'open', unreadCount, lastMessage: null, assignee: null, updatedAt: '2026-01-01T00:00:00Z' });
 
 /** A core over a fake API whose visitor has `conversations`; counts realtime tokens asked for and sockets opened. */
-function lazyCore(conversations: ReturnType<typeof conversation>[] = []) {
+function lazyCore(conversations: ReturnType<typeof conversation>[] = [], transcript: (attempt: number) => Response = () => reply(202, { status: 'queued' })) {
   const counts = { sockets: 0, realtimeTokens: 0 };
+  const transcripts = { asked: 0 };
   const fetch = (async (input: string, init: RequestInit) => {
     const { pathname } = new URL(input);
     if (pathname === '/widget/v1/config') return reply(200, { id: 'wgt_1', workspaceId: 'ws_1' });
@@ -31,6 +32,11 @@ function lazyCore(conversations: ReturnType<typeof conversation>[] = []) {
     if (pathname === '/widget/v1/conversations') return reply(201, conversation('conv_new', 0));
     if (pathname === '/widget/v1/sessions/realtime-token') return (counts.realtimeTokens++, reply(201, { token: 'rt_1' }));
     if (pathname === '/widget/v1/sessions/shutdown') return reply(204, {});
+    if (pathname === '/widget/v1/sessions/current') {
+      const { user } = JSON.parse(String(init.body)) as { user: { email: string } };
+      return reply(200, { session: { id: 'ses_1', identityType: 'anonymous', user: { email: user.email }, expiresAt: '2099-01-01T00:00:00Z' } });
+    }
+    if (pathname.endsWith('/transcript')) return transcript(++transcripts.asked);
     throw new Error(`unrouted ${init.method} ${pathname}`);
   }) as unknown as typeof globalThis.fetch;
   const core = new ChatCore({
@@ -42,7 +48,7 @@ function lazyCore(conversations: ReturnType<typeof conversation>[] = []) {
     fetch,
   });
   cores.push(core);
-  return { core, counts };
+  return { core, counts, transcripts };
 }
 
 const cores: ChatCore[] = [];
@@ -101,5 +107,26 @@ describe('ChatCore opens the socket only when it can matter (issue 24)', () => {
     await core.boot();
     await settle();
     expect(counts.sockets).toBe(1);
+  });
+});
+
+describe('ChatCore.requestTranscript (issue 22)', () => {
+  const envelope = (status: number, code: string, reason?: string) => reply(status, { error: { code, message: code, ...(reason ? { reason } : {}), requestId: 'req_1' } });
+
+  it('refuses with email_unknown until update() gives an email, which the session view then holds', async () => {
+    const { core, transcripts } = lazyCore([], (attempt) => (attempt === 1 ? envelope(400, 'validation_error', 'email_unknown') : reply(202, { status: 'queued' })));
+    await core.boot();
+    await expect(core.requestTranscript('conv_1')).rejects.toMatchObject({ code: 'validation_error', reason: 'email_unknown' });
+    await core.update({ user: { email: 'vera@example.com' } });
+    expect(core.session?.user?.email).toBe('vera@example.com');
+    await expect(core.requestTranscript('conv_1')).resolves.toEqual({ status: 'queued' });
+    expect(transcripts.asked).toBe(2);
+  });
+
+  it('tries once on 429: the visitor is told, nothing is retried behind their back', async () => {
+    const { core, transcripts } = lazyCore([], () => envelope(429, 'rate_limited'));
+    await core.boot();
+    await expect(core.requestTranscript('conv_1')).rejects.toMatchObject({ code: 'rate_limited' });
+    expect(transcripts.asked).toBe(1);
   });
 });
