@@ -21,6 +21,12 @@ const questions = require('../apps/knowledge/eval/questions.json');
 const ARTICLES = 1000;
 const ANSWERS = 300;
 
+/** What ranks the answers, from the EMBEDDINGS_* the bench was run with (bench/run.js passes them on). */
+function mode() {
+  if (process.env.EMBEDDINGS_BASE_URL) return `semantic from ${process.env.EMBEDDINGS_MODEL ?? 'the endpoint'}`;
+  return process.env.EMBEDDINGS_LOCAL === 'off' ? 'lexical only (EMBEDDINGS_LOCAL=off)' : 'semantic default on';
+}
+
 /** Resident memory of a process, from /proc (Linux), in MB. */
 function rssMb(pid) {
   try {
@@ -63,7 +69,7 @@ async function run({ stack, log }) {
   const cold = Math.round((now() - coldStart) * 10) / 10;
   const { answer, answered } = await answerLatency(widget, token, asked, { warmup: 19, count: ANSWERS });
   const rss = rssMb(knowledge.process.pid);
-  log(`answers at ${ARTICLES} articles, semantic default on (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; first (loads the vectors) ${cold} ms; answered ${answered}/${ANSWERS}`);
+  log(`answers at ${ARTICLES} articles, ${mode()} (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; first (loads the vectors) ${cold} ms; answered ${answered}/${ANSWERS}`);
   log(`knowledge process RSS: ${rssStart} MB before the articles, ${rss} MB after the answers`);
   return { articles: ARTICLES, answer, coldAnswerMs: cold, knowledgeRssMb: { start: rssStart, end: rss } };
 }

@@ -27,6 +27,7 @@
  * `--questions=<file>` runs that file instead.
  * `--min-confidence=<x>` sets the widget's decline threshold (default 0.35).
  * `--embeddings=local` turns semantic retrieval on with a local sentence encoder (local-embeddings.js);
+ * `--embeddings=local+glove` with it and the GloVe sentence vector joined (cosine EVAL_GLOVE_SHARE · GloVe's + the rest · USE-lite's, default 0.5);
  * or set EMBEDDINGS_BASE_URL (and EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY) for another model.
  * `--service`: the knowledge service alone, asked over NATS as the gateway asks it (KnowledgeRpc.createCollection,
  * createArticle, answer), with no session process and no HTTP hop; the figures are the same, faster.
@@ -119,7 +120,9 @@ async function run(profile) {
   // EMBEDDINGS_* from the environment reach the knowledge service: the evaluation with semantic retrieval on;
   // --embeddings=local starts a local sentence encoder for it (local-embeddings.js).
   const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_')));
-  const local = process.argv.includes('--embeddings=local') ? await require('./local-embeddings').startLocalEmbeddings() : null;
+  const gloveShare = Number(process.env.EVAL_GLOVE_SHARE ?? 0.5);
+  const localArg = process.argv.find((a) => a === '--embeddings=local' || a === '--embeddings=local+glove');
+  const local = localArg ? await require('./local-embeddings').startLocalEmbeddings({ gloveShare: localArg === '--embeddings=local+glove' ? gloveShare : 0 }) : null;
   if (local) Object.assign(embeddings, { EMBEDDINGS_BASE_URL: local.url, EMBEDDINGS_MODEL: 'use-lite', EMBEDDINGS_TIMEOUT_MS: '8000' });
   if (embeddings.EMBEDDINGS_BASE_URL) console.log(`embeddings: ${embeddings.EMBEDDINGS_BASE_URL} (${embeddings.EMBEDDINGS_MODEL ?? 'default model'})`);
   if (Object.keys(profile).length) console.log(`profile: ${JSON.stringify(profile)}`);
