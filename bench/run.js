@@ -16,8 +16,8 @@ async function main() {
     .filter((f) => f.endsWith('.bench.js'))
     .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
     .sort();
-  // EMBEDDINGS_* from the environment reach the services (EMBEDDINGS_LOCAL=off: the knowledge bench lexical only).
-  const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_')));
+  // EMBEDDINGS_* and RETRIEVAL_PROFILE from the environment reach the services (EMBEDDINGS_LOCAL=off: the knowledge bench lexical only).
+  const embeddings = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EMBEDDINGS_') || k === 'RETRIEVAL_PROFILE'));
   const stack = await startStack({
     env: { LOG_LEVEL: 'warn', TEST_LOG_LEVEL: 'warn', ...embeddings }, // the stack's limits (GENEROUS_LIMITS) are far above any bench
   });
