@@ -236,5 +236,23 @@ describe('The inbox for a team (issue 21)', () => {
       expectEnvelope(await stranger.patch(`/workspaces/${elsewhere.workspaceId}/canned-replies/${kept.body.id}`, { text: 'Mine now.' }), 404, 'not_found', 'canned_reply_not_found');
       expect((await admin.get(`${base()}?q=kept`)).body.data).toEqual([kept.body]);
     });
+
+    it('two replies renamed to one shortcut at once: one wins, the other is shortcut_taken (not a 500), one audit entry', async () => {
+      const admin = asOperator(team.admin.token);
+      for (let round = 0; round < 3; round++) {
+        const pair = await Promise.all([admin.post(base(), { shortcut: `pair-a${round}`, text: 'A.' }), admin.post(base(), { shortcut: `pair-b${round}`, text: 'B.' })]);
+        const target = `pair-both${round}`;
+        const answers = await Promise.all(pair.map((r) => admin.patch(`${base()}/${r.body.id}`, { shortcut: target })));
+        expect(answers.map((a) => a.status).sort()).toEqual([200, 400]);
+        expectEnvelope(answers.find((a) => a.status === 400)!, 400, 'validation_error', 'shortcut_taken');
+        expect((await admin.get(`${base()}?q=${target}`)).body.data).toHaveLength(1);
+        const updates = await queryDatabase(
+          stack.databaseUrl,
+          `SELECT target_id FROM conversation.audit_log WHERE action = 'canned_reply.updated' AND target_id = ANY($1)`,
+          [pair.map((r) => r.body.id)],
+        );
+        expect(updates).toHaveLength(1);
+      }
+    });
   });
 });

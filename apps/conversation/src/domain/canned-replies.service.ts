@@ -55,6 +55,7 @@ export class CannedRepliesService {
       if (next.shortcut === current.shortcut && next.text === current.text) return current;
       if (next.shortcut !== current.shortcut && (await this.repo.shortcutTaken(req.workspaceId, next.shortcut, current.id, t))) throw shortcutTaken();
       const updated = await this.repo.update(req.workspaceId, current.id, next, t);
+      if (!updated) throw shortcutTaken();
       await this.record(t, req, 'canned_reply.updated', current.id);
       return updated;
     });

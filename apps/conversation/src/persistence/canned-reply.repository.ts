@@ -56,13 +56,24 @@ export class CannedReplyRepository {
     return rows.length > 0;
   }
 
-  async update(workspaceId: string, id: string, change: { shortcut: string; text: string }, manager: EntityManager): Promise<CannedReply> {
-    const rows = await this.run(
-      `UPDATE conversation.canned_replies SET shortcut = $3, text = $4, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
-      [workspaceId, id, change.shortcut, change.text],
-      manager,
-    );
-    return rows[0];
+  /**
+   * Null when the workspace has this shortcut already: a concurrent change took it
+   * after the caller's check (the unique constraint says so; the caller's transaction
+   * is then aborted and must end).
+   */
+  async update(workspaceId: string, id: string, change: { shortcut: string; text: string }, manager: EntityManager): Promise<CannedReply | null> {
+    try {
+      const rows = await this.run(
+        `UPDATE conversation.canned_replies SET shortcut = $3, text = $4, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
+        [workspaceId, id, change.shortcut, change.text],
+        manager,
+      );
+      return rows[0];
+    } catch (err) {
+      const driverError = (err as { driverError?: { code?: string; constraint?: string } }).driverError;
+      if (driverError?.code === '23505' && driverError.constraint === 'canned_replies_shortcut_uq') return null;
+      throw err;
+    }
   }
 
   async remove(workspaceId: string, id: string, manager: EntityManager): Promise<boolean> {
