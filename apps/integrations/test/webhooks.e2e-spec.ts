@@ -151,6 +151,18 @@ describe('webhooks', () => {
       await owner.delete(`${hooks()}/${id}`);
     });
 
+    it('a test asked while the webhook is being deleted is 202 (then deleted with it) or 404, never a 500', async () => {
+      for (let round = 0; round < 3; round++) {
+        const { id } = await register('https://hooks.example.com/going', ['message.created']);
+        const [first, removed, second] = await Promise.all([owner.post(`${hooks()}/${id}/test`), owner.delete(`${hooks()}/${id}`), owner.post(`${hooks()}/${id}/test`)]);
+        expect(removed.status).toBe(204);
+        for (const test of [first, second]) {
+          if (test.status !== 202) expectEnvelope(test, 404, 'not_found', 'webhook_not_found');
+        }
+        expect(await queryDatabase(stack.databaseUrl, `SELECT id FROM integrations.webhook_deliveries WHERE webhook_id = $1`, [id])).toEqual([]);
+      }
+    });
+
     it('records every webhook write in the audit log (ids, never the URL or the secret)', async () => {
       const { id } = await register('https://hooks.example.com/audited', ['message.created']);
       await owner.patch(`${hooks()}/${id}`, { description: 'audited' });

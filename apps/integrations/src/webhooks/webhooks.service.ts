@@ -108,7 +108,8 @@ export class WebhooksService {
   /** A `webhook.test` delivery, signed and retried like any other. */
   async test(req: Ref): Promise<WebhookDelivery> {
     const delivery = await this.repo.transaction(async (m) => {
-      const row = await this.repo.find(req.workspaceId, req.webhookId, m);
+      // Locked, so a delete at the same moment comes first (then 404) or after (taking this delivery with it).
+      const row = await this.repo.find(req.workspaceId, req.webhookId, m, true);
       if (!row) throw Errors.notFound('webhook');
       const id = newId('delivery');
       const body = JSON.stringify({ type: 'webhook.test', timestamp: new Date().toISOString(), data: { webhookId: row.id } });
