@@ -217,7 +217,9 @@ export async function tap(locator: Locator): Promise<void> {
 export async function startConversation(page: Page, text: string): Promise<string> {
   const frame = chatFrame(page);
   await tap(frame.getByRole('button', { name: /open chat/i }));
-  await tap(frame.getByRole('button', { name: 'Send us a message' }));
+  // By keyboard, not a click: the host grows the iframe from launcher to panel size right after opening, and a click
+  // aimed while that resize lands (on a loaded machine) can miss the button; Enter on it cannot.
+  await frame.getByRole('button', { name: 'Send us a message' }).press('Enter');
   await frame.getByLabel('Message').fill(text);
   await frame.getByLabel('Message').press('Enter');
   const started = await waitForEvent(page, 'conversation:started');
