@@ -1,4 +1,5 @@
-import { connect } from 'node:net';
+import { createServer, Server } from 'node:http';
+import { AddressInfo, connect } from 'node:net';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { AdminApi, createTestWidget, Stack, startAnonymous, startStack, TEST_ORIGIN } from '@widget/testing';
@@ -17,7 +18,7 @@ jest.setTimeout(Math.max(120_000, RUNS * 40 * 60));
 
 type Target = 'widget' | 'admin';
 interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   target: Target;
   /** `:x` segments are filled with a real id or a fuzzed one. */
   path: string;
@@ -39,6 +40,9 @@ interface Ids {
   adminWs: string;
   adminWgt: string;
   adminConv: string;
+  whk: string;
+  dlv: string;
+  crp: string;
 }
 
 const routes = (ids: Ids): Route[] => [
@@ -80,7 +84,31 @@ const routes = (ids: Ids): Route[] => [
   { method: 'POST', target: 'admin', path: '/workspaces/:adminWs/forms', body: () => ({ name: 'f', fields: [{ key: 'email', type: 'email', label: 'Email', required: true }] }) },
   { method: 'GET', target: 'admin', path: '/forms/:frm' },
   { method: 'PATCH', target: 'admin', path: '/forms/:frm', body: () => ({ name: 'Contact' }) },
+  // Added with issues 21, 22 and SPEC §14-§16. Each DELETE comes after the other routes of its resource: an
+  // accepted one removes the seeded row, and the routes after it would only ever see 404.
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/conversations/counts', query: () => ({ status: 'open' }) },
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/widgets' },
+  { method: 'PUT', target: 'admin', path: '/workspaces/:adminWs/notifications', body: () => ({ newConversationEmail: true }) },
+  { method: 'POST', target: 'admin', path: '/auth/accept-invite', body: () => ({ inviteToken: 'inv_' + 'a'.repeat(40), password: 'correct horse battery', name: 'Ann' }) },
+  { method: 'POST', target: 'widget', path: '/conversations/:conv/transcript' },
+  { method: 'GET', target: 'widget', path: '/email/unsubscribe', query: () => ({ token: 'abcdefghijklmnopqrstuvwxyz234567' }) },
+  { method: 'POST', target: 'admin', path: '/workspaces/:adminWs/webhooks', body: () => ({ url: webhookReceiverUrl, events: ['form.submitted'], description: 'fuzz' }) },
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/webhooks' },
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/webhooks/:whk' },
+  { method: 'PATCH', target: 'admin', path: '/workspaces/:adminWs/webhooks/:whk', body: () => ({ url: webhookReceiverUrl, events: ['form.submitted'], description: 'renamed', enabled: true }) },
+  { method: 'POST', target: 'admin', path: '/workspaces/:adminWs/webhooks/:whk/test' },
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/webhooks/:whk/deliveries', query: () => ({ limit: '5' }) },
+  { method: 'POST', target: 'admin', path: '/workspaces/:adminWs/webhooks/deliveries/:dlv/retry' },
+  { method: 'DELETE', target: 'admin', path: '/workspaces/:adminWs/webhooks/:whk' },
+  { method: 'GET', target: 'admin', path: '/workspaces/:adminWs/canned-replies', query: () => ({ q: 'he', limit: '5' }) },
+  { method: 'POST', target: 'admin', path: '/workspaces/:adminWs/canned-replies', body: () => ({ shortcut: 'thanks', text: 'Thank you!' }) },
+  { method: 'PATCH', target: 'admin', path: '/workspaces/:adminWs/canned-replies/:crp', body: () => ({ shortcut: 'hello', text: 'Hello there' }) },
+  { method: 'DELETE', target: 'admin', path: '/workspaces/:adminWs/canned-replies/:crp' },
 ];
+const ROUTE_COUNT = 56;
+
+/** The webhooks' endpoint: a receiver of this file's that takes every delivery (set in beforeAll). */
+let webhookReceiverUrl = '';
 
 // ---- Arbitraries: the classes of bad input seen in the wild ----
 
@@ -178,7 +206,30 @@ function queryCase(route: Route): fc.Arbitrary<string> {
 const ASYNC_ROWS: Record<string, string> = {
   'events.events': `WHERE source = 'client'`,
   'events.event_ids': `WHERE NOT EXISTS (SELECT 1 FROM events.events e WHERE e.source = 'system' AND e.workspace_id = x.workspace_id AND e.event_id = x.event_id)`,
+  // Deliveries of domain events are written by the JetStream consumer after an accepted request's reply; only a
+  // test delivery (no event_key) is written by the request itself (POST …/webhooks/:id/test).
+  'integrations.webhook_deliveries': `WHERE event_key IS NULL`,
+  // Mail about events (unread, new_conversation) is queued by the consumer or the mail worker, webhook_disabled
+  // by the delivery worker; a transcript or an invitation is queued by its request.
+  'integrations.mail_queue': `WHERE kind IN ('transcript', 'invitation')`,
 };
+
+/**
+ * Columns background workers change on their own, left out of a table's hash (`expires_at` everywhere: a
+ * session's expiry slides when a valid token is merely seen).
+ * - webhooks.busy_until: the delivery worker's lease on an endpoint while it delivers. (Its auto-disable after
+ *   failures, enabled/disabled_at/disabled_reason/updated_at, stays checked: the receiver here answers 204, so
+ *   it never happens.)
+ * - webhook_deliveries: the delivery worker's bookkeeping of attempts (a retry's 202 sets them pending; the
+ *   worker then sends it).
+ * - mail_queue: the mail worker's bookkeeping of sending.
+ */
+const WORKER_COLUMNS: Record<string, string[]> = {
+  'integrations.webhooks': ['busy_until'],
+  'integrations.webhook_deliveries': ['status', 'attempts', 'last_status', 'last_error', 'first_attempt_at', 'next_attempt_at', 'delivered_at'],
+  'integrations.mail_queue': ['status', 'attempts', 'next_attempt_at', 'locked_until', 'last_error', 'sent_at'],
+};
+const rowJson = (t: string) => `(to_jsonb(x) - ${`ARRAY[${['expires_at', ...(WORKER_COLUMNS[t] ?? [])].map((c) => `'${c}'`).join(', ')}]::text[]`})::text`;
 
 interface Outcome {
   status: number;
@@ -194,12 +245,19 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
   let ids: Ids;
   let token: string;
   let otherToken: string;
+  let receiver: Server;
   const tally = { requests: 0, byStatus: {} as Record<string, number>, refused: 0, dbChecks: 0 };
 
   beforeAll(async () => {
     // The session service's maintenance purges expired tokens every 10 minutes by default: a long run
     // (npm run test:fuzz) would see that purge as a refused request's change. It is tested on its own.
     stack = await startStack({ realtime: false, env: { LOG_LEVEL: 'warn', SESSION_MAINTENANCE_INTERVAL_MS: '86400000' } });
+    receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    webhookReceiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
     const widget = await createTestWidget(stack);
@@ -214,6 +272,9 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
     const col = await admin.post(`/workspaces/${widget.workspaceId}/collections`, { name: 'Help' });
     const art = await admin.post(`/workspaces/${widget.workspaceId}/articles`, { title: 'Reset', body: '<p>reset</p>', status: 'published', collectionId: col.body.id });
     const frm = await admin.post(`/workspaces/${widget.workspaceId}/forms`, { name: 'Contact', fields: [{ key: 'email', type: 'email', label: 'Email', required: true }] });
+    const whk = await admin.post(`/workspaces/${adminWidget.workspaceId}/webhooks`, { url: webhookReceiverUrl, events: ['form.submitted'] });
+    const dlv = await admin.post(`/workspaces/${adminWidget.workspaceId}/webhooks/${whk.body.webhook.id}/test`);
+    const crp = await admin.post(`/workspaces/${adminWidget.workspaceId}/canned-replies`, { shortcut: 'hello', text: 'Hello!' });
     const messages = await widget.api.get(`/conversations/${conv.body.id}/messages`, { token });
     ids = {
       ws: widget.workspaceId,
@@ -226,19 +287,26 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
       adminWs: adminWidget.workspaceId,
       adminWgt: adminWidget.widgetId,
       adminConv: adminConv.body.id,
+      whk: whk.body.webhook.id,
+      dlv: dlv.body.id,
+      crp: crp.body.id,
     };
     for (const [name, id] of Object.entries(ids)) expect(`${name}=${id}`).toMatch(/=[a-z]+_[0-9A-Z]{26}$/);
 
     // One query: every table of every service schema, hashed. Left out, because they change after an accepted
-    // request's reply by design: the outbox, the system events it feeds (and their ids), and a session's expiry,
-    // which slides when a valid token is merely seen.
+    // request's reply by design: the outbox, the system events it feeds (and their ids), a session's expiry,
+    // which slides when a valid token is merely seen, and what the integrations service's workers write on their
+    // own (ASYNC_ROWS, WORKER_COLUMNS, and two whole tables: consumed_events, the JetStream consumer's record of
+    // handled events, pruned by age; email_bursts, the unread-reply mail's state, written by the consumer on every
+    // agent message and by the mail worker when a burst is due).
     const tables = await db.query<{ t: string }>(`
       SELECT format('%I.%I', n.nspname, c.relname) AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('session', 'team', 'conversation', 'knowledge', 'forms', 'events')
-        AND c.relname NOT IN ('outbox') AND c.relname NOT LIKE '%migrations%' ORDER BY 1`);
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname IN ('session', 'team', 'conversation', 'knowledge', 'forms', 'events', 'integrations')
+        AND c.relname NOT IN ('outbox', 'consumed_events', 'email_bursts') AND c.relname NOT LIKE '%migrations%' ORDER BY 1`);
     expect(tables.rows.length).toBeGreaterThanOrEqual(10);
+    expect(tables.rows.map(({ t }) => t)).toEqual(expect.arrayContaining(['integrations.webhooks', 'integrations.webhook_deliveries', 'integrations.mail_queue', 'integrations.email_unsubscribes']));
     fingerprintSql = `SELECT md5(string_agg(h, ',' ORDER BY h)) AS f FROM (${tables.rows
-      .map(({ t }) => `SELECT '${t}:' || count(*) || ':' || coalesce(md5(string_agg((to_jsonb(x) - 'expires_at')::text, '' ORDER BY (to_jsonb(x) - 'expires_at')::text)), '') AS h FROM ${t} x ${ASYNC_ROWS[t] ?? ''}`)
+      .map(({ t }) => `SELECT '${t}:' || count(*) || ':' || coalesce(md5(string_agg(${rowJson(t)}, '' ORDER BY ${rowJson(t)})), '') AS h FROM ${t} x ${ASYNC_ROWS[t] ?? ''}`)
       .join(' UNION ALL ')}) s`;
   });
 
@@ -247,6 +315,7 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
     console.log(`fuzz: ${tally.requests} requests, ${tally.refused} refused (each checked against the database: ${tally.dbChecks}), by status ${JSON.stringify(tally.byStatus)}`);
     await db?.end();
     await stack?.stop();
+    await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   });
 
   const fingerprint = async () => (await db.query<{ f: string }>(fingerprintSql)).rows[0].f;
@@ -291,7 +360,7 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
     expect(outcome.text).not.toMatch(/at .+\.js:\d+|SELECT |INSERT |QueryFailedError/);
   }
 
-  it.each(Array.from({ length: 38 }, (_, i) => i))('route #%i', async (index) => {
+  it.each(Array.from({ length: ROUTE_COUNT }, (_, i) => i))('route #%i', async (index) => {
     const route = routes(ids)[index];
     const tokenArb = route.noValidToken
       ? fc.constantFrom('', 'garbage', 'wst_' + 'a'.repeat(43), '\u00ff')
@@ -318,7 +387,7 @@ describe('fuzz: no 5xx, the envelope on every refusal, and a refusal changes not
   });
 
   it('covers every route of the gateway', () => {
-    expect(routes(ids)).toHaveLength(38);
+    expect(routes(ids)).toHaveLength(56);
   });
 
   it('raw HTTP that is not a request, or headers too large, still gets the envelope and Connection: close', async () => {
