@@ -220,13 +220,13 @@ const ASYNC_ROWS: Record<string, string> = {
  * - webhooks.busy_until: the delivery worker's lease on an endpoint while it delivers. (Its auto-disable after
  *   failures, enabled/disabled_at/disabled_reason/updated_at, stays checked: the receiver here answers 204, so
  *   it never happens.)
- * - webhook_deliveries: the delivery worker's bookkeeping of attempts (a retry's 202 sets them pending; the
- *   worker then sends it).
+ * - webhook_deliveries: the delivery worker's bookkeeping of attempts (a retry's 202 sets them pending, and
+ *   `rearmed` when an attempt is in flight; the worker then sends it and clears `rearmed`).
  * - mail_queue: the mail worker's bookkeeping of sending.
  */
 const WORKER_COLUMNS: Record<string, string[]> = {
   'integrations.webhooks': ['busy_until'],
-  'integrations.webhook_deliveries': ['status', 'attempts', 'last_status', 'last_error', 'first_attempt_at', 'next_attempt_at', 'delivered_at'],
+  'integrations.webhook_deliveries': ['status', 'attempts', 'last_status', 'last_error', 'first_attempt_at', 'next_attempt_at', 'delivered_at', 'rearmed'],
   'integrations.mail_queue': ['status', 'attempts', 'next_attempt_at', 'locked_until', 'last_error', 'sent_at'],
 };
 const rowJson = (t: string) => `(to_jsonb(x) - ${`ARRAY[${['expires_at', ...(WORKER_COLUMNS[t] ?? [])].map((c) => `'${c}'`).join(', ')}]::text[]`})::text`;
