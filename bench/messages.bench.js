@@ -9,10 +9,11 @@
  * concurrency, and a raw NATS request/reply round trip.
  */
 const { poster } = require('./http');
-const { randomUUID, randomBytes } = require('node:crypto');
+const { randomBytes } = require('node:crypto');
 const { Pool } = require('pg');
 const { connect } = require('nats');
-const { createTestWidget, harnessNatsOptions, startAnonymous, openSocket } = require('@widget/testing');
+const { createTestWidget, harnessNatsOptions } = require('@widget/testing');
+const { visitor } = require('./visitor');
 const { summarize, runConcurrent, now } = require('./stats');
 const { measureCpu } = require('./cpu');
 
@@ -23,37 +24,6 @@ const LEVELS = [
 ];
 const WARMUP = 30;
 const WARMUP_PASS = 1500;
-
-/** One visitor: a session, a conversation, a socket; send() resolves with the POST-to-event latency. */
-async function visitor(stack, widget, post, socketUrl) {
-  const { token } = await startAnonymous(widget);
-  const headers = { authorization: `Bearer ${token}`, origin: widget.api.defaultOrigin };
-  const created = await post('/widget/v1/conversations', { subject: 'bench' }, headers);
-  if (created.status !== 201) throw new Error(`conversation create failed: ${created.status} ${created.text}`);
-  const conversationId = JSON.parse(created.text).id;
-  const socket = await openSocket(socketUrl, { token });
-  const waiting = new Map();
-  socket.on('message.created', (event) => {
-    const done = waiting.get(event.payload.message.clientMessageId);
-    if (done) done(now());
-  });
-  return {
-    socket,
-    async send(i) {
-      const clientMessageId = randomUUID();
-      const delivered = new Promise((resolve) => waiting.set(clientMessageId, resolve));
-      const started = now();
-      const res = await post(`/widget/v1/conversations/${conversationId}/messages`, { text: `bench message ${i}`, clientMessageId }, headers);
-      if (res.status !== 201) throw new Error(`send failed: ${res.status} ${res.text}`);
-      const timer = setTimeout(() => waiting.get(clientMessageId)?.(NaN), 10_000);
-      const at = await delivered;
-      clearTimeout(timer);
-      waiting.delete(clientMessageId);
-      if (Number.isNaN(at)) throw new Error('socket event not received within 10 s');
-      return at - started;
-    },
-  };
-}
 
 async function insertBaseline(databaseUrl, concurrency, total) {
   const pool = new Pool({ connectionString: databaseUrl, max: concurrency });
@@ -103,11 +73,11 @@ module.exports = {
     const measure = async (concurrency, total, socketUrl) => {
       const post = poster(stack.baseUrl, concurrency * 2);
       const lanes = [];
-      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(stack, widget, post, socketUrl));
+      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(widget, post, socketUrl));
       await runConcurrent(concurrency, WARMUP, (i, lane) => lanes[lane].send(i));
       const samples = [];
       const cpu = measureCpu(stack);
-      const rate = await runConcurrent(concurrency, total, async (i, lane) => samples.push(await lanes[lane].send(i)));
+      const rate = await runConcurrent(concurrency, total, async (i, lane) => samples.push((await lanes[lane].send(i)).e2e));
       const cpuMsPerMessage = cpu.end(total);
       lanes.forEach((l) => l.socket.close());
       return { rate, samples, cpuMsPerMessage };

@@ -1,4 +1,4 @@
-// Over 400 lines (409): the session lifecycle (start, identify with merge, refresh, shutdown, realtime tokens,
+// Over 400 lines (411): the session lifecycle (start, identify with merge, refresh, shutdown, realtime tokens,
 // authentication) in one place; this change added 3 lines to it (the merge link for SPEC §17). Privacy lives in ./privacy.
 import { Injectable } from '@nestjs/common';
 import { AppError, Errors, hashToken, InjectConfig, NatsBus, newId, newOpaqueToken } from '@widget/common';
