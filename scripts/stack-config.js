@@ -52,6 +52,7 @@ function resolveStack(env, storedSecrets = {}) {
   const secrets = {
     SECRET_ENCRYPTION_KEY: env.SECRET_ENCRYPTION_KEY || storedSecrets.SECRET_ENCRYPTION_KEY,
     ADMIN_API_KEY: env.ADMIN_API_KEY || storedSecrets.ADMIN_API_KEY,
+    REALTIME_TOKEN_SECRET: env.REALTIME_TOKEN_SECRET || storedSecrets.REALTIME_TOKEN_SECRET,
   };
   const natsSubjectPrefix = env.NATS_SUBJECT_PREFIX ?? (port === DEFAULT_PORT ? '' : `port${port}.`);
   const rateLimitKeyPrefix = env.RATE_LIMIT_KEY_PREFIX || (port === DEFAULT_PORT ? 'widget:rl:' : `widget:rl:port${port}:`);

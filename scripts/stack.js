@@ -35,13 +35,19 @@ const SECRETS_FILE = join(STATE, 'secrets.json');
 
 function storedSecrets() {
   mkdirSync(STATE, { recursive: true });
-  if (existsSync(SECRETS_FILE)) return JSON.parse(readFileSync(SECRETS_FILE, 'utf8'));
-  const stored = { SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}` };
-  writeFileSync(SECRETS_FILE, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  const generated = {
+    SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    ADMIN_API_KEY: `adm_${randomBytes(24).toString('hex')}`,
+    REALTIME_TOKEN_SECRET: randomBytes(32).toString('base64'),
+  };
+  const existing = existsSync(SECRETS_FILE) ? JSON.parse(readFileSync(SECRETS_FILE, 'utf8')) : {};
+  // A secrets file of an older checkout gains the secrets added since (REALTIME_TOKEN_SECRET); the rest stay.
+  const stored = { ...generated, ...existing };
+  if (Object.keys(generated).some((key) => !existing[key])) writeFileSync(SECRETS_FILE, JSON.stringify(stored, null, 2), { mode: 0o600 });
   return stored;
 }
 
-/** The environment's ADMIN_API_KEY / SECRET_ENCRYPTION_KEY win; the rest come from (or are generated into) .stack/secrets.json. */
+/** The environment's ADMIN_API_KEY / SECRET_ENCRYPTION_KEY / REALTIME_TOKEN_SECRET win; the rest come from (or are generated into) .stack/secrets.json. */
 function loadSecrets() {
   return resolveStack(process.env, storedSecrets()).secrets;
 }

@@ -26,12 +26,13 @@ import { z } from 'zod';
 const ROOT = resolve(__dirname, '..');
 const EDGES: Record<string, number> = { gateway: 3000, realtime: 3001 };
 const HEALTH_PORT = 8080;
-const SECRET_KEYS = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRET_ENCRYPTION_KEY', 'POSTGRES_PASSWORD'];
+const SECRET_KEYS = ['DATABASE_URL', 'ADMIN_API_KEY', 'SECRET_ENCRYPTION_KEY', 'REALTIME_TOKEN_SECRET', 'POSTGRES_PASSWORD'];
 const natsPasswordVariables = () => NATS_PRINCIPALS.map((p) => `NATS_PASSWORD_${p.toUpperCase()}`);
 /** A .env made as .env.example says (openssl rand): what `docker compose up` is run with. */
 const OPERATOR_ENV: Record<string, string> = {
   ADMIN_API_KEY: randomBytes(32).toString('hex'),
   SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  REALTIME_TOKEN_SECRET: randomBytes(32).toString('base64'),
   POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
   ...Object.fromEntries(natsPasswordVariables().map((name) => [name, randomBytes(24).toString('hex')])),
 };

@@ -35,6 +35,7 @@ const production = () => ({
   NATS_PASSWORD: randomBytes(24).toString('hex'),
   ADMIN_API_KEY: randomBytes(32).toString('hex'),
   SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  REALTIME_TOKEN_SECRET: randomBytes(32).toString('base64'),
   DATABASE_URL: 'postgres://widget@127.0.0.1:9/widget',
 });
 

@@ -1,4 +1,4 @@
-import { baseEnv, limitStoreEnv, loadConfig, portEnv, realtimeLimitEnv, trustProxyEnv } from '@widget/common';
+import { baseEnv, limitStoreEnv, loadConfig, portEnv, realtimeLimitEnv, realtimeTokenSecretEnv, trustProxyEnv } from '@widget/common';
 import { z } from 'zod';
 
 export const realtimeEnv = baseEnv.extend({
@@ -24,6 +24,15 @@ export const realtimeEnv = baseEnv.extend({
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim().replace(/\/$/, '')).filter(Boolean) : [])),
   MAX_FRAME_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  /** Verifies the session service's signed realtime tokens without asking it (the same secret; docs/realtime.md). */
+  ...realtimeTokenSecretEnv,
+  /**
+   * Handshakes being checked at once; past it a handshake is refused at once with 503 server_busy (recoverable,
+   * the SDK backs off with jitter) instead of queueing (docs/limits.md).
+   */
+  REALTIME_HANDSHAKES_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** No handshake waits longer: past it, it is refused with 503 server_busy like one over the cap. */
+  REALTIME_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
   /** RATE_LIMIT_ADDRESS_REALTIME, charged here to the client address before a token is looked up (docs/limits.md). */
   ...limitStoreEnv,
   ...realtimeLimitEnv,

@@ -54,14 +54,14 @@ describe('realtime, reached directly: new connections are rate limited per clien
     await realtime?.stop();
   });
 
-  it('made-up tokens: the first ones are looked up and refused, then the address is refused before any lookup, by either protocol', async () => {
+  it('made-up session tokens: the first ones are looked up and refused, then the address is refused before any lookup, by either protocol', async () => {
     const marker = randomUUID().replace(/-/g, '');
     const headers = { 'x-forwarded-for': '203.0.113.50' };
     // Every token lookup the realtime service asks of the session service for this test's tokens.
     const lookups = await recordNatsEvents<{ token?: string }>(nc, SessionRpc.authenticateRealtime.subject, (data) => data.token?.includes(marker) ?? false);
 
     const refusals = [];
-    for (let i = 0; i < BUDGET + 3; i++) refusals.push((await refusedHandshake(realtime.url, { token: `wrt_madeup${marker}${i}`, headers })).data.error);
+    for (let i = 0; i < BUDGET + 3; i++) refusals.push((await refusedHandshake(realtime.url, { token: `wst_madeup${marker}${i}`, headers })).data.error);
     expect(refusals.map((e) => e.code)).toEqual([...Array(BUDGET).fill('invalid_token'), 'rate_limited', 'rate_limited', 'rate_limited']);
     const limited = refusals[BUDGET];
     expect(limited).toMatchObject({ code: 'rate_limited', reason: 'rate_limited', recoverable: true, requestId: expect.stringMatching(/^req_/) });
@@ -69,7 +69,7 @@ describe('realtime, reached directly: new connections are rate limited per clien
     expect(limited.retryAfter).toBeGreaterThan(0);
     expect(limited.retryAfter).toBeLessThanOrEqual(3600);
 
-    const upgrade = await refusedPlainUpgrade(realtime.url, { token: `wrt_madeup${marker}plain`, headers });
+    const upgrade = await refusedPlainUpgrade(realtime.url, { token: `wst_madeup${marker}plain`, headers });
     expect(upgrade.status).toBe(429);
     expect(upgrade.body.error).toMatchObject({ code: 'rate_limited', reason: 'rate_limited', recoverable: true });
     expect(upgrade.headers['x-request-id']).toBe(upgrade.body.error.requestId);
@@ -78,7 +78,7 @@ describe('realtime, reached directly: new connections are rate limited per clien
     // The refused handshakes cost the session service nothing: only the first BUDGET tokens were looked up.
     await sleep(300);
     lookups.stop();
-    expect(lookups.events.map((e) => e.token)).toEqual(Array.from({ length: BUDGET }, (_, i) => `wrt_madeup${marker}${i}`));
+    expect(lookups.events.map((e) => e.token)).toEqual(Array.from({ length: BUDGET }, (_, i) => `wst_madeup${marker}${i}`));
   });
 
   it('a connection is charged once, however many requests it makes (polling); past the budget a valid token is refused too', async () => {

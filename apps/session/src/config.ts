@@ -1,11 +1,15 @@
-import { encryptionKeyEnv, loadConfig, serviceEnv } from '@widget/common';
+import { encryptionKeyEnv, loadConfig, realtimeTokenSecretEnv, serviceEnv } from '@widget/common';
+import { REALTIME_TOKEN_MAX_TTL_SECONDS } from '@widget/contracts';
 import { z } from 'zod';
 
 export const sessionEnv = serviceEnv.extend({
   /** Encrypts widget JWT secrets at rest. */
   SECRET_ENCRYPTION_KEY: encryptionKeyEnv,
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
-  REALTIME_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(300).default(300),
+  /** At most REALTIME_TOKEN_MAX_TTL_SECONDS (the realtime service remembers revocations that long). */
+  REALTIME_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(REALTIME_TOKEN_MAX_TTL_SECONDS).default(REALTIME_TOKEN_MAX_TTL_SECONDS),
+  /** Signs realtime tokens; the realtime service verifies them with the same secret (docs/realtime.md). */
+  ...realtimeTokenSecretEnv,
   JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   /** An identity JWT whose exp lies further ahead than this is refused (invalid_token, reason lifetime_too_long). */
   IDENTITY_TOKEN_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(31 * 86400).default(86400),

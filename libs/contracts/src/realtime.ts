@@ -11,6 +11,13 @@ export { REALTIME_PATH } from './route-paths';
 
 /** Tokens of the operator feed (`POST /admin/v1/workspaces/{ws}/realtime-token`) start `wot_`; visitors' `wrt_`/`wst_`. */
 export const OPERATOR_REALTIME_TOKEN_PREFIX = 'wot';
+/** Visitors' short-lived realtime tokens (`POST /widget/v1/sessions/realtime-token`) start `wrt_`. */
+export const REALTIME_TOKEN_PREFIX = 'wrt';
+/**
+ * The longest a realtime token lives (REALTIME_TOKEN_TTL_SECONDS is at most this): how long the realtime
+ * service remembers a revocation to refuse the revoked session's tokens still unexpired (docs/realtime.md).
+ */
+export const REALTIME_TOKEN_MAX_TTL_SECONDS = 300;
 
 /** Server → client: one event, the domain event minus its audience. socket.io emits it under its `type`. */
 export interface ServerEvent<T = unknown> {

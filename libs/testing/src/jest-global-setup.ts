@@ -10,7 +10,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[LOG_AUDIT_DIR_VARIABLE] = join(REPO_ROOT, '.stack', 'log-audit', `run-${startedAt.toString(36)}`);
   const stack = await startStack();
   (globalThis as { __WIDGET_STACK__?: Stack }).__WIDGET_STACK__ = stack;
-  recordSensitive(stack.adminKey, stack.env.SECRET_ENCRYPTION_KEY, ...Object.entries(stack.env).filter(([k]) => k.startsWith('NATS_PASSWORD_')).map(([, v]) => v));
+  recordSensitive(stack.adminKey, stack.env.SECRET_ENCRYPTION_KEY, stack.env.REALTIME_TOKEN_SECRET, ...Object.entries(stack.env).filter(([k]) => k.startsWith('NATS_PASSWORD_')).map(([, v]) => v));
   // Test workers inherit this, so @widget/contracts builds the same (prefixed) subjects as the stack.
   process.env.NATS_SUBJECT_PREFIX = stack.env.NATS_SUBJECT_PREFIX;
   process.env.WIDGET_TEST_STACK = JSON.stringify({

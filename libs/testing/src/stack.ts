@@ -125,6 +125,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // NATS_PASSWORD_<KIND> of every process kind: launch() hands each process only its own, as NATS_PASSWORD.
     ...nats.passwords,
     SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // The session service signs realtime tokens with it, the realtime service verifies them (issue 26).
+    REALTIME_TOKEN_SECRET: randomBytes(32).toString('base64'),
     ADMIN_API_KEY: adminKey,
     ...GENEROUS_LIMITS,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Errors, Metrics, newId, outcomeOf, requestContext, toEnvelope } from '@widget/common';
 import type { ServerEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
+import { Revocations } from '../handshake/revocations';
 import { WidgetDirectory } from '../handshake/widget-directory';
 import { LOGGER } from '../logger.token';
 import { PresenceService } from '../presence/presence.service';
@@ -35,6 +36,7 @@ export class DeliveryCore {
     private readonly typingRelay: TypingService,
     private readonly presence: PresenceService,
     private readonly widgets: WidgetDirectory,
+    private readonly revocations: Revocations,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -79,8 +81,12 @@ export class DeliveryCore {
     this.hub.emitTo(room, event);
   }
 
-  /** Every socket of a room ends with the error (a revoked session: 4401). */
+  /**
+   * Every socket of a room ends with the error (a revoked session: 4401). A revoked room is remembered too,
+   * so the signed realtime tokens minted for it before now are refused at the handshake (Revocations).
+   */
   endRoom(room: string, error: AppError, reason: CloseReason): void {
+    if (reason === 'revoked') this.revocations.revoked(room);
     const envelope = toEnvelope(error, newId('request'));
     for (const connection of this.hub.members(room)) connection.end(envelope, reason);
   }

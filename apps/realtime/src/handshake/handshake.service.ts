@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, clientAddress, CONFIG, Errors, Limiter, NatsBus, originAllowed, ownOrigins } from '@widget/common';
-import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, SessionRpc } from '@widget/contracts';
+import { AppError, clientAddress, CONFIG, Errors, Limiter, NatsBus, originAllowed, ownOrigins, RealtimeTokens } from '@widget/common';
+import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, OperatorContext, SessionContext, SessionRpc } from '@widget/contracts';
 import type { IncomingMessage } from 'node:http';
 import type { RealtimeConfig } from '../config';
 import type { Viewer } from '../core/viewer';
 import { visitorRefusal } from '../core/viewer';
+import { Revocations } from './revocations';
 import { WidgetDirectory } from './widget-directory';
 
 /** What either codec read from its handshake (socket.io `auth`/query, or the plain WebSocket's query). */
@@ -36,29 +37,55 @@ export const HANDSHAKE_LIMIT = 'addressRealtime';
 
 /**
  * The checks of SPEC §10 for both protocols, in the order the HTTP edge applies
- * them: the client address's budget of new connections (RATE_LIMIT_ADDRESS_REALTIME,
- * before any token is looked up, so a flood of made-up tokens costs the session
- * service nothing once it is spent), token, widget, Origin. An operator token
- * (`wot_…`) names a workspace and has no widget, hence no Origin rule (docs/realtime.md).
+ * them: the cap on handshakes in flight (REALTIME_HANDSHAKES_IN_FLIGHT: past it a
+ * fast 503 server_busy, never a queue), the client address's budget of new
+ * connections (RATE_LIMIT_ADDRESS_REALTIME, before any token is read), token,
+ * widget, Origin. A signed realtime token (`wrt_`, `wot_`) is verified here, with
+ * the revocations this replica heard; only a session token (`wst_`) is still
+ * looked up in the session service. An operator token names a workspace and has
+ * no widget, hence no Origin rule (docs/realtime.md).
  */
 @Injectable()
 export class HandshakeService {
+  private readonly tokens: RealtimeTokens;
+  private inFlight = 0;
+
   constructor(
     private readonly bus: NatsBus,
     private readonly widgets: WidgetDirectory,
     private readonly limiter: Limiter<typeof HANDSHAKE_LIMIT>,
+    private readonly revocations: Revocations,
     @Inject(CONFIG) private readonly config: RealtimeConfig,
-  ) {}
+  ) {
+    this.tokens = new RealtimeTokens(config.REALTIME_TOKEN_SECRET, config.REALTIME_TOKEN_SECRET_PREVIOUS);
+  }
+
+  /** Handshakes being checked now (the gauge of the cap). */
+  get pending(): number {
+    return this.inFlight;
+  }
 
   async authenticate(input: HandshakeInput): Promise<Admission> {
+    if (this.inFlight >= this.config.REALTIME_HANDSHAKES_IN_FLIGHT) throw Errors.serverBusy();
+    this.inFlight++;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Errors.serverBusy()), this.config.REALTIME_HANDSHAKE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.check(input), deadline]);
+    } finally {
+      clearTimeout(timer);
+      this.inFlight--;
+    }
+  }
+
+  private async check(input: HandshakeInput): Promise<Admission> {
     await this.limiter.consume(HANDSHAKE_LIMIT, clientAddress(input.request, this.config.TRUST_PROXY));
     const token = readToken(input.token);
     const lastMessageId = readLastMessageId(input.lastMessageId, input.lastMessageIdField);
-    if (token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) {
-      const operator = await this.bus.send(SessionRpc.authenticateOperatorRealtime, { token });
-      return { viewer: { kind: 'operator', operator }, lastMessageId };
-    }
-    const session = await this.bus.send(SessionRpc.authenticateRealtime, { token });
+    if (token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) return { viewer: { kind: 'operator', operator: await this.operator(token) }, lastMessageId };
+    const session = await this.visitor(token);
     // Besides the widget's allow-list: the API's own public origin, where the widget frame runs (SPEC §12).
     const own = ownOrigins(this.config.PUBLIC_ORIGIN, input.scheme ?? 'http', input.host);
     // A browser sends no Origin on a same-origin GET, which is what socket.io's long-polling handshake from the
@@ -68,6 +95,24 @@ export class HandshakeService {
     const refusal = visitorRefusal(await this.widgets.get(session.widgetId), session, origin, ownOrigin);
     if (refusal) throw refusal;
     return { viewer: { kind: 'visitor', session, origin, ownOrigin }, lastMessageId };
+  }
+
+  private async operator(token: string): Promise<OperatorContext> {
+    const verified = await this.tokens.verify(token);
+    if (verified.kind !== 'operator') throw Errors.invalidToken('wrong_audience');
+    // Removed, demoted, or a revoked key (SPEC §14): what was minted before is refused; a new token is not.
+    if (this.revocations.principalRevoked(verified.operator.principal.id, verified.issuedAtMs)) throw Errors.invalidToken('access_changed');
+    return verified.operator;
+  }
+
+  private async visitor(token: string): Promise<SessionContext> {
+    if (!RealtimeTokens.isRealtimeToken(token)) return this.bus.send(SessionRpc.authenticateRealtime, { token });
+    const verified = await this.tokens.verify(token);
+    if (verified.kind !== 'visitor') throw Errors.invalidToken('wrong_audience');
+    if (this.revocations.sessionRevoked(verified.session.sessionId)) throw Errors.invalidToken('revoked');
+    // The session's own expiry, as it was when the token was minted (sliding later does not shorten it).
+    if (Date.parse(verified.session.expiresAt) <= Date.now()) throw Errors.authExpired();
+    return verified.session;
   }
 }
 

@@ -1,13 +1,12 @@
-// Over 400 lines (411): the session lifecycle (start, identify with merge, refresh, shutdown, realtime tokens,
-// authentication) in one place; this change added 3 lines to it (the merge link for SPEC §17). Privacy lives in ./privacy.
 import { Injectable } from '@nestjs/common';
-import { AppError, Errors, hashToken, InjectConfig, NatsBus, newId, newOpaqueToken } from '@widget/common';
+import { AppError, Errors, hashToken, InjectConfig, NatsBus, newId, newOpaqueToken, RealtimeTokens } from '@widget/common';
 import {
   AnonymousReply,
   AnonymousSessionBody,
   ConversationRpc,
   EndUser,
   OPERATOR_REALTIME_TOKEN_PREFIX,
+  REALTIME_TOKEN_PREFIX,
   OperatorContext,
   OperatorPrincipal,
   SessionContext,
@@ -27,7 +26,6 @@ import { IdentityClaims, IdentityVerifier } from './identity-verifier';
 import { WidgetsService } from './widgets.service';
 
 export const SESSION_TOKEN_PREFIX = 'wst';
-export const REALTIME_TOKEN_PREFIX = 'wrt';
 /** Sliding expiry is written at most this often per session, not on every request. */
 const SLIDE_GRANULARITY_MS = 5 * 60_000;
 
@@ -49,7 +47,12 @@ export class SessionsService {
     private readonly verifier: IdentityVerifier,
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: SessionConfig,
-  ) {}
+  ) {
+    this.realtimeTokens = new RealtimeTokens(config.REALTIME_TOKEN_SECRET, config.REALTIME_TOKEN_SECRET_PREVIOUS);
+  }
+
+  /** Signed realtime tokens (issue 26): the realtime service verifies them itself; nothing is stored. */
+  private readonly realtimeTokens: RealtimeTokens;
 
   async anonymous(body: AnonymousSessionBody & { resumeToken?: string }): Promise<AnonymousReply> {
     const { row: widget } = await this.widgets.loadWithSecret(body.widgetId);
@@ -175,36 +178,21 @@ export class SessionsService {
     if (tokenHash) await this.announceRevoked({ sessionId: current.sessionId, tokenHash, reason: 'shutdown' });
   }
 
-  async realtimeToken(current: SessionContext): Promise<{ token: string; expiresAt: string }> {
-    const token = newOpaqueToken(REALTIME_TOKEN_PREFIX);
-    const expiresAt = new Date(Date.now() + this.config.REALTIME_TOKEN_TTL_SECONDS * 1000);
-    await this.repo.insertRealtimeToken({ tokenHash: hashToken(token), sessionId: current.sessionId, expiresAt });
-    return { token, expiresAt: expiresAt.toISOString() };
+  realtimeToken(current: SessionContext): Promise<{ token: string; expiresAt: string }> {
+    return this.realtimeTokens.visitor(current, this.config.REALTIME_TOKEN_TTL_SECONDS);
   }
 
-  /** The operator feed (SPEC §10): one workspace, as short-lived as visitors' realtime tokens; only the hash is stored. */
+  /** The operator feed (SPEC §10): one workspace, as short-lived as visitors' realtime tokens; signed, nothing stored. */
   async operatorRealtimeToken(workspaceId: string, principal: OperatorPrincipal): Promise<{ token: string; expiresAt: string }> {
     await this.widgets.requireWorkspace(workspaceId);
-    const token = newOpaqueToken(OPERATOR_REALTIME_TOKEN_PREFIX);
-    const expiresAt = new Date(Date.now() + this.config.REALTIME_TOKEN_TTL_SECONDS * 1000);
-    await this.repo.insertOperatorToken({
-      tokenHash: hashToken(token),
-      workspaceId,
-      expiresAt,
-      principalKind: principal.kind,
-      principalId: principal.id,
-      principalName: principal.name,
-    });
-    return { token, expiresAt: expiresAt.toISOString() };
+    return this.realtimeTokens.operator(workspaceId, principal, this.config.REALTIME_TOKEN_TTL_SECONDS);
   }
 
   async authenticateOperatorRealtime(token: string): Promise<OperatorContext> {
     if (!token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) throw Errors.invalidToken('not_an_operator_token');
-    const row = await this.repo.findOperatorToken(hashToken(token));
-    if (!row) throw Errors.invalidToken('unknown_token');
-    if (row.expiresAt.getTime() <= Date.now()) throw Errors.realtimeTokenExpired();
-    const principal = { kind: row.principalKind, id: row.principalId, name: row.principalName };
-    return { workspaceId: row.workspaceId, expiresAt: row.expiresAt.toISOString(), principal };
+    const verified = await this.realtimeTokens.verify(token);
+    if (verified.kind !== 'operator') throw Errors.invalidToken('wrong_audience');
+    return verified.operator;
   }
 
   async authenticate(token: string): Promise<SessionContext> {
@@ -217,11 +205,9 @@ export class SessionsService {
   /** The realtime service accepts its short-lived token, or a session token. */
   async authenticateRealtime(token: string): Promise<SessionContext> {
     if (!token.startsWith(`${REALTIME_TOKEN_PREFIX}_`)) return this.authenticate(token);
-    const row = await this.repo.findRealtimeToken(hashToken(token));
-    if (!row) throw Errors.invalidToken('unknown_token');
-    if (row.expiresAt.getTime() <= Date.now()) throw Errors.realtimeTokenExpired();
-    const session = await this.repo.findById(row.sessionId);
-    return toContext(this.checkUsable(session));
+    const verified = await this.realtimeTokens.verify(token);
+    if (verified.kind !== 'visitor') throw Errors.invalidToken('wrong_audience');
+    return toContext(this.checkUsable(await this.repo.findById(verified.session.sessionId)));
   }
 
   private async authenticateSession(token: string): Promise<SessionEntity> {

@@ -16,6 +16,8 @@ export const Errors = {
   internal: () => new AppError('internal_error', 'Something went wrong on our side.', { reason: 'unexpected' }),
   upstreamUnavailable: () =>
     new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),
+  /** A realtime handshake past REALTIME_HANDSHAKES_IN_FLIGHT (or its time-out): refused at once, retry after a jittered backoff. */
+  serverBusy: () => new AppError('internal_error', 'The realtime service is busy; retry shortly.', { reason: 'server_busy', status: 503 }),
   /** SPEC §14: the caller's role in its own workspace is too low. */
   forbidden: (reason = 'role_required') => new AppError('forbidden', 'Your role may not do this.', { reason }),
   /** Presence (SPEC §14) is a person's: the root key and API keys have none. */

@@ -1,2 +1,3 @@
 export * from './tokens';
 export * from './origin';
+export * from './realtime-token';
