@@ -107,6 +107,51 @@ describe('RealtimeConnection', () => {
     expect(h.timers.map((t) => t.ms)).toEqual([1000]);
   });
 
+  it('past the realtime process\'s handshake cap (503 server_busy) backs off with jitter on the longer backoff, keeping its token', async () => {
+    const asked: (boolean | undefined)[] = [];
+    const draws = [0.25, 0.75];
+    const h = harness(() => null, async (options) => {
+      asked.push(options?.fresh);
+      return 'rt';
+    });
+    (h.connection as unknown as { backoff: { random: () => number } }).backoff.random = () => draws.shift() ?? 1;
+    h.connection.start();
+    await flush();
+    const busy = { code: 'internal_error', reason: 'server_busy', recoverable: true };
+    h.sockets[0]!.emit('connect_error', refusal(busy));
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[1]!.emit('connect_error', refusal(busy));
+    // Full jitter: a random share of min(max, base·2^attempt), never a fixed delay.
+    expect(h.timers.map((t) => t.ms)).toEqual([1500]);
+    h.timers.shift()!.fn();
+    await flush();
+    expect(h.sockets).toHaveLength(3);
+    expect(asked).toEqual([false, false, false]);
+  });
+
+  it('asks for a fresh token after the server refused the last one or ended the socket', async () => {
+    const asked: (boolean | undefined)[] = [];
+    const h = harness(() => null, async (options) => {
+      asked.push(options?.fresh);
+      return 'rt';
+    });
+    h.connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect_error', refusal({ code: 'auth_expired', reason: 'realtime_token_expired', recoverable: true }));
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[1]!.emit('connect');
+    h.sockets[1]!.emit('disconnect', 'transport close');
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[2]!.emit('connect');
+    h.sockets[2]!.emit('disconnect', 'io server disconnect');
+    h.timers.shift()!.fn();
+    await flush();
+    expect(asked).toEqual([false, true, false, true]);
+  });
+
   it('stops for good on a refusal retrying cannot mend (origin not allowed)', async () => {
     const h = harness(() => null);
     h.connection.start();

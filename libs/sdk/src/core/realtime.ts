@@ -17,8 +17,11 @@ type ConnectError = Error & { data?: { error?: { code: string; message: string; 
 export interface RealtimeOptions {
   apiBase: string;
   io: Connect;
-  /** A fresh realtime token (asked for before every connection attempt). */
-  token: () => Promise<string>;
+  /**
+   * A realtime token for the next attempt. `fresh`: the server refused the last one (invalid, expired, or the
+   * session ended), so a token kept for reuse must not be given again.
+   */
+  token: (options?: { fresh?: boolean }) => Promise<string>;
   /** The newest message id seen: the server replays everything after it on each (re)connect. */
   lastMessageId: () => string | null;
   onEvent: (envelope: SocketEnvelope) => void;
@@ -40,6 +43,8 @@ export interface RealtimeOptions {
 }
 
 export const FATAL_REFUSALS: readonly string[] = ['invalid_origin', 'widget_disabled', 'not_found'];
+/** Refusals of the token itself: the next attempt asks for a new one. */
+const TOKEN_REFUSALS: ReadonlySet<string> = new Set(['invalid_token', 'auth_expired', 'auth_required']);
 /** How many delivered events are remembered to drop their repeats (a replay after a reconnect repeats what came live). */
 const REMEMBERED_EVENTS = 1000;
 
@@ -64,6 +69,8 @@ export class RealtimeConnection {
   private readonly clearTimer: (handle: unknown) => void;
   private readonly fatalCodes: ReadonlySet<string>;
   private readonly delivered = new Set<string>();
+  /** The last token was refused (or the server ended the socket): do not reuse it. */
+  private tokenRefused = false;
 
   constructor(private readonly options: RealtimeOptions) {
     this.backoff = options.backoff ?? { baseMs: 500, maxMs: 15_000, floorMs: 200 };
@@ -112,7 +119,8 @@ export class RealtimeConnection {
     this.setState(this.attempt === 0 && this.state !== 'reconnecting' ? 'connecting' : 'reconnecting');
     let token: string;
     try {
-      token = await this.options.token();
+      token = await this.options.token({ fresh: this.tokenRefused });
+      this.tokenRefused = false;
     } catch (err) {
       const error = SupportChatError.from(err);
       if (!error.recoverable && this.fatalCodes.has(error.code)) return this.fatal(error);
@@ -142,7 +150,10 @@ export class RealtimeConnection {
       this.drop();
       const envelope = err.data?.error;
       if (envelope && this.fatalCodes.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
-      // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away).
+      if (envelope && TOKEN_REFUSALS.has(envelope.code)) this.tokenRefused = true;
+      // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away). A refusal
+      // with one, `server_busy` included (past the realtime process's handshake cap), waits the longer backoff with
+      // full jitter, so a reconnect storm spreads out instead of coming back at once.
       if (envelope) this.retryLater('refused', envelope.retryAfter);
       else this.retryLater('away');
     });
@@ -150,6 +161,7 @@ export class RealtimeConnection {
       if (socket !== this.socket) return;
       this.drop();
       // The server ended this socket on purpose (revoked, widget changed); anything else lost the transport.
+      if (reason === 'io server disconnect') this.tokenRefused = true;
       this.retryLater(reason === 'io server disconnect' ? 'refused' : 'away');
     });
   }

@@ -123,6 +123,29 @@ describe.each(FLAVOURS)('Transport, $name flavour', ({ flavour, bearer, call, re
     connection.stop();
   });
 
+  it('reuses a realtime token for half its life, and never one the server refused', async () => {
+    const inFiveMinutes = () => new Date(Date.now() + 300_000).toISOString();
+    const h = harness(flavour, { [realtimeToken]: [{ status: 200, body: { token: 'rt_1', expiresAt: inFiveMinutes() } }, { status: 200, body: { token: 'rt_2', expiresAt: inFiveMinutes() } }] });
+    const connection = h.transport.realtime({ lastMessageId: () => null, onEvent: () => undefined, onState: () => undefined, onFatal: () => undefined });
+    connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect');
+    h.sockets[0]!.emit('disconnect', 'transport close');
+    h.timers.shift()!.fn();
+    await flush();
+    // A realtime restart: the same token again, no request.
+    expect(h.sockets[1]!.options.auth).toEqual({ token: 'rt_1' });
+    expect(h.calls).toHaveLength(1);
+    // The server ended the socket (a revocation): that token is done.
+    h.sockets[1]!.emit('connect');
+    h.sockets[1]!.emit('disconnect', 'io server disconnect');
+    h.timers.shift()!.fn();
+    await flush();
+    expect(h.sockets[2]!.options.auth).toEqual({ token: 'rt_2' });
+    expect(h.calls).toHaveLength(2);
+    connection.stop();
+  });
+
   it('passes each event on once: a message live and then replayed, or one envelope delivered twice', async () => {
     const h = harness(flavour, { [realtimeToken]: [{ status: 200, body: { token: 'rt_1' } }] });
     const events: SocketEnvelope[] = [];

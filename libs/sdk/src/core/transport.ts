@@ -42,6 +42,9 @@ const FATAL: Record<Flavour['kind'], readonly string[]> = {
 
 const signedOut = () => new SupportChatError({ code: 'auth_required', message: 'Sign in first.', recoverable: false });
 
+/** A realtime token is reused for at most half its life (as measured here), so a reconnect storm mints few new ones. */
+const TOKEN_REUSE_SHARE = 0.5;
+
 /** One client's HTTP and realtime, of one flavour. */
 export class Transport {
   readonly http: HttpClient;
@@ -69,19 +72,30 @@ export class Transport {
 
 
   /**
-   * The flavour's live events: a visitor's conversations, or the operator's whole workspace. Each attempt asks
-   * for a fresh realtime token (one HTTP attempt: the connection's own loop retries) and passes the replay cursor.
+   * The flavour's live events: a visitor's conversations, or the operator's whole workspace. An attempt reuses the
+   * last realtime token for half its life (the server verifies it itself, so a reconnect after a realtime restart
+   * costs no HTTP request), else asks for one (one HTTP attempt: the connection's own loop retries); a token the
+   * server refused is never reused. Each attempt passes the replay cursor.
    */
   realtime(handlers: Pick<RealtimeOptions, 'lastMessageId' | 'onEvent' | 'onState' | 'onFatal'>): RealtimeConnection {
     const route = this.options.realtimeToken;
     if (!route) throw new SupportChatError({ code: 'validation_error', message: 'This transport has no realtime token route.', recoverable: false });
+    let kept: { token: string; until: number } | null = null;
     return new RealtimeConnection({
       ...this.options.realtime,
       ...handlers,
       apiBase: this.options.apiBase,
       io: this.options.io,
       fatal: FATAL[this.options.flavour.kind],
-      token: async () => (await this.call<{ token: string }>(route, { body: {}, retry: false })).token,
+      token: async ({ fresh = false } = {}) => {
+        if (!fresh && kept && Date.now() < kept.until) return kept.token;
+        kept = null;
+        const { token, expiresAt } = await this.call<{ token: string; expiresAt?: string }>(route, { body: {}, retry: false });
+        const life = expiresAt ? Date.parse(expiresAt) - Date.now() : NaN;
+        // A clock far from the server's (life ≤ 0 or unreadable) just means no reuse.
+        if (life > 0) kept = { token, until: Date.now() + life * TOKEN_REUSE_SHARE };
+        return token;
+      },
     });
   }
 }

@@ -1,0 +1,99 @@
+import { createTestWidget, refusedHandshake, refusedPlainUpgrade, openSocket, RunningApp, spawnApp, startAnonymous, testStack, TestWidget } from '@widget/testing';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+
+const stack = testStack();
+jest.setTimeout(60_000);
+
+/** A TCP proxy to Redis that can stop passing the client's bytes on (a silent stall), and let them through again. */
+class StallingProxy {
+  stalled = false;
+  private readonly held: [Socket, Buffer][] = [];
+  private readonly sockets = new Set<Socket>();
+  private server!: Server;
+
+  constructor(private readonly target: URL) {}
+
+  async start(): Promise<number> {
+    this.server = createServer((client) => {
+      const upstream = connect(Number(this.target.port || 6379), this.target.hostname);
+      this.sockets.add(client).add(upstream);
+      client.on('data', (data) => (this.stalled ? this.held.push([upstream, data]) : upstream.write(data)));
+      upstream.on('data', (data) => client.write(data));
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  resume(): void {
+    this.stalled = false;
+    for (const [upstream, data] of this.held.splice(0)) upstream.write(data);
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/**
+ * Issue 26: a realtime process checks at most REALTIME_HANDSHAKES_IN_FLIGHT handshakes at once and none for
+ * longer than REALTIME_HANDSHAKE_TIMEOUT_MS; past either, the handshake is refused at once with the
+ * recoverable 503 server_busy instead of waiting. Here the handshakes hang on a stalled Redis (the
+ * connection budget is charged first), through a proxy this spec owns.
+ */
+describe('realtime handshakes in flight are capped', () => {
+  const proxy = new StallingProxy(new URL(stack.env.REDIS_URL));
+  let realtime: RunningApp;
+  let widget: TestWidget;
+
+  beforeAll(async () => {
+    const port = await proxy.start();
+    realtime = await spawnApp(stack, 'realtime', {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REALTIME_HANDSHAKES_IN_FLIGHT: '2',
+      REALTIME_HANDSHAKE_TIMEOUT_MS: '1000',
+      RATE_LIMIT_KEY_PREFIX: `widget:rl:cap${randomUUID().slice(0, 8)}:`,
+    });
+    widget = await createTestWidget(stack);
+  });
+  afterAll(async () => {
+    await realtime?.stop();
+    await proxy.stop();
+  });
+
+  it('past the cap: 503 server_busy at once; the ones in flight: server_busy at their deadline; then it connects again', async () => {
+    const { token } = await startAnonymous(widget);
+    proxy.stalled = true;
+    const order: string[] = [];
+    const attempt = (name: string) =>
+      refusedHandshake(realtime.url, { token }).then((err) => {
+        order.push(name);
+        return err.data?.error;
+      });
+    const first = attempt('first');
+    const second = attempt('second');
+    // Both are in flight (each holds a transport of its own) before the third arrives.
+    await new Promise((r) => setTimeout(r, 300));
+    const third = await attempt('third');
+    expect(third).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true, requestId: expect.stringMatching(/^req_/) });
+    const plain = await refusedPlainUpgrade(realtime.url, { token });
+    expect(plain.status).toBe(503);
+    expect(plain.body.error).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true });
+    expect(order).toEqual(['third']);
+
+    for (const err of await Promise.all([first, second])) expect(err).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true });
+    expect(order).toEqual(['third', 'first', 'second']);
+
+    proxy.resume();
+    const socket = await openSocket(realtime.url, { token });
+    expect(socket.connected).toBe(true);
+    socket.close();
+  });
+});
