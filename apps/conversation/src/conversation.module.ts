@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { auditLogProvider, erasureLedgerProvider, idempotencyProvider } from '@widget/common';
+import { auditLogProvider, erasureLedgerProvider, idempotencyProvider, Outbox, unitOfWorkProviders } from '@widget/common';
 import { AttachmentRepository } from './attachments/attachment.repository';
 import { AttachmentSweeper } from './attachments/attachment-sweeper';
 import { AttachmentsService } from './attachments/attachments.service';
@@ -8,6 +8,7 @@ import { BlobStores } from './attachments/blob-store';
 import { CannedRepliesService } from './domain/canned-replies.service';
 import { ConversationsService } from './domain/conversations.service';
 import { OperatorService } from './domain/operator.service';
+import { SendBatcher } from './domain/send-batcher';
 import { RoutingService } from './domain/routing';
 import { AdminHandler } from './handlers/admin.handler';
 import { AttachmentHandler } from './handlers/attachment.handler';
@@ -15,12 +16,14 @@ import { CannedRepliesHandler } from './handlers/canned-replies.handler';
 import { ConversationHandler } from './handlers/conversation.handler';
 import { PrivacyHandler } from './handlers/privacy.handler';
 import { OutboxMetrics } from './outbox/outbox-metrics';
+import { ConversationOutbox } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { CannedReplyRepository } from './persistence/canned-reply.repository';
 import { ConversationRepository } from './persistence/conversation.repository';
 import { CONVERSATION_ENTITIES } from './persistence/entities';
 import { OutboxRepository } from './persistence/outbox.repository';
 import { RoutingRepository } from './persistence/routing.repository';
+import { SendBatchRepository } from './persistence/send-batch.repository';
 import { PrivacyRepository } from './privacy/privacy.repository';
 import { PrivacyService } from './privacy/privacy.service';
 import { RetentionSweeper } from './privacy/retention-sweeper';
@@ -32,6 +35,11 @@ import { RetentionSweeper } from './privacy/retention-sweeper';
     idempotencyProvider('conversation'),
     auditLogProvider('conversation'),
     erasureLedgerProvider('conversation'),
+    ...unitOfWorkProviders(),
+    { provide: Outbox, useExisting: ConversationOutbox },
+    ConversationOutbox,
+    SendBatcher,
+    SendBatchRepository,
     ConversationsService,
     CannedRepliesService,
     CannedReplyRepository,

@@ -26,3 +26,17 @@ const nextUlid = monotonicFactory(pooledRandom);
 export function newId(kind: IdKind): string {
   return `${ID_PREFIX[kind]}_${nextUlid()}`;
 }
+
+/**
+ * Where domain code takes new ids: injected (like Clock), so a service test
+ * can make them deterministic. `UlidIds` is newId above.
+ */
+export abstract class Ids {
+  abstract newId(kind: IdKind): string;
+}
+
+export class UlidIds extends Ids {
+  newId(kind: IdKind): string {
+    return newId(kind);
+  }
+}

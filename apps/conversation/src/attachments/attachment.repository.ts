@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StoredAttachment } from '@widget/contracts';
-import { deleteCounted } from '@widget/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { deleteCounted, Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 import { rowsOf } from '../persistence/conversation.repository';
 import type { StorageKind } from './blob-store';
 
@@ -39,7 +39,7 @@ export const storedAttachment = (row: AttachmentRow): StoredAttachment => ({ id:
 export class AttachmentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+  private run<T>(sql: string, params: unknown[], manager?: Queryable): Promise<T[]> {
     return (manager ?? this.dataSource.manager).query(sql, params).then((r: unknown) => rowsOf<T>(r));
   }
 
@@ -52,7 +52,7 @@ export class AttachmentRepository {
     );
   }
 
-  async find(id: string, manager?: EntityManager, lock = false): Promise<AttachmentRow | null> {
+  async find(id: string, manager?: Queryable, lock = false): Promise<AttachmentRow | null> {
     const rows = await this.run<AttachmentRow>(`SELECT ${ATTACHMENT_COLUMNS} FROM conversation.attachments a WHERE a.id = $1${lock ? ' FOR UPDATE' : ''}`, [id], manager);
     return rows[0] ?? null;
   }
@@ -73,7 +73,7 @@ export class AttachmentRepository {
    * between leaves the queue row, never bytes nobody will delete. The chunks are deleted by a statement after the
    * rows', so a chunk being written (PostgresBlobStore.putChunk share-locks its row) is either in by then or refused.
    */
-  async deleteWithBytes(where: string, params: unknown[], manager: EntityManager): Promise<DeletedAttachments> {
+  async deleteWithBytes(where: string, params: unknown[], manager: Queryable): Promise<DeletedAttachments> {
     const rows = await this.run<{ id: string; storage: StorageKind; messageId: string | null }>(
       `DELETE FROM conversation.attachments a WHERE ${where} RETURNING a.id, a.storage, a.message_id AS "messageId"`,
       params,
@@ -123,7 +123,7 @@ export class AttachmentRepository {
     ids: string[],
     conversationId: string,
     uploader: { kind: 'visitor' | 'operator'; sessionId: string | null },
-    manager: EntityManager,
+    manager: Queryable,
   ): Promise<AttachmentRow[]> {
     return this.run<AttachmentRow>(
       `SELECT ${ATTACHMENT_COLUMNS} FROM conversation.attachments a
@@ -135,7 +135,7 @@ export class AttachmentRepository {
     );
   }
 
-  async markSent(ids: string[], messageId: string, at: Date, manager: EntityManager): Promise<void> {
+  async markSent(ids: string[], messageId: string, at: Date, manager: Queryable): Promise<void> {
     await this.run(`UPDATE conversation.attachments SET message_id = $2, sent_at = $3 WHERE id = ANY($1::text[])`, [ids, messageId, at], manager);
   }
 }

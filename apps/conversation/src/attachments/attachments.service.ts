@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppError, Errors, InjectConfig, newId } from '@widget/common';
+import { AppError, Errors, InjectConfig, Tx, UnitOfWork } from '@widget/common';
 import {
   Attachment,
   ATTACHMENT_CHUNK_BYTES,
@@ -11,7 +11,6 @@ import {
   sanitizeAttachmentName,
   StoredAttachment,
 } from '@widget/contracts';
-import { EntityManager } from 'typeorm';
 import type { ConversationConfig } from '../config';
 import { conversationNotFound } from '../domain/errors';
 import { ownerOf } from '../domain/views';
@@ -56,6 +55,7 @@ export class AttachmentsService implements OnModuleInit {
     private readonly repo: AttachmentRepository,
     private readonly conversations: ConversationRepository,
     private readonly stores: BlobStores,
+    private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: ConversationConfig,
   ) {}
 
@@ -68,7 +68,7 @@ export class AttachmentsService implements OnModuleInit {
       'session' in actor ? await this.conversations.findOwned(conversationId, ownerOf(actor.session)) : await this.conversations.findById(conversationId);
     if (!conversation) throw conversationNotFound();
     if (!KNOWN_TYPES.includes(contentType)) throw new AppError('unsupported_file_type', 'This type of file is not accepted.', { reason: 'type_not_allowed' });
-    const id = newId('attachment');
+    const id = this.uow.newId('attachment');
     await this.repo.insert({
       id,
       workspaceId: conversation.workspaceId,
@@ -78,7 +78,7 @@ export class AttachmentsService implements OnModuleInit {
       name: sanitizeAttachmentName(name),
       contentType,
       storage: this.stores.current.kind,
-      createdAt: new Date(),
+      createdAt: this.uow.now(),
     });
     return { attachmentId: id };
   }
@@ -129,7 +129,7 @@ export class AttachmentsService implements OnModuleInit {
    * Inside a message's transaction: the named attachments, locked, each finished,
    * of this conversation and sender and unsent (attachment_unavailable otherwise).
    */
-  async sendable(ids: string[], conversationId: string, sender: Sender, manager: EntityManager): Promise<StoredAttachment[]> {
+  async sendable(ids: string[], conversationId: string, sender: Sender, manager: Tx): Promise<StoredAttachment[]> {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
     const rows = await this.repo.lockSendable(unique, conversationId, { kind: sender.kind, sessionId: sender.kind === 'visitor' ? sender.sessionId : null }, manager);
@@ -138,7 +138,7 @@ export class AttachmentsService implements OnModuleInit {
     return ids.map((id) => storedAttachment(byId.get(id)!));
   }
 
-  markSent(ids: string[], messageId: string, at: Date, manager: EntityManager): Promise<void> {
+  markSent(ids: string[], messageId: string, at: Date, manager: Tx): Promise<void> {
     return this.repo.markSent(ids, messageId, at, manager);
   }
 
@@ -153,7 +153,7 @@ export class AttachmentsService implements OnModuleInit {
 
   /** Attachments deleted with their bytes in a transaction of their own (AttachmentRepository.deleteWithBytes), S3 objects right after. */
   private async deleteWithBytes(where: string, params: unknown[]): Promise<DeletedAttachments> {
-    const deleted = await this.conversations.transaction((manager) => this.repo.deleteWithBytes(where, params, manager));
+    const deleted = await this.uow.run({}, (tx) => this.repo.deleteWithBytes(where, params, tx));
     if (deleted.rows.some((r) => r.storage === 's3')) this.purgeSoon();
     return deleted;
   }

@@ -1,7 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { InjectConfig, Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 import type { ConversationConfig } from '../config';
 import { rowsOf } from '../persistence/conversation.repository';
 
@@ -14,7 +14,7 @@ export interface BlobStore {
   putChunk(attachmentId: string, seq: number, data: Buffer): Promise<boolean>;
   getChunk(attachmentId: string, seq: number): Promise<Buffer | null>;
   /** Every chunk of the attachment, however many were stored (a partial upload too). */
-  deleteAll(attachmentId: string, manager?: EntityManager): Promise<void>;
+  deleteAll(attachmentId: string, manager?: Queryable): Promise<void>;
 }
 
 /** The zero-configuration default for one box: chunks as bytea rows in the service's own schema. */
@@ -47,7 +47,7 @@ export class PostgresBlobStore implements BlobStore {
     return rows[0]?.data ?? null;
   }
 
-  async deleteAll(attachmentId: string, manager?: EntityManager): Promise<void> {
+  async deleteAll(attachmentId: string, manager?: Queryable): Promise<void> {
     await (manager ?? this.dataSource.manager).query(`DELETE FROM conversation.attachment_chunks WHERE attachment_id = $1`, [attachmentId]);
   }
 }

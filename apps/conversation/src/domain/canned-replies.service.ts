@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, AuditLog, IdempotencyStore, newId, notFound, withinTransaction } from '@widget/common';
+import { AppError, AuditLog, notFound, Tx, UnitOfWork } from '@widget/common';
 import { AuditContext, CannedRepliesQuery, CannedReply, CannedReplyBody, CannedReplyPatchBody, IdempotencyRequest, Page } from '@widget/contracts';
-import { DataSource, EntityManager } from 'typeorm';
 import { CannedReplyRepository } from '../persistence/canned-reply.repository';
 
 const shortcutTaken = () =>
@@ -24,9 +23,8 @@ type Scoped = { workspaceId: string; audit?: AuditContext };
 @Injectable()
 export class CannedRepliesService {
   constructor(
-    private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly repo: CannedReplyRepository,
-    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
   ) {}
 
@@ -37,19 +35,17 @@ export class CannedRepliesService {
   }
 
   create(req: Scoped & CannedReplyBody & { idempotency?: IdempotencyRequest }): Promise<CannedReply> {
-    return this.idempotency.run(req.idempotency, (m) =>
-      withinTransaction(this.db, m, async (t) => {
-        const at = new Date().toISOString();
-        const created = await this.repo.insert(req.workspaceId, { id: newId('cannedReply'), shortcut: req.shortcut, text: req.text, createdAt: at, updatedAt: at }, t);
-        if (!created) throw shortcutTaken();
-        await this.record(t, req, 'canned_reply.created', created.id);
-        return created;
-      }),
-    );
+    return this.uow.run({ idempotency: req.idempotency }, async (t) => {
+      const at = t.now().toISOString();
+      const created = await this.repo.insert(req.workspaceId, { id: t.newId('cannedReply'), shortcut: req.shortcut, text: req.text, createdAt: at, updatedAt: at }, t);
+      if (!created) throw shortcutTaken();
+      await this.record(t, req, 'canned_reply.created', created.id);
+      return created;
+    });
   }
 
   update(req: Scoped & { cannedReplyId: string } & CannedReplyPatchBody): Promise<CannedReply> {
-    return this.db.transaction(async (t) => {
+    return this.uow.run({}, async (t) => {
       const current = await this.existing(t, req.workspaceId, req.cannedReplyId);
       const next = { shortcut: req.shortcut ?? current.shortcut, text: req.text ?? current.text };
       if (next.shortcut === current.shortcut && next.text === current.text) return current;
@@ -62,20 +58,20 @@ export class CannedRepliesService {
   }
 
   remove(req: Scoped & { cannedReplyId: string }): Promise<{ removed: true }> {
-    return this.db.transaction(async (t) => {
+    return this.uow.run({}, async (t) => {
       if (!(await this.repo.remove(req.workspaceId, req.cannedReplyId, t))) throw notFound('cannedReply');
       await this.record(t, req, 'canned_reply.deleted', req.cannedReplyId);
       return { removed: true as const };
     });
   }
 
-  private async existing(manager: EntityManager, workspaceId: string, id: string): Promise<CannedReply> {
+  private async existing(manager: Tx, workspaceId: string, id: string): Promise<CannedReply> {
     const row = await this.repo.find(workspaceId, id, manager);
     if (!row) throw notFound('cannedReply');
     return row;
   }
 
-  private record(manager: EntityManager, req: Scoped, action: string, id: string): Promise<void> {
+  private record(manager: Tx, req: Scoped, action: string, id: string): Promise<void> {
     return this.audit.append(manager, req.audit, { workspaceId: req.workspaceId, action, targetType: 'canned_reply', targetId: id });
   }
 }

@@ -1,7 +1,5 @@
-// Over 400 lines: every write of the visitor's side (create, send, escalate, read, bot and staff messages) shares
-// the one transaction-and-outbox write and the row helpers at the bottom; split, they would be exported across files.
 import { Injectable } from '@nestjs/common';
-import { AppError, hashRequest, NatsBus, newId } from '@widget/common';
+import { AppError, hashRequest, NatsBus, Tx, UnitOfWork } from '@widget/common';
 import {
   Conversation,
   CreateConversationRequest,
@@ -16,52 +14,32 @@ import {
   EmailReplyRequest,
   MessageChannel,
   StaffMessageType,
-  StoredAttachment,
 } from '@widget/contracts';
-import { EntityManager } from 'typeorm';
 import { AttachmentsService } from '../attachments/attachments.service';
-import { OutboxRelay } from '../outbox/outbox-relay';
 import { ConversationRepository, Owner } from '../persistence/conversation.repository';
 import { ConversationEntity, ConversationRow, MessageEntity } from '../persistence/entities';
-import { OutboxRepository, OutboxRow } from '../persistence/outbox.repository';
+import type { OutboxRow } from '../persistence/outbox.repository';
 import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encodeMessageCursor, MessagePosition } from './cursor';
 import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
+import { retried, retriedStaff, visitorMessage, withMessage } from './messages';
+import { SendBatcher, SendResult } from './send-batcher';
 import { escalationNote } from './escalation';
 import { RoutingService } from './routing';
 import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 export const REPLAY_MAX = 1000;
 
-/** A write and the events it announces, published only once the write committed. */
-interface Committed<T> {
-  result: T;
-  events: OutboxRow[];
-  /** The work's own statement wrote the events to the outbox already (see ConversationRepository.appendMessage). */
-  stored?: boolean;
-}
-
 /** The visitor's side: a session sees its own conversations (anonymous) or its user's (identified). */
 @Injectable()
 export class ConversationsService {
   constructor(
     private readonly repo: ConversationRepository,
-    private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
+    private readonly uow: UnitOfWork,
+    private readonly sends: SendBatcher,
     private readonly bus: NatsBus,
     private readonly attachments: AttachmentsService,
     private readonly routing: RoutingService,
   ) {}
-
-  /** Runs one transaction that writes its own outbox rows; publishes them right after commit. */
-  async write<T>(work: (manager: EntityManager) => Promise<Committed<T>>): Promise<T> {
-    const committed = await this.repo.transaction(async (manager) => {
-      const done = await work(manager);
-      if (!done.stored) await this.outbox.insert(done.events, manager);
-      return done;
-    });
-    this.relay.publishCommitted(committed.events);
-    return committed.result;
-  }
 
   async list(session: SessionContext, cursor: string | undefined, limit: number): Promise<Page<Conversation>> {
     const after = cursor ? decodeActivityCursor(cursor) : undefined;
@@ -86,11 +64,11 @@ export class ConversationsService {
     const requestHash = idempotency ? hashRequest(body) : null;
     const routing = await this.routing.plan(session.workspaceId, req.routing);
 
-    return this.write<{ conversation: Conversation; created: boolean }>(async (manager) => {
-      const at = new Date();
+    return this.uow.run({}, async (tx) => {
+      const at = tx.now();
       let inserted = await this.repo.insertConversation(
         {
-          id: newId('conversation'),
+          id: tx.newId('conversation'),
           workspaceId: session.workspaceId,
           widgetId: session.widgetId,
           sessionId: session.sessionId,
@@ -103,42 +81,45 @@ export class ConversationsService {
           requestHash,
           at,
         },
-        manager,
+        tx,
       );
       if (!inserted) {
         // Same key: the original when the body matches, else a reused key (nothing written either way).
-        const existing = idempotency && (await this.repo.findByIdempotencyKey(idempotency.key, manager));
+        const existing = idempotency && (await this.repo.findByIdempotencyKey(idempotency.key, tx));
         if (!existing) throw new AppError('internal_error', 'Idempotent create lost its original.', { reason: 'unexpected' });
         if (existing.requestHash !== requestHash) throw idempotencyKeyReused(idempotency.field, idempotency.reason);
-        return { result: { conversation: viewOf(existing), created: false }, events: [] };
+        return { conversation: viewOf(existing), created: false };
       }
       // SPEC §14: a present agent of the widget's team, announced after the conversation itself.
-      const assignment = routing ? await this.routing.assign(manager, inserted, routing) : null;
+      const assignment = routing ? await this.routing.assign(tx, inserted, routing) : null;
       if (assignment) inserted = { ...assignment.row, lastMessage: null };
       const assigned = assignment ? [assignment.event] : [];
 
       const audience = audienceOf(inserted);
       if (body.message === undefined) {
         const conversation = toConversation(inserted, null);
-        return { result: { conversation, created: true }, events: [visitorEvent('conversationCreated', audience, { conversation }), ...assigned] };
+        tx.emit(visitorEvent(tx, 'conversationCreated', audience, { conversation }), ...assigned);
+        return { conversation, created: true };
       }
-      const first = visitorMessage(inserted.id, session, body.message, body.clientMessageId ?? null, {}, at);
+      const first = visitorMessage(tx, inserted.id, session, body.message, body.clientMessageId ?? null, {}, at);
       const conversation = toConversation(withMessage(inserted, first, 0), first);
       const events = [
-        visitorEvent('conversationCreated', audience, { conversation }),
-        visitorEvent('messageCreated', audience, { conversation, message: toMessage(first) }),
+        visitorEvent(tx, 'conversationCreated', audience, { conversation }),
+        visitorEvent(tx, 'messageCreated', audience, { conversation, message: toMessage(first) }),
         ...assigned,
       ];
-      if (!(await this.repo.appendMessage(first, 0, events, manager))) {
+      if (!(await this.repo.appendMessage(first, 0, events, tx))) {
         throw new AppError('internal_error', 'A new conversation already had this message.', { reason: 'unexpected' });
       }
-      return { result: { conversation, created: true }, events, stored: true };
+      tx.emitStored(...events);
+      return { conversation, created: true };
     });
   }
 
   /**
    * Without a clientMessageId every call stores a message; with one, a retry returns the original.
    * Text may be left out when the message carries attachments (each sent once, SPEC §13).
+   * Text sends share a transaction with the sends that arrive with them (SendBatcher's group commit).
    */
   async send(
     session: SessionContext,
@@ -148,30 +129,46 @@ export class ConversationsService {
     metadata: Record<string, unknown> = {},
     attachmentIds: string[] = [],
     channel: MessageChannel = 'web',
-  ): Promise<{ message: Message; created: boolean }> {
+  ): Promise<SendResult> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
-    return this.write<{ message: Message; created: boolean }>(async (manager) => {
+    const alone = () => this.sendAlone(session, conversationId, body, clientMessageId, metadata, attachmentIds, channel);
+    if (attachmentIds.length > 0) return alone();
+    return this.sends.submit({ session, conversationId, text: body, clientMessageId, metadata, channel }, alone);
+  }
+
+  /** One send in a transaction of its own: with attachments, or again after its batch failed. */
+  private sendAlone(
+    session: SessionContext,
+    conversationId: string,
+    body: string,
+    clientMessageId: string | null,
+    metadata: Record<string, unknown>,
+    attachmentIds: string[],
+    channel: MessageChannel,
+  ): Promise<SendResult> {
+    return this.uow.run({}, async (tx) => {
       // The row lock serializes writers of one conversation, so message ids (taken after it) follow commit order.
-      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
+      const locked = await this.repo.lock(conversationId, ownerOf(session), tx);
       if (!locked) throw conversationNotFound();
       // With attachments a retry is found first, under the lock: the original has sent them already.
       if (attachmentIds.length > 0 && clientMessageId !== null) {
-        const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
-        if (original) return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
+        const original = await this.repo.findMessageByClientId(conversationId, clientMessageId, tx);
+        if (original) return { message: retried(original, body, attachmentIds), created: false };
       }
-      const attachments = await this.attachments.sendable(attachmentIds, conversationId, { kind: 'visitor', sessionId: session.sessionId }, manager);
-      const entity = visitorMessage(conversationId, session, body, clientMessageId, metadata, new Date(), attachments, channel);
+      const attachments = await this.attachments.sendable(attachmentIds, conversationId, { kind: 'visitor', sessionId: session.sessionId }, tx);
+      const entity = visitorMessage(tx, conversationId, session, body, clientMessageId, metadata, tx.now(), attachments, channel);
       const row = withMessage(locked, entity, 0);
       const message = toMessage(entity);
-      const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
-      if (await this.repo.appendMessage(entity, 0, events, manager)) {
-        if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
-        return { result: { message, created: true }, events, stored: true };
+      const events = [visitorEvent(tx, 'messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
+      if (await this.repo.appendMessage(entity, 0, events, tx)) {
+        if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, tx);
+        tx.emitStored(...events);
+        return { message, created: true };
       }
-      const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(conversationId, clientMessageId, manager);
+      const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(conversationId, clientMessageId, tx);
       if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
-      return { result: { message: retried(original, body, attachmentIds), created: false }, events: [] };
+      return { message: retried(original, body, attachmentIds), created: false };
     });
   }
 
@@ -187,29 +184,30 @@ export class ConversationsService {
       widgetId: owner.widgetId,
       userId: owner.userId,
       identityType: owner.userId ? 'identified' : 'anonymous',
-      expiresAt: new Date().toISOString(),
+      expiresAt: this.uow.now().toISOString(),
     };
     return this.send(session, req.conversationId, req.text, `email:${req.emailId}`, {}, [], 'email');
   }
 
   /**
-   * Agent/bot text (and an operator's attachments) into a conversation: the caller proved access (session ownership or the admin key).
-   * A note (issue 21) is for operators only: it changes neither the conversation nor the visitor's unread count.
+   * Agent/bot text (and an operator's attachments) into a conversation, in `tx` holding its lock: the caller
+   * proved access (session ownership or the admin key). A note (issue 21) is for operators only: it changes
+   * neither the conversation nor the visitor's unread count.
    */
   async postStaffMessage(
-    manager: EntityManager,
+    tx: Tx,
     locked: ConversationEntity,
     author: { type: StaffMessageType; id: string | null; name: string | null },
     text: string,
     attachmentIds: string[] = [],
     clientMessageId: string | null = null,
-  ): Promise<Committed<Message>> {
+  ): Promise<Message> {
     // The inbox's id of its reply (issue 21): sent again, the same reply is answered as it was stored.
-    const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(locked.id, clientMessageId, manager);
-    if (original) return { result: retriedStaff(original, author, text, attachmentIds), events: [] };
-    const attachments = await this.attachments.sendable(attachmentIds, locked.id, { kind: 'operator' }, manager);
+    const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(locked.id, clientMessageId, tx);
+    if (original) return retriedStaff(original, author, text, attachmentIds);
+    const attachments = await this.attachments.sendable(attachmentIds, locked.id, { kind: 'operator' }, tx);
     const entity: MessageEntity = {
-      id: newId('message'),
+      id: tx.newId('message'),
       conversationId: locked.id,
       authorType: author.type,
       authorId: author.id,
@@ -218,32 +216,36 @@ export class ConversationsService {
       clientMessageId,
       metadata: {},
       attachments,
-      createdAt: new Date(),
+      createdAt: tx.now(),
     };
     const message = toMessage(entity);
     const note = author.type === 'note';
-    const events = note ? await this.noteEvents(manager, locked, message) : await this.replyEvents(manager, locked, entity, message);
-    if (!(await this.repo.appendMessage(entity, note ? 0 : 1, events, manager))) {
+    const events = note ? await this.noteEvents(tx, locked, message) : await this.replyEvents(tx, locked, entity, message);
+    if (!(await this.repo.appendMessage(entity, note ? 0 : 1, events, tx))) {
       throw new AppError('internal_error', 'Message insert failed.', { reason: 'unexpected' });
     }
-    if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, manager);
-    return { result: message, events, stored: true };
+    if (attachments.length > 0) await this.attachments.markSent(attachmentIds, entity.id, entity.createdAt, tx);
+    tx.emitStored(...events);
+    return message;
   }
 
   /** A reply: the visitor hears it, and their unread count grows by it. */
-  private async replyEvents(manager: EntityManager, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<OutboxRow[]> {
+  private async replyEvents(tx: Tx, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<OutboxRow[]> {
     const row = withMessage(locked, entity, 1);
     const audience = audienceOf(row);
     // Read before the append, so the new message's own +1 is added here rather than seen.
-    const count = (await this.repo.totalUnread(ownerOfRow(row), manager)) + 1;
-    return [visitorEvent('messageCreated', audience, { conversation: toConversation(row, entity), message }), visitorEvent('unreadChanged', audience, { count })];
+    const count = (await this.repo.totalUnread(ownerOfRow(row), tx)) + 1;
+    return [
+      visitorEvent(tx, 'messageCreated', audience, { conversation: toConversation(row, entity), message }),
+      visitorEvent(tx, 'unreadChanged', audience, { count }),
+    ];
   }
 
   /** A note (issue 21): only operator feeds hear it, with the conversation as it was (a note changes nothing of it). */
-  private async noteEvents(manager: EntityManager, locked: ConversationEntity, message: Message): Promise<OutboxRow[]> {
-    const current = await this.repo.findById(locked.id, manager);
+  private async noteEvents(tx: Tx, locked: ConversationEntity, message: Message): Promise<OutboxRow[]> {
+    const current = await this.repo.findById(locked.id, tx);
     if (!current) throw conversationNotFound();
-    return [visitorEvent('noteCreated', audienceOf(locked), { conversation: viewOf(current), message })];
+    return [visitorEvent(tx, 'noteCreated', audienceOf(locked), { conversation: viewOf(current), message })];
   }
 
   /**
@@ -263,13 +265,13 @@ export class ConversationsService {
     const note = escalationNote(behavior, record);
     if (!note) return { escalationBehavior: behavior, message: null, created: false };
     const clientMessageId = body.clientMessageId ?? null;
-    return this.write<EscalateReply & { created: boolean }>(async (manager) => {
-      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
+    return this.uow.run({}, async (tx) => {
+      const locked = await this.repo.lock(conversationId, ownerOf(session), tx);
       if (!locked) throw conversationNotFound();
-      const earlier = await this.repo.findEscalation(conversationId, manager);
-      if (earlier) return { result: { escalationBehavior: behavior, message: toMessage(earlier), created: false }, events: [] };
+      const earlier = await this.repo.findEscalation(conversationId, tx);
+      if (earlier) return { escalationBehavior: behavior, message: toMessage(earlier), created: false };
       const entity: MessageEntity = {
-        id: newId('message'),
+        id: tx.newId('message'),
         conversationId,
         authorType: 'system',
         authorId: null,
@@ -278,13 +280,14 @@ export class ConversationsService {
         clientMessageId,
         metadata: note.metadata,
         attachments: [],
-        createdAt: new Date(),
+        createdAt: tx.now(),
       };
       const row = withMessage(locked, entity, 0);
       const message = toMessage(entity);
-      const events = [visitorEvent('messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
-      if (await this.repo.appendMessage(entity, 0, events, manager)) {
-        return { result: { escalationBehavior: behavior, message, created: true }, events, stored: true };
+      const events = [visitorEvent(tx, 'messageCreated', audienceOf(row), { conversation: toConversation(row, entity), message })];
+      if (await this.repo.appendMessage(entity, 0, events, tx)) {
+        tx.emitStored(...events);
+        return { escalationBehavior: behavior, message, created: true };
       }
       // The conversation has no escalation yet, so the clientMessageId belongs to another message.
       throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
@@ -293,10 +296,10 @@ export class ConversationsService {
 
   async postBotMessage(session: SessionContext, conversationId: string, text: unknown, authorName?: string): Promise<Message> {
     checkMessageText(text);
-    return this.write(async (manager) => {
-      const locked = await this.repo.lock(conversationId, ownerOf(session), manager);
+    return this.uow.run({}, async (tx) => {
+      const locked = await this.repo.lock(conversationId, ownerOf(session), tx);
       if (!locked) throw conversationNotFound();
-      return this.postStaffMessage(manager, locked, { type: 'bot', id: null, name: authorName ?? null }, text);
+      return this.postStaffMessage(tx, locked, { type: 'bot', id: null, name: authorName ?? null }, text);
     });
   }
 
@@ -305,10 +308,10 @@ export class ConversationsService {
    * the last one; unread becomes the agent/bot messages after it.
    */
   async markRead(session: SessionContext, conversationId: string, lastReadMessageId?: string): Promise<Conversation> {
-    return this.write(async (manager) => {
-      const locked = await this.repo.findOwned(conversationId, ownerOf(session), manager, true);
+    return this.uow.run({}, async (tx) => {
+      const locked = await this.repo.findOwned(conversationId, ownerOf(session), tx, true);
       if (!locked) throw conversationNotFound();
-      if (lastReadMessageId && !(await this.repo.messageExists(conversationId, lastReadMessageId, manager))) {
+      if (lastReadMessageId && !(await this.repo.messageExists(conversationId, lastReadMessageId, tx))) {
         throw new AppError('validation_error', 'lastReadMessageId is not a message of this conversation.', {
           reason: 'unknown_message',
           details: [{ field: 'lastReadMessageId', reason: 'is not a message of this conversation' }],
@@ -316,19 +319,17 @@ export class ConversationsService {
       }
       const target = lastReadMessageId ?? locked.lastMessageId;
       const position = maxId(locked.lastReadMessageId, target);
-      if (position === locked.lastReadMessageId) return { result: viewOf(locked), events: [] };
+      if (position === locked.lastReadMessageId) return viewOf(locked);
 
-      const unread = await this.repo.countUnreadAfter(conversationId, position, manager);
-      const row = await this.repo.setRead(conversationId, position, unread, manager);
-      const count = await this.repo.totalUnread(ownerOfRow(row), manager);
+      const unread = await this.repo.countUnreadAfter(conversationId, position, tx);
+      const row = await this.repo.setRead(conversationId, position, unread, tx);
+      const count = await this.repo.totalUnread(ownerOfRow(row), tx);
       const audience = audienceOf(row);
-      return {
-        result: toConversation(row, locked.lastMessage),
-        events: [
-          visitorEvent('conversationRead', audience, { conversationId, lastReadMessageId: position, unreadCount: unread }),
-          visitorEvent('unreadChanged', audience, { count }),
-        ],
-      };
+      tx.emit(
+        visitorEvent(tx, 'conversationRead', audience, { conversationId, lastReadMessageId: position, unreadCount: unread }),
+        visitorEvent(tx, 'unreadChanged', audience, { count }),
+      );
+      return toConversation(row, locked.lastMessage);
     });
   }
 
@@ -372,50 +373,6 @@ export function activityPage(rows: ConversationRow[], limit: number): Page<Conve
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeActivityCursor({ updatedAt: last.updatedAt.toISOString(), id: last.id }) : null;
   return { data: page.map(viewOf), nextCursor };
-}
-
-/** The conversation row as appending `message` leaves it (ConversationRepository.appendMessage). */
-function withMessage(row: ConversationEntity, message: MessageEntity, unreadDelta: number): ConversationEntity {
-  return { ...row, lastMessageId: message.id, updatedAt: message.createdAt, unreadCount: row.unreadCount + unreadDelta };
-}
-
-function visitorMessage(
-  conversationId: string,
-  session: SessionContext,
-  text: string,
-  clientMessageId: string | null,
-  metadata: Record<string, unknown>,
-  at: Date,
-  attachments: StoredAttachment[] = [],
-  channel: MessageChannel = 'web',
-): MessageEntity {
-  return {
-    id: newId('message'),
-    conversationId,
-    authorType: 'user',
-    authorId: session.userId ?? session.sessionId,
-    authorName: null,
-    text,
-    clientMessageId,
-    metadata,
-    attachments,
-    channel,
-    createdAt: at,
-  };
-}
-
-/** The original of a retried send: the same text and attachments, or a reused clientMessageId. */
-/** The original of a staff message sent again with its clientMessageId: the same author, text and files, or a reused id. */
-function retriedStaff(original: MessageEntity, author: { type: string; id: string | null }, text: string, attachmentIds: string[]): Message {
-  const same = original.authorType === author.type && original.authorId === author.id && original.text === text && original.attachments.map((a) => a.id).join() === attachmentIds.join();
-  if (!same) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
-  return toMessage(original);
-}
-
-function retried(original: MessageEntity, text: string, attachmentIds: string[]): Message {
-  const same = original.authorType === 'user' && original.text === text && original.attachments.map((a) => a.id).join() === attachmentIds.join();
-  if (!same) throw idempotencyKeyReused('clientMessageId', 'client_message_id_reused');
-  return toMessage(original);
 }
 
 /** Ids sort by time, so the later of two positions is the greater id. */

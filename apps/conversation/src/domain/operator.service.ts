@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog, IdempotencyStore } from '@widget/common';
+import { AuditLog, UnitOfWork } from '@widget/common';
 import {
   Assignee,
   AuditContext,
@@ -28,7 +28,7 @@ export class OperatorService {
     private readonly repo: ConversationRepository,
     private readonly conversations: ConversationsService,
     private readonly relay: OutboxRelay,
-    private readonly idempotency: IdempotencyStore,
+    private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
   ) {}
 
@@ -78,16 +78,10 @@ export class OperatorService {
   ): Promise<Message> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
-    return this.conversations.write(async (manager) => {
-      const post = async () => {
-        const locked = await this.repo.lock(conversationId, null, manager);
-        if (!locked) throw conversationNotFound();
-        return this.conversations.postStaffMessage(manager, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds, clientMessageId);
-      };
-      if (!idempotency) return post();
-      let committed: Awaited<ReturnType<typeof post>> | null = null;
-      const { result } = await this.idempotency.runIn(manager, idempotency, async () => (committed = await post()).result);
-      return committed ?? { result, events: [] };
+    return this.uow.run({ idempotency }, async (tx) => {
+      const locked = await this.repo.lock(conversationId, null, tx);
+      if (!locked) throw conversationNotFound();
+      return this.conversations.postStaffMessage(tx, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds, clientMessageId);
     });
   }
 
@@ -96,8 +90,8 @@ export class OperatorService {
    * audit entry; otherwise one entry for a status change and one for an assignment change, in the change's transaction.
    */
   async patch(conversationId: string, change: { status?: ConversationStatus; assignee?: Assignee | null }, audit?: AuditContext): Promise<Conversation> {
-    return this.conversations.write(async (manager) => {
-      const locked = await this.repo.findById(conversationId, manager, true);
+    return this.uow.run({}, async (tx) => {
+      const locked = await this.repo.findById(conversationId, tx, true);
       if (!locked) throw conversationNotFound();
       const next = {
         status: change.status ?? locked.status,
@@ -105,21 +99,22 @@ export class OperatorService {
         assigneeName: change.assignee === undefined ? locked.assigneeName : (change.assignee?.name ?? null),
       };
       if (next.status === locked.status && next.assigneeId === locked.assigneeId && next.assigneeName === locked.assigneeName) {
-        return { result: viewOf(locked), events: [] };
+        return viewOf(locked);
       }
-      const row = await this.repo.patch(conversationId, next, new Date(), manager);
+      const row = await this.repo.patch(conversationId, next, tx.now(), tx);
       const target = { workspaceId: locked.workspaceId, targetType: 'conversation', targetId: conversationId };
-      if (next.status !== locked.status) await this.audit.append(manager, audit, { ...target, action: 'conversation.status_changed' });
+      if (next.status !== locked.status) await this.audit.append(tx, audit, { ...target, action: 'conversation.status_changed' });
       if (next.assigneeId !== locked.assigneeId || next.assigneeName !== locked.assigneeName) {
-        await this.audit.append(manager, audit, { ...target, action: 'conversation.assigned' });
+        await this.audit.append(tx, audit, { ...target, action: 'conversation.assigned' });
       }
       const conversation = toConversation(row, locked.lastMessage);
-      const events = [visitorEvent('conversationUpdated', audienceOf(row), { conversation })];
+      const events = [visitorEvent(tx, 'conversationUpdated', audienceOf(row), { conversation })];
       // The operator feeds hear who has it now (SPEC §14), as they do for routing's choice.
       if (next.assigneeId !== locked.assigneeId || next.assigneeName !== locked.assigneeName) {
-        events.push(visitorEvent('conversationAssigned', audienceOf(row), { conversationId, assignee: conversation.assignee, by: 'operator' }));
+        events.push(visitorEvent(tx, 'conversationAssigned', audienceOf(row), { conversationId, assignee: conversation.assignee, by: 'operator' }));
       }
-      return { result: conversation, events };
+      tx.emit(...events);
+      return conversation;
     });
   }
 
@@ -143,7 +138,7 @@ export class OperatorService {
     const row = await this.repo.findById(conversationId);
     if (!row || (workspaceId !== undefined && row.workspaceId !== workspaceId)) throw conversationNotFound();
     const payload = { conversationId, author: { type: 'agent' as const, id: author.id, name: author.name ?? null } };
-    this.relay.publishEphemeral(visitorEvent(typing ? 'typingStart' : 'typingStop', audienceOf(row), payload));
+    this.relay.publishEphemeral(visitorEvent(this.uow, typing ? 'typingStart' : 'typingStop', audienceOf(row), payload));
     return { ok: true };
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig, NatsBus } from '@widget/common';
+import { InjectConfig, NatsBus, Tx } from '@widget/common';
 import { PresentMember, TeamRpc, WidgetRouting } from '@widget/contracts';
-import { EntityManager } from 'typeorm';
 import type { ConversationConfig } from '../config';
 import { ConversationRepository } from '../persistence/conversation.repository';
 import { ConversationEntity } from '../persistence/entities';
@@ -65,15 +64,15 @@ export class RoutingService {
    * In the creating transaction, once the conversation is inserted (an idempotent retry takes no turn): the team's
    * row lock, the choice, the turn saved, the assignee written, and the `conversation.assigned` event.
    */
-  async assign(manager: EntityManager, row: ConversationEntity, plan: RoutingPlan): Promise<{ row: ConversationEntity; event: OutboxRow }> {
-    const last = await this.state.lockTeam(row.workspaceId, plan.teamId, manager);
+  async assign(tx: Tx, row: ConversationEntity, plan: RoutingPlan): Promise<{ row: ConversationEntity; event: OutboxRow }> {
+    const last = await this.state.lockTeam(row.workspaceId, plan.teamId, tx);
     const chosen =
       plan.strategy === 'round_robin'
         ? nextInTurn(plan.candidates, last)
-        : leastBusy(plan.candidates, await this.state.openAssigned(row.workspaceId, plan.candidates.map((c) => c.id), manager));
-    await this.state.saveTurn(row.workspaceId, plan.teamId, chosen.id, manager);
-    const assigned = await this.conversations.patch(row.id, { status: row.status, assigneeId: chosen.id, assigneeName: chosen.name }, row.updatedAt, manager);
+        : leastBusy(plan.candidates, await this.state.openAssigned(row.workspaceId, plan.candidates.map((c) => c.id), tx));
+    await this.state.saveTurn(row.workspaceId, plan.teamId, chosen.id, tx);
+    const assigned = await this.conversations.patch(row.id, { status: row.status, assigneeId: chosen.id, assigneeName: chosen.name }, row.updatedAt, tx);
     const assignee = { id: chosen.id, name: chosen.name };
-    return { row: assigned, event: visitorEvent('conversationAssigned', audienceOf(assigned), { conversationId: row.id, assignee, by: plan.strategy }) };
+    return { row: assigned, event: visitorEvent(tx, 'conversationAssigned', audienceOf(assigned), { conversationId: row.id, assignee, by: plan.strategy }) };
   }
 }

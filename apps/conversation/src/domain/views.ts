@@ -1,4 +1,4 @@
-import { newId } from '@widget/common';
+import type { Tx } from '@widget/common';
 import {
   Audience,
   Conversation,
@@ -68,8 +68,11 @@ export const ownerOfRow = (row: ConversationEntity): Owner => ({ workspaceId: ro
 export type VisitorEventKey = keyof typeof VISITOR_EVENT_TYPES;
 type PayloadOf<K extends VisitorEventKey> = EventPayload<(typeof ConversationEvents)[K]> extends VisitorEvent<infer P> ? P : never;
 
+/** Where an event takes its id and time: the write's Tx, or the UnitOfWork (an ephemeral event). */
+export type Stamps = Pick<Tx, 'now' | 'newId'>;
+
 /** An outbox row carrying one visitor event; its id is the event id. */
-export function visitorEvent<K extends VisitorEventKey>(key: K, audience: Audience, payload: PayloadOf<K>): OutboxRow {
-  const id = newId('event');
-  return { id, event: key, payload: { id, type: VISITOR_EVENT_TYPES[key], createdAt: new Date().toISOString(), audience, payload } };
+export function visitorEvent<K extends VisitorEventKey>(at: Stamps, key: K, audience: Audience, payload: PayloadOf<K>): OutboxRow {
+  const id = at.newId('event');
+  return { id, event: key, payload: { id, type: VISITOR_EVENT_TYPES[key], createdAt: at.now().toISOString(), audience, payload } };
 }

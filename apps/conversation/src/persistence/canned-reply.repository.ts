@@ -1,6 +1,7 @@
+import type { Queryable } from '@widget/common';
 import { Injectable } from '@nestjs/common';
 import type { CannedReply } from '@widget/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { rowsOf } from './conversation.repository';
 
 const COLUMNS = `id, shortcut, text, created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -16,7 +17,7 @@ const literal = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 export class CannedReplyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private async run(sql: string, params: unknown[], manager?: EntityManager): Promise<CannedReply[]> {
+  private async run(sql: string, params: unknown[], manager?: Queryable): Promise<CannedReply[]> {
     return rowsOf<Row>(await (manager ?? this.dataSource.manager).query(sql, params)).map(toReply);
   }
 
@@ -32,7 +33,7 @@ export class CannedReplyRepository {
   }
 
   /** Null when the workspace has this shortcut already (nothing written). */
-  async insert(workspaceId: string, reply: CannedReply, manager: EntityManager): Promise<CannedReply | null> {
+  async insert(workspaceId: string, reply: CannedReply, manager: Queryable): Promise<CannedReply | null> {
     const rows = await this.run(
       `INSERT INTO conversation.canned_replies (id, workspace_id, shortcut, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
        ON CONFLICT (workspace_id, shortcut) DO NOTHING RETURNING ${COLUMNS}`,
@@ -42,12 +43,12 @@ export class CannedReplyRepository {
     return rows[0] ?? null;
   }
 
-  async find(workspaceId: string, id: string, manager: EntityManager): Promise<CannedReply | null> {
+  async find(workspaceId: string, id: string, manager: Queryable): Promise<CannedReply | null> {
     const rows = await this.run(`SELECT ${COLUMNS} FROM conversation.canned_replies WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, [workspaceId, id], manager);
     return rows[0] ?? null;
   }
 
-  async shortcutTaken(workspaceId: string, shortcut: string, exceptId: string, manager: EntityManager): Promise<boolean> {
+  async shortcutTaken(workspaceId: string, shortcut: string, exceptId: string, manager: Queryable): Promise<boolean> {
     const rows = await this.run(
       `SELECT ${COLUMNS} FROM conversation.canned_replies WHERE workspace_id = $1 AND shortcut = $2 AND id <> $3`,
       [workspaceId, shortcut, exceptId],
@@ -61,7 +62,7 @@ export class CannedReplyRepository {
    * after the caller's check (the unique constraint says so; the caller's transaction
    * is then aborted and must end).
    */
-  async update(workspaceId: string, id: string, change: { shortcut: string; text: string }, manager: EntityManager): Promise<CannedReply | null> {
+  async update(workspaceId: string, id: string, change: { shortcut: string; text: string }, manager: Queryable): Promise<CannedReply | null> {
     try {
       const rows = await this.run(
         `UPDATE conversation.canned_replies SET shortcut = $3, text = $4, updated_at = now() WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
@@ -76,7 +77,7 @@ export class CannedReplyRepository {
     }
   }
 
-  async remove(workspaceId: string, id: string, manager: EntityManager): Promise<boolean> {
+  async remove(workspaceId: string, id: string, manager: Queryable): Promise<boolean> {
     const rows = await this.run(`DELETE FROM conversation.canned_replies WHERE workspace_id = $1 AND id = $2 RETURNING ${COLUMNS}`, [workspaceId, id], manager);
     return rows.length > 0;
   }

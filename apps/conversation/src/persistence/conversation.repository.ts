@@ -1,6 +1,7 @@
+import type { Queryable } from '@widget/common';
 import { Injectable } from '@nestjs/common';
 import type { ConversationCounts, ConversationStatus, ViewFilter } from '@widget/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ConversationEntity, ConversationRow, MessageEntity } from './entities';
 import type { OutboxRow } from './outbox.repository';
 
@@ -74,21 +75,17 @@ export interface NewConversation {
   at: Date;
 }
 
-/** Every query of the conversation schema. Writes take the manager of the caller's transaction. */
+/** Every query of the conversation schema. Writes take the caller's unit of work (its Tx). */
 @Injectable()
 export class ConversationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
-  private run<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T[]> {
+  private run<T>(sql: string, params: unknown[], manager?: Queryable): Promise<T[]> {
     return (manager ?? this.dataSource.manager).query(sql, params).then((r) => rowsOf<T>(r));
   }
 
   /** An owned conversation; `lock` takes the row lock that serializes writes to one conversation. */
-  async findOwned(id: string, owner: Owner, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
+  async findOwned(id: string, owner: Owner, manager?: Queryable, lock = false): Promise<ConversationRow | null> {
     const where = ownerWhere(owner, 2);
     const rows = await this.run<ConversationEntity & { lastMessage: null }>(
       `SELECT ${WITH_LAST_MESSAGE} WHERE c.id = $1 AND ${where.sql}${lock ? ' FOR UPDATE OF c' : ''}`,
@@ -103,7 +100,7 @@ export class ConversationRepository {
    * its columns (no last-message join: a writer replaces the last message).
    * `owner` null skips the ownership check (operator writes).
    */
-  async lock(id: string, owner: Owner | null, manager: EntityManager): Promise<ConversationEntity | null> {
+  async lock(id: string, owner: Owner | null, manager: Queryable): Promise<ConversationEntity | null> {
     const where = owner ? ownerWhere(owner, 2) : { sql: 'true', params: [] };
     const rows = await this.run<ConversationEntity>(
       `SELECT ${CONVERSATION_COLUMNS} FROM conversation.conversations c WHERE c.id = $1 AND ${where.sql} FOR UPDATE`,
@@ -121,7 +118,7 @@ export class ConversationRepository {
    * as it was). Call it holding the conversation's lock. False when the
    * clientMessageId existed: then nothing was written.
    */
-  async appendMessage(message: MessageEntity, unreadDelta: number, events: OutboxRow[], manager: EntityManager): Promise<boolean> {
+  async appendMessage(message: MessageEntity, unreadDelta: number, events: OutboxRow[], manager: Queryable): Promise<boolean> {
     const rows = await this.run<{ n: number }>(
       `WITH m AS (
          INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at, metadata, attachments, channel)
@@ -159,7 +156,7 @@ export class ConversationRepository {
     return rows[0].n === 1;
   }
 
-  async findById(id: string, manager?: EntityManager, lock = false): Promise<ConversationRow | null> {
+  async findById(id: string, manager?: Queryable, lock = false): Promise<ConversationRow | null> {
     const rows = await this.run<ConversationEntity & { lastMessage: null }>(
       `SELECT ${WITH_LAST_MESSAGE} WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`,
       [id],
@@ -168,7 +165,7 @@ export class ConversationRepository {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
-  async findByIdempotencyKey(key: string, manager: EntityManager): Promise<ConversationRow | null> {
+  async findByIdempotencyKey(key: string, manager: Queryable): Promise<ConversationRow | null> {
     const rows = await this.run<ConversationEntity & { lastMessage: null }>(`SELECT ${WITH_LAST_MESSAGE} WHERE c.idempotency_key = $1`, [key], manager);
     return rows[0] ? toRow(rows[0]) : null;
   }
@@ -223,7 +220,7 @@ export class ConversationRepository {
   }
 
   /** Null when a conversation with the same idempotency key exists already (nothing written). */
-  async insertConversation(row: NewConversation, manager: EntityManager): Promise<ConversationRow | null> {
+  async insertConversation(row: NewConversation, manager: Queryable): Promise<ConversationRow | null> {
     const rows = await this.run<ConversationEntity>(
       `INSERT INTO conversation.conversations AS c
          (id, workspace_id, widget_id, session_id, user_id, subject, tags, custom_fields, metadata, idempotency_key, request_hash, created_at, updated_at)
@@ -249,7 +246,7 @@ export class ConversationRepository {
     return rows[0] ? { ...rows[0], lastMessage: null } : null;
   }
 
-  async findMessageByClientId(conversationId: string, clientMessageId: string, manager: EntityManager): Promise<MessageEntity | null> {
+  async findMessageByClientId(conversationId: string, clientMessageId: string, manager: Queryable): Promise<MessageEntity | null> {
     const rows = await this.run<MessageEntity>(
       `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m WHERE m.conversation_id = $1 AND m.client_message_id = $2`,
       [conversationId, clientMessageId],
@@ -259,7 +256,7 @@ export class ConversationRepository {
   }
 
   /** The conversation's escalation note (SPEC §9 ai.escalationBehavior), if it has one. */
-  async findEscalation(conversationId: string, manager: EntityManager): Promise<MessageEntity | null> {
+  async findEscalation(conversationId: string, manager: Queryable): Promise<MessageEntity | null> {
     const rows = await this.run<MessageEntity>(
       `SELECT ${MESSAGE_COLUMNS} FROM conversation.messages m
         WHERE m.conversation_id = $1 AND m.author_type = 'system' AND m.metadata ? 'escalation'
@@ -270,12 +267,12 @@ export class ConversationRepository {
     return rows[0] ?? null;
   }
 
-  async messageExists(conversationId: string, messageId: string, manager: EntityManager): Promise<boolean> {
+  async messageExists(conversationId: string, messageId: string, manager: Queryable): Promise<boolean> {
     const rows = await this.run(`SELECT 1 FROM conversation.messages WHERE conversation_id = $1 AND id = $2`, [conversationId, messageId], manager);
     return rows.length > 0;
   }
 
-  async countUnreadAfter(conversationId: string, readPosition: string | null, manager: EntityManager): Promise<number> {
+  async countUnreadAfter(conversationId: string, readPosition: string | null, manager: Queryable): Promise<number> {
     const rows = await this.run<{ n: number }>(
       `SELECT count(*)::int AS n FROM conversation.messages
        WHERE conversation_id = $1 AND author_type IN ('agent', 'bot') AND ($2::text IS NULL OR id > $2)`,
@@ -285,7 +282,7 @@ export class ConversationRepository {
     return rows[0].n;
   }
 
-  async setRead(conversationId: string, readPosition: string | null, unreadCount: number, manager: EntityManager): Promise<ConversationEntity> {
+  async setRead(conversationId: string, readPosition: string | null, unreadCount: number, manager: Queryable): Promise<ConversationEntity> {
     const rows = await this.run<ConversationEntity>(
       `UPDATE conversation.conversations c SET last_read_message_id = $2, unread_count = $3 WHERE c.id = $1 RETURNING ${CONVERSATION_COLUMNS}`,
       [conversationId, readPosition, unreadCount],
@@ -295,7 +292,7 @@ export class ConversationRepository {
   }
 
   /** Sum of unread over every conversation the owner sees (the `unread.changed` count). */
-  async totalUnread(owner: Owner, manager?: EntityManager): Promise<number> {
+  async totalUnread(owner: Owner, manager?: Queryable): Promise<number> {
     const where = ownerWhere(owner, 1);
     const rows = await this.run<{ n: number }>(`SELECT coalesce(sum(c.unread_count), 0)::int AS n FROM conversation.conversations c WHERE ${where.sql}`, where.params, manager);
     return rows[0].n;
@@ -305,7 +302,7 @@ export class ConversationRepository {
     conversationId: string,
     change: { status: ConversationStatus; assigneeId: string | null; assigneeName: string | null },
     at: Date,
-    manager: EntityManager,
+    manager: Queryable,
   ): Promise<ConversationEntity> {
     const rows = await this.run<ConversationEntity>(
       `UPDATE conversation.conversations c SET status = $2, assignee_id = $3, assignee_name = $4, updated_at = $5

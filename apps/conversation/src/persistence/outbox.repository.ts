@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { VisitorEvent } from '@widget/contracts';
+import type { Queryable } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface OutboxRow {
@@ -18,7 +19,7 @@ export class OutboxRepository {
   }
 
   /** Written in the caller's transaction: the events exist exactly when the change they announce does. */
-  async insert(rows: OutboxRow[], manager: EntityManager): Promise<void> {
+  async insert(rows: OutboxRow[], manager: Queryable): Promise<void> {
     if (rows.length === 0) return;
     const params: unknown[] = [];
     const values = rows.map((row, i) => {

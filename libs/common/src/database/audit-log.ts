@@ -1,6 +1,7 @@
-import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import type { AuditContext, AuditEntry, Page } from '@widget/contracts';
 import { newId } from '../ids';
+import type { Queryable } from './unit-of-work';
 
 /**
  * SPEC §14's audit log, one table per service schema: a write is recorded by
@@ -70,11 +71,11 @@ export class AuditLog {
   ) {}
 
   /**
-   * Appends one entry through `manager` (the change's transaction). Without a
+   * Appends one entry through `manager` (the change's transaction: a unit of work's Tx). Without a
    * context (a write no operator asked for: a sweeper, a service's own call)
    * nothing is recorded.
    */
-  async append(manager: EntityManager, context: AuditContext | undefined, record: AuditRecord): Promise<void> {
+  async append(manager: Queryable, context: AuditContext | undefined, record: AuditRecord): Promise<void> {
     if (!context) return;
     await manager.query(
       `INSERT INTO ${this.schema}.audit_log (id, workspace_id, at, actor_kind, actor_id, action, target_type, target_id, request_id, address)

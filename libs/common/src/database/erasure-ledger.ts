@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
+import type { Queryable } from './unit-of-work';
 
 /**
  * SPEC §17: each service records, in its own schema, the erasures whose part
@@ -73,7 +74,7 @@ export function erasureLedgerProvider(schema: string) {
 }
 
 /** Deletes with a `RETURNING 1` and counts the rows (TypeORM's query() shapes DELETE results differently by driver). */
-export async function deleteCounted(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+export async function deleteCounted(manager: Queryable, sql: string, params: unknown[]): Promise<number> {
   const result: unknown = await manager.query(`${sql} RETURNING 1`, params);
   if (Array.isArray(result) && Array.isArray(result[0])) return (result[0] as unknown[]).length;
   return Array.isArray(result) ? result.length : 0;

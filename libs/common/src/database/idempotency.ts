@@ -62,6 +62,12 @@ export function idempotencyKeysMigration(schema: string, timestamp: number): new
   };
 }
 
+/** How a reply is kept under its key: a secret in it sealed, say (the default keeps the reply as it is). */
+export interface StoredReply<T> {
+  save(result: T): unknown;
+  load(stored: unknown): T;
+}
+
 export const idempotencyKeyReused = () =>
   new AppError('validation_error', 'This Idempotency-Key was already used for a different request.', {
     status: 409,
@@ -95,7 +101,12 @@ export class IdempotencyStore {
   }
 
   /** Inside the caller's transaction: the stored reply when the key was used, else `work` and its reply stored. */
-  async runIn<T>(manager: EntityManager, request: IdempotencyRequest, work: (manager: EntityManager) => Promise<T>): Promise<{ result: T; replayed: boolean }> {
+  async runIn<T>(
+    manager: EntityManager,
+    request: IdempotencyRequest,
+    work: (manager: EntityManager) => Promise<T>,
+    stored?: StoredReply<T>,
+  ): Promise<{ result: T; replayed: boolean }> {
     const claimed: unknown[] = await manager.query(
       `INSERT INTO ${this.schema}.idempotency_keys AS k (key, request_hash) VALUES ($1, $2)
        ON CONFLICT (key) DO UPDATE SET request_hash = EXCLUDED.request_hash, reply = NULL, created_at = now()
@@ -104,15 +115,15 @@ export class IdempotencyStore {
       [request.key, request.requestHash],
     );
     if (claimed.length === 0) {
-      const rows: { request_hash: string; reply: T }[] = await manager.query(
+      const rows: { request_hash: string; reply: unknown }[] = await manager.query(
         `SELECT request_hash, reply FROM ${this.schema}.idempotency_keys WHERE key = $1`,
         [request.key],
       );
       if (rows[0].request_hash !== request.requestHash) throw idempotencyKeyReused();
-      return { result: rows[0].reply, replayed: true };
+      return { result: stored ? stored.load(rows[0].reply) : (rows[0].reply as T), replayed: true };
     }
     const result = await work(manager);
-    await manager.query(`UPDATE ${this.schema}.idempotency_keys SET reply = $2::jsonb WHERE key = $1`, [request.key, JSON.stringify(result)]);
+    await manager.query(`UPDATE ${this.schema}.idempotency_keys SET reply = $2::jsonb WHERE key = $1`, [request.key, JSON.stringify(stored ? stored.save(result) : result)]);
     return { result, replayed: false };
   }
 

@@ -5,3 +5,6 @@ export * from './audit-log';
 export * from './erasure-ledger';
 export * from './person-data';
 export * from './share-of-time';
+export * from './unit-of-work';
+// The unit of work's injected time (Clock) lives beside Ids; exported here with the write path it serves.
+export * from '../clock';

@@ -1,0 +1,168 @@
+import { Injectable } from '@nestjs/common';
+import { AppError, Tx, UnitOfWork } from '@widget/common';
+import type { Message, MessageChannel, SessionContext } from '@widget/contracts';
+import { ConversationEntity, MessageEntity } from '../persistence/entities';
+import { BatchEvent, SendBatchRepository } from '../persistence/send-batch.repository';
+import { conversationNotFound } from './errors';
+import { owns, retried, visitorMessage, withMessage } from './messages';
+import { audienceOf, ownerOf, toConversation, toMessage, visitorEvent } from './views';
+
+/** A visitor's text send (no attachments: those take the single path, which locks them too). */
+export interface VisitorSend {
+  session: SessionContext;
+  conversationId: string;
+  text: string;
+  clientMessageId: string | null;
+  metadata: Record<string, unknown>;
+  channel: MessageChannel;
+}
+
+export type SendResult = { message: Message; created: boolean };
+
+interface Pending {
+  send: VisitorSend;
+  /** The same send in a transaction of its own (ConversationsService's single path). */
+  alone: () => Promise<SendResult>;
+  resolve: (result: SendResult) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: SendResult } | { ok: false; error: unknown };
+
+/** Sends of one batch at most: the statement's arrays stay small and one slow batch holds few replies. */
+export const MAX_BATCH = 128;
+/** Batches committing at once (each holds one pooled connection); what arrives meanwhile waits for the next. */
+export const MAX_IN_FLIGHT = 2;
+
+/**
+ * Group commit of visitor sends: whatever queued while the batches in flight
+ * committed goes in the next one, without a timer (a lone send starts at
+ * once). A batch is one transaction of two statements: the conversations'
+ * row locks (SendBatchRepository.lockMany), then the messages, conversations
+ * and outbox rows in one INSERT. Message ids are taken after the locks, in
+ * arrival order, so within a conversation they follow commit order as with a
+ * single send. Per send, as a single send: a clientMessageId already stored
+ * answers the original (or client_message_id_reused), a conversation the
+ * session cannot see is conversation_not_found for that send only, and the
+ * events of the stored messages are published after commit. Two sends with
+ * the same (conversation, clientMessageId) never share a batch: the second
+ * waits for the next one and finds the first. Should a batch's statement fail,
+ * each of its sends runs again on its own, so only a send that fails alone fails.
+ */
+@Injectable()
+export class SendBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly batches: SendBatchRepository,
+  ) {}
+
+  submit(send: VisitorSend, alone: () => Promise<SendResult>): Promise<SendResult> {
+    return new Promise<SendResult>((resolve, reject) => {
+      this.queue.push({ send, alone, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.take();
+      this.inFlight++;
+      void this.commit(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  /** The next batch, in arrival order; a repeated (conversation, clientMessageId) stays queued. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const keys = new Set<string>();
+    for (const p of this.queue) {
+      const key = p.send.clientMessageId === null ? null : `${p.send.conversationId}\n${p.send.clientMessageId}`;
+      if (batch.length >= MAX_BATCH || (key !== null && keys.has(key))) {
+        rest.push(p);
+        continue;
+      }
+      if (key !== null) keys.add(key);
+      batch.push(p);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async commit(batch: Pending[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.uow.run({}, (tx) => this.write(batch, tx));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0].reject(err);
+        return;
+      }
+      // Nothing of the batch committed: each send on its own, so one bad send cannot fail the others.
+      await Promise.all(batch.map((p) => p.alone().then(p.resolve, p.reject)));
+      return;
+    }
+    outcomes.forEach((o, i) => (o.ok ? batch[i].resolve(o.value) : batch[i].reject(o.error)));
+  }
+
+  private async write(batch: Pending[], tx: Tx): Promise<Outcome[]> {
+    const locked = await this.batches.lockMany([...new Set(batch.map((p) => p.send.conversationId))], tx);
+    const outcomes: Outcome[] = new Array(batch.length);
+    const messages: MessageEntity[] = [];
+    const events: BatchEvent[] = [];
+    const built: { index: number; entity: MessageEntity; message: Message; event: BatchEvent }[] = [];
+    const at = tx.now();
+    for (const [index, { send }] of batch.entries()) {
+      const row: ConversationEntity | undefined = locked.get(send.conversationId);
+      if (!row || !owns(row, ownerOf(send.session))) {
+        outcomes[index] = { ok: false, error: conversationNotFound() };
+        continue;
+      }
+      const entity = visitorMessage(tx, send.conversationId, send.session, send.text, send.clientMessageId, send.metadata, at, [], send.channel);
+      const next = withMessage(row, entity, 0);
+      locked.set(row.id, next);
+      const message = toMessage(entity);
+      const event = { ...visitorEvent(tx, 'messageCreated', audienceOf(next), { conversation: toConversation(next, entity), message }), messageId: entity.id };
+      messages.push(entity);
+      events.push(event);
+      built.push({ index, entity, message, event });
+    }
+    if (messages.length === 0) return outcomes;
+
+    const stored = await this.batches.appendVisitorMessages(messages, events, tx);
+    const again: typeof built = [];
+    for (const b of built) {
+      if (!stored.has(b.entity.id)) {
+        again.push(b);
+        continue;
+      }
+      const { messageId: _messageId, ...row } = b.event;
+      tx.emitStored(row);
+      outcomes[b.index] = { ok: true, value: { message: b.message, created: true } };
+    }
+    if (again.length === 0) return outcomes;
+
+    // Retries: their conversation holds the clientMessageId already.
+    const originals = await this.batches.findByClientIds(
+      again.map((b) => ({ conversationId: b.entity.conversationId, clientMessageId: b.entity.clientMessageId! })),
+      tx,
+    );
+    const byKey = new Map(originals.map((m) => [`${m.conversationId}\n${m.clientMessageId}`, m]));
+    for (const b of again) {
+      const original = byKey.get(`${b.entity.conversationId}\n${b.entity.clientMessageId}`);
+      try {
+        if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
+        outcomes[b.index] = { ok: true, value: { message: retried(original, b.entity.text, []), created: false } };
+      } catch (error) {
+        outcomes[b.index] = { ok: false, error };
+      }
+    }
+    return outcomes;
+  }
+}
