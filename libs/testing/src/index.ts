@@ -15,3 +15,4 @@ export * from './db';
 export * from './team';
 export * from './privacy';
 export * from './availability';
+export * from './service';
