@@ -12,6 +12,7 @@ import { SynonymsService } from './domain/synonyms.service';
 import { AdminHandler } from './handlers/admin.handler';
 import { ArticlesHandler } from './handlers/articles.handler';
 import { PrivacyHandler } from './handlers/privacy.handler';
+import { AnswerRetrievalRepository } from './persistence/answer-retrieval.repository';
 import { AnswerRecordRepository } from './persistence/answer-record.repository';
 import { ArticleRepository } from './persistence/article.repository';
 import { CollectionRepository } from './persistence/collection.repository';
@@ -35,6 +36,7 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
     EmbeddingsProvider,
     ArticleRepository,
     AnswerRecordRepository,
+    AnswerRetrievalRepository,
     CollectionRepository,
     VocabularyRepository,
     EmbeddingRepository,

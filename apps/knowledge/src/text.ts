@@ -26,3 +26,10 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+/** Σ x², summed as cosine() sums it. */
+export function squaredNorm(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) n += a[i] * a[i];
+  return n;
+}

@@ -1,7 +1,44 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { cosine } from '../text';
-import { ReadScope, SCOPE_SQL } from './article.repository';
+import { squaredNorm } from '../text';
+import { ReadScope } from './article.repository';
+
+/** A published article's vector, with what the scope filter needs and its squared norm (computed once). */
+export interface ArticleVector {
+  id: string;
+  collectionId: string | null;
+  language: string;
+  vector: Float32Array;
+  squaredNorm: number;
+}
+
+export function articleVector(id: string, collectionId: string | null, language: string, vector: Float32Array): ArticleVector {
+  return { id, collectionId, language, vector, squaredNorm: squaredNorm(vector) };
+}
+
+/**
+ * Cosine similarity of every vector in scope to `question`: the same sums in
+ * the same order as cosine() (text.ts), with the articles' norms computed
+ * once, so the figures are cosine()'s exactly.
+ */
+export function similaritiesInScope(vectors: ArticleVector[], scope: ReadScope, question: ArrayLike<number>): Map<string, number> {
+  const out = new Map<string, number>();
+  const qn = squaredNorm(question);
+  const collections = scope.collectionIds ? new Set(scope.collectionIds) : null;
+  for (const v of vectors) {
+    if (collections && (v.collectionId === null || !collections.has(v.collectionId))) continue;
+    if (scope.language !== null && v.language !== scope.language) continue;
+    const b = v.vector;
+    if (b.length !== question.length) {
+      out.set(v.id, 0);
+      continue;
+    }
+    let dot = 0;
+    for (let i = 0; i < b.length; i++) dot += question[i] * b[i];
+    out.set(v.id, qn === 0 || v.squaredNorm === 0 ? 0 : dot / Math.sqrt(qn * v.squaredNorm));
+  }
+  return out;
+}
 
 /** In the vector write's transaction: its row lock orders the bumps as the writes commit. */
 function bumpVersion(m: EntityManager, workspaceId: string, model: string): Promise<unknown> {
@@ -22,7 +59,7 @@ export const VECTOR_CACHE_BYTES = 64 * 1024 * 1024;
 /** knowledge.article_embeddings: one vector per published article, for the configured model. */
 @Injectable()
 export class EmbeddingRepository {
-  private readonly cache = new Map<string, { stamp: string; vectors: Map<string, Float32Array>; bytes: number }>();
+  private readonly cache = new Map<string, { stamp: string; vectors: ArticleVector[]; bytes: number }>();
   private cachedBytes = 0;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -50,33 +87,16 @@ export class EmbeddingRepository {
   }
 
   /**
-   * Cosine similarity of every readable article's vector to `vector`, by
-   * brute force in the service, over vectors kept in memory per workspace
-   * and model. Reading `real[]` costs about 1 ms a vector (PostgreSQL's text
-   * form, parsed number by number), so they are read again only when the
-   * workspace's version moved (every replica's write bumps it, in the
-   * write's transaction): one primary-key read per answer, and another
-   * statement lists the article ids in scope.
-   * docs/knowledge.md, "Semantic retrieval", says where this stops.
+   * The workspace's vectors for `model`, kept in memory per workspace and
+   * model with each article's collection and language (the scope filter
+   * runs in memory; the answer's statement checks the scope again). Reading
+   * `real[]` costs about 1 ms a vector (PostgreSQL's text form, parsed number
+   * by number), so they are read again only when the workspace's version
+   * moved (every replica's write bumps it, in the write's transaction, and
+   * every published write of an article writes its vector): one primary-key
+   * read per answer. docs/knowledge.md, "Semantic retrieval", says where this stops.
    */
-  async similarities(scope: ReadScope, model: string, vector: number[]): Promise<Map<string, number>> {
-    const [vectors, inScope] = await Promise.all([
-      this.workspaceVectors(scope.workspaceId, model),
-      this.dataSource.query(
-        `SELECT e.article_id FROM knowledge.article_embeddings e JOIN knowledge.articles a ON a.id = e.article_id
-         WHERE e.workspace_id = $1 AND e.model = $4 AND ${SCOPE_SQL}`,
-        [scope.workspaceId, scope.collectionIds, scope.language, model],
-      ) as Promise<{ article_id: string }[]>,
-    ]);
-    const out = new Map<string, number>();
-    for (const { article_id } of inScope) {
-      const v = vectors.get(article_id);
-      if (v) out.set(article_id, cosine(vector, v));
-    }
-    return out;
-  }
-
-  private async workspaceVectors(workspaceId: string, model: string): Promise<Map<string, Float32Array>> {
+  async vectorsFor(workspaceId: string, model: string): Promise<ArticleVector[]> {
     const key = `${workspaceId}\u0000${model}`;
     const versions: { version: string }[] = await this.dataSource.query(
       `SELECT version::text AS version FROM knowledge.embedding_versions WHERE workspace_id = $1 AND model = $2`,
@@ -90,13 +110,15 @@ export class EmbeddingRepository {
       this.cache.set(key, cached);
       return cached.vectors;
     }
-    const rows: { article_id: string; vector: number[] }[] = await this.dataSource.query(
-      `SELECT article_id, vector FROM knowledge.article_embeddings WHERE workspace_id = $1 AND model = $2`,
+    const rows: { article_id: string; vector: number[]; collection_id: string | null; language: string }[] = await this.dataSource.query(
+      `SELECT e.article_id, e.vector, a.collection_id, a.language FROM knowledge.article_embeddings e
+       JOIN knowledge.articles a ON a.id = e.article_id AND a.status = 'published'
+       WHERE e.workspace_id = $1 AND e.model = $2`,
       [workspaceId, model],
     );
-    const vectors = new Map(rows.map((r) => [r.article_id, Float32Array.from(r.vector)]));
+    const vectors = rows.map((r) => articleVector(r.article_id, r.collection_id, r.language, Float32Array.from(r.vector)));
     let bytes = 0;
-    for (const v of vectors.values()) bytes += v.byteLength;
+    for (const v of vectors) bytes += v.vector.byteLength;
     this.drop(key);
     this.cache.set(key, { stamp, vectors, bytes });
     this.cachedBytes += bytes;

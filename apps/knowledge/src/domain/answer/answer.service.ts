@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError, NatsBus, newId } from '@widget/common';
 import { AiAnswerReply, AiCitation, ANSWER_RECORD_TTL_MS, AnswerRecord, AnswerRequest, ArticleSearchHit, ConversationRpc, SessionContext } from '@widget/contracts';
 import { AnswerRecordRepository } from '../../persistence/answer-record.repository';
+import { AnswerRetrieval, AnswerRetrievalRepository } from '../../persistence/answer-retrieval.repository';
 import { ArticleRepository, ReadScope, RetrievedRow } from '../../persistence/article.repository';
-import { EmbeddingRepository } from '../../persistence/embedding.repository';
+import { ArticleVector, EmbeddingRepository, similaritiesInScope } from '../../persistence/embedding.repository';
 import { EmbeddingsProvider } from '../retrieval/embeddings';
 import { readScope } from '../articles.service';
 import { escapeHtml } from '../html';
@@ -13,8 +14,9 @@ import { QueryExpander } from '../retrieval/query-expander';
 import { questionWords, queryWords } from '../search-terms';
 import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
+import { ArticleTermsCache } from './article-terms';
 import { splitSentences } from './passages';
-import { CandidateInput, idf, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
+import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
 import { ProviderPassage } from './provider-reply';
 import { calibrated, fuseRankings } from './semantic-mix';
 import { toPlainText } from '../html';
@@ -30,6 +32,7 @@ interface Outcome {
 @Injectable()
 export class AnswerService {
   private readonly logger = new Logger(AnswerService.name);
+  private readonly articleTerms = new ArticleTermsCache();
 
   constructor(
     private readonly articles: ArticleRepository,
@@ -39,6 +42,7 @@ export class AnswerService {
     private readonly embeddings: EmbeddingsProvider,
     private readonly vectors: EmbeddingRepository,
     private readonly records: AnswerRecordRepository,
+    private readonly retrieval: AnswerRetrievalRepository,
   ) {}
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
@@ -102,21 +106,31 @@ export class AnswerService {
     return record;
   }
 
-  /** Retrieval, passage scoring and (when asked) the answer itself. */
+  /**
+   * Retrieval, passage scoring and (when asked) the answer itself. Four round
+   * trips at most, three of them at once: the configurations, the vocabulary's
+   * facts and the workspace's vector version (with an endpoint, its question
+   * vector too); then one retrieval statement; then the candidates' lexemes
+   * only for articles not stemmed before (ArticleTermsCache).
+   */
   private async compose(req: AnswerRequest, wantAnswer: boolean, minConfidence: number): Promise<Outcome> {
     const scope = readScope(req.scope, req.locale);
     const words = questionWords(queryWords(req.question));
     if (words.length === 0 || (scope.collectionIds && scope.collectionIds.length === 0)) return declined('no_relevant_articles');
-    const configs = await this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null);
+    const [configs, concepts, semantic] = await Promise.all([
+      this.articles.configsFor(scope.workspaceId, req.locale ? localeInfo(req.locale).tsConfig : null),
+      this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language }),
+      this.semanticStart(scope.workspaceId, req.question),
+    ]);
     if (configs.length === 0) return declined('no_relevant_articles');
-    const concepts = await this.expander.expand(scope.workspaceId, words, { prefixLast: false, language: scope.language });
-    const [{ rows: lexical, sizes }, similarity] = await Promise.all([this.retrieve(scope, configs, concepts), this.similarities(scope, req.question, concepts)]);
-    const retrieved = similarity ? await this.withNearest(scope, lexical, similarity) : lexical;
+    const similarity = semantic ? await this.similarities(scope, req.question, concepts, semantic) : null;
+    const found = await this.retrieve(scope, configs, concepts, similarity);
+    const retrieved = found.rows;
     if (retrieved.length === 0) return declined('no_relevant_articles');
 
     const profile = this.embeddings.profile;
     const calibration = this.embeddings.calibration;
-    const scored = fuseRankings(await this.score(scope, concepts, retrieved, sizes), similarity, calibration, profile);
+    const scored = fuseRankings(await this.score(concepts, found), similarity, calibration, profile);
     // Visitor words and article titles are personal/business data: only counts are logged.
     // (Nest's Logger takes a string: an object here printed "[object Object]".)
     const [top, second] = scored;
@@ -149,82 +163,114 @@ export class AnswerService {
   }
 
   /**
-   * Lexical retrieval: each concept's idf in the scope (one round trip),
-   * then the answer.retrieveArticles (profile) best articles by idf-weighted rank (another).
-   * `sizes`: the scope's article count per configuration, for scoring.
+   * Lexical retrieval (each concept's idf in the scope, the answer.retrieveArticles best articles by
+   * idf-weighted rank) and the answer.semanticArticles most similar articles it lacks, with the
+   * alternatives' lexemes and their document frequencies for scoring: one statement.
    */
-  private async retrieve(scope: ReadScope, configs: string[], concepts: Concept[]): Promise<{ rows: RetrievedRow[]; sizes: Map<string, number> }> {
+  private retrieve(scope: ReadScope, configs: string[], concepts: Concept[], similarity: Map<string, number> | null): Promise<AnswerRetrieval> {
     const { scoring, answer } = this.embeddings.profile;
-    const queries = concepts.map((c) => ({ exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }), expanded: conceptQuery(c) }));
-    const { sizes, df } = await this.articles.conceptFrequencies(scope, configs, queries.map((q) => q.expanded));
-    const weights = configs.flatMap((config) =>
-      queries
-        .map((q, i) => ({ config, ...q, df: df.get(config)![i], factor: concepts[i].common ? scoring.commonWord : 1 }))
-        .filter((w) => w.df > 0)
-        .map(({ df: n, factor, ...w }) => ({ ...w, idf: idf(sizes.get(config) ?? 0, n) * factor })),
-    );
-    if (weights.length === 0) return { rows: [], sizes };
-    return { rows: await this.articles.retrieve(scope, configs, weights, anyConceptQuery(concepts), answer.retrieveArticles), sizes };
-  }
-
-  /** With an embeddings endpoint: the question's cosine similarity to every readable article with a vector; null without (or when the call fails). */
-  private async similarities(scope: ReadScope, question: string, concepts: Concept[]): Promise<Map<string, number> | null> {
-    if (!this.embeddings.enabled) return null;
-    const vector = await this.embeddings.embedQuestion(question, concepts);
-    return vector ? this.vectors.similarities(scope, this.embeddings.model, vector) : null;
-  }
-
-  /** The lexical candidates plus the profile's `semanticArticles` most similar articles they lack. */
-  private async withNearest(scope: ReadScope, lexical: RetrievedRow[], similarity: Map<string, number>): Promise<RetrievedRow[]> {
-    const have = new Set(lexical.map((r) => r.id));
-    const nearest = [...similarity.entries()]
-      .filter(([id, sim]) => sim > 0 && !have.has(id))
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, this.embeddings.profile.answer.semanticArticles)
-      .map(([id]) => id);
-    return [...lexical, ...(await this.articles.retrievable(scope, nearest))];
-  }
-
-  /** Stems the question's alternatives, titles and sentences in one round trip, counts document frequencies in another, then scores. */
-  private async score(scope: ReadScope, concepts: Concept[], retrieved: RetrievedRow[], sizes: Map<string, number>): Promise<ScoredCandidate[]> {
-    const configs = [...new Set(retrieved.map((r) => r.ts_config))];
-    const sentences = retrieved.map((r) => splitSentences(r.body_text));
-    const texts: string[] = [];
-    const textConfigs: string[] = [];
-    const push = (cfg: string, text: string) => {
-      texts.push(text);
-      textConfigs.push(cfg);
-      return texts.length - 1;
-    };
-    // Per configuration, per concept, per alternative: where its text's lexemes will be.
-    const alternativeAt = new Map(configs.map((cfg) => [cfg, concepts.map((c) => c.alternatives.map((a) => push(cfg, a.text)))]));
-    const titleAt = retrieved.map((r) => push(r.ts_config, r.title));
-    const sentenceAt = retrieved.map((r, i) => sentences[i].map((s) => push(r.ts_config, s.text)));
-    const lexemes = await this.articles.lexemes(textConfigs, texts);
-
-    const conceptsOf = new Map(configs.map((cfg) => [cfg, scoringConcepts(concepts, alternativeAt.get(cfg)!, lexemes)]));
-    const pairs = configs.flatMap((config) => {
-      const terms = new Set(conceptsOf.get(config)!.flatMap((k) => k.alternatives.flatMap((a) => a.terms)));
-      return [...terms].map((term) => ({ config, term }));
+    return this.retrieval.retrieve(scope, {
+      configs,
+      concepts: concepts.map((c) => ({
+        exact: conceptQuery({ ...c, alternatives: c.alternatives.slice(0, 1) }),
+        expanded: conceptQuery(c),
+        factor: c.common ? scoring.commonWord : 1,
+      })),
+      any: anyConceptQuery(concepts),
+      limit: answer.retrieveArticles,
+      alternatives: concepts.flatMap((c) => c.alternatives.map((a) => a.text)),
+      // Enough for `semanticArticles` of them after the lexical candidates are left out.
+      nearest: similarity ? mostSimilar(similarity, answer.semanticArticles + answer.retrieveArticles) : [],
+      extra: similarity ? answer.semanticArticles : 0,
     });
-    const { sizes: counted, df } = await this.articles.documentFrequencies(scope, pairs, sizes);
+  }
 
-    const candidates: CandidateInput[] = retrieved.map((r, i) => {
-      const scoring = conceptsOf.get(r.ts_config)!;
+  /**
+   * What similarity needs that does not depend on the question's expansion, read beside it: the
+   * workspace's vectors (a version read; the vectors themselves when it moved) and, with an
+   * endpoint, the question's vector. Null without embeddings.
+   */
+  private async semanticStart(workspaceId: string, question: string): Promise<{ vectors: ArticleVector[]; endpointVector: number[] | null } | null> {
+    if (!this.embeddings.enabled) return null;
+    const [vectors, endpointVector] = await Promise.all([
+      this.vectors.vectorsFor(workspaceId, this.embeddings.model),
+      this.embeddings.local ? null : this.embeddings.embedQuestion(question, []),
+    ]);
+    return { vectors, endpointVector };
+  }
+
+  /** The question's cosine similarity to every readable article with a vector; null when the question has no vector (or the endpoint failed). */
+  private async similarities(
+    scope: ReadScope,
+    question: string,
+    concepts: Concept[],
+    semantic: { vectors: ArticleVector[]; endpointVector: number[] | null },
+  ): Promise<Map<string, number> | null> {
+    const vector = this.embeddings.local ? await this.embeddings.embedQuestion(question, concepts) : semantic.endpointVector;
+    return vector ? similaritiesInScope(semantic.vectors, scope, vector) : null;
+  }
+
+  /** Scores the candidates: the alternatives' lexemes and frequencies came with retrieval; the articles' lexemes from memory, or one statement for those not stemmed before. */
+  private async score(concepts: Concept[], found: AnswerRetrieval): Promise<ScoredCandidate[]> {
+    // Every candidate's configuration is one retrieval stemmed under (the scope's language's, or each the workspace uses).
+    const retrieved = found.rows.filter((r) => found.lexemes.has(r.ts_config));
+    const missing = retrieved.filter((r) => !this.articleTerms.get(r));
+    if (missing.length > 0) {
+      const sentences = missing.map((r) => splitSentences(r.body_text));
+      const texts = missing.flatMap((r, i) => [r.title, ...sentences[i].map((s) => s.text)]);
+      const configs = missing.flatMap((r, i) => [r.ts_config, ...sentences[i].map(() => r.ts_config)]);
+      const lexemes = await this.retrieval.lexemes(configs, texts);
+      let at = 0;
+      missing.forEach((r, i) => {
+        const titleTerms = lexemes[at++];
+        const passages = sentences[i].map((s) => ({ text: s.text, block: s.block, terms: lexemes[at++] }));
+        this.articleTerms.set(r, { titleTerms, passages });
+      });
+    }
+    // Per concept, per alternative: its index in the flat list of alternatives retrieval stemmed.
+    let next = 0;
+    const alternativeAt = concepts.map((c) => c.alternatives.map(() => next++));
+    const conceptsOf = new Map<string, ScoringConcept[]>();
+    const candidates: CandidateInput[] = retrieved.map((r) => {
+      let scoring = conceptsOf.get(r.ts_config);
+      if (!scoring) conceptsOf.set(r.ts_config, (scoring = scoringConcepts(concepts, alternativeAt, found.lexemes.get(r.ts_config)!)));
+      const terms = this.articleTerms.get(r)!;
       const questionTerms = [...new Set(scoring.flatMap((k) => k.alternatives.flatMap((a) => a.terms)))];
       return {
         articleId: r.id,
         title: r.title,
-        titleTerms: lexemes[titleAt[i]],
-        passages: sentences[i].map((s, j) => ({ text: s.text, block: s.block, terms: lexemes[sentenceAt[i][j]] })),
+        titleTerms: terms.titleTerms,
+        passages: terms.passages,
         questionTerms,
         concepts: scoring,
-        corpusSize: counted.get(r.ts_config) ?? retrieved.length,
-        documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
+        corpusSize: found.sizes.get(r.ts_config) ?? retrieved.length,
+        documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, found.df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
       };
     });
     return rankCandidates(candidates, this.embeddings.profile.scoring);
   }
+}
+
+/** The `n` most similar articles (similarity > 0), most similar first, ties by id. */
+function mostSimilar(similarity: Map<string, number>, n: number): string[] {
+  if (n <= 0) return [];
+  const top: Array<[string, number]> = [];
+  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  for (const entry of similarity) {
+    if (entry[1] <= 0) continue;
+    if (top.length === n) {
+      if (!before(entry, top[n - 1])) continue;
+      top.pop();
+    }
+    let i = top.length;
+    top.push(entry);
+    while (i > 0 && before(entry, top[i - 1])) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = entry;
+  }
+  return top.map(([id]) => id);
 }
 
 /**

@@ -32,6 +32,11 @@ export class EmbeddingsProvider {
     return Boolean(this.config.EMBEDDINGS_BASE_URL) || this.table !== null;
   }
 
+  /** The built-in word vectors (no endpoint): a question's vector is made in process, from its expansion. */
+  get local(): boolean {
+    return this.table !== null;
+  }
+
   get model(): string {
     return this.table ? WORD_VECTORS_MODEL : this.config.EMBEDDINGS_MODEL;
   }
