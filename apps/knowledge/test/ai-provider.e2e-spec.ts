@@ -8,7 +8,7 @@ import { article } from './helpers';
  * A local stand-in for a chat-completions provider. Each test sets `behave`;
  * requests are recorded to check what the provider was sent.
  */
-type Behaviour = 'cite' | 'decline' | 'uncited' | 'slow' | 'error' | 'garbage';
+type Behaviour = 'cite' | 'decline' | 'uncited' | 'dont_know' | 'wrong_citation' | 'empty' | 'slow' | 'error' | 'garbage';
 let behave: Behaviour = 'cite';
 const seen: Array<{ auth: string | undefined; body: any }> = [];
 
@@ -26,7 +26,13 @@ function provider(req: IncomingMessage, res: ServerResponse): void {
       case 'decline':
         return void res.end(content('NO_ANSWER'));
       case 'uncited':
-        return void res.end(content('PROVIDER: trust me.'));
+        return void res.end(content('PROVIDER: trust me, it is 30 days.'));
+      case 'dont_know':
+        return void res.end(content("PROVIDER: I'm sorry, I don't know."));
+      case 'wrong_citation':
+        return void res.end(content('PROVIDER: 30 days for annual plans [2].'));
+      case 'empty':
+        return void res.end(content('  '));
       case 'garbage':
         return void res.end('{not json');
       case 'error':
@@ -94,15 +100,21 @@ describe('POST /ai/answer with a chat-completions provider', () => {
     expect(messages.body.data.find((m: any) => m.author.type === 'bot').text).toContain('PROVIDER: ask within 14 days');
   });
 
-  it('respects a provider decline', async () => {
-    behave = 'decline';
+  // NO_ANSWER; an answer citing no passage (from the model's own knowledge, or its own words for not knowing); one citing a passage it was not given (one passage was sent).
+  it.each<Behaviour>(['decline', 'uncited', 'dont_know', 'wrong_citation'])('declines when the provider reply is %s, with the article still suggested', async (b) => {
+    behave = b;
+    seen.length = 0;
     const res = await ask(question);
     expect(res.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(seen[0].body.messages.find((m: any) => m.role === 'user').content).not.toContain('[2]');
     expect(res.body.answer).toBeNull();
-    expect(res.body.escalation.recommended).toBe(true);
+    expect(res.body.escalation).toEqual({ recommended: true, reason: 'low_confidence' });
+    expect(res.body.suggestions.map((s: any) => s.id)).toContain(refundId);
+    expect(JSON.stringify(res.body)).not.toContain('PROVIDER');
   });
 
-  it.each<Behaviour>(['error', 'garbage', 'uncited', 'slow'])('falls back to the built-in answer when the provider is %s', async (b) => {
+  it.each<Behaviour>(['error', 'garbage', 'empty', 'slow'])('falls back to the built-in answer when the provider is %s', async (b) => {
     behave = b;
     const started = Date.now();
     const res = await ask(question);

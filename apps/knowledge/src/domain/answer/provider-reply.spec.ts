@@ -11,16 +11,23 @@ describe('parseProviderReply', () => {
     });
   });
 
-  it('recognises a decline', () => {
-    expect(parseProviderReply(reply('NO_ANSWER'), 2)).toEqual({ kind: 'declined' });
-    expect(parseProviderReply(reply(' NO_ANSWER. '), 2)).toEqual({ kind: 'declined' });
+  it('recognises a decline, also inside a sentence', () => {
+    expect(parseProviderReply(reply('NO_ANSWER'), 2)).toEqual({ kind: 'declined', reason: 'no_answer' });
+    expect(parseProviderReply(reply(' NO_ANSWER. '), 2)).toEqual({ kind: 'declined', reason: 'no_answer' });
+    expect(parseProviderReply(reply('The passages do not say: NO_ANSWER [1].'), 2)).toEqual({ kind: 'declined', reason: 'no_answer' });
   });
 
-  it('rejects uncited, out-of-range, empty or malformed replies', () => {
-    expect(parseProviderReply(reply('Just trust me.'), 2)).toEqual({ kind: 'invalid', reason: 'no_citation' });
-    expect(parseProviderReply(reply('See [3].'), 2)).toEqual({ kind: 'invalid', reason: 'unknown_citation' });
-    expect(parseProviderReply(reply('See [0].'), 2)).toEqual({ kind: 'invalid', reason: 'unknown_citation' });
+  it('declines a reply not grounded in the passages: no citation ("I don\'t know" in its own words included), or one it was not given', () => {
+    expect(parseProviderReply(reply('Just trust me.'), 2)).toEqual({ kind: 'declined', reason: 'no_citation' });
+    expect(parseProviderReply(reply("I'm sorry, I don't know."), 2)).toEqual({ kind: 'declined', reason: 'no_citation' });
+    expect(parseProviderReply(reply('See [3].'), 2)).toEqual({ kind: 'declined', reason: 'unknown_citation' });
+    expect(parseProviderReply(reply('See [0].'), 2)).toEqual({ kind: 'declined', reason: 'unknown_citation' });
+    expect(parseProviderReply(reply('Within 14 days [1], or 30 for annual plans [1, 4].'), 2)).toEqual({ kind: 'declined', reason: 'unknown_citation' });
+  });
+
+  it('rejects empty or malformed replies (the built-in answer stands)', () => {
     expect(parseProviderReply(reply('   '), 2)).toEqual({ kind: 'invalid', reason: 'empty' });
+    expect(parseProviderReply(reply('[1]'), 2)).toEqual({ kind: 'invalid', reason: 'empty' });
     expect(parseProviderReply(reply(42), 2)).toEqual({ kind: 'invalid', reason: 'no_content' });
     expect(parseProviderReply({ error: 'x' }, 2)).toEqual({ kind: 'invalid', reason: 'no_content' });
     expect(parseProviderReply(null, 2)).toEqual({ kind: 'invalid', reason: 'no_content' });

@@ -7,7 +7,9 @@ export interface ProviderPassage {
 
 export type ProviderAnswer =
   | { kind: 'answer'; text: string; cited: number[] }
-  | { kind: 'declined' }
+  /** The model said it does not know (no_answer), or its reply is not grounded in the passages it was given. */
+  | { kind: 'declined'; reason: 'no_answer' | 'no_citation' | 'unknown_citation' }
+  /** No usable reply at all (the provider failed): the built-in answer stands. */
   | { kind: 'invalid'; reason: string };
 
 export const NO_ANSWER = 'NO_ANSWER';
@@ -28,23 +30,27 @@ export function buildMessages(question: string, passages: ProviderPassage[], loc
 
 /**
  * The provider's message → an answer that cites at least one of the passages
- * it was given (markers stripped from the text), a decline, or invalid: an
- * uncited or out-of-range answer is not trusted.
+ * it was given (markers stripped from the text), a decline, or invalid.
+ * A reply is a decline when it says NO_ANSWER anywhere, or is not grounded in
+ * the passages: it cites none of them ("I'm not sure, but probably…", or its
+ * own way of not knowing) or cites one it was not given. Only a reply with no
+ * usable content is invalid (then the built-in answer stands, as when the
+ * provider fails): a model that answered without its sources is not trusted.
  */
 export function parseProviderReply(body: unknown, passageCount: number): ProviderAnswer {
   const content = (body as { choices?: Array<{ message?: { content?: unknown } }> })?.choices?.[0]?.message?.content;
   if (typeof content !== 'string') return { kind: 'invalid', reason: 'no_content' };
   const trimmed = content.trim();
   if (trimmed.length === 0) return { kind: 'invalid', reason: 'empty' };
-  if (trimmed.replace(/[^A-Z_]/g, '') === NO_ANSWER && trimmed.length <= NO_ANSWER.length + 2) return { kind: 'declined' };
+  if (new RegExp(`\\b${NO_ANSWER}\\b`).test(trimmed)) return { kind: 'declined', reason: 'no_answer' };
   const cited = new Set<number>();
   for (const match of trimmed.matchAll(/\[(\d+(?:\s*,\s*\d+)*)\]/g)) {
     for (const n of match[1].split(',').map((x) => Number(x.trim()))) {
-      if (n < 1 || n > passageCount) return { kind: 'invalid', reason: 'unknown_citation' };
+      if (n < 1 || n > passageCount) return { kind: 'declined', reason: 'unknown_citation' };
       cited.add(n);
     }
   }
-  if (cited.size === 0) return { kind: 'invalid', reason: 'no_citation' };
+  if (cited.size === 0) return { kind: 'declined', reason: 'no_citation' };
   const text = trimmed
     .replace(/\s*\[(\d+(?:\s*,\s*\d+)*)\]/g, '')
     .replace(/\s+([.,;:!?])/g, '$1')
