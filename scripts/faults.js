@@ -18,7 +18,9 @@
  * Faults, in order, each FAULT_MS long and followed by QUIET_MS: NATS cut, NATS stall, PostgreSQL cut,
  * PostgreSQL stall, SIGKILL of conversation, realtime and gateway (each restarted after FAULT_MS). A
  * proxy fault heals when the proxy is set back to pass; a killed process heals when its restart reports
- * ready (its start-up time is printed beside). A message belongs to the phase its first attempt started in.
+ * ready (its start-up time is printed beside). A message, and a refusal, belong to the phase in which the
+ * answer came (a send begun just before a stall and held by it is the stall's); the longest request of
+ * a phase is the longest attempt in progress during it.
  *
  * Fails (exit 1, counterexamples printed) on: an accepted message not stored, or stored but never on
  * its owner's socket (lost); two ids for one clientMessageId, in storage or on the socket, or an accepted
@@ -199,8 +201,12 @@ function report(traffic, rows, phases) {
     }
     if (m.refusal) problems.push({ problem: 'refused (not recoverable)', ...example, refusal: m.refusal });
     for (const a of m.attempts) {
+      // The longest attempt in progress during each phase (one begun before a stall is the stall's).
+      for (const [i, p] of phases.entries()) {
+        const end = phases[i + 1]?.start ?? Infinity;
+        if (a.at < end && a.at + a.ms >= p.start) table.get(p.name).maxRequestMs = Math.max(table.get(p.name).maxRequestMs, Math.round(a.ms));
+      }
       const at = table.get(a.phase);
-      at.maxRequestMs = Math.max(at.maxRequestMs, Math.round(a.ms));
       if (a.outcome !== 'accepted') {
         const key = `${a.outcome === 'refused' ? '!' : ''}${a.status || ''} ${a.code}${a.reason ? `/${a.reason}` : ''}`.trim();
         at.refusals[key] = (at.refusals[key] ?? 0) + 1;
@@ -226,7 +232,7 @@ function report(traffic, rows, phases) {
   const lines = [...table.values()];
   const total = lines.reduce((sum, l) => ({ sent: sum.sent + l.sent, accepted: sum.accepted + l.accepted, stored: sum.stored + l.stored, delivered: sum.delivered + l.delivered, lost: sum.lost + l.lost, doubled: sum.doubled + l.doubled }), { sent: 0, accepted: 0, stored: 0, delivered: 0, lost: 0, doubled: 0 });
   const pad = (v, n) => String(v).padStart(n);
-  process.stdout.write(`\n${'phase'.padEnd(18)}${pad('sent', 6)}${pad('accepted', 9)}${pad('stored', 7)}${pad('deliv', 6)}${pad('lost', 5)}${pad('dbl', 4)}${pad('max ms', 8)}${pad('recov ms', 9)}${pad('start ms', 9)}  refusals by code (! = not recoverable)\n`);
+  process.stdout.write(`\n${'phase'.padEnd(18)}${pad('sent', 6)}${pad('accepted', 9)}${pad('stored', 7)}${pad('deliv', 6)}${pad('lost', 5)}${pad('dbl', 4)}${pad('max ms', 8)}${pad('recov ms', 9)}${pad('start ms', 9)}  retried (and ! refused) by code\n`);
   for (const l of lines) {
     const refusals = Object.entries(l.refusals).map(([k, n]) => `${k}×${n}`).join(', ') || '-';
     process.stdout.write(`${l.phase.padEnd(18)}${pad(l.sent, 6)}${pad(l.accepted, 9)}${pad(l.stored, 7)}${pad(l.delivered, 6)}${pad(l.lost, 5)}${pad(l.doubled, 4)}${pad(l.maxRequestMs, 8)}${pad(l.recoveryMs ?? '-', 9)}${pad(l.startupMs ?? '-', 9)}  ${refusals}\n`);

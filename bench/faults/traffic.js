@@ -99,6 +99,7 @@ class Traffic {
       lane: lane.index,
       conversationId: lane.conversationId,
       clientMessageId: body.clientMessageId,
+      /** The phase its fate was decided in: that of its last attempt's answer. */
       phase: this.phaseAt(this.clock()),
       attempts: [],
       acceptedAt: null,
@@ -124,17 +125,19 @@ class Traffic {
       }
       const ms = this.clock() - at;
       const verdict = res.network || res.hang ? { outcome: 'retry', code: res.hang ? 'hang' : `network_${res.network}` } : classify(res);
-      const attempt = { at, ms, status: res.status, phase: this.phaseAt(at), ...verdict };
+      const attempt = { at, ms, status: res.status, phase: this.phaseAt(at + ms), ...verdict };
       if (ms > HANG_MS) attempt.hang = true;
       record.attempts.push(attempt);
       if (verdict.outcome === 'accepted') {
         const parsed = JSON.parse(res.text);
         record.acceptedAt = this.clock();
         record.acceptedId = parsed.message?.id ?? parsed.id;
+        record.phase = attempt.phase;
         return record;
       }
       if (verdict.outcome === 'refused') {
         record.refusal = { status: res.status, code: verdict.code, reason: verdict.reason, body: res.text.slice(0, 300) };
+        record.phase = attempt.phase;
         return record;
       }
       if (!this.running && this.clock() > this.stoppedAt + 60_000) return record; // the stack never came back: left unaccepted
