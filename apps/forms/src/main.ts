@@ -1,18 +1,4 @@
-import { bootstrapService } from '@widget/common';
-import { loadFormsConfig } from './config';
-import { FormsModule } from './forms.module';
-import { FORMS_ENTITIES } from './persistence/entities';
-import { FORMS_MIGRATIONS } from './persistence/migrations';
+import { bootstrapApp } from '@widget/common';
+import { formsApp } from './app';
 
-void bootstrapService({
-  name: 'forms',
-  loadConfig: loadFormsConfig,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'forms',
-    entities: FORMS_ENTITIES,
-    migrations: FORMS_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
-  module: FormsModule,
-});
+void bootstrapApp(formsApp);

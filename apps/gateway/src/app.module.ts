@@ -4,7 +4,6 @@ import { AttachmentsGatewayModule } from './attachments/attachments.module';
 import type { GatewayConfig } from './config';
 import { ConversationsGatewayModule } from './conversations/conversations.module';
 import { GatewayCoreModule } from './core.module';
-import { HealthController } from './health/health.controller';
 import { AdminOpenApiController, OpenApiController } from './openapi/openapi.controller';
 import { EdgeLimitGuard } from './limits/limit-guards';
 import { SessionsGatewayModule } from './widget/sessions.module';
@@ -39,7 +38,7 @@ export class GatewayModule {
         EmailGatewayModule,
         WebhooksGatewayModule,
       ],
-      controllers: [HealthController, OpenApiController, AdminOpenApiController],
+      controllers: [OpenApiController, AdminOpenApiController],
       providers: [{ provide: APP_GUARD, useExisting: EdgeLimitGuard }],
     };
   }

@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { CONFIG, Limiter, NatsBus, natsConnectOptions } from '@widget/common';
+import { CONFIG, Limiter, LOGGER, NatsBus, natsConnectOptions } from '@widget/common';
+import type { Logger } from 'pino';
 import { AdminAccessGuard } from './auth/admin-access.guard';
 import { OperatorCallers } from './auth/operator-callers';
 import { ResourceWorkspaces } from './auth/resource-workspaces';
@@ -7,7 +8,7 @@ import { SessionCache } from './auth/session-cache';
 import { WidgetAuthGuard } from './auth/widget-auth.guard';
 import { WidgetDirectory } from './auth/widget-directory';
 import type { GatewayConfig } from './config';
-import { GatewayLifecycle } from './health/gateway-lifecycle';
+import { GatewayChecks } from './health/gateway-checks';
 import { ActionLimitGuard, EdgeLimitGuard } from './limits/limit-guards';
 import { gatewayLimiter } from './limits/limiter';
 
@@ -25,8 +26,8 @@ export class GatewayCoreModule {
       OperatorCallers,
       ResourceWorkspaces,
       AdminAccessGuard,
-      GatewayLifecycle,
-      { provide: Limiter, useFactory: () => gatewayLimiter(config) },
+      GatewayChecks,
+      { provide: Limiter, useFactory: (logger: Logger) => gatewayLimiter(config, logger), inject: [LOGGER] },
       EdgeLimitGuard,
       ActionLimitGuard,
     ];

@@ -1,15 +1,14 @@
-import { NestFactory } from '@nestjs/core';
-import { MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import { drainingNatsStrategy, Limiter, Metrics, natsConnectOptions, newId, PinoNestLogger, RequestContextInterceptor } from '@widget/common';
+import { AppContext, AppSpec, buildApp, checkRedis, Limiter, loadConfig, Metrics, newId, Readiness, RequestContextInterceptor, shutdownEnv } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
 import { GatewayModule } from './app.module';
-import type { GatewayConfig } from './config';
+import { GatewayConfig, gatewayEnv } from './config';
+import { createHealthServer } from './health/health-port';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { clientErrorHandler, frameworkErrors } from './http/client-errors';
 import { refuseMultipartOutside, registerHttpEdge } from './http/edge';
@@ -22,12 +21,12 @@ import { registerPageSets } from './static/static-files';
 export interface GatewayAppOptions {
   /** Sees every route as it is registered (the OpenAPI coverage spec lists them with it). */
   onRoute?: (route: RouteOptions) => void;
-  /** The registry the HTTP metrics go to (main.ts serves it on HEALTH_PORT). */
+  /** The registry the HTTP metrics go to (served on HEALTH_PORT). */
   metrics?: Metrics;
 }
 
-/** The gateway application, every route and hook registered, not yet listening (main.ts and the specs share it). */
-export async function createGatewayApp(config: GatewayConfig, logger: Logger, options: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
+/** fastify as the edge needs it: body and time limits, request ids, the envelope for refusals before routing. */
+function gatewayAdapter(config: GatewayConfig, logger: Logger, onRoute?: (route: RouteOptions) => void): FastifyAdapter {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
@@ -46,14 +45,12 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
       connectionsCheckingInterval: 1000,
     },
   });
-  if (options.onRoute) (adapter.getInstance() as unknown as FastifyInstance).addHook('onRoute', options.onRoute);
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(config), adapter, {
-    logger: new PinoNestLogger(logger),
-    abortOnError: false,
-    // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
-    bodyParser: false,
-  });
-  const metrics = options.metrics ?? new Metrics('gateway');
+  if (onRoute) (adapter.getInstance() as unknown as FastifyInstance).addHook('onRoute', onRoute);
+  return adapter;
+}
+
+/** Every plugin, hook and filter of the edge, registered before the listener opens. */
+async function setupGateway(app: NestFastifyApplication, { config, logger, metrics }: AppContext<GatewayConfig>): Promise<void> {
   await registerHttpEdge(app, { logger, cors, metrics, lingerMs: config.HTTP_LINGER_MS });
   // Attachment uploads stream one file each (attachments/); multipart bodies are refused on every other route.
   await app.register(multipart, {
@@ -77,7 +74,52 @@ export async function createGatewayApp(config: GatewayConfig, logger: Logger, op
   }
   app.useGlobalFilters(new AllExceptionsFilter(logger));
   app.useGlobalInterceptors(new RequestContextInterceptor());
-  // Broadcast events (revocations, widget changes): no queue group, every replica hears each one.
-  app.connectMicroservice<MicroserviceOptions>(drainingNatsStrategy(natsConnectOptions(config, 'gateway', 'gateway-events')));
-  return app;
+}
+
+/** /metrics and the probes on the internal HEALTH_PORT, never on the public origin. */
+async function openHealthPort(app: NestFastifyApplication, { config, logger, metrics }: AppContext<GatewayConfig>): Promise<void> {
+  if (config.HEALTH_PORT === undefined) {
+    logger.warn('HEALTH_PORT is not set: the gateway serves no /metrics');
+    return;
+  }
+  const health = createHealthServer(app, metrics);
+  await new Promise<void>((resolve, reject) => health.once('error', reject).listen(config.HEALTH_PORT, '0.0.0.0', resolve));
+  app.getHttpServer().once('close', () => health.close());
+  logger.info({ healthPort: config.HEALTH_PORT }, 'gateway metrics and probes on the health port');
+}
+
+/**
+ * The gateway as the process kit runs it (main.ts alone, apps/server with the
+ * rest): Redis checked at start, broadcast NATS events (revocations, widget
+ * changes: no queue group, every replica hears each one), readiness dropped
+ * first on SIGTERM while the listener serves SHUTDOWN_DELAY_MS longer.
+ */
+export const gatewayApp: AppSpec<GatewayConfig> = {
+  name: 'gateway',
+  config: gatewayEnv,
+  preflight: ({ config }) => checkRedis(config.REDIS_URL),
+  module: ({ config }) => GatewayModule.register(config),
+  http: {
+    port: (config) => config.PORT,
+    host: (config) => config.HOST,
+    adapter: ({ config, logger }) => gatewayAdapter(config, logger),
+    // JSON only, parsed by fastify's own parser (see http/edge.ts); Nest adds none of its own.
+    nestOptions: { bodyParser: false },
+    setup: setupGateway,
+    started: openHealthPort,
+  },
+  nats: { connection: 'gateway-events' },
+};
+
+/** The gateway application, every route and hook registered, not yet listening (the specs build it). */
+export async function createGatewayApp(config: GatewayConfig, logger: Logger, options: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
+  const ctx: AppContext<GatewayConfig> = {
+    name: 'gateway',
+    config,
+    shutdown: loadConfig(shutdownEnv),
+    logger,
+    metrics: options.metrics ?? new Metrics('gateway'),
+    readiness: new Readiness('gateway'),
+  };
+  return buildApp(gatewayApp, ctx, { adapter: gatewayAdapter(config, logger, options.onRoute) });
 }

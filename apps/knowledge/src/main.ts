@@ -1,18 +1,4 @@
-import { bootstrapService } from '@widget/common';
-import { loadKnowledgeConfig } from './config';
-import { KnowledgeModule } from './knowledge.module';
-import { KNOWLEDGE_ENTITIES } from './persistence/entities';
-import { KNOWLEDGE_MIGRATIONS } from './persistence/migrations';
+import { bootstrapApp } from '@widget/common';
+import { knowledgeApp } from './app';
 
-void bootstrapService({
-  name: 'knowledge',
-  loadConfig: loadKnowledgeConfig,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'knowledge',
-    entities: KNOWLEDGE_ENTITIES,
-    migrations: KNOWLEDGE_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
-  module: KnowledgeModule,
-});
+void bootstrapApp(knowledgeApp);

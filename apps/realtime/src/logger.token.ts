@@ -1,2 +1,2 @@
-/** The process's pino logger, for classes that log outside Nest's own logger. */
-export const LOGGER = Symbol('LOGGER');
+/** The app's pino logger, injected by the process kit (libs/common). */
+export { LOGGER } from '@widget/common';

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectConfig, InjectLogger, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import { ATTACHMENT_UNSENT_TTL_MS } from '@widget/contracts';
 import type { ConversationConfig } from '../config';
 import { AttachmentsService } from './attachments.service';
@@ -10,23 +11,21 @@ import { AttachmentsService } from './attachments.service';
  * (attachment_purges). Every replica runs it; replicas take different rows and deletes are idempotent.
  */
 @Injectable()
-export class AttachmentSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('AttachmentSweeper');
-  private timer?: NodeJS.Timeout;
+export class AttachmentSweeper implements OnApplicationBootstrap {
+  private readonly logger: Logger;
   private running = false;
 
   constructor(
     private readonly attachments: AttachmentsService,
     @InjectConfig() private readonly config: ConversationConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.run(), this.config.ATTACHMENT_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'AttachmentSweeper' });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    this.scheduler.every('attachment-sweep', this.config.ATTACHMENT_SWEEP_INTERVAL_MS, () => this.run());
   }
 
   async run(): Promise<void> {

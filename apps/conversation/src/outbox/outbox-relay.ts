@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, natsConnectOptions } from '@widget/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig, InjectLogger, natsConnectOptions, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import { ConversationEvents } from '@widget/contracts';
 import { connect, Events, JSONCodec, NatsConnection } from 'nats';
 import type { ConversationConfig } from '../config';
@@ -23,12 +24,11 @@ const codec = JSONCodec();
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly logger: Logger;
   private nc: NatsConnection | null = null;
   /** Epoch ms from which publishing is allowed; Infinity while disconnected. */
   private availableAt = Number.POSITIVE_INFINITY;
   private draining = false;
-  private timers: NodeJS.Timeout[] = [];
   /** Published right after commit, not yet confirmed and marked sent. */
   private unconfirmed: string[] = [];
   private confirming: Promise<void> | null = null;
@@ -36,7 +36,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly repo: OutboxRepository,
     @InjectConfig() private readonly config: ConversationConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'OutboxRelay' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.nc = await connect({
@@ -46,13 +50,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     this.availableAt = Date.now();
     void this.watchStatus(this.nc);
-    this.timers.push(setInterval(() => void this.drain(), this.config.OUTBOX_POLL_MS));
-    this.timers.push(setInterval(() => void this.prune(), PRUNE_EVERY_MS));
+    this.scheduler.every('outbox-poll', this.config.OUTBOX_POLL_MS, () => this.drain());
+    this.scheduler.every('outbox-prune', PRUNE_EVERY_MS, () => this.prune());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.timers.forEach(clearInterval);
-    this.timers = [];
     await this.confirming;
     const nc = this.nc;
     this.nc = null;
@@ -158,7 +160,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         this.availableAt = Number.POSITIVE_INFINITY;
       } else if (status.type === Events.Reconnect) {
         this.availableAt = Date.now() + this.config.OUTBOX_RECONNECT_GRACE_MS;
-        this.logger.log('NATS is back; publishing the outbox backlog after the grace period');
+        this.logger.info('NATS is back; publishing the outbox backlog after the grace period');
       }
     }
   }

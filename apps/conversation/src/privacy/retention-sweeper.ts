@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, NatsBus, yieldShareOfTime } from '@widget/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectConfig, InjectLogger, NatsBus, Scheduler, yieldShareOfTime } from '@widget/common';
+import type { Logger } from 'pino';
 import { RetentionPolicy, SessionRpc } from '@widget/contracts';
 import type { ConversationConfig } from '../config';
 import { Erased } from './privacy.repository';
@@ -19,9 +20,8 @@ const FIRST_PASS_MAX_MS = 30_000;
  * service does not answer, the pass is logged and skipped; the next one asks again.
  */
 @Injectable()
-export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Retention');
-  private timers: NodeJS.Timeout[] = [];
+export class RetentionSweeper implements OnApplicationBootstrap {
+  private readonly logger: Logger;
   private running = false;
   private stopped = false;
 
@@ -29,18 +29,15 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     private readonly bus: NatsBus,
     private readonly privacy: PrivacyService,
     @InjectConfig() private readonly config: ConversationConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'Retention' });
+  }
 
   onApplicationBootstrap(): void {
     const every = this.config.RETENTION_SWEEP_INTERVAL_MS;
-    this.timers.push(setTimeout(() => void this.run(), Math.min(every, FIRST_PASS_MAX_MS)));
-    this.timers.push(setInterval(() => void this.run(), every));
-    this.timers.forEach((t) => t.unref());
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
-    this.timers.forEach(clearTimeout);
+    this.scheduler.every('conversation-retention', every, () => this.run(), { firstInMs: Math.min(every, FIRST_PASS_MAX_MS), onStop: () => (this.stopped = true) });
   }
 
   async run(): Promise<void> {
@@ -77,6 +74,6 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
       if (erased[kind] < RETENTION_BATCH || this.stopped) break;
       await yieldShareOfTime(started, this.config.RETENTION_SWEEP_SHARE);
     }
-    if (total[kind] > 0) this.logger.log(`retention of ${workspaceId} deleted ${JSON.stringify(total)}`);
+    if (total[kind] > 0) this.logger.info(`retention of ${workspaceId} deleted ${JSON.stringify(total)}`);
   }
 }

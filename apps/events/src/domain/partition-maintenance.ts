@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectConfig, InjectLogger, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import { EVENT_MAX_AGE_MS } from '@widget/contracts';
 import type { EventsConfig } from '../config';
 import { EventsRepository } from '../persistence/events.repository';
@@ -13,30 +14,28 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
  * which a duplicate could still be accepted.
  */
 @Injectable()
-export class PartitionMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('PartitionMaintenance');
-  private timer?: NodeJS.Timeout;
+export class PartitionMaintenance implements OnApplicationBootstrap {
+  private readonly logger: Logger;
 
   constructor(
     private readonly repo: EventsRepository,
     @InjectConfig() private readonly config: EventsConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'PartitionMaintenance' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.run();
-    this.timer = setInterval(() => void this.run(), this.config.EVENTS_MAINTENANCE_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.scheduler.every('event-partitions', this.config.EVENTS_MAINTENANCE_INTERVAL_MS, () => this.run());
   }
 
   async run(): Promise<void> {
     const now = Date.now();
     try {
       const made = await this.repo.ensurePartitions(isoDay(now - EVENT_MAX_AGE_MS - DAY_MS), isoDay(now + 35 * DAY_MS));
-      if (made > 0) this.logger.log(`created ${made} event partition(s)`);
+      if (made > 0) this.logger.info(`created ${made} event partition(s)`);
       await this.repo.purgeIdsBefore(new Date(now - this.config.EVENTS_DEDUP_RETENTION_DAYS * DAY_MS));
     } catch (err) {
       this.logger.error(`event partition maintenance failed: ${(err as Error).message}`);

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, NatsBus, yieldShareOfTime } from '@widget/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig, InjectLogger, NatsBus, Scheduler, yieldShareOfTime } from '@widget/common';
+import type { Logger } from 'pino';
 import { RetentionPolicy, SessionRpc } from '@widget/contracts';
 import type { EventsConfig } from '../config';
 import { EventsPrivacyRepository } from '../persistence/privacy.repository';
@@ -18,9 +19,7 @@ const FIRST_SWEEP_MAX_MS = 30_000;
  */
 @Injectable()
 export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('RetentionSweeper');
-  private firstTimer?: NodeJS.Timeout;
-  private timer?: NodeJS.Timeout;
+  private readonly logger: Logger;
   private running?: Promise<void>;
   private stopping = false;
 
@@ -28,25 +27,23 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     private readonly repo: EventsPrivacyRepository,
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: EventsConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'RetentionSweeper' });
+  }
 
   onApplicationBootstrap(): void {
     // Start-up neither waits for the session service nor fails without it. The first sweep
     // comes within 30 s (a replica restarted more often than the interval still sweeps), at a
     // random moment, so replicas started together do not all ask at once.
     const interval = this.config.RETENTION_SWEEP_INTERVAL_MS;
-    this.firstTimer = setTimeout(() => {
-      void this.sweep();
-      this.timer = setInterval(() => void this.sweep(), interval);
-      this.timer.unref();
-    }, Math.floor(Math.random() * Math.min(FIRST_SWEEP_MAX_MS, interval)));
-    this.firstTimer.unref();
+    const firstInMs = Math.floor(Math.random() * Math.min(FIRST_SWEEP_MAX_MS, interval));
+    this.scheduler.every('event-retention', interval, () => this.sweep(), { firstInMs, onStop: () => (this.stopping = true) });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearTimeout(this.firstTimer);
-    clearInterval(this.timer);
     await this.running;
   }
 
@@ -71,7 +68,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
       if (!retention.eventDays) continue;
       try {
         const deleted = await this.sweepWorkspace(workspaceId, new Date(now - retention.eventDays * DAY_MS));
-        if (deleted > 0) this.logger.log(`retention: deleted ${deleted} event(s) of workspace ${workspaceId} older than ${retention.eventDays} day(s)`);
+        if (deleted > 0) this.logger.info(`retention: deleted ${deleted} event(s) of workspace ${workspaceId} older than ${retention.eventDays} day(s)`);
       } catch (err) {
         this.logger.error(`retention sweep of workspace ${workspaceId} failed: ${(err as Error).message}`);
       }

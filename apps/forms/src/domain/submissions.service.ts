@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppError, Errors, InjectConfig, NatsBus, newId } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { AppError, Errors, InjectConfig, InjectLogger, NatsBus, newId } from '@widget/common';
+import type { Logger } from 'pino';
 import { ConversationRpc, FormsEvents, SessionContext, Submission, WidgetRouting } from '@widget/contracts';
 import { createHash } from 'node:crypto';
 import type { FormsConfig } from '../config';
@@ -38,7 +39,7 @@ function view(row: SubmissionEntity): Submission {
  */
 @Injectable()
 export class SubmissionsService {
-  private readonly logger = new Logger('SubmissionsService');
+  private readonly logger: Logger;
   private readonly ticketTimeoutMs: number;
 
   constructor(
@@ -46,7 +47,9 @@ export class SubmissionsService {
     private readonly repo: FormsRepository,
     private readonly bus: NatsBus,
     @InjectConfig() config: FormsConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'SubmissionsService' });
     // Answer the gateway before its own time-out does, so the client learns the real outcome.
     this.ticketTimeoutMs = Math.max(100, Math.floor(config.NATS_REQUEST_TIMEOUT_MS * 0.6));
   }

@@ -1,6 +1,7 @@
 import type { MultipartFile } from '@fastify/multipart';
-import { Injectable, Logger } from '@nestjs/common';
-import { AppError, InjectConfig, NatsBus } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { AppError, InjectConfig, InjectLogger, NatsBus } from '@widget/common';
+import type { Logger } from 'pino';
 import { Attachment, ATTACHMENT_CHUNK_BYTES, AttachmentActor, AttachmentContent, AttachmentLinkQuery, ConversationRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
@@ -54,14 +55,16 @@ export function contentDisposition(name: string, inline: boolean): string {
  */
 @Injectable()
 export class AttachmentTransfer {
-  private readonly logger = new Logger('AttachmentTransfer');
+  private readonly logger: Logger;
   private readonly allowed: string[];
   private readonly gate: UploadGate;
 
   constructor(
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: GatewayConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'AttachmentTransfer' });
     this.allowed = parseAttachmentTypes(config.ATTACHMENT_TYPES);
     this.gate = new UploadGate(config.ATTACHMENT_UPLOADS_IN_FLIGHT);
   }

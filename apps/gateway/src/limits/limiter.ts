@@ -2,6 +2,7 @@ import { Limiter, RateLimitedError } from '@widget/common';
 import type { FastifyReply } from 'fastify';
 import type { GatewayConfig } from '../config';
 import type { LimitName } from './limits.config';
+import type { Logger } from 'pino';
 
 /** Runs a charge; when it is refused, the reply carries Retry-After before the error goes on to become the envelope. */
 export async function chargeReply(reply: FastifyReply, charge: () => Promise<void>): Promise<void> {
@@ -14,8 +15,9 @@ export async function chargeReply(reply: FastifyReply, charge: () => Promise<voi
 }
 
 /** The gateway's buckets (docs/limits.md), from its config; the guards inject it as Limiter. */
-export function gatewayLimiter(config: GatewayConfig): Limiter<LimitName> {
+export function gatewayLimiter(config: GatewayConfig, logger?: Logger): Limiter<LimitName> {
   return new Limiter<LimitName>({
+    logger,
     redisUrl: config.REDIS_URL,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     rules: {

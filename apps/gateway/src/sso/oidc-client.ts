@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { AppError, Errors } from '@widget/common';
 import type { OidcSettings } from './oidc.config';
 
@@ -36,9 +36,14 @@ const ssoFailed = () => Errors.invalidToken('sso_failed');
 export class OidcClient {
   private discovered: Promise<import('openid-client').Configuration> | undefined;
 
-  private readonly logger = new Logger('OidcClient');
+  private readonly logger: Logger;
 
-  constructor(private readonly settings: OidcSettings) {}
+  constructor(
+    private readonly settings: OidcSettings,
+    logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'OidcClient' });
+  }
 
   private configuration(): Promise<import('openid-client').Configuration> {
     this.discovered ??= this.discover().catch((err: unknown) => {

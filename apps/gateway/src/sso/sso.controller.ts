@@ -1,5 +1,6 @@
-import { Logger, Query, Req, Res } from '@nestjs/common';
-import { AppError, Errors, InjectConfig, NatsBus, safeEqual } from '@widget/common';
+import { Query, Req, Res } from '@nestjs/common';
+import { AppError, Errors, InjectConfig, InjectLogger, NatsBus, safeEqual } from '@widget/common';
+import type { Logger } from 'pino';
 import { AuthOptionsReply, ROUTES, TeamRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Access, AdminRequest } from '../auth/access';
@@ -11,13 +12,11 @@ import { OidcClient } from './oidc-client';
 import { oidcSettings, OidcSettings } from './oidc.config';
 import { oidcStartQuery, signedInLocation } from './return-to';
 
-
 interface Sso {
   settings: OidcSettings;
   client: OidcClient;
   sealer: FlowSealer;
 }
-
 
 const notConfigured = () => new AppError('not_found', 'Single sign-on is not configured on this deployment.', { reason: 'sso_not_configured' });
 
@@ -30,14 +29,16 @@ const notConfigured = () => new AppError('not_found', 'Single sign-on is not con
 @AdminController()
 export class SsoController {
   private readonly sso: Sso | null;
-  private readonly logger = new Logger('SsoController');
+  private readonly logger: Logger;
 
   constructor(
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: GatewayConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'SsoController' });
     const settings = oidcSettings(config);
-    this.sso = settings && { settings, client: new OidcClient(settings), sealer: new FlowSealer(settings.clientSecret) };
+    this.sso = settings && { settings, client: new OidcClient(settings, logger), sealer: new FlowSealer(settings.clientSecret) };
   }
 
   @Route(ROUTES.admin.getAuthOptions)
@@ -83,7 +84,7 @@ export class SsoController {
     if (!flow || state === null || !safeEqual(state, flow.state)) throw Errors.invalidToken('sso_state_invalid');
     const providerError = params.get('error');
     if (providerError !== null) {
-      this.logger.log(`OpenID provider refused the sign-in: ${providerError.slice(0, 64)}`);
+      this.logger.info(`OpenID provider refused the sign-in: ${providerError.slice(0, 64)}`);
       throw new AppError('invalid_token', 'The identity provider did not sign you in.', { reason: 'sso_denied' });
     }
     const callbackUrl = new URL(flow.redirectUri);

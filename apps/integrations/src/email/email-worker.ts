@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig, InjectLogger, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import type { IntegrationsConfig } from '../config';
 import { MailSender } from './mail-sender';
 import { UnreadRepliesService } from './unread-replies.service';
@@ -11,24 +12,25 @@ import { UnreadRepliesService } from './unread-replies.service';
  */
 @Injectable()
 export class EmailWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('EmailWorker');
-  private timer?: NodeJS.Timeout;
+  private readonly logger: Logger;
   private running: Promise<void> | null = null;
 
   constructor(
     private readonly unread: UnreadRepliesService,
     private readonly sender: MailSender,
     @InjectConfig() private readonly config: IntegrationsConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'EmailWorker' });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.sender.enabled) return;
-    this.timer = setInterval(() => void this.tick(), this.config.EMAIL_POLL);
-    this.timer.unref();
+    this.scheduler.every('email', this.config.EMAIL_POLL, () => this.tick());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.running;
   }
 

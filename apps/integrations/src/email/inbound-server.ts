@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AppError, InjectConfig, NatsBus } from '@widget/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppError, InjectConfig, InjectLogger, NatsBus } from '@widget/common';
+import type { Logger } from 'pino';
 import { ConversationRpc, MESSAGE_TEXT_MAX } from '@widget/contracts';
 import { simpleParser } from 'mailparser';
 import { createHash } from 'node:crypto';
@@ -39,14 +40,17 @@ type ReplySession = SMTPServerSession & { reply?: StoredToken };
  */
 @Injectable()
 export class InboundMailServer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('InboundMail');
+  private readonly logger: Logger;
   private server: SMTPServer | null = null;
 
   constructor(
     private readonly bus: NatsBus,
     private readonly repo: EmailRepository,
     @InjectConfig() private readonly config: IntegrationsConfig,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'InboundMail' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const domain = this.config.EMAIL_INBOUND_DOMAIN;
@@ -67,7 +71,7 @@ export class InboundMailServer implements OnApplicationBootstrap, OnApplicationS
       listening.once('error', reject);
     });
     this.server = server;
-    this.logger.log(`accepting replies for ${domain} on port ${this.config.EMAIL_INBOUND_PORT}`);
+    this.logger.info(`accepting replies for ${domain} on port ${this.config.EMAIL_INBOUND_PORT}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -110,7 +114,7 @@ export class InboundMailServer implements OnApplicationBootstrap, OnApplicationS
     try {
       const { owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId: reply.conversationId });
       const { message } = await this.bus.send(ConversationRpc.emailReply, { conversationId: reply.conversationId, owner, text, emailId });
-      this.logger.log(`reply by email posted as ${message.id} in ${reply.conversationId}`);
+      this.logger.info(`reply by email posted as ${message.id} in ${reply.conversationId}`);
       return 'Reply accepted';
     } catch (err) {
       // Gone (erased, retention) or refused by the conversation service: for good. Anything else: try again later.

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig, InjectLogger } from '@widget/common';
+import type { Logger } from 'pino';
 import { createTransport, Transporter } from 'nodemailer';
 import type { IntegrationsConfig } from '../config';
 import { ClaimedMail, MailQueueRepository } from './mail-queue.repository';
@@ -21,13 +22,15 @@ const refusedForGood = (err: { responseCode?: number; command?: string }): boole
  */
 @Injectable()
 export class MailSender implements OnApplicationShutdown {
-  private readonly logger = new Logger('MailSender');
+  private readonly logger: Logger;
   private readonly transport: Transporter | null;
 
   constructor(
     private readonly queue: MailQueueRepository,
     @InjectConfig() private readonly config: IntegrationsConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'MailSender' });
     this.transport = config.SMTP_URL
       ? createTransport(config.SMTP_URL, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000, logger: false, debug: false })
       : null;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
+import { InjectLogger, NatsBus } from '@widget/common';
 import { SessionRpc, TeamRpc } from '@widget/contracts';
+import type { Logger } from 'pino';
 import { EndpointDisabledNotifier } from '../webhooks/endpoint-disabled.notifier';
 import type { WebhookRow } from '../webhooks/webhooks.repository';
 import { EmailRepository } from './email.repository';
@@ -19,8 +20,9 @@ export class WebhookDisabledMail extends EndpointDisabledNotifier {
     private readonly repo: EmailRepository,
     private readonly queue: MailQueueRepository,
     private readonly sender: MailSender,
+    @InjectLogger() logger: Logger,
   ) {
-    super();
+    super(logger);
   }
 
   override async endpointDisabled(webhook: WebhookRow): Promise<void> {

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig, SecretBox } from '@widget/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectConfig, InjectLogger, Scheduler, SecretBox } from '@widget/common';
+import type { Logger } from 'pino';
 import type { IntegrationsConfig } from '../config';
 import { retryDelayMs } from './backoff';
 import { EndpointDisabledNotifier } from './endpoint-disabled.notifier';
@@ -24,11 +25,9 @@ const PRUNE_EVERY_MS = 3_600_000;
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly logger: Logger;
   private readonly box: SecretBox;
   private readonly inFlight = new Set<Promise<void>>();
-  private timer?: NodeJS.Timeout;
-  private pruneTimer?: NodeJS.Timeout;
   private polling = false;
   private stopped = false;
 
@@ -36,24 +35,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly repo: WebhooksRepository,
     private readonly notifier: EndpointDisabledNotifier,
     @InjectConfig() private readonly config: IntegrationsConfig,
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'DeliveryWorker' });
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.poke(), this.config.WEBHOOK_POLL_MS);
+    this.scheduler.every('webhook-poll', this.config.WEBHOOK_POLL_MS, () => this.poke(), { onStop: () => (this.stopped = true) });
     // The delivery log and the handled-event records do not grow without end; a redelivery older than the stream keeps events cannot come.
-    this.pruneTimer = setInterval(() => {
-      const consumedHours = this.config.EVENT_STREAM_MAX_AGE_HOURS + 24;
-      void this.repo.prune(this.config.WEBHOOK_LOG_RETENTION_DAYS, consumedHours).catch((err: Error) => this.logger.warn(`webhook log prune failed: ${err.message}`));
-    }, PRUNE_EVERY_MS);
-    this.pruneTimer.unref();
+    this.scheduler.every('webhook-prune', PRUNE_EVERY_MS, () => this.repo.prune(this.config.WEBHOOK_LOG_RETENTION_DAYS, this.config.EVENT_STREAM_MAX_AGE_HOURS + 24));
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
-    clearInterval(this.pruneTimer);
     // Attempts in flight finish (at most WEBHOOK_TIMEOUT_MS); their endpoints are given back.
     await Promise.all([...this.inFlight]);
   }
@@ -107,7 +103,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnApplicationShut
     const first = delivery.first_attempt_at ? new Date(delivery.first_attempt_at).getTime() : Date.now();
     const retryIn = retryDelayMs(delivery.attempts + 1, first, Date.now(), this.config.WEBHOOK_RETRY_BASE_MS, this.config.WEBHOOK_RETRY_WINDOW_MS);
     const { disabled } = await this.repo.attemptFailed(delivery.id, { status: outcome.status, error: outcome.error }, retryIn);
-    this.logger.log(`webhook delivery ${delivery.id} attempt ${delivery.attempts + 1} failed (${outcome.status ?? outcome.error})${retryIn === null ? ': gave up' : ''}`);
+    this.logger.info(`webhook delivery ${delivery.id} attempt ${delivery.attempts + 1} failed (${outcome.status ?? outcome.error})${retryIn === null ? ': gave up' : ''}`);
     if (disabled) await this.notifier.endpointDisabled(disabled);
     return false;
   }

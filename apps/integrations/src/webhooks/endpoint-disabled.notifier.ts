@@ -1,4 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { InjectLogger } from '@widget/common';
+import type { Logger } from 'pino';
 import type { WebhookRow } from './webhooks.repository';
 
 /**
@@ -11,7 +13,11 @@ import type { WebhookRow } from './webhooks.repository';
  */
 @Injectable()
 export class EndpointDisabledNotifier {
-  private readonly logger = new Logger(EndpointDisabledNotifier.name);
+  private readonly logger: Logger;
+
+  constructor(@InjectLogger() logger: Logger) {
+    this.logger = logger.child({ component: 'EndpointDisabledNotifier' });
+  }
 
   async endpointDisabled(webhook: WebhookRow): Promise<void> {
     this.logger.warn(`webhook ${webhook.id} of workspace ${webhook.workspace_id} disabled: its deliveries failed for the whole retry window`);

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppError, AuditLog, Errors, IdempotencyStore, NatsBus, newId, withinTransaction } from '@widget/common';
+import { AppError, AuditLog, Errors, IdempotencyStore, InjectLogger, NatsBus, newId, withinTransaction } from '@widget/common';
+import type { Logger } from 'pino';
 import {
   AdminArticle,
   AdminArticlesQuery,
@@ -37,7 +38,7 @@ export function readScope(scope: ArticleScope, locale?: string): ReadScope {
 
 @Injectable()
 export class ArticlesService {
-  private readonly logger = new Logger(ArticlesService.name);
+  private readonly logger: Logger;
 
   constructor(
     private readonly articles: ArticleRepository,
@@ -49,7 +50,10 @@ export class ArticlesService {
     private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
     @InjectDataSource() private readonly db: DataSource,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'ArticlesService' });
+  }
 
   // ---- Operator ----
 

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { Errors, InjectConfig, NatsBus, zodDetails } from '@widget/common';
+import { Errors, InjectConfig, NatsBus, Scheduler, zodDetails } from '@widget/common';
 import { PresenceReport, presenceBody, TeamRpc } from '@widget/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -31,7 +31,6 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
   private seq = 0;
   /** Open sockets per account and workspace (`workspaceId operatorId`). */
   private readonly open = new Map<string, { workspaceId: string; operatorId: string; sockets: number }>();
-  private heartbeat: NodeJS.Timeout | undefined;
   private reporting: Promise<void> | null = null;
   private stale = false;
   private closed = false;
@@ -40,15 +39,15 @@ export class PresenceService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: RealtimeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly scheduler: Scheduler,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.heartbeat = setInterval(() => this.report(), this.config.PRESENCE_HEARTBEAT_MS).unref();
+    this.scheduler.every('presence-heartbeat', this.config.PRESENCE_HEARTBEAT_MS, () => this.report());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
-    clearInterval(this.heartbeat);
     await this.reporting;
     await this.send(0, FAREWELL_TIMEOUT_MS);
   }

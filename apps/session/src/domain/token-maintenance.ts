@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectConfig, InjectLogger, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import type { SessionConfig } from '../config';
 import { SessionRepository } from '../persistence/session.repository';
 
@@ -9,22 +10,20 @@ import { SessionRepository } from '../persistence/session.repository';
  * token fails on exp anyway). Every replica runs it; the deletes are idempotent.
  */
 @Injectable()
-export class TokenMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('TokenMaintenance');
-  private timer?: NodeJS.Timeout;
+export class TokenMaintenance implements OnApplicationBootstrap {
+  private readonly logger: Logger;
 
   constructor(
     private readonly repo: SessionRepository,
     @InjectConfig() private readonly config: SessionConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.run(), this.config.SESSION_MAINTENANCE_INTERVAL_MS);
-    this.timer.unref();
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'TokenMaintenance' });
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  onApplicationBootstrap(): void {
+    this.scheduler.every('token-maintenance', this.config.SESSION_MAINTENANCE_INTERVAL_MS, () => this.run());
   }
 
   async run(): Promise<void> {

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, AuditLog, Errors, NatsBus, newId, originAllowed, SecretBox, InjectConfig, withinTransaction } from '@widget/common';
+import { AppError, AuditLog, Errors, InjectConfig, InjectLogger, NatsBus, newId, originAllowed, SecretBox, withinTransaction } from '@widget/common';
+import type { Logger } from 'pino';
 import {
   AuditContext,
   Availability,
@@ -48,7 +49,7 @@ export function mergeWidgetConfig(current: WidgetConfig, patch: WidgetPatch): Wi
 @Injectable()
 export class WidgetsService {
   private readonly box: SecretBox;
-  private readonly logger = new Logger('Widgets');
+  private readonly logger: Logger;
 
   constructor(
     private readonly repo: WidgetRepository,
@@ -56,7 +57,9 @@ export class WidgetsService {
     private readonly audit: AuditLog,
     @InjectDataSource() private readonly db: DataSource,
     @InjectConfig() private readonly config: SessionConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'Widgets' });
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 

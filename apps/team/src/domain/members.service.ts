@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppError, AuditLog, Errors, hashToken, IdempotencyStore, withinTransaction, InjectConfig, NatsBus, newId, newOpaqueToken, SecretBox } from '@widget/common';
+import { AppError, AuditLog, Errors, hashToken, IdempotencyStore, InjectConfig, InjectLogger, NatsBus, newId, newOpaqueToken, SecretBox, withinTransaction } from '@widget/common';
+import type { Logger } from 'pino';
 import { AuditContext, EmailRpc, IdempotencyRequest, Member, MemberCreateBody, Role, SessionRpc } from '@widget/contracts';
 import type { TeamConfig } from '../config';
 import { MembershipEntity, OperatorEntity } from '../persistence/entities';
@@ -22,7 +23,7 @@ function checkOwnerRule(callerRole: CallerRole, ...roles: Role[]): void {
 /** A workspace's members: invitations, role changes and removals (SPEC §14). */
 @Injectable()
 export class MembersService {
-  private readonly logger = new Logger('MembersService');
+  private readonly logger: Logger;
   private readonly box: SecretBox;
 
   constructor(
@@ -32,7 +33,9 @@ export class MembersService {
     private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
     @InjectConfig() private readonly config: TeamConfig,
+    @InjectLogger() logger: Logger,
   ) {
+    this.logger = logger.child({ component: 'MembersService' });
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 

@@ -1,7 +1,9 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnModuleDestroy } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from 'pino';
 import { AppError } from '../errors';
+import { createLogger } from '../logging';
 import type { Rate } from './limits.config';
 
 export class RateLimitedError extends AppError {
@@ -22,6 +24,8 @@ export interface LimiterOptions<Name extends string> {
   /** RATE_LIMIT_KEY_PREFIX; a bucket's key is `<prefix><name>:<key>`, the same in every app that charges it. */
   keyPrefix: string;
   rules: Record<Name, LimitRule>;
+  /** The app's logger (default: one of its own, for specs). */
+  logger?: Logger;
 }
 
 /**
@@ -38,9 +42,10 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
   readonly redis: Redis;
   private readonly limiters = new Map<Name, { limiter: RateLimiterRedis; daily: boolean }>();
   private lastStoreError = 0;
-  private readonly logger = new Logger('Limiter');
+  private readonly logger: Logger;
 
   constructor(options: LimiterOptions<Name>) {
+    this.logger = (options.logger ?? createLogger('limiter')).child({ component: 'Limiter' });
     this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     this.redis.on('error', () => undefined);
     for (const [name, rule] of Object.entries(options.rules) as [Name, LimitRule][]) {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LoggerService } from '@nestjs/common';
+import { Inject, LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 
 export interface RequestContext {
@@ -60,6 +60,26 @@ export function serializeError(value: unknown, depth = 0): LoggedError | unknown
   }
   if (err.cause instanceof Error && depth < 3) out.cause = serializeError(err.cause, depth + 1) as LoggedError;
   return out;
+}
+
+/** The app's pino logger (its `service` field names the app), injected wherever a class logs. */
+export const LOGGER = Symbol('LOGGER');
+export const InjectLogger = () => Inject(LOGGER);
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * LOG_LEVEL, checked before any logger exists (pino's own refusal of a bad
+ * level is a stack trace): a bad value is one clear line on stderr and exit 1.
+ */
+export function logLevelOrExit(env: NodeJS.ProcessEnv = process.env): LogLevel {
+  const value = env.LOG_LEVEL ?? 'info';
+  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+  process.stderr.write(
+    `${JSON.stringify({ level: 60, time: new Date().toISOString(), msg: `Invalid configuration:\n  - LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(value.slice(0, 40))})` })}\n`,
+  );
+  process.exit(1);
 }
 
 /** `destination`: stdout unless given (a spec's sink). */

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig, InjectLogger } from '@widget/common';
+import type { Logger } from 'pino';
 import type { KnowledgeConfig } from '../../config';
 import { buildMessages, parseProviderReply, ProviderAnswer, ProviderPassage } from './provider-reply';
 
@@ -11,9 +12,11 @@ import { buildMessages, parseProviderReply, ProviderAnswer, ProviderPassage } fr
  */
 @Injectable()
 export class ChatProvider {
-  private readonly logger = new Logger(ChatProvider.name);
+  private readonly logger: Logger;
 
-  constructor(@InjectConfig() private readonly config: KnowledgeConfig) {}
+  constructor(@InjectConfig() private readonly config: KnowledgeConfig, @InjectLogger() logger: Logger) {
+    this.logger = logger.child({ component: 'ChatProvider' });
+  }
 
   get enabled(): boolean {
     return Boolean(this.config.AI_PROVIDER_BASE_URL);

@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditLog, ErasureLedger, Errors, InjectConfig, NatsBus, newId } from '@widget/common';
+import { AuditLog, ErasureLedger, Errors, InjectConfig, InjectLogger, NatsBus, newId, Scheduler } from '@widget/common';
+import type { Logger } from 'pino';
 import {
   AuditContext,
   ConversationRpc,
@@ -58,8 +59,7 @@ interface PartRow {
  */
 @Injectable()
 export class ErasuresService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Erasures');
-  private timer?: NodeJS.Timeout;
+  private readonly logger: Logger;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -69,7 +69,11 @@ export class ErasuresService implements OnApplicationBootstrap, OnApplicationShu
     private readonly audit: AuditLog,
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: SessionConfig,
-  ) {}
+    private readonly scheduler: Scheduler,
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'Erasures' });
+  }
 
   async request(workspaceId: string, selector: PersonSelector, audit: AuditContext | undefined): Promise<ErasureView> {
     await this.requireWorkspace(workspaceId);
@@ -109,13 +113,11 @@ export class ErasuresService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.ERASURE_RETRY_INTERVAL_MS);
-    this.timer.unref();
+    this.scheduler.every('erasure-retries', this.config.ERASURE_RETRY_INTERVAL_MS, () => this.kick());
     this.kick();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.running;
   }
 
