@@ -1,5 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { isObservable, lastValueFrom, Observable } from 'rxjs';
 import { REALTIME_PATH } from '@widget/contracts';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
@@ -35,5 +37,27 @@ export class RealtimeIoAdapter extends IoAdapter {
     // socket.io's engine has attached its 'upgrade' listener by now: the plain codec goes in front of it.
     this.plain.attach(this.httpServer as HttpServer);
     return server;
+  }
+
+  /**
+   * The gateway's `@SubscribeMessage` handlers as plain listeners (issue 26): Nest's IoAdapter builds an rxjs
+   * pipeline per socket and handler (fromEvent, mergeMap, takeUntil a shared disconnect stream), kilobytes a
+   * socket at 20k sockets; a listener that awaits the handler and acks its answer does the same work.
+   */
+  override bindMessageHandlers(socket: Parameters<IoAdapter['bindMessageHandlers']>[0], handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
+    for (const { message, callback, isAckHandledManually } of handlers as (MessageMappingProperties & { isAckHandledManually?: boolean })[]) {
+      socket.on(message as string, (...args: unknown[]) => {
+        const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: unknown) => void) : undefined;
+        const data = args.length <= 1 ? args[0] : args;
+        void (async () => {
+          const result = await callback(data, ack);
+          const answer = isObservable(result) ? await lastValueFrom(result, { defaultValue: undefined }) : result;
+          if (answer === undefined || answer === null) return;
+          const event = answer as { event?: string; data?: unknown };
+          if (event.event) return void socket.emit(event.event, event.data);
+          if (!isAckHandledManually && ack) ack(answer);
+        })();
+      });
+    }
   }
 }

@@ -97,6 +97,10 @@ export class SocketIoGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   }
 
   handleConnection(socket: IoSocket): Promise<void> {
+    // The handshake's HTTP request (headers, URL, its parser state) is not read again: socket.io's own advice
+    // for many sockets is to let it go (socket.handshake keeps the headers object, so it goes too).
+    (socket.conn as unknown as { request: unknown }).request = null;
+    (socket as unknown as { handshake: unknown }).handshake = { auth: {}, headers: {}, query: {} };
     return this.core.admit(socket.data.connection, socket.data.admission.lastMessageId);
   }
 

@@ -1,0 +1,364 @@
+/**
+ * Sockets held by ONE realtime process (issue 26), measured black-box:
+ *
+ * - a realtime replica of its own on the bench stack (every limit raised), reached directly (no gateway);
+ * - visitor sockets opened in steps (LEVELS) by client workers (child processes of this file, ≤ 10k sockets
+ *   each): each speaks socket.io's own wire protocol (engine.io v4 over `ws`, no socket.io-client: one Node
+ *   process holding 10k socket.io-client sockets would measure the client, not the server), with the SDK's
+ *   reconnect loop (libs/sdk/src/core/realtime.ts: full-jitter backoff, 0.5–2 s while the server is away,
+ *   0.5–15 s after a refusal such as 503 server_busy; the same token reused until it is refused);
+ * - every socket is a session of its own: its realtime token is signed with the stack's REALTIME_TOKEN_SECRET
+ *   by the same code the session service runs (RealtimeTokens.visitor), for made-up sessions of one real
+ *   widget, so 20k sessions cost no 20k database rows; AGENT_VISITORS of them are real sessions with a
+ *   conversation, started through the gateway;
+ * - at each level: the realtime process's RSS (/proc) and heap (/metrics);
+ * - with all open: agent → socket latency (admin POST of an operator message → `message.created` on the
+ *   visitor's socket), p50/p99;
+ * - a reconnect storm: realtime killed (SIGKILL) and restarted on its port; every socket reconnects with the
+ *   SDK's backoff. Reported: time from the restart's readiness (and from the kill) until all are connected,
+ *   refusals by code, the longest handshake (socket opened → connected or refused).
+ *
+ * The machine's hard limit of open files (`ulimit -Hn`) bounds the sockets one process can hold: the top
+ * level is that limit less SOCKETS_FD_MARGIN (SOCKETS_BENCH_TOP overrides it).
+ */
+const { fork, execSync } = require('node:child_process');
+const { readFileSync } = require('node:fs');
+const { performance } = require('node:perf_hooks');
+const { createTestWidget, startAnonymous, TEST_ORIGIN } = require('@widget/testing');
+const { poster } = require('./http');
+const { summarize } = require('./stats');
+
+const FD_MARGIN = Number(process.env.SOCKETS_FD_MARGIN ?? 400);
+const PER_WORKER = 10_000;
+const AGENT_VISITORS = 20;
+const AGENT_MESSAGES = 10;
+/** The SDK's defaults (libs/sdk/src/core/realtime.ts). */
+const BACKOFF = { refused: { baseMs: 500, maxMs: 15_000, floorMs: 200 }, away: { baseMs: 500, maxMs: 2000, floorMs: 200 } };
+const REALTIME_PATH = '/widget/v1/realtime/';
+const epochMs = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function topLevel() {
+  if (process.env.SOCKETS_BENCH_TOP) return Number(process.env.SOCKETS_BENCH_TOP);
+  let hard = 65_536;
+  try {
+    hard = Number(execSync('sh -c "ulimit -Hn"').toString().trim()) || hard;
+  } catch {
+    /* keep the default */
+  }
+  return Math.min(20_000, hard - FD_MARGIN);
+}
+
+function backoffDelay(attempt, { baseMs, maxMs, floorMs }) {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));
+  const floor = Math.min(floorMs, ceiling);
+  return Math.round(floor + Math.random() * (ceiling - floor));
+}
+
+// ---------------------------------------------------------------- the client worker (a child process)
+
+function worker() {
+  const WebSocket = require('ws');
+  const { RealtimeTokens } = require('@widget/common');
+  let config;
+  let tokens;
+  const clients = [];
+  const refusals = {};
+  let maxWaitMs = 0;
+  let waits = [];
+  let inFlight = 0;
+  let queue = [];
+
+  const count = (code) => (refusals[code] = (refusals[code] ?? 0) + 1);
+
+  async function mint(client) {
+    client.token = (await tokens.visitor(client.ctx, 300)).token;
+  }
+
+  function schedule(client, why, retryAfterSeconds) {
+    const delay = Math.max(backoffDelay(client.attempt++, BACKOFF[why]), (retryAfterSeconds ?? 0) * 1000);
+    client.timer = setTimeout(() => connect(client), delay);
+  }
+
+  /** Ramp-up opens at most `limit` at once; reconnects (the storm) are not held back: the SDK's loop alone paces them. */
+  function pump() {
+    while (queue.length > 0 && inFlight < config.rampConcurrency) connect(queue.shift());
+  }
+
+  function connect(client) {
+    client.timer = null;
+    inFlight++;
+    const started = epochMs();
+    let answered = false;
+    const answer = () => {
+      if (answered) return false;
+      answered = true;
+      inFlight--;
+      const waited = epochMs() - started;
+      waits.push(waited);
+      if (waited > maxWaitMs) maxWaitMs = waited;
+      setImmediate(pump);
+      return true;
+    };
+    const ws = new WebSocket(`${config.url}${REALTIME_PATH}?EIO=4&transport=websocket`, { perMessageDeflate: false, origin: config.origin });
+    client.ws = ws;
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const type = text[0];
+      if (type === '2') return ws.send('3');
+      if (type === '0') return ws.send(`40${JSON.stringify({ token: client.token })}`);
+      if (text.startsWith('40')) {
+        if (answer()) {
+          client.connected = true;
+          client.attempt = 0;
+        }
+        return;
+      }
+      if (text.startsWith('44')) {
+        answer();
+        const error = JSON.parse(text.slice(2)).data?.error ?? {};
+        count(`${error.code}/${error.reason}`);
+        client.refused = true;
+        if (error.code === 'auth_expired' || error.code === 'invalid_token') client.stale = true;
+        ws.terminate();
+        return;
+      }
+      if (client.watch && text.startsWith('42')) {
+        const [name, event] = JSON.parse(text.slice(2));
+        if (name === 'message.created') process.send({ got: event.payload?.message?.text, at: epochMs() });
+      }
+    });
+    ws.on('error', () => undefined);
+    ws.on('unexpected-response', (_req, res) => {
+      count(`http_${res.statusCode}`);
+      res.resume();
+    });
+    ws.on('close', () => {
+      const refused = client.refused;
+      client.connected = false;
+      client.refused = false;
+      client.ws = null;
+      if (!answered) {
+        answer();
+        count('transport');
+      }
+      if (client.stopped) return;
+      if (client.stale) {
+        client.stale = false;
+        void mint(client).then(() => schedule(client, 'refused'));
+        return;
+      }
+      schedule(client, refused ? 'refused' : 'away');
+    });
+  }
+
+  process.on('message', async (msg) => {
+    if (msg.cmd === 'config') {
+      config = msg;
+      tokens = new RealtimeTokens(msg.secret);
+      process.send({ ok: true });
+    } else if (msg.cmd === 'open') {
+      const fresh = [];
+      for (const item of msg.items) {
+        const client = { ctx: item.ctx, watch: item.watch, token: null, ws: null, connected: false, attempt: 0, timer: null };
+        await mint(client);
+        clients.push(client);
+        fresh.push(client);
+      }
+      queue.push(...fresh);
+      pump();
+      process.send({ ok: true });
+    } else if (msg.cmd === 'status') {
+      const connected = clients.filter((c) => c.connected).length;
+      process.send({ connected, total: clients.length, refusals: { ...refusals }, maxWaitMs, rss: process.memoryUsage().rss });
+    } else if (msg.cmd === 'reset') {
+      for (const key of Object.keys(refusals)) delete refusals[key];
+      maxWaitMs = 0;
+      waits = [];
+      process.send({ ok: true });
+    } else if (msg.cmd === 'waits') {
+      process.send({ waits });
+    } else if (msg.cmd === 'stop') {
+      for (const client of clients) {
+        client.stopped = true;
+        clearTimeout(client.timer);
+        client.ws?.terminate();
+      }
+      queue = [];
+      process.send({ ok: true });
+    }
+  });
+}
+
+// ---------------------------------------------------------------- the bench (the parent)
+
+class Worker {
+  constructor() {
+    this.child = fork(__filename, [], { env: { ...process.env, SOCKETS_BENCH_WORKER: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.pending = [];
+    this.onGot = () => undefined;
+    this.child.on('message', (msg) => {
+      if ('got' in msg) return this.onGot(msg);
+      this.pending.shift()?.(msg);
+    });
+  }
+  ask(msg) {
+    return new Promise((resolve) => {
+      this.pending.push(resolve);
+      this.child.send(msg);
+    });
+  }
+}
+
+function rssOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+async function heapOf(url) {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const used = /^nodejs_heap_size_used_bytes\S*\s+([\d.e+]+)/m.exec(text);
+    return used ? Number(used[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const mb = (bytes) => (bytes === null ? null : Math.round((bytes / 1048576) * 10) / 10);
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+async function statusOf(workers) {
+  const all = await Promise.all(workers.map((w) => w.ask({ cmd: 'status' })));
+  const refusals = {};
+  for (const s of all) for (const [code, n] of Object.entries(s.refusals)) refusals[code] = (refusals[code] ?? 0) + n;
+  return {
+    connected: all.reduce((n, s) => n + s.connected, 0),
+    total: all.reduce((n, s) => n + s.total, 0),
+    refusals,
+    maxWaitMs: Math.round(Math.max(...all.map((s) => s.maxWaitMs))),
+    clientRss: all.reduce((n, s) => n + s.rss, 0),
+  };
+}
+
+async function waitAllConnected(workers, target, timeoutMs, onTick) {
+  const started = Date.now();
+  for (;;) {
+    const status = await statusOf(workers);
+    onTick?.(status);
+    if (status.connected >= target) return { ...status, ms: Date.now() - started };
+    if (Date.now() - started > timeoutMs) return { ...status, ms: null };
+    await sleep(250);
+  }
+}
+
+async function run({ stack, log }) {
+  const top = topLevel();
+  const levels = [...new Set([5000, 10_000, top].filter((n) => n <= top))];
+  const realtime = await stack.spawn('realtime', { TRUST_PROXY: 'true', LOG_LEVEL: 'warn' });
+  let app = realtime;
+  const widget = await createTestWidget(stack);
+  const post = poster(stack.baseUrl, 8);
+  const origin = TEST_ORIGIN;
+  const workers = Array.from({ length: Math.ceil(top / PER_WORKER) }, () => new Worker());
+  const secret = stack.env.REALTIME_TOKEN_SECRET;
+  await Promise.all(workers.map((w) => w.ask({ cmd: 'config', url: realtime.url.replace('http', 'ws'), origin, secret, rampConcurrency: 100 })));
+  const figures = { realtimeIdleRssMb: mb(rssOf(realtime.process.pid)), levels: [], loadBefore: load() };
+  log(`realtime idle RSS ${figures.realtimeIdleRssMb} MB; levels ${levels.join(', ')}; load ${figures.loadBefore}`);
+
+  // The real visitors: session, conversation, and their socket among the first ones.
+  const agentVisitors = [];
+  for (let i = 0; i < AGENT_VISITORS; i++) {
+    const { token, sessionId } = await startAnonymous(widget);
+    const headers = { authorization: `Bearer ${token}`, origin };
+    const created = await post('/widget/v1/conversations', { subject: 'sockets bench' }, headers);
+    if (created.status !== 201) throw new Error(`conversation create failed: ${created.status} ${created.text}`);
+    const ctx = { sessionId, workspaceId: widget.workspaceId, widgetId: widget.widgetId, identityType: 'anonymous', userId: null, expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    agentVisitors.push({ conversationId: JSON.parse(created.text).id, ctx });
+  }
+  const madeUp = (i) => ({
+    sessionId: `ses_bench${String(i).padStart(20, '0')}`,
+    workspaceId: widget.workspaceId,
+    widgetId: widget.widgetId,
+    identityType: 'anonymous',
+    userId: null,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+
+  let opened = 0;
+  for (const level of levels) {
+    const started = Date.now();
+    while (opened < level) {
+      const w = workers[Math.floor(opened / PER_WORKER)];
+      const upto = Math.min(level, (Math.floor(opened / PER_WORKER) + 1) * PER_WORKER);
+      const items = [];
+      for (let i = opened; i < upto; i++) items.push(i < AGENT_VISITORS ? { ctx: agentVisitors[i].ctx, watch: true } : { ctx: madeUp(i), watch: false });
+      await w.ask({ cmd: 'open', items });
+      opened = upto;
+    }
+    const status = await waitAllConnected(workers, level, 180_000);
+    await sleep(3000); // let the allocations of the ramp settle before reading the RSS
+    const rss = rssOf(realtime.process.pid);
+    const row = { sockets: level, connected: status.connected, openedInMs: Date.now() - started - 3000, realtimeRssMb: mb(rss), realtimeHeapUsedMb: mb(await heapOf(realtime.url)), kbPerSocket: Math.round(((rss - figures.realtimeIdleRssMb * 1048576) / level / 1024) * 10) / 10, refusals: status.refusals, maxHandshakeMs: status.maxWaitMs, load: load() };
+    figures.levels.push(row);
+    log(JSON.stringify(row));
+    if (status.connected < level) break;
+    await Promise.all(workers.map((w) => w.ask({ cmd: 'reset' })));
+  }
+
+  // Agent → socket with every socket open.
+  const received = new Map();
+  for (const w of workers) w.onGot = ({ got, at }) => received.get(got)?.(at);
+  const samples = [];
+  for (let round = 0; round < AGENT_MESSAGES; round++) {
+    await Promise.all(
+      agentVisitors.map(async (v, i) => {
+        const text = `agent ${round} ${i} ${Math.random().toString(36).slice(2)}`;
+        const got = new Promise((resolve) => {
+          received.set(text, resolve);
+          setTimeout(() => resolve(NaN), 10_000);
+        });
+        const t0 = epochMs();
+        const res = await post(`/admin/v1/conversations/${v.conversationId}/messages`, { text, author: { id: 'agent_bench', name: 'Bench' } }, { authorization: `Bearer ${stack.adminKey}` });
+        if (res.status !== 201) throw new Error(`agent send failed: ${res.status} ${res.text}`);
+        samples.push((await got) - t0);
+        received.delete(text);
+      }),
+    );
+  }
+  const lost = samples.filter(Number.isNaN).length;
+  figures.agentToSocket = { sockets: opened, ...summarize(samples.filter((s) => !Number.isNaN(s))), lost, load: load() };
+  log(`agent → socket with ${opened} open: ${JSON.stringify(figures.agentToSocket)}`);
+
+  // The reconnect storm: SIGKILL, restart on the same port, everyone back on the SDK's loop.
+  await Promise.all(workers.map((w) => w.ask({ cmd: 'reset' })));
+  const killedAt = Date.now();
+  await app.stop('SIGKILL');
+  app = await app.restart();
+  const readyAt = Date.now();
+  let half = null;
+  const storm = await waitAllConnected(workers, opened, 120_000, (s) => {
+    if (half === null && s.connected >= opened / 2) half = Date.now() - readyAt;
+  });
+  figures.storm = {
+    sockets: opened,
+    restartMs: readyAt - killedAt,
+    allConnectedAfterReadyMs: storm.ms === null ? null : storm.ms,
+    halfConnectedAfterReadyMs: half,
+    connected: storm.connected,
+    refusals: storm.refusals,
+    maxHandshakeMs: storm.maxWaitMs,
+    realtimeRssAfterMb: mb(rssOf(app.process.pid)),
+    load: load(),
+  };
+  log(`storm: ${JSON.stringify(figures.storm)}`);
+
+  await Promise.all(workers.map((w) => w.ask({ cmd: 'stop' })));
+  for (const w of workers) w.child.kill();
+  await app.stop();
+  return figures;
+}
+
+if (process.env.SOCKETS_BENCH_WORKER) worker();
+
+module.exports = { name: 'sockets', run };
