@@ -48,8 +48,8 @@ function usedBy(principal: NatsPrincipal): Used {
     calls: new Set(matches(code, /\.send\(\s*(\w+Rpc)\.(\w+)\b/g)),
     publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
     hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
-    // Taken from the JetStream stream through the durable consumer (apps/integrations).
-    consumes: new Set(matches(code, /@OnDomainEvent\(\s*(\w+Events)\.(\w+)\s*\)/g)),
+    // Taken from the JetStream stream through the principal's durable consumer (apps/integrations, apps/events).
+    consumes: new Set(matches(code, /@OnDomainEvent\(\s*(\w+Events)\.(\w+)\s*[,)]/g)),
   };
   // Tables of subjects sent in a loop: the audit trail's `SOURCES = [TeamRpc.auditLog, …]`, the privacy
   // parts (`REMOTE_PARTS = { conversation: ConversationRpc.erasePerson, … }`, `EXPORT_PARTS = [['session', SessionRpc.exportPerson], …]`).
@@ -109,10 +109,11 @@ describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
   it('permissions honour the namespace; reply inboxes are per principal; only answering principals may respond', () => {
     const staging = natsPermissions('events', 'staging.');
     expect(staging.subscribe).toContain('staging.rpc.events.ingest');
-    expect(staging.subscribe).toContain('staging.evt.session.started');
+    // Its lifecycle facts come from JetStream (below), never a plain subscription that an outage would lose.
+    expect(staging.subscribe).not.toContain('staging.evt.session.started');
     expect(staging.subscribe.every((s) => s.startsWith('staging.') || s === '_INBOX.staging.events.>')).toBe(true);
     // Its only request besides its own ping: the workspaces' retention settings (SPEC §17).
-    expect([...staging.publish].sort()).toEqual(['staging.rpc.events.health', 'staging.rpc.session.privacy.retention-policies']);
+    expect(staging.publish.filter((s) => !s.startsWith('$JS.')).sort()).toEqual(['staging.rpc.events.health', 'staging.rpc.session.privacy.retention-policies']);
     expect(staging.respond).toBe(true);
     const gateway = natsPermissions('gateway', 'staging.');
     expect(gateway.subscribe).toContain('_INBOX.staging.gateway.>');
@@ -120,30 +121,32 @@ describe('NATS grants (libs/contracts/src/access.ts) match the code', () => {
     expect(gateway.respond).toBe(false);
     for (const principal of NATS_PRINCIPALS) {
       const { publish, subscribe } = natsPermissions(principal, '');
-      // JetStream only for the consumer of the domain events, and only its own stream and consumer (below).
-      const others = principal === 'integrations' ? publish.filter((s) => !s.startsWith('$JS.')) : publish;
+      // JetStream only for the consumers of the domain events, and only the stream and their own consumer (below).
+      const others = (grants[principal].consumes ?? []).length > 0 ? publish.filter((s) => !s.startsWith('$JS.')) : publish;
       for (const subject of [...others, ...subscribe]) expect(subject).not.toMatch(/^(\$JS|\$SYS|>|_INBOX\.>)/);
     }
   });
 
-  it('the consumer of the domain events may use its own stream and durable consumer in its namespace, nothing wider', () => {
-    const { publish } = natsPermissions('integrations', 'staging.');
+  it.each(['integrations', 'events'] as const)('%s, a consumer of the domain events, may use the stream and its own durable consumer in its namespace, nothing wider', (principal) => {
+    const { publish } = natsPermissions(principal, 'staging.');
     const jetStream = publish.filter((s) => s.startsWith('$JS.'));
     expect(jetStream.sort()).toEqual(
       [
         '$JS.API.STREAM.INFO.staging-domain-events',
         '$JS.API.STREAM.CREATE.staging-domain-events',
         '$JS.API.STREAM.UPDATE.staging-domain-events',
-        '$JS.API.CONSUMER.INFO.staging-domain-events.integrations',
-        '$JS.API.CONSUMER.CREATE.staging-domain-events.integrations',
-        '$JS.API.CONSUMER.CREATE.staging-domain-events.integrations.>',
-        '$JS.API.CONSUMER.DURABLE.CREATE.staging-domain-events.integrations',
-        '$JS.API.CONSUMER.MSG.NEXT.staging-domain-events.integrations',
-        '$JS.ACK.staging-domain-events.integrations.>',
+        `$JS.API.CONSUMER.INFO.staging-domain-events.${principal}`,
+        `$JS.API.CONSUMER.CREATE.staging-domain-events.${principal}`,
+        `$JS.API.CONSUMER.CREATE.staging-domain-events.${principal}.>`,
+        `$JS.API.CONSUMER.DURABLE.CREATE.staging-domain-events.${principal}`,
+        `$JS.API.CONSUMER.MSG.NEXT.staging-domain-events.${principal}`,
+        `$JS.ACK.staging-domain-events.${principal}.>`,
       ].sort(),
     );
-    // The stream keeps exactly the events consumed; nobody else consumes.
-    expect(domainEventSubjects().sort()).toEqual(sorted(grants.integrations.consumes ?? []));
-    for (const principal of NATS_PRINCIPALS.filter((p) => p !== 'integrations')) expect(grants[principal].consumes ?? []).toEqual([]);
+  });
+
+  it('the stream keeps exactly the events consumed; only the integrations and events services consume', () => {
+    expect(domainEventSubjects().sort()).toEqual(sorted([...(grants.integrations.consumes ?? []), ...(grants.events.consumes ?? [])]));
+    for (const principal of NATS_PRINCIPALS.filter((p) => p !== 'integrations' && p !== 'events')) expect(grants[principal].consumes ?? []).toEqual([]);
   });
 });

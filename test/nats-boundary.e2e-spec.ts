@@ -1,6 +1,7 @@
 import {
   ConversationEvents,
   ConversationRpc,
+  domainEventStream,
   natsInboxPrefix,
   NatsPrincipal,
   natsUserName,
@@ -82,8 +83,11 @@ describe('NATS trust boundary (generated nats-server users and permissions)', ()
     expect(await codeOf(nc.request(ConversationRpc.adminList.subject, packet(ConversationRpc.adminList.subject, { workspaceId: 'ws_x', limit: 1 }), { timeout: 5000 }))).toBe(
       'PERMISSIONS_VIOLATION',
     );
-    // It hears message.created (analytics) but not what it is not granted: typing, read state, the whole tree.
+    // Its lifecycle facts come from its own JetStream consumer: not even message.created by a plain subscription,
+    // nor typing, read state, the whole tree; nor may it pull from the integrations service's consumer.
+    expect(await refusedSubscription(nc, ConversationEvents.messageCreated.subject)).toBe('PERMISSIONS_VIOLATION');
     expect(await refusedSubscription(nc, ConversationEvents.typingStart.subject)).toBe('PERMISSIONS_VIOLATION');
+    expect(await refusedPublish(nc, `$JS.API.CONSUMER.MSG.NEXT.${domainEventStream()}.integrations`, { batch: 1 })).toBe('PERMISSIONS_VIOLATION');
     expect(await refusedSubscription(nc, ConversationEvents.messageCreated.subject.replace(/message\.created$/, '>'))).toBe('PERMISSIONS_VIOLATION');
     // Nobody reads the replies of others: neither every inbox nor the gateway's.
     expect(await refusedSubscription(nc, '_INBOX.>')).toBe('PERMISSIONS_VIOLATION');

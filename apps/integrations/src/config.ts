@@ -1,4 +1,4 @@
-import { encryptionKeyEnv, loadConfig, serviceEnv } from '@widget/common';
+import { encryptionKeyEnv, eventStreamEnvShape, loadConfig, serviceEnv } from '@widget/common';
 import { z } from 'zod';
 import { emailEnvShape } from './email/email.config';
 
@@ -29,12 +29,8 @@ export const integrationsEnv = serviceEnv.extend({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   /** Delivered and failed deliveries are kept this long in the delivery log (pending ones until they end). */
   WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  /** The JetStream stream keeps the domain events this long: what the service can replay after an outage. */
-  EVENT_STREAM_MAX_AGE_HOURS: z.coerce.number().min(1).max(24 * 365).default(72),
-  /** Copies of the stream in a NATS cluster (1 on a single server; 3 on the chart's 3-node cluster, so a node may fail). */
-  EVENT_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  /** An event taken from the stream and not acknowledged within this long goes to another replica. */
-  EVENT_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** EVENT_STREAM_MAX_AGE_HOURS, EVENT_STREAM_REPLICAS, EVENT_ACK_WAIT_MS: the domain-event stream and its durable consumer (libs/common jetstream). */
+  ...eventStreamEnvShape,
 });
 export type IntegrationsConfig = z.infer<typeof integrationsEnv>;
 

@@ -96,6 +96,60 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
     await root.delete(`${hooks()}/${webhookId}`);
   }, 120_000);
 
+  it('an event no handler wants costs no transaction; a webhook created and then at once an event: delivered, on either replica', async () => {
+    // A workspace of its own, with no webhook yet (and no SMTP here: email wants nothing either).
+    const quiet = await createTestWidget(stack);
+    const quietHooks = `/workspaces/${quiet.workspaceId}/webhooks`;
+    const claims = async () => (await queryDatabase<{ n: number }>(stack.databaseUrl, `SELECT count(*)::int AS n FROM integrations.consumed_events`))[0].n;
+    const before = await claims();
+    const { token } = await startAnonymous(quiet);
+    const opened = await quiet.api.post('/conversations', { message: `unheard ${randomUUID()}` }, { token });
+    expect(opened.status).toBe(201);
+    const unheard: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await quiet.api.post(`/conversations/${opened.body.id}/messages`, { text: `unheard ${i} ${randomUUID()}` }, { token });
+      expect(sent.status).toBe(201);
+      unheard.push(sent.body.id);
+    }
+    // Registered, and at once a message: the one replica handles the stream in order, so once this message is
+    // delivered every event before it was handled too (skipped: nobody subscribed then).
+    const r = await receiver();
+    const created = await root.post(quietHooks, { url: r.url, events: ['message.created'] });
+    expect(created.status).toBe(201);
+    const heard = await quiet.api.post(`/conversations/${opened.body.id}/messages`, { text: `heard ${randomUUID()}` }, { token });
+    expect(heard.status).toBe(201);
+    await r.until((all) => all.some((x) => messageIdOf(x) === heard.body.id && x.status === 200));
+    // The four skipped events wrote nothing (no consumed_events row: no transaction); the heard one, one row.
+    expect((await claims()) - before).toBe(1);
+    expect(r.received.map(messageIdOf)).toEqual([heard.body.id]);
+    await root.delete(`${quietHooks}/${created.body.webhook.id}`);
+
+    // Two replicas: in each of 6 fresh workspaces, a webhook created and then at once a conversation; whichever
+    // replica takes the events reads the webhooks when it handles them, so none is missed.
+    const second = await stack.spawn('integrations');
+    try {
+      const fresh = await receiver();
+      const opened6 = await Promise.all(
+        Array.from({ length: 6 }, async (_, i) => {
+          const w = await createTestWidget(stack);
+          const hook = await root.post(`/workspaces/${w.workspaceId}/webhooks`, { url: fresh.url, events: ['conversation.created', 'message.created'] });
+          expect(hook.status).toBe(201);
+          const visitor = await startAnonymous(w);
+          const conv = await w.api.post('/conversations', { message: `at once ${i} ${randomUUID()}` }, { token: visitor.token });
+          expect(conv.status).toBe(201);
+          return conv.body.id as string;
+        }),
+      );
+      await fresh.until((all) => all.filter((x) => x.status === 200).length >= 12, 90_000);
+      for (const id of opened6) {
+        expect(fresh.received.filter((x) => x.json.type === 'conversation.created' && x.json.data.conversation.id === id && x.status === 200)).toHaveLength(1);
+        expect(fresh.received.filter((x) => x.json.type === 'message.created' && x.json.data.conversation.id === id && x.status === 200)).toHaveLength(1);
+      }
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
   it('two replicas share the events and the deliveries: each delivered exactly once', async () => {
     processes.push(await stack.spawn('integrations'));
     const r = await receiver();

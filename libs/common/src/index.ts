@@ -3,6 +3,7 @@ export * from './errors';
 export * from './config';
 export * from './logging';
 export * from './nats';
+export * from './jetstream';
 export * from './database';
 export * from './bootstrap';
 export * from './metrics';

@@ -2,7 +2,7 @@ import { CannedReplyRpc } from './canned-replies';
 import { ConversationEvents, ConversationRpc } from './conversation';
 import { EventsRpc } from './events';
 import { FormsEvents, FormsRpc } from './forms';
-import { domainEventStream, INTEGRATIONS_CONSUMER, IntegrationsRpc } from './integrations';
+import { domainEventStream, IntegrationsRpc } from './integrations';
 import { EmailRpc } from './email';
 import { KnowledgeEvents, KnowledgeRpc } from './knowledge';
 import { SessionEvents, SessionRpc } from './session';
@@ -133,7 +133,9 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: served('events', EventsRpc),
       calls: [...pick(SessionRpc, ['retentionPolicies']), ...selfPing('events')],
       publishes: [],
-      hears: [
+      hears: [],
+      // Lifecycle facts (issue 26): from JetStream through its own durable consumer, so an outage loses none.
+      consumes: [
         ...pick(SessionEvents, ['started', 'identified']),
         ...pick(ConversationEvents, ['conversationCreated', 'messageCreated']),
         ...all(FormsEvents),
@@ -163,6 +165,11 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
   };
 }
 
+/** The durable consumer of the domain-event stream a consuming principal pulls from: its own name. */
+export function domainEventConsumer(principal: NatsPrincipal): string {
+  return principal;
+}
+
 /** The subjects the domain-event stream keeps: every event some principal consumes. */
 export function domainEventSubjects(): string[] {
   const grants = natsGrants();
@@ -170,12 +177,12 @@ export function domainEventSubjects(): string[] {
 }
 
 /**
- * JetStream API subjects of a consuming principal, and nothing wider: look up, create and update its stream,
- * look up and create its durable consumer, pull from it and acknowledge (docs/architecture.md).
+ * JetStream API subjects of a consuming principal, and nothing wider: look up, create and update the stream,
+ * look up and create its own durable consumer (named after it), pull from it and acknowledge (docs/architecture.md).
  */
-function jetStreamSubjects(prefix: string): string[] {
+function jetStreamSubjects(principal: NatsPrincipal, prefix: string): string[] {
   const stream = domainEventStream(prefix);
-  const consumer = `${stream}.${INTEGRATIONS_CONSUMER}`;
+  const consumer = `${stream}.${domainEventConsumer(principal)}`;
   return [
     ...['INFO', 'CREATE', 'UPDATE'].map((op) => `$JS.API.STREAM.${op}.${stream}`),
     `$JS.API.CONSUMER.INFO.${consumer}`,
@@ -219,6 +226,6 @@ export function natsPermissions(principal: NatsPrincipal, prefix: string = SUBJE
   const subscribe = subjects([...grant.serves, ...grant.hears]);
   if (grant.calls.length > 0) subscribe.push(`${natsInboxPrefix(principal, prefix)}.>`);
   const publish = subjects([...grant.calls, ...grant.publishes]);
-  if ((grant.consumes ?? []).length > 0) publish.push(...jetStreamSubjects(prefix));
+  if ((grant.consumes ?? []).length > 0) publish.push(...jetStreamSubjects(principal, prefix));
   return { publish, subscribe, respond: grant.serves.length > 0 };
 }

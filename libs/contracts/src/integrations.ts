@@ -12,18 +12,16 @@ import { rpc, SUBJECT_PREFIX } from './transport';
 // ---- The domain-event stream ----
 
 /**
- * The JetStream stream that keeps the domain events the integrations service
- * consumes, one per NATS_SUBJECT_PREFIX: `domain-events`, or
- * `staging-domain-events` for `staging.`. Its subjects are the events its
- * grant (`natsGrants().integrations.consumes`) names.
+ * The JetStream stream that keeps the domain events the integrations and
+ * events services consume, one per NATS_SUBJECT_PREFIX: `domain-events`, or
+ * `staging-domain-events` for `staging.`. Its subjects are the events their
+ * grants' `consumes` name (`domainEventSubjects()`); each has a durable
+ * consumer of its own (`domainEventConsumer(principal)`).
  */
 export function domainEventStream(prefix: string = SUBJECT_PREFIX): string {
   const namespace = prefix.replace(/\.$/, '').replace(/\./g, '-');
   return namespace ? `${namespace}-domain-events` : 'domain-events';
 }
-
-/** The durable pull consumer every integrations replica shares. */
-export const INTEGRATIONS_CONSUMER = 'integrations';
 
 // ---- Webhooks (SPEC §16) ----
 

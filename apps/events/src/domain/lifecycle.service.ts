@@ -9,8 +9,7 @@ import {
   SessionStarted,
   VisitorEvent,
 } from '@widget/contracts';
-import type { Attribution, EventRow } from '../persistence/events.repository';
-import { LifecycleBuffer } from './lifecycle-buffer';
+import type { Attribution, EventRow, SystemRow } from '../persistence/events.repository';
 
 /** A fact before serialization: its properties as an object. */
 type Fact = Omit<EventRow, 'properties'> & { properties: Record<string, unknown> };
@@ -23,23 +22,21 @@ const at = (iso: string | undefined) => {
 };
 
 /**
- * Turns the other services' domain events into countable lifecycle events,
- * handed to the buffer that writes them in batches. Their ids are derived
- * from the domain event, so a redelivery is a no-op.
+ * Turns the other services' domain events into countable lifecycle events
+ * (rows the LifecycleConsumer writes a pulled batch of at once). Their ids are
+ * derived from the domain event, so a redelivery is a no-op.
  */
 @Injectable()
 export class LifecycleService {
-  constructor(private readonly buffer: LifecycleBuffer) {}
-
-  sessionStarted(e: SessionStarted): void {
-    this.record(
+  sessionStarted(e: SessionStarted): SystemRow | null {
+    return this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       { eventId: systemId(T.sessionStarted, e.sessionId), type: T.sessionStarted, occurredAt: at(e.at), properties: { identityType: e.identityType } },
     );
   }
 
-  sessionIdentified(e: SessionIdentified): void {
-    this.record(
+  sessionIdentified(e: SessionIdentified): SystemRow | null {
+    return this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.toSessionId },
       {
         eventId: systemId(T.sessionIdentified, e.toSessionId),
@@ -50,9 +47,9 @@ export class LifecycleService {
     );
   }
 
-  conversationStarted(e: VisitorEvent<{ conversation: Conversation }>): void {
+  conversationStarted(e: VisitorEvent<{ conversation: Conversation }>): SystemRow | null {
     const conversation = e.payload.conversation;
-    this.record(
+    return this.record(
       { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
       {
         eventId: systemId(T.conversationStarted, conversation.id),
@@ -64,10 +61,10 @@ export class LifecycleService {
   }
 
   /** Only what the visitor wrote is a "message sent"; agent and bot replies are not widget activity. */
-  messageCreated(e: VisitorEvent<{ conversation: Conversation; message: Message }>): void {
+  messageCreated(e: VisitorEvent<{ conversation: Conversation; message: Message }>): SystemRow | null {
     const message = e.payload.message;
-    if (message.author.type !== 'user') return;
-    this.record(
+    if (message.author.type !== 'user') return null;
+    return this.record(
       { workspaceId: e.audience.workspaceId, widgetId: null, sessionId: e.audience.sessionId },
       {
         eventId: systemId(T.messageSent, message.id),
@@ -78,8 +75,8 @@ export class LifecycleService {
     );
   }
 
-  formSubmitted(e: FormSubmitted): void {
-    this.record(
+  formSubmitted(e: FormSubmitted): SystemRow | null {
+    return this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       {
         eventId: systemId(T.formSubmitted, e.submissionId),
@@ -91,8 +88,8 @@ export class LifecycleService {
   }
 
   /** A view has no id of its own: session, article and instant make it one. */
-  articleViewed(e: ArticleViewed): void {
-    this.record(
+  articleViewed(e: ArticleViewed): SystemRow | null {
+    return this.record(
       { workspaceId: e.workspaceId, widgetId: e.widgetId, sessionId: e.sessionId },
       {
         eventId: systemId(T.articleViewed, `${e.sessionId}:${e.articleId}:${e.at}`),
@@ -103,7 +100,7 @@ export class LifecycleService {
     );
   }
 
-  private record(by: Omit<Attribution, 'source'>, fact: Fact): void {
-    this.buffer.add({ ...by, ...fact, properties: JSON.stringify(fact.properties) });
+  private record(by: Omit<Attribution, 'source'>, fact: Fact): SystemRow {
+    return { ...by, ...fact, properties: JSON.stringify(fact.properties) };
   }
 }

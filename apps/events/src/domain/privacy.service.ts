@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, checkErasure, checkPersonKeys, ErasureLedger, EXPORT_PAGE_ROWS, exportPage } from '@widget/common';
 import type { ErasePersonReply, ErasePersonRequest, ExportChunk, ExportPersonRequest } from '@widget/contracts';
 import { EventPosition, EventsPrivacyRepository } from '../persistence/privacy.repository';
-import { LifecycleBuffer } from './lifecycle-buffer';
+import { LifecycleConsumer } from './lifecycle-consumer';
 
 /** A position's instant: UTC to the microsecond, as the repository writes it. */
 const MICROSECOND_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -35,17 +35,17 @@ export class EventsPrivacyService {
   constructor(
     private readonly ledger: ErasureLedger,
     private readonly repo: EventsPrivacyRepository,
-    private readonly buffer: LifecycleBuffer,
+    private readonly lifecycle: LifecycleConsumer,
   ) {}
 
   /**
    * Once per erasure: a repeat answers the counts recorded the first time.
-   * The lifecycle facts this replica holds are written first, so none of
-   * the person's lands after the erasure.
+   * The lifecycle batch this replica is writing is waited for first, so none
+   * of its facts of the person lands after the erasure.
    */
   async erase(req: ErasePersonRequest): Promise<ErasePersonReply> {
     const { erasureId, person } = checkErasure(req);
-    await this.buffer.flush();
+    await this.lifecycle.settled();
     return this.ledger.run(erasureId, person.workspaceId, (m) => this.repo.erase(m, person));
   }
 

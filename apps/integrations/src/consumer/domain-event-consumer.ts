@@ -1,42 +1,49 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InjectConfig, Metrics, natsConnectOptions } from '@widget/common';
-import { domainEventStream, domainEventSubjects, INTEGRATIONS_CONSUMER } from '@widget/contracts';
-import { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection, connect } from 'nats';
+import { BatchFailures, DurableEventConsumer, findDomainEventHandlers, InjectConfig, Metrics } from '@widget/common';
+import { natsGrants } from '@widget/contracts';
+import type { JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
-import { ensureEventStream } from './event-stream';
-import { DomainEventHandler, ON_DOMAIN_EVENT } from './on-domain-event';
+import { DomainEventHandler, InterestScope, OnDomainEventOptions, PulledEvent } from './on-domain-event';
 
 interface Registered {
   /** `Class.method`: the key its handled events are recorded under. */
   name: string;
   run: DomainEventHandler<never>;
+  wants?: (payload: unknown, scope: InterestScope) => boolean | Promise<boolean>;
 }
 
-/** A failing event is offered again after 2^n seconds (n: deliveries so far), at most this long. */
-const MAX_REDELIVERY_DELAY_MS = 60_000;
-/** Events pulled at once by one replica. */
+/** Events handed to one batch (each still handled in transactions of its own). */
 const BATCH = 64;
 
+class BatchScope implements InterestScope {
+  private readonly loaded = new Map<string, Promise<unknown>>();
+  constructor(readonly events: readonly PulledEvent[]) {}
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let found = this.loaded.get(key) as Promise<T> | undefined;
+    if (!found) this.loaded.set(key, (found = load()));
+    return found;
+  }
+}
+
 /**
- * The durable JetStream consumer of the domain events (docs/integrations.md):
- * every replica pulls from the same durable consumer, so each event goes to one
- * replica at a time; an event not acknowledged within EVENT_ACK_WAIT_MS (the
- * replica died) goes to another. Handlers are the `@OnDomainEvent` methods of
- * the service's providers; each runs in a transaction that records (handler,
- * event key) in `integrations.consumed_events`, so a redelivered event does
- * nothing twice. The event is acknowledged after every handler committed.
+ * The integrations service's durable JetStream consumer of the domain events
+ * (DurableEventConsumer in libs/common; docs/architecture.md). Handlers are
+ * the `@OnDomainEvent` methods of the service's providers. For each pulled
+ * batch, the handlers' interest checks (`wants`) run first, sharing what they
+ * read; an event no handler wants is acknowledged with no transaction. Each
+ * wanted (event, handler) runs in a transaction that records (handler, event
+ * key) in `integrations.consumed_events`, so a redelivered event does nothing
+ * twice. An event is acknowledged after every handler that wanted it
+ * committed; one whose handler threw is offered again with backoff (the
+ * others of its batch are not).
  */
 @Injectable()
 export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(DomainEventConsumer.name);
   private readonly handlers = new Map<string, Registered[]>();
-  private nc: NatsConnection | null = null;
-  private messages: ConsumerMessages | null = null;
-  private loop: Promise<void> | null = null;
-  private stopping = false;
+  private consumer: DurableEventConsumer | null = null;
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -47,87 +54,59 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.discoverHandlers();
-    const stream = domainEventStream();
-    const subjects = domainEventSubjects();
-    const unkept = [...this.handlers.keys()].filter((s) => !subjects.includes(s));
-    if (unkept.length > 0) throw new Error(`@OnDomainEvent on ${unkept.join(', ')}: add it to the integrations grant's consumes (libs/contracts/src/access.ts)`);
-    this.nc = await connect({ ...natsConnectOptions(this.config, 'integrations', 'integrations-events'), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-    const jsm = await this.nc.jetstreamManager({ checkAPI: false });
-    await ensureEventStream(jsm, {
-      stream,
-      subjects,
-      consumer: INTEGRATIONS_CONSUMER,
-      maxAgeHours: this.config.EVENT_STREAM_MAX_AGE_HOURS,
-      replicas: this.config.EVENT_STREAM_REPLICAS,
-      ackWaitMs: this.config.EVENT_ACK_WAIT_MS,
+    const consumes = (natsGrants().integrations.consumes ?? []).map((e) => e.subject);
+    for (const found of findDomainEventHandlers<OnDomainEventOptions<object, never>>(this.discovery, this.scanner, consumes, 'integrations')) {
+      const wants = found.options?.wants;
+      const list = this.handlers.get(found.subject) ?? [];
+      list.push({
+        name: found.name,
+        run: found.run as DomainEventHandler<never>,
+        wants: wants && ((payload, scope) => wants(found.instance, payload as never, scope)),
+      });
+      this.handlers.set(found.subject, list);
+    }
+    this.consumer = await DurableEventConsumer.start({
+      principal: 'integrations',
+      env: this.config,
+      metrics: this.metrics,
+      batch: BATCH,
+      handle: (batch) => this.handleBatch(batch),
     });
-    this.watchLag(jsm, stream);
-    const consumer = await this.nc.jetstream({ checkAPI: false }).consumers.get(stream, INTEGRATIONS_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: BATCH });
-    this.loop = this.run(this.messages);
-    this.logger.log(`consuming ${stream} (${subjects.length} subjects) as ${INTEGRATIONS_CONSUMER}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Stop pulling, finish the event in hand; the ones pulled but not handled are redelivered after ack_wait.
-    this.stopping = true;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
-    const nc = this.nc;
-    this.nc = null;
-    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
+    // Stop pulling, finish the batch in hand; the events pulled but not handled are offered again at once.
+    await this.consumer?.stop();
   }
 
-  /** The consumer's lag on /metrics, asked of JetStream on each scrape (the same for every replica: aggregate with max). */
-  private watchLag(jsm: JetStreamManager, stream: string): void {
-    this.metrics.gaugeFromCallback('domain_events_pending', 'Domain events in the stream not yet handled and acknowledged by the integrations consumer.', async () => {
-      const info = await jsm.consumers.info(stream, INTEGRATIONS_CONSUMER);
-      return info.num_pending + info.num_ack_pending;
-    });
-  }
-
-  private discoverHandlers(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object') continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const fn = instance[method] as DomainEventHandler<never>;
-        const subjects: string[] | undefined = Reflect.getMetadata(ON_DOMAIN_EVENT, fn);
-        for (const subject of subjects ?? []) {
-          const list = this.handlers.get(subject) ?? [];
-          list.push({ name: `${instance.constructor.name}.${method}`, run: fn.bind(instance) });
-          this.handlers.set(subject, list);
-        }
-      }
-    }
-  }
-
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      try {
-        await this.handle(msg);
-        msg.ack();
-      } catch (err) {
-        const delay = Math.min(MAX_REDELIVERY_DELAY_MS, 1000 * 2 ** Math.min(msg.info.redeliveryCount, 16));
-        this.logger.warn(`event ${msg.subject} #${msg.seq} failed (${(err as Error).message}); offered again in ${delay} ms`);
-        msg.nak(delay);
-      }
-    }
-    // The pull ended without a shutdown (the consumer or its stream deleted): a process that consumes nothing must not
-    // look healthy, so it exits and its supervisor starts it again, which makes the stream and consumer again.
-    if (!this.stopping) {
-      this.logger.fatal('the domain-event consumer stopped delivering; exiting to be restarted');
-      process.exit(1);
-    }
-  }
-
-  private async handle(msg: JsMsg): Promise<void> {
-    const handlers = this.handlers.get(msg.subject) ?? [];
-    if (handlers.length === 0) return;
+  private async handleBatch(batch: JsMsg[]): Promise<BatchFailures> {
+    const failures: BatchFailures = new Map();
     // The wire shape of every emit (NatsBus, the conversation outbox): { pattern, data }.
-    const { data } = msg.json<{ data: unknown }>();
+    const events = batch.map((msg) => {
+      try {
+        return { msg, subject: msg.subject, payload: msg.json<{ data: unknown }>().data };
+      } catch (err) {
+        failures.set(msg, err as Error);
+        return null;
+      }
+    });
+    const readable = events.filter((e): e is NonNullable<typeof e> => e !== null);
+    const scope = new BatchScope(readable.map(({ subject, payload }) => ({ subject, payload })));
+    for (const event of readable) {
+      try {
+        const wanted: Registered[] = [];
+        for (const handler of this.handlers.get(event.subject) ?? []) {
+          if (!handler.wants || (await handler.wants(event.payload, scope))) wanted.push(handler);
+        }
+        if (wanted.length > 0) await this.handle(event.msg, event.payload, wanted);
+      } catch (err) {
+        failures.set(event.msg, err as Error);
+      }
+    }
+    return failures;
+  }
+
+  private async handle(msg: JsMsg, data: unknown, handlers: Registered[]): Promise<void> {
     const id = (data as { id?: unknown } | null)?.id;
     const eventKey = typeof id === 'string' ? id : `seq:${msg.seq}`;
     const committed: (() => void)[] = [];

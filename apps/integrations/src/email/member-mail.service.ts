@@ -46,7 +46,7 @@ export class MemberMailService {
     return { queued };
   }
 
-  @OnDomainEvent(ConversationEvents.conversationCreated)
+  @OnDomainEvent(ConversationEvents.conversationCreated, { wants: (self: MemberMailService) => self.sender.enabled })
   async onCreated(event: EventPayload<typeof ConversationEvents.conversationCreated>, ctx: DomainEventContext): Promise<void> {
     if (!this.sender.enabled) return;
     const { conversation } = event.payload;

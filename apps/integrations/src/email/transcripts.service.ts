@@ -42,7 +42,7 @@ export class TranscriptsService {
     return { status: 'queued' };
   }
 
-  @OnDomainEvent(ConversationEvents.conversationUpdated)
+  @OnDomainEvent(ConversationEvents.conversationUpdated, { wants: (self: TranscriptsService, e) => self.sender.enabled && e.payload.conversation.status === 'resolved' })
   async onUpdated(event: EventPayload<typeof ConversationEvents.conversationUpdated>, ctx: DomainEventContext): Promise<void> {
     const { conversation } = event.payload;
     if (!this.sender.enabled || conversation.status !== 'resolved') return;

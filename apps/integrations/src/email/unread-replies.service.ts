@@ -37,7 +37,8 @@ export class UnreadRepliesService {
     @InjectConfig() private readonly config: IntegrationsConfig,
   ) {}
 
-  @OnDomainEvent(ConversationEvents.messageCreated)
+  // Only an agent's reply can start a burst: the visitor's own messages (most of them) cost no transaction.
+  @OnDomainEvent(ConversationEvents.messageCreated, { wants: (self: UnreadRepliesService, e) => self.sender.enabled && e.payload.message.author.type === 'agent' })
   async onMessage(event: EventPayload<typeof ConversationEvents.messageCreated>, ctx: DomainEventContext): Promise<void> {
     const { message, conversation } = event.payload;
     if (!this.sender.enabled || message.author.type !== 'agent') return;

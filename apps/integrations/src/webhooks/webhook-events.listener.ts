@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, NatsBus, newId } from '@widget/common';
 import { ConversationEvents, EventPayload, FormsEvents, Message, OperatorVisitor, SessionEvents, SessionRpc, WebhookEventType } from '@widget/contracts';
-import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
+import { DomainEventContext, InterestScope, OnDomainEvent } from '../consumer/on-domain-event';
 import { PersonData } from '../domain/person-data';
 import { DeliveryWorker } from './delivery-worker';
 import { WebhooksRepository } from './webhooks.repository';
@@ -15,6 +15,12 @@ interface Owner {
 
 /** SPEC §16: the visitor's, the agents', bots' and emailed messages; never an internal note (nor a system line). */
 const DELIVERED_AUTHORS = new Set<Message['author']['type']>(['user', 'agent', 'bot']);
+
+/** The workspace of a consumed event: conversation events name it in their audience, the others at the top. */
+function eventWorkspace(payload: unknown): unknown {
+  const p = payload as { workspaceId?: unknown; audience?: { workspaceId?: unknown } } | null;
+  return p?.audience?.workspaceId ?? p?.workspaceId;
+}
 
 /**
  * Turns the domain events into deliveries (SPEC §16): one per enabled webhook
@@ -33,29 +39,31 @@ export class WebhookEventsListener {
     private readonly personData: PersonData,
   ) {}
 
-  @OnDomainEvent(ConversationEvents.conversationCreated)
+  @OnDomainEvent(ConversationEvents.conversationCreated, { wants: (self: WebhookEventsListener, e, scope) => self.subscribed(scope, e.audience.workspaceId, 'conversation.created') })
   async conversationCreated(e: EventPayload<typeof ConversationEvents.conversationCreated>, ctx: DomainEventContext): Promise<void> {
     await this.enqueue(ctx, e.audience, 'conversation.created', e.createdAt, { conversation: e.payload.conversation });
   }
 
-  @OnDomainEvent(ConversationEvents.conversationUpdated)
+  @OnDomainEvent(ConversationEvents.conversationUpdated, { wants: (self: WebhookEventsListener, e, scope) => self.subscribed(scope, e.audience.workspaceId, 'conversation.updated') })
   async conversationUpdated(e: EventPayload<typeof ConversationEvents.conversationUpdated>, ctx: DomainEventContext): Promise<void> {
     await this.enqueue(ctx, e.audience, 'conversation.updated', e.createdAt, { conversation: e.payload.conversation });
   }
 
-  @OnDomainEvent(ConversationEvents.messageCreated)
+  @OnDomainEvent(ConversationEvents.messageCreated, {
+    wants: (self: WebhookEventsListener, e, scope) => DELIVERED_AUTHORS.has(e.payload.message.author.type) && self.subscribed(scope, e.audience.workspaceId, 'message.created'),
+  })
   async messageCreated(e: EventPayload<typeof ConversationEvents.messageCreated>, ctx: DomainEventContext): Promise<void> {
     if (!DELIVERED_AUTHORS.has(e.payload.message.author.type)) return;
     await this.enqueue(ctx, e.audience, 'message.created', e.createdAt, { conversation: e.payload.conversation, message: e.payload.message });
   }
 
-  @OnDomainEvent(FormsEvents.submitted)
+  @OnDomainEvent(FormsEvents.submitted, { wants: (self: WebhookEventsListener, e, scope) => self.subscribed(scope, e.workspaceId, 'form.submitted') })
   async formSubmitted(e: EventPayload<typeof FormsEvents.submitted>, ctx: DomainEventContext): Promise<void> {
     const submission = { id: e.submissionId, formId: e.formId, conversationId: e.conversationId, createdAt: e.at };
     await this.enqueue(ctx, { workspaceId: e.workspaceId, sessionId: e.sessionId, userId: null }, 'form.submitted', e.at, { submission });
   }
 
-  @OnDomainEvent(SessionEvents.identified)
+  @OnDomainEvent(SessionEvents.identified, { wants: (self: WebhookEventsListener, e, scope) => self.subscribed(scope, e.workspaceId, 'visitor.identified') })
   async visitorIdentified(e: EventPayload<typeof SessionEvents.identified>, ctx: DomainEventContext): Promise<void> {
     const owner = { workspaceId: e.workspaceId, sessionId: e.toSessionId, userId: e.userId };
     if (!(await this.hasSubscribers(ctx, owner.workspaceId, 'visitor.identified'))) return;
@@ -69,6 +77,18 @@ export class WebhookEventsListener {
       throw err;
     }
     await this.enqueue(ctx, owner, 'visitor.identified', new Date().toISOString(), { visitor });
+  }
+
+  /**
+   * The interest check, before any transaction: does an enabled webhook of the workspace take this type? One
+   * query answers it for every workspace of the pulled batch, read when the batch is handled (after each of its
+   * events was published), never cached across batches: a webhook created or changed before an event was
+   * published is seen by whichever replica handles the event. The handler reads the subscribers again in its
+   * transaction, so one disabled meanwhile gets nothing.
+   */
+  async subscribed(scope: InterestScope, workspaceId: string, type: WebhookEventType): Promise<boolean> {
+    const taken = await scope.once('webhooks', () => this.repo.subscribedTypes(scope.events.map((e) => eventWorkspace(e.payload)).filter((w): w is string => typeof w === 'string')));
+    return taken.has(`${workspaceId}\n${type}`);
   }
 
   private async hasSubscribers(ctx: DomainEventContext, workspaceId: string, event: WebhookEventType): Promise<boolean> {

@@ -1,0 +1,3 @@
+export * from './event-stream';
+export * from './durable-consumer';
+export * from './on-domain-event';
