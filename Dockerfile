@@ -23,6 +23,7 @@ COPY apps/forms/package.json apps/forms/
 COPY apps/events/package.json apps/events/
 COPY apps/integrations/package.json apps/integrations/
 COPY apps/inbox/package.json apps/inbox/
+COPY apps/server/package.json apps/server/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY libs libs
 COPY apps apps

@@ -6,6 +6,9 @@
  * see scripts/stack-config.js), migrations first, then seeds the demo widget
  * and its owner account once and prints the URLs, the owner's login and the
  * seed JSON. Ctrl-C stops everything.
+ * By default every app runs in ONE process (apps/server, TARGET=all: the
+ * one-process mode of docs/deployment.md); STACK_TARGET=per-app (or
+ * --per-app) starts one process per app, as compose and Kubernetes do.
  * Secrets for local use (NATS passwords included) are generated once into
  * .stack/secrets.json (git-ignored).
  */
@@ -111,11 +114,12 @@ async function ensureDatabase() {
 }
 
 function start(app, env, children) {
-  // Each app gets its own NATS password only.
+  // Each app gets its own NATS password only; the one-process server gets each app's as NATS_PASSWORD_<APP>.
   const { natsPasswords, ...rest } = env;
   const own = natsPasswords?.[natsPasswordVariable(app)];
   const childEnv = Object.fromEntries(Object.entries({ ...process.env, ...rest }).filter(([key]) => !key.startsWith('NATS_PASSWORD')));
-  if (own) childEnv.NATS_PASSWORD = own;
+  if (app === 'server') Object.assign(childEnv, natsPasswords);
+  else if (own) childEnv.NATS_PASSWORD = own;
   const child = spawn(process.execPath, [join(ROOT, 'apps', app, 'dist', 'main.js')], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `${app.padEnd(12)}| `;
   const relay = (stream, out) => {
@@ -196,6 +200,8 @@ async function main() {
   };
 
   const services = SERVICES.filter(built);
+  const oneProcess = (process.env.STACK_TARGET ?? 'all') === 'all' && !process.argv.includes('--per-app') && built('server');
+  if (oneProcess) return startOneProcess(common, services);
   say(`starting ${services.join(', ')} (each applies its migrations first)`);
   await Promise.all(
     services.map(async (app) => {
@@ -224,9 +230,46 @@ async function main() {
     gatewayEnv.REALTIME_URL = `http://127.0.0.1:${port}`;
   }
   const gateway = start('gateway', gatewayEnv, children);
-  const baseUrl = `http://localhost:${PORT}`;
   await waitReady('gateway', `http://127.0.0.1:${PORT}`, gateway);
+  await seedAndSay(secrets);
+}
 
+/**
+ * The one-process mode: every built app in one process (apps/server), each on the port it has in the
+ * per-app topology (HEALTH_PORT_<APP>, PORT_REALTIME), each with its own NATS user.
+ */
+async function startOneProcess(common, services) {
+  const apps = [...services, ...(built('realtime') ? ['realtime'] : []), 'gateway'];
+  const env = {
+    ...common,
+    TARGET: apps.join(','),
+    PORT: String(PORT),
+    HEALTH_PORT: String(await freeOr(CONFIG.gatewayHealthPort)),
+    GATEWAY_UPSTREAMS: services.join(','),
+    RATE_LIMIT_KEY_PREFIX: CONFIG.rateLimitKeyPrefix,
+  };
+  const probes = [];
+  for (const app of services) {
+    const port = await freeOr(CONFIG.servicePorts[app]);
+    env[`HEALTH_PORT_${app.toUpperCase()}`] = String(port);
+    probes.push([app, `http://127.0.0.1:${port}`]);
+  }
+  if (built('realtime')) {
+    const port = await freeOr(CONFIG.realtimePort);
+    env.PORT_REALTIME = String(port);
+    probes.push(['realtime', `http://127.0.0.1:${port}`]);
+  }
+  if (CONFIG.demoMode) Object.assign(env, { DEMO_MODE: 'true', DEMO_SEED_FILE: join(STATE, CONFIG.seedFile) });
+  else say('NODE_ENV=production: no demo mode (no /demo/)');
+  say(`starting ${apps.join(', ')} in one process (apps/server; STACK_TARGET=per-app for one process each)`);
+  const server = start('server', env, children);
+  for (const [app, url] of [...probes, ['gateway', `http://127.0.0.1:${PORT}`]]) await waitReady(app, url, server);
+  await seedAndSay(loadSecrets());
+}
+
+/** Seeds the demo workspace once, then prints the URLs, the owner's login and the seed JSON. */
+async function seedAndSay(secrets) {
+  const baseUrl = `http://localhost:${PORT}`;
   const seedFile = join(STATE, CONFIG.seedFile);
   let demo = existsSync(seedFile) ? JSON.parse(readFileSync(seedFile, 'utf8')) : null;
   if (demo) {

@@ -38,7 +38,10 @@ const OPERATOR_ENV: Record<string, string> = {
 };
 
 // Processes (src/main.ts); browser page sets such as apps/widget are static files inside the gateway image.
-const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
+// apps/server is the one-process mode (every app in one process: `npm run stack`, docs/deployment.md); compose
+// and Kubernetes run one process per app, so it has no service, image or Deployment of its own.
+const ONE_PROCESS_ENTRY = 'server';
+const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => name !== ONE_PROCESS_ENTRY && existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
 const SERVICES = APPS.filter((name) => !(name in EDGES));
 const portOf = (app: string) => EDGES[app] ?? HEALTH_PORT;
 /** Where Prometheus scrapes: the health port, but realtime serves /metrics on its own (internal) port. */

@@ -38,6 +38,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Where logs go; one file per process. */
   logDir?: string;
+  /**
+   * 'all': every app in ONE process (apps/server, TARGET=all; docs/deployment.md), as `npm run stack` runs
+   * it; default: one process per app, as Kubernetes does. Default from STACK_TARGET.
+   */
+  target?: 'all' | 'per-app';
 }
 
 export interface Stack {
@@ -158,7 +163,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await client.end();
   };
 
+  const target = options.target ?? (process.env.STACK_TARGET === 'all' ? 'all' : 'per-app');
   try {
+    if (target === 'all') {
+      const withRealtime = options.realtime ?? (appExists('realtime') && (!only || only.includes('realtime')));
+      const all = await launchAll([...services, ...(withRealtime ? (['realtime'] as const) : []), 'gateway'], env, logDir, 0);
+      apps.push(...all);
+      const gateway = all.find((a) => a.name === 'gateway')!;
+      const realtime = all.find((a) => a.name === 'realtime');
+      if (realtime) env.REALTIME_URL = realtime.url;
+      return { baseUrl: gateway.url, logDir, adminKey, databaseUrl, env, apps, gateway, realtime, nats, spawn: spawnApp, stop };
+    }
     await Promise.all(services.map((name) => spawnApp(name)));
     let realtime: RunningApp | undefined;
     if (options.realtime ?? (appExists('realtime') && (!only || only.includes('realtime')))) {
@@ -293,6 +308,55 @@ async function launchOnce(
   };
   await waitReady(app, exited, waitFor, logStart);
   return app;
+}
+
+/**
+ * The one-process mode (apps/server): every app of `names` in one process, each on its own port(s) as in
+ * the per-app topology (HEALTH_PORT_<APP>, PORT_REALTIME), each with its own NATS user (the process gets
+ * every NATS_PASSWORD_<KIND>). Each app is a RunningApp of the same child: stop() or restart() acts on all.
+ */
+async function launchAll(names: readonly AppName[], env: Record<string, string>, logDir: string, index: number, given?: Record<string, number>): Promise<RunningApp[]> {
+  const ports: Record<string, number> = given ?? {};
+  if (!given) for (const name of [...names, 'gateway-health']) ports[name] = await freePort();
+  const portEnv: Record<string, string> = { TARGET: names.join(','), PORT: String(ports.gateway), HEALTH_PORT: String(ports['gateway-health']) };
+  for (const name of names) if (name !== 'gateway') portEnv[name === 'realtime' ? 'PORT_REALTIME' : `HEALTH_PORT_${name.toUpperCase()}`] = String(ports[name]);
+  const logFile = join(logDir, `server-${index}.log`);
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
+  const fd = openSync(logFile, 'a');
+  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const { NATS_PASSWORD: _shared, ...rest } = env;
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...rest, ...portEnv },
+    stdio: ['ignore', fd, fd],
+  });
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  const apps = names.map((name): RunningApp => {
+    const url = `http://127.0.0.1:${ports[name]}`;
+    return {
+      name,
+      process: child,
+      port: ports[name],
+      url,
+      metricsUrl: name === 'gateway' ? `http://127.0.0.1:${ports['gateway-health']}` : url,
+      logFile,
+      stop,
+      async restart() {
+        if (child.exitCode === null && child.signalCode === null) throw new Error('the one-process server is still running: stop() it first');
+        const again = await launchAll(names, env, logDir, index, ports);
+        return again.find((a) => a.name === name)!;
+      },
+    };
+  });
+  for (const app of apps) await waitReady(app, exited, 'ready', logStart);
+  return apps;
 }
 
 function serviceOf(body: string): string | undefined {
