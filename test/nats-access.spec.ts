@@ -44,10 +44,10 @@ function usedBy(principal: NatsPrincipal): Used {
     .map((file) => readFileSync(file, 'utf8'))
     .join('\n');
   const used: Used = {
-    serves: new Set(matches(code, /@MessagePattern\(\s*(\w+Rpc)\.(\w+)\.subject/g)),
+    serves: new Set(matches(code, /@Handles\(\s*(\w+Rpc)\.(\w+)\b/g)),
     calls: new Set(matches(code, /\.send\(\s*(\w+Rpc)\.(\w+)\b/g)),
     publishes: new Set(matches(code, /\.emit\(\s*(\w+Events)\.(\w+)\b/g)),
-    hears: new Set(matches(code, /@EventPattern\(\s*(\w+Events)\.(\w+)\.subject/g)),
+    hears: new Set(matches(code, /@OnEvent\(\s*(\w+Events)\.(\w+)\b/g)),
     // Taken from the JetStream stream through the principal's durable consumer (apps/integrations, apps/events).
     consumes: new Set(matches(code, /@OnDomainEvent\(\s*(\w+Events)\.(\w+)\s*[,)]/g)),
   };

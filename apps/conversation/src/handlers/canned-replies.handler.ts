@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { CannedReplyRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { CannedRepliesService } from '../domain/canned-replies.service';
 
@@ -11,23 +11,23 @@ type Res<K extends keyof typeof CannedReplyRpc> = Promise<RpcReply<(typeof Canne
 export class CannedRepliesHandler {
   constructor(private readonly replies: CannedRepliesService) {}
 
-  @MessagePattern(CannedReplyRpc.list.subject)
-  list(@Payload() req: Req<'list'>): Res<'list'> {
+  @Handles(CannedReplyRpc.list)
+  list(req: Req<'list'>): Res<'list'> {
     return this.replies.list(req.workspaceId, { q: req.q, cursor: req.cursor, limit: req.limit });
   }
 
-  @MessagePattern(CannedReplyRpc.create.subject)
-  create(@Payload() req: Req<'create'>): Res<'create'> {
+  @Handles(CannedReplyRpc.create)
+  create(req: Req<'create'>): Res<'create'> {
     return this.replies.create(req);
   }
 
-  @MessagePattern(CannedReplyRpc.update.subject)
-  update(@Payload() req: Req<'update'>): Res<'update'> {
+  @Handles(CannedReplyRpc.update)
+  update(req: Req<'update'>): Res<'update'> {
     return this.replies.update(req);
   }
 
-  @MessagePattern(CannedReplyRpc.remove.subject)
-  remove(@Payload() req: Req<'remove'>): Res<'remove'> {
+  @Handles(CannedReplyRpc.remove)
+  remove(req: Req<'remove'>): Res<'remove'> {
     return this.replies.remove(req);
   }
 }

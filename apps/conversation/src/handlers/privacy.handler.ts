@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { ConversationRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { PrivacyService } from '../privacy/privacy.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof ConversationRpc> = Promise<RpcReply<(typeof Conv
 export class PrivacyHandler {
   constructor(private readonly privacy: PrivacyService) {}
 
-  @MessagePattern(ConversationRpc.erasePerson.subject)
-  erase(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+  @Handles(ConversationRpc.erasePerson)
+  erase(req: Req<'erasePerson'>): Res<'erasePerson'> {
     return this.privacy.erase(req);
   }
 
-  @MessagePattern(ConversationRpc.exportPerson.subject)
-  export(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(ConversationRpc.exportPerson)
+  export(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.privacy.export(req.person, req.cursor);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { EventsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { EventsService } from '../domain/events.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof EventsRpc> = Promise<RpcReply<(typeof EventsRpc)
 export class EventsHandler {
   constructor(private readonly events: EventsService) {}
 
-  @MessagePattern(EventsRpc.ingest.subject)
-  ingest(@Payload() req: Req<'ingest'>): Res<'ingest'> {
+  @Handles(EventsRpc.ingest)
+  ingest(req: Req<'ingest'>): Res<'ingest'> {
     return this.events.ingest(req.session, req.events);
   }
 
-  @MessagePattern(EventsRpc.counts.subject)
-  counts(@Payload() req: Req<'counts'>): Res<'counts'> {
+  @Handles(EventsRpc.counts)
+  counts(req: Req<'counts'>): Res<'counts'> {
     const { workspaceId, ...query } = req;
     return this.events.counts(workspaceId, query);
   }

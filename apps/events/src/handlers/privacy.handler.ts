@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { EventsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { EventsPrivacyService } from '../domain/privacy.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof EventsRpc> = Promise<RpcReply<(typeof EventsRpc)
 export class PrivacyHandler {
   constructor(private readonly privacy: EventsPrivacyService) {}
 
-  @MessagePattern(EventsRpc.erasePerson.subject)
-  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+  @Handles(EventsRpc.erasePerson)
+  erasePerson(req: Req<'erasePerson'>): Res<'erasePerson'> {
     return this.privacy.erase(req);
   }
 
-  @MessagePattern(EventsRpc.exportPerson.subject)
-  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(EventsRpc.exportPerson)
+  exportPerson(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.privacy.export(req);
   }
 }

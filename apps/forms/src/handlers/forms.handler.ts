@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuditLog, IdempotencyStore } from '@widget/common';
+import { AuditLog, Handles, IdempotencyStore } from '@widget/common';
 import { FormsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { FormsService, publicView } from '../domain/forms.service';
 import { SubmissionsService } from '../domain/submissions.service';
@@ -18,38 +17,38 @@ export class FormsHandler {
     private readonly audit: AuditLog,
   ) {}
 
-  @MessagePattern(FormsRpc.list.subject)
-  async list(@Payload() req: Req<'list'>): Res<'list'> {
+  @Handles(FormsRpc.list)
+  async list(req: Req<'list'>): Res<'list'> {
     return { data: await this.forms.list(req.session, req.visibleFormIds), nextCursor: null };
   }
 
-  @MessagePattern(FormsRpc.get.subject)
-  async get(@Payload() req: Req<'get'>): Res<'get'> {
+  @Handles(FormsRpc.get)
+  async get(req: Req<'get'>): Res<'get'> {
     return publicView(await this.forms.visible(req.session, req.visibleFormIds, req.formId));
   }
 
-  @MessagePattern(FormsRpc.submit.subject)
-  submit(@Payload() req: Req<'submit'>): Res<'submit'> {
+  @Handles(FormsRpc.submit)
+  submit(req: Req<'submit'>): Res<'submit'> {
     return this.submissions.submit(req);
   }
 
-  @MessagePattern(FormsRpc.adminCreate.subject)
-  adminCreate(@Payload() req: Req<'adminCreate'>): Res<'adminCreate'> {
+  @Handles(FormsRpc.adminCreate)
+  adminCreate(req: Req<'adminCreate'>): Res<'adminCreate'> {
     return this.idempotency.run(req.idempotency, (m) => this.forms.create(req.workspaceId, req.body, req.audit, m));
   }
 
-  @MessagePattern(FormsRpc.adminUpdate.subject)
-  adminUpdate(@Payload() req: Req<'adminUpdate'>): Res<'adminUpdate'> {
+  @Handles(FormsRpc.adminUpdate)
+  adminUpdate(req: Req<'adminUpdate'>): Res<'adminUpdate'> {
     return this.forms.update(req.formId, req.patch, req.audit);
   }
 
-  @MessagePattern(FormsRpc.adminGet.subject)
-  adminGet(@Payload() req: Req<'adminGet'>): Res<'adminGet'> {
+  @Handles(FormsRpc.adminGet)
+  adminGet(req: Req<'adminGet'>): Res<'adminGet'> {
     return this.forms.get(req.formId);
   }
 
-  @MessagePattern(FormsRpc.auditLog.subject)
-  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+  @Handles(FormsRpc.auditLog)
+  auditLog(req: Req<'auditLog'>): Res<'auditLog'> {
     return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 }

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { FormsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { FormsPrivacyService } from '../domain/privacy.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof FormsRpc> = Promise<RpcReply<(typeof FormsRpc)[K
 export class PrivacyHandler {
   constructor(private readonly privacy: FormsPrivacyService) {}
 
-  @MessagePattern(FormsRpc.erasePerson.subject)
-  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+  @Handles(FormsRpc.erasePerson)
+  erasePerson(req: Req<'erasePerson'>): Res<'erasePerson'> {
     return this.privacy.erase(req);
   }
 
-  @MessagePattern(FormsRpc.exportPerson.subject)
-  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(FormsRpc.exportPerson)
+  exportPerson(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.privacy.export(req);
   }
 }

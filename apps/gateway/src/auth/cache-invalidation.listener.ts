@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { OnEvent } from '@widget/common';
 import { EventPayload, SessionEvents } from '@widget/contracts';
 import { SessionCache } from './session-cache';
 import { WidgetDirectory } from './widget-directory';
@@ -12,13 +12,13 @@ export class CacheInvalidationListener {
     private readonly widgets: WidgetDirectory,
   ) {}
 
-  @EventPattern(SessionEvents.revoked.subject)
-  revoked(@Payload() event: EventPayload<typeof SessionEvents.revoked>): void {
+  @OnEvent(SessionEvents.revoked)
+  revoked(event: EventPayload<typeof SessionEvents.revoked>): void {
     this.sessions.forget(event.tokenHash);
   }
 
-  @EventPattern(SessionEvents.widgetUpdated.subject)
-  widgetUpdated(@Payload() event: EventPayload<typeof SessionEvents.widgetUpdated>): void {
+  @OnEvent(SessionEvents.widgetUpdated)
+  widgetUpdated(event: EventPayload<typeof SessionEvents.widgetUpdated>): void {
     this.widgets.forget(event.widgetId);
   }
 }

@@ -1,6 +1,5 @@
 import { Controller, Injectable } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { Errors, hashToken, InjectConfig, NatsBus, safeEqual } from '@widget/common';
+import { Errors, hashToken, InjectConfig, NatsBus, OnEvent, safeEqual } from '@widget/common';
 import { AccessChanged, Caller, TeamEvents, TeamRpc } from '@widget/contracts';
 import { LRUCache } from 'lru-cache';
 import type { GatewayConfig } from '../config';
@@ -60,8 +59,8 @@ export class OperatorCallers {
 export class AccessChangeListener {
   constructor(private readonly callers: OperatorCallers) {}
 
-  @EventPattern(TeamEvents.accessChanged.subject)
-  changed(@Payload() change: AccessChanged): void {
+  @OnEvent(TeamEvents.accessChanged)
+  changed(change: AccessChanged): void {
     this.callers.forget(change);
   }
 }

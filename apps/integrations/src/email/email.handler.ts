@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Errors } from '@widget/common';
+import { Errors, Handles } from '@widget/common';
 import { EmailRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { EmailRepository } from './email.repository';
 import { MemberMailService } from './member-mail.service';
@@ -19,21 +18,21 @@ export class EmailHandler {
     private readonly repo: EmailRepository,
   ) {}
 
-  @MessagePattern(EmailRpc.transcript.subject)
-  transcript(@Payload() req: Req<'transcript'>): Res<'transcript'> {
+  @Handles(EmailRpc.transcript)
+  transcript(req: Req<'transcript'>): Res<'transcript'> {
     return this.transcripts.request(req.session, req.conversationId);
   }
 
-  @MessagePattern(EmailRpc.unsubscribe.subject)
-  async unsubscribe(@Payload() req: Req<'unsubscribe'>): Res<'unsubscribe'> {
+  @Handles(EmailRpc.unsubscribe)
+  async unsubscribe(req: Req<'unsubscribe'>): Res<'unsubscribe'> {
     const token = typeof req.token === 'string' && isEmailToken(req.token) ? await this.repo.findToken(hashEmailToken(req.token), 'unsubscribe') : null;
     if (!token) throw Errors.notFound('emailToken');
     await this.repo.unsubscribe(token);
     return { unsubscribed: true };
   }
 
-  @MessagePattern(EmailRpc.invitation.subject)
-  invitation(@Payload() req: Req<'invitation'>): Res<'invitation'> {
+  @Handles(EmailRpc.invitation)
+  invitation(req: Req<'invitation'>): Res<'invitation'> {
     return this.members.invitation(req);
   }
 }

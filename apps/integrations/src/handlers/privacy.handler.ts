@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { IntegrationsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { IntegrationsPrivacyService } from '../domain/privacy.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof IntegrationsRpc> = Promise<RpcReply<(typeof Inte
 export class PrivacyHandler {
   constructor(private readonly privacy: IntegrationsPrivacyService) {}
 
-  @MessagePattern(IntegrationsRpc.erasePerson.subject)
-  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+  @Handles(IntegrationsRpc.erasePerson)
+  erasePerson(req: Req<'erasePerson'>): Res<'erasePerson'> {
     return this.privacy.erase(req);
   }
 
-  @MessagePattern(IntegrationsRpc.exportPerson.subject)
-  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(IntegrationsRpc.exportPerson)
+  exportPerson(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.privacy.export(req);
   }
 }

@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuditLog } from '@widget/common';
+import { AuditLog, Handles } from '@widget/common';
 import { IntegrationsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { WebhooksService } from '../webhooks/webhooks.service';
 
@@ -15,48 +14,48 @@ export class WebhooksHandler {
     private readonly audit: AuditLog,
   ) {}
 
-  @MessagePattern(IntegrationsRpc.createWebhook.subject)
-  create(@Payload() req: Req<'createWebhook'>): Res<'createWebhook'> {
+  @Handles(IntegrationsRpc.createWebhook)
+  create(req: Req<'createWebhook'>): Res<'createWebhook'> {
     return this.webhooks.create(req);
   }
 
-  @MessagePattern(IntegrationsRpc.listWebhooks.subject)
-  list(@Payload() req: Req<'listWebhooks'>): Res<'listWebhooks'> {
+  @Handles(IntegrationsRpc.listWebhooks)
+  list(req: Req<'listWebhooks'>): Res<'listWebhooks'> {
     return this.webhooks.list(req.workspaceId);
   }
 
-  @MessagePattern(IntegrationsRpc.getWebhook.subject)
-  get(@Payload() req: Req<'getWebhook'>): Res<'getWebhook'> {
+  @Handles(IntegrationsRpc.getWebhook)
+  get(req: Req<'getWebhook'>): Res<'getWebhook'> {
     return this.webhooks.get(req);
   }
 
-  @MessagePattern(IntegrationsRpc.patchWebhook.subject)
-  patch(@Payload() req: Req<'patchWebhook'>): Res<'patchWebhook'> {
+  @Handles(IntegrationsRpc.patchWebhook)
+  patch(req: Req<'patchWebhook'>): Res<'patchWebhook'> {
     return this.webhooks.patch(req);
   }
 
-  @MessagePattern(IntegrationsRpc.deleteWebhook.subject)
-  remove(@Payload() req: Req<'deleteWebhook'>): Res<'deleteWebhook'> {
+  @Handles(IntegrationsRpc.deleteWebhook)
+  remove(req: Req<'deleteWebhook'>): Res<'deleteWebhook'> {
     return this.webhooks.remove(req);
   }
 
-  @MessagePattern(IntegrationsRpc.testWebhook.subject)
-  test(@Payload() req: Req<'testWebhook'>): Res<'testWebhook'> {
+  @Handles(IntegrationsRpc.testWebhook)
+  test(req: Req<'testWebhook'>): Res<'testWebhook'> {
     return this.webhooks.test(req);
   }
 
-  @MessagePattern(IntegrationsRpc.listDeliveries.subject)
-  deliveries(@Payload() req: Req<'listDeliveries'>): Res<'listDeliveries'> {
+  @Handles(IntegrationsRpc.listDeliveries)
+  deliveries(req: Req<'listDeliveries'>): Res<'listDeliveries'> {
     return this.webhooks.deliveries(req);
   }
 
-  @MessagePattern(IntegrationsRpc.retryDelivery.subject)
-  retry(@Payload() req: Req<'retryDelivery'>): Res<'retryDelivery'> {
+  @Handles(IntegrationsRpc.retryDelivery)
+  retry(req: Req<'retryDelivery'>): Res<'retryDelivery'> {
     return this.webhooks.retry(req);
   }
 
-  @MessagePattern(IntegrationsRpc.auditLog.subject)
-  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+  @Handles(IntegrationsRpc.auditLog)
+  auditLog(req: Req<'auditLog'>): Res<'auditLog'> {
     return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 }

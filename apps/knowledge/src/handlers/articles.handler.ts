@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { AnswerService } from '../domain/answer/answer.service';
 import { ArticlesService } from '../domain/articles.service';
@@ -15,24 +15,24 @@ export class ArticlesHandler {
     private readonly answers: AnswerService,
   ) {}
 
-  @MessagePattern(KnowledgeRpc.search.subject)
-  search(@Payload() req: Req<'search'>): Res<'search'> {
+  @Handles(KnowledgeRpc.search)
+  search(req: Req<'search'>): Res<'search'> {
     const { scope, ...query } = req;
     return this.articles.search(scope, query);
   }
 
-  @MessagePattern(KnowledgeRpc.getArticle.subject)
-  get(@Payload() req: Req<'getArticle'>): Res<'getArticle'> {
+  @Handles(KnowledgeRpc.getArticle)
+  get(req: Req<'getArticle'>): Res<'getArticle'> {
     return this.articles.getForVisitor(req.scope, req.session, req.articleId);
   }
 
-  @MessagePattern(KnowledgeRpc.answer.subject)
-  answer(@Payload() req: Req<'answer'>): Res<'answer'> {
+  @Handles(KnowledgeRpc.answer)
+  answer(req: Req<'answer'>): Res<'answer'> {
     return this.answers.answer(req);
   }
 
-  @MessagePattern(KnowledgeRpc.answerRecord.subject)
-  answerRecord(@Payload() req: Req<'answerRecord'>): Res<'answerRecord'> {
+  @Handles(KnowledgeRpc.answerRecord)
+  answerRecord(req: Req<'answerRecord'>): Res<'answerRecord'> {
     return this.answers.record(req.session, req.answerId);
   }
 }

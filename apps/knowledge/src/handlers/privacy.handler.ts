@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { KnowledgePrivacyService } from '../domain/privacy.service';
 
@@ -11,13 +11,13 @@ type Res<K extends keyof typeof KnowledgeRpc> = Promise<RpcReply<(typeof Knowled
 export class PrivacyHandler {
   constructor(private readonly privacy: KnowledgePrivacyService) {}
 
-  @MessagePattern(KnowledgeRpc.erasePerson.subject)
-  erasePerson(@Payload() req: Req<'erasePerson'>): Res<'erasePerson'> {
+  @Handles(KnowledgeRpc.erasePerson)
+  erasePerson(req: Req<'erasePerson'>): Res<'erasePerson'> {
     return this.privacy.erase(req);
   }
 
-  @MessagePattern(KnowledgeRpc.exportPerson.subject)
-  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(KnowledgeRpc.exportPerson)
+  exportPerson(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.privacy.export(req);
   }
 }

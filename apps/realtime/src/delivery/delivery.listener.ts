@@ -1,6 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
-import { Errors, newId } from '@widget/common';
+import { Errors, newId, OnEvent } from '@widget/common';
 import { ConversationEvents, EventPayload, SessionEvents, TeamEvents, VISITOR_EVENT_TYPES, VisitorEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
 import { DeliveryCore } from '../core/delivery-core';
@@ -21,58 +20,58 @@ export class DeliveryListener {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  @EventPattern(ConversationEvents.messageCreated.subject)
-  messageCreated(@Payload() event: EventPayload<typeof ConversationEvents.messageCreated>): void {
+  @OnEvent(ConversationEvents.messageCreated)
+  messageCreated(event: EventPayload<typeof ConversationEvents.messageCreated>): void {
     // A note has its own subject; should one ever come this way, it still never reaches a visitor.
     this.deliver(event, { visitors: event?.payload?.message?.author?.type !== 'note' });
   }
 
   /** An internal note (issue 21): the workspace's operator feeds only, never the visitor's sockets. */
-  @EventPattern(ConversationEvents.noteCreated.subject)
-  noteCreated(@Payload() event: EventPayload<typeof ConversationEvents.noteCreated>): void {
+  @OnEvent(ConversationEvents.noteCreated)
+  noteCreated(event: EventPayload<typeof ConversationEvents.noteCreated>): void {
     this.deliver(event, { visitors: false });
   }
 
-  @EventPattern(ConversationEvents.conversationCreated.subject)
-  conversationCreated(@Payload() event: EventPayload<typeof ConversationEvents.conversationCreated>): void {
+  @OnEvent(ConversationEvents.conversationCreated)
+  conversationCreated(event: EventPayload<typeof ConversationEvents.conversationCreated>): void {
     this.deliver(event);
   }
 
-  @EventPattern(ConversationEvents.conversationUpdated.subject)
-  conversationUpdated(@Payload() event: EventPayload<typeof ConversationEvents.conversationUpdated>): void {
+  @OnEvent(ConversationEvents.conversationUpdated)
+  conversationUpdated(event: EventPayload<typeof ConversationEvents.conversationUpdated>): void {
     this.deliver(event);
   }
 
-  @EventPattern(ConversationEvents.conversationRead.subject)
-  conversationRead(@Payload() event: EventPayload<typeof ConversationEvents.conversationRead>): void {
+  @OnEvent(ConversationEvents.conversationRead)
+  conversationRead(event: EventPayload<typeof ConversationEvents.conversationRead>): void {
     this.deliver(event);
   }
 
   /** The visitor's own unread badge: not an operator's concern. */
-  @EventPattern(ConversationEvents.unreadChanged.subject)
-  unreadChanged(@Payload() event: EventPayload<typeof ConversationEvents.unreadChanged>): void {
+  @OnEvent(ConversationEvents.unreadChanged)
+  unreadChanged(event: EventPayload<typeof ConversationEvents.unreadChanged>): void {
     this.deliver(event, { operators: false });
   }
 
-  @EventPattern(ConversationEvents.typingStart.subject)
-  typingStart(@Payload() event: EventPayload<typeof ConversationEvents.typingStart>): void {
+  @OnEvent(ConversationEvents.typingStart)
+  typingStart(event: EventPayload<typeof ConversationEvents.typingStart>): void {
     this.deliver(event);
   }
 
-  @EventPattern(ConversationEvents.typingStop.subject)
-  typingStop(@Payload() event: EventPayload<typeof ConversationEvents.typingStop>): void {
+  @OnEvent(ConversationEvents.typingStop)
+  typingStop(event: EventPayload<typeof ConversationEvents.typingStop>): void {
     this.deliver(event);
   }
 
   /** Who has a conversation now (SPEC §14 routing, or an operator's PATCH): the workspace's operator feeds only. */
-  @EventPattern(ConversationEvents.conversationAssigned.subject)
-  conversationAssigned(@Payload() event: EventPayload<typeof ConversationEvents.conversationAssigned>): void {
+  @OnEvent(ConversationEvents.conversationAssigned)
+  conversationAssigned(event: EventPayload<typeof ConversationEvents.conversationAssigned>): void {
     this.deliver(event, { visitors: false });
   }
 
   /** Visitor typing (from whichever replica holds the visitor's socket) → the workspace's operator feeds. */
-  @EventPattern(ConversationEvents.visitorTyping.subject)
-  visitorTyping(@Payload() event: EventPayload<typeof ConversationEvents.visitorTyping>): void {
+  @OnEvent(ConversationEvents.visitorTyping)
+  visitorTyping(event: EventPayload<typeof ConversationEvents.visitorTyping>): void {
     if (typeof event?.workspaceId !== 'string' || typeof event.conversationId !== 'string') return;
     this.core.deliver(workspaceRoom(event.workspaceId), {
       id: newId('event'),
@@ -83,8 +82,8 @@ export class DeliveryListener {
   }
 
   /** A shut-down or superseded (identified) session loses its sockets at once, on every replica (plain WebSocket: 4401). */
-  @EventPattern(SessionEvents.revoked.subject)
-  revoked(@Payload() event: EventPayload<typeof SessionEvents.revoked>): void {
+  @OnEvent(SessionEvents.revoked)
+  revoked(event: EventPayload<typeof SessionEvents.revoked>): void {
     if (typeof event?.sessionId !== 'string') return;
     this.core.endRoom(sessionRoom(event.sessionId), Errors.invalidToken('revoked'), 'revoked');
   }
@@ -94,16 +93,16 @@ export class DeliveryListener {
    * was issued too): its operator sockets end (4401); a member still in the workspace reconnects
    * with a new realtime token, one removed cannot get one.
    */
-  @EventPattern(TeamEvents.accessChanged.subject)
-  accessChanged(@Payload() event: EventPayload<typeof TeamEvents.accessChanged>): void {
+  @OnEvent(TeamEvents.accessChanged)
+  accessChanged(event: EventPayload<typeof TeamEvents.accessChanged>): void {
     const id = event?.operatorId ?? event?.apiKeyId;
     if (typeof id !== 'string') return;
     this.core.endRoom(principalRoom(id), Errors.invalidToken('access_changed'), 'revoked');
   }
 
   /** The cached allow-list goes, and this replica's sockets of the widget are checked against the new config. */
-  @EventPattern(SessionEvents.widgetUpdated.subject)
-  async widgetUpdated(@Payload() event: EventPayload<typeof SessionEvents.widgetUpdated>): Promise<void> {
+  @OnEvent(SessionEvents.widgetUpdated)
+  async widgetUpdated(event: EventPayload<typeof SessionEvents.widgetUpdated>): Promise<void> {
     if (typeof event?.widgetId !== 'string') return;
     this.widgets.forget(event.widgetId);
     await this.core.recheckWidget(event.widgetId);

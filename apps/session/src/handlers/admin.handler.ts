@@ -1,6 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AuditLog, IdempotencyStore } from '@widget/common';
+import { AuditLog, Handles, IdempotencyStore } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
 import { SessionsService } from '../domain/sessions.service';
 import { WidgetsService } from '../domain/widgets.service';
@@ -18,18 +17,18 @@ export class AdminHandler {
     private readonly audit: AuditLog,
   ) {}
 
-  @MessagePattern(SessionRpc.createWorkspace.subject)
-  createWorkspace(@Payload() req: Req<'createWorkspace'>): Res<'createWorkspace'> {
+  @Handles(SessionRpc.createWorkspace)
+  createWorkspace(req: Req<'createWorkspace'>): Res<'createWorkspace'> {
     return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, req.audit, m));
   }
 
-  @MessagePattern(SessionRpc.getWorkspace.subject)
-  getWorkspace(@Payload() req: Req<'getWorkspace'>): Res<'getWorkspace'> {
+  @Handles(SessionRpc.getWorkspace)
+  getWorkspace(req: Req<'getWorkspace'>): Res<'getWorkspace'> {
     return this.widgets.getWorkspace(req.workspaceId);
   }
 
-  @MessagePattern(SessionRpc.createWidget.subject)
-  async createWidget(@Payload() req: Req<'createWidget'>): Res<'createWidget'> {
+  @Handles(SessionRpc.createWidget)
+  async createWidget(req: Req<'createWidget'>): Res<'createWidget'> {
     if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config, req.audit);
     // The stored reply keeps the secret sealed, never in clear.
     const stored = await this.idempotency.run(req.idempotency, async (m) => {
@@ -39,33 +38,33 @@ export class AdminHandler {
     return { widget: stored.widget, secret: this.widgets.openSecret(stored.secretSealed) };
   }
 
-  @MessagePattern(SessionRpc.getWidget.subject)
-  getWidget(@Payload() req: Req<'getWidget'>): Res<'getWidget'> {
+  @Handles(SessionRpc.getWidget)
+  getWidget(req: Req<'getWidget'>): Res<'getWidget'> {
     return this.widgets.get(req.widgetId);
   }
 
-  @MessagePattern(SessionRpc.listWidgets.subject)
-  listWidgets(@Payload() req: Req<'listWidgets'>): Res<'listWidgets'> {
+  @Handles(SessionRpc.listWidgets)
+  listWidgets(req: Req<'listWidgets'>): Res<'listWidgets'> {
     return this.widgets.list(req.workspaceId);
   }
 
-  @MessagePattern(SessionRpc.patchWidget.subject)
-  patchWidget(@Payload() req: Req<'patchWidget'>): Res<'patchWidget'> {
+  @Handles(SessionRpc.patchWidget)
+  patchWidget(req: Req<'patchWidget'>): Res<'patchWidget'> {
     return this.widgets.patch(req.widgetId, req.patch, req.audit);
   }
 
-  @MessagePattern(SessionRpc.rotateSecret.subject)
-  rotateSecret(@Payload() req: Req<'rotateSecret'>): Res<'rotateSecret'> {
+  @Handles(SessionRpc.rotateSecret)
+  rotateSecret(req: Req<'rotateSecret'>): Res<'rotateSecret'> {
     return this.widgets.rotateSecret(req.widgetId, req.audit);
   }
 
-  @MessagePattern(SessionRpc.auditLog.subject)
-  auditLog(@Payload() req: Req<'auditLog'>): Res<'auditLog'> {
+  @Handles(SessionRpc.auditLog)
+  auditLog(req: Req<'auditLog'>): Res<'auditLog'> {
     return this.audit.page(req.workspaceId, req.cursor, req.limit);
   }
 
-  @MessagePattern(SessionRpc.adminVisitor.subject)
-  visitor(@Payload() req: Req<'adminVisitor'>): Res<'adminVisitor'> {
+  @Handles(SessionRpc.adminVisitor)
+  visitor(req: Req<'adminVisitor'>): Res<'adminVisitor'> {
     return this.sessions.visitor(req.workspaceId, req.sessionId, req.userId);
   }
 }

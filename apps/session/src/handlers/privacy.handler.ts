@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Handles } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
 import { ErasuresService } from '../domain/privacy/erasures.service';
 import { Persons } from '../domain/privacy/persons';
@@ -17,32 +17,32 @@ export class PrivacyHandler {
     private readonly retention: RetentionService,
   ) {}
 
-  @MessagePattern(SessionRpc.resolvePerson.subject)
-  resolvePerson(@Payload() req: Req<'resolvePerson'>): Res<'resolvePerson'> {
+  @Handles(SessionRpc.resolvePerson)
+  resolvePerson(req: Req<'resolvePerson'>): Res<'resolvePerson'> {
     return this.persons.resolve(req.workspaceId, req.selector);
   }
 
-  @MessagePattern(SessionRpc.requestErasure.subject)
-  requestErasure(@Payload() req: Req<'requestErasure'>): Res<'requestErasure'> {
+  @Handles(SessionRpc.requestErasure)
+  requestErasure(req: Req<'requestErasure'>): Res<'requestErasure'> {
     return this.erasures.request(req.workspaceId, req.selector, req.audit);
   }
 
-  @MessagePattern(SessionRpc.getErasure.subject)
-  getErasure(@Payload() req: Req<'getErasure'>): Res<'getErasure'> {
+  @Handles(SessionRpc.getErasure)
+  getErasure(req: Req<'getErasure'>): Res<'getErasure'> {
     return this.erasures.get(req.workspaceId, req.erasureId);
   }
 
-  @MessagePattern(SessionRpc.exportPerson.subject)
-  exportPerson(@Payload() req: Req<'exportPerson'>): Res<'exportPerson'> {
+  @Handles(SessionRpc.exportPerson)
+  exportPerson(req: Req<'exportPerson'>): Res<'exportPerson'> {
     return this.persons.export(req.person);
   }
 
-  @MessagePattern(SessionRpc.patchWorkspace.subject)
-  patchWorkspace(@Payload() req: Req<'patchWorkspace'>): Res<'patchWorkspace'> {
+  @Handles(SessionRpc.patchWorkspace)
+  patchWorkspace(req: Req<'patchWorkspace'>): Res<'patchWorkspace'> {
     return this.retention.patchWorkspace(req.workspaceId, { name: req.name, retention: req.retention }, req.audit);
   }
 
-  @MessagePattern(SessionRpc.retentionPolicies.subject)
+  @Handles(SessionRpc.retentionPolicies)
   retentionPolicies(): Res<'retentionPolicies'> {
     return this.retention.policies();
   }

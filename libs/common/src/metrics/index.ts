@@ -1,3 +1,2 @@
 export * from './metrics';
-export * from './nats-metrics.interceptor';
 export * from './metrics.controller';
