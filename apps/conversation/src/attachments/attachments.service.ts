@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppError, Errors, InjectConfig, Tx, UnitOfWork } from '@widget/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { AppError, Errors, InjectConfig, InjectLogger, Tx, UnitOfWork } from '@widget/common';
+import type { Logger } from 'pino';
 import {
   Attachment,
   ATTACHMENT_CHUNK_BYTES,
@@ -47,7 +48,7 @@ export function attachmentUnavailable(ids: string[]): AppError {
  */
 @Injectable()
 export class AttachmentsService implements OnModuleInit {
-  private readonly logger = new Logger('Attachments');
+  private readonly logger: Logger;
   private purging: Promise<void> | null = null;
   private purgeAgain = false;
 
@@ -57,7 +58,10 @@ export class AttachmentsService implements OnModuleInit {
     private readonly stores: BlobStores,
     private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: ConversationConfig,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'Attachments' });
+  }
 
   onModuleInit(): void {
     useAttachmentLinks(new AttachmentLinks(this.config.SECRET_ENCRYPTION_KEY, this.config.ATTACHMENT_URL_TTL));

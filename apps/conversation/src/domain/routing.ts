@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig, NatsBus, Tx } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig, InjectLogger, NatsBus, Tx } from '@widget/common';
+import type { Logger } from 'pino';
 import { PresentMember, TeamRpc, WidgetRouting } from '@widget/contracts';
 import type { ConversationConfig } from '../config';
 import { ConversationRepository } from '../persistence/conversation.repository';
@@ -36,14 +37,17 @@ export function leastBusy(candidates: PresentMember[], open: Map<string, number>
  */
 @Injectable()
 export class RoutingService {
-  private readonly logger = new Logger('Routing');
+  private readonly logger: Logger;
 
   constructor(
     private readonly bus: NatsBus,
     private readonly conversations: ConversationRepository,
     private readonly state: RoutingRepository,
     @InjectConfig() private readonly config: ConversationConfig,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'Routing' });
+  }
 
   /** Null when nothing is to be assigned. Asked outside the transaction, so no row lock waits on the team service. */
   async plan(workspaceId: string, routing: WidgetRouting | undefined): Promise<RoutingPlan | null> {

@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { BatchFailures, DurableEventConsumer, findDomainEventHandlers, InjectConfig, Metrics } from '@widget/common';
+import { BatchFailures, DurableEventConsumer, findDomainEventHandlers, InjectConfig, InjectLogger, Metrics } from '@widget/common';
+import type { Logger } from 'pino';
 import { natsGrants } from '@widget/contracts';
 import type { JsMsg } from 'nats';
 import type { EventsConfig } from '../config';
@@ -20,7 +21,7 @@ type ToFact = (payload: unknown) => SystemRow | null;
  */
 @Injectable()
 export class LifecycleConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('LifecycleConsumer');
+  private readonly logger: Logger;
   private readonly handlers = new Map<string, ToFact[]>();
   private consumer: DurableEventConsumer | null = null;
 
@@ -30,7 +31,10 @@ export class LifecycleConsumer implements OnApplicationBootstrap, OnApplicationS
     private readonly repo: EventsRepository,
     private readonly metrics: Metrics,
     @InjectConfig() private readonly config: EventsConfig,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'LifecycleConsumer' });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const consumes = (natsGrants().events.consumes ?? []).map((e) => e.subject);
@@ -38,6 +42,7 @@ export class LifecycleConsumer implements OnApplicationBootstrap, OnApplicationS
       this.handlers.set(found.subject, [...(this.handlers.get(found.subject) ?? []), found.run as unknown as ToFact]);
     }
     this.consumer = await DurableEventConsumer.start({
+      logger: this.logger,
       principal: 'events',
       env: this.config,
       metrics: this.metrics,

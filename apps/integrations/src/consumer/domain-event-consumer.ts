@@ -1,9 +1,10 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { BatchFailures, DurableEventConsumer, findDomainEventHandlers, InjectConfig, Metrics } from '@widget/common';
+import { BatchFailures, DurableEventConsumer, findDomainEventHandlers, InjectConfig, InjectLogger, Metrics } from '@widget/common';
 import { natsGrants } from '@widget/contracts';
 import type { JsMsg } from 'nats';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import { DomainEventHandler, InterestScope, OnDomainEventOptions, PulledEvent } from './on-domain-event';
@@ -51,6 +52,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectConfig() private readonly config: IntegrationsConfig,
     private readonly metrics: Metrics,
+    @InjectLogger() private readonly logger: Logger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,6 +71,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
       principal: 'integrations',
       env: this.config,
       metrics: this.metrics,
+      logger: this.logger,
       batch: BATCH,
       handle: (batch) => this.handleBatch(batch),
     });

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppError, InjectConfig, NatsBus } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { AppError, InjectConfig, InjectLogger, NatsBus } from '@widget/common';
+import type { Logger } from 'pino';
 import { ConversationEvents, ConversationRpc, EventPayload, Message } from '@widget/contracts';
 import type { EntityManager } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
@@ -26,7 +27,7 @@ const RETRY_MS = 30_000;
  */
 @Injectable()
 export class UnreadRepliesService {
-  private readonly logger = new Logger('UnreadReplies');
+  private readonly logger: Logger;
 
   constructor(
     private readonly bus: NatsBus,
@@ -35,7 +36,10 @@ export class UnreadRepliesService {
     private readonly sender: MailSender,
     private readonly personData: PersonData,
     @InjectConfig() private readonly config: IntegrationsConfig,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'UnreadReplies' });
+  }
 
   // Only an agent's reply can start a burst: the visitor's own messages (most of them) cost no transaction.
   @OnDomainEvent(ConversationEvents.messageCreated, { wants: (self: UnreadRepliesService, e) => self.sender.enabled && e.payload.message.author.type === 'agent' })

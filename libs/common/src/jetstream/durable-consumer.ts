@@ -1,9 +1,9 @@
-import { Logger } from '@nestjs/common';
 import { domainEventConsumer, domainEventStream, domainEventSubjects, NatsPrincipal } from '@widget/contracts';
 import { connect, ConsumerMessages, JsMsg, NatsConnection } from 'nats';
 import type { Metrics } from '../metrics';
 import { NatsEnv, natsConnectOptions } from '../nats/connection';
 import { ensureEventStream, EventStreamEnv } from './event-stream';
+import type { Logger } from 'pino';
 
 /** A failing event is offered again after 2^n seconds (n: deliveries so far), at most this long. */
 const MAX_REDELIVERY_DELAY_MS = 60_000;
@@ -16,6 +16,8 @@ export interface DurableConsumerOptions {
   principal: NatsPrincipal;
   env: NatsEnv & EventStreamEnv;
   metrics: Metrics;
+  /** The app's logger (the process kit's LOGGER). */
+  logger: Logger;
   /** Most events handed to one `handle` call. */
   batch: number;
   /**
@@ -53,7 +55,7 @@ export class DurableEventConsumer {
   private inHand: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: DurableConsumerOptions) {
-    this.logger = new Logger(`DomainEvents(${options.principal})`);
+    this.logger = options.logger.child({ component: `DomainEvents(${options.principal})` });
   }
 
   /** Connects as the principal, makes the stream and the durable consumer when missing, and starts pulling. */
@@ -87,7 +89,7 @@ export class DurableEventConsumer {
     this.messages = await consumer.consume({ max_messages: Math.max(64, this.options.batch) });
     this.reader = this.read(this.messages);
     this.writer = this.write();
-    this.logger.log(`consuming ${stream} (${subjects.length} subjects) as ${durable}`);
+    this.logger.info(`consuming ${stream} (${subjects.length} subjects) as ${durable}`);
   }
 
   /** Resolves once the batch being handled now (if any) is done: what was pulled before this call and taken is durable. */

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectConfig } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { InjectConfig, InjectLogger } from '@widget/common';
+import type { Logger } from 'pino';
 import type { KnowledgeConfig } from '../../config';
 import type { SimilarityCalibration } from '../answer/semantic-mix';
 import { queryWords } from '../search-terms';
@@ -18,12 +19,13 @@ export const EMBED_MAX_CHARS = 8000;
  */
 @Injectable()
 export class EmbeddingsProvider {
-  private readonly logger = new Logger(EmbeddingsProvider.name);
+  private readonly logger: Logger;
   /** The built-in word vectors, when no endpoint is configured (and EMBEDDINGS_LOCAL is not off). */
   private readonly table: WordVectors | null;
   readonly profile: RetrievalProfile;
 
-  constructor(@InjectConfig() private readonly config: KnowledgeConfig) {
+  constructor(@InjectConfig() private readonly config: KnowledgeConfig, @InjectLogger() logger: Logger) {
+    this.logger = logger.child({ component: 'EmbeddingsProvider' });
     this.profile = retrievalProfile(config.RETRIEVAL_PROFILE);
     this.table = !config.EMBEDDINGS_BASE_URL && config.EMBEDDINGS_LOCAL === 'on' ? wordVectors() : null;
   }
