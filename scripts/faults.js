@@ -30,7 +30,8 @@
  * is counted and printed (redelivered), not failed: the SDK drops the repeat.
  *
  * Env: FAULT_MS (5000), QUIET_MS (7000), VISITORS (10), SETTLE_MS (20000: the longest wait for
- * deliveries after the traffic stops).
+ * deliveries after the traffic stops), STACK_TARGET=all (every app in one process, as `npm run stack`
+ * runs them: the three kills become one SIGKILL of that process).
  */
 const { readFileSync, writeFileSync, mkdirSync } = require('node:fs');
 const { join } = require('node:path');
@@ -122,7 +123,11 @@ async function main() {
     say(`traffic: ${VISITORS} visitors and one agent; warm-up ${WARMUP_MS} ms`);
     await sleep(WARMUP_MS);
 
-    for (const fault of FAULTS) {
+    // One process for every app (STACK_TARGET=all, apps/server): the three kills are one, of that process.
+    const oneProcess = new Set(stack.apps.map((a) => a.process)).size === 1;
+    const faults = oneProcess ? [...FAULTS.filter((f) => !f.kill), { name: 'kill server (all)', kill: 'gateway' }] : FAULTS;
+    if (oneProcess) say('one process for every app (STACK_TARGET=all): one SIGKILL of it instead of three');
+    for (const fault of faults) {
       const phase = { name: fault.name, start: clock() };
       phases.push(phase);
       if (fault.proxy) {
