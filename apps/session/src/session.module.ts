@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { auditLogProvider, erasureLedgerProvider, idempotencyProvider } from '@widget/common';
+import { auditLogProvider, erasureLedgerProvider, idempotencyProvider, unitOfWorkProviders } from '@widget/common';
 import { IdentityVerifier } from './domain/identity-verifier';
 import { TokenMaintenance } from './domain/token-maintenance';
 import { SessionsService } from './domain/sessions.service';
@@ -22,6 +22,7 @@ import { WidgetRepository } from './persistence/widget.repository';
     idempotencyProvider('session'),
     auditLogProvider('session'),
     erasureLedgerProvider('session'),
+    ...unitOfWorkProviders(),
     Persons,
     ErasuresService,
     RetentionService,

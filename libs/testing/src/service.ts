@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplicationContext, Module, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Clock, CONFIG, dataSourceOptions, Ids, Metrics, NatsBus, runMigrations, ServiceDatabase } from '@widget/common';
+import { Clock, CONFIG, createLogger, dataSourceOptions, Ids, LOGGER, Metrics, NatsBus, Readiness, runMigrations, Scheduler, ServiceDatabase } from '@widget/common';
 import { ID_PREFIX, IdKind } from '@widget/contracts';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -164,8 +164,11 @@ export async function newTestService<C>(options: TestServiceOptions<C>): Promise
         { provide: CONFIG, useValue: config },
         { provide: NatsBus, useValue: bus },
         { provide: Metrics, useValue: new Metrics(options.name, { defaultMetrics: false }) },
+        { provide: LOGGER, useValue: createLogger(options.name, process.env.TEST_LOG_LEVEL ?? 'silent') },
+        { provide: Readiness, useValue: new Readiness(options.name) },
+        Scheduler,
       ],
-      exports: [CONFIG, NatsBus, Metrics],
+      exports: [CONFIG, NatsBus, Metrics, LOGGER, Readiness, Scheduler],
     };
     const module = overridden(options.module, [{ provide: Clock, useValue: clock }, { provide: Ids, useValue: ids }, ...(options.overrides ?? [])]);
     @Module({ imports: [core, TypeOrmModule.forRoot(dataSourceOptions(db)), module] })

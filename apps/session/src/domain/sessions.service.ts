@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Errors, hashToken, InjectConfig, NatsBus, newId, newOpaqueToken, RealtimeTokens } from '@widget/common';
+import { AppError, Errors, hashToken, InjectConfig, NatsBus, newOpaqueToken, RealtimeTokens, Tx, UnitOfWork } from '@widget/common';
 import {
   AnonymousReply,
   AnonymousSessionBody,
@@ -18,7 +18,6 @@ import {
   OperatorVisitor,
   UpdateSessionBody,
 } from '@widget/contracts';
-import { EntityManager } from 'typeorm';
 import type { SessionConfig } from '../config';
 import { EndUserEntity, SessionEntity, WidgetEntity } from '../persistence/entities';
 import { EndUserProfile, SessionRepository } from '../persistence/session.repository';
@@ -46,6 +45,7 @@ export class SessionsService {
     private readonly widgets: WidgetsService,
     private readonly verifier: IdentityVerifier,
     private readonly bus: NatsBus,
+    private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: SessionConfig,
   ) {
     this.realtimeTokens = new RealtimeTokens(config.REALTIME_TOKEN_SECRET, config.REALTIME_TOKEN_SECRET_PREVIOUS);
@@ -95,14 +95,14 @@ export class SessionsService {
     const same = await this.sameUser(current, claims);
     if (same && current && input.sessionToken) return this.reidentify(current, input.sessionToken, same, claims, widget);
 
-    const userId = newId('user');
-    const writeUser = (m: EntityManager) =>
+    const userId = this.uow.newId('user');
+    const writeUser = (m: Tx) =>
       claims.verified ? this.repo.upsertUser(userId, this.profile(claims, widget), m) : this.repo.insertUnverifiedUser(userId, this.profile(claims, widget), m);
     const merge = widget.config.identity.allowAnonymousToIdentifiedMerge && current?.identityType === 'anonymous';
     let mergedUser: EndUserEntity | null = null;
     if (merge && current) {
       // The user row id must be known before the merge: create it first (idempotent upsert).
-      mergedUser = await this.repo.transaction(writeUser);
+      mergedUser = await this.uow.run({}, writeUser);
       await this.bus.send(ConversationRpc.mergeSession, {
         workspaceId: widget.workspaceId,
         fromSessionId: current.sessionId,
@@ -111,17 +111,17 @@ export class SessionsService {
     }
 
     const token = newOpaqueToken(SESSION_TOKEN_PREFIX);
-    const { session, revokedHash } = await this.repo.transaction(async (m) => {
+    const { session, revokedHash } = await this.uow.run({}, async (m) => {
       if (claims.jti) {
         const fresh = await this.repo.consumeJti({ widgetId: widget.id, jti: claims.jti, expiresAt: new Date(claims.exp * 1000) }, m);
         if (!fresh) throw Errors.invalidToken('jti_reused');
       }
       // An unverified user made for the merge is this identify's own: reuse it rather than make a second.
       const user = mergedUser && !claims.verified ? mergedUser : await writeUser(m);
-      const created = await this.repo.insertSession(this.newSession(widget, token, user.id, null), m);
+      const created = await this.repo.insertSession(this.newSession(widget, token, user.id, null, m), m);
       const revoked = current ? await this.repo.revoke(current.sessionId, m) : null;
       // SPEC §17: erasing the user must find the anonymous session whose conversations it took.
-      if (merge && current) await m.query(`UPDATE session.sessions SET merged_into_user_id = $2 WHERE id = $1`, [current.sessionId, created.userId]);
+      if (merge && current) await this.repo.linkMerge(current.sessionId, created.userId, m);
       return { session: created, revokedHash: revoked };
     });
 
@@ -168,7 +168,7 @@ export class SessionsService {
   async refresh(current: SessionContext, token: string): Promise<SessionReply> {
     const session = await this.authenticateSession(token);
     if (session.id !== current.sessionId) throw Errors.invalidToken('unknown_token');
-    session.expiresAt = new Date(Date.now() + this.config.SESSION_TTL_SECONDS * 1000);
+    session.expiresAt = new Date(this.uow.now().getTime() + this.config.SESSION_TTL_SECONDS * 1000);
     await this.repo.extend(session.id, session.expiresAt);
     return this.reply(session, token);
   }
@@ -212,7 +212,7 @@ export class SessionsService {
 
   private async authenticateSession(token: string): Promise<SessionEntity> {
     const session = this.checkUsable(await this.repo.findByTokenHash(hashToken(token)));
-    const slideTo = Date.now() + this.config.SESSION_TTL_SECONDS * 1000;
+    const slideTo = this.uow.now().getTime() + this.config.SESSION_TTL_SECONDS * 1000;
     if (slideTo - session.expiresAt.getTime() > SLIDE_GRANULARITY_MS) {
       session.expiresAt = new Date(slideTo);
       await this.repo.extend(session.id, session.expiresAt);
@@ -223,7 +223,7 @@ export class SessionsService {
   private checkUsable(session: SessionEntity | null): SessionEntity {
     if (!session) throw Errors.invalidToken('unknown_token');
     if (session.revokedAt) throw Errors.invalidToken('revoked');
-    if (session.expiresAt.getTime() <= Date.now()) throw Errors.authExpired();
+    if (session.expiresAt.getTime() <= this.uow.now().getTime()) throw Errors.authExpired();
     return session;
   }
 
@@ -252,10 +252,11 @@ export class SessionsService {
     await this.bus.emit(SessionEvents.revoked, revoked, { confirm: true });
   }
 
-  private newSession(widget: WidgetEntity, token: string, userId: string | null, locale: string | null): SessionEntity {
-    const now = new Date();
+  /** A new session row, its id and time from `at` (identify's Tx; the UnitOfWork outside one). */
+  private newSession(widget: WidgetEntity, token: string, userId: string | null, locale: string | null, at: Pick<Tx, 'now' | 'newId'> = this.uow): SessionEntity {
+    const now = at.now();
     return {
-      id: newId('session'),
+      id: at.newId('session'),
       workspaceId: widget.workspaceId,
       widgetId: widget.id,
       userId,
@@ -321,7 +322,7 @@ export class SessionsService {
   private async reidentify(current: SessionContext, token: string, user: EndUserEntity, claims: Claims, widget: WidgetEntity): Promise<SessionReply> {
     const session = await this.authenticateSession(token);
     if (session.id !== current.sessionId) throw Errors.invalidToken('unknown_token');
-    await this.repo.transaction(async (m) => {
+    await this.uow.run({}, async (m) => {
       if (claims.jti) {
         const fresh = await this.repo.consumeJti({ widgetId: widget.id, jti: claims.jti, expiresAt: new Date(claims.exp * 1000) }, m);
         if (!fresh) throw Errors.invalidToken('jti_reused');
@@ -329,7 +330,7 @@ export class SessionsService {
       const { workspaceId: _w, externalId: _e, ...change } = this.profile(claims, widget);
       await this.repo.updateUser(user.id, change, m);
     });
-    session.expiresAt = new Date(Date.now() + this.config.SESSION_TTL_SECONDS * 1000);
+    session.expiresAt = new Date(this.uow.now().getTime() + this.config.SESSION_TTL_SECONDS * 1000);
     await this.repo.extend(session.id, session.expiresAt);
     return this.reply(session, token);
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
+import { entityManagerOf, Queryable } from '@widget/common';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { EndUserEntity, OperatorRealtimeTokenEntity, RealtimeTokenEntity, SessionEntity, UsedJtiEntity } from './entities';
 
 export interface EndUserProfile {
@@ -36,12 +37,14 @@ export class SessionRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /** With `tx`: in that unit of work's transaction (identify's), else on its own. */
+  insertSession(row: SessionEntity, tx?: Queryable): Promise<SessionEntity> {
+    return (entityManagerOf(tx) ?? this.dataSource.manager).getRepository(SessionEntity).save(row);
   }
 
-  insertSession(row: SessionEntity, manager?: EntityManager): Promise<SessionEntity> {
-    return (manager ?? this.dataSource.manager).getRepository(SessionEntity).save(row);
+  /** SPEC §17: erasing the user must find the anonymous session whose conversations it took. */
+  async linkMerge(sessionId: string, userId: string | null, tx: Queryable): Promise<void> {
+    await tx.query(`UPDATE session.sessions SET merged_into_user_id = $2 WHERE id = $1`, [sessionId, userId]);
   }
 
   findByTokenHash(tokenHash: string): Promise<SessionEntity | null> {
@@ -62,7 +65,7 @@ export class SessionRepository {
   }
 
   /** Revokes once; returns the token hash when this call revoked it, null when it already was. */
-  async revoke(sessionId: string, manager?: EntityManager): Promise<string | null> {
+  async revoke(sessionId: string, manager?: Queryable): Promise<string | null> {
     const rows: { token_hash: string }[][] = await (manager ?? this.dataSource.manager).query(
       `UPDATE session.sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING token_hash`,
       [sessionId],
@@ -71,8 +74,8 @@ export class SessionRepository {
   }
 
   /** Records a JWT id; false when it had been used before (replay). */
-  async consumeJti(row: UsedJtiEntity, manager: EntityManager): Promise<boolean> {
-    const result = await manager
+  async consumeJti(row: UsedJtiEntity, tx: Queryable): Promise<boolean> {
+    const result = await entityManagerOf(tx)!
       .createQueryBuilder()
       .insert()
       .into(UsedJtiEntity)
@@ -88,7 +91,7 @@ export class SessionRepository {
   }
 
   /** Creates the verified end user or refreshes the profile claims of the one that exists. */
-  async upsertUser(id: string, profile: EndUserProfile, manager: EntityManager): Promise<EndUserEntity> {
+  async upsertUser(id: string, profile: EndUserProfile, manager: Queryable): Promise<EndUserEntity> {
     const rows: EndUserEntity[] = await manager.query(
       `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id, company_name, company_plan, verified)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true)
@@ -106,7 +109,7 @@ export class SessionRepository {
   }
 
   /** An unverified claim (identify without a JWT): always a user of its own, never one that exists. */
-  async insertUnverifiedUser(id: string, profile: EndUserProfile, manager: EntityManager): Promise<EndUserEntity> {
+  async insertUnverifiedUser(id: string, profile: EndUserProfile, manager: Queryable): Promise<EndUserEntity> {
     const rows: EndUserEntity[] = await manager.query(
       `INSERT INTO session.end_users (id, workspace_id, external_id, email, name, company_id, company_name, company_plan, verified)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false)
@@ -117,7 +120,7 @@ export class SessionRepository {
   }
 
   /** Refreshes a user's profile: given fields replace, traits merge key by key. */
-  async updateUser(id: string, change: ProfileChange, manager?: EntityManager): Promise<EndUserEntity> {
+  async updateUser(id: string, change: ProfileChange, manager?: Queryable): Promise<EndUserEntity> {
     const rows: EndUserEntity[][] = await (manager ?? this.dataSource.manager).query(
       `UPDATE session.end_users SET
          email = COALESCE($2, email), name = COALESCE($3, name),
