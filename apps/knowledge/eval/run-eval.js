@@ -31,6 +31,9 @@
  * or set EMBEDDINGS_BASE_URL (and EMBEDDINGS_MODEL, EMBEDDINGS_API_KEY) for another model.
  * `--service`: the knowledge service alone, asked over NATS as the gateway asks it (KnowledgeRpc.createCollection,
  * createArticle, answer), with no session process and no HTTP hop; the figures are the same, faster.
+ * `--features=<file.jsonl>` writes, for the tuned sets only (never a sealed one), each question's decision features
+ * (the service's debug line "answer features", numbers only) with whether its best article is the expected one:
+ * the input of eval/fit-decision.js. Use it with --min-confidence=0.
  * Needs the apps built (`npx turbo run build --filter=@widget/knowledge --filter=@widget/gateway`).
  */
 // --service asks over NATS from this process: its subjects need the stack's prefix, fixed before @widget/contracts loads.
@@ -49,7 +52,7 @@ const SETS = extra
 const SEALED_FILES = new Set(['questions-unseen.json', 'questions-blind.json']);
 const BLIND = new Set(['unseen', 'blind', ...(extra && SEALED_FILES.has(require('node:path').basename(extra)) ? [extra] : [])]);
 
-async function evaluate(questions, ask, keyOf) {
+async function evaluate(questions, ask, keyOf, record = null) {
   let hit1 = 0;
   let hit3 = 0;
   let answeredRight = 0;
@@ -64,6 +67,7 @@ async function evaluate(questions, ask, keyOf) {
     if (keys.slice(0, 3).includes(expect)) hit3++;
     const right = reply.answer && reply.answer.citations.some((c) => keyOf[c.articleId] === expect);
     if (right) answeredRight++;
+    await record?.({ kind: 'answerable', top: keys[0] === expect });
     misses.push({ right: Boolean(right), q, expect, got: keys, confidence: reply.answer?.confidence ?? null, answer: reply.answer?.text ?? null, escalation: reply.escalation.reason });
   }
   let declined = 0;
@@ -72,6 +76,7 @@ async function evaluate(questions, ask, keyOf) {
     const reply = await ask(q);
     if (reply.answer === null) declined++;
     else wrongAnswers.push({ q, cited: reply.answer.citations.map((c) => keyOf[c.articleId]), confidence: reply.answer.confidence });
+    await record?.({ kind: 'unrelated', top: false });
   }
   const n = questions.answerable.length;
   const round = (v) => Math.round(v * 1000) / 1000;
@@ -126,7 +131,8 @@ async function run(profile) {
   if (local) Object.assign(embeddings, { EMBEDDINGS_BASE_URL: local.url, EMBEDDINGS_MODEL: 'use-lite', EMBEDDINGS_TIMEOUT_MS: '8000' });
   if (embeddings.EMBEDDINGS_BASE_URL) console.log(`embeddings: ${embeddings.EMBEDDINGS_BASE_URL} (${embeddings.EMBEDDINGS_MODEL ?? 'default model'})`);
   if (Object.keys(profile).length) console.log(`profile: ${JSON.stringify(profile)}`);
-  const env = { LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? 'warn', ...embeddings, ...(Object.keys(profile).length ? { RETRIEVAL_PROFILE: JSON.stringify(profile) } : {}) };
+  const featuresFile = process.argv.find((a) => a.startsWith('--features='))?.slice('--features='.length);
+  const env = { LOG_LEVEL: featuresFile ? 'debug' : (process.env.EVAL_LOG_LEVEL ?? 'warn'), ...embeddings, ...(Object.keys(profile).length ? { RETRIEVAL_PROFILE: JSON.stringify(profile) } : {}) };
   const service = process.argv.includes('--service');
   // startStack always starts a gateway; with --service nothing is asked through it.
   if (service) env.NATS_SUBJECT_PREFIX = process.env.NATS_SUBJECT_PREFIX;
@@ -144,7 +150,9 @@ async function run(profile) {
     const summary = {};
     for (const [name, questions] of Object.entries(SETS)) {
       if (only && !only.has(name)) continue;
-      const { figures, misses, wrongAnswers } = await evaluate(questions, ask, keyOf);
+      const features = featuresFile && !BLIND.has(name) ? featureReader(stack) : null;
+      const record = features && (async (row) => require('node:fs').appendFileSync(featuresFile, `${JSON.stringify({ set: name, ...row, features: await features() })}\n`));
+      const { figures, misses, wrongAnswers } = await evaluate(questions, ask, keyOf, record);
       summary[name] = figures;
       if (BLIND.has(name) || process.argv.includes('--quiet')) continue;
       const shown = misses.filter((m) => verbose || !m.right).map(({ right, ...m }) => m);
@@ -157,6 +165,38 @@ async function run(profile) {
     await stack.stop();
     await local?.stop();
   }
+}
+
+/**
+ * The knowledge service's "answer features" debug lines, one per answer, in order: each call returns the next
+ * one written since the last (the log is written asynchronously, so it waits for it briefly).
+ */
+function featureReader(stack) {
+  const { readFileSync, statSync } = require('node:fs');
+  const file = stack.apps.find((a) => a.name === 'knowledge').logFile;
+  let offset = statSync(file).size;
+  return async () => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const text = readFileSync(file).subarray(offset).toString('utf8');
+      let at = 0;
+      // Whole lines only: the last piece is empty or still being written.
+      for (const line of text.split('\n').slice(0, -1)) {
+        at += Buffer.byteLength(line) + 1;
+        let msg = null;
+        try {
+          msg = JSON.parse(line).msg;
+        } catch {
+          continue; // not a log record
+        }
+        if (typeof msg === 'string' && msg.startsWith('answer features: ')) {
+          offset += at;
+          return JSON.parse(msg.slice('answer features: '.length));
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no "answer features" line in the knowledge log (is LOG_LEVEL debug?)');
+  };
 }
 
 /** Through the gateway's HTTP API: the operator API for the corpus, a visitor's session for the questions. */

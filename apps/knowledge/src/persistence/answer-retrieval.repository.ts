@@ -92,15 +92,20 @@ export class AnswerRetrievalRepository {
          FROM concept k JOIN size s ON s.cfg = k.cfg WHERE k.n > 0
        ), q AS (
          SELECT c.cfg, x.query FROM cfgs c CROSS JOIN LATERAL to_tsquery(c.cfg, $9) AS x(query)
-       ), ranked AS MATERIALIZED (
-         SELECT a.id, row_number() OVER (ORDER BY r.rank DESC, a.id ASC) AS pos
+       ), matched AS MATERIALIZED (
+         -- search_vector is stored out of line (TOAST): fetched once per matching article here, not once per
+         -- ts_rank call below (two per concept). The concatenation makes the in-memory copy.
+         SELECT a.id, a.ts_config, a.search_vector || ''::tsvector AS sv
          FROM q JOIN knowledge.articles a ON a.ts_config = q.cfg AND a.search_vector @@ q.query
-         CROSS JOIN LATERAL (
-           SELECT coalesce(sum(w.idf * (ts_rank(a.search_vector, w.exact, 1) + 0.5 * ts_rank(a.search_vector, w.expanded, 1))), 0) AS rank
-           FROM w WHERE w.cfg = a.ts_config
-         ) AS r
          WHERE ${SCOPE_SQL} AND EXISTS (SELECT 1 FROM w)
-         ORDER BY r.rank DESC, a.id ASC
+       ), ranked AS MATERIALIZED (
+         SELECT m.id, row_number() OVER (ORDER BY r.rank DESC, m.id ASC) AS pos
+         FROM matched m CROSS JOIN LATERAL (
+           -- A concept the article lacks adds nothing (ts_rank is 0 for it, or ~1e-20 for a phrase): not ranked.
+           SELECT coalesce(sum(CASE WHEN m.sv @@ w.expanded THEN w.idf * (ts_rank(m.sv, w.exact, 1) + 0.5 * ts_rank(m.sv, w.expanded, 1)) ELSE 0 END), 0) AS rank
+           FROM w WHERE w.cfg = m.ts_config
+         ) AS r
+         ORDER BY r.rank DESC, m.id ASC
          LIMIT $5
        ), near AS (
          SELECT n.id FROM unnest($11::text[]) WITH ORDINALITY AS n(id, ord)

@@ -16,7 +16,7 @@ import { iso } from '../views';
 import { ChatProvider } from './chat-provider';
 import { ArticleTermsCache } from './article-terms';
 import { splitSentences } from './passages';
-import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept } from './scoring';
+import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept, uncoveredShare } from './scoring';
 import { ProviderPassage } from './provider-reply';
 import { calibrated, fuseRankings } from './semantic-mix';
 import { toPlainText } from '../html';
@@ -27,6 +27,26 @@ interface Outcome {
   answer: AiAnswerReply['answer'];
   suggestions: ArticleSearchHit[];
   declineReason: string | null;
+  /** What the ranking knew of its best candidate, logged at debug for the decision's fit (numbers only). */
+  features?: DecisionFeatures;
+}
+
+/** The answer decision's inputs for its fit (eval/fit-decision.js): numbers only, never words or titles. */
+export interface DecisionFeatures {
+  concepts: number;
+  candidates: number;
+  confidence: number;
+  second: number;
+  articleCoverage: number;
+  passageCoverage: number;
+  titleCoverage: number;
+  lexicalRank: number;
+  semanticRank: number;
+  similarity: number;
+  /** The best cosine of any article in scope (not only the candidates'). */
+  bestSimilarity: number;
+  /** The share of the question's idf that no article has (uncoveredShare). */
+  uncovered: number;
 }
 
 @Injectable()
@@ -54,6 +74,9 @@ export class AnswerService {
     }
     const { mode, minConfidence } = req.ai;
     const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
+    // One line per answer, declined early or not, so the evaluation can pair them with its questions.
+    // (Nest's Logger takes a string: an object printed "[object Object]".)
+    this.logger.debug(`answer features: ${JSON.stringify(outcome.features ?? null)}`);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
 
     const id = newId('answer');
@@ -130,14 +153,24 @@ export class AnswerService {
 
     const profile = this.embeddings.profile;
     const calibration = this.embeddings.calibration;
-    const scored = fuseRankings(await this.score(concepts, found), similarity, calibration, profile);
-    // Visitor words and article titles are personal/business data: only counts are logged.
-    // (Nest's Logger takes a string: an object here printed "[object Object]".)
+    const { candidates: ranked, uncovered } = await this.score(concepts, found);
+    const scored = fuseRankings(ranked, similarity, calibration, profile);
+    // Visitor words and article titles are personal/business data: only numbers are logged.
     const [top, second] = scored;
-    this.logger.debug(
-      `answer candidates scored: concepts=${concepts.length} candidates=${scored.length}` +
-        (top ? ` confidence=${top.confidence} second=${second?.confidence ?? 0} lexicalRank=${top.lexicalRank} semanticRank=${top.semanticRank} similarity=${top.similarity.toFixed(3)}` : ''),
-    );
+    const features: DecisionFeatures | undefined = top && {
+      concepts: concepts.length,
+      candidates: scored.length,
+      confidence: top.confidence,
+      second: second?.confidence ?? 0,
+      articleCoverage: top.articleCoverage,
+      passageCoverage: top.passageCoverage,
+      titleCoverage: top.titleCoverage,
+      lexicalRank: top.lexicalRank,
+      semanticRank: top.semanticRank,
+      similarity: round3(top.similarity),
+      bestSimilarity: round3(similarity ? Math.max(0, ...similarity.values()) : 0),
+      uncovered: round3(uncovered.get(top.articleId) ?? 0),
+    };
     const byId = new Map(retrieved.map((r) => [r.id, r]));
     const { suggestionMinCoverage, semanticSuggestionMin, maxSuggestions, providerPassages } = profile.answer;
     const relevant = scored.filter(
@@ -145,21 +178,21 @@ export class AnswerService {
     );
     const suggestions = relevant.slice(0, maxSuggestions).map((s) => suggestion(s, byId.get(s.articleId)!));
     const best = scored[0];
-    if (!wantAnswer) return { answer: null, suggestions, declineReason: null };
-    if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles' };
+    if (!wantAnswer) return { answer: null, suggestions, declineReason: null, features };
+    if (!best || best.confidence < minConfidence) return { answer: null, suggestions, declineReason: relevant.length ? 'low_confidence' : 'no_relevant_articles', features };
 
     const builtIn = { text: toPlainText(best.passage), confidence: best.confidence, citations: [cite(best)] };
-    if (!this.provider.enabled) return { answer: builtIn, suggestions, declineReason: null };
+    if (!this.provider.enabled) return { answer: builtIn, suggestions, declineReason: null, features };
 
     const passages: ProviderPassage[] = scored
       .filter((s) => s.confidence >= minConfidence / 2)
       .slice(0, providerPassages)
       .map((s) => ({ articleId: s.articleId, title: s.title, text: s.passage }));
     const result = await this.provider.answer(req.question, passages, req.locale);
-    if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence' };
-    if (result.kind === 'invalid') return { answer: builtIn, suggestions, declineReason: null };
+    if (result.kind === 'declined') return { answer: null, suggestions, declineReason: 'low_confidence', features };
+    if (result.kind === 'invalid') return { answer: builtIn, suggestions, declineReason: null, features };
     const citations = uniqueCitations(result.cited.map((n) => passages[n - 1]));
-    return { answer: { text: toPlainText(result.text), confidence: best.confidence, citations }, suggestions, declineReason: null };
+    return { answer: { text: toPlainText(result.text), confidence: best.confidence, citations }, suggestions, declineReason: null, features };
   }
 
   /**
@@ -211,7 +244,7 @@ export class AnswerService {
   }
 
   /** Scores the candidates: the alternatives' lexemes and frequencies came with retrieval; the articles' lexemes from memory, or one statement for those not stemmed before. */
-  private async score(concepts: Concept[], found: AnswerRetrieval): Promise<ScoredCandidate[]> {
+  private async score(concepts: Concept[], found: AnswerRetrieval): Promise<{ candidates: ScoredCandidate[]; uncovered: Map<string, number> }> {
     // Every candidate's configuration is one retrieval stemmed under (the scope's language's, or each the workspace uses).
     const retrieved = found.rows.filter((r) => found.lexemes.has(r.ts_config));
     const missing = retrieved.filter((r) => !this.articleTerms.get(r));
@@ -247,7 +280,8 @@ export class AnswerService {
         documentFrequency: Object.fromEntries(questionTerms.map((t) => [t, found.df.get(`${r.ts_config}\u0000${t}`) ?? 0])),
       };
     });
-    return rankCandidates(candidates, this.embeddings.profile.scoring);
+    const p = this.embeddings.profile.scoring;
+    return { candidates: rankCandidates(candidates, p), uncovered: new Map(candidates.map((c) => [c.articleId, uncoveredShare(c, p)])) };
   }
 }
 
@@ -291,6 +325,8 @@ function scoringConcepts(concepts: Concept[], at: number[][], lexemes: string[][
   });
   return out;
 }
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 function declined(reason: string): Outcome {
   return { answer: null, suggestions: [], declineReason: reason };

@@ -225,3 +225,15 @@ export function rankCandidates(candidates: CandidateInput[], p: ScoringProfile =
     .map((c) => scoreCandidate(c, p))
     .sort((a, b) => b.confidence - a.confidence || b.articleCoverage - a.articleCoverage);
 }
+
+/**
+ * The share of the question's weight (idf, with the profile's factors) that
+ * no article has, nor any alternative of it: how much of the question the
+ * help center does not cover at all. A feature of the decision's fit
+ * (eval/fit-decision.js); 0 for a question with no concepts.
+ */
+export function uncoveredShare(c: CandidateInput, p: ScoringProfile = DEFAULT_PROFILE.scoring): number {
+  const weights = weightConcepts(c, p);
+  const total = weights.reduce((s, k) => s + k.idf, 0);
+  return total === 0 ? 0 : weights.filter((k) => k.absent).reduce((s, k) => s + k.idf, 0) / total;
+}
