@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, AuditLog, Errors, InjectConfig, InjectLogger, NatsBus, newId, originAllowed, SecretBox, withinTransaction } from '@widget/common';
+import { AppError, AuditLog, Errors, InjectConfig, InjectLogger, NatsBus, originAllowed, SecretBox, UnitOfWork } from '@widget/common';
 import type { Logger } from 'pino';
 import {
   AuditContext,
   Availability,
+  IdempotencyRequest,
   AvailabilityConfig,
   PublicWidgetConfig,
   SessionEvents,
@@ -55,7 +54,7 @@ export class WidgetsService {
     private readonly repo: WidgetRepository,
     private readonly bus: NatsBus,
     private readonly audit: AuditLog,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: SessionConfig,
     @InjectLogger() logger: Logger,
   ) {
@@ -63,25 +62,35 @@ export class WidgetsService {
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 
-  /** The workspace and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
-  createWorkspace(name: string, audit?: AuditContext, m?: EntityManager): Promise<Workspace> {
-    return withinTransaction(this.db, m, async (t) => {
-      const row = await this.repo.insertWorkspace({ id: newId('workspace'), name, createdAt: new Date() }, t);
+  /** The workspace and its audit entry commit together, with the Idempotency-Key when one was sent. */
+  createWorkspace(name: string, audit?: AuditContext, idempotency?: IdempotencyRequest): Promise<Workspace> {
+    return this.uow.run({ idempotency }, async (t) => {
+      const row = await this.repo.insertWorkspace({ id: t.newId('workspace'), name, createdAt: t.now() }, t);
       await this.audit.append(t, audit, { workspaceId: row.id, action: 'workspace.created', targetType: 'workspace', targetId: row.id });
       return { id: row.id, name: row.name, createdAt: row.createdAt.toISOString() };
     });
   }
 
-  /** Like createWorkspace: the widget and its audit entry commit together. */
-  createWidget(workspaceId: string, body: WidgetCreateBody, audit?: AuditContext, m?: EntityManager): Promise<{ widget: Widget; secret: string }> {
+  /**
+   * Like createWorkspace: the widget and its audit entry commit together. The reply kept under an
+   * Idempotency-Key holds the secret sealed, never in clear; a retry answers it opened.
+   */
+  createWidget(workspaceId: string, body: WidgetCreateBody, audit?: AuditContext, idempotency?: IdempotencyRequest): Promise<{ widget: Widget; secret: string }> {
     const { id: _pastedId, workspaceId: pastedWorkspaceId, ...config } = body;
     checkPastedWorkspace(pastedWorkspaceId, workspaceId);
-    return withinTransaction(this.db, m, async (t) => {
+    const storedReply = {
+      save: (r: { widget: Widget; secret: string }) => ({ widget: r.widget, secretSealed: this.box.seal(r.secret) }),
+      load: (s: unknown) => {
+        const stored = s as { widget: Widget; secretSealed: string };
+        return { widget: stored.widget, secret: this.box.open(stored.secretSealed) };
+      },
+    };
+    return this.uow.run({ idempotency, storedReply }, async (t) => {
       if (!(await this.repo.findWorkspace(workspaceId, t))) throw Errors.notFound('workspace');
       const secret = newSecret();
-      const now = new Date();
+      const now = t.now();
       const row = await this.repo.insertWidget({
-        id: newId('widget'),
+        id: t.newId('widget'),
         workspaceId,
         config: widgetConfigSchema.parse(config),
         secretSealed: this.box.seal(secret),
@@ -115,8 +124,8 @@ export class WidgetsService {
     const row = await this.load(widgetId);
     checkPastedWorkspace(patch.workspaceId, row.workspaceId);
     row.config = mergeWidgetConfig(row.config, patch);
-    row.updatedAt = new Date();
-    await this.db.transaction(async (m) => {
+    row.updatedAt = this.uow.now();
+    await this.uow.run({}, async (m) => {
       await this.repo.updateWidget(widgetId, { config: row.config, updatedAt: row.updatedAt }, m);
       await this.audit.append(m, audit, { workspaceId: row.workspaceId, action: 'widget.updated', targetType: 'widget', targetId: widgetId });
     });
@@ -128,8 +137,8 @@ export class WidgetsService {
   async rotateSecret(widgetId: string, audit?: AuditContext): Promise<{ secret: string }> {
     const { workspaceId } = await this.load(widgetId);
     const secret = newSecret();
-    await this.db.transaction(async (m) => {
-      await this.repo.updateWidget(widgetId, { secretSealed: this.box.seal(secret), updatedAt: new Date() }, m);
+    await this.uow.run({}, async (m) => {
+      await this.repo.updateWidget(widgetId, { secretSealed: this.box.seal(secret), updatedAt: m.now() }, m);
       await this.audit.append(m, audit, { workspaceId, action: 'widget.secret_rotated', targetType: 'widget', targetId: widgetId });
     });
     return { secret };
@@ -194,13 +203,6 @@ export class WidgetsService {
   }
 
   /** For the Idempotency-Key reply of a create: the secret is stored only sealed. */
-  sealSecret(secret: string): string {
-    return this.box.seal(secret);
-  }
-
-  openSecret(sealed: string): string {
-    return this.box.open(sealed);
-  }
 
   /** The widget row with its secret opened, for identity verification. */
   async loadWithSecret(widgetId: string): Promise<{ row: WidgetEntity; secret: string }> {

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { AuditLog, Handles, IdempotencyStore } from '@widget/common';
+import { AuditLog, Handles } from '@widget/common';
 import { RpcReply, RpcRequest, SessionRpc } from '@widget/contracts';
 import { SessionsService } from '../domain/sessions.service';
 import { WidgetsService } from '../domain/widgets.service';
@@ -13,13 +13,12 @@ export class AdminHandler {
   constructor(
     private readonly widgets: WidgetsService,
     private readonly sessions: SessionsService,
-    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
   ) {}
 
   @Handles(SessionRpc.createWorkspace)
   createWorkspace(req: Req<'createWorkspace'>): Res<'createWorkspace'> {
-    return this.idempotency.run(req.idempotency, (m) => this.widgets.createWorkspace(req.name, req.audit, m));
+    return this.widgets.createWorkspace(req.name, req.audit, req.idempotency);
   }
 
   @Handles(SessionRpc.getWorkspace)
@@ -29,13 +28,8 @@ export class AdminHandler {
 
   @Handles(SessionRpc.createWidget)
   async createWidget(req: Req<'createWidget'>): Res<'createWidget'> {
-    if (!req.idempotency) return this.widgets.createWidget(req.workspaceId, req.config, req.audit);
-    // The stored reply keeps the secret sealed, never in clear.
-    const stored = await this.idempotency.run(req.idempotency, async (m) => {
-      const { widget, secret } = await this.widgets.createWidget(req.workspaceId, req.config, req.audit, m);
-      return { widget, secretSealed: this.widgets.sealSecret(secret) };
-    });
-    return { widget: stored.widget, secret: this.widgets.openSecret(stored.secretSealed) };
+    // The Idempotency-Key is claimed in the create's unit of work; its stored reply keeps the secret sealed.
+    return this.widgets.createWidget(req.workspaceId, req.config, req.audit, req.idempotency);
   }
 
   @Handles(SessionRpc.getWidget)

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { entityManagerOf, Queryable } from '@widget/common';
+import { DataSource, Repository } from 'typeorm';
 import { WidgetEntity, WorkspaceEntity } from './entities';
 
 @Injectable()
@@ -11,17 +12,17 @@ export class WidgetRepository {
     private readonly dataSource: DataSource,
   ) {}
 
-  /** With `m`: inside that transaction (an idempotent create's, a change with its audit entry); so for the others. */
-  insertWorkspace(row: WorkspaceEntity, m?: EntityManager): Promise<WorkspaceEntity> {
-    return (m ? m.withRepository(this.workspaces) : this.workspaces).save(row);
+  /** With `m`: inside that unit of work's transaction (a create or change with its audit entry); so for the others. */
+  insertWorkspace(row: WorkspaceEntity, m?: Queryable): Promise<WorkspaceEntity> {
+    return (m ? entityManagerOf(m)!.withRepository(this.workspaces) : this.workspaces).save(row);
   }
 
-  findWorkspace(id: string, m?: EntityManager): Promise<WorkspaceEntity | null> {
-    return (m ? m.withRepository(this.workspaces) : this.workspaces).findOneBy({ id });
+  findWorkspace(id: string, m?: Queryable): Promise<WorkspaceEntity | null> {
+    return (m ? entityManagerOf(m)!.withRepository(this.workspaces) : this.workspaces).findOneBy({ id });
   }
 
-  insertWidget(row: WidgetEntity, m?: EntityManager): Promise<WidgetEntity> {
-    return (m ? m.withRepository(this.widgets) : this.widgets).save(row);
+  insertWidget(row: WidgetEntity, m?: Queryable): Promise<WidgetEntity> {
+    return (m ? entityManagerOf(m)!.withRepository(this.widgets) : this.widgets).save(row);
   }
 
   findWidget(id: string): Promise<WidgetEntity | null> {
@@ -33,8 +34,8 @@ export class WidgetRepository {
     return this.widgets.find({ where: { workspaceId }, order: { id: 'ASC' } });
   }
 
-  async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>, m?: EntityManager): Promise<void> {
-    await (m ? m.withRepository(this.widgets) : this.widgets).update({ id }, changes);
+  async updateWidget(id: string, changes: Pick<WidgetEntity, 'updatedAt'> & Partial<Pick<WidgetEntity, 'config' | 'secretSealed'>>, m?: Queryable): Promise<void> {
+    await (m ? entityManagerOf(m)!.withRepository(this.widgets) : this.widgets).update({ id }, changes);
   }
 
   /** Every origin pattern any widget allows: what CORS preflight (no widget known yet) may answer. */
