@@ -26,8 +26,9 @@
  * its owner's socket (lost); two ids for one clientMessageId, in storage or on the socket, or an accepted
  * id other than the stored one (doubled); an attempt longer than 20 s (hang); a refusal the SDK would not
  * retry; a socket the SDK gave up (fatal); recovery over 3 s (from heal to the first send whose attempt
- * started after the heal was accepted and delivered). The same message id delivered twice on a socket
- * is counted and printed (redelivered), not failed: the SDK drops the repeat.
+ * started after the heal was accepted and delivered; "(201)" beside it: to the first such answer alone).
+ * The same message id delivered twice on a socket is counted and printed (redelivered), not failed: the
+ * SDK drops the repeat. Also printed: messages stored though never accepted, other rows in the conversations.
  *
  * Env: FAULT_MS (5000), QUIET_MS (7000), VISITORS (10), SETTLE_MS (20000: the longest wait for
  * deliveries after the traffic stops), STACK_TARGET=all (every app in one process, as `npm run stack`
@@ -221,31 +222,37 @@ function report(traffic, rows, phases) {
   }
   for (const phase of phases.filter((p) => p.healAt !== undefined)) {
     let first = Infinity;
+    let firstAccepted = Infinity;
     for (const m of traffic.messages.values()) {
       const accepted = m.attempts.find((a) => a.outcome === 'accepted');
-      if (!accepted || accepted.at < phase.healAt || m.deliveredAt === null) continue;
-      first = Math.min(first, Math.max(m.acceptedAt, m.deliveredAt));
+      if (!accepted || accepted.at < phase.healAt) continue;
+      firstAccepted = Math.min(firstAccepted, m.acceptedAt);
+      if (m.deliveredAt !== null) first = Math.min(first, Math.max(m.acceptedAt, m.deliveredAt));
     }
     const line = table.get(phase.name);
     line.recoveryMs = first === Infinity ? null : first - phase.healAt;
+    // Of which the answer: what is left is the socket's part.
+    line.acceptedMs = firstAccepted === Infinity ? null : firstAccepted - phase.healAt;
     if (phase.startupMs !== undefined) line.startupMs = phase.startupMs;
     if (line.recoveryMs === null || line.recoveryMs > RECOVERY_MS) problems.push({ problem: `recovery after ${phase.name}: ${line.recoveryMs ?? 'never'} ms (over ${RECOVERY_MS})` });
   }
   for (const f of traffic.fatal) problems.push({ problem: 'socket given up by the SDK (fatal refusal)', ...f });
-  const orphans = rows.filter((r) => r.client_message_id && !traffic.messages.has(r.client_message_id)).length;
+  // Stored though never accepted (a refusal after the row was written, or a send the run gave up); rows of other authors.
+  const storedUnaccepted = [...traffic.messages.values()].filter((m) => m.acceptedAt === null && stored.has(`${m.conversationId} ${m.clientMessageId}`)).length;
+  const otherRows = rows.filter((r) => !r.client_message_id || !traffic.messages.has(r.client_message_id)).length;
 
   const lines = [...table.values()];
   const total = lines.reduce((sum, l) => ({ sent: sum.sent + l.sent, accepted: sum.accepted + l.accepted, stored: sum.stored + l.stored, delivered: sum.delivered + l.delivered, lost: sum.lost + l.lost, doubled: sum.doubled + l.doubled }), { sent: 0, accepted: 0, stored: 0, delivered: 0, lost: 0, doubled: 0 });
   const pad = (v, n) => String(v).padStart(n);
-  process.stdout.write(`\n${'phase'.padEnd(18)}${pad('sent', 6)}${pad('accepted', 9)}${pad('stored', 7)}${pad('deliv', 6)}${pad('lost', 5)}${pad('dbl', 4)}${pad('max ms', 8)}${pad('recov ms', 9)}${pad('start ms', 9)}  retried (and ! refused) by code\n`);
+  process.stdout.write(`\n${'phase'.padEnd(18)}${pad('sent', 6)}${pad('accepted', 9)}${pad('stored', 7)}${pad('deliv', 6)}${pad('lost', 5)}${pad('dbl', 4)}${pad('max ms', 8)}${pad('recov ms', 9)}${pad('(201)', 7)}${pad('start ms', 9)}  retried (and ! refused) by code\n`);
   for (const l of lines) {
     const refusals = Object.entries(l.refusals).map(([k, n]) => `${k}×${n}`).join(', ') || '-';
-    process.stdout.write(`${l.phase.padEnd(18)}${pad(l.sent, 6)}${pad(l.accepted, 9)}${pad(l.stored, 7)}${pad(l.delivered, 6)}${pad(l.lost, 5)}${pad(l.doubled, 4)}${pad(l.maxRequestMs, 8)}${pad(l.recoveryMs ?? '-', 9)}${pad(l.startupMs ?? '-', 9)}  ${refusals}\n`);
+    process.stdout.write(`${l.phase.padEnd(18)}${pad(l.sent, 6)}${pad(l.accepted, 9)}${pad(l.stored, 7)}${pad(l.delivered, 6)}${pad(l.lost, 5)}${pad(l.doubled, 4)}${pad(l.maxRequestMs, 8)}${pad(l.recoveryMs ?? '-', 9)}${pad(l.acceptedMs ?? '-', 7)}${pad(l.startupMs ?? '-', 9)}  ${refusals}\n`);
   }
   process.stdout.write(`${'total'.padEnd(18)}${pad(total.sent, 6)}${pad(total.accepted, 9)}${pad(total.stored, 7)}${pad(total.delivered, 6)}${pad(total.lost, 5)}${pad(total.doubled, 4)}\n`);
-  process.stdout.write(`redelivered (one message id twice on its socket, dropped by the SDK): ${redelivered}; rows of ours not in the run: ${orphans}\n`);
+  process.stdout.write(`redelivered (one message id twice on its socket, dropped by the SDK): ${redelivered}; stored but never accepted: ${storedUnaccepted}; other rows in the conversations: ${otherRows}\n`);
   mkdirSync(join(REPO_ROOT, '.stack'), { recursive: true });
-  writeFileSync(join(REPO_ROOT, '.stack', 'faults-results.json'), JSON.stringify({ at: new Date().toISOString(), phases: lines, total, redelivered, problems }, null, 2));
+  writeFileSync(join(REPO_ROOT, '.stack', 'faults-results.json'), JSON.stringify({ at: new Date().toISOString(), phases: lines, total, redelivered, storedUnaccepted, otherRows, problems }, null, 2));
   if (problems.length === 0) {
     process.stdout.write('\nPASS: nothing accepted was lost or doubled, no hang, no refusal the SDK would not retry, every recovery within 3 s\n');
     return false;
