@@ -18,6 +18,9 @@
  *   SDK's backoff. Reported: time from the restart's readiness (and from the kill) until all are connected,
  *   refusals by code, the longest handshake (socket opened → connected or refused).
  *
+ * SOCKETS_BENCH_PROTOCOL=plain runs the same with the plain WebSocket codec (`?session_token=`, JSON text
+ * frames, protocol pings; the handshake answered before the upgrade) instead of socket.io.
+ *
  * The machine's hard limit of open files (`ulimit -Hn`) bounds the sockets one process can hold: the top
  * level is that limit less SOCKETS_FD_MARGIN (SOCKETS_BENCH_TOP overrides it).
  */
@@ -34,7 +37,10 @@ const AGENT_VISITORS = 20;
 const AGENT_MESSAGES = 10;
 /** The SDK's defaults (libs/sdk/src/core/realtime.ts). */
 const BACKOFF = { refused: { baseMs: 500, maxMs: 15_000, floorMs: 200 }, away: { baseMs: 500, maxMs: 2000, floorMs: 200 } };
+/** socket.io-client's `timeout` as the SDK sets it: an attempt without an answer by then is a failed transport. */
+const CONNECT_TIMEOUT_MS = 10_000;
 const REALTIME_PATH = '/widget/v1/realtime/';
+const PLAIN = process.env.SOCKETS_BENCH_PROTOCOL === 'plain';
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,7 +82,9 @@ function worker() {
   }
 
   function schedule(client, why, retryAfterSeconds) {
-    const delay = Math.max(backoffDelay(client.attempt++, BACKOFF[why]), (retryAfterSeconds ?? 0) * 1000);
+    // As the SDK: once the server said server_busy, a failed transport waits the longer backoff too.
+    const backoff = why === 'away' && !client.overloaded ? BACKOFF.away : BACKOFF.refused;
+    const delay = Math.max(backoffDelay(client.attempt++, backoff), (retryAfterSeconds ?? 0) * 1000);
     client.timer = setTimeout(() => connect(client), delay);
   }
 
@@ -90,9 +98,11 @@ function worker() {
     inFlight++;
     const started = epochMs();
     let answered = false;
+    const timeout = setTimeout(() => ws.terminate(), CONNECT_TIMEOUT_MS);
     const answer = () => {
       if (answered) return false;
       answered = true;
+      clearTimeout(timeout);
       inFlight--;
       const waited = epochMs() - started;
       waits.push(waited);
@@ -100,9 +110,23 @@ function worker() {
       setImmediate(pump);
       return true;
     };
-    const ws = new WebSocket(`${config.url}${REALTIME_PATH}?EIO=4&transport=websocket`, { perMessageDeflate: false, origin: config.origin });
+    const url = PLAIN ? `${config.url}${REALTIME_PATH.slice(0, -1)}?session_token=${client.token}` : `${config.url}${REALTIME_PATH}?EIO=4&transport=websocket`;
+    const ws = new WebSocket(url, { perMessageDeflate: false, origin: config.origin });
     client.ws = ws;
-    ws.on('message', (data) => {
+    if (PLAIN) {
+      ws.on('open', () => {
+        if (answer()) {
+          client.connected = true;
+          client.attempt = 0;
+          client.overloaded = false;
+        }
+      });
+      ws.on('message', (data) => {
+        if (!client.watch) return;
+        const frame = JSON.parse(data.toString());
+        if (frame.type === 'message.created') process.send({ got: frame.payload?.message?.text, at: epochMs() });
+      });
+    } else ws.on('message', (data) => {
       const text = data.toString();
       const type = text[0];
       if (type === '2') return ws.send('3');
@@ -111,6 +135,7 @@ function worker() {
         if (answer()) {
           client.connected = true;
           client.attempt = 0;
+          client.overloaded = false;
         }
         return;
       }
@@ -119,6 +144,7 @@ function worker() {
         const error = JSON.parse(text.slice(2)).data?.error ?? {};
         count(`${error.code}/${error.reason}`);
         client.refused = true;
+        if (error.reason === 'server_busy') client.overloaded = true;
         if (error.code === 'auth_expired' || error.code === 'invalid_token') client.stale = true;
         ws.terminate();
         return;
@@ -129,11 +155,29 @@ function worker() {
       }
     });
     ws.on('error', () => undefined);
-    ws.on('unexpected-response', (_req, res) => {
-      count(`http_${res.statusCode}`);
-      res.resume();
+    ws.on('unexpected-response', (req, res) => {
+      // The plain codec's refusal is the HTTP answer with the envelope (socket.io's come as 44 packets).
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        let error = {};
+        try {
+          error = JSON.parse(body).error ?? {};
+        } catch {
+          /* not an envelope */
+        }
+        count(error.code ? `${error.code}/${error.reason}` : `http_${res.statusCode}`);
+        if (error.code === 'auth_expired' || error.code === 'invalid_token') client.stale = true;
+        if (error.code) client.refused = true;
+        if (error.reason === 'server_busy') client.overloaded = true;
+        req.destroy();
+        ws.emit('close');
+      });
     });
+    let closed = false;
     ws.on('close', () => {
+      if (closed) return;
+      closed = true;
       const refused = client.refused;
       client.connected = false;
       client.refused = false;

@@ -130,6 +130,23 @@ describe('RealtimeConnection', () => {
     expect(asked).toEqual([false, false, false]);
   });
 
+  it('once the server said it is busy, a failed transport waits the longer backoff too, until a connection succeeds', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    h.sockets[0]!.emit('connect_error', refusal({ code: 'internal_error', reason: 'server_busy', recoverable: true }));
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[1]!.emit('connect_error', new Error('websocket error'));
+    // attempt 1 on the refusal backoff (1000·2), not the short one (100·2).
+    expect(h.timers.map((t) => t.ms)).toEqual([2000]);
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[2]!.emit('connect');
+    h.sockets[2]!.emit('disconnect', 'transport close');
+    expect(h.timers.map((t) => t.ms)).toEqual([100]);
+  });
+
   it('asks for a fresh token after the server refused the last one or ended the socket', async () => {
     const asked: (boolean | undefined)[] = [];
     const h = harness(() => null, async (options) => {

@@ -12,7 +12,7 @@ export type SocketEnvelope = SocketEvent;
 
 type Connect = (uri: string, options: Partial<ManagerOptions & SocketOptions>) => Socket;
 
-type ConnectError = Error & { data?: { error?: { code: string; message: string; recoverable: boolean; retryAfter?: number } } };
+type ConnectError = Error & { data?: { error?: { code: string; message: string; reason?: string; recoverable: boolean; retryAfter?: number } } };
 
 export interface RealtimeOptions {
   apiBase: string;
@@ -71,6 +71,11 @@ export class RealtimeConnection {
   private readonly delivered = new Set<string>();
   /** The last token was refused (or the server ended the socket): do not reuse it. */
   private tokenRefused = false;
+  /**
+   * The server said it is busy (503 server_busy) since the last connection: until one succeeds, an attempt
+   * that fails without an answer waits the longer backoff too, so a reconnect storm does not feed itself.
+   */
+  private overloaded = false;
 
   constructor(private readonly options: RealtimeOptions) {
     this.backoff = options.backoff ?? { baseMs: 500, maxMs: 15_000, floorMs: 200 };
@@ -142,6 +147,7 @@ export class RealtimeConnection {
     this.socket = socket;
     socket.on('connect', () => {
       this.attempt = 0;
+      this.overloaded = false;
       this.setState('connected');
     });
     socket.onAny((_name: string, envelope: SocketEnvelope) => this.deliver(envelope));
@@ -151,6 +157,7 @@ export class RealtimeConnection {
       const envelope = err.data?.error;
       if (envelope && this.fatalCodes.has(envelope.code)) return this.fatal(new SupportChatError(envelope));
       if (envelope && TOKEN_REFUSALS.has(envelope.code)) this.tokenRefused = true;
+      if (envelope?.reason === 'server_busy') this.overloaded = true;
       // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away). A refusal
       // with one, `server_busy` included (past the realtime process's handshake cap), waits the longer backoff with
       // full jitter, so a reconnect storm spreads out instead of coming back at once.
@@ -181,7 +188,8 @@ export class RealtimeConnection {
   private retryLater(why: 'away' | 'refused', retryAfterSeconds?: number): void {
     if (this.stopped) return;
     this.setState('reconnecting');
-    const delay = Math.max(backoffDelay(this.attempt++, why === 'away' ? this.reconnectBackoff : this.backoff), (retryAfterSeconds ?? 0) * 1000);
+    const short = why === 'away' && !this.overloaded;
+    const delay = Math.max(backoffDelay(this.attempt++, short ? this.reconnectBackoff : this.backoff), (retryAfterSeconds ?? 0) * 1000);
     this.cancelTimer();
     this.timer = this.setTimer(() => {
       this.timer = null;
