@@ -4,8 +4,9 @@
  */
 const { summarize, now } = require('./stats');
 
-async function answerLatency(widget, token, asked, { warmup = 20, count }) {
+async function answerLatency(widget, token, asked, { warmup = 20, count, beforeTimed = null }) {
   for (let i = 0; i < warmup; i++) await widget.api.post('/ai/answer', { question: asked[i % asked.length] }, { token });
+  await beforeTimed?.();
   const ms = [];
   let answered = 0;
   for (let i = 0; i < count; i++) {

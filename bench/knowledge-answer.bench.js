@@ -9,7 +9,9 @@
  * every article has a real vector and the lexical and semantic rankings
  * both work). The questions: the original evaluation set's (answerable and
  * unrelated), asked sequentially after a warm-up that loads the workspace's
- * vectors into the service's memory. docs/benchmarks.md has the figures.
+ * vectors into the service's memory. Also the CPU time per answer of the
+ * knowledge process and of its PostgreSQL backends (from /proc; load-proof,
+ * where latency on a busy machine is not). docs/benchmarks.md has the figures.
  */
 const { readFileSync } = require('node:fs');
 const { createTestWidget, startAnonymous } = require('@widget/testing');
@@ -25,6 +27,34 @@ const ANSWERS = 300;
 function mode() {
   if (process.env.EMBEDDINGS_BASE_URL) return `semantic from ${process.env.EMBEDDINGS_MODEL ?? 'the endpoint'}`;
   return process.env.EMBEDDINGS_LOCAL === 'off' ? 'lexical only (EMBEDDINGS_LOCAL=off)' : 'semantic default on';
+}
+
+/** CPU time (user + system) of a process so far, from /proc (Linux), in ms; null elsewhere. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of the PostgreSQL backends serving the stack's database (their pids from pg_stat_activity), in ms:
+ * with cpuMs() of the knowledge process, what an answer costs whatever the machine's load (latency under
+ * load measures the scheduler as much as the code).
+ */
+async function databaseCpuMs(databaseUrl) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const times = rows.map((r) => cpuMs(r.pid));
+    return times.some((t) => t === null) ? null : times.reduce((a, b) => a + b, 0);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Resident memory of a process, from /proc (Linux), in MB. */
@@ -67,11 +97,21 @@ async function run({ stack, log }) {
   const coldStart = now();
   await widget.api.post('/ai/answer', { question: asked[0] }, { token });
   const cold = Math.round((now() - coldStart) * 10) / 10;
-  const { answer, answered } = await answerLatency(widget, token, asked, { warmup: 19, count: ANSWERS });
+  // Warm-up first (answerLatency's), then the CPU counters around the timed answers only.
+  let cpu0 = null;
+  const { answer, answered } = await answerLatency(widget, token, asked, {
+    warmup: 19,
+    count: ANSWERS,
+    beforeTimed: async () => (cpu0 = { knowledge: cpuMs(knowledge.process.pid), database: await databaseCpuMs(stack.databaseUrl) }),
+  });
+  const cpu1 = { knowledge: cpuMs(knowledge.process.pid), database: await databaseCpuMs(stack.databaseUrl) };
+  const perAnswer = (k) => (cpu0[k] === null || cpu1[k] === null ? null : Math.round(((cpu1[k] - cpu0[k]) / ANSWERS) * 100) / 100);
+  const cpu = { knowledgeMsPerAnswer: perAnswer('knowledge'), databaseMsPerAnswer: perAnswer('database') };
   const rss = rssMb(knowledge.process.pid);
   log(`answers at ${ARTICLES} articles, ${mode()} (sequential, ${ANSWERS}): p50 ${answer.p50} ms, p95 ${answer.p95} ms, p99 ${answer.p99} ms; first (loads the vectors) ${cold} ms; answered ${answered}/${ANSWERS}`);
+  log(`CPU per answer: knowledge process ${cpu.knowledgeMsPerAnswer} ms, its PostgreSQL backends ${cpu.databaseMsPerAnswer} ms`);
   log(`knowledge process RSS: ${rssStart} MB before the articles, ${rss} MB after the answers`);
-  return { articles: ARTICLES, answer, coldAnswerMs: cold, knowledgeRssMb: { start: rssStart, end: rss } };
+  return { articles: ARTICLES, answer, cpu, coldAnswerMs: cold, knowledgeRssMb: { start: rssStart, end: rss } };
 }
 
 module.exports = { name: 'knowledge-answer', run };
