@@ -50,7 +50,7 @@ const pick = <G extends Record<string, unknown>, K extends keyof G>(group: G, ke
 const omit = <G extends Record<string, unknown>, K extends keyof G>(group: G, keys: K[]): G[keyof G][] =>
   (Object.keys(group) as (keyof G)[]).filter((k) => !keys.includes(k as K)).map((k) => group[k]);
 const served = (service: ServiceName, rpcs: Record<string, AnyRpc>): AnyRpc[] => [...all(rpcs), HealthRpc[service]];
-/** A service's readiness pings itself through NATS (libs/common ServiceReadiness). */
+/** A service's readiness pings itself through NATS (libs/common serviceChecks). */
 const selfPing = (service: ServiceName): AnyRpc[] => [HealthRpc[service]];
 
 /** The grants of every principal; subjects as this process's contracts build them (its NATS_SUBJECT_PREFIX). */

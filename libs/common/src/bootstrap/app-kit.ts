@@ -233,10 +233,16 @@ export async function runApps(specs: AnyAppSpec[], options: { envOf?: (name: App
 
   const started: StartedApp[] = [];
   const start = async (i: number) => {
-    const app = await buildApp(specs[i], contexts[i]);
-    const entry: StartedApp = { spec: specs[i], app, ctx: contexts[i] };
-    started.push(entry);
-    await listen(specs[i], contexts[i], entry);
+    try {
+      const app = await buildApp(specs[i], contexts[i]);
+      const entry: StartedApp = { spec: specs[i], app, ctx: contexts[i] };
+      started.push(entry);
+      await listen(specs[i], contexts[i], entry);
+    } catch (err) {
+      // Past the preflight a start can still fail (a NATS connect timing out on a loaded box): one fatal line, exit 1.
+      contexts[i].logger.fatal({ err }, `${specs[i].name} did not start`);
+      process.exit(1);
+    }
   };
   const isService = (spec: AnyAppSpec) => (SERVICE_NAMES as string[]).includes(spec.name);
   await Promise.all(specs.map((spec, i) => (isService(spec) ? start(i) : undefined)));

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppError, NatsBus, newId } from '@widget/common';
+import { Injectable } from '@nestjs/common';
+import { AppError, InjectLogger, NatsBus, newId } from '@widget/common';
+import type { Logger } from 'pino';
 import { AiAnswerReply, AiCitation, ANSWER_RECORD_TTL_MS, AnswerRecord, AnswerRequest, ArticleSearchHit, ConversationRpc, SessionContext } from '@widget/contracts';
 import { AnswerRecordRepository } from '../../persistence/answer-record.repository';
 import { AnswerRetrieval, AnswerRetrievalRepository } from '../../persistence/answer-retrieval.repository';
@@ -51,7 +52,7 @@ export interface DecisionFeatures {
 
 @Injectable()
 export class AnswerService {
-  private readonly logger = new Logger(AnswerService.name);
+  private readonly logger: Logger;
   private readonly articleTerms = new ArticleTermsCache();
 
   constructor(
@@ -63,7 +64,10 @@ export class AnswerService {
     private readonly vectors: EmbeddingRepository,
     private readonly records: AnswerRecordRepository,
     private readonly retrieval: AnswerRetrievalRepository,
-  ) {}
+    @InjectLogger() logger: Logger,
+  ) {
+    this.logger = logger.child({ component: 'AnswerService' });
+  }
 
   async answer(req: AnswerRequest): Promise<AiAnswerReply> {
     if (!req.ai.enabled) {
@@ -75,7 +79,7 @@ export class AnswerService {
     const { mode, minConfidence } = req.ai;
     const outcome = await this.compose(req, mode === 'answer_first', minConfidence);
     // One line per answer, declined early or not, so the evaluation can pair them with its questions.
-    // (Nest's Logger takes a string: an object printed "[object Object]".)
+    // The features as JSON in the message: apps/knowledge/eval/run-eval.js reads them from there.
     this.logger.debug(`answer features: ${JSON.stringify(outcome.features ?? null)}`);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
 
