@@ -19,7 +19,7 @@ import { ArticleTermsCache } from './article-terms';
 import { splitSentences } from './passages';
 import { CandidateInput, rankCandidates, ScoredCandidate, ScoringConcept, uncoveredShare } from './scoring';
 import { ProviderPassage } from './provider-reply';
-import { calibrated, fuseRankings } from './semantic-mix';
+import { calibrated, fuseRankings, mostSimilar } from './semantic-mix';
 import { toPlainText } from '../html';
 
 const BOT_NAME = 'Help center';
@@ -287,28 +287,6 @@ export class AnswerService {
     const p = this.embeddings.profile.scoring;
     return { candidates: rankCandidates(candidates, p), uncovered: new Map(candidates.map((c) => [c.articleId, uncoveredShare(c, p)])) };
   }
-}
-
-/** The `n` most similar articles (similarity > 0), most similar first, ties by id. */
-function mostSimilar(similarity: Map<string, number>, n: number): string[] {
-  if (n <= 0) return [];
-  const top: Array<[string, number]> = [];
-  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
-  for (const entry of similarity) {
-    if (entry[1] <= 0) continue;
-    if (top.length === n) {
-      if (!before(entry, top[n - 1])) continue;
-      top.pop();
-    }
-    let i = top.length;
-    top.push(entry);
-    while (i > 0 && before(entry, top[i - 1])) {
-      top[i] = top[i - 1];
-      i--;
-    }
-    top[i] = entry;
-  }
-  return top.map(([id]) => id);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE } from '../retrieval/profile';
-import { calibrated, fuseRankings } from './semantic-mix';
+import { calibrated, fuseRankings, mostSimilar } from './semantic-mix';
 
 const c = { floor: 0.3, ceil: 0.6, answer: 0.65 };
 const judged = (articleId: string, confidence: number) => ({ articleId, confidence, articleCoverage: confidence });
@@ -42,5 +42,16 @@ describe('similarity fused into answers', () => {
   it('keeps the lexical ranking and confidence without similarities', () => {
     const fused = fuseRankings([judged('a', 0.4), judged('b', 0.5)], null, c, DEFAULT_PROFILE);
     expect(fused.map((s) => [s.articleId, s.confidence])).toEqual([['b', 0.5], ['a', 0.4]]);
+  });
+});
+
+describe('mostSimilar', () => {
+  it('is the full sort (similarity descending, then id; none ≤ 0) cut to n', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const similarity = new Map<string, number>();
+    for (let i = 0; i < 500; i++) similarity.set(`art_${Math.floor(random() * 1e6)}`, Math.round((random() * 1.2 - 0.2) * 50) / 50);
+    const sorted = [...similarity.entries()].filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+    for (const n of [0, 1, 3, 11, 400, 1000]) expect(mostSimilar(similarity, n)).toEqual(sorted.slice(0, n));
   });
 });

@@ -74,3 +74,28 @@ export function fuseRankings<T extends Judged>(
   });
   return fused.sort((a, b) => b.score - a.score || b.s.confidence - a.s.confidence).map(({ s }) => s);
 }
+
+/**
+ * The `n` most similar articles (similarity > 0), most similar first, ties by
+ * id: a sort of every entry cut to `n`, without sorting them all.
+ */
+export function mostSimilar(similarity: Map<string, number>, n: number): string[] {
+  if (n <= 0) return [];
+  const top: Array<[string, number]> = [];
+  const before = (a: [string, number], b: [string, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  for (const entry of similarity) {
+    if (entry[1] <= 0) continue;
+    if (top.length === n) {
+      if (!before(entry, top[n - 1])) continue;
+      top.pop();
+    }
+    let i = top.length;
+    top.push(entry);
+    while (i > 0 && before(entry, top[i - 1])) {
+      top[i] = top[i - 1];
+      i--;
+    }
+    top[i] = entry;
+  }
+  return top.map(([id]) => id);
+}
