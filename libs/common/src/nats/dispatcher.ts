@@ -3,7 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
 import { connect, Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import type { Logger } from 'pino';
-import type { ZodType } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
 import { AppError, Errors } from '../errors';
 import { requestContext } from '../logging';
 import { Metrics, outcomeOf, subjectLabel } from '../metrics/metrics';
@@ -46,7 +46,7 @@ interface MethodOf<F> {
 
 export interface HandlesOptions<Req> {
   /** Checked before the handler runs: a payload it refuses is answered validation_error, the handler never sees it. */
-  schema?: ZodType<Req, never, unknown>;
+  schema?: ZodType<Req, ZodTypeDef, unknown>;
 }
 
 /** Answers the requests of one RPC subject; the method takes the request and returns (or resolves to) the reply. */
