@@ -24,8 +24,11 @@ describe('natsAuthorizationConfig', () => {
     expect(block('session')).toContain('allow_responses: true');
     expect(block('gateway')).not.toContain('allow_responses');
     expect(block('realtime')).not.toContain('allow_responses');
-    // The events service publishes nothing but its question for the retention settings (SPEC §17) and its own readiness ping.
-    expect(block('events')).toContain('publish: { allow: ["staging.rpc.session.privacy.retention-policies","staging.rpc.events.health"] }');
+    // The events service publishes its question for the retention settings (SPEC §17), its own readiness ping, and
+    // nothing else but the JetStream API of its own durable consumer on this namespace's stream of domain events.
+    const eventsPublish = JSON.parse(/publish: \{ allow: (\[[^\]]*\]) \}/.exec(block('events'))![1]) as string[];
+    expect(eventsPublish.filter((subject) => !subject.startsWith('$JS.'))).toEqual(['staging.rpc.session.privacy.retention-policies', 'staging.rpc.events.health']);
+    expect(eventsPublish.filter((subject) => subject.startsWith('$JS.')).every((subject) => subject.includes('.staging-domain-events'))).toBe(true);
     const none = natsAuthorizationConfig([{ user: 'x', password: 'y', permissions: { publish: [], subscribe: [], respond: false } }], { cost: 4 });
     expect(none).toContain('publish: { deny: [">"] }');
     expect(none).toContain('subscribe: { deny: [">"] }');
