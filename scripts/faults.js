@@ -65,6 +65,28 @@ const FAULTS = [
   { name: 'kill gateway', kill: 'gateway' },
 ];
 
+/**
+ * restart() on the same port(s); another process on this box may take a port while the app is down
+ * (a port from the ephemeral range, as the harness picks them). Then: retries for 5 s; a service, whose
+ * health port nobody else uses, then starts on new ports; the gateway and realtime cannot (the run stops).
+ */
+async function restartApp(stack, app) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await app.restart();
+    } catch (err) {
+      if (!/was taken/.test(String(err?.message))) throw err;
+      if (attempt < 10) {
+        await sleep(500);
+        continue;
+      }
+      if (app.name === 'gateway' || app.name === 'realtime') throw new Error(`harness: ${app.name}'s port was taken by another process while it was down; no verdict`);
+      say(`${app.name}'s health port was taken while it was down: started on new ports`);
+      return stack.spawn(app.name);
+    }
+  }
+}
+
 /** The port the stack's nats-server listens on, from its own log line. */
 function natsPortFromLog(logDir) {
   const log = readFileSync(join(logDir, 'nats-server.log'), 'utf8');
@@ -143,7 +165,7 @@ async function main() {
         say(`${fault.name} (SIGKILL, pid ${app.process.pid})`);
         await sleep(FAULT_MS);
         const restartAt = clock();
-        running[fault.kill] = await app.restart();
+        running[fault.kill] = await restartApp(stack, app);
         restarted.push(running[fault.kill]);
         phase.healAt = clock();
         phase.startupMs = phase.healAt - restartAt;
