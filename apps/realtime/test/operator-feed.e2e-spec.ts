@@ -266,8 +266,10 @@ describe('operator realtime feed', () => {
     const owner = new OperatorApi(stack.baseUrl, team.owner.token);
     const tokenFor = async (bearer: string) => (await new OperatorApi(stack.baseUrl, bearer).post(`/workspaces/${widget.workspaceId}/realtime-token`)).body.token as string;
     const key = await owner.post(`/workspaces/${widget.workspaceId}/api-keys`, { name: 'feed', role: 'agent' });
-    const agentIo = await openSocket(stack.baseUrl, { token: await tokenFor(team.agent.token), origin: null });
-    const adminPlain = await operatorPlain(stack.baseUrl, { token: await tokenFor(team.admin.token) });
+    const agentToken = await tokenFor(team.agent.token);
+    const adminToken = await tokenFor(team.admin.token);
+    const agentIo = await openSocket(stack.baseUrl, { token: agentToken, origin: null });
+    const adminPlain = await operatorPlain(stack.baseUrl, { token: adminToken });
     const keyIo = await openSocket(stack.baseUrl, { token: await tokenFor(key.body.secret), origin: null });
     const rootIo = await operatorIo();
     io.push(agentIo, keyIo);
@@ -282,6 +284,13 @@ describe('operator realtime feed', () => {
 
     expect((await owner.patch(`/workspaces/${widget.workspaceId}/members/${team.admin.id}`, { role: 'agent' })).status).toBe(200);
     expect((await adminPlain.closed()).code).toBe(4401);
+    // Their tokens, signed and unexpired, are refused from now on (the replica heard the change); a token
+    // minted after it, with the new role, connects.
+    expect((await refusedHandshake(stack.baseUrl, { token: agentToken, origin: null })).data.error).toMatchObject({ code: 'invalid_token', reason: 'access_changed' });
+    expect((await refusedPlainUpgrade(stack.baseUrl, { token: adminToken, origin: null })).body.error).toMatchObject({ code: 'invalid_token', reason: 'access_changed' });
+    const demoted = await openSocket(stack.baseUrl, { token: await tokenFor(team.admin.token), origin: null });
+    io.push(demoted);
+    expect(demoted.connected).toBe(true);
     expect((await owner.delete(`/workspaces/${widget.workspaceId}/api-keys/${key.body.key.id}`)).status).toBe(204);
     expect(await keyGone).toBe('io server disconnect');
     expect(rootIo.connected).toBe(true);
