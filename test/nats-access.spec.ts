@@ -63,8 +63,8 @@ function usedBy(principal: NatsPrincipal): Used {
     used.serves.add(HealthRpc[principal as ServiceName].subject);
     used.calls.add(HealthRpc[principal as ServiceName].subject);
   }
-  // The conversation outbox publishes the events its rows name: visitorEvent('messageCreated', …).
-  for (const m of code.matchAll(/visitorEvent\(([^,]+),/g)) {
+  // The conversation outbox publishes the events its rows name: visitorEvent(tx, 'messageCreated', …) (the unit of work first).
+  for (const m of code.matchAll(/visitorEvent\((?:[\w.]+,\s*)?([^,]+),/g)) {
     for (const name of m[1].matchAll(/'(\w+)'/g)) used.publishes.add(subjectOf('ConversationEvents', name[1]));
   }
   return used;
