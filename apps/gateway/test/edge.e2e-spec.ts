@@ -172,11 +172,13 @@ describe('gateway edge: the error envelope on every path', () => {
     const { join } = await import('node:path');
     const sessionLogs = () =>
       readdirSync(stack.logDir!)
-        .filter((f) => f.startsWith('session-'))
+        // session-<n>.log, or server-<n>.log when the stack runs every app in one process (STACK_TARGET=all).
+        .filter((f) => f.startsWith('session-') || f.startsWith('server-'))
         .map((f) => readFileSync(join(stack.logDir!, f), 'utf8'))
         .join('\n');
-    for (let i = 0; i < 50 && !sessionLogs().includes(requestId); i++) await new Promise((r) => setTimeout(r, 20));
-    const line = sessionLogs().split('\n').find((l) => l.includes(requestId));
+    const sessionLine = () => sessionLogs().split('\n').find((l) => l.includes(requestId) && l.includes('"service":"session"'));
+    for (let i = 0; i < 50 && !sessionLine(); i++) await new Promise((r) => setTimeout(r, 20));
+    const line = sessionLine();
     expect(line).toBeDefined();
     expect(JSON.parse(line!)).toMatchObject({ service: 'session', requestId, subject: expect.stringContaining('session.config.public') });
   });

@@ -316,6 +316,17 @@ async function launchOnce(
  * every NATS_PASSWORD_<KIND>). Each app is a RunningApp of the same child: stop() or restart() acts on all.
  */
 async function launchAll(names: readonly AppName[], env: Record<string, string>, logDir: string, index: number, given?: Record<string, number>): Promise<RunningApp[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchAllOnce(names, env, logDir, index, given);
+    } catch (err) {
+      // A port from freePort() taken before the server bound it: new ports, once more (fixed ports are a restart's: no retry).
+      if (!(err instanceof PortTaken) || given || attempt === PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function launchAllOnce(names: readonly AppName[], env: Record<string, string>, logDir: string, index: number, given?: Record<string, number>): Promise<RunningApp[]> {
   const ports: Record<string, number> = given ?? {};
   if (!given) for (const name of [...names, 'gateway-health']) ports[name] = await freePort();
   const portEnv: Record<string, string> = { TARGET: names.join(','), PORT: String(ports.gateway), HEALTH_PORT: String(ports['gateway-health']) };
@@ -325,35 +336,23 @@ async function launchAll(names: readonly AppName[], env: Record<string, string>,
   const fd = openSync(logFile, 'a');
   const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const { NATS_PASSWORD: _shared, ...rest } = env;
-  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...rest, ...portEnv },
-    stdio: ['ignore', fd, fd],
-  });
+  const serverEnv = { PATH: process.env.PATH ?? '', ...rest, ...portEnv };
+  const child = spawn(process.execPath, [...nodeArgs, join(REPO_ROOT, 'apps', 'server', 'dist', 'main.js')], { env: serverEnv, stdio: ['ignore', fd, fd] });
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
+    return exited.finally(() => clearTimeout(timer));
   };
   const apps = names.map((name): RunningApp => {
     const url = `http://127.0.0.1:${ports[name]}`;
-    return {
-      name,
-      process: child,
-      port: ports[name],
-      url,
-      metricsUrl: name === 'gateway' ? `http://127.0.0.1:${ports['gateway-health']}` : url,
-      logFile,
-      stop,
-      async restart() {
-        if (child.exitCode === null && child.signalCode === null) throw new Error('the one-process server is still running: stop() it first');
-        const again = await launchAll(names, env, logDir, index, ports);
-        return again.find((a) => a.name === name)!;
-      },
+    const metricsUrl = name === 'gateway' ? `http://127.0.0.1:${ports['gateway-health']}` : url;
+    const restart = async () => {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('the one-process server is still running: stop() it first');
+      return (await launchAll(names, env, logDir, index, ports)).find((a) => a.name === name)!;
     };
+    return { name, process: child, port: ports[name], url, metricsUrl, logFile, stop, restart };
   });
   for (const app of apps) await waitReady(app, exited, 'ready', logStart);
   return apps;
