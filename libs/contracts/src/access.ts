@@ -60,7 +60,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
       serves: [],
       // The edge: every rpc of the HTTP API, but not the ones only services call each other with.
       calls: [
-        ...omit(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'getWorkspace', 'retentionPolicies']),
+        ...omit(SessionRpc, ['authenticateRealtime', 'getWorkspace', 'retentionPolicies']),
         ...omit(ConversationRpc, ['postBotMessage', 'replay', 'mergeSession', 'adminReplay', 'erasePerson', 'emailReply']),
         ...all(CannedReplyRpc),
         ...omit(KnowledgeRpc, ['answerRecord', 'erasePerson']),
@@ -77,7 +77,7 @@ export function natsGrants(): Record<NatsPrincipal, NatsGrant> {
     realtime: {
       serves: [],
       calls: [
-        ...pick(SessionRpc, ['authenticateRealtime', 'authenticateOperatorRealtime', 'widgetAccess']),
+        ...pick(SessionRpc, ['authenticateRealtime', 'widgetAccess']),
         ...pick(ConversationRpc, ['get', 'replay', 'adminReplay', 'adminTyping']),
         // Presence (SPEC §14): this replica's operator sockets, and what an operator sets on its socket.
         ...pick(TeamRpc, ['reportPresence', 'setPresence']),

@@ -180,8 +180,6 @@ export const SessionRpc = {
   authenticate: rpc<{ token: string }, SessionContext>('session.authenticate'),
   /** Realtime token (or session token) → caller context, for the realtime service. */
   authenticateRealtime: rpc<{ token: string }, SessionContext>('session.authenticate-realtime'),
-  /** Operator realtime token (`wot_…`) → its workspace; invalid_token or auth_expired otherwise. */
-  authenticateOperatorRealtime: rpc<{ token: string }, OperatorContext>('session.authenticate-operator-realtime'),
 
   /** A workspace, or not_found: what the team service checks before it invites into one. */
   getWorkspace: rpc<{ workspaceId: string }, Workspace>('session.admin.workspace.get'),

@@ -7,7 +7,6 @@ import {
   EndUser,
   OPERATOR_REALTIME_TOKEN_PREFIX,
   REALTIME_TOKEN_PREFIX,
-  OperatorContext,
   OperatorPrincipal,
   SessionContext,
   SessionEvents,
@@ -186,13 +185,6 @@ export class SessionsService {
   async operatorRealtimeToken(workspaceId: string, principal: OperatorPrincipal): Promise<{ token: string; expiresAt: string }> {
     await this.widgets.requireWorkspace(workspaceId);
     return this.realtimeTokens.operator(workspaceId, principal, this.config.REALTIME_TOKEN_TTL_SECONDS);
-  }
-
-  async authenticateOperatorRealtime(token: string): Promise<OperatorContext> {
-    if (!token.startsWith(`${OPERATOR_REALTIME_TOKEN_PREFIX}_`)) throw Errors.invalidToken('not_an_operator_token');
-    const verified = await this.realtimeTokens.verify(token);
-    if (verified.kind !== 'operator') throw Errors.invalidToken('wrong_audience');
-    return verified.operator;
   }
 
   async authenticate(token: string): Promise<SessionContext> {

@@ -72,11 +72,6 @@ export class SessionHandler {
     return this.sessions.operatorRealtimeToken(req.workspaceId, req.principal);
   }
 
-  @Handles(SessionRpc.authenticateOperatorRealtime)
-  authenticateOperatorRealtime(req: Req<'authenticateOperatorRealtime'>): Res<'authenticateOperatorRealtime'> {
-    return this.sessions.authenticateOperatorRealtime(req.token);
-  }
-
   @Handles(SessionRpc.authenticateRealtime)
   authenticateRealtime(req: Req<'authenticateRealtime'>): Res<'authenticateRealtime'> {
     return this.sessions.authenticateRealtime(req.token);
