@@ -16,6 +16,9 @@ export const Errors = {
   internal: () => new AppError('internal_error', 'Something went wrong on our side.', { reason: 'unexpected' }),
   upstreamUnavailable: () =>
     new AppError('internal_error', 'A service did not answer in time.', { reason: 'upstream_unavailable', status: 503 }),
+  /** PostgreSQL is away (cut, restarting, out of connections): retry, with the same Idempotency-Key or clientMessageId (isDatabaseUnavailable). */
+  databaseUnavailable: () =>
+    new AppError('internal_error', 'The database is not reachable right now; retry shortly.', { reason: 'database_unavailable', status: 503 }),
   /** A realtime handshake past REALTIME_HANDSHAKES_IN_FLIGHT (or its time-out): refused at once, retry after a jittered backoff. */
   serverBusy: () => new AppError('internal_error', 'The realtime service is busy; retry shortly.', { reason: 'server_busy', status: 503 }),
   /** SPEC §14: the caller's role in its own workspace is too low. */

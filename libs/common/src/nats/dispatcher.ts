@@ -4,6 +4,7 @@ import { DomainEvent, REQUEST_ID_HEADER, Rpc } from '@widget/contracts';
 import { connect, Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import type { ZodType, ZodTypeDef } from 'zod';
+import { isDatabaseUnavailable } from '../database/unavailable';
 import { AppError, Errors } from '../errors';
 import { requestContext } from '../logging';
 import { Metrics, outcomeOf, subjectLabel } from '../metrics/metrics';
@@ -212,6 +213,17 @@ export class NatsDispatcher {
     else void this.handle(route, msg, undefined);
   }
 
+  /** An AppError as it is; PostgreSQL away as a retryable 503 (a warning); anything else logged and internal_error. */
+  private wireError(err: unknown, subject: string): AppError {
+    if (err instanceof AppError) return err;
+    if (isDatabaseUnavailable(err)) {
+      this.options.logger.warn({ subject, err: (err as Error)?.message }, 'database unavailable');
+      return Errors.databaseUnavailable();
+    }
+    this.options.logger.error({ err, subject }, 'unhandled error in NATS handler');
+    return Errors.internal();
+  }
+
   private async handle(route: Route, msg: Msg, requestId: string | undefined): Promise<void> {
     const started = performance.now();
     let id: unknown;
@@ -226,8 +238,7 @@ export class NatsDispatcher {
       reply = { response: await route.invoke(data), isDisposed: true, id };
     } catch (err) {
       failure = err ?? new Error('handler threw nothing');
-      if (!(err instanceof AppError)) this.options.logger.error({ err, subject: route.subject }, 'unhandled error in NATS handler');
-      reply = { err: (err instanceof AppError ? err : Errors.internal()).toWire(), isDisposed: true, id };
+      reply = { err: this.wireError(err, route.subject).toWire(), isDisposed: true, id };
     }
     // Without an id the sender asked for no answer (an event; Nest's transport answers none either).
     if (msg.reply && id !== undefined) {
