@@ -1,3 +1,4 @@
+// Over 400 lines: one bench file holds the client worker (forked from this file) and the levels, latency and storm it drives.
 /**
  * Sockets held by ONE realtime process (issue 26), measured black-box:
  *
