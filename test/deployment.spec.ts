@@ -1,4 +1,4 @@
-// Over 400 lines: one table-driven check of every compose service, k8s object and NATS grant against each other; split, the shared fixtures would be exported across files.
+// Over 400 lines: the one check of the deployment files against the apps (compose, the S3 variant, production secrets, the Dockerfile, k8s, ports); split, the shared readers of those files would be exported across specs.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
