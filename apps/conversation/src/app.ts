@@ -8,12 +8,6 @@ import { CONVERSATION_MIGRATIONS } from './persistence/migrations';
 export const conversationApp = serviceApp({
   name: 'conversation',
   config: conversationEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'conversation',
-    entities: CONVERSATION_ENTITIES,
-    migrations: CONVERSATION_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: CONVERSATION_ENTITIES, migrations: CONVERSATION_MIGRATIONS },
   module: ConversationModule,
 });

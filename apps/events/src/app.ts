@@ -7,13 +7,7 @@ import { EVENTS_MIGRATIONS } from './persistence/migrations';
 export const eventsApp = serviceApp({
   name: 'events',
   config: eventsEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'events',
-    // Raw SQL only: the partitioned table and its id ledger have no entity.
-    entities: [],
-    migrations: EVENTS_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  // Raw SQL only: the partitioned table and its id ledger have no entity.
+  database: { entities: [], migrations: EVENTS_MIGRATIONS },
   module: EventsModule,
 });

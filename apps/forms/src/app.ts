@@ -8,12 +8,6 @@ import { FORMS_MIGRATIONS } from './persistence/migrations';
 export const formsApp = serviceApp({
   name: 'forms',
   config: formsEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'forms',
-    entities: FORMS_ENTITIES,
-    migrations: FORMS_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: FORMS_ENTITIES, migrations: FORMS_MIGRATIONS },
   module: FormsModule,
 });

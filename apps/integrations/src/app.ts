@@ -8,12 +8,6 @@ import { INTEGRATIONS_MIGRATIONS } from './persistence/migrations';
 export const integrationsApp = serviceApp({
   name: 'integrations',
   config: integrationsEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'integrations',
-    entities: INTEGRATIONS_ENTITIES,
-    migrations: INTEGRATIONS_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: INTEGRATIONS_ENTITIES, migrations: INTEGRATIONS_MIGRATIONS },
   module: IntegrationsModule,
 });

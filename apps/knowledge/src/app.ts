@@ -8,12 +8,6 @@ import { KNOWLEDGE_MIGRATIONS } from './persistence/migrations';
 export const knowledgeApp = serviceApp({
   name: 'knowledge',
   config: knowledgeEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'knowledge',
-    entities: KNOWLEDGE_ENTITIES,
-    migrations: KNOWLEDGE_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: KNOWLEDGE_ENTITIES, migrations: KNOWLEDGE_MIGRATIONS },
   module: KnowledgeModule,
 });

@@ -8,12 +8,6 @@ import { SessionModule } from './session.module';
 export const sessionApp = serviceApp({
   name: 'session',
   config: sessionEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'session',
-    entities: SESSION_ENTITIES,
-    migrations: SESSION_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: SESSION_ENTITIES, migrations: SESSION_MIGRATIONS },
   module: SessionModule,
 });

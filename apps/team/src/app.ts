@@ -8,12 +8,6 @@ import { TEAM_MIGRATIONS } from './persistence/migrations';
 export const teamApp = serviceApp({
   name: 'team',
   config: teamEnv,
-  database: (config) => ({
-    url: config.DATABASE_URL,
-    schema: 'team',
-    entities: TEAM_ENTITIES,
-    migrations: TEAM_MIGRATIONS,
-    poolSize: config.DATABASE_POOL_SIZE,
-  }),
+  database: { entities: TEAM_ENTITIES, migrations: TEAM_MIGRATIONS },
   module: TeamModule,
 });

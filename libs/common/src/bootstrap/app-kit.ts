@@ -259,7 +259,8 @@ export async function bootstrapApp<C extends BaseEnv>(spec: AppSpec<C>): Promise
 export interface ServiceAppSpec<C extends ServiceEnv> {
   name: ServiceName;
   config: z.ZodType<C, z.ZodTypeDef, unknown>;
-  database: (config: C) => ServiceDatabase;
+  /** Its own schema, named after the service, on DATABASE_URL with DATABASE_POOL_SIZE connections. */
+  database: Pick<ServiceDatabase, 'entities' | 'migrations'>;
   /** The service's own module (handlers, domain, persistence). */
   module: Type<unknown>;
 }
@@ -269,7 +270,7 @@ export function serviceApp<C extends ServiceEnv>(spec: ServiceAppSpec<C>): AppSp
   return {
     name: spec.name,
     config: spec.config,
-    database: spec.database,
+    database: (config) => ({ ...spec.database, url: config.DATABASE_URL, schema: spec.name, poolSize: config.DATABASE_POOL_SIZE }),
     module: () => ({
       module: class ServiceRootModule {},
       imports: [spec.module],
