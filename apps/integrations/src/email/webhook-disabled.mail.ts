@@ -15,6 +15,8 @@ import { webhookDisabledMail } from './templates';
  */
 @Injectable()
 export class WebhookDisabledMail extends EndpointDisabledNotifier {
+  private readonly logger: Logger;
+
   constructor(
     private readonly bus: NatsBus,
     private readonly repo: EmailRepository,
@@ -22,11 +24,12 @@ export class WebhookDisabledMail extends EndpointDisabledNotifier {
     private readonly sender: MailSender,
     @InjectLogger() logger: Logger,
   ) {
-    super(logger);
+    super();
+    this.logger = logger.child({ component: 'WebhookDisabledMail' });
   }
 
   override async endpointDisabled(webhook: WebhookRow): Promise<void> {
-    await super.endpointDisabled(webhook);
+    this.logger.warn(`webhook ${webhook.id} of workspace ${webhook.workspace_id} disabled: its deliveries failed for the whole retry window`);
     if (!this.sender.enabled) return;
     const members = await this.bus.send(TeamRpc.listMembers, { workspaceId: webhook.workspace_id });
     const owners = members.filter((m) => m.role === 'owner' && m.status === 'active');
