@@ -30,7 +30,10 @@ function commandOf(pid) {
 function snapshot(stack) {
   const totals = {};
   const add = (key, ms) => (totals[key] = (totals[key] ?? 0) + ms);
-  for (const app of stack.apps) add(app.name, cpuMsOf(app.process.pid));
+  // In the one-process mode (STACK_TARGET=all) every app is the same process: counted once, as "server (all apps)".
+  const byPid = new Map();
+  for (const app of stack.apps) byPid.set(app.process.pid, [...(byPid.get(app.process.pid) ?? []), app.name]);
+  for (const [pid, names] of byPid) add(names.length > 1 ? 'server (all apps)' : names[0], cpuMsOf(pid));
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = commandOf(entry);
