@@ -69,11 +69,20 @@ module.exports = {
   name: 'messages',
   async run({ stack, log }) {
     const widget = await createTestWidget(stack);
-    /** Sends at one concurrency level; the sockets connect to `socketUrl`. */
-    const measure = async (concurrency, total, socketUrl) => {
+    // BENCH_REPLICAS=2: a second conversation and a second realtime replica beside the stack's (queue group
+    // and broadcast as in production); the sockets straight to realtime alternate between the two.
+    const replicas = Number(process.env.BENCH_REPLICAS ?? 1);
+    const realtimeUrls = [stack.realtime.url];
+    for (let r = 1; r < replicas; r++) {
+      await stack.spawn('conversation');
+      realtimeUrls.push((await stack.spawn('realtime', { TRUST_PROXY: 'true' })).url);
+    }
+    /** Sends at one concurrency level; the sockets connect to `socketUrls`, lane by lane in turn. */
+    const measure = async (concurrency, total, socketUrls) => {
       const post = poster(stack.baseUrl, concurrency * 2);
+      const urls = [socketUrls].flat();
       const lanes = [];
-      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(widget, post, socketUrl));
+      for (let i = 0; i < concurrency; i++) lanes.push(await visitor(widget, post, urls[i % urls.length]));
       await runConcurrent(concurrency, WARMUP, (i, lane) => lanes[lane].send(i));
       const samples = [];
       const cpu = measureCpu(stack);
@@ -111,10 +120,10 @@ module.exports = {
     // The Kubernetes Ingress routes the realtime path straight to the realtime service: the same sends
     // with the sockets there show what the gateway's proxy costs.
     for (const { visitors: concurrency, messages: total } of LEVELS) {
-      const { rate, samples, cpuMsPerMessage } = await measure(concurrency, total, stack.realtime.url);
+      const { rate, samples, cpuMsPerMessage } = await measure(concurrency, total, realtimeUrls);
       const level = { messages: total, sendPerSecond: rate.perSecond, endToEndMs: summarize(samples), cpuMsPerMessage };
       figures[`socketsDirect_visitors_${concurrency}`] = level;
-      log(JSON.stringify({ visitors: concurrency, socketsDirectToRealtime: true, ...level }));
+      log(JSON.stringify({ visitors: concurrency, socketsDirectToRealtime: true, replicas, ...level }));
     }
     const at = (n) => figures[`visitors_${n}`];
     figures.targets = {
