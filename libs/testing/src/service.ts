@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock, CONFIG, createLogger, dataSourceOptions, Ids, LOGGER, Metrics, NatsBus, Readiness, runMigrations, Scheduler, ServiceDatabase } from '@widget/common';
 import { ID_PREFIX, IdKind } from '@widget/contracts';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { createDatabase } from './db';
 import { DataSource } from 'typeorm';
 
 /** A clock a service test holds still and moves by hand. */
@@ -119,7 +119,6 @@ function overridden(module: Type<unknown>, overrides: Provider[]): Type<unknown>
   return ServiceUnderTest;
 }
 
-const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * The service test tier (a "medium" test, as immich calls them): one
@@ -132,20 +131,8 @@ const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres:
  */
 export async function newTestService<C>(options: TestServiceOptions<C>): Promise<TestService<C>> {
   const database = `widget_svc_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: adminDatabaseUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const url = new URL(adminDatabaseUrl());
-  url.pathname = `/${database}`;
-  const databaseUrl = url.toString();
+  const { databaseUrl, drop } = await createDatabase(database);
   const db: ServiceDatabase = { ...options.database, url: databaseUrl, poolSize: options.database.poolSize ?? 4 };
-  const drop = async () => {
-    const client = new Client({ connectionString: adminDatabaseUrl() });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await client.end();
-  };
 
   try {
     await runMigrations(db);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
+import { createDatabase } from './db';
 import { probeHttp } from './http-probe';
 import { HARNESS_NATS_USER, natsPasswordVariable, PrivateNatsServer } from './nats-server';
 import { freePort } from './ports';
@@ -96,7 +96,6 @@ export const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_LOGIN_FAILURES_EMAIL: '1000000/1m',
 };
 
-const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * Boots the real processes (built JS under apps/<name>/dist) against a fresh
@@ -108,13 +107,7 @@ const adminDatabaseUrl = () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres:
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const database = `widget_test_${runId}`;
-  const admin = new Client({ connectionString: adminDatabaseUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  await admin.end();
-  const base = new URL(adminDatabaseUrl());
-  base.pathname = `/${database}`;
-  const databaseUrl = base.toString();
+  const { databaseUrl, drop: dropDatabase } = await createDatabase(database);
 
   const logDir = options.logDir ?? join(REPO_ROOT, '.stack', 'test-logs', runId);
   mkdirSync(logDir, { recursive: true });
@@ -157,10 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stop = async () => {
     await Promise.all(apps.map((a) => a.stop()));
     await nats.stop();
-    const client = new Client({ connectionString: adminDatabaseUrl() });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await client.end();
+    await dropDatabase();
   };
 
   const target = options.target ?? (process.env.STACK_TARGET === 'all' ? 'all' : 'per-app');
