@@ -4,6 +4,7 @@ import {
   expectEnvelope,
   nextEvent,
   OperatorApi,
+  openRecording,
   openSocket,
   queryDatabase,
   TINY_PDF,
@@ -78,9 +79,8 @@ describe('The inbox for a team (issue 21)', () => {
       const seenByVisitor = await widget.api.get(`/conversations/${conversation.id}`, { token });
       expect(seenByVisitor.body).toMatchObject({ unreadCount: 1, lastMessage: { id: reply.body.id } });
 
-      const replayed = await openSocket(stack.baseUrl, { token, lastMessageId: conversation.lastMessage.id });
+      const { socket: replayed, seen: replayedMessages } = await openRecording(stack.baseUrl, 'message.created', { token, lastMessageId: conversation.lastMessage.id });
       sockets.push(replayed);
-      const replayedMessages = recordEvents(replayed, 'message.created');
       // Live delivery is on before replay runs: a message after both proves the replay has been sent.
       const marker = nextEvent(replayed, 'message.created', (e) => e.payload.message.text === 'Marker.');
       await agent.post(`/conversations/${conversation.id}/messages`, { text: 'Marker.' });

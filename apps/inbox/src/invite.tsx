@@ -1,5 +1,5 @@
 import type { LoginReply } from '@widget/contracts';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { SupportChatError } from '@widget/sdk/core';
 import { describe, operatorAuth as auth } from './client';
 
@@ -25,7 +25,7 @@ export function AcceptInvite({ inviteToken, onSignedIn, onLeave }: { inviteToken
   const name = useRef<HTMLInputElement>(null);
   const password = useRef<HTMLInputElement>(null);
   const attempts = useRef(0);
-  useEffect(() => name.current?.focus(), []);
+  useLayoutEffect(() => name.current?.focus(), []);
 
   const fail = (text: string, field: 'password' | null) => {
     setError({ text, attempt: ++attempts.current, field });

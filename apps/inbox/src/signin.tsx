@@ -1,5 +1,5 @@
 import type { LoginReply, Membership } from '@widget/contracts';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { SupportChatError } from '@widget/sdk/core';
 import { describe, operatorAuth as auth } from './client';
 import { AccountControls, SIGNED_OUT } from './account';
@@ -123,7 +123,7 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (lo
 /** An account in several workspaces works in one per tab; its role in each is shown. */
 function WorkspacePicker({ account, onChoose, onSignOut }: { account: Account; onChoose: (workspaceId: string) => void; onSignOut: () => void }) {
   const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  useLayoutEffect(() => first.current?.focus(), []);
   const memberships: Membership[] = account.operator.memberships;
   return (
     <main class="signin">

@@ -4,6 +4,7 @@ import {
   harnessNatsOptions,
   nextDisconnect,
   nextEvent,
+  openRecording,
   openSocket,
   recordEvents,
   recordNatsEvents,
@@ -107,8 +108,8 @@ describe('realtime with the conversation service', () => {
 
     const missed = [await agentSays(first, 'missed 1'), await visitorSays(visitor.token, second, 'missed 2'), await agentSays(second, 'missed 3')];
     for (const auth of [{ lastMessageId: seenLast.id }, { auth: { since: seenLast.id } }]) {
-      const back = await open({ token: visitor.token, ...auth });
-      const replayed = recordEvents(back, 'message.created');
+      const { socket: back, seen: replayed } = await openRecording(stack.baseUrl, 'message.created', { token: visitor.token, ...auth });
+      sockets.push(back);
       const deadline = Date.now() + 5000;
       while (replayed.length < missed.length && Date.now() < deadline) await sleep(50);
       expect(replayed.map((e) => e.payload.message.id)).toEqual(missed.map((m) => m.id));
@@ -124,8 +125,8 @@ describe('realtime with the conversation service', () => {
     const malloryConversation = await newConversation(mallory.token);
     const mark = await agentSays(malloryConversation, 'mark');
     await agentSays(aliceConversation, 'private to Alice');
-    const socket = await open({ token: mallory.token, lastMessageId: mark.id });
-    const seen = recordEvents(socket, 'message.created');
+    const { socket, seen } = await openRecording(stack.baseUrl, 'message.created', { token: mallory.token, lastMessageId: mark.id });
+    sockets.push(socket);
     await sleep(500);
     expect(seen).toEqual([]);
   });

@@ -3,6 +3,7 @@ import {
   ExtraReplica,
   metricSample as sample,
   nextEvent,
+  openRecording,
   openSocket,
   scrapeMetrics as scrape,
   scrapeMetricsUntil as eventually,
@@ -72,9 +73,11 @@ describe('realtime /metrics', () => {
     const next = nextEvent(socket, 'message.created', (e) => e.payload.message.text === 'second');
     expect((await widget.api.post(`/conversations/${created.body.id}/messages`, { text: 'second', clientMessageId: randomUUID() }, { token: visitor.token })).status).toBe(201);
     await next;
-    const replaying = await openSocket(replica.url, { token: visitor.token, lastMessageId: first.id });
+    const { socket: replaying, seen: replayed } = await openRecording(replica.url, 'message.created', { token: visitor.token, lastMessageId: first.id });
     sockets.push(replaying);
-    await nextEvent(replaying, 'message.created', (e) => e.payload.message.text === 'second');
+    const deadline = Date.now() + 10_000;
+    while (!replayed.some((e) => e.payload.message.text === 'second') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(replayed.map((e) => e.payload.message.text)).toContain('second');
     text = await scrape(replica.url);
     expect(sample(text, 'realtime_connected_sockets')).toBe(2);
     expect(sample(text, 'realtime_socket_connections_total')).toBe(2);

@@ -7,6 +7,7 @@ import {
   nextDisconnect,
   nextEvent,
   openPlainSocket,
+  openRecording,
   openSocket,
   OperatorApi,
   PlainSocket,
@@ -47,6 +48,12 @@ describe('operator realtime feed', () => {
     const socket = await openSocket(url, { token: await operatorToken(), origin: null, lastMessageId: options.lastMessageId });
     io.push(socket);
     return socket;
+  }
+  /** Replay comes right after the handshake: the recorder is attached before it (openRecording). */
+  async function operatorIoReplaying(lastMessageId: string) {
+    const { socket, seen } = await openRecording(stack.baseUrl, 'message.created', { token: await operatorToken(), origin: null, lastMessageId });
+    io.push(socket);
+    return seen;
   }
   async function newConversation(token: string, text = 'hello', target = widget) {
     const res = await target.api.post('/conversations', { message: text, clientMessageId: randomUUID() }, { token });
@@ -212,7 +219,7 @@ describe('operator realtime feed', () => {
     const expected = ['bob here', 'alice again', 'to bob'];
     for (const kind of ['plain', 'io'] as const) {
       const events: any[] =
-        kind === 'plain' ? (await operatorPlain(stack.baseUrl, { lastMessageId: mark.id })).frames : recordEvents(await operatorIo(stack.baseUrl, { lastMessageId: mark.id }), 'message.created');
+        kind === 'plain' ? (await operatorPlain(stack.baseUrl, { lastMessageId: mark.id })).frames : await operatorIoReplaying(mark.id);
       const live = await agentSays(a, `live on ${kind}`);
       expected.push(live.text);
       const texts = () => events.filter((f) => f.type === 'message.created').map((f) => f.payload.message.text as string);

@@ -66,6 +66,22 @@ export async function openSocket(baseUrl: string, options: SocketOptions = {}): 
   }
 }
 
+/**
+ * Connects with a recorder of event `name` attached before the handshake. What the server sends right after
+ * accepting (a reconnect replay) can arrive in the same TCP read as the connect packet; socket.io-client then
+ * emits them all in one task, before a listener attached after `openSocket` resolves could see them.
+ */
+export async function openRecording<T = any>(baseUrl: string, name: string, options: SocketOptions = {}): Promise<{ socket: Socket; seen: T[] }> {
+  const socket = connectSocket(baseUrl, options);
+  const seen = recordEvents<T>(socket, name);
+  try {
+    return { socket: await waitConnected(socket), seen };
+  } catch (err) {
+    socket.close();
+    throw err;
+  }
+}
+
 /** The refusal of a handshake that must fail: `{ message, data }` with the envelope in `data`. */
 export async function refusedHandshake(baseUrl: string, options: SocketOptions = {}): Promise<Error & { data?: any }> {
   const socket = connectSocket(baseUrl, options);

@@ -1,5 +1,5 @@
 import type { ChatCore } from '@widget/sdk/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { EmailForm } from './email-form';
 import { isolated, t } from './i18n';
 import type { Messages } from './i18n/en';
@@ -63,7 +63,7 @@ function EmailPrompt({ core }: { core: ChatCore }) {
   const [state, setState] = useState<'asking' | 'saved' | 'dismissed'>('asking');
   const [email, setEmail] = useState('');
   const doneRef = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (state === 'saved') doneRef.current?.focus();
   }, [state]);
   if (state === 'saved') {

@@ -1,5 +1,5 @@
 import { SupportChatError } from '@widget/sdk/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from './i18n';
 
 /**
@@ -23,7 +23,7 @@ export function EmailForm(props: {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (props.focus) input.current?.focus();
   }, []);
 

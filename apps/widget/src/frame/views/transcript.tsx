@@ -1,6 +1,6 @@
 import type { ChatCore } from '@widget/sdk/core';
 import { SupportChatError } from '@widget/sdk/core';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { EmailForm } from '../email-form';
 import { t } from '../i18n';
 
@@ -14,7 +14,7 @@ type State = { name: 'idle' } | { name: 'sending' } | { name: 'ask-email' } | { 
 export function TranscriptRequest({ core, conversationId }: { core: ChatCore; conversationId: string }) {
   const [state, setState] = useState<State>({ name: 'idle' });
   const outcome = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (state.name === 'done' || state.name === 'refused') outcome.current?.focus();
   }, [state.name]);
   useEffect(() => setState({ name: 'idle' }), [conversationId]);
