@@ -303,6 +303,32 @@ describe('operator realtime feed', () => {
     expect(rootIo.connected).toBe(true);
   });
 
+  it("a logout ends the sockets opened through that token, and refuses its unused realtime tokens; the account's other sign-in stays", async () => {
+    const team = await createTeamWorkspace(stack, widget.workspaceId);
+    const login = async () => (await new OperatorApi(stack.baseUrl, undefined).post('/auth/login', { email: team.agent.email, password: team.agent.password })).body.token as string;
+    const tokenFor = async (bearer: string) => (await new OperatorApi(stack.baseUrl, bearer).post(`/workspaces/${widget.workspaceId}/realtime-token`)).body.token as string;
+    const [phone, laptop] = [await login(), await login()];
+    const phoneIo = await openSocket(stack.baseUrl, { token: await tokenFor(phone), origin: null });
+    const phonePlain = await operatorPlain(stack.baseUrl, { token: await tokenFor(phone) });
+    const unused = await tokenFor(phone);
+    const laptopIo = await openSocket(stack.baseUrl, { token: await tokenFor(laptop), origin: null });
+    io.push(phoneIo, laptopIo);
+    const phoneError = nextEvent(phoneIo, 'error', () => true);
+    const phoneGone = nextDisconnect(phoneIo);
+
+    expect((await new OperatorApi(stack.baseUrl, phone).post('/auth/logout')).status).toBe(204);
+    expect((await phoneError).error).toMatchObject({ code: 'invalid_token', reason: 'revoked' });
+    expect(await phoneGone).toBe('io server disconnect');
+    expect((await phonePlain.closed()).code).toBe(4401);
+    expect((await refusedHandshake(stack.baseUrl, { token: unused, origin: null })).data.error).toMatchObject({ code: 'invalid_token', reason: 'revoked' });
+    // The laptop's sign-in is another token: its socket stays and hears the workspace.
+    const visitor = await startAnonymous(widget);
+    const heard = nextEvent(laptopIo, 'message.created', (e) => e.payload.message.text === 'after the phone signed out');
+    await visitorSays(visitor.token, await newConversation(visitor.token), 'after the phone signed out');
+    await heard;
+    expect(laptopIo.connected).toBe(true);
+  });
+
   describe('with two realtime replicas', () => {
     let second: ExtraReplica;
     beforeAll(async () => {

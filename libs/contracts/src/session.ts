@@ -140,6 +140,11 @@ export interface OperatorPrincipal {
   kind: 'root' | 'operator' | 'api_key';
   id: string | null;
   name: string | null;
+  /**
+   * The sign-in an operator account's token came from, as `credentialRef(hashToken(operator token))` (never the
+   * token, nor the hash stored at rest): its logout ends the sockets opened with it. Absent for keys and root.
+   */
+  credential?: string;
 }
 
 /** Who an operator realtime socket is: every conversation event of one workspace, until the token expires. */

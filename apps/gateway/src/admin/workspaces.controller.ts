@@ -1,9 +1,10 @@
-import { Body, Param } from '@nestjs/common';
-import { NatsBus } from '@widget/common';
+import { Body, Param, Req } from '@nestjs/common';
+import { credentialRef, hashToken, NatsBus } from '@widget/common';
 import {
   AuditContext,
   Caller,
   IdempotencyRequest,
+  OperatorPrincipal,
   Retention,
   ROUTES,
   SessionRpc,
@@ -20,7 +21,7 @@ import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController, Route } from '../http/route-decorators';
-import { Access, Audit, CurrentCaller } from '../auth/access';
+import { Access, AdminRequest, Audit, CurrentCaller } from '../auth/access';
 
 @AdminController()
 export class WorkspacesController {
@@ -61,8 +62,17 @@ export class WorkspacesController {
   /** The operator realtime feed (SPEC §10): a short-lived token for one workspace's socket. */
   @Route(ROUTES.admin.createOperatorRealtimeToken)
   @Access.inWorkspace('agent')
-  realtimeToken(@Param('ws', new IdParam('workspace')) workspaceId: string, @CurrentCaller() caller: Caller): Promise<{ token: string; expiresAt: string }> {
-    const principal = caller.kind === 'root' ? { kind: caller.kind, id: null, name: null } : { kind: caller.kind, id: caller.id, name: caller.name };
+  realtimeToken(
+    @Param('ws', new IdParam('workspace')) workspaceId: string,
+    @CurrentCaller() caller: Caller,
+    @Req() request: AdminRequest,
+  ): Promise<{ token: string; expiresAt: string }> {
+    const principal: OperatorPrincipal =
+      caller.kind === 'root'
+        ? { kind: caller.kind, id: null, name: null }
+        : caller.kind === 'operator'
+          ? { kind: caller.kind, id: caller.id, name: caller.name, credential: credentialRef(hashToken(request.bearerToken!)) }
+          : { kind: caller.kind, id: caller.id, name: caller.name };
     return this.bus.send(SessionRpc.operatorRealtimeToken, { workspaceId, principal });
   }
 }

@@ -8,6 +8,8 @@ export const userRoom = (userId: string) => `user:${userId}`;
 export const workspaceRoom = (workspaceId: string) => `workspace:${workspaceId}`;
 /** Every operator socket of one account or API key (SPEC §14): ended at once when its access changes. */
 export const principalRoom = (principalId: string) => `principal:${principalId}`;
+/** Every operator socket opened through one operator token (its `credential`): ended when that token signs out. */
+export const credentialRoom = (credential: string) => `credential:${credential}`;
 
 export function roomsOf(session: SessionContext): string[] {
   return session.userId ? [sessionRoom(session.sessionId), userRoom(session.userId)] : [sessionRoom(session.sessionId)];
@@ -16,7 +18,7 @@ export function roomsOf(session: SessionContext): string[] {
 export function roomsOfViewer(viewer: Viewer): string[] {
   if (viewer.kind === 'visitor') return roomsOf(viewer.session);
   const { workspaceId, principal } = viewer.operator;
-  return principal?.id ? [workspaceRoom(workspaceId), principalRoom(principal.id)] : [workspaceRoom(workspaceId)];
+  return [workspaceRoom(workspaceId), ...(principal?.id ? [principalRoom(principal.id)] : []), ...(principal?.credential ? [credentialRoom(principal.credential)] : [])];
 }
 
 /**

@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
-import { Errors, newId, OnEvent } from '@widget/common';
+import { credentialRef, Errors, newId, OnEvent } from '@widget/common';
 import { ConversationEvents, EventPayload, SessionEvents, TeamEvents, VISITOR_EVENT_TYPES, VisitorEvent } from '@widget/contracts';
 import type { Logger } from 'pino';
 import { DeliveryCore } from '../core/delivery-core';
-import { principalRoom, roomOf, sessionRoom, workspaceRoom } from '../core/rooms';
+import { credentialRoom, principalRoom, roomOf, sessionRoom, workspaceRoom } from '../core/rooms';
 import { WidgetDirectory } from '../handshake/widget-directory';
 import { LOGGER } from '../logger.token';
 
@@ -95,6 +95,8 @@ export class DeliveryListener {
    */
   @OnEvent(TeamEvents.accessChanged)
   accessChanged(event: EventPayload<typeof TeamEvents.accessChanged>): void {
+    // A logout: the sockets opened through that one token end (the account's other sign-ins stay).
+    if (typeof event?.tokenHash === 'string') this.core.endRoom(credentialRoom(credentialRef(event.tokenHash)), Errors.invalidToken('revoked'), 'revoked');
     const id = event?.operatorId ?? event?.apiKeyId;
     if (typeof id !== 'string') return;
     this.core.endRoom(principalRoom(id), Errors.invalidToken('access_changed'), 'revoked');

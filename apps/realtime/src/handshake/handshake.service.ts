@@ -102,6 +102,8 @@ export class HandshakeService {
     if (verified.kind !== 'operator') throw Errors.invalidToken('wrong_audience');
     // Removed, demoted, or a revoked key (SPEC §14): what was minted before is refused; a new token is not.
     if (this.revocations.principalRevoked(verified.operator.principal.id, verified.issuedAtMs)) throw Errors.invalidToken('access_changed');
+    // Minted through an operator token that has since signed out.
+    if (this.revocations.credentialRevoked(verified.operator.principal.credential)) throw Errors.invalidToken('revoked');
     return verified.operator;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { REALTIME_TOKEN_MAX_TTL_SECONDS } from '@widget/contracts';
-import { principalRoom, sessionRoom } from '../core/rooms';
+import { credentialRoom, principalRoom, sessionRoom } from '../core/rooms';
 
 /** A revocation is kept as long as a token minted before it can live, and a little longer for clock skew. */
 const REMEMBER_MS = (REALTIME_TOKEN_MAX_TTL_SECONDS + 30) * 1000;
@@ -40,6 +40,11 @@ export class Revocations {
     if (id === null) return false;
     const at = this.at(principalRoom(id));
     return at !== undefined && issuedAtMs <= at;
+  }
+
+  /** A signed-out operator token: every realtime token minted through it is refused, whenever minted. */
+  credentialRevoked(credential: string | undefined): boolean {
+    return credential !== undefined && this.at(credentialRoom(credential)) !== undefined;
   }
 
   get size(): number {

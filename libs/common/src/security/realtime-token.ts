@@ -40,7 +40,7 @@ const sessionClaims = z.object({
 });
 const operatorClaims = z.object({
   workspaceId: z.string(),
-  principal: z.object({ kind: z.enum(['root', 'operator', 'api_key']), id: z.string().nullable(), name: z.string().nullable() }),
+  principal: z.object({ kind: z.enum(['root', 'operator', 'api_key']), id: z.string().nullable(), name: z.string().nullable(), credential: z.string().optional() }),
 });
 
 /** What a verified token says: whose socket it is, and when it was minted (revocations before that refuse it). */

@@ -10,6 +10,15 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * A stable, non-secret name for one stored token, derived from its hash (`hashToken`) so it can travel in a
+ * client-readable claim without being the lookup key itself: the realtime service ends the sockets opened
+ * through an operator token when that token's logout is broadcast (`team.access.changed { tokenHash }`).
+ */
+export function credentialRef(tokenHash: string): string {
+  return createHash('sha256').update(`credential:${tokenHash}`, 'utf8').digest('base64url').slice(0, 22);
+}
+
 /** Constant-time comparison of two strings of any length. */
 export function safeEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
