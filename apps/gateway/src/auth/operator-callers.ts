@@ -18,12 +18,17 @@ const TEAM_TOKEN = /^(opt|wsk)_/;
 @Injectable()
 export class OperatorCallers {
   private readonly entries = new LRUCache<string, Exclude<Caller, { kind: 'root' }>>({ max: 20_000 });
+  /** Bumped by every forget and reconnect: an answer asked for before one of them is used but not kept (it may predate the change). */
+  private generation = 0;
 
   constructor(
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: GatewayConfig,
   ) {
-    bus.onReconnect(() => this.entries.clear());
+    bus.onReconnect(() => {
+      this.generation++;
+      this.entries.clear();
+    });
   }
 
   async resolve(token: string, requestId: string): Promise<Caller> {
@@ -34,9 +39,10 @@ export class OperatorCallers {
     const key = hashToken(token);
     const cached = this.entries.get(key);
     if (cached) return cached;
+    const asked = this.generation;
     const caller = await this.bus.send(TeamRpc.authenticate, { token }, { requestId });
     const ttl = caller.kind === 'operator' ? Math.min(this.config.SESSION_CACHE_TTL_MS, Date.parse(caller.expiresAt) - Date.now()) : this.config.SESSION_CACHE_TTL_MS;
-    if (ttl > 0) this.entries.set(key, caller, { ttl });
+    if (ttl > 0 && asked === this.generation) this.entries.set(key, caller, { ttl });
     return caller;
   }
 
@@ -47,6 +53,7 @@ export class OperatorCallers {
   }
 
   forget(change: AccessChanged): void {
+    this.generation++;
     if (change.tokenHash) this.entries.delete(change.tokenHash);
     const id = change.operatorId ?? change.apiKeyId;
     if (!id) return;

@@ -17,22 +17,28 @@ import type { GatewayConfig } from '../config';
 @Injectable()
 export class SessionCache {
   private readonly entries: LRUCache<string, SessionContext>;
+  /** Bumped by every forget and reconnect: an answer asked for before one of them is used but not kept (it may predate the revocation). */
+  private generation = 0;
 
   constructor(
     private readonly bus: NatsBus,
     @InjectConfig() private readonly config: GatewayConfig,
   ) {
     this.entries = new LRUCache({ max: 100_000, ttlAutopurge: false });
-    bus.onReconnect(() => this.entries.clear());
+    bus.onReconnect(() => {
+      this.generation++;
+      this.entries.clear();
+    });
   }
 
   async authenticate(token: string, requestId: string): Promise<SessionContext> {
     const key = hashToken(token);
     const cached = this.entries.get(key);
     if (cached) return cached;
+    const asked = this.generation;
     const session = await this.bus.send(SessionRpc.authenticate, { token }, { requestId });
     const ttl = Math.min(this.config.SESSION_CACHE_TTL_MS, Date.parse(session.expiresAt) - Date.now());
-    if (ttl > 0) this.entries.set(key, session, { ttl });
+    if (ttl > 0 && asked === this.generation) this.entries.set(key, session, { ttl });
     return session;
   }
 
@@ -42,6 +48,7 @@ export class SessionCache {
   }
 
   forget(tokenHash: string): void {
+    this.generation++;
     this.entries.delete(tokenHash);
   }
 }
