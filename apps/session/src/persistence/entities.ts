@@ -58,24 +58,6 @@ export class SessionEntity {
   @Column('text', { name: 'merged_into_user_id', nullable: true }) mergedIntoUserId?: string | null;
 }
 
-@Entity({ name: 'realtime_tokens' })
-export class RealtimeTokenEntity {
-  @PrimaryColumn('text', { name: 'token_hash' }) tokenHash: string;
-  @Column('text', { name: 'session_id' }) sessionId: string;
-  @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
-}
-
-@Entity({ name: 'operator_realtime_tokens' })
-export class OperatorRealtimeTokenEntity {
-  @PrimaryColumn('text', { name: 'token_hash' }) tokenHash: string;
-  @Column('text', { name: 'workspace_id' }) workspaceId: string;
-  @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
-  /** Whom it was minted for (SPEC §14): presence and the assignee of routing come from here. */
-  @Column('text', { name: 'principal_kind' }) principalKind: 'root' | 'operator' | 'api_key';
-  @Column('text', { name: 'principal_id', nullable: true }) principalId: string | null;
-  @Column('text', { name: 'principal_name', nullable: true }) principalName: string | null;
-}
-
 @Entity({ name: 'used_jtis' })
 export class UsedJtiEntity {
   @PrimaryColumn('text', { name: 'widget_id' }) widgetId: string;
@@ -83,4 +65,4 @@ export class UsedJtiEntity {
   @Column('timestamptz', { name: 'expires_at' }) expiresAt: Date;
 }
 
-export const SESSION_ENTITIES = [WorkspaceEntity, WidgetEntity, EndUserEntity, SessionEntity, RealtimeTokenEntity, OperatorRealtimeTokenEntity, UsedJtiEntity];
+export const SESSION_ENTITIES = [WorkspaceEntity, WidgetEntity, EndUserEntity, SessionEntity, UsedJtiEntity];

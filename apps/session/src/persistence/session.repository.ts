@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { entityManagerOf, Queryable } from '@widget/common';
 import { DataSource, IsNull, Repository } from 'typeorm';
-import { EndUserEntity, OperatorRealtimeTokenEntity, RealtimeTokenEntity, SessionEntity, UsedJtiEntity } from './entities';
+import { EndUserEntity, SessionEntity, UsedJtiEntity } from './entities';
 
 export interface EndUserProfile {
   workspaceId: string;
@@ -32,8 +32,6 @@ export class SessionRepository {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(EndUserEntity) private readonly users: Repository<EndUserEntity>,
-    @InjectRepository(RealtimeTokenEntity) private readonly realtimeTokens: Repository<RealtimeTokenEntity>,
-    @InjectRepository(OperatorRealtimeTokenEntity) private readonly operatorTokens: Repository<OperatorRealtimeTokenEntity>,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -136,26 +134,8 @@ export class SessionRepository {
     await this.dataSource.query(`UPDATE session.sessions SET visitor = $2::jsonb WHERE id = $1`, [sessionId, JSON.stringify(visitor)]);
   }
 
-  insertRealtimeToken(row: RealtimeTokenEntity): Promise<RealtimeTokenEntity> {
-    return this.realtimeTokens.save(row);
-  }
-
-  async findRealtimeToken(tokenHash: string): Promise<RealtimeTokenEntity | null> {
-    return this.realtimeTokens.findOneBy({ tokenHash });
-  }
-
-  insertOperatorToken(row: OperatorRealtimeTokenEntity): Promise<OperatorRealtimeTokenEntity> {
-    return this.operatorTokens.save(row);
-  }
-
-  findOperatorToken(tokenHash: string): Promise<OperatorRealtimeTokenEntity | null> {
-    return this.operatorTokens.findOneBy({ tokenHash });
-  }
-
-  /** Housekeeping: expired realtime tokens and JWT ids past their expiry. */
+  /** Housekeeping: identity JWT ids a day past their expiry (realtime tokens are signed, nothing stored). */
   async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM session.realtime_tokens WHERE expires_at < now()`);
-    await this.dataSource.query(`DELETE FROM session.operator_realtime_tokens WHERE expires_at < now()`);
     await this.dataSource.query(`DELETE FROM session.used_jtis WHERE expires_at < now() - interval '1 day'`);
   }
 }

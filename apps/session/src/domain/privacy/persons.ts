@@ -52,16 +52,11 @@ export class Persons {
     return { workspaceId, sessionIds: sessionIds.sort(), userIds: userIds.sort() };
   }
 
-  /** This schema's part of an erasure: the sessions (and their realtime tokens), the end-user rows. Returns the revoked token hashes too. */
+  /** This schema's part of an erasure: the sessions, the end-user rows. Returns the revoked token hashes too. */
   async erase(m: EntityManager, person: PersonKeys): Promise<{ erased: Record<string, number>; tokenHashes: { sessionId: string; tokenHash: string }[] }> {
     const live: { id: string; token_hash: string }[] = await m.query(
       `SELECT id, token_hash FROM session.sessions WHERE workspace_id = $1 AND id = ANY($2::text[]) AND revoked_at IS NULL`,
       [person.workspaceId, person.sessionIds],
-    );
-    const realtimeTokens = await deleteCounted(
-      m,
-      `DELETE FROM session.realtime_tokens WHERE session_id IN (SELECT id FROM session.sessions WHERE workspace_id = $1 AND (id = ANY($2::text[]) OR user_id = ANY($3::text[])))`,
-      [person.workspaceId, person.sessionIds, person.userIds],
     );
     const sessions = await deleteCounted(m, `DELETE FROM session.sessions WHERE workspace_id = $1 AND (id = ANY($2::text[]) OR user_id = ANY($3::text[]))`, [
       person.workspaceId,
@@ -72,7 +67,7 @@ export class Persons {
     await m.query(`UPDATE session.sessions SET merged_into_user_id = NULL WHERE workspace_id = $1 AND merged_into_user_id = ANY($2::text[])`, [person.workspaceId, person.userIds]);
     const endUsers = await deleteCounted(m, `DELETE FROM session.end_users WHERE workspace_id = $1 AND id = ANY($2::text[])`, [person.workspaceId, person.userIds]);
     return {
-      erased: { 'session.sessions': sessions, 'session.realtime_tokens': realtimeTokens, 'session.end_users': endUsers },
+      erased: { 'session.sessions': sessions, 'session.end_users': endUsers },
       tokenHashes: live.map((r) => ({ sessionId: r.id, tokenHash: r.token_hash })),
     };
   }

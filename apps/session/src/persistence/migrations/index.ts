@@ -5,6 +5,7 @@ import { CreateOperatorRealtimeTokens1733100000000 } from './1733100000000-creat
 import { SessionIdempotencyKeys1733200000000 } from './1733200000000-idempotency-keys';
 import { OperatorTokenPrincipal1796600000000 } from './1796600000000-operator-token-principal';
 import { SessionPrivacy1796800000000 } from './1796800000000-privacy';
+import { DropStoredRealtimeTokens1797000000000 } from './1797000000000-drop-stored-realtime-tokens';
 
 /** In order; each is reviewed code, explicit and reversible. */
 export const SESSION_MIGRATIONS = [
@@ -16,4 +17,5 @@ export const SESSION_MIGRATIONS = [
   auditLogMigration('session', 1796600000100),
   SessionPrivacy1796800000000,
   erasureLedgerMigration('session', 1796800000001),
+  DropStoredRealtimeTokens1797000000000,
 ];
