@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
 
 /**
  * argon2id with OWASP's baseline (19 MiB, 2 passes, 1 lane), on libuv's
@@ -11,7 +12,7 @@ const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 
 
 export class Passwords {
   /** A hash of a random string, made once: what an unknown email is checked against. */
-  private readonly decoy = hash(`decoy-${Math.random()}-${Date.now()}`, OPTIONS);
+  private readonly decoy = hash(`decoy-${randomBytes(16).toString('hex')}`, OPTIONS);
 
   hash(password: string): Promise<string> {
     return hash(password, OPTIONS);
