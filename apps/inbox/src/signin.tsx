@@ -45,9 +45,10 @@ function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (lo
   const password = useRef<HTMLInputElement>(null);
   const attempts = useRef(0);
 
+  // The form is the page's one task: its first field has the focus (also when it comes back after a sign-out),
+  // before the form is painted, so a key pressed as soon as it shows lands there.
+  useLayoutEffect(() => email.current?.focus(), []);
   useEffect(() => {
-    // The form is the page's one task: its first field has the focus (also when it comes back after a sign-out).
-    email.current?.focus();
     let current = true;
     void auth.options().then((o) => current && setSso(o.sso));
     return () => {
