@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { auditLogProvider, erasureLedgerProvider, idempotencyProvider } from '@widget/common';
+import { auditLogProvider, erasureLedgerProvider, idempotencyProvider, unitOfWorkProviders } from '@widget/common';
 import { FormsService } from './domain/forms.service';
 import { FormsPrivacyService } from './domain/privacy.service';
 import { SubmissionsService } from './domain/submissions.service';
@@ -16,6 +16,7 @@ import { FormsRepository } from './persistence/forms.repository';
     idempotencyProvider('forms'),
     auditLogProvider('forms'),
     erasureLedgerProvider('forms'),
+    ...unitOfWorkProviders(),
     FormsService,
     SubmissionsService,
     FormsPrivacyService,

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { AppError, AuditLog, Errors, newId, withinTransaction, zodDetails } from '@widget/common';
-import { AuditContext, createFormBody, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
+import { AuditLog, Errors, UnitOfWork, zodDetails } from '@widget/common';
+import { AuditContext, createFormBody, IdempotencyRequest, CreateFormBody, Form, FormField, PublicForm, SessionContext, updateFormBody, UpdateFormBody } from '@widget/contracts';
 import { FormEntity } from '../persistence/entities';
 import { FormsRepository } from '../persistence/forms.repository';
 
@@ -32,7 +30,7 @@ export class FormsService {
   constructor(
     private readonly repo: FormsRepository,
     private readonly audit: AuditLog,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** The widget's visible forms, in its visibleFormIds order; forms of other workspaces never show. */
@@ -50,22 +48,17 @@ export class FormsService {
     return row;
   }
 
-  /** The form and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
-  create(workspaceId: string, input: CreateFormBody, audit?: AuditContext, m?: EntityManager): Promise<Form> {
-    // Checked again here: a slow pattern must never be stored, whoever sent it.
-    const body = recheck(createFormBody, input);
-    return withinTransaction(this.db, m, async (t) => {
-      const now = new Date();
-      const row = await this.repo.insertForm({
-        id: newId('form'),
-        workspaceId,
-        name: body.name,
-        description: body.description ?? null,
-        fields: body.fields,
-        createdAt: now,
-        updatedAt: now,
-      }, t);
-      await this.audit.append(t, audit, { workspaceId, action: 'form.created', targetType: 'form', targetId: row.id });
+  /** The form and its audit entry commit together, with the Idempotency-Key when one was sent. */
+  create(workspaceId: string, input: CreateFormBody, audit?: AuditContext, idempotency?: IdempotencyRequest): Promise<Form> {
+    return this.uow.run({ idempotency }, async (tx) => {
+      // Checked again here (after the key's claim, as before): a slow pattern must never be stored, whoever sent it.
+      const body = recheck(createFormBody, input);
+      const now = tx.now();
+      const row = await this.repo.insertForm(
+        { id: tx.newId('form'), workspaceId, name: body.name, description: body.description ?? null, fields: body.fields, createdAt: now, updatedAt: now },
+        tx,
+      );
+      await this.audit.append(tx, audit, { workspaceId, action: 'form.created', targetType: 'form', targetId: row.id });
       return adminView(row);
     });
   }
@@ -76,10 +69,10 @@ export class FormsService {
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.description !== undefined) changes.description = patch.description;
     if (patch.fields !== undefined) changes.fields = patch.fields;
-    return this.db.transaction(async (m) => {
-      const row = await this.repo.updateForm(formId, changes, m);
+    return this.uow.run({}, async (tx) => {
+      const row = await this.repo.updateForm(formId, changes, tx.now(), tx);
       if (!row) throw formNotFound();
-      await this.audit.append(m, audit, { workspaceId: row.workspaceId, action: 'form.updated', targetType: 'form', targetId: formId });
+      await this.audit.append(tx, audit, { workspaceId: row.workspaceId, action: 'form.updated', targetType: 'form', targetId: formId });
       return adminView(row);
     });
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Errors, InjectConfig, InjectLogger, NatsBus, newId } from '@widget/common';
+import { AppError, Errors, InjectConfig, InjectLogger, NatsBus, Tx, UnitOfWork } from '@widget/common';
 import type { Logger } from 'pino';
 import { ConversationRpc, FormsEvents, SessionContext, Submission, WidgetRouting } from '@widget/contracts';
 import { createHash } from 'node:crypto';
@@ -46,6 +46,7 @@ export class SubmissionsService {
     private readonly forms: FormsService,
     private readonly repo: FormsRepository,
     private readonly bus: NatsBus,
+    private readonly uow: UnitOfWork,
     @InjectConfig() config: FormsConfig,
     @InjectLogger() logger: Logger,
   ) {
@@ -84,12 +85,16 @@ export class SubmissionsService {
       conversationId = conversation.id;
     } catch (err) {
       // A refusal (not a time-out) will not change on retry: drop the reservation.
-      if (!(err instanceof AppError && err.recoverable)) await this.repo.deletePending(row.id);
+      if (!(err instanceof AppError && err.recoverable)) await this.uow.run({}, (tx) => this.repo.deletePending(row.id, tx));
       throw err;
     }
 
-    const completedNow = await this.repo.complete(row.id, conversationId);
-    const final = completedNow ? { ...row, status: 'completed' as const, conversationId } : await this.repo.findSubmission(row.id);
+    const completedAt = await this.uow.run({}, async (tx) => {
+      const at = tx.now();
+      return (await this.repo.complete(row.id, conversationId, at, tx)) ? at : null;
+    });
+    const completedNow = completedAt !== null;
+    const final = completedNow ? { ...row, status: 'completed' as const, conversationId, completedAt } : await this.repo.findSubmission(row.id);
     if (!final || final.status !== 'completed') throw Errors.internal();
     if (completedNow) await this.announce(final);
     return { submission: view(final), created: completedNow };
@@ -102,8 +107,8 @@ export class SubmissionsService {
       const retry = await this.repo.findPendingByValues(session.sessionId, form.id, hash);
       if (retry) return retry;
     }
-    const row: SubmissionEntity = {
-      id: newId('submission'),
+    const pending = (tx: Tx): SubmissionEntity => ({
+      id: tx.newId('submission'),
       formId: form.id,
       workspaceId: session.workspaceId,
       widgetId: session.widgetId,
@@ -114,12 +119,12 @@ export class SubmissionsService {
       valuesHash: hash,
       status: 'pending',
       conversationId: null,
-      createdAt: new Date(),
+      createdAt: tx.now(),
       completedAt: null,
-    };
-    if (!clientId) return this.repo.insertSubmission(row);
+    });
+    if (!clientId) return this.uow.run({}, (tx) => this.repo.insertSubmission(pending(tx), tx));
     // The unique key decides between concurrent first attempts; the loser reads the winner.
-    const reserved = await this.repo.reserve(row);
+    const reserved = await this.uow.run({}, (tx) => this.repo.reserve(pending(tx), tx));
     const holder = reserved ?? (await this.repo.findByClientId(session.sessionId, form.id, clientId));
     if (!holder) throw Errors.internal();
     if (holder.valuesHash !== hash) {
@@ -140,7 +145,7 @@ export class SubmissionsService {
         formId: row.formId,
         submissionId: row.id,
         conversationId: row.conversationId as string,
-        at: (row.completedAt ?? new Date()).toISOString(),
+        at: (row.completedAt ?? this.uow.now()).toISOString(),
       });
     } catch (err) {
       // Analytics only: the submission and its ticket stand.

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { AuditLog, Handles, IdempotencyStore } from '@widget/common';
+import { AuditLog, Handles } from '@widget/common';
 import { FormsRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { FormsService, publicView } from '../domain/forms.service';
 import { SubmissionsService } from '../domain/submissions.service';
@@ -13,7 +13,6 @@ export class FormsHandler {
   constructor(
     private readonly forms: FormsService,
     private readonly submissions: SubmissionsService,
-    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
   ) {}
 
@@ -34,7 +33,7 @@ export class FormsHandler {
 
   @Handles(FormsRpc.adminCreate)
   adminCreate(req: Req<'adminCreate'>): Res<'adminCreate'> {
-    return this.idempotency.run(req.idempotency, (m) => this.forms.create(req.workspaceId, req.body, req.audit, m));
+    return this.forms.create(req.workspaceId, req.body, req.audit, req.idempotency);
   }
 
   @Handles(FormsRpc.adminUpdate)

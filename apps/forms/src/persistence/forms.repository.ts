@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { deleteCounted } from '@widget/common';
+import { deleteCounted, entityManagerOf, Queryable } from '@widget/common';
 import type { PersonKeys } from '@widget/contracts';
-import { EntityManager, In, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { FormEntity, SubmissionEntity } from './entities';
 
 /** A person's submissions (SPEC §17): sent from one of their sessions, or by their end user from any session. */
@@ -32,15 +32,15 @@ export class FormsRepository {
     @InjectRepository(SubmissionEntity) private readonly submissions: Repository<SubmissionEntity>,
   ) {}
 
-  /** With `m`: inside that transaction (an idempotent create's). */
-  insertForm(row: FormEntity, m?: EntityManager): Promise<FormEntity> {
-    return (m ? m.withRepository(this.forms) : this.forms).save(row);
+  /** Inside `tx` (the create's unit of work, with its audit entry and Idempotency-Key). */
+  insertForm(row: FormEntity, tx: Queryable): Promise<FormEntity> {
+    return entityManagerOf(tx)!.withRepository(this.forms).save(row);
   }
 
-  /** Inside `m` (the change's transaction, with its audit entry); null when there is no such form. */
-  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>, m: EntityManager): Promise<FormEntity | null> {
-    const forms = m.withRepository(this.forms);
-    const result = await forms.update({ id }, { ...patch, updatedAt: new Date() });
+  /** Inside `tx` (the change's unit of work, with its audit entry); null when there is no such form. */
+  async updateForm(id: string, patch: Partial<Pick<FormEntity, 'name' | 'description' | 'fields'>>, updatedAt: Date, tx: Queryable): Promise<FormEntity | null> {
+    const forms = entityManagerOf(tx)!.withRepository(this.forms);
+    const result = await forms.update({ id }, { ...patch, updatedAt });
     return result.affected ? forms.findOneBy({ id }) : null;
   }
 
@@ -54,8 +54,8 @@ export class FormsRepository {
   }
 
   /** Reserves a submission under its client key; null when that key is taken (then read the holder). */
-  async reserve(row: SubmissionEntity): Promise<SubmissionEntity | null> {
-    const inserted: { id: string }[] = await this.submissions.query(
+  async reserve(row: SubmissionEntity, tx: Queryable): Promise<SubmissionEntity | null> {
+    const inserted: { id: string }[] = await tx.query(
       `INSERT INTO forms.submissions
          (id, form_id, workspace_id, widget_id, session_id, user_id, client_submission_id, field_values, values_hash, status, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)
@@ -66,8 +66,8 @@ export class FormsRepository {
     return inserted.length === 1 ? row : null;
   }
 
-  insertSubmission(row: SubmissionEntity): Promise<SubmissionEntity> {
-    return this.submissions.save(row);
+  insertSubmission(row: SubmissionEntity, tx: Queryable): Promise<SubmissionEntity> {
+    return entityManagerOf(tx)!.withRepository(this.submissions).save(row);
   }
 
   findByClientId(sessionId: string, formId: string, clientSubmissionId: string): Promise<SubmissionEntity | null> {
@@ -84,22 +84,19 @@ export class FormsRepository {
   }
 
   /** pending → completed, once; false when another attempt completed it first. */
-  async complete(id: string, conversationId: string): Promise<boolean> {
-    const result = await this.submissions
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'completed', conversationId, completedAt: () => 'now()' })
-      .where('id = :id AND status = :pending', { id, pending: 'pending' })
-      .execute();
+  async complete(id: string, conversationId: string, completedAt: Date, tx: Queryable): Promise<boolean> {
+    const result = await entityManagerOf(tx)!
+      .withRepository(this.submissions)
+      .update({ id, status: 'pending' }, { status: 'completed', conversationId, completedAt });
     return (result.affected ?? 0) === 1;
   }
 
-  async deletePending(id: string): Promise<void> {
-    await this.submissions.delete({ id, status: 'pending' });
+  async deletePending(id: string, tx: Queryable): Promise<void> {
+    await entityManagerOf(tx)!.withRepository(this.submissions).delete({ id, status: 'pending' });
   }
 
   /** Deletes every submission of the person, pending ones included, in `m` (the erasure's transaction); returns how many. */
-  eraseSubmissionsOf(m: EntityManager, person: PersonKeys): Promise<number> {
+  eraseSubmissionsOf(m: Queryable, person: PersonKeys): Promise<number> {
     return deleteCounted(m, `DELETE FROM forms.submissions s WHERE ${OF_PERSON}`, personParams(person));
   }
 
