@@ -65,6 +65,9 @@ function EmailPrompt({ core }: { core: ChatCore }) {
   const doneRef = useRef<HTMLParagraphElement>(null);
   useLayoutEffect(() => {
     if (state === 'saved') doneRef.current?.focus();
+    // Dismissed: focus stays in the panel, on its first control after the prompt is gone (in the same commit
+    // that removed the focused button, so it is never left on the page's body).
+    if (state === 'dismissed') (document.querySelector<HTMLElement>('.panel [data-autofocus]') ?? document.querySelector<HTMLElement>('.panel .body button, .panel .body textarea'))?.focus();
   }, [state]);
   if (state === 'saved') {
     return (
@@ -84,8 +87,6 @@ function EmailPrompt({ core }: { core: ChatCore }) {
   const dismiss = () => {
     core.uiFlag(PROMPT_FLAG, true);
     setState('dismissed');
-    // Focus stays in the panel: on its first control after the prompt is gone.
-    requestAnimationFrame(() => (document.querySelector<HTMLElement>('.panel [data-autofocus]') ?? document.querySelector<HTMLElement>('.panel .body button, .panel .body textarea'))?.focus());
   };
   return <EmailForm id="email-prompt" text={t('emailPrompt')} saveLabel={t('emailSave')} onSave={save} onDismiss={dismiss} />;
 }
