@@ -31,6 +31,11 @@ class StallingProxy {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** How many times `marker` occurs in the bytes held back so far (one per rate-limit command naming its key prefix). */
+  heldCount(marker: string): number {
+    return Buffer.concat(this.held.map(([, data]) => data)).toString('latin1').split(marker).length - 1;
+  }
+
   resume(): void {
     this.stalled = false;
     for (const [upstream, data] of this.held.splice(0)) upstream.write(data);
@@ -50,6 +55,7 @@ class StallingProxy {
  */
 describe('realtime handshakes in flight are capped', () => {
   const proxy = new StallingProxy(new URL(stack.env.REDIS_URL));
+  const keyPrefix = `widget:rl:cap${randomUUID().slice(0, 8)}:`;
   let realtime: RunningApp;
   let widget: TestWidget;
 
@@ -58,8 +64,9 @@ describe('realtime handshakes in flight are capped', () => {
     realtime = await spawnApp(stack, 'realtime', {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       REALTIME_HANDSHAKES_IN_FLIGHT: '2',
-      REALTIME_HANDSHAKE_TIMEOUT_MS: '1000',
-      RATE_LIMIT_KEY_PREFIX: `widget:rl:cap${randomUUID().slice(0, 8)}:`,
+      // Long enough that the refusals at once (a handshake and an upgrade, on a loaded machine) come well before it.
+      REALTIME_HANDSHAKE_TIMEOUT_MS: '5000',
+      RATE_LIMIT_KEY_PREFIX: keyPrefix,
     });
     widget = await createTestWidget(stack);
   });
@@ -77,10 +84,18 @@ describe('realtime handshakes in flight are capped', () => {
         order.push(name);
         return err.data?.error;
       });
+    // A handshake is in flight once it has charged its connection to Redis (it is counted first): the proxy then
+    // holds its command back. The first is in flight before the second starts (so its deadline comes first), and
+    // both before the third.
+    const inFlight = async (count: number) => {
+      const deadline = Date.now() + 20_000;
+      while (proxy.heldCount(keyPrefix) < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(proxy.heldCount(keyPrefix)).toBe(count);
+    };
     const first = attempt('first');
+    await inFlight(1);
     const second = attempt('second');
-    // Both are in flight (each holds a transport of its own) before the third arrives.
-    await new Promise((r) => setTimeout(r, 300));
+    await inFlight(2);
     const third = await attempt('third');
     expect(third).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true, requestId: expect.stringMatching(/^req_/) });
     const plain = await refusedPlainUpgrade(realtime.url, { token });
