@@ -26,9 +26,10 @@ const list = (subjects: string[]) => (subjects.length > 0 ? `{ allow: ${JSON.str
  * allow-lists (everything else is denied, `$JS.API.>` and `_INBOX.>`
  * included); a principal that answers requests gets `allow_responses` (it may
  * publish once to the reply subject of a request it received, for 2 minutes).
- * `cost` is bcrypt's work factor: nats-server pays it on every connect.
+ * `cost` is bcrypt's work factor: nats-server pays it on every connect. `authTimeoutSeconds` is how long the
+ * server waits for a new connection's credentials before closing it (nats-server's default is 2 s).
  */
-export function natsAuthorizationConfig(users: NatsServerUser[], options: { cost?: number; header?: string } = {}): string {
+export function natsAuthorizationConfig(users: NatsServerUser[], options: { cost?: number; header?: string; authTimeoutSeconds?: number } = {}): string {
   const cost = options.cost ?? 11;
   const blocks = users.map(({ user, password, permissions }) => {
     const lines = [`    {`, `      user: ${JSON.stringify(user)}`, `      password: ${JSON.stringify(bcrypt.hashSync(password, cost))}`];
@@ -41,5 +42,6 @@ export function natsAuthorizationConfig(users: NatsServerUser[], options: { cost
     return lines.join('\n');
   });
   const header = options.header ?? 'Generated from libs/contracts/src/access.ts by scripts/nats-config.js: regenerate it, do not edit it.';
-  return [`# ${header}`, `authorization {`, `  users = [`, blocks.join('\n'), `  ]`, `}`, ''].join('\n');
+  const timeout = options.authTimeoutSeconds === undefined ? [] : [`  timeout: ${options.authTimeoutSeconds}`];
+  return [`# ${header}`, `authorization {`, ...timeout, `  users = [`, blocks.join('\n'), `  ]`, `}`, ''].join('\n');
 }
