@@ -5,12 +5,16 @@ import { ZodPipe } from '../http/zod.pipe';
 import { IdParam } from '../http/id-param.pipe';
 import { AdminController, Route } from '../http/route-decorators';
 import { Access, Audit } from '../auth/access';
+import { WidgetDirectory } from '../auth/widget-directory';
 
 const widgetParam = new IdParam('widget');
 
 @AdminController()
 export class WidgetsController {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly widgets: WidgetDirectory,
+  ) {}
 
   @Route(ROUTES.admin.getWidget)
   @Access.onResource('admin', 'widget')
@@ -26,8 +30,12 @@ export class WidgetsController {
 
   @Route(ROUTES.admin.patchWidget)
   @Access.onResource('admin', 'widget')
-  patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch, @Audit() audit: AuditContext): Promise<Widget> {
-    return this.bus.send(SessionRpc.patchWidget, { widgetId, patch, audit });
+  async patch(@Param('id', widgetParam) widgetId: string, @Body(new ZodPipe(widgetPatchSchema)) patch: WidgetPatch, @Audit() audit: AuditContext): Promise<Widget> {
+    const widget = await this.bus.send(SessionRpc.patchWidget, { widgetId, patch, audit });
+    // The broadcast (session.widget.updated) left before the reply, but on another NATS connection, so this replica
+    // may read the reply first: it drops its own copy now, and its next request sees the change.
+    this.widgets.forget(widgetId);
+    return widget;
   }
 
   @Route(ROUTES.admin.rotateWidgetSecret)

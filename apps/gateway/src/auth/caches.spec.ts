@@ -2,6 +2,7 @@ import { hashToken, NatsBus } from '@widget/common';
 import type { GatewayConfig } from '../config';
 import { OperatorCallers } from './operator-callers';
 import { SessionCache } from './session-cache';
+import { WidgetDirectory } from './widget-directory';
 
 /** A bus whose answers the spec releases by hand, to put a revocation between a question and its answer. */
 function heldBus() {
@@ -17,7 +18,7 @@ function heldBus() {
   return { bus, release: (value: unknown) => held.shift()!(value), asked: () => asked };
 }
 
-const config = { SESSION_CACHE_TTL_MS: 60_000, ADMIN_API_KEY: 'root-key-for-the-spec-only-0123456789' } as GatewayConfig;
+const config = { SESSION_CACHE_TTL_MS: 60_000, WIDGET_CACHE_TTL_MS: 60_000, ADMIN_API_KEY: 'root-key-for-the-spec-only-0123456789' } as GatewayConfig;
 const later = new Date(Date.now() + 3_600_000).toISOString();
 
 describe('an answer that was in flight when a revocation arrived is used once, not kept', () => {
@@ -56,5 +57,24 @@ describe('an answer that was in flight when a revocation arrived is used once, n
     release(session);
     await next;
     expect(sessions.peek('wst_token')).toEqual(session);
+  });
+
+  it('widgets (a PATCH through this replica forgets the widget while another request is asking for it)', async () => {
+    const { bus, release, asked } = heldBus();
+    const widgets = new WidgetDirectory(bus, config);
+    const before = { widgetId: 'wgt_1', enabled: true };
+    const after = { widgetId: 'wgt_1', enabled: false };
+
+    const inFlight = widgets.get('wgt_1');
+    widgets.forget('wgt_1');
+    release(before);
+    expect(await inFlight).toEqual(before);
+
+    // Not kept: the next request asks again, and that answer is kept.
+    const next = widgets.get('wgt_1');
+    release(after);
+    expect(await next).toEqual(after);
+    expect(await widgets.get('wgt_1')).toEqual(after);
+    expect(asked()).toBe(2);
   });
 });

@@ -13,6 +13,8 @@ import type { GatewayConfig } from '../config';
 export class WidgetDirectory {
   private readonly widgets: LRUCache<string, WidgetAccess>;
   private readonly origins: LRUCache<string, boolean>;
+  /** Bumped by every forget and clear: an answer asked for before one of them is used but not kept (it may predate the change). */
+  private generation = 0;
 
   constructor(
     private readonly bus: NatsBus,
@@ -26,8 +28,9 @@ export class WidgetDirectory {
   async get(widgetId: string, requestId?: string): Promise<WidgetAccess> {
     const cached = this.widgets.get(widgetId);
     if (cached) return cached;
+    const asked = this.generation;
     const access = await this.bus.send(SessionRpc.widgetAccess, { widgetId }, { requestId });
-    if (this.config.WIDGET_CACHE_TTL_MS > 0) this.widgets.set(widgetId, access);
+    if (this.config.WIDGET_CACHE_TTL_MS > 0 && asked === this.generation) this.widgets.set(widgetId, access);
     return access;
   }
 
@@ -35,17 +38,20 @@ export class WidgetDirectory {
   async originAllowedAnywhere(origin: string): Promise<boolean> {
     const cached = this.origins.get(origin);
     if (cached !== undefined) return cached;
+    const asked = this.generation;
     const { allowed } = await this.bus.send(SessionRpc.originAllowedAnywhere, { origin });
-    if (this.config.WIDGET_CACHE_TTL_MS > 0) this.origins.set(origin, allowed);
+    if (this.config.WIDGET_CACHE_TTL_MS > 0 && asked === this.generation) this.origins.set(origin, allowed);
     return allowed;
   }
 
   forget(widgetId: string): void {
+    this.generation++;
     this.widgets.delete(widgetId);
     this.origins.clear();
   }
 
   clear(): void {
+    this.generation++;
     this.widgets.clear();
     this.origins.clear();
   }
