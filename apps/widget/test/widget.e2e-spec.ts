@@ -252,6 +252,8 @@ describe('transport', () => {
     const id = await startConversation(page, 'Background test');
     await page.waitForFunction(isConnected);
     const frame = chatFrame(page);
+    // The thread's first read (GET …/messages) done: one answered after the replies below would show them without the socket.
+    await frame.locator('[data-testid=messages]:not([aria-busy])').waitFor();
     const thread = (text: string) => frame.locator('[data-testid=message]', { hasText: text });
     const doc = widgetDocument(page);
     demo.relay.stall();

@@ -26,7 +26,8 @@ export function Thread({ core, ui, id }: Props & { id: string }) {
     <div class="thread">
       {loaded.loading && messages.length === 0 && <p class="muted">{t('loading')}</p>}
       <ErrorNote error={loaded.error} />
-      <ol class="messages" ref={listRef} aria-label={conversation?.subject ?? t('yourConversations')} aria-live="polite" data-testid="messages">
+      {/* aria-busy while the thread's messages are being read: assistive technology waits for the list to settle. */}
+      <ol class="messages" ref={listRef} aria-label={conversation?.subject ?? t('yourConversations')} aria-live="polite" aria-busy={loaded.loading || undefined} data-testid="messages">
         {messages.map((m) => (
           <MessageItem key={m.clientMessageId ?? m.id} core={core} message={m} />
         ))}
