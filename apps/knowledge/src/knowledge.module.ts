@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { auditLogProvider, erasureLedgerProvider, idempotencyProvider } from '@widget/common';
+import { auditLogProvider, erasureLedgerProvider, idempotencyProvider, unitOfWorkProviders } from '@widget/common';
 import { AnswerService } from './domain/answer/answer.service';
 import { ChatProvider } from './domain/answer/chat-provider';
 import { ArticlesService } from './domain/articles.service';
@@ -28,6 +28,7 @@ import { KNOWLEDGE_ENTITIES } from './persistence/entities';
     idempotencyProvider('knowledge'),
     auditLogProvider('knowledge'),
     erasureLedgerProvider('knowledge'),
+    ...unitOfWorkProviders(),
     KnowledgePrivacyService,
     ArticlesService,
     CollectionsService,

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { AppError, AuditLog, Errors, IdempotencyStore, InjectLogger, NatsBus, newId, withinTransaction } from '@widget/common';
+import { AuditLog, Errors, InjectLogger, NatsBus, UnitOfWork } from '@widget/common';
 import type { Logger } from 'pino';
 import {
   AdminArticle,
@@ -47,9 +45,8 @@ export class ArticlesService {
     private readonly expander: QueryExpander,
     private readonly embeddings: EmbeddingsProvider,
     private readonly vectors: EmbeddingRepository,
-    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
     @InjectLogger() logger: Logger,
   ) {
     this.logger = logger.child({ component: 'ArticlesService' });
@@ -66,37 +63,38 @@ export class ArticlesService {
   async create(workspaceId: string, body: ArticleCreateBody, idempotency?: IdempotencyRequest, audit?: AuditContext): Promise<AdminArticle> {
     const collectionId = body.collectionId ?? null;
     if (collectionId) await this.assertCollection(workspaceId, collectionId);
+    // Set only when this call's work ran (a retry answering the stored reply runs none) and committed.
     const inserted: { row?: ArticleRow } = {};
-    const view = await this.idempotency.run(idempotency, (key) =>
-      withinTransaction(this.db, key, async (m) => {
-        inserted.row = await this.articles.insert(newId('article'), workspaceId, prepare({ ...body, collectionId }), new Date(), m);
-        await this.audit.append(m, audit, { workspaceId, action: 'article.created', targetType: 'article', targetId: inserted.row.id });
-        return adminArticleView(inserted.row);
-      }),
-    );
+    const view = await this.uow.run({ idempotency }, async (tx) => {
+      const row = await this.articles.insert(tx.newId('article'), workspaceId, prepare({ ...body, collectionId }), tx.now(), tx);
+      await this.audit.append(tx, audit, { workspaceId, action: 'article.created', targetType: 'article', targetId: row.id });
+      tx.afterCommit(() => (inserted.row = row));
+      return adminArticleView(row);
+    });
     if (inserted.row) await this.embed(inserted.row);
     return view;
   }
 
+  /** The change and its audit entry commit together; the vector is remade after that commit. */
   async update(articleId: string, patch: ArticlePatchBody, audit?: AuditContext): Promise<AdminArticle> {
-    const row = await this.articles.update(
-      articleId,
-      async (current) => {
-        if (patch.collectionId) await this.assertCollection(current.workspace_id, patch.collectionId);
-        return prepare(
-          {
-            title: patch.title ?? current.title,
-            body: patch.body ?? current.body_html,
-            collectionId: patch.collectionId === undefined ? current.collection_id : patch.collectionId,
-            locale: patch.locale ?? current.locale,
-            status: patch.status ?? current.status,
-          },
-          patch.body === undefined ? { html: current.body_html, text: current.body_text } : undefined,
-        );
-      },
-      new Date(),
-      (m, written) => this.audit.append(m, audit, { workspaceId: written.workspace_id, action: 'article.updated', targetType: 'article', targetId: articleId }),
-    );
+    const row = await this.uow.run({}, async (tx) => {
+      const current = await this.articles.lockById(articleId, tx);
+      if (!current) return null;
+      if (patch.collectionId) await this.assertCollection(current.workspace_id, patch.collectionId);
+      const next = prepare(
+        {
+          title: patch.title ?? current.title,
+          body: patch.body ?? current.body_html,
+          collectionId: patch.collectionId === undefined ? current.collection_id : patch.collectionId,
+          locale: patch.locale ?? current.locale,
+          status: patch.status ?? current.status,
+        },
+        patch.body === undefined ? { html: current.body_html, text: current.body_text } : undefined,
+      );
+      const written = await this.articles.update(current, next, tx.now(), tx);
+      await this.audit.append(tx, audit, { workspaceId: written.workspace_id, action: 'article.updated', targetType: 'article', targetId: articleId });
+      return written;
+    });
     if (!row) throw articleNotFound();
     await this.embed(row);
     return adminArticleView(row);
@@ -106,13 +104,15 @@ export class ArticlesService {
    * With an embeddings endpoint: a published article's vector is (re)made on
    * every write, before the reply, so what an operator saved is retrievable
    * at once; a draft has none. When the endpoint fails the article is saved
-   * all the same and retrieved lexically (logged by the provider).
+   * all the same and retrieved lexically (logged by the provider). The
+   * endpoint is asked outside any transaction; the vector is then its own
+   * unit of work.
    */
   private async embed(row: ArticleRow): Promise<void> {
     if (!this.embeddings.enabled) return;
-    if (row.status !== 'published') return this.vectors.remove(row.id);
+    if (row.status !== 'published') return this.uow.run({}, (tx) => this.vectors.remove(row.id, tx));
     const vector = await this.embeddings.embedArticle(row.title, row.body_text);
-    if (vector) await this.vectors.put(row.id, row.workspace_id, this.embeddings.model, vector);
+    if (vector) await this.uow.run({}, (tx) => this.vectors.put(row.id, row.workspace_id, this.embeddings.model, vector, tx.now(), tx));
   }
 
   async adminGet(articleId: string): Promise<AdminArticle> {
@@ -144,7 +144,7 @@ export class ArticlesService {
         widgetId: session.widgetId,
         sessionId: session.sessionId,
         articleId: row.id,
-        at: new Date().toISOString(),
+        at: this.uow.now().toISOString(),
       })
       .catch((err: unknown) => this.logger.warn(`article.viewed not published: ${(err as Error).message}`));
     return articleView(row);

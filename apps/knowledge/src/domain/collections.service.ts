@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { AuditLog, newId, withinTransaction } from '@widget/common';
-import type { AuditContext, Collection, Page } from '@widget/contracts';
+import { AuditLog, UnitOfWork } from '@widget/common';
+import type { AuditContext, Collection, IdempotencyRequest, Page } from '@widget/contracts';
 import { CollectionRepository } from '../persistence/collection.repository';
 import { collectionView } from './views';
 
@@ -11,14 +9,14 @@ export class CollectionsService {
   constructor(
     private readonly collections: CollectionRepository,
     private readonly audit: AuditLog,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
   ) {}
 
-  /** The collection and its audit entry commit together, in `m` when it is a transaction (an Idempotency-Key's). */
-  create(workspaceId: string, name: string, audit?: AuditContext, m?: EntityManager): Promise<Collection> {
-    return withinTransaction(this.db, m, async (t) => {
-      const row = await this.collections.insert({ id: newId('collection'), workspaceId, name, createdAt: new Date() }, t);
-      await this.audit.append(t, audit, { workspaceId, action: 'collection.created', targetType: 'collection', targetId: row.id });
+  /** The collection and its audit entry commit together, with the Idempotency-Key when one was sent. */
+  create(workspaceId: string, name: string, audit?: AuditContext, idempotency?: IdempotencyRequest): Promise<Collection> {
+    return this.uow.run({ idempotency }, async (tx) => {
+      const row = await this.collections.insert({ id: tx.newId('collection'), workspaceId, name, createdAt: tx.now() }, tx);
+      await this.audit.append(tx, audit, { workspaceId, action: 'collection.created', targetType: 'collection', targetId: row.id });
       return collectionView(row);
     });
   }

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { AuditLog } from '@widget/common';
+import { AuditLog, UnitOfWork } from '@widget/common';
 import { AuditContext, SynonymGroups } from '@widget/contracts';
 import { SynonymRepository } from '../persistence/synonym.repository';
 import { iso } from './views';
@@ -17,7 +15,7 @@ export class SynonymsService {
   constructor(
     private readonly synonyms: SynonymRepository,
     private readonly audit: AuditLog,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly uow: UnitOfWork,
   ) {}
 
   async get(workspaceId: string): Promise<SynonymGroups> {
@@ -27,9 +25,9 @@ export class SynonymsService {
 
   /** The groups replace the workspace's; the audit entry names the change, not the terms. */
   async put(workspaceId: string, groups: string[][], audit?: AuditContext): Promise<SynonymGroups> {
-    const row = await this.db.transaction(async (m) => {
-      const written = await this.synonyms.put(workspaceId, groups.map((g) => g.map((t) => t.trim())), new Date(), m);
-      await this.audit.append(m, audit, { workspaceId, action: 'synonyms.replaced', targetType: 'synonyms', targetId: null });
+    const row = await this.uow.run({}, async (tx) => {
+      const written = await this.synonyms.put(workspaceId, groups.map((g) => g.map((t) => t.trim())), tx.now(), tx);
+      await this.audit.append(tx, audit, { workspaceId, action: 'synonyms.replaced', targetType: 'synonyms', targetId: null });
       return written;
     });
     return { workspaceId, groups: row.groups, updatedAt: iso(row.updated_at) };

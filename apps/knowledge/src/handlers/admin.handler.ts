@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { AuditLog, Handles, IdempotencyStore } from '@widget/common';
+import { AuditLog, Handles } from '@widget/common';
 import { KnowledgeRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { ArticlesService } from '../domain/articles.service';
 import { CollectionsService } from '../domain/collections.service';
@@ -15,13 +15,12 @@ export class AdminHandler {
     private readonly collections: CollectionsService,
     private readonly articles: ArticlesService,
     private readonly synonyms: SynonymsService,
-    private readonly idempotency: IdempotencyStore,
     private readonly audit: AuditLog,
   ) {}
 
   @Handles(KnowledgeRpc.createCollection)
   createCollection(req: Req<'createCollection'>): Res<'createCollection'> {
-    return this.idempotency.run(req.idempotency, (m) => this.collections.create(req.workspaceId, req.name, req.audit, m));
+    return this.collections.create(req.workspaceId, req.name, req.audit, req.idempotency);
   }
 
   @Handles(KnowledgeRpc.listCollections)

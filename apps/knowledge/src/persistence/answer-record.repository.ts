@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { deleteCounted } from '@widget/common';
+import { deleteCounted, Queryable } from '@widget/common';
 import type { AiCitation, AnswerRecord, PersonKeys, SessionContext } from '@widget/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 /** Expired rows removed with each insert: bounded, so an insert never waits on a large clean-up. */
 const PURGE_BATCH = 100;
@@ -31,8 +31,9 @@ export interface NewAnswerRecord extends AnswerRecord {
 export class AnswerRecordRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(record: NewAnswerRecord, now: Date): Promise<void> {
-    await this.dataSource.query(
+  /** Inside `tx` (the answer's unit of work); `now` is its time, expired rows before it are purged. */
+  async insert(record: NewAnswerRecord, now: Date, tx: Queryable): Promise<void> {
+    await tx.query(
       `WITH purged AS (
          DELETE FROM knowledge.answer_records
           WHERE id IN (SELECT id FROM knowledge.answer_records WHERE expires_at <= $9 ORDER BY expires_at LIMIT ${PURGE_BATCH})
@@ -67,7 +68,7 @@ export class AnswerRecordRepository {
   }
 
   /** Deletes every record of the person, expired or not, in `m` (the erasure's transaction); returns how many. */
-  eraseFor(m: EntityManager, person: PersonKeys): Promise<number> {
+  eraseFor(m: Queryable, person: PersonKeys): Promise<number> {
     return deleteCounted(m, `DELETE FROM knowledge.answer_records WHERE ${OF_PERSON}`, personParams(person));
   }
 

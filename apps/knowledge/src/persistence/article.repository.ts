@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ArticleStatus } from '@widget/contracts';
-import { withinTransaction } from '@widget/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 import { vocabularyWords } from '../text';
 import { VocabularyRepository } from './vocabulary.repository';
 
@@ -86,55 +86,47 @@ export class ArticleRepository {
     private readonly vocabulary: VocabularyRepository,
   ) {}
 
-  /** In `manager`'s transaction when it is one (an idempotent create's), else in its own. */
-  async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date, manager?: EntityManager): Promise<ArticleRow> {
-    return withinTransaction(this.dataSource, manager, async (m) => {
-      await this.rememberConfig(m, workspaceId, a.tsConfig);
-      const rows: ArticleRow[] = await m.query(
-        `INSERT INTO knowledge.articles (id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config, status, created_at, updated_at, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::regconfig, $10, $11, $11, CASE WHEN $10 = 'published' THEN $11::timestamptz END)
-         RETURNING ${COLUMNS}`,
-        [id, workspaceId, a.collectionId, a.title, a.bodyHtml, a.bodyText, a.locale, a.language, a.tsConfig, a.status, now],
-      );
-      await this.vocabulary.add(m, workspaceId, publishedWords(a));
-      return rows[0];
-    });
+  /** Inside `tx` (the create's unit of work, with its audit entry and Idempotency-Key). */
+  async insert(id: string, workspaceId: string, a: ArticleWrite, now: Date, tx: Queryable): Promise<ArticleRow> {
+    await this.rememberConfig(tx, workspaceId, a.tsConfig);
+    const rows: ArticleRow[] = await tx.query(
+      `INSERT INTO knowledge.articles (id, workspace_id, collection_id, title, body_html, body_text, locale, language, ts_config, status, created_at, updated_at, published_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::regconfig, $10, $11, $11, CASE WHEN $10 = 'published' THEN $11::timestamptz END)
+       RETURNING ${COLUMNS}`,
+      [id, workspaceId, a.collectionId, a.title, a.bodyHtml, a.bodyText, a.locale, a.language, a.tsConfig, a.status, now],
+    );
+    await this.vocabulary.add(tx, workspaceId, publishedWords(a));
+    return rows[0];
   }
 
-  /** Locks the row, so concurrent patches apply one after the other; `written` runs in the same transaction after the UPDATE (the audit entry). */
-  async update(
-    id: string,
-    change: (current: ArticleRow) => Promise<ArticleWrite | null>,
-    now: Date,
-    written?: (m: EntityManager, row: ArticleRow) => Promise<void>,
-  ): Promise<ArticleRow | null> {
-    return this.dataSource.transaction(async (m) => {
-      const found: ArticleRow[] = await m.query(`SELECT ${COLUMNS} FROM knowledge.articles WHERE id = $1 FOR UPDATE`, [id]);
-      if (found.length === 0) return null;
-      const next = await change(found[0]);
-      if (!next) return found[0];
-      await this.rememberConfig(m, found[0].workspace_id, next.tsConfig);
-      // TypeORM answers an UPDATE with [rows, affectedCount].
-      const [rows]: [ArticleRow[], number] = await m.query(
-        `UPDATE knowledge.articles SET collection_id = $2, title = $3, body_html = $4, body_text = $5, locale = $6, language = $7,
-           ts_config = $8::regconfig, status = $9, updated_at = $10,
-           published_at = CASE WHEN $9 = 'published' THEN COALESCE(published_at, $10::timestamptz) END
-         WHERE id = $1 RETURNING ${COLUMNS}`,
-        [id, next.collectionId, next.title, next.bodyHtml, next.bodyText, next.locale, next.language, next.tsConfig, next.status, now],
-      );
-      const before = new Set(publishedWords({ status: found[0].status, title: found[0].title, bodyText: found[0].body_text }));
-      const after = publishedWords(next);
-      await this.vocabulary.add(m, found[0].workspace_id, after.filter((w) => !before.has(w)));
-      const kept = new Set(after);
-      // After the UPDATE: the row's new text counts when deciding which words other articles still have.
-      await this.vocabulary.prune(m, found[0].workspace_id, [...before].filter((w) => !kept.has(w)));
-      await written?.(m, rows[0]);
-      return rows[0];
-    });
+  /** Locks the row in `tx` (the patch's unit of work), so concurrent patches apply one after the other; null when there is none. */
+  async lockById(id: string, tx: Queryable): Promise<ArticleRow | null> {
+    const found: ArticleRow[] = await tx.query(`SELECT ${COLUMNS} FROM knowledge.articles WHERE id = $1 FOR UPDATE`, [id]);
+    return found[0] ?? null;
   }
 
-  private async rememberConfig(m: EntityManager, workspaceId: string, tsConfig: string): Promise<void> {
-    await m.query(`INSERT INTO knowledge.workspace_configs (workspace_id, ts_config) VALUES ($1, $2::regconfig) ON CONFLICT DO NOTHING`, [workspaceId, tsConfig]);
+  /** Writes `next` over `current` (locked by lockById in the same `tx`) and keeps the vocabulary in step. */
+  async update(current: ArticleRow, next: ArticleWrite, now: Date, tx: Queryable): Promise<ArticleRow> {
+    await this.rememberConfig(tx, current.workspace_id, next.tsConfig);
+    // TypeORM answers an UPDATE with [rows, affectedCount].
+    const [rows]: [ArticleRow[], number] = await tx.query(
+      `UPDATE knowledge.articles SET collection_id = $2, title = $3, body_html = $4, body_text = $5, locale = $6, language = $7,
+         ts_config = $8::regconfig, status = $9, updated_at = $10,
+         published_at = CASE WHEN $9 = 'published' THEN COALESCE(published_at, $10::timestamptz) END
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [current.id, next.collectionId, next.title, next.bodyHtml, next.bodyText, next.locale, next.language, next.tsConfig, next.status, now],
+    );
+    const before = new Set(publishedWords({ status: current.status, title: current.title, bodyText: current.body_text }));
+    const after = publishedWords(next);
+    await this.vocabulary.add(tx, current.workspace_id, after.filter((w) => !before.has(w)));
+    const kept = new Set(after);
+    // After the UPDATE: the row's new text counts when deciding which words other articles still have.
+    await this.vocabulary.prune(tx, current.workspace_id, [...before].filter((w) => !kept.has(w)));
+    return rows[0];
+  }
+
+  private async rememberConfig(tx: Queryable, workspaceId: string, tsConfig: string): Promise<void> {
+    await tx.query(`INSERT INTO knowledge.workspace_configs (workspace_id, ts_config) VALUES ($1, $2::regconfig) ON CONFLICT DO NOTHING`, [workspaceId, tsConfig]);
   }
 
   async findById(id: string): Promise<ArticleRow | null> {

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, MoreThan, Repository } from 'typeorm';
+import { entityManagerOf, Queryable } from '@widget/common';
+import { In, MoreThan, Repository } from 'typeorm';
 import { CollectionEntity } from './entities';
 
 @Injectable()
 export class CollectionRepository {
   constructor(@InjectRepository(CollectionEntity) private readonly collections: Repository<CollectionEntity>) {}
 
-  /** With `m`: inside that transaction (an idempotent create's). */
-  insert(row: CollectionEntity, m?: EntityManager): Promise<CollectionEntity> {
-    return (m ? m.withRepository(this.collections) : this.collections).save(row);
+  /** Inside `tx` (the create's unit of work, with its audit entry and Idempotency-Key). */
+  insert(row: CollectionEntity, tx: Queryable): Promise<CollectionEntity> {
+    return entityManagerOf(tx)!.withRepository(this.collections).save(row);
   }
 
   findInWorkspace(workspaceId: string, id: string): Promise<CollectionEntity | null> {

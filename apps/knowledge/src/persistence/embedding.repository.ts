@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 import { squaredNorm } from '../text';
 import { ReadScope } from './article.repository';
 
@@ -41,7 +42,7 @@ export function similaritiesInScope(vectors: ArticleVector[], scope: ReadScope, 
 }
 
 /** In the vector write's transaction: its row lock orders the bumps as the writes commit. */
-function bumpVersion(m: EntityManager, workspaceId: string, model: string): Promise<unknown> {
+function bumpVersion(m: Queryable, workspaceId: string, model: string): Promise<unknown> {
   return m.query(
     `INSERT INTO knowledge.embedding_versions AS v (workspace_id, model, version) VALUES ($1, $2, 1)
      ON CONFLICT (workspace_id, model) DO UPDATE SET version = v.version + 1`,
@@ -64,26 +65,23 @@ export class EmbeddingRepository {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async put(articleId: string, workspaceId: string, model: string, vector: number[]): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO knowledge.article_embeddings (article_id, workspace_id, model, vector, updated_at) VALUES ($1, $2, $3, $4::real[], now())
-         ON CONFLICT (article_id) DO UPDATE SET workspace_id = EXCLUDED.workspace_id, model = EXCLUDED.model, vector = EXCLUDED.vector, updated_at = now()`,
-        [articleId, workspaceId, model, vector],
-      );
-      await bumpVersion(m, workspaceId, model);
-    });
+  /** Inside `tx` (a unit of work of its own, after the article's committed: the vector comes from a network call). */
+  async put(articleId: string, workspaceId: string, model: string, vector: number[], at: Date, tx: Queryable): Promise<void> {
+    await tx.query(
+      `INSERT INTO knowledge.article_embeddings (article_id, workspace_id, model, vector, updated_at) VALUES ($1, $2, $3, $4::real[], $5)
+       ON CONFLICT (article_id) DO UPDATE SET workspace_id = EXCLUDED.workspace_id, model = EXCLUDED.model, vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at`,
+      [articleId, workspaceId, model, vector, at],
+    );
+    await bumpVersion(tx, workspaceId, model);
   }
 
-  async remove(articleId: string): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      // TypeORM answers a DELETE … RETURNING on PostgreSQL with [rows, affected].
-      const [removed]: [{ workspace_id: string; model: string }[], number] = await m.query(
-        `DELETE FROM knowledge.article_embeddings WHERE article_id = $1 RETURNING workspace_id, model`,
-        [articleId],
-      );
-      for (const r of removed) await bumpVersion(m, r.workspace_id, r.model);
-    });
+  async remove(articleId: string, tx: Queryable): Promise<void> {
+    // TypeORM answers a DELETE … RETURNING on PostgreSQL with [rows, affected].
+    const [removed]: [{ workspace_id: string; model: string }[], number] = await tx.query(
+      `DELETE FROM knowledge.article_embeddings WHERE article_id = $1 RETURNING workspace_id, model`,
+      [articleId],
+    );
+    for (const r of removed) await bumpVersion(tx, r.workspace_id, r.model);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import type { Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 
 export interface SynonymRow {
   groups: string[][];
@@ -16,9 +17,9 @@ export class SynonymRepository {
     return rows[0] ?? null;
   }
 
-  /** With `m`: inside that transaction (the change's, with its audit entry). */
-  async put(workspaceId: string, groups: string[][], now: Date, m: EntityManager = this.dataSource.manager): Promise<SynonymRow> {
-    const rows: SynonymRow[] = await m.query(
+  /** Inside `tx` (the change's unit of work, with its audit entry). */
+  async put(workspaceId: string, groups: string[][], now: Date, tx: Queryable): Promise<SynonymRow> {
+    const rows: SynonymRow[] = await tx.query(
       `INSERT INTO knowledge.synonyms (workspace_id, groups, updated_at) VALUES ($1, $2::jsonb, $3)
        ON CONFLICT (workspace_id) DO UPDATE SET groups = EXCLUDED.groups, updated_at = EXCLUDED.updated_at
        RETURNING groups, updated_at`,

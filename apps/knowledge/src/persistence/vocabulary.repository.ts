@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '@widget/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery, Queryable } from '@widget/common';
+import { DataSource } from 'typeorm';
 
 /** What the vocabulary says about a query's words, read in one round trip. */
 export interface VocabularyFacts {
@@ -30,7 +30,7 @@ export class VocabularyRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Inside the article write's transaction. No row locks on words already there (DO NOTHING). */
-  async add(m: EntityManager, workspaceId: string, words: string[]): Promise<void> {
+  async add(m: Queryable, workspaceId: string, words: string[]): Promise<void> {
     if (words.length === 0) return;
     await m.query(`INSERT INTO knowledge.vocabulary (workspace_id, word) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`, [workspaceId, words]);
   }
@@ -42,7 +42,7 @@ export class VocabularyRepository {
    * harmless, the search index treats them as one word. Stop words always
    * leave (the index has no lexeme for them): expansion never corrects them.
    */
-  async prune(m: EntityManager, workspaceId: string, words: string[]): Promise<void> {
+  async prune(m: Queryable, workspaceId: string, words: string[]): Promise<void> {
     if (words.length === 0) return;
     await m.query(
       `DELETE FROM knowledge.vocabulary v

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, InjectLogger, NatsBus, newId } from '@widget/common';
+import { AppError, InjectLogger, NatsBus, UnitOfWork } from '@widget/common';
 import type { Logger } from 'pino';
 import { AiAnswerReply, AiCitation, ANSWER_RECORD_TTL_MS, AnswerRecord, AnswerRequest, ArticleSearchHit, ConversationRpc, SessionContext } from '@widget/contracts';
 import { AnswerRecordRepository } from '../../persistence/answer-record.repository';
@@ -64,6 +64,7 @@ export class AnswerService {
     private readonly vectors: EmbeddingRepository,
     private readonly records: AnswerRecordRepository,
     private readonly retrieval: AnswerRetrievalRepository,
+    private readonly uow: UnitOfWork,
     @InjectLogger() logger: Logger,
   ) {
     this.logger = logger.child({ component: 'AnswerService' });
@@ -83,7 +84,7 @@ export class AnswerService {
     this.logger.debug(`answer features: ${JSON.stringify(outcome.features ?? null)}`);
     const suggestions = req.suggestArticles ? outcome.suggestions : [];
 
-    const id = newId('answer');
+    const id = this.uow.newId('answer');
     let reply: AiAnswerReply;
     if (mode === 'human_first') {
       reply = { id, mode, answer: null, suggestions, escalation: { recommended: true, reason: 'human_first' } };
@@ -97,17 +98,21 @@ export class AnswerService {
     }
 
     // What this session was given, so an escalation's note comes from the server's record, not the client.
-    const now = new Date();
-    await this.records.insert(
-      {
-        id,
-        session: req.session,
-        question: req.question,
-        answer: reply.answer && { text: reply.answer.text, citations: reply.answer.citations },
-        expiresAt: new Date(now.getTime() + ANSWER_RECORD_TTL_MS),
-      },
-      now,
-    );
+    // Its own unit of work, after the provider's answer (no network call inside a transaction).
+    await this.uow.run({}, async (tx) => {
+      const now = tx.now();
+      await this.records.insert(
+        {
+          id,
+          session: req.session,
+          question: req.question,
+          answer: reply.answer && { text: reply.answer.text, citations: reply.answer.citations },
+          expiresAt: new Date(now.getTime() + ANSWER_RECORD_TTL_MS),
+        },
+        now,
+        tx,
+      );
+    });
 
     if (req.conversationId) {
       // The conversation service checks that the session owns the conversation (conversation_not_found otherwise).
@@ -128,7 +133,7 @@ export class AnswerService {
 
   /** An answer this session (or its identified user) was given within the hour; answer_not_found otherwise. */
   async record(session: SessionContext, answerId: string): Promise<AnswerRecord> {
-    const record = await this.records.findFor(session, answerId, new Date());
+    const record = await this.records.findFor(session, answerId, this.uow.now());
     if (!record) throw answerNotFound();
     return record;
   }
