@@ -46,6 +46,15 @@ function steadyLoad(widget: TestWidget, pickBaseUrl: () => string, concurrency =
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `condition` until it holds: the load has reached what the test needs, however slow the machine is today. */
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await sleep(50);
+  }
+}
+
 /** Requests a process answered on NATS subjects, read from its own /metrics. */
 async function natsRequestsServed(app: RunningApp): Promise<number> {
   const text = await (await fetch(`${app.url}/metrics`)).text();
@@ -71,7 +80,9 @@ describe('graceful shutdown under load', () => {
   it('SIGTERM to a session replica: it drains, exits 0, and no accepted request fails', async () => {
     const replica = await stack.spawn('session');
     const load = steadyLoad(widget, () => stack.baseUrl);
+    // Under way, on both replicas, before the SIGTERM (a fixed time may see neither on a loaded machine).
     await sleep(1500);
+    await until(async () => load.ok > 50 && (await natsRequestsServed(replica)) > 0, 'load served, some of it by the replica');
     const servedByReplica = await natsRequestsServed(replica);
     const exitCode = await replica.stop('SIGTERM');
     await sleep(1000);
@@ -102,6 +113,7 @@ describe('graceful shutdown under load', () => {
     let turn = 0;
     const load = steadyLoad(widget, () => (routable && turn++ % 2 === 0 ? gateway2.url : stack.baseUrl));
     await sleep(1500);
+    await until(() => (load.byTarget.get(gateway2.url) ?? 0) > 0, 'load through the second gateway');
     const exitCode = await gateway2.stop('SIGTERM');
     await sleep(500);
     await load.stop();
