@@ -208,9 +208,30 @@ export async function waitForEvent(page: Page, type: string): Promise<any> {
   return handle.jsonValue();
 }
 
-/** A click in the widget frame (kept as one helper: the frame is cross-site, so worth one place to adjust). */
+/**
+ * A click in the widget frame (kept as one helper: the frame is cross-site, so worth one place to adjust). The host
+ * sizes the iframe from the frame's layout message (96 px for the launcher, larger for the panel), a task or more
+ * after the frame changed view; a click aimed in between lands where the element was, not where it is (it missed
+ * that way in CI at load 11). So it waits until the iframe's size agrees with what the frame shows, before the
+ * click and after it (a click that opens or closes the panel returns once the host has resized the iframe).
+ */
 export async function tap(locator: Locator): Promise<void> {
+  await frameSized(locator.page());
   await locator.click();
+  await frameSized(locator.page());
+}
+
+/** Until the host has applied the frame's last layout: the panel in a larger iframe, the launcher (or nothing) in 96 px or less. */
+async function frameSized(page: Page, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const doc = widgetDocument(page);
+    const panel = doc ? await doc.evaluate(() => document.querySelector('.panel') !== null).catch(() => null) : null;
+    const box = await page.locator('iframe[data-support-chat]').boundingBox();
+    if (panel !== null && box && (panel ? box.width > 96 : box.width <= 96)) return;
+    if (Date.now() > deadline) throw new Error(`the widget iframe never took the size of its view (panel: ${panel}, box: ${JSON.stringify(box)})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Opens the panel and starts a conversation with `text`; returns its id (from the SDK's conversation:started event). */
