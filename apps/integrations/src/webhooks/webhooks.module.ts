@@ -1,5 +1,6 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { Metrics } from '@widget/common';
+import { Metrics, unitOfWorkProviders } from '@widget/common';
+import { IntegrationsCoreModule } from '../core.module';
 import { PersonData } from '../domain/person-data';
 import { WebhooksHandler } from '../handlers/webhooks.handler';
 import { DeliveryWorker } from './delivery-worker';
@@ -12,10 +13,19 @@ import { WebhooksService } from './webhooks.service';
 
 /** SPEC §16: registration, the deliveries the domain events make, and the worker that sends them. */
 @Module({
-  // Owners are told by email (issue 22 B): the email feature's notifier stands in for the log-only one.
-  imports: [EmailModule],
+  // Owners are told by email (issue 22 B): the email feature's notifier stands in for the log-only one. The core
+  // module is global; it is named here too so the webhooks feature stands on its own (its service test).
+  imports: [IntegrationsCoreModule, EmailModule],
   controllers: [WebhooksHandler],
-  providers: [WebhooksRepository, WebhooksService, WebhookEventsListener, DeliveryWorker, { provide: EndpointDisabledNotifier, useExisting: WebhookDisabledMail }],
+  providers: [
+    // The write path of the operator API (one unit of work per write); a service test replaces its Clock and Ids.
+    ...unitOfWorkProviders(),
+    WebhooksRepository,
+    WebhooksService,
+    WebhookEventsListener,
+    DeliveryWorker,
+    { provide: EndpointDisabledNotifier, useExisting: WebhookDisabledMail },
+  ],
 })
 export class WebhooksModule implements OnModuleInit {
   constructor(

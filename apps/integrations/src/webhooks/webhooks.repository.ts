@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { deleteCounted } from '@widget/common';
+import { deleteCounted, Queryable } from '@widget/common';
 import type { PersonKeys, Webhook, WebhookDelivery, WebhookDeliveryStatus, WebhookEventType } from '@widget/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 export interface WebhookRow {
   id: string;
@@ -94,11 +94,7 @@ const DELIVERY_COLUMNS =
 export class WebhooksRepository {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
-  transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
-
-  async insert(m: EntityManager, row: Omit<WebhookRow, 'enabled' | 'disabled_at' | 'disabled_reason' | 'updated_at'>): Promise<WebhookRow> {
+  async insert(m: Queryable, row: Omit<WebhookRow, 'enabled' | 'disabled_at' | 'disabled_reason' | 'updated_at'>): Promise<WebhookRow> {
     const [created]: WebhookRow[] = await m.query(
       `INSERT INTO integrations.webhooks (id, workspace_id, url, events, description, secret_sealed, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ${WEBHOOK_COLUMNS}`,
@@ -107,7 +103,7 @@ export class WebhooksRepository {
     return created;
   }
 
-  async countIn(m: EntityManager, workspaceId: string): Promise<number> {
+  async countIn(m: Queryable, workspaceId: string): Promise<number> {
     const [{ n }]: { n: string }[] = await m.query(`SELECT count(*) AS n FROM integrations.webhooks WHERE workspace_id = $1`, [workspaceId]);
     return Number(n);
   }
@@ -117,7 +113,7 @@ export class WebhooksRepository {
   }
 
   /** A webhook of this workspace (another workspace's id is simply not found), locked when `m` is a transaction that asks. */
-  async find(workspaceId: string, id: string, m: EntityManager = this.dataSource.manager, lock = false): Promise<WebhookRow | null> {
+  async find(workspaceId: string, id: string, m: Queryable = this.dataSource, lock = false): Promise<WebhookRow | null> {
     const rows: WebhookRow[] = await m.query(
       `SELECT ${WEBHOOK_COLUMNS} FROM integrations.webhooks WHERE workspace_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
       [workspaceId, id],
@@ -125,16 +121,21 @@ export class WebhooksRepository {
     return rows[0] ?? null;
   }
 
-  async update(m: EntityManager, id: string, next: Pick<WebhookRow, 'url' | 'events' | 'description' | 'enabled' | 'disabled_at' | 'disabled_reason'>): Promise<WebhookRow> {
+  async update(
+    m: Queryable,
+    id: string,
+    next: Pick<WebhookRow, 'url' | 'events' | 'description' | 'enabled' | 'disabled_at' | 'disabled_reason'>,
+    updatedAt: Date,
+  ): Promise<WebhookRow> {
     const [row] = rowsOf<WebhookRow>(await m.query(
-      `UPDATE integrations.webhooks SET url = $2, events = $3, description = $4, enabled = $5, disabled_at = $6, disabled_reason = $7, updated_at = now()
+      `UPDATE integrations.webhooks SET url = $2, events = $3, description = $4, enabled = $5, disabled_at = $6, disabled_reason = $7, updated_at = $8
        WHERE id = $1 RETURNING ${WEBHOOK_COLUMNS}`,
-      [id, next.url, next.events, next.description, next.enabled, next.disabled_at, next.disabled_reason],
+      [id, next.url, next.events, next.description, next.enabled, next.disabled_at, next.disabled_reason, updatedAt],
     ));
     return row;
   }
 
-  async remove(m: EntityManager, id: string): Promise<void> {
+  async remove(m: Queryable, id: string): Promise<void> {
     await m.query(`DELETE FROM integrations.webhooks WHERE id = $1`, [id]);
   }
 
@@ -150,12 +151,16 @@ export class WebhooksRepository {
     return new Set(rows.map((r) => r.key));
   }
 
-  subscribers(m: EntityManager, workspaceId: string, event: WebhookEventType): Promise<{ id: string }[]> {
+  subscribers(m: Queryable, workspaceId: string, event: WebhookEventType): Promise<{ id: string }[]> {
     return m.query(`SELECT id FROM integrations.webhooks WHERE workspace_id = $1 AND enabled AND $2 = ANY(events)`, [workspaceId, event]);
   }
 
-  /** One delivery per webhook and event: a second insert for the same event key does nothing. */
-  async insertDelivery(m: EntityManager, d: NewDelivery): Promise<DeliveryRow | null> {
+  /**
+   * One delivery per webhook and event: a second insert for the same event key does nothing. It is due and made
+   * on the database's clock (`now()`): the worker claims, retries and prunes deliveries by comparing with
+   * `now()` in SQL on every replica, so one clock decides when one is due.
+   */
+  async insertDelivery(m: Queryable, d: NewDelivery): Promise<DeliveryRow | null> {
     const rows: DeliveryRow[] = await m.query(
       `INSERT INTO integrations.webhook_deliveries (id, webhook_id, workspace_id, event, event_key, session_id, user_id, body, status, next_attempt_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', now(), now())
@@ -174,7 +179,7 @@ export class WebhooksRepository {
     );
   }
 
-  async findDelivery(m: EntityManager, workspaceId: string, id: string): Promise<DeliveryRow | null> {
+  async findDelivery(m: Queryable, workspaceId: string, id: string): Promise<DeliveryRow | null> {
     const rows: DeliveryRow[] = await m.query(
       `SELECT ${DELIVERY_COLUMNS} FROM integrations.webhook_deliveries WHERE workspace_id = $1 AND id = $2 FOR UPDATE`,
       [workspaceId, id],
@@ -182,8 +187,8 @@ export class WebhooksRepository {
     return rows[0] ?? null;
   }
 
-  /** Due now again; a failed delivery gets a fresh retry window. */
-  async rearm(m: EntityManager, id: string): Promise<DeliveryRow> {
+  /** Due now again (on the database's clock, as insertDelivery); a failed delivery gets a fresh retry window. */
+  async rearm(m: Queryable, id: string): Promise<DeliveryRow> {
     const [row] = rowsOf<DeliveryRow>(await m.query(
       `UPDATE integrations.webhook_deliveries
           SET status = 'pending', next_attempt_at = now(), rearmed = true,
@@ -290,7 +295,7 @@ export class WebhooksRepository {
 
   // ---- Personal data (SPEC §17): the bodies of deliveries about a person ----
 
-  erasePerson(m: EntityManager, p: PersonKeys): Promise<number> {
+  erasePerson(m: Queryable, p: PersonKeys): Promise<number> {
     return deleteCounted(
       m,
       `DELETE FROM integrations.webhook_deliveries WHERE workspace_id = $1 AND (session_id = ANY($2) OR user_id = ANY($3))`,
