@@ -121,7 +121,15 @@ describe('attachments in the widget', () => {
       await page.keyboard.press('Shift+Tab');
       expect(await widgetDocument(page).evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Attach files');
 
-      // A slow uplink for the frame (its own process), so the chip is seen part-way.
+      // The PDF's upload is held, never answered, until the × cancels it: it is still uploading whenever the spec
+      // looks (the slow uplink alone gave it a few seconds, which a loaded machine can spend before the check).
+      let pdfHeld!: () => void;
+      const pdfUploadHeld = new Promise<void>((resolve) => (pdfHeld = resolve));
+      await context.route('**/widget/v1/conversations/*/attachments', (route) => {
+        if (!route.request().postDataBuffer()?.includes('error-log.pdf')) return route.continue();
+        pdfHeld();
+      });
+      // A slow uplink for the frame (its own process).
       const cdp = await context.newCDPSession(widgetDocument(page));
       await cdp.send('Network.enable');
       await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 96 * 1024 });
@@ -133,6 +141,7 @@ describe('attachments in the widget', () => {
       const pdfChip = frame.locator('[data-testid=upload]', { hasText: 'error-log.pdf' });
       await frame.locator('[data-testid=upload][data-status=done]', { hasText: 'screenshot.png' }).waitFor();
       await frame.locator('[data-testid=upload] progress').first().waitFor();
+      await pdfUploadHeld;
       expect(await pdfChip.getAttribute('data-status')).toBe('uploading');
       await shot(page, 'attach-chips-progress-360');
       expect(await axeViolations(page)).toEqual([]);
