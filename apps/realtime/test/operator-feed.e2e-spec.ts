@@ -1,5 +1,6 @@
 import {
   AdminApi,
+  connectSocket,
   createTeamWorkspace,
   createTestWidget,
   expectEnvelope,
@@ -19,6 +20,7 @@ import {
   startAnonymous,
   testStack,
   TestWidget,
+  waitConnected,
 } from '@widget/testing';
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
@@ -254,10 +256,13 @@ describe('operator realtime feed', () => {
       }
       if (!token) throw new Error('the short-lived session replica never answered');
       const p = await operatorPlain(stack.baseUrl, { token });
-      const s = await openSocket(stack.baseUrl, { token, origin: null });
+      // Listening before the handshake: on a slow run the token may have little life left when it is accepted, and
+      // the error and disconnect can then come in the same read as the connect packet.
+      const s = connectSocket(stack.baseUrl, { token, origin: null });
       io.push(s);
       const ioError = nextEvent(s, 'error', () => true, 20_000);
       const ioGone = nextDisconnect(s, 20_000);
+      await waitConnected(s);
       expect((await p.closed(20_000)).code).toBe(4401);
       const expired = { code: 'auth_expired', reason: 'realtime_token_expired' };
       expect(p.frames[p.frames.length - 1]).toMatchObject({ type: 'error', payload: { error: expired } });
