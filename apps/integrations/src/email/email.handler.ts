@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { Errors, Handles } from '@widget/common';
+import { Errors, Handles, UnitOfWork } from '@widget/common';
 import { EmailRpc, RpcReply, RpcRequest } from '@widget/contracts';
 import { EmailRepository } from './email.repository';
 import { MemberMailService } from './member-mail.service';
@@ -16,6 +16,7 @@ export class EmailHandler {
     private readonly transcripts: TranscriptsService,
     private readonly members: MemberMailService,
     private readonly repo: EmailRepository,
+    private readonly uow: UnitOfWork,
   ) {}
 
   @Handles(EmailRpc.transcript)
@@ -27,7 +28,7 @@ export class EmailHandler {
   async unsubscribe(req: Req<'unsubscribe'>): Res<'unsubscribe'> {
     const token = typeof req.token === 'string' && isEmailToken(req.token) ? await this.repo.findToken(hashEmailToken(req.token), 'unsubscribe') : null;
     if (!token) throw Errors.notFound('emailToken');
-    await this.repo.unsubscribe(token);
+    await this.uow.run({}, (tx) => this.repo.unsubscribe(token, tx));
     return { unsubscribed: true };
   }
 

@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { Metrics } from '@widget/common';
+import { Metrics, unitOfWorkProviders } from '@widget/common';
 import { queueGauges } from '../domain/queue-gauges';
 import { EmailHandler } from './email.handler';
 import { EmailPrivacy } from './email-privacy';
@@ -18,6 +18,8 @@ import { WebhookDisabledMail } from './webhook-disabled.mail';
 @Module({
   controllers: [EmailHandler],
   providers: [
+    // The write path of the email RPCs (invitation, transcript request, unsubscribe) and the disabled-webhook mail.
+    ...unitOfWorkProviders(),
     EmailRepository,
     MailQueueRepository,
     MailSender,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Queryable } from '@widget/common';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** A conversation's visitor as this service files it: the person's keys (SPEC §17). */
@@ -67,7 +68,7 @@ export class EmailRepository {
     await m.query(`DELETE FROM integrations.email_bursts WHERE conversation_id = $1`, [conversationId]);
   }
 
-  async saveToken(m: EntityManager, tokenHash: string, purpose: 'reply' | 'unsubscribe', keys: VisitorKeys, email: string): Promise<void> {
+  async saveToken(m: Queryable, tokenHash: string, purpose: 'reply' | 'unsubscribe', keys: VisitorKeys, email: string): Promise<void> {
     await m.query(
       `INSERT INTO integrations.email_tokens (token_hash, purpose, conversation_id, workspace_id, session_id, user_id, email, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + $8 * interval '1 millisecond')`,
@@ -86,28 +87,26 @@ export class EmailRepository {
     return r ? { conversationId: r.conversation_id, workspaceId: r.workspace_id, sessionId: r.session_id, userId: r.user_id, email: r.email } : null;
   }
 
-  /** No more automatic mail about this conversation; the mail still waiting for it is dropped. */
-  async unsubscribe(keys: VisitorKeys): Promise<void> {
-    await this.db.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO integrations.email_unsubscribes (conversation_id, workspace_id, session_id, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id) DO NOTHING`,
-        [keys.conversationId, keys.workspaceId, keys.sessionId, keys.userId],
-      );
-      await m.query(`DELETE FROM integrations.email_bursts WHERE conversation_id = $1`, [keys.conversationId]);
-      await m.query(
-        `UPDATE integrations.mail_queue SET status = 'failed', last_error = 'unsubscribed', locked_until = NULL
-          WHERE conversation_id = $1 AND status = 'pending' AND kind IN ('unread', 'transcript')`,
-        [keys.conversationId],
-      );
-    });
+  /** No more automatic mail about this conversation; the mail still waiting for it is dropped (in `tx`, one unit of work). */
+  async unsubscribe(keys: VisitorKeys, tx: Queryable): Promise<void> {
+    await tx.query(
+      `INSERT INTO integrations.email_unsubscribes (conversation_id, workspace_id, session_id, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id) DO NOTHING`,
+      [keys.conversationId, keys.workspaceId, keys.sessionId, keys.userId],
+    );
+    await tx.query(`DELETE FROM integrations.email_bursts WHERE conversation_id = $1`, [keys.conversationId]);
+    await tx.query(
+      `UPDATE integrations.mail_queue SET status = 'failed', last_error = 'unsubscribed', locked_until = NULL
+        WHERE conversation_id = $1 AND status = 'pending' AND kind IN ('unread', 'transcript')`,
+      [keys.conversationId],
+    );
   }
 
-  async isUnsubscribed(m: EntityManager, conversationId: string): Promise<boolean> {
+  async isUnsubscribed(m: Queryable, conversationId: string): Promise<boolean> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM integrations.email_unsubscribes WHERE conversation_id = $1`, [conversationId]);
     return rows.length > 0;
   }
 
-  async isQueued(m: EntityManager, dedupeKey: string): Promise<boolean> {
+  async isQueued(m: Queryable, dedupeKey: string): Promise<boolean> {
     const rows: unknown[] = await m.query(`SELECT 1 FROM integrations.mail_queue WHERE dedupe_key = $1`, [dedupeKey]);
     return rows.length > 0;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InjectConfig, newId, SecretBox } from '@widget/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { InjectConfig, newId, Queryable, SecretBox } from '@widget/common';
+import { DataSource } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import type { RenderedMail } from './templates';
 
@@ -54,13 +54,17 @@ export class MailQueueRepository {
     this.box = new SecretBox(config.SECRET_ENCRYPTION_KEY);
   }
 
-  /** Queues a mail in the caller's transaction; false when its dedupe key was queued before. */
-  async enqueue(manager: EntityManager, mail: NewMail): Promise<boolean> {
+  /**
+   * Queues a mail in the caller's transaction (a unit of work's, which passes its `tx.newId('mail')`, or the
+   * domain-event consumer's); false when its dedupe key was queued before. It is due on the database's clock,
+   * as the workers compare with `now()`.
+   */
+  async enqueue(manager: Queryable, mail: NewMail, id: string = newId('mail')): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO integrations.mail_queue (id, kind, workspace_id, conversation_id, session_id, user_id, recipient, dedupe_key, content_sealed, next_attempt_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [newId('mail'), mail.kind, mail.workspaceId, mail.conversationId, mail.sessionId, mail.userId, mail.recipient, mail.dedupeKey, this.box.seal(JSON.stringify(mail.content))],
+      [id, mail.kind, mail.workspaceId, mail.conversationId, mail.sessionId, mail.userId, mail.recipient, mail.dedupeKey, this.box.seal(JSON.stringify(mail.content))],
     );
     return rows.length === 1;
   }

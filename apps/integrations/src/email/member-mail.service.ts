@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConfig, NatsBus } from '@widget/common';
+import { InjectConfig, NatsBus, UnitOfWork } from '@widget/common';
 import { ConversationEvents, EventPayload, InvitationMailRequest, SessionRpc, TeamRpc } from '@widget/contracts';
 import type { IntegrationsConfig } from '../config';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
 import { PersonData } from '../domain/person-data';
-import { EmailRepository } from './email.repository';
 import { MailQueueRepository } from './mail-queue.repository';
 import { MailSender } from './mail-sender';
 import { hashEmailToken } from './reply-address';
@@ -15,10 +14,10 @@ import { invitationMail, newConversationMail } from './templates';
 export class MemberMailService {
   constructor(
     private readonly bus: NatsBus,
-    private readonly repo: EmailRepository,
     private readonly queue: MailQueueRepository,
     private readonly sender: MailSender,
     private readonly personData: PersonData,
+    private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: IntegrationsConfig,
   ) {}
 
@@ -31,8 +30,9 @@ export class MemberMailService {
     const workspace = await this.bus.send(SessionRpc.getWorkspace, { workspaceId: req.workspaceId });
     const acceptUrl = `${this.config.EMAIL_LINK_ORIGIN}/inbox/#invite=${encodeURIComponent(req.inviteToken)}`;
     const content = { ...invitationMail({ workspaceName: workspace.name, role: req.role, acceptUrl, expiresAt: req.expiresAt }), headers: { 'Auto-Submitted': 'auto-generated' } };
-    const queued = await this.repo.transaction((m) =>
-      this.queue.enqueue(m, {
+    // The workspace was asked above, outside the unit of work.
+    const queued = await this.uow.run({}, (tx) =>
+      this.queue.enqueue(tx, {
         kind: 'invitation',
         workspaceId: req.workspaceId,
         conversationId: null,
@@ -41,7 +41,7 @@ export class MemberMailService {
         recipient: req.email,
         dedupeKey: `invitation:${hashEmailToken(req.inviteToken)}`,
         content,
-      }),
+      }, tx.newId('mail')),
     );
     return { queued };
   }

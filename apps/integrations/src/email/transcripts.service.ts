@@ -4,11 +4,10 @@ import { ConversationEvents, ConversationOwner, ConversationRpc, EventPayload, M
 import type { EntityManager } from 'typeorm';
 import { DomainEventContext, OnDomainEvent } from '../consumer/on-domain-event';
 import { PersonData } from '../domain/person-data';
-import { EmailRepository } from './email.repository';
 import { MailSender } from './mail-sender';
 import { newEmailToken } from './reply-address';
 import { transcriptMail } from './templates';
-import { visitorLines, VisitorMailService } from './visitor-mail.service';
+import { VisitorMail, visitorLines, VisitorMailService } from './visitor-mail.service';
 
 /** A transcript carries at most this many messages (the newest). */
 const TRANSCRIPT_MAX = 500;
@@ -25,7 +24,6 @@ const emailUnknown = () =>
 export class TranscriptsService {
   constructor(
     private readonly bus: NatsBus,
-    private readonly repo: EmailRepository,
     private readonly visitorMail: VisitorMailService,
     private readonly sender: MailSender,
     private readonly personData: PersonData,
@@ -37,8 +35,10 @@ export class TranscriptsService {
     if (!this.sender.enabled) return { status: 'queued' };
     const { owner } = await this.bus.send(ConversationRpc.adminGet, { conversationId });
     if (!(await this.visitorMail.visitorEmail(owner))) throw emailUnknown();
-    // Each request is its own mail (the gateway limits how many a session asks for).
-    await this.repo.transaction((m) => this.queue(m, conversationId, owner, `transcript:${conversationId}:${newEmailToken()}`, false));
+    // Each request is its own mail (the gateway limits how many a session asks for). The thread and the visitor's
+    // email are asked first; only then one unit of work writes the mail (no transaction held across a request).
+    const messages = await this.thread(conversationId);
+    await this.visitorMail.queueMailNow(this.transcript(conversationId, owner, `transcript:${conversationId}:${newEmailToken()}`, false, messages));
     return { status: 'queued' };
   }
 
@@ -54,16 +54,14 @@ export class TranscriptsService {
     await this.queue(ctx.manager, conversation.id, owner, `resolved:${conversation.id}:${conversation.lastMessage?.id ?? 'empty'}`, true);
   }
 
+  /** In the consumer's transaction (a transcript on resolve). */
   private async queue(m: EntityManager, conversationId: string, owner: ConversationOwner, dedupeKey: string, automatic: boolean): Promise<void> {
     const messages = await this.thread(conversationId);
-    await this.visitorMail.queueMail(m, {
-      kind: 'transcript',
-      conversationId,
-      owner,
-      dedupeKey,
-      automatic,
-      render: (ctx) => transcriptMail({ ...ctx, lines: visitorLines(messages) }),
-    });
+    await this.visitorMail.queueMail(m, this.transcript(conversationId, owner, dedupeKey, automatic, messages));
+  }
+
+  private transcript(conversationId: string, owner: ConversationOwner, dedupeKey: string, automatic: boolean, messages: Message[]): VisitorMail {
+    return { kind: 'transcript', conversationId, owner, dedupeKey, automatic, render: (ctx) => transcriptMail({ ...ctx, lines: visitorLines(messages) }) };
   }
 
   /** The thread, oldest first (its newest TRANSCRIPT_MAX messages). */

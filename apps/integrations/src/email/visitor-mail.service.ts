@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectConfig, NatsBus } from '@widget/common';
+import { InjectConfig, NatsBus, Queryable, UnitOfWork } from '@widget/common';
 import { ConversationOwner, Message, SessionRpc } from '@widget/contracts';
-import type { EntityManager } from 'typeorm';
 import type { IntegrationsConfig } from '../config';
 import { EmailRepository, VisitorKeys } from './email.repository';
 import { MailKind, MailQueueRepository } from './mail-queue.repository';
@@ -33,6 +32,12 @@ export interface VisitorMail {
 
 export type QueueOutcome = 'queued' | 'no_email' | 'unsubscribed' | 'duplicate';
 
+/** What the other services say a visitor mail goes to: their email and the workspace's name. */
+interface Recipient {
+  email: string;
+  workspaceName: string;
+}
+
 /**
  * Mail to a conversation's visitor, at the email their session or user holds
  * (the SDK's update() or identify, or the widget's offline prompt): a fresh
@@ -45,6 +50,7 @@ export class VisitorMailService {
     private readonly bus: NatsBus,
     private readonly repo: EmailRepository,
     private readonly queue: MailQueueRepository,
+    private readonly uow: UnitOfWork,
     @InjectConfig() private readonly config: IntegrationsConfig,
   ) {}
 
@@ -54,12 +60,39 @@ export class VisitorMailService {
     return visitor.user?.email ?? visitor.profile?.email ?? null;
   }
 
-  async queueMail(m: EntityManager, mail: VisitorMail): Promise<QueueOutcome> {
+  /**
+   * In a transaction the caller holds (the domain-event consumer's, an unread burst's claim): the checks, then the
+   * session service is asked, then the mail is written.
+   */
+  async queueMail(m: Queryable, mail: VisitorMail): Promise<QueueOutcome> {
+    const skipped = await this.skipped(m, mail);
+    if (skipped) return skipped;
+    const recipient = await this.recipient(mail.owner);
+    if (!recipient) return 'no_email';
+    return this.write(m, mail, recipient);
+  }
+
+  /** From a request (no transaction held): the session service is asked first, then one unit of work checks and writes. */
+  async queueMailNow(mail: VisitorMail): Promise<QueueOutcome> {
+    const recipient = await this.recipient(mail.owner);
+    if (!recipient) return 'no_email';
+    return this.uow.run({}, async (tx) => (await this.skipped(tx, mail)) ?? this.write(tx, mail, recipient, tx.newId('mail')));
+  }
+
+  private async skipped(m: Queryable, mail: VisitorMail): Promise<QueueOutcome | null> {
     if (await this.repo.isQueued(m, mail.dedupeKey)) return 'duplicate';
     if (mail.automatic && (await this.repo.isUnsubscribed(m, mail.conversationId))) return 'unsubscribed';
-    const email = await this.visitorEmail(mail.owner);
-    if (!email) return 'no_email';
-    const workspace = await this.bus.send(SessionRpc.getWorkspace, { workspaceId: mail.owner.workspaceId });
+    return null;
+  }
+
+  private async recipient(owner: ConversationOwner): Promise<Recipient | null> {
+    const email = await this.visitorEmail(owner);
+    if (!email) return null;
+    const workspace = await this.bus.send(SessionRpc.getWorkspace, { workspaceId: owner.workspaceId });
+    return { email, workspaceName: workspace.name };
+  }
+
+  private async write(m: Queryable, mail: VisitorMail, { email, workspaceName }: Recipient, id?: string): Promise<QueueOutcome> {
     const keys: VisitorKeys = { conversationId: mail.conversationId, workspaceId: mail.owner.workspaceId, sessionId: mail.owner.sessionId, userId: mail.owner.userId };
 
     const unsubscribe = newEmailToken();
@@ -71,17 +104,21 @@ export class VisitorMailService {
       await this.repo.saveToken(m, hashEmailToken(reply), 'reply', keys, email);
       replyTo = replyAddress(reply, this.config.EMAIL_INBOUND_DOMAIN);
     }
-    const rendered = mail.render({ workspaceName: workspace.name, canReply: replyTo !== undefined, unsubscribeUrl });
-    await this.queue.enqueue(m, {
-      kind: mail.kind,
-      workspaceId: keys.workspaceId,
-      conversationId: keys.conversationId,
-      sessionId: keys.sessionId,
-      userId: keys.userId,
-      recipient: email,
-      dedupeKey: mail.dedupeKey,
-      content: { ...rendered, replyTo, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'Auto-Submitted': 'auto-generated' } },
-    });
+    const rendered = mail.render({ workspaceName, canReply: replyTo !== undefined, unsubscribeUrl });
+    await this.queue.enqueue(
+      m,
+      {
+        kind: mail.kind,
+        workspaceId: keys.workspaceId,
+        conversationId: keys.conversationId,
+        sessionId: keys.sessionId,
+        userId: keys.userId,
+        recipient: email,
+        dedupeKey: mail.dedupeKey,
+        content: { ...rendered, replyTo, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'Auto-Submitted': 'auto-generated' } },
+      },
+      id,
+    );
     return 'queued';
   }
 }

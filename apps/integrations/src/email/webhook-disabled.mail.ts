@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectLogger, NatsBus } from '@widget/common';
+import { InjectLogger, NatsBus, UnitOfWork } from '@widget/common';
 import { SessionRpc, TeamRpc } from '@widget/contracts';
 import type { Logger } from 'pino';
 import { EndpointDisabledNotifier } from '../webhooks/endpoint-disabled.notifier';
 import type { WebhookRow } from '../webhooks/webhooks.repository';
-import { EmailRepository } from './email.repository';
 import { MailQueueRepository } from './mail-queue.repository';
 import { MailSender } from './mail-sender';
 import { webhookDisabledMail } from './templates';
@@ -19,9 +18,9 @@ export class WebhookDisabledMail extends EndpointDisabledNotifier {
 
   constructor(
     private readonly bus: NatsBus,
-    private readonly repo: EmailRepository,
     private readonly queue: MailQueueRepository,
     private readonly sender: MailSender,
+    private readonly uow: UnitOfWork,
     @InjectLogger() logger: Logger,
   ) {
     super();
@@ -36,10 +35,11 @@ export class WebhookDisabledMail extends EndpointDisabledNotifier {
     if (owners.length === 0) return;
     const workspace = await this.bus.send(SessionRpc.getWorkspace, { workspaceId: webhook.workspace_id });
     const rendered = webhookDisabledMail({ workspaceName: workspace.name, url: webhook.url, webhookId: webhook.id });
-    const disabledAt = (webhook.disabled_at ?? new Date()).toISOString();
-    await this.repo.transaction(async (m) => {
+    const disabledAt = (webhook.disabled_at ?? this.uow.now()).toISOString();
+    // The team and session services were asked above, outside the unit of work.
+    await this.uow.run({}, async (tx) => {
       for (const owner of owners) {
-        await this.queue.enqueue(m, {
+        await this.queue.enqueue(tx, {
           kind: 'webhook_disabled',
           workspaceId: webhook.workspace_id,
           conversationId: null,
@@ -48,7 +48,7 @@ export class WebhookDisabledMail extends EndpointDisabledNotifier {
           recipient: owner.email,
           dedupeKey: `webhook-disabled:${webhook.id}:${disabledAt}:${owner.id}`,
           content: { ...rendered, headers: { 'Auto-Submitted': 'auto-generated' } },
-        });
+        }, tx.newId('mail'));
       }
     });
   }
