@@ -71,6 +71,18 @@ export interface StackInfo {
 }
 
 /**
+ * The answers a process gives up waiting for, and then carries on without (fail open): the team's presence for
+ * availability (reported offline) and routing (left unassigned), a realtime handshake (refused server_busy). Their
+ * production budgets are short; on a loaded 2-core CI machine an answer that is merely slow would change what a
+ * spec sees, so the test stack waits longer. A spec about the time-outs themselves sets its own.
+ */
+export const PATIENT_TIMEOUTS: Record<string, string> = {
+  AVAILABILITY_TIMEOUT_MS: '5000',
+  ROUTING_TIMEOUT_MS: '5000',
+  REALTIME_HANDSHAKE_TIMEOUT_MS: '10000',
+};
+
+/**
  * Limits far above what any spec sends, so specs that are not about limits
  * never meet one; a spec about limits sets its own on the gateway it spawns.
  */
@@ -135,6 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_RETRY_BASE_MS: '200',
     WEBHOOK_POLL_MS: '200',
+    ...PATIENT_TIMEOUTS,
     ...options.env,
   };
   const only = process.env.TEST_SERVICES?.split(',').map((s) => s.trim());
