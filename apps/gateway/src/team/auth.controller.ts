@@ -3,6 +3,7 @@ import { AppError, hashToken, Limiter, NatsBus } from '@widget/common';
 import { AcceptInviteBody, acceptInviteBody, Caller, LoginBody, loginBody, LoginReply, MeReply, ROUTES, TeamRpc } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { Access, AdminRequest, CurrentCaller } from '../auth/access';
+import { OperatorCallers } from '../auth/operator-callers';
 import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { chargeReply } from '../limits/limiter';
@@ -18,6 +19,7 @@ export class AuthController {
   constructor(
     private readonly bus: NatsBus,
     private readonly limiter: Limiter<LimitName>,
+    private readonly callers: OperatorCallers,
   ) {}
 
   @Route(ROUTES.admin.login)
@@ -60,6 +62,8 @@ export class AuthController {
       throw new AppError('validation_error', 'Only an operator token signs out; revoke an API key with DELETE …/api-keys/{id}.', { reason: 'not_an_operator_token' });
     }
     await this.bus.send(TeamRpc.logout, { token: request.bearerToken! }, { requestId: String(request.id) });
+    // team.access.changed reaches this replica on another NATS connection and may be read after this reply.
+    this.callers.forget({ tokenHash: hashToken(request.bearerToken!) });
   }
 }
 

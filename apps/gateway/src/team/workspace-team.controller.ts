@@ -35,6 +35,7 @@ import { IdempotencyKey } from '../http/idempotency-key';
 import { AdminController, Route } from '../http/route-decorators';
 import { ZodPipe } from '../http/zod.pipe';
 import { AuditTrail } from './audit-trail';
+import { OperatorCallers } from '../auth/operator-callers';
 
 const workspaceParam = new IdParam('workspace');
 const memberParam = new IdParam('operator');
@@ -47,6 +48,7 @@ export class WorkspaceTeamController {
   constructor(
     private readonly bus: NatsBus,
     private readonly trail: AuditTrail,
+    private readonly callers: OperatorCallers,
   ) {}
 
   @Route(ROUTES.admin.inviteMember)
@@ -69,14 +71,17 @@ export class WorkspaceTeamController {
 
   @Route(ROUTES.admin.patchMember)
   @Access.inWorkspace('admin')
-  patchMember(
+  async patchMember(
     @Param('ws', workspaceParam) workspaceId: string,
     @Param('id', memberParam) memberId: string,
     @Body(new ZodPipe(memberPatchBody)) body: z.infer<typeof memberPatchBody>,
     @CallerRole() callerRole: Role | 'root',
     @Audit() audit: AuditContext,
   ): Promise<Member> {
-    return this.bus.send(TeamRpc.patchMember, { workspaceId, memberId, role: body.role, callerRole, audit });
+    const member = await this.bus.send(TeamRpc.patchMember, { workspaceId, memberId, role: body.role, callerRole, audit });
+    // At once on this replica too: team.access.changed comes on another NATS connection and may be read after the reply.
+    this.callers.forget({ operatorId: memberId });
+    return member;
   }
 
   @Route(ROUTES.admin.removeMember)
@@ -88,6 +93,7 @@ export class WorkspaceTeamController {
     @Audit() audit: AuditContext,
   ): Promise<void> {
     await this.bus.send(TeamRpc.removeMember, { workspaceId, memberId, callerRole, audit });
+    this.callers.forget({ operatorId: memberId });
   }
 
   @Route(ROUTES.admin.createApiKey)
@@ -111,6 +117,7 @@ export class WorkspaceTeamController {
   @Access.inWorkspace('admin')
   async revokeKey(@Param('ws', workspaceParam) workspaceId: string, @Param('id', keyParam) keyId: string, @Audit() audit: AuditContext): Promise<void> {
     await this.bus.send(TeamRpc.revokeApiKey, { workspaceId, keyId, audit });
+    this.callers.forget({ apiKeyId: keyId });
   }
 
   @Route(ROUTES.admin.createTeam)

@@ -1,5 +1,5 @@
 import { Body, Res } from '@nestjs/common';
-import { AppError, NatsBus } from '@widget/common';
+import { AppError, hashToken, NatsBus } from '@widget/common';
 import {
   anonymousSessionBody,
   AnonymousSessionBody,
@@ -15,12 +15,16 @@ import {
 } from '@widget/contracts';
 import type { FastifyReply } from 'fastify';
 import { BearerToken, CurrentSession } from '../auth/request-state';
+import { SessionCache } from '../auth/session-cache';
 import { ZodPipe } from '../http/zod.pipe';
 import { Route, WidgetController } from '../http/route-decorators';
 
 @WidgetController()
 export class SessionsController {
-  constructor(private readonly bus: NatsBus) {}
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly sessions: SessionCache,
+  ) {}
 
   /** 201 with a new session, or 200 resuming the Bearer one when it belongs to the same widget. */
   @Route(ROUTES.widget.startAnonymousSession)
@@ -35,7 +39,7 @@ export class SessionsController {
   }
 
   @Route(ROUTES.widget.identify)
-  identify(
+  async identify(
     @Body(new ZodPipe(identifyBody)) body: IdentifyBody,
     @BearerToken() sessionToken: string | undefined,
     @CurrentSession() session?: SessionContext,
@@ -46,7 +50,10 @@ export class SessionsController {
     if (!workspaceId || !widgetId) {
       throw new AppError('auth_required', 'Send the session token as a Bearer token, or workspaceId and widgetId.', { reason: 'missing_token' });
     }
-    return this.bus.send(SessionRpc.identify, { session: session ?? null, sessionToken: session ? sessionToken : undefined, workspaceId, widgetId, ...identity });
+    const reply = await this.bus.send(SessionRpc.identify, { session: session ?? null, sessionToken: session ? sessionToken : undefined, workspaceId, widgetId, ...identity });
+    // The anonymous token may be retired: this replica drops its copy itself (see shutdown).
+    if (session && sessionToken && reply.token !== sessionToken) this.sessions.forget(hashToken(sessionToken));
+    return reply;
   }
 
   /** The SDK's update(): profile and traits of the visitor (≤ 4 KB); never creates a user. */
@@ -61,8 +68,11 @@ export class SessionsController {
   }
 
   @Route(ROUTES.widget.shutdownSession)
-  async shutdown(@CurrentSession() session: SessionContext): Promise<void> {
+  async shutdown(@CurrentSession() session: SessionContext, @BearerToken() token: string): Promise<void> {
     await this.bus.send(SessionRpc.shutdown, { session });
+    // session.revoked left before this reply, but reaches this replica on another NATS connection and may be read
+    // after it: this replica drops its own copy now, so the client's next request here is refused too.
+    this.sessions.forget(hashToken(token));
   }
 
   @Route(ROUTES.widget.createRealtimeToken)
