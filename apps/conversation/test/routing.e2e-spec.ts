@@ -1,3 +1,4 @@
+// Over 400 lines: routing's cases (strategies, teams, presence, fail-open when the team service is away) share one stack and team fixture; split, each would rebuild them.
 import { ConversationRpc, TeamRpc } from '@widget/contracts';
 import {
   addOperator,

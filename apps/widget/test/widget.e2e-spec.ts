@@ -1,3 +1,4 @@
+// Over 400 lines: the widget's browser journeys share one demo stack and browser (boot, transport, accessibility, CSP); split, each file would boot its own.
 import './dispose-polyfill';
 import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
