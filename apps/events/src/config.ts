@@ -9,6 +9,8 @@ export const eventsEnv = serviceEnv.extend({
   ...eventStreamEnvShape,
   /** Lifecycle facts written in one statement at most (those pulled from the stream while the previous batch was written; docs/forms-events.md). */
   EVENTS_LIFECYCLE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Fewer facts than a batch wait at most this long for more (0: written at once): at a trickle of traffic, one statement for several. */
+  EVENTS_LIFECYCLE_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(100),
   /** How often each workspace's `retention.eventDays` is enforced (SPEC §17; docs/forms-events.md, "Retention"). */
   /** The share of wall-clock time a retention sweep may work (0.05–1): after each batch it pauses for the rest (docs/benchmarks.md). */
   RETENTION_SWEEP_SHARE: z.coerce.number().min(0.05).max(1).default(0.25),

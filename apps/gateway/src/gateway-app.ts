@@ -2,7 +2,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
-import { AppContext, AppSpec, buildApp, checkRedis, Limiter, loadConfig, Metrics, newId, Readiness, RequestContextInterceptor, shutdownEnv } from '@widget/common';
+import { AppContext, AppSpec, buildApp, checkRedis, Limiter, loadConfig, Metrics, newId, Readiness, shutdownEnv } from '@widget/common';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
@@ -73,7 +73,6 @@ async function setupGateway(app: NestFastifyApplication, { config, logger, metri
     logger.warn('DEMO_MODE is on: /demo/ signs identity tokens for demo users with the seeded widget secret');
   }
   app.useGlobalFilters(new AllExceptionsFilter(logger));
-  app.useGlobalInterceptors(new RequestContextInterceptor());
 }
 
 /** /metrics and the probes on the internal HEALTH_PORT, never on the public origin. */

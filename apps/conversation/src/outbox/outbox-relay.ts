@@ -7,6 +7,13 @@ import type { ConversationConfig } from '../config';
 import { OutboxRepository, OutboxRow } from '../persistence/outbox.repository';
 
 const FLUSH_TIMEOUT_MS = 2000;
+/**
+ * Rows published right after commit are confirmed (one flush, one UPDATE) this
+ * long later, together with those published meanwhile: at a trickle of sends
+ * one UPDATE then marks several rows instead of one each. Kept well under
+ * OUTBOX_MIN_AGE_MS, so the poller does not take rows still waiting here.
+ */
+const CONFIRM_LINGER_MS = 50;
 const BATCH = 200;
 const PRUNE_EVERY_MS = 60_000;
 const codec = JSONCodec();
@@ -96,10 +103,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /**
    * One flush and one UPDATE for all the rows published while the previous
-   * round was in flight: under load, concurrent sends share them.
+   * round was in flight or lingered: concurrent sends share them.
    */
   private async confirmPublished(): Promise<void> {
+    const linger = Math.min(CONFIRM_LINGER_MS, Math.floor(this.config.OUTBOX_MIN_AGE_MS / 4));
     while (this.unconfirmed.length > 0) {
+      if (linger > 0) await new Promise((resolve) => setTimeout(resolve, linger));
       const ids = this.unconfirmed;
       this.unconfirmed = [];
       try {

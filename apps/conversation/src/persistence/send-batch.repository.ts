@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '@widget/common';
+import type { Queryable, Tx } from '@widget/common';
 import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, rowsOf } from './conversation.repository';
 import { ConversationEntity, MessageEntity } from './entities';
 import type { OutboxRow } from './outbox.repository';
@@ -18,9 +18,11 @@ export class SendBatchRepository {
    * batches, or a batch and a single write, never wait on each other in a
    * cycle), and answers their columns by id.
    */
-  async lockMany(ids: string[], tx: Queryable): Promise<Map<string, ConversationEntity>> {
-    const rows = rowsOf<ConversationEntity>(
-      await tx.query(`SELECT ${CONVERSATION_COLUMNS} FROM conversation.conversations c WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE`, [ids]),
+  async lockMany(ids: string[], tx: Tx): Promise<Map<string, ConversationEntity>> {
+    const rows = await tx.prepared<ConversationEntity>(
+      'conversation-send-batch-lock',
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversation.conversations c WHERE c.id = ANY($1::text[]) ORDER BY c.id FOR UPDATE`,
+      [ids],
     );
     return new Map(rows.map((r) => [r.id, r]));
   }
@@ -30,44 +32,44 @@ export class SendBatchRepository {
    * holds its clientMessageId already), each conversation's new last message
    * and activity time, and the outbox rows of the messages stored. Answers the
    * ids of the messages stored. Call it holding the conversations' locks, with
-   * at most one message per (conversation, clientMessageId).
+   * at most one message per (conversation, clientMessageId). Prepared: its
+   * plan does not depend on the batch.
    */
-  async appendVisitorMessages(messages: MessageEntity[], events: BatchEvent[], tx: Queryable): Promise<Set<string>> {
-    const rows = rowsOf<{ id: string }>(
-      await tx.query(
-        `WITH i AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[], $8::text[])
-             AS i(id, conversation_id, author_id, text, client_message_id, created_at, metadata, channel)
-         ), m AS (
-           INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at, metadata, attachments, channel)
-           SELECT id, conversation_id, 'user', author_id, NULL, text, client_message_id, created_at, metadata, '[]'::jsonb, channel FROM i ORDER BY id
-           ON CONFLICT (conversation_id, client_message_id) DO NOTHING
-           RETURNING id, conversation_id, created_at
-         ), c AS (
-           UPDATE conversation.conversations c SET last_message_id = l.id, updated_at = l.created_at
-             FROM (SELECT DISTINCT ON (conversation_id) id, conversation_id, created_at FROM m ORDER BY conversation_id, id DESC) l
-            WHERE c.id = l.conversation_id RETURNING c.id
-         ), o AS (
-           INSERT INTO conversation.outbox (id, event, payload)
-           SELECT e.id, e.event, e.payload FROM unnest($9::text[], $10::text[], $11::jsonb[], $12::text[]) AS e(id, event, payload, message_id)
-             JOIN m ON m.id = e.message_id ORDER BY e.id
-         )
-         SELECT id FROM m`,
-        [
-          messages.map((m) => m.id),
-          messages.map((m) => m.conversationId),
-          messages.map((m) => m.authorId),
-          messages.map((m) => m.text),
-          messages.map((m) => m.clientMessageId),
-          messages.map((m) => m.createdAt.toISOString()),
-          messages.map((m) => JSON.stringify(m.metadata)),
-          messages.map((m) => m.channel ?? 'web'),
-          events.map((e) => e.id),
-          events.map((e) => e.event),
-          events.map((e) => JSON.stringify(e.payload)),
-          events.map((e) => e.messageId),
-        ],
-      ),
+  async appendVisitorMessages(messages: MessageEntity[], events: BatchEvent[], tx: Tx): Promise<Set<string>> {
+    const rows = await tx.prepared<{ id: string }>(
+      'conversation-send-batch-append',
+      `WITH i AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::jsonb[], $8::text[])
+           AS i(id, conversation_id, author_id, text, client_message_id, created_at, metadata, channel)
+       ), m AS (
+         INSERT INTO conversation.messages (id, conversation_id, author_type, author_id, author_name, text, client_message_id, created_at, metadata, attachments, channel)
+         SELECT id, conversation_id, 'user', author_id, NULL, text, client_message_id, created_at, metadata, '[]'::jsonb, channel FROM i ORDER BY id
+         ON CONFLICT (conversation_id, client_message_id) DO NOTHING
+         RETURNING id, conversation_id, created_at
+       ), c AS (
+         UPDATE conversation.conversations c SET last_message_id = l.id, updated_at = l.created_at
+           FROM (SELECT DISTINCT ON (conversation_id) id, conversation_id, created_at FROM m ORDER BY conversation_id, id DESC) l
+          WHERE c.id = l.conversation_id RETURNING c.id
+       ), o AS (
+         INSERT INTO conversation.outbox (id, event, payload)
+         SELECT e.id, e.event, e.payload FROM unnest($9::text[], $10::text[], $11::jsonb[], $12::text[]) AS e(id, event, payload, message_id)
+           JOIN m ON m.id = e.message_id ORDER BY e.id
+       )
+       SELECT id FROM m`,
+      [
+        messages.map((m) => m.id),
+        messages.map((m) => m.conversationId),
+        messages.map((m) => m.authorId),
+        messages.map((m) => m.text),
+        messages.map((m) => m.clientMessageId),
+        messages.map((m) => m.createdAt.toISOString()),
+        messages.map((m) => JSON.stringify(m.metadata)),
+        messages.map((m) => m.channel ?? 'web'),
+        events.map((e) => e.id),
+        events.map((e) => e.event),
+        events.map((e) => JSON.stringify(e.payload)),
+        events.map((e) => e.messageId),
+      ],
     );
     return new Set(rows.map((r) => r.id));
   }

@@ -47,6 +47,7 @@ export class LifecycleConsumer implements OnApplicationBootstrap, OnApplicationS
       env: this.config,
       metrics: this.metrics,
       batch: this.config.EVENTS_LIFECYCLE_BATCH_MAX,
+      lingerMs: this.config.EVENTS_LIFECYCLE_LINGER_MS,
       handle: (batch) => this.write(batch),
     });
   }

@@ -7,6 +7,8 @@ export interface WidgetRequest extends FastifyRequest {
   session?: SessionContext;
   widget?: WidgetAccess;
   bearerToken?: string;
+  /** The route's action budget was charged with the session's, by EdgeLimitGuard (one round trip to Redis). */
+  actionCharged?: boolean;
 }
 
 /** `required` (default): a valid session token; `optional`: checked when sent; `none`: not read. */

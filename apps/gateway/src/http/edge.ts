@@ -1,6 +1,6 @@
 import type corsPlugin from '@fastify/cors';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Errors, Metrics } from '@widget/common';
+import { Errors, Metrics, requestContext } from '@widget/common';
 import { JSON_TOO_DEEP_REASON, jsonDepthExceeds, REALTIME_PATH, UNSTORABLE_TEXT_REASON, unstorableTextFields } from '@widget/contracts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -26,9 +26,12 @@ export async function registerHttpEdge(app: NestFastifyApplication, options: Edg
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   const directory = app.get(WidgetDirectory);
 
+  // The rest of the request (hooks, body parsing, guards, the handler) runs in its request context, so every log line
+  // and NATS request of it names the request id (fastify keeps the context across the body's parsing). A hook, not a
+  // Nest interceptor: with none, Nest calls the handler without its rxjs interceptor chain.
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    done();
+    requestContext.run({ requestId: request.id }, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, never the raw URL: ids in paths would explode the series count.

@@ -21,6 +21,11 @@ async function charged(context: ExecutionContext, charge: () => Promise<void>): 
   return true;
 }
 
+/** Actions charged one point per request to the session: the edge guard charges them with the session's budget. */
+function plainAction(action: SessionAction | undefined): action is Exclude<SessionAction, 'sessionStart' | 'events' | 'uploads' | 'aiAnswers'> {
+  return action !== undefined && action !== 'sessionStart' && action !== 'events' && action !== 'uploads' && action !== 'aiAnswers';
+}
+
 /**
  * First guard of every HTTP route. A widget request with a session token this
  * replica already holds as valid is charged to that session; any other widget
@@ -28,6 +33,9 @@ async function charged(context: ExecutionContext, charge: () => Promise<void>): 
  * address, before the token is looked up, so floods of bad tokens cost the
  * session service nothing once the address is spent. Session starts are
  * also charged to the address. The operator API has its own budget per key.
+ * A cached session's plain action budget (a message, a conversation…) is
+ * charged here with the session's, in the same round trip to Redis; the
+ * others are ActionLimitGuard's, after the token is checked.
  */
 @Injectable()
 export class EdgeLimitGuard implements CanActivate {
@@ -52,6 +60,15 @@ export class EdgeLimitGuard implements CanActivate {
     if (!path.startsWith(`/${WIDGET_BASE}/`)) return true;
     const session = token ? this.sessions.peek(token) : undefined;
     const action = this.reflector.getAllAndOverride<SessionAction | undefined>(LIMIT_ACTION, [context.getHandler(), context.getClass()]);
+    if (session && plainAction(action)) {
+      request.actionCharged = true;
+      return charged(context, () =>
+        this.limiter.consumeAll([
+          { name: 'session', key: session.sessionId },
+          { name: action, key: session.sessionId },
+        ]),
+      );
+    }
     return charged(context, async () => {
       if (session) await this.limiter.consume('session', session.sessionId);
       else await this.limiter.consume('address', request.ip);
@@ -72,7 +89,7 @@ export class ActionLimitGuard implements CanActivate {
     const action = this.reflector.getAllAndOverride<SessionAction | undefined>(LIMIT_ACTION, [context.getHandler(), context.getClass()]);
     const request = context.switchToHttp().getRequest<WidgetRequest>();
     const session = request.session;
-    if (!action || action === 'sessionStart' || !session) return true;
+    if (!action || action === 'sessionStart' || !session || request.actionCharged) return true;
     return charged(context, async () => {
       if (action === 'events') {
         const events = (request.body as { events?: unknown } | undefined)?.events;

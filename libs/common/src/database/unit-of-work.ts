@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { IdempotencyRequest, IdKind } from '@widget/contracts';
+import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, SystemClock } from '../clock';
 import { Ids, UlidIds } from '../ids';
@@ -32,6 +33,12 @@ export abstract class Outbox {
  * Ids), and the events the write announces. No ORM type crosses it.
  */
 export interface Tx extends Queryable {
+  /**
+   * A hot statement of this transaction as a named prepared statement
+   * (preparedQuery's reasons, docs/benchmarks.md): parsed, and for a fixed
+   * plan planned, once per pooled connection. Answers the rows.
+   */
+  prepared<T>(name: string, text: string, values: unknown[]): Promise<T[]>;
   now(): Date;
   newId(kind: IdKind): string;
   /** Into the outbox with this transaction, published after commit. */
@@ -63,6 +70,12 @@ class Transaction implements Tx {
 
   query<T = any>(sql: string, params?: unknown[]): Promise<T> {
     return this.manager.query(sql, params);
+  }
+
+  async prepared<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+    // The transaction's own connection (TypeORM's runner holds it from BEGIN to COMMIT).
+    const client = (await this.manager.queryRunner!.connect()) as PoolClient;
+    return (await client.query({ name, text, values })).rows as T[];
   }
 
   now(): Date {

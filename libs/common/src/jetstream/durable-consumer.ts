@@ -20,6 +20,8 @@ export interface DurableConsumerOptions {
   logger: Logger;
   /** Most events handed to one `handle` call. */
   batch: number;
+  /** Fewer than `batch` events wait at most this long for more before `handle` (0 or absent: handled at once). */
+  lingerMs?: number;
   /**
    * Handles the events pulled so far (in stream order, at most `batch`); resolves once their effects are durable.
    * Every event it does not name in the returned failures is acknowledged; throwing fails them all.
@@ -36,11 +38,13 @@ export interface DurableConsumerOptions {
  * consumer, so each event goes to one replica at a time, and one not
  * acknowledged within EVENT_ACK_WAIT_MS (the replica died) goes to another.
  *
- * Events are handed over in batches, with no added wait: while one batch is
- * handled, the next pulled ones gather, and the handler gets them all at once
- * (so under load a batch costs one transaction for many events, and a lone
- * event is handled as soon as it arrives). An event is acknowledged after its
- * batch was handled; a failed one is offered again with backoff.
+ * Events are handed over in batches: while one batch is handled, the next
+ * pulled ones gather, and the handler gets them all at once (so under load a
+ * batch costs one transaction for many events). With `lingerMs`, fewer than a
+ * batch wait that long at most for more: at a trickle of traffic that is what
+ * makes batches (docs/benchmarks.md, "Background work at one visitor"). An
+ * event is acknowledged after its batch was handled; a failed one is offered
+ * again with backoff.
  */
 export class DurableEventConsumer {
   private readonly logger: Logger;
@@ -135,6 +139,7 @@ export class DurableEventConsumer {
         for (const msg of this.queue.splice(0)) msg.nak();
         continue;
       }
+      await this.linger();
       const batch = this.queue.splice(0, this.options.batch);
       this.inHand = this.handle(batch);
       await this.inHand;
@@ -144,6 +149,22 @@ export class DurableEventConsumer {
     if (!this.stopping) {
       this.logger.fatal('the domain-event consumer stopped delivering; exiting to be restarted');
       process.exit(1);
+    }
+  }
+
+  /** Waits until a batch is full, `lingerMs` passed, or the pull ends. */
+  private async linger(): Promise<void> {
+    const until = Date.now() + (this.options.lingerMs ?? 0);
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0 || this.queue.length >= this.options.batch || this.stopping || !this.pulling) return;
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+      this.wake = null;
     }
   }
 

@@ -37,6 +37,22 @@ describe('Limiter', () => {
     expect(Math.abs(err.retryAfterSeconds - untilMidnight)).toBeLessThan(5);
   });
 
+  it('consumeAll charges every bucket in one turn and throws the first refusal in its order', async () => {
+    await limiter.consume('tries', 'all');
+    await limiter.consume('tries', 'all');
+    const err = (await refusal(
+      limiter.consumeAll([
+        { name: 'tries', key: 'all' },
+        { name: 'quota', key: 'all' },
+      ]),
+    )) as RateLimitedError;
+    expect(err).toMatchObject({ code: 'rate_limited', limit: 'tries', reason: 'rate_limited' });
+    // The quota was charged too, although the window refused first.
+    expect((await refusal(limiter.consume('quota', 'all'))) as RateLimitedError).toMatchObject({ limit: 'quota', reason: 'quota_exceeded' });
+    await limiter.consumeAll([{ name: 'tries', key: 'all2' }, { name: 'tries', key: 'all2' }]);
+    expect(await limiter.redis.get(`${keyPrefix}tries:all2`)).toBe('2');
+  });
+
   it('lets requests pass when Redis does not answer', async () => {
     const down = new Limiter({ redisUrl: 'redis://127.0.0.1:1', keyPrefix, rules: { tries: { points: 1, seconds: 60 } } });
     try {

@@ -46,7 +46,8 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
 
   constructor(options: LimiterOptions<Name>) {
     this.logger = (options.logger ?? createLogger('limiter')).child({ component: 'Limiter' });
-    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    // Auto-pipelining: the buckets one request charges in one event-loop turn (consumeAll) share one socket write.
+    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
     this.redis.on('error', () => undefined);
     for (const [name, rule] of Object.entries(options.rules) as [Name, LimitRule][]) {
       const daily = 'perUtcDay' in rule;
@@ -67,6 +68,17 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
       const ms = daily ? Date.parse(`${day}T00:00:00Z`) + 86_400_000 - Date.now() : res.msBeforeNext;
       throw new RateLimitedError(name, Math.max(1, Math.ceil(ms / 1000)), daily ? 'quota_exceeded' : 'rate_limited');
     }
+  }
+
+  /**
+   * Takes a point from each bucket at once: one round trip to Redis, however
+   * many buckets. Every bucket is charged, even when an earlier one refuses;
+   * the refusal thrown is the first in `charges`' order.
+   */
+  async consumeAll(charges: { name: Name; key: string; points?: number }[]): Promise<void> {
+    const outcomes = await Promise.allSettled(charges.map((c) => this.consume(c.name, c.key, c.points)));
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (refused) throw refused.reason;
   }
 
   /**
