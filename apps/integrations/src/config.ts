@@ -31,6 +31,12 @@ export const integrationsEnv = serviceEnv.extend({
   WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** EVENT_STREAM_MAX_AGE_HOURS, EVENT_STREAM_REPLICAS, EVENT_ACK_WAIT_MS: the domain-event stream and its durable consumer (libs/common jetstream). */
   ...eventStreamEnvShape,
+  /**
+   * Fewer domain events than a batch wait at most this long for more before their interest checks and handlers run
+   * (0: each at once): at a trickle of chat, one query serves several. A webhook hears what is handled after it
+   * exists, so one created within this long after an event may hear it too.
+   */
+  INTEGRATIONS_EVENT_LINGER_MS: z.coerce.number().int().min(0).max(5000).default(50),
 });
 export type IntegrationsConfig = z.infer<typeof integrationsEnv>;
 

@@ -1,4 +1,6 @@
-import { createTestWidget, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
+import { domainEventConsumer, domainEventStream } from '@widget/contracts';
+import { createTestWidget, harnessNatsOptions, OperatorApi, queryDatabase, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
+import { connect } from 'nats';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +43,17 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
       if (done(value)) return value;
       if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${JSON.stringify(value)}`);
       await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Domain events the integrations consumer has not acknowledged yet (pending and in hand), asked of JetStream. */
+  async function consumerBacklog(): Promise<number> {
+    const nc = await connect(harnessNatsOptions(stack));
+    try {
+      const info = await (await nc.jetstreamManager()).consumers.info(domainEventStream(stack.env.NATS_SUBJECT_PREFIX), domainEventConsumer('integrations'));
+      return info.num_pending + info.num_ack_pending;
+    } finally {
+      await nc.close();
     }
   }
 
@@ -111,8 +124,11 @@ describe('webhooks: crashes, replicas, refusals, giving up', () => {
       expect(sent.status).toBe(201);
       unheard.push(sent.body.id);
     }
+    // Handled before the webhook exists (the consumer holds nothing: it lingers up to INTEGRATIONS_EVENT_LINGER_MS
+    // for a batch), so skipped: nobody subscribed then.
+    await until(consumerBacklog, (n) => n === 0, 20_000);
     // Registered, and at once a message: the one replica handles the stream in order, so once this message is
-    // delivered every event before it was handled too (skipped: nobody subscribed then).
+    // delivered every event before it was handled too.
     const r = await receiver();
     const created = await root.post(quietHooks, { url: r.url, events: ['message.created'] });
     expect(created.status).toBe(201);

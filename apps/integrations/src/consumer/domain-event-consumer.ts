@@ -73,6 +73,7 @@ export class DomainEventConsumer implements OnApplicationBootstrap, OnApplicatio
       metrics: this.metrics,
       logger: this.logger,
       batch: BATCH,
+      lingerMs: this.config.INTEGRATIONS_EVENT_LINGER_MS,
       handle: (batch) => this.handleBatch(batch),
     });
   }

@@ -111,7 +111,13 @@ export class NatsBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   private request(subject: string, data: Uint8Array, headers: ReturnType<typeof natsHeaders>, timeoutMs: number): Promise<Msg> {
-    const nc = this.client.unwrap<NatsConnection>();
+    let nc: NatsConnection;
+    try {
+      nc = this.client.unwrap<NatsConnection>();
+    } catch {
+      // Closed (shutdown) or never connected: the Nest client has no connection to hand out.
+      return Promise.reject(natsFailure('CONNECTION_CLOSED', 'not connected'));
+    }
     if (nc.isClosed()) return Promise.reject(natsFailure('CONNECTION_CLOSED', 'connection closed'));
     const token = nuid.next();
     return new Promise<Msg>((resolve, reject) => {
