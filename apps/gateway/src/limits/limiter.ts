@@ -18,6 +18,7 @@ export async function chargeReply(reply: FastifyReply, charge: () => Promise<voi
 export function gatewayLimiter(config: GatewayConfig, logger?: Logger): Limiter<LimitName> {
   return new Limiter<LimitName>({
     logger,
+    autoPipelining: true,
     redisUrl: config.REDIS_URL,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX,
     rules: {

@@ -1,4 +1,5 @@
 import { publicHostOf } from '../handshake/public-host';
+import { releaseUpgradeRequest } from '../io.adapter';
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { AppError, ErrorEnvelope, Errors, newId, RateLimitedError, requestContext, toEnvelope } from '@widget/common';
@@ -99,6 +100,7 @@ export class SocketIoGateway implements OnGatewayInit<Server>, OnGatewayConnecti
   handleConnection(socket: IoSocket): Promise<void> {
     // The handshake's HTTP request (headers, URL, its parser state) is not read again: socket.io's own advice
     // for many sockets is to let it go (socket.handshake keeps the headers object, so it goes too).
+    releaseUpgradeRequest(socket.conn.request);
     (socket.conn as unknown as { request: unknown }).request = null;
     (socket as unknown as { handshake: unknown }).handshake = { auth: {}, headers: {}, query: {} };
     return this.core.admit(socket.data.connection, socket.data.admission.lastMessageId);

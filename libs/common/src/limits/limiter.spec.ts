@@ -4,7 +4,7 @@ import { Limiter, RateLimitedError } from './limiter';
 /** On the machine's Redis (REDIS_URL), under a key prefix of its own. */
 describe('Limiter', () => {
   const keyPrefix = `widget:rl:unit${randomUUID().slice(0, 8)}:`;
-  const limiter = new Limiter({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix, rules: { tries: { points: 2, seconds: 60 }, quota: { perUtcDay: 1 } } });
+  const limiter = new Limiter({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', keyPrefix, autoPipelining: true, rules: { tries: { points: 2, seconds: 60 }, quota: { perUtcDay: 1 } } });
   // Until it is connected, the limiter lets everything pass (no offline queue).
   beforeAll(async () => {
     if (limiter.redis.status !== 'ready') await new Promise((resolve) => limiter.redis.once('ready', resolve));

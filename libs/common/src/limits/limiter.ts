@@ -26,6 +26,11 @@ export interface LimiterOptions<Name extends string> {
   rules: Record<Name, LimitRule>;
   /** The app's logger (default: one of its own, for specs). */
   logger?: Logger;
+  /**
+   * ioredis auto-pipelining: the buckets charged in one event-loop turn (consumeAll) share one socket write, and
+   * what comes while a pipeline awaits its reply waits for the next one (the gateway: every request charges).
+   */
+  autoPipelining?: boolean;
 }
 
 /**
@@ -46,8 +51,12 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
 
   constructor(options: LimiterOptions<Name>) {
     this.logger = (options.logger ?? createLogger('limiter')).child({ component: 'Limiter' });
-    // Auto-pipelining: the buckets one request charges in one event-loop turn (consumeAll) share one socket write.
-    this.redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, enableAutoPipelining: true });
+    this.redis = new Redis(options.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+      enableAutoPipelining: options.autoPipelining ?? false,
+    });
     this.redis.on('error', () => undefined);
     for (const [name, rule] of Object.entries(options.rules) as [Name, LimitRule][]) {
       const daily = 'perUtcDay' in rule;
@@ -71,8 +80,8 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
   }
 
   /**
-   * Takes a point from each bucket at once: one round trip to Redis, however
-   * many buckets. Every bucket is charged, even when an earlier one refuses;
+   * Takes a point from each bucket at once: with `autoPipelining`, one round
+   * trip to Redis however many buckets. Every bucket is charged, even when an earlier one refuses;
    * the refusal thrown is the first in `charges`' order.
    */
   async consumeAll(charges: { name: Name; key: string; points?: number }[]): Promise<void> {
