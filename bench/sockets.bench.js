@@ -14,7 +14,9 @@
  *   conversation, started through the gateway;
  * - at each level: the realtime process's RSS (/proc) and heap (/metrics);
  * - with all open: agent → socket latency (admin POST of an operator message → `message.created` on the
- *   visitor's socket), p50/p99;
+ *   visitor's socket), p50/p99, twice: AGENT_VISITORS messages at once per round (a burst: it measures how
+ *   fast the stack drains 20 operator messages as much as the socket), then AGENT_SEQUENTIAL messages one at a
+ *   time (the path itself, with every socket open);
  * - a reconnect storm: realtime killed (SIGKILL) and restarted on its port; every socket reconnects with the
  *   SDK's backoff. Reported: time from the restart's readiness (and from the kill) until all are connected,
  *   refusals by code, the longest handshake (socket opened → connected or refused).
@@ -36,6 +38,7 @@ const FD_MARGIN = Number(process.env.SOCKETS_FD_MARGIN ?? 400);
 const PER_WORKER = 10_000;
 const AGENT_VISITORS = 20;
 const AGENT_MESSAGES = 10;
+const AGENT_SEQUENTIAL = 200;
 /** The SDK's defaults (libs/sdk/src/core/realtime.ts). */
 const BACKOFF = { refused: { baseMs: 500, maxMs: 15_000, floorMs: 200 }, away: { baseMs: 500, maxMs: 2000, floorMs: 200 } };
 /** socket.io-client's `timeout` as the SDK sets it: an attempt without an answer by then is a failed transport. */
@@ -354,26 +357,31 @@ async function run({ stack, log }) {
   // Agent → socket with every socket open.
   const received = new Map();
   for (const w of workers) w.onGot = ({ got, at }) => received.get(got)?.(at);
+  /** One operator message to visitor `v`: ms from the POST to `message.created` on its socket (NaN after 10 s). */
+  const agentMessage = async (v, label) => {
+    const text = `agent ${label} ${Math.random().toString(36).slice(2)}`;
+    const got = new Promise((resolve) => {
+      received.set(text, resolve);
+      setTimeout(() => resolve(NaN), 10_000);
+    });
+    const t0 = epochMs();
+    const res = await post(`/admin/v1/conversations/${v.conversationId}/messages`, { text, author: { id: 'agent_bench', name: 'Bench' } }, { authorization: `Bearer ${stack.adminKey}` });
+    if (res.status !== 201) throw new Error(`agent send failed: ${res.status} ${res.text}`);
+    const ms = (await got) - t0;
+    received.delete(text);
+    return ms;
+  };
+  const figuresOf = (samples) => ({ sockets: opened, ...summarize(samples.filter((s) => !Number.isNaN(s))), lost: samples.filter(Number.isNaN).length, load: load() });
   const samples = [];
   for (let round = 0; round < AGENT_MESSAGES; round++) {
-    await Promise.all(
-      agentVisitors.map(async (v, i) => {
-        const text = `agent ${round} ${i} ${Math.random().toString(36).slice(2)}`;
-        const got = new Promise((resolve) => {
-          received.set(text, resolve);
-          setTimeout(() => resolve(NaN), 10_000);
-        });
-        const t0 = epochMs();
-        const res = await post(`/admin/v1/conversations/${v.conversationId}/messages`, { text, author: { id: 'agent_bench', name: 'Bench' } }, { authorization: `Bearer ${stack.adminKey}` });
-        if (res.status !== 201) throw new Error(`agent send failed: ${res.status} ${res.text}`);
-        samples.push((await got) - t0);
-        received.delete(text);
-      }),
-    );
+    samples.push(...(await Promise.all(agentVisitors.map((v, i) => agentMessage(v, `${round} ${i}`)))));
   }
-  const lost = samples.filter(Number.isNaN).length;
-  figures.agentToSocket = { sockets: opened, ...summarize(samples.filter((s) => !Number.isNaN(s))), lost, load: load() };
-  log(`agent → socket with ${opened} open: ${JSON.stringify(figures.agentToSocket)}`);
+  figures.agentToSocket = figuresOf(samples);
+  log(`agent → socket with ${opened} open, ${AGENT_VISITORS} at once: ${JSON.stringify(figures.agentToSocket)}`);
+  const sequential = [];
+  for (let i = 0; i < AGENT_SEQUENTIAL; i++) sequential.push(await agentMessage(agentVisitors[i % AGENT_VISITORS], `one ${i}`));
+  figures.agentToSocketOneAtATime = figuresOf(sequential);
+  log(`agent → socket with ${opened} open, one at a time: ${JSON.stringify(figures.agentToSocketOneAtATime)}`);
 
   // The reconnect storm: SIGKILL, restart on the same port, everyone back on the SDK's loop.
   await Promise.all(workers.map((w) => w.ask({ cmd: 'reset' })));
