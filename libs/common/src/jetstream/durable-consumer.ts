@@ -42,7 +42,7 @@ export interface DurableConsumerOptions {
  * pulled ones gather, and the handler gets them all at once (so under load a
  * batch costs one transaction for many events). With `lingerMs`, fewer than a
  * batch wait that long at most for more: at a trickle of traffic that is what
- * makes batches (docs/benchmarks.md, "Background work at one visitor"). An
+ * makes batches (docs/benchmarks.md, "Fewer wakeups per send"). An
  * event is acknowledged after its batch was handled; a failed one is offered
  * again with backoff.
  */

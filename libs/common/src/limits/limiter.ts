@@ -81,8 +81,8 @@ export class Limiter<Name extends string = string> implements OnModuleDestroy {
 
   /**
    * Takes a point from each bucket at once: with `autoPipelining`, one round
-   * trip to Redis however many buckets. Every bucket is charged, even when an earlier one refuses;
-   * the refusal thrown is the first in `charges`' order.
+   * trip to Redis however many buckets. Every bucket is charged, even when an
+   * earlier one refuses; the refusal thrown is the first in `charges`' order.
    */
   async consumeAll(charges: { name: Name; key: string; points?: number }[]): Promise<void> {
     const outcomes = await Promise.allSettled(charges.map((c) => this.consume(c.name, c.key, c.points)));
