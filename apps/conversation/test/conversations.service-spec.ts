@@ -5,6 +5,7 @@ import { loadConfig } from '@widget/common';
 import { conversationEnv, ConversationConfig } from '../src/config';
 import { ConversationModule } from '../src/conversation.module';
 import { ConversationsService } from '../src/domain/conversations.service';
+import { OperatorService } from '../src/domain/operator.service';
 import { OutboxRelay } from '../src/outbox/outbox-relay';
 import { CONVERSATION_ENTITIES } from '../src/persistence/entities';
 import { CONVERSATION_MIGRATIONS } from '../src/persistence/migrations';
@@ -101,7 +102,7 @@ it('a retry with the same clientMessageId answers the original and stores nothin
 it('sends that arrive together share a transaction; within the conversation their ids follow commit order', async () => {
   const visitor = session(3);
   const conversationId = await newConversation(visitor);
-  const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendVisitorMessages');
+  const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
   const texts = Array.from({ length: 20 }, (_, i) => `m${i}`);
   const sent = await Promise.all(texts.map((t) => conversations.send(visitor, conversationId, t, `c-${t}`)));
   expect(statements.mock.calls.length).toBeLessThan(texts.length);
@@ -121,7 +122,7 @@ it('in a batch, a refused send fails alone: another session’s conversation, a 
   const theirs = await newConversation(stranger);
   await conversations.send(visitor, mine, 'original', 'c-taken');
   relay.published.length = 0;
-  const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendVisitorMessages');
+  const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
 
   const outcomes = await Promise.all([
     reasonOf(conversations.send(visitor, mine, 'a', 'c-a')),
@@ -142,4 +143,99 @@ it('in a batch, a refused send fails alone: another session’s conversation, a 
   expect(relay.published.map((r) => (r.payload.payload as { message: { text: string } }).message.text)).toEqual(rows.slice(1).map((r) => r.text));
   const outbox = await svc.query(`SELECT count(*)::int AS n FROM conversation.outbox WHERE id = ANY($1)`, [relay.published.map((r) => r.id)]);
   expect(outbox[0].n).toBe(4);
+});
+
+describe('operator replies in the group commit', () => {
+  const agent = { id: 'opr_00000000000000000000000001', name: 'Ada' };
+  /** Each reply published to a conversation: its text, the conversation's unread count in it, and the unread.changed after it. */
+  const repliesTo = (conversationId: string) =>
+    relay.published.flatMap((r, i) => {
+      const { conversation, message } = r.payload.payload as { conversation: { id: string; unreadCount: number }; message: { text: string } };
+      if (r.event !== 'messageCreated' || conversation.id !== conversationId) return [];
+      return [{ text: message.text, unreadCount: conversation.unreadCount, count: (relay.published[i + 1].payload.payload as { count: number }).count }];
+    });
+  const unreadCounts = () => relay.published.filter((r) => r.event === 'unreadChanged').map((r) => (r.payload.payload as { count: number }).count);
+
+  it('replies that arrive together share a transaction; each unread.changed counts the replies before it, as one transaction after another', async () => {
+    const visitor = session(6);
+    const conversationId = await newConversation(visitor);
+    relay.published.length = 0;
+    const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
+    const operator = svc.get(OperatorService);
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => operator.postMessage(conversationId, `r${i}`, agent, 'agent', undefined, [], `op-${i}`)));
+    expect(statements.mock.calls.length).toBeLessThan(replies.length);
+    expect(replies.every((m) => m.author.type === 'agent' && m.author.name === 'Ada')).toBe(true);
+    // The row lock orders the batches: in commit order the visitor's total grows by one per reply.
+    expect(unreadCounts()).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    const [row] = await svc.query(`SELECT unread_count, last_message_id FROM conversation.conversations WHERE id = $1`, [conversationId]);
+    expect(row.unread_count).toBe(12);
+    // messageCreated then unreadChanged per reply, in id order; the last one is the conversation's last message.
+    const created = relay.published.filter((r) => r.event === 'messageCreated').map((r) => (r.payload.payload as { message: { id: string } }).message.id);
+    expect(created).toEqual([...created].sort());
+    expect(row.last_message_id).toBe(created[created.length - 1]);
+    expect(relay.published.map((r) => r.event)).toEqual(Array.from({ length: 12 }, () => ['messageCreated', 'unreadChanged']).flat());
+  });
+
+  it('in one batch, replies to two conversations of one visitor count each other; visitor sends in it change no unread count', async () => {
+    const visitor = session(10);
+    const first = await newConversation(visitor);
+    const second = await newConversation(visitor);
+    relay.published.length = 0;
+    const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
+    const operator = svc.get(OperatorService);
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 2 ? conversations.send(visitor, first, `v${i}`, `v-${i}`) : operator.postMessage(i % 2 ? first : second, `r${i}`, agent, 'agent'),
+      ),
+    );
+    const batches = statements.mock.calls.map(([, events]) => events.filter((e) => e.event === 'unreadChanged').map((e) => (e.payload.payload as { count: number }).count));
+    expect(Math.max(...batches.map((counts) => counts.length))).toBeGreaterThan(1);
+    for (const counts of batches) expect(counts).toEqual(counts.map((_, i) => counts[0] + i));
+    const rows = await svc.query(`SELECT unread_count FROM conversation.conversations WHERE id = ANY($1) ORDER BY id`, [[first, second]]);
+    expect(rows.reduce((n, r) => n + r.unread_count, 0)).toBe(8);
+    const stored = await svc.query(`SELECT author_type, count(*)::int AS n FROM conversation.messages WHERE conversation_id = ANY($1) GROUP BY 1 ORDER BY 1`, [[first, second]]);
+    expect(stored).toEqual([
+      { author_type: 'agent', n: 8 },
+      { author_type: 'user', n: 4 },
+    ]);
+  });
+
+  it('a reply sent again with its clientMessageId answers the original, in a batch with other replies to the same visitor too; the counts stay exact', async () => {
+    const visitor = session(7);
+    const conversationId = await newConversation(visitor);
+    const original = await svc.get(OperatorService).postMessage(conversationId, 'hello', agent, 'agent', undefined, [], 'op-same');
+    const elsewhere = await newConversation(session(11));
+    relay.published.length = 0;
+    const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
+    const operator = svc.get(OperatorService);
+    const outcomes = await Promise.all([
+      // Two batches in flight first, so the four below queue and are taken as one batch.
+      operator.postMessage(elsewhere, 'busy 1', agent, 'agent'),
+      operator.postMessage(elsewhere, 'busy 2', agent, 'agent'),
+      operator.postMessage(conversationId, 'hello', agent, 'agent', undefined, [], 'op-same'),
+      operator.postMessage(conversationId, 'next', agent, 'agent', undefined, [], 'op-next'),
+      reasonOf(operator.postMessage(conversationId, 'changed', agent, 'agent', undefined, [], 'op-same')),
+      reasonOf(operator.postMessage('cnv_00000000000000000000000000', 'nobody', agent, 'agent')),
+    ]);
+    expect(outcomes[2]).toEqual(original);
+    expect((outcomes[3] as { text: string }).text).toBe('next');
+    expect(outcomes.slice(4)).toEqual(['client_message_id_reused', 'unknown_conversation']);
+    // The retry and the next reply were built in one batch, which counted the retry: rolled back, then one by one.
+    expect(statements.mock.calls.some(([messages]) => messages.some((m) => m.text === 'hello') && messages.some((m) => m.text === 'next'))).toBe(true);
+    // One reply stored here: the visitor had 1 unread (the original), and now 2, in its unread.changed and its conversation.
+    expect(repliesTo(conversationId)).toEqual([{ text: 'next', unreadCount: 2, count: 2 }]);
+    const [row] = await svc.query(`SELECT unread_count FROM conversation.conversations WHERE id = $1`, [conversationId]);
+    expect(row.unread_count).toBe(2);
+  });
+
+  it('an identified visitor’s total spans their conversations of every session', async () => {
+    const a = { ...session(8), userId: 'user-42', identityType: 'identified' as const };
+    const b = { ...session(9), userId: 'user-42', identityType: 'identified' as const };
+    const first = await newConversation(a);
+    const second = await newConversation(b);
+    relay.published.length = 0;
+    const operator = svc.get(OperatorService);
+    for (const [i, id] of [first, second, first].entries()) await operator.postMessage(id, `u${i}`, agent, 'bot');
+    expect(unreadCounts()).toEqual([1, 2, 3]);
+  });
 });

@@ -21,7 +21,7 @@ import { ConversationEntity, ConversationRow, MessageEntity } from '../persisten
 import type { OutboxRow } from '../persistence/outbox.repository';
 import { decodeActivityCursor, decodeMessageCursor, encodeActivityCursor, encodeMessageCursor, MessagePosition } from './cursor';
 import { checkMessageText, conversationNotFound, idempotencyKeyReused } from './errors';
-import { retried, retriedStaff, visitorMessage, withMessage } from './messages';
+import { retried, retriedStaff, staffMessage, visitorMessage, withMessage } from './messages';
 import { SendBatcher, SendResult } from './send-batcher';
 import { escalationNote } from './escalation';
 import { RoutingService } from './routing';
@@ -134,7 +134,7 @@ export class ConversationsService {
     const body = (text as string | undefined) ?? '';
     const alone = () => this.sendAlone(session, conversationId, body, clientMessageId, metadata, attachmentIds, channel);
     if (attachmentIds.length > 0) return alone();
-    return this.sends.submit({ session, conversationId, text: body, clientMessageId, metadata, channel }, alone);
+    return this.sends.submit({ kind: 'visitor', session, conversationId, text: body, clientMessageId, metadata, channel }, alone);
   }
 
   /** One send in a transaction of its own: with attachments, or again after its batch failed. */
@@ -206,18 +206,7 @@ export class ConversationsService {
     const original = clientMessageId === null ? null : await this.repo.findMessageByClientId(locked.id, clientMessageId, tx);
     if (original) return retriedStaff(original, author, text, attachmentIds);
     const attachments = await this.attachments.sendable(attachmentIds, locked.id, { kind: 'operator' }, tx);
-    const entity: MessageEntity = {
-      id: tx.newId('message'),
-      conversationId: locked.id,
-      authorType: author.type,
-      authorId: author.id,
-      authorName: author.name,
-      text,
-      clientMessageId,
-      metadata: {},
-      attachments,
-      createdAt: tx.now(),
-    };
+    const entity = staffMessage(tx, locked.id, author, text, clientMessageId, tx.now(), attachments);
     const message = toMessage(entity);
     const note = author.type === 'note';
     const events = note ? await this.noteEvents(tx, locked, message) : await this.replyEvents(tx, locked, entity, message);

@@ -1,5 +1,5 @@
 import type { Tx } from '@widget/common';
-import type { Message, MessageChannel, SessionContext, StoredAttachment } from '@widget/contracts';
+import type { Message, MessageChannel, SessionContext, StaffMessageType, StoredAttachment } from '@widget/contracts';
 import type { Owner } from '../persistence/conversation.repository';
 import { ConversationEntity, MessageEntity } from '../persistence/entities';
 import { idempotencyKeyReused } from './errors';
@@ -33,6 +33,30 @@ export function visitorMessage(
     metadata,
     attachments,
     channel,
+    createdAt: at,
+  };
+}
+
+/** An operator's, a bot's or a note's message, its id and time taken from the write's transaction (after the conversation's lock). */
+export function staffMessage(
+  tx: Pick<Tx, 'newId'>,
+  conversationId: string,
+  author: { type: StaffMessageType; id: string | null; name: string | null },
+  text: string,
+  clientMessageId: string | null,
+  at: Date,
+  attachments: StoredAttachment[] = [],
+): MessageEntity {
+  return {
+    id: tx.newId('message'),
+    conversationId,
+    authorType: author.type,
+    authorId: author.id,
+    authorName: author.name,
+    text,
+    clientMessageId,
+    metadata: {},
+    attachments,
     createdAt: at,
   };
 }

@@ -19,6 +19,7 @@ import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
 import { ConversationsService, activityPage, REPLAY_MAX } from './conversations.service';
 import { decodeActivityCursor } from './cursor';
+import { SendBatcher } from './send-batcher';
 import { audienceOf, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 /** The operator API (admin key checked at the gateway): any conversation, by id or by workspace. */
@@ -30,6 +31,7 @@ export class OperatorService {
     private readonly relay: OutboxRelay,
     private readonly uow: UnitOfWork,
     private readonly audit: AuditLog,
+    private readonly sends: SendBatcher,
   ) {}
 
   async list(
@@ -66,6 +68,8 @@ export class OperatorService {
    * With an Idempotency-Key the key is claimed in the message's own
    * transaction: a retry (also a concurrent one, or one after a time-out
    * whose first attempt did commit) gets the first message, never a second.
+   * A text reply without one (nor attachments, nor a note) shares a
+   * transaction with the sends that arrive with it (SendBatcher).
    */
   async postMessage(
     conversationId: string,
@@ -78,11 +82,16 @@ export class OperatorService {
   ): Promise<Message> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
-    return this.uow.run({ idempotency }, async (tx) => {
-      const locked = await this.repo.lock(conversationId, null, tx);
-      if (!locked) throw conversationNotFound();
-      return this.conversations.postStaffMessage(tx, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds, clientMessageId);
-    });
+    const staff = { type, id: author.id, name: author.name ?? null };
+    const alone = () =>
+      this.uow.run({ idempotency }, async (tx) => {
+        const locked = await this.repo.lock(conversationId, null, tx);
+        if (!locked) throw conversationNotFound();
+        return this.conversations.postStaffMessage(tx, locked, staff, body, attachmentIds, clientMessageId);
+      });
+    if (idempotency || attachmentIds.length > 0 || staff.type === 'note') return alone();
+    const reply = { kind: 'staff' as const, conversationId, text: body, clientMessageId, author: { ...staff, type: staff.type } };
+    return (await this.sends.submit(reply, async () => ({ message: await alone(), created: true }))).message;
   }
 
   /**

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, Tx, UnitOfWork } from '@widget/common';
-import type { Message, MessageChannel, SessionContext } from '@widget/contracts';
+import type { Message, MessageChannel, SessionContext, StaffMessageType } from '@widget/contracts';
 import { ConversationEntity, MessageEntity } from '../persistence/entities';
-import { BatchEvent, SendBatchRepository } from '../persistence/send-batch.repository';
+import { BatchEvent, ownerKey, SendBatchRepository } from '../persistence/send-batch.repository';
 import { conversationNotFound } from './errors';
-import { owns, retried, visitorMessage, withMessage } from './messages';
-import { audienceOf, ownerOf, toConversation, toMessage, visitorEvent } from './views';
+import { owns, retried, retriedStaff, staffMessage, visitorMessage, withMessage } from './messages';
+import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, visitorEvent } from './views';
 
 /** A visitor's text send (no attachments: those take the single path, which locks them too). */
 export interface VisitorSend {
+  kind: 'visitor';
   session: SessionContext;
   conversationId: string;
   text: string;
@@ -17,10 +18,25 @@ export interface VisitorSend {
   channel: MessageChannel;
 }
 
+/**
+ * An operator's (or bot's) text reply through the admin API, without attachments, a note's audience or an
+ * Idempotency-Key (those take OperatorService's single path). The caller's access to the conversation was
+ * checked at the gateway; here it need only exist.
+ */
+export interface StaffReply {
+  kind: 'staff';
+  conversationId: string;
+  text: string;
+  clientMessageId: string | null;
+  author: { type: Exclude<StaffMessageType, 'note'>; id: string | null; name: string | null };
+}
+
+export type BatchedSend = VisitorSend | StaffReply;
+
 export type SendResult = { message: Message; created: boolean };
 
 interface Pending {
-  send: VisitorSend;
+  send: BatchedSend;
   /** The same send in a transaction of its own (ConversationsService's single path). */
   alone: () => Promise<SendResult>;
   resolve: (result: SendResult) => void;
@@ -29,17 +45,29 @@ interface Pending {
 
 type Outcome = { ok: true; value: SendResult } | { ok: false; error: unknown };
 
+/** A send of the batch as built: its message, its outbox rows, and (a staff reply) whose unread total counted it. */
+interface Built {
+  index: number;
+  entity: MessageEntity;
+  message: Message;
+  events: BatchEvent[];
+  counted: string | null;
+}
+
 /** Sends of one batch at most: the statement's arrays stay small and one slow batch holds few replies. */
 export const MAX_BATCH = 128;
 /** Batches committing at once (each holds one pooled connection); what arrives meanwhile waits for the next. */
 export const MAX_IN_FLIGHT = 2;
 
 /**
- * Group commit of visitor sends: whatever queued while the batches in flight
- * committed goes in the next one, without a timer (a lone send starts at
- * once). A batch is one transaction of two statements: the conversations'
- * row locks (SendBatchRepository.lockMany), then the messages, conversations
- * and outbox rows in one INSERT. Message ids are taken after the locks, in
+ * Group commit of text sends, the visitors' and the operators' replies alike:
+ * whatever queued while the batches in flight committed goes in the next one,
+ * without a timer (a lone send starts at once). A batch is one transaction of
+ * two statements: the conversations' row locks (SendBatchRepository.lockMany),
+ * then the messages, conversations and outbox rows in one INSERT; a batch with
+ * staff replies reads their visitors' unread totals in between (one statement:
+ * each reply's `unread.changed` counts the replies before it in the batch, as
+ * one transaction after another would). Message ids are taken after the locks, in
  * arrival order, so within a conversation they follow commit order as with a
  * single send. Per send, as a single send: a clientMessageId already stored
  * answers the original (or client_message_id_reused), a conversation the
@@ -59,7 +87,7 @@ export class SendBatcher {
     private readonly batches: SendBatchRepository,
   ) {}
 
-  submit(send: VisitorSend, alone: () => Promise<SendResult>): Promise<SendResult> {
+  submit(send: BatchedSend, alone: () => Promise<SendResult>): Promise<SendResult> {
     return new Promise<SendResult>((resolve, reject) => {
       this.queue.push({ send, alone, resolve, reject });
       this.pump();
@@ -116,34 +144,45 @@ export class SendBatcher {
     const outcomes: Outcome[] = new Array(batch.length);
     const messages: MessageEntity[] = [];
     const events: BatchEvent[] = [];
-    const built: { index: number; entity: MessageEntity; message: Message; event: BatchEvent }[] = [];
+    const built: Built[] = [];
     const at = tx.now();
+    const unread = await this.unreadTotals(batch, locked, tx);
     for (const [index, { send }] of batch.entries()) {
       const row: ConversationEntity | undefined = locked.get(send.conversationId);
-      if (!row || !owns(row, ownerOf(send.session))) {
+      if (!row || (send.kind === 'visitor' && !owns(row, ownerOf(send.session)))) {
         outcomes[index] = { ok: false, error: conversationNotFound() };
         continue;
       }
-      const entity = visitorMessage(tx, send.conversationId, send.session, send.text, send.clientMessageId, send.metadata, at, [], send.channel);
-      const next = withMessage(row, entity, 0);
+      const entity =
+        send.kind === 'visitor'
+          ? visitorMessage(tx, send.conversationId, send.session, send.text, send.clientMessageId, send.metadata, at, [], send.channel)
+          : staffMessage(tx, send.conversationId, send.author, send.text, send.clientMessageId, at);
+      const next = withMessage(row, entity, send.kind === 'staff' ? 1 : 0);
       locked.set(row.id, next);
       const message = toMessage(entity);
-      const event = { ...visitorEvent(tx, 'messageCreated', audienceOf(next), { conversation: toConversation(next, entity), message }), messageId: entity.id };
+      const own: BatchEvent[] = [{ ...visitorEvent(tx, 'messageCreated', audienceOf(next), { conversation: toConversation(next, entity), message }), messageId: entity.id }];
+      const key = send.kind === 'staff' ? ownerKey(ownerOfRow(next)) : null;
+      if (key !== null) {
+        // As a reply alone: the visitor's unread total with this reply (and the batch's replies before it) added.
+        const count = (unread.get(key) ?? 0) + 1;
+        unread.set(key, count);
+        own.push({ ...visitorEvent(tx, 'unreadChanged', audienceOf(next), { count }), messageId: entity.id });
+      }
       messages.push(entity);
-      events.push(event);
-      built.push({ index, entity, message, event });
+      events.push(...own);
+      built.push({ index, entity, message, events: own, counted: key });
     }
     if (messages.length === 0) return outcomes;
 
-    const stored = await this.batches.appendVisitorMessages(messages, events, tx);
+    const stored = await this.batches.appendMessages(messages, events, tx);
+    if (countedRetry(built, stored)) throw new BatchRetryCounted();
     const again: typeof built = [];
     for (const b of built) {
       if (!stored.has(b.entity.id)) {
         again.push(b);
         continue;
       }
-      const { messageId: _messageId, ...row } = b.event;
-      tx.emitStored(row);
+      tx.emitStored(...b.events.map(({ messageId: _messageId, ...row }) => row));
       outcomes[b.index] = { ok: true, value: { message: b.message, created: true } };
     }
     if (again.length === 0) return outcomes;
@@ -158,11 +197,41 @@ export class SendBatcher {
       const original = byKey.get(`${b.entity.conversationId}\n${b.entity.clientMessageId}`);
       try {
         if (!original) throw new AppError('internal_error', 'Idempotent send lost its original.', { reason: 'unexpected' });
-        outcomes[b.index] = { ok: true, value: { message: retried(original, b.entity.text, []), created: false } };
+        const send = batch[b.index].send;
+        const message = send.kind === 'visitor' ? retried(original, b.entity.text, []) : retriedStaff(original, send.author, b.entity.text, []);
+        outcomes[b.index] = { ok: true, value: { message, created: false } };
       } catch (error) {
         outcomes[b.index] = { ok: false, error };
       }
     }
     return outcomes;
   }
+
+  /** The unread totals of the visitors the batch's staff replies go to (none read for a batch of visitor sends). */
+  private async unreadTotals(batch: Pending[], locked: Map<string, ConversationEntity>, tx: Tx): Promise<Map<string, number>> {
+    const owners = new Map<string, ReturnType<typeof ownerOfRow>>();
+    for (const { send } of batch) {
+      const row = send.kind === 'staff' ? locked.get(send.conversationId) : undefined;
+      if (row) owners.set(ownerKey(ownerOfRow(row)), ownerOfRow(row));
+    }
+    return owners.size === 0 ? new Map() : this.batches.totalUnreadMany([...owners.values()], tx);
+  }
+}
+
+/** Thrown inside a batch's transaction to roll it back and run its sends one by one (see countedRetry). */
+class BatchRetryCounted extends Error {}
+
+/**
+ * Whether a staff reply that was a retry (its clientMessageId stored already, so nothing stored now) was
+ * counted in the unread total of a later reply to the same visitor that was stored: that total is one too
+ * high. Rare (a retried reply batched with another reply to the same visitor); the batch then runs alone.
+ */
+function countedRetry(built: Built[], stored: Set<string>): boolean {
+  const retriedOwners = new Set<string>();
+  for (const { entity, counted } of built) {
+    if (counted === null) continue;
+    if (!stored.has(entity.id)) retriedOwners.add(counted);
+    else if (retriedOwners.has(counted)) return true;
+  }
+  return false;
 }
