@@ -9,6 +9,7 @@ const { performance } = require('node:perf_hooks');
 const BACKOFF = { refused: { baseMs: 500, maxMs: 15_000, floorMs: 200 }, away: { baseMs: 500, maxMs: 2000, floorMs: 200 } };
 /** socket.io-client's `timeout` as the SDK sets it: an attempt without an answer by then is a failed transport. */
 const CONNECT_TIMEOUT_MS = 10_000;
+const MAX_TURN_MS = 60_000;
 const REALTIME_PATH = '/widget/v1/realtime/';
 const PLAIN = process.env.SOCKETS_BENCH_PROTOCOL === 'plain';
 const epochMs = () => performance.timeOrigin + performance.now();
@@ -38,9 +39,11 @@ function worker() {
   }
 
   function schedule(client, why, retryAfterSeconds) {
-    // As the SDK: once the server said server_busy, a failed transport waits the longer backoff too.
+    // As the SDK: once the server said server_busy, a failed transport waits the longer backoff too; a
+    // server_busy with a retryAfter (the client's turn) comes back then.
     const backoff = why === 'away' && !client.overloaded ? BACKOFF.away : BACKOFF.refused;
-    const delay = Math.max(backoffDelay(client.attempt++, backoff), (retryAfterSeconds ?? 0) * 1000);
+    const waited = backoffDelay(client.attempt++, backoff);
+    const delay = why === 'turn' ? Math.min(retryAfterSeconds * 1000, MAX_TURN_MS) : Math.max(waited, (retryAfterSeconds ?? 0) * 1000);
     client.timer = setTimeout(() => connect(client), delay);
   }
 
@@ -101,6 +104,7 @@ function worker() {
         count(`${error.code}/${error.reason}`);
         client.refused = true;
         if (error.reason === 'server_busy') client.overloaded = true;
+        if (error.reason === 'server_busy' && typeof error.retryAfter === 'number') client.turn = error.retryAfter;
         if (error.code === 'auth_expired' || error.code === 'invalid_token') client.stale = true;
         ws.terminate();
         return;
@@ -135,8 +139,10 @@ function worker() {
       if (closed) return;
       closed = true;
       const refused = client.refused;
+      const turn = client.turn;
       client.connected = false;
       client.refused = false;
+      client.turn = undefined;
       client.ws = null;
       if (!answered) {
         answer();
@@ -148,7 +154,8 @@ function worker() {
         void mint(client).then(() => schedule(client, 'refused'));
         return;
       }
-      schedule(client, refused ? 'refused' : 'away');
+      if (turn !== undefined) schedule(client, 'turn', turn);
+      else schedule(client, refused ? 'refused' : 'away');
     });
   }
 

@@ -50,7 +50,8 @@ class StallingProxy {
 /**
  * Issue 26: a realtime process checks at most REALTIME_HANDSHAKES_IN_FLIGHT handshakes at once and none for
  * longer than REALTIME_HANDSHAKE_TIMEOUT_MS; past either, the handshake is refused at once with the
- * recoverable 503 server_busy instead of waiting. Here the handshakes hang on a stalled Redis (the
+ * recoverable 503 server_busy instead of waiting, with the client's turn in the process's queue as
+ * `retryAfter` (AdmissionPacer). Here the handshakes hang on a stalled Redis (the
  * connection budget is charged first), through a proxy this spec owns.
  */
 describe('realtime handshakes in flight are capped', () => {
@@ -64,6 +65,8 @@ describe('realtime handshakes in flight are capped', () => {
     realtime = await spawnApp(stack, 'realtime', {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       REALTIME_HANDSHAKES_IN_FLIGHT: '2',
+      // Turns half a second apart, so each refusal's retryAfter says where it stands in the queue.
+      REALTIME_ADMISSIONS_PER_SECOND: '2',
       // Long enough that the refusals at once (a handshake and an upgrade, on a loaded machine) come well before it.
       REALTIME_HANDSHAKE_TIMEOUT_MS: '5000',
       RATE_LIMIT_KEY_PREFIX: keyPrefix,
@@ -98,13 +101,22 @@ describe('realtime handshakes in flight are capped', () => {
     await inFlight(2);
     const third = await attempt('third');
     expect(third).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true, requestId: expect.stringMatching(/^req_/) });
+    // The first turn: half a second from now (REALTIME_ADMISSIONS_PER_SECOND does not hand out "now").
+    expect(third!.retryAfter).toBe(0.5);
     const plain = await refusedPlainUpgrade(realtime.url, { token });
     expect(plain.status).toBe(503);
     expect(plain.body.error).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true });
+    // The next turn, half a second after the third's; HTTP's Retry-After in whole seconds, rounded up.
+    expect(plain.headers['retry-after']).toBe('1');
     expect(order).toEqual(['third']);
 
-    for (const err of await Promise.all([first, second])) expect(err).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true });
+    const [late, later] = await Promise.all([first, second]);
+    for (const err of [late, later]) expect(err).toMatchObject({ code: 'internal_error', reason: 'server_busy', recoverable: true });
     expect(order).toEqual(['third', 'first', 'second']);
+    // Refused at their deadline, seconds after the turns above passed: the queue starts again, one turn apart.
+    expect(late!.retryAfter).toBe(0.5);
+    expect(later!.retryAfter).toBeGreaterThan(0.5);
+    expect(later!.retryAfter).toBeLessThanOrEqual(1);
 
     proxy.resume();
     const socket = await openSocket(realtime.url, { token });

@@ -29,7 +29,8 @@ export interface ServerEvent<T = unknown> {
 
 /**
  * The error envelope of SPEC §3, as it travels in a socket frame. `retryAfter`: the seconds a refused
- * socket.io handshake (`rate_limited`) should wait, where an HTTP answer would say Retry-After.
+ * socket.io handshake (`rate_limited`; `server_busy`: its turn, to the millisecond) should wait, where an
+ * HTTP answer would say Retry-After.
  */
 export interface SocketErrorEnvelope {
   error: { code: string; message: string; reason?: string; requestId: string; recoverable: boolean; details?: { field: string; reason: string }[]; retryAfter?: number };

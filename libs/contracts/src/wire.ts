@@ -46,7 +46,7 @@ export interface WireError {
   requestId?: string;
   recoverable: boolean;
   details?: { field: string; reason: string }[];
-  /** Seconds a refused socket.io handshake (`rate_limited`) should wait, where an HTTP answer says Retry-After. */
+  /** Seconds a refused socket.io handshake (`rate_limited`; `server_busy`: its turn) should wait, where an HTTP answer says Retry-After. */
   retryAfter?: number;
 }
 

@@ -1,6 +1,6 @@
 import { publicHostOf } from '../handshake/public-host';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { AppError, claimUpgrades, Errors, InjectConfig, isPlainRealtimeUpgrade, newId, RateLimitedError, refuseUpgrade, requestContext, toEnvelope, zodDetails } from '@widget/common';
+import { AppError, claimUpgrades, Errors, InjectConfig, isPlainRealtimeUpgrade, newId, refuseUpgrade, requestContext, toEnvelope, zodDetails } from '@widget/common';
 import { HANDSHAKE_KEYS, idOf, plainClientFrame, PlainServerFrame, PRESENCE_SET_EVENT, REALTIME_CLOSE_CODES, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -116,7 +116,8 @@ export class PlainWsServer implements OnModuleDestroy {
             }),
           (err: unknown) => {
             if (!(err instanceof AppError)) this.logger.error({ err, requestId }, 'unexpected error in realtime handshake');
-            const retryAfter: Record<string, string> = err instanceof RateLimitedError ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+            const wait = err instanceof AppError ? err.retryAfterSeconds : undefined;
+            const retryAfter: Record<string, string> = wait === undefined ? {} : { 'Retry-After': String(Math.ceil(wait)) };
             refuseUpgrade(socket, err instanceof AppError ? err : Errors.internal(), requestId, retryAfter);
           },
         );

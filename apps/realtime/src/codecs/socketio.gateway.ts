@@ -2,7 +2,7 @@ import { publicHostOf } from '../handshake/public-host';
 import { releaseUpgradeRequest } from '../io.adapter';
 import { Inject } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import { AppError, ErrorEnvelope, Errors, newId, RateLimitedError, requestContext, toEnvelope } from '@widget/common';
+import { AppError, ErrorEnvelope, Errors, newId, requestContext, toEnvelope } from '@widget/common';
 import { HANDSHAKE_KEYS, PRESENCE_SET_EVENT, ServerEvent, SOCKET_ERROR_EVENT, SocketErrorEnvelope } from '@widget/contracts';
 import type { Logger } from 'pino';
 import type { ExtendedError, Server, Socket } from 'socket.io';
@@ -21,13 +21,13 @@ interface SocketData {
 type ServerEvents = Record<string, (event: ServerEvent | SocketErrorEnvelope) => void>;
 type IoSocket = Socket<Record<string, never>, ServerEvents, Record<string, never>, SocketData>;
 
-/** A refused handshake: socket.io hands `data` to the client's connect_error as `err.data` (rate_limited: with `retryAfter` seconds). */
+/** A refused handshake: socket.io hands `data` to the client's connect_error as `err.data` (rate_limited, server_busy: with `retryAfter` seconds). */
 function refusal(err: unknown, requestId: string, logger: Logger): ExtendedError {
   const appError = err instanceof AppError ? err : Errors.internal();
   if (!(err instanceof AppError)) logger.error({ err, requestId }, 'unexpected error in realtime handshake');
   const refused = new Error(appError.message) as ExtendedError & { data: SocketErrorEnvelope };
   const { error } = toEnvelope(appError, requestId);
-  refused.data = { error: err instanceof RateLimitedError ? { ...error, retryAfter: err.retryAfterSeconds } : error };
+  refused.data = { error: appError.retryAfterSeconds === undefined ? error : { ...error, retryAfter: appError.retryAfterSeconds } };
   return refused;
 }
 

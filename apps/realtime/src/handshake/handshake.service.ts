@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RealtimeConfig } from '../config';
 import type { Viewer } from '../core/viewer';
 import { visitorRefusal } from '../core/viewer';
+import { AdmissionPacer } from './admission-pacer';
 import { Revocations } from './revocations';
 import { WidgetDirectory } from './widget-directory';
 
@@ -31,6 +32,9 @@ export interface Admission {
 }
 
 const TOKEN_MAX = 4096;
+/** A refused handshake's turn is never sooner (the burst that filled the cap is being worked off) nor later than this. */
+const PACED_MIN_DELAY_MS = 500;
+const PACED_MAX_DELAY_MS = 60_000;
 
 /** The bucket of RATE_LIMIT_ADDRESS_REALTIME (its Redis key name, once also charged by the gateway's relay). */
 export const HANDSHAKE_LIMIT = 'addressRealtime';
@@ -38,7 +42,7 @@ export const HANDSHAKE_LIMIT = 'addressRealtime';
 /**
  * The checks of SPEC §10 for both protocols, in the order the HTTP edge applies
  * them: the cap on handshakes in flight (REALTIME_HANDSHAKES_IN_FLIGHT: past it a
- * fast 503 server_busy, never a queue), the client address's budget of new
+ * fast 503 server_busy with the client's turn as `retryAfter`, never a queue), the client address's budget of new
  * connections (RATE_LIMIT_ADDRESS_REALTIME, before any token is read), token,
  * widget, Origin. A signed realtime token (`wrt_`, `wot_`) is verified here, with
  * the revocations this replica heard; only a session token (`wst_`) is still
@@ -48,6 +52,7 @@ export const HANDSHAKE_LIMIT = 'addressRealtime';
 @Injectable()
 export class HandshakeService {
   private readonly tokens: RealtimeTokens;
+  private readonly pacer: AdmissionPacer;
   private inFlight = 0;
 
   constructor(
@@ -58,6 +63,7 @@ export class HandshakeService {
     @Inject(CONFIG) private readonly config: RealtimeConfig,
   ) {
     this.tokens = new RealtimeTokens(config.REALTIME_TOKEN_SECRET, config.REALTIME_TOKEN_SECRET_PREVIOUS);
+    this.pacer = new AdmissionPacer(config.REALTIME_ADMISSIONS_PER_SECOND, PACED_MIN_DELAY_MS, PACED_MAX_DELAY_MS);
   }
 
   /** Handshakes being checked now (the gauge of the cap). */
@@ -66,11 +72,11 @@ export class HandshakeService {
   }
 
   async authenticate(input: HandshakeInput): Promise<Admission> {
-    if (this.inFlight >= this.config.REALTIME_HANDSHAKES_IN_FLIGHT) throw Errors.serverBusy();
+    if (this.inFlight >= this.config.REALTIME_HANDSHAKES_IN_FLIGHT) throw Errors.serverBusy(this.pacer.turn());
     this.inFlight++;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Errors.serverBusy()), this.config.REALTIME_HANDSHAKE_TIMEOUT_MS);
+      timer = setTimeout(() => reject(Errors.serverBusy(this.pacer.turn())), this.config.REALTIME_HANDSHAKE_TIMEOUT_MS);
     });
     try {
       return await Promise.race([this.check(input), deadline]);

@@ -24,6 +24,8 @@ export interface AppErrorOptions {
   details?: ErrorDetail[];
   /** Overrides the code's default status (409 for a reused idempotency key, 503 upstream). */
   status?: number;
+  /** When to try again, in seconds: Retry-After over HTTP, `retryAfter` in a socket's envelope (rate_limited, server_busy). */
+  retryAfterSeconds?: number;
 }
 
 /** The one error type services throw; a domain error is a value with a code. */
@@ -33,6 +35,7 @@ export class AppError extends Error {
   readonly recoverable: boolean;
   readonly reason?: string;
   readonly details?: ErrorDetail[];
+  readonly retryAfterSeconds?: number;
 
   constructor(code: ErrorCode, message: string = ERROR_CODES[code].message, options: AppErrorOptions = {}) {
     super(message);
@@ -42,6 +45,7 @@ export class AppError extends Error {
     this.recoverable = ERROR_CODES[code].recoverable;
     this.reason = options.reason;
     this.details = options.details;
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   toWire(): WireError {

@@ -19,8 +19,12 @@ export const Errors = {
   /** PostgreSQL is away (cut, restarting, out of connections): retry, with the same Idempotency-Key or clientMessageId (isDatabaseUnavailable). */
   databaseUnavailable: () =>
     new AppError('internal_error', 'The database is not reachable right now; retry shortly.', { reason: 'database_unavailable', status: 503 }),
-  /** A realtime handshake past REALTIME_HANDSHAKES_IN_FLIGHT (or its time-out): refused at once, retry after a jittered backoff. */
-  serverBusy: () => new AppError('internal_error', 'The realtime service is busy; retry shortly.', { reason: 'server_busy', status: 503 }),
+  /**
+   * A realtime handshake past REALTIME_HANDSHAKES_IN_FLIGHT (or its time-out): refused at once; `retryAfterSeconds`
+   * is the client's turn (the realtime service's AdmissionPacer), else it retries after a jittered backoff.
+   */
+  serverBusy: (retryAfterSeconds?: number) =>
+    new AppError('internal_error', 'The realtime service is busy; retry shortly.', { reason: 'server_busy', status: 503, retryAfterSeconds }),
   /** SPEC §14: the caller's role in its own workspace is too low. */
   forbidden: (reason = 'role_required') => new AppError('forbidden', 'Your role may not do this.', { reason }),
   /** Presence (SPEC §14) is a person's: the root key and API keys have none. */

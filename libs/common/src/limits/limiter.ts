@@ -7,12 +7,14 @@ import { createLogger } from '../logging';
 import type { Rate } from './limits.config';
 
 export class RateLimitedError extends AppError {
+  declare readonly retryAfterSeconds: number;
+
   constructor(
     readonly limit: string,
-    readonly retryAfterSeconds: number,
+    retryAfterSeconds: number,
     reason: 'rate_limited' | 'quota_exceeded' = 'rate_limited',
   ) {
-    super('rate_limited', 'Too many requests; retry later.', { reason });
+    super('rate_limited', 'Too many requests; retry later.', { reason, retryAfterSeconds });
   }
 }
 

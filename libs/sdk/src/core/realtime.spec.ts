@@ -130,6 +130,29 @@ describe('RealtimeConnection', () => {
     expect(asked).toEqual([false, false, false]);
   });
 
+  it('a server_busy refusal with a retryAfter (its turn in the process\'s queue) comes back then, not after the grown backoff', async () => {
+    const h = harness(() => null);
+    h.connection.start();
+    await flush();
+    // Three failed transports while the server restarted: the refusal backoff would now be min(10 s, 1000·2³).
+    for (let i = 0; i < 3; i++) {
+      h.sockets[i]!.emit('connect_error', new Error('websocket error'));
+      h.timers.shift()!.fn();
+      await flush();
+    }
+    h.sockets[3]!.emit('connect_error', refusal({ code: 'internal_error', reason: 'server_busy', recoverable: true, retryAfter: 3.217 }));
+    expect(h.timers.map((t) => t.ms)).toEqual([3217]);
+    h.timers.shift()!.fn();
+    await flush();
+    // A turn is taken as given, but never past a minute; a rate_limited retryAfter stays a floor under the backoff.
+    h.sockets[4]!.emit('connect_error', refusal({ code: 'internal_error', reason: 'server_busy', recoverable: true, retryAfter: 3600 }));
+    expect(h.timers.map((t) => t.ms)).toEqual([60_000]);
+    h.timers.shift()!.fn();
+    await flush();
+    h.sockets[5]!.emit('connect_error', refusal({ code: 'rate_limited', reason: 'rate_limited', recoverable: true, retryAfter: 1 }));
+    expect(h.timers.map((t) => t.ms)).toEqual([10_000]);
+  });
+
   it('once the server said it is busy, a failed transport waits the longer backoff too, until a connection succeeds', async () => {
     const h = harness(() => null);
     h.connection.start();

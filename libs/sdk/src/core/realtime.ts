@@ -47,6 +47,8 @@ export const FATAL_REFUSALS: readonly string[] = ['invalid_origin', 'widget_disa
 const TOKEN_REFUSALS: ReadonlySet<string> = new Set(['invalid_token', 'auth_expired', 'auth_required']);
 /** How many delivered events are remembered to drop their repeats (a replay after a reconnect repeats what came live). */
 const REMEMBERED_EVENTS = 1000;
+/** A server's turn is taken as given, up to this (a bad value must not park a visitor for long). */
+const MAX_TURN_MS = 60_000;
 
 /**
  * One socket.io connection with our own reconnect loop: exponential backoff
@@ -160,8 +162,10 @@ export class RealtimeConnection {
       if (envelope?.reason === 'server_busy') this.overloaded = true;
       // No envelope: the transport failed (nothing answered, or the relay's 503 while realtime is away). A refusal
       // with one, `server_busy` included (past the realtime process's handshake cap), waits the longer backoff with
-      // full jitter, so a reconnect storm spreads out instead of coming back at once.
-      if (envelope) this.retryLater('refused', envelope.retryAfter);
+      // full jitter, so a reconnect storm spreads out instead of coming back at once. A `server_busy` with a
+      // `retryAfter` names this client's turn in the process's queue: it comes back then, neither sooner nor later.
+      if (envelope?.reason === 'server_busy' && typeof envelope.retryAfter === 'number') this.retryLater('turn', envelope.retryAfter);
+      else if (envelope) this.retryLater('refused', envelope.retryAfter);
       else this.retryLater('away');
     });
     socket.on('disconnect', (reason: string) => {
@@ -185,11 +189,12 @@ export class RealtimeConnection {
     this.options.onEvent(envelope);
   }
 
-  private retryLater(why: 'away' | 'refused', retryAfterSeconds?: number): void {
+  private retryLater(why: 'away' | 'refused' | 'turn', retryAfterSeconds?: number): void {
     if (this.stopped) return;
     this.setState('reconnecting');
     const short = why === 'away' && !this.overloaded;
-    const delay = Math.max(backoffDelay(this.attempt++, short ? this.reconnectBackoff : this.backoff), (retryAfterSeconds ?? 0) * 1000);
+    const backoff = backoffDelay(this.attempt++, short ? this.reconnectBackoff : this.backoff);
+    const delay = why === 'turn' ? Math.min((retryAfterSeconds ?? 0) * 1000, MAX_TURN_MS) : Math.max(backoff, (retryAfterSeconds ?? 0) * 1000);
     this.cancelTimer();
     this.timer = this.setTimer(() => {
       this.timer = null;
