@@ -13,9 +13,10 @@
  *   conversation, started through the gateway;
  * - at each level: the realtime process's RSS (/proc) and heap (/metrics);
  * - with all open: agent → socket latency (admin POST of an operator message → `message.created` on the
- *   visitor's socket), p50/p99, twice: AGENT_VISITORS messages at once per round (a burst: it measures how
- *   fast the stack drains 20 operator messages as much as the socket), then AGENT_SEQUENTIAL messages one at a
- *   time (the path itself, with every socket open);
+ *   visitor's socket), p50/p99, twice: AGENT_SEQUENTIAL messages one at a time (the path itself, with every
+ *   socket open), then AGENT_VISITORS messages at once per round, each agent on a connection of its own (a
+ *   burst: it measures how fast the stack drains 20 operator messages as much as the socket); each phase with
+ *   the POST's own answer time and the CPU per message by process;
  * - a reconnect storm: realtime killed (SIGKILL) and restarted on its port; every socket reconnects with the
  *   SDK's backoff. Reported: time from the restart's readiness (and from the kill) until all are connected,
  *   refusals by code, the longest handshake (socket opened → connected or refused).
@@ -32,6 +33,7 @@ const { performance } = require('node:perf_hooks');
 const { createTestWidget, startAnonymous, TEST_ORIGIN } = require('@widget/testing');
 const { poster } = require('./http');
 const { summarize } = require('./stats');
+const { measureCpu, cpuMsOf } = require('./cpu');
 
 const FD_MARGIN = Number(process.env.SOCKETS_FD_MARGIN ?? 400);
 const PER_WORKER = 10_000;
@@ -120,7 +122,8 @@ async function run({ stack, log }) {
   const realtime = await stack.spawn('realtime', { TRUST_PROXY: 'true', LOG_LEVEL: 'warn' });
   let app = realtime;
   const widget = await createTestWidget(stack);
-  const post = poster(stack.baseUrl, 8);
+  // One keep-alive connection per agent, as AGENT_VISITORS inbox tabs would hold (a burst does not queue in the client).
+  const post = poster(stack.baseUrl, AGENT_VISITORS);
   const origin = TEST_ORIGIN;
   const workers = Array.from({ length: Math.ceil(top / PER_WORKER) }, () => new Worker());
   const secret = stack.env.REALTIME_TOKEN_SECRET;
@@ -171,7 +174,8 @@ async function run({ stack, log }) {
   // Agent → socket with every socket open.
   const received = new Map();
   for (const w of workers) w.onGot = ({ got, at }) => received.get(got)?.(at);
-  /** One operator message to visitor `v`: ms from the POST to `message.created` on its socket (NaN after 10 s). */
+  /** One operator message to visitor `v`: ms from the POST to `message.created` on its socket (NaN after 10 s); `answered` gets the POST's own ms. */
+  const answered = [];
   const agentMessage = async (v, label) => {
     const text = `agent ${label} ${Math.random().toString(36).slice(2)}`;
     const got = new Promise((resolve) => {
@@ -181,21 +185,34 @@ async function run({ stack, log }) {
     const t0 = epochMs();
     const res = await post(`/admin/v1/conversations/${v.conversationId}/messages`, { text, author: { id: 'agent_bench', name: 'Bench' } }, { authorization: `Bearer ${stack.adminKey}` });
     if (res.status !== 201) throw new Error(`agent send failed: ${res.status} ${res.text}`);
+    answered.push(epochMs() - t0);
     const ms = (await got) - t0;
     received.delete(text);
     return ms;
   };
   const figuresOf = (samples) => ({ sockets: opened, ...summarize(samples.filter((s) => !Number.isNaN(s))), lost: samples.filter(Number.isNaN).length, load: load() });
-  const samples = [];
-  for (let round = 0; round < AGENT_MESSAGES; round++) {
-    samples.push(...(await Promise.all(agentVisitors.map((v, i) => agentMessage(v, `${round} ${i}`)))));
-  }
-  figures.agentToSocket = figuresOf(samples);
-  log(`agent → socket with ${opened} open, ${AGENT_VISITORS} at once: ${JSON.stringify(figures.agentToSocket)}`);
-  const sequential = [];
-  for (let i = 0; i < AGENT_SEQUENTIAL; i++) sequential.push(await agentMessage(agentVisitors[i % AGENT_VISITORS], `one ${i}`));
-  figures.agentToSocketOneAtATime = figuresOf(sequential);
+  // CPU per operator message by process while a phase runs (the client workers, forked, counted apart).
+  const workersCpu = () => workers.reduce((ms, w) => ms + cpuMsOf(w.child.pid), 0);
+  const phase = async (run) => {
+    const cpu = measureCpu(stack);
+    const workersBefore = workersCpu();
+    const samples = await run();
+    const cpuMsPerMessage = { ...cpu.end(samples.length), clientWorkers: Math.round(((workersCpu() - workersBefore) / samples.length) * 100) / 100 };
+    return { ...figuresOf(samples), postAnswered: summarize(answered.splice(0)), cpuMsPerMessage };
+  };
+  // One at a time first: the path itself with every socket open (it also runs each code path once before the bursts).
+  figures.agentToSocketOneAtATime = await phase(async () => {
+    const sequential = [];
+    for (let i = 0; i < AGENT_SEQUENTIAL; i++) sequential.push(await agentMessage(agentVisitors[i % AGENT_VISITORS], `one ${i}`));
+    return sequential;
+  });
   log(`agent → socket with ${opened} open, one at a time: ${JSON.stringify(figures.agentToSocketOneAtATime)}`);
+  figures.agentToSocket = await phase(async () => {
+    const samples = [];
+    for (let round = 0; round < AGENT_MESSAGES; round++) samples.push(...(await Promise.all(agentVisitors.map((v, i) => agentMessage(v, `${round} ${i}`)))));
+    return samples;
+  });
+  log(`agent → socket with ${opened} open, ${AGENT_VISITORS} at once: ${JSON.stringify(figures.agentToSocket)}`);
 
   // The reconnect storm: SIGKILL, restart on the same port, everyone back on the SDK's loop.
   await Promise.all(workers.map((w) => w.ask({ cmd: 'reset' })));
