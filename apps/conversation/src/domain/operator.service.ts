@@ -19,7 +19,7 @@ import { ConversationRepository } from '../persistence/conversation.repository';
 import { checkMessageText, conversationNotFound } from './errors';
 import { ConversationsService, activityPage, REPLAY_MAX } from './conversations.service';
 import { decodeActivityCursor } from './cursor';
-import { SendBatcher } from './send-batcher';
+import { SendBatcher, StaffReply } from './send-batcher';
 import { audienceOf, toConversation, toMessage, viewOf, visitorEvent } from './views';
 
 /** The operator API (admin key checked at the gateway): any conversation, by id or by workspace. */
@@ -82,15 +82,14 @@ export class OperatorService {
   ): Promise<Message> {
     if (text !== undefined || attachmentIds.length === 0) checkMessageText(text);
     const body = (text as string | undefined) ?? '';
-    const staff = { type, id: author.id, name: author.name ?? null };
     const alone = () =>
       this.uow.run({ idempotency }, async (tx) => {
         const locked = await this.repo.lock(conversationId, null, tx);
         if (!locked) throw conversationNotFound();
-        return this.conversations.postStaffMessage(tx, locked, staff, body, attachmentIds, clientMessageId);
+        return this.conversations.postStaffMessage(tx, locked, { type, id: author.id, name: author.name ?? null }, body, attachmentIds, clientMessageId);
       });
-    if (idempotency || attachmentIds.length > 0 || staff.type === 'note') return alone();
-    const reply = { kind: 'staff' as const, conversationId, text: body, clientMessageId, author: { ...staff, type: staff.type } };
+    if (idempotency || attachmentIds.length > 0 || type === 'note') return alone();
+    const reply: StaffReply = { kind: 'staff', conversationId, text: body, clientMessageId, author: { type, id: author.id, name: author.name ?? null } };
     return (await this.sends.submit(reply, async () => ({ message: await alone(), created: true }))).message;
   }
 
