@@ -159,20 +159,23 @@ describe('operator replies in the group commit', () => {
   it('replies that arrive together share a transaction; each unread.changed counts the replies before it, as one transaction after another', async () => {
     const visitor = session(6);
     const conversationId = await newConversation(visitor);
+    const other = await newConversation(visitor);
     relay.published.length = 0;
     const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
     const operator = svc.get(OperatorService);
-    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => operator.postMessage(conversationId, `r${i}`, agent, 'agent', undefined, [], `op-${i}`)));
+    // Every third reply to the visitor's other conversation: a batch in flight beside one on this conversation.
+    const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => operator.postMessage(i % 3 === 1 ? other : conversationId, `r${i}`, agent, 'agent', undefined, [], `op-${i}`)));
     expect(statements.mock.calls.length).toBeLessThan(replies.length);
     expect(replies.every((m) => m.author.type === 'agent' && m.author.name === 'Ada')).toBe(true);
-    // The row lock orders the batches: in commit order the visitor's total grows by one per reply.
+    // The visitor's unread lock orders the batches of both conversations: in commit order the total grows by one per reply.
     expect(unreadCounts()).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const [row] = await svc.query(`SELECT unread_count, last_message_id FROM conversation.conversations WHERE id = $1`, [conversationId]);
-    expect(row.unread_count).toBe(12);
-    // messageCreated then unreadChanged per reply, in id order; the last one is the conversation's last message.
+    expect(row.unread_count).toBe(8);
+    // messageCreated then unreadChanged per reply, in id order; the last one here is the conversation's last message.
     const created = relay.published.filter((r) => r.event === 'messageCreated').map((r) => (r.payload.payload as { message: { id: string } }).message.id);
     expect(created).toEqual([...created].sort());
-    expect(row.last_message_id).toBe(created[created.length - 1]);
+    const [newest] = await svc.query(`SELECT max(id) AS id FROM conversation.messages WHERE conversation_id = $1`, [conversationId]);
+    expect(row.last_message_id).toBe(newest.id);
     expect(relay.published.map((r) => r.event)).toEqual(Array.from({ length: 12 }, () => ['messageCreated', 'unreadChanged']).flat());
   });
 

@@ -76,6 +76,26 @@ describe('realtime with the conversation service', () => {
     expect(Date.parse(event.createdAt)).not.toBeNaN();
   });
 
+  it('pushes agent replies sent at once (one group commit) each with the visitor’s unread total, counted in commit order', async () => {
+    const me = await startAnonymous(widget);
+    const first = await newConversation(me.token);
+    const second = await newConversation(me.token);
+    const socket = await open({ token: me.token });
+    const seen = messages(socket);
+    const unread = recordEvents(socket, 'unread.changed');
+    const texts = Array.from({ length: 12 }, (_, i) => `at once ${i}`);
+    const sent = await Promise.all(texts.map((text, i) => agentSays(i % 2 ? first : second, text)));
+    for (const message of sent) await arrived(seen, message.id);
+    const deadline = Date.now() + 10_000;
+    while (unread.length < texts.length && Date.now() < deadline) await sleep(20);
+    // One count per reply, the visitor's total across both conversations, each one more than the last.
+    expect(unread.map((e) => e.payload.count)).toEqual(texts.map((_, i) => i + 1));
+    for (const id of [first, second]) {
+      const res = await widget.api.get(`/conversations/${id}`, { token: me.token });
+      expect(res.body.unreadCount).toBe(6);
+    }
+  });
+
   it('pushes the visitor’s own message to the visitor’s other sockets', async () => {
     const visitor = await startAnonymous(widget);
     const conversationId = await newConversation(visitor.token);

@@ -222,7 +222,9 @@ export class ConversationsService {
   private async replyEvents(tx: Tx, locked: ConversationEntity, entity: MessageEntity, message: Message): Promise<OutboxRow[]> {
     const row = withMessage(locked, entity, 1);
     const audience = audienceOf(row);
-    // Read before the append, so the new message's own +1 is added here rather than seen.
+    // Read before the append, so the new message's own +1 is added here rather than seen; under the visitor's
+    // unread lock, so a reply or a read on their other conversations committing meanwhile is in it.
+    await this.repo.lockOwners([ownerOfRow(row)], tx);
     const count = (await this.repo.totalUnread(ownerOfRow(row), tx)) + 1;
     return [
       visitorEvent(tx, 'messageCreated', audience, { conversation: toConversation(row, entity), message }),
@@ -312,6 +314,7 @@ export class ConversationsService {
 
       const unread = await this.repo.countUnreadAfter(conversationId, position, tx);
       const row = await this.repo.setRead(conversationId, position, unread, tx);
+      await this.repo.lockOwners([ownerOfRow(row)], tx);
       const count = await this.repo.totalUnread(ownerOfRow(row), tx);
       const audience = audienceOf(row);
       tx.emit(

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppError, Tx, UnitOfWork } from '@widget/common';
 import type { Message, MessageChannel, SessionContext, StaffMessageType } from '@widget/contracts';
 import { ConversationEntity, MessageEntity } from '../persistence/entities';
-import { BatchEvent, ownerKey, SendBatchRepository } from '../persistence/send-batch.repository';
+import { ConversationRepository, ownerKey } from '../persistence/conversation.repository';
+import { BatchEvent, SendBatchRepository } from '../persistence/send-batch.repository';
 import { conversationNotFound } from './errors';
 import { owns, retried, retriedStaff, staffMessage, visitorMessage, withMessage } from './messages';
 import { audienceOf, ownerOf, ownerOfRow, toConversation, toMessage, visitorEvent } from './views';
@@ -65,9 +66,9 @@ export const MAX_IN_FLIGHT = 2;
  * without a timer (a lone send starts at once). A batch is one transaction of
  * two statements: the conversations' row locks (SendBatchRepository.lockMany),
  * then the messages, conversations and outbox rows in one INSERT; a batch with
- * staff replies reads their visitors' unread totals in between (one statement:
- * each reply's `unread.changed` counts the replies before it in the batch, as
- * one transaction after another would). Message ids are taken after the locks, in
+ * staff replies takes their visitors' unread locks and reads their totals in
+ * between (each reply's `unread.changed` counts the replies before it in the
+ * batch, as one transaction after another would). Message ids are taken after the locks, in
  * arrival order, so within a conversation they follow commit order as with a
  * single send. Per send, as a single send: a clientMessageId already stored
  * answers the original (or client_message_id_reused), a conversation the
@@ -85,6 +86,7 @@ export class SendBatcher {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly batches: SendBatchRepository,
+    private readonly conversations: ConversationRepository,
   ) {}
 
   submit(send: BatchedSend, alone: () => Promise<SendResult>): Promise<SendResult> {
@@ -207,14 +209,19 @@ export class SendBatcher {
     return outcomes;
   }
 
-  /** The unread totals of the visitors the batch's staff replies go to (none read for a batch of visitor sends). */
+  /**
+   * The unread totals of the visitors the batch's staff replies go to, read under their unread locks (none
+   * taken or read for a batch of visitor sends, which changes no unread count).
+   */
   private async unreadTotals(batch: Pending[], locked: Map<string, ConversationEntity>, tx: Tx): Promise<Map<string, number>> {
     const owners = new Map<string, ReturnType<typeof ownerOfRow>>();
     for (const { send } of batch) {
       const row = send.kind === 'staff' ? locked.get(send.conversationId) : undefined;
       if (row) owners.set(ownerKey(ownerOfRow(row)), ownerOfRow(row));
     }
-    return owners.size === 0 ? new Map() : this.batches.totalUnreadMany([...owners.values()], tx);
+    if (owners.size === 0) return new Map();
+    await this.conversations.lockOwners([...owners.values()], tx);
+    return this.batches.totalUnreadMany([...owners.values()], tx);
   }
 }
 

@@ -5,6 +5,12 @@ import { DataSource } from 'typeorm';
 import { ConversationEntity, ConversationRow, MessageEntity } from './entities';
 import type { OutboxRow } from './outbox.repository';
 
+/** The advisory-lock class of owners' unread totals (ConversationRepository.lockOwners): two-key locks, apart from the migrations' one-key ones. */
+const UNREAD_LOCK_CLASS = 0x756e7264;
+
+/** One owner's key: the same conversations the owner predicate selects (totalUnreadMany's answer, lockOwners). */
+export const ownerKey = (o: Owner): string => (o.userId === null ? `s:${o.workspaceId}:${o.sessionId}` : `u:${o.workspaceId}:${o.userId}`);
+
 /** Who may see a conversation: the user when identified, else the anonymous session that created it. */
 export interface Owner {
   workspaceId: string;
@@ -292,6 +298,21 @@ export class ConversationRepository {
   }
 
   /** Sum of unread over every conversation the owner sees (the `unread.changed` count). */
+  /**
+   * Holds, until the transaction ends, each owner's unread lock: a transaction that reads an owner's unread
+   * total to announce it and changes one of their counts (a reply, a read) takes it just before that read, so
+   * of two such transactions on two conversations of one visitor the later one reads after the earlier one
+   * committed and announces the total with both. Take it after the conversations' row locks (it never waits
+   * for one while holding these). Keys are hashed into advisory locks of their own class, taken in hash order.
+   */
+  async lockOwners(owners: Owner[], manager: Queryable): Promise<void> {
+    await this.run(
+      `SELECT pg_advisory_xact_lock(${UNREAD_LOCK_CLASS}, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest($1::text[]) AS k) s ORDER BY h`,
+      [owners.map(ownerKey)],
+      manager,
+    );
+  }
+
   async totalUnread(owner: Owner, manager?: Queryable): Promise<number> {
     const where = ownerWhere(owner, 1);
     const rows = await this.run<{ n: number }>(`SELECT coalesce(sum(c.unread_count), 0)::int AS n FROM conversation.conversations c WHERE ${where.sql}`, where.params, manager);

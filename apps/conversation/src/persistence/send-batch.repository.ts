@@ -1,19 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable, Tx } from '@widget/common';
-import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, Owner, rowsOf } from './conversation.repository';
+import { CONVERSATION_COLUMNS, MESSAGE_COLUMNS, Owner, ownerKey, rowsOf } from './conversation.repository';
 import { ConversationEntity, MessageEntity } from './entities';
 import type { OutboxRow } from './outbox.repository';
-
-/** One owner's key in totalUnreadMany's answer: the same conversations ConversationRepository's owner predicate selects. */
-export const ownerKey = (o: Owner): string => (o.userId === null ? `s:${o.workspaceId}:${o.sessionId}` : `u:${o.workspaceId}:${o.userId}`);
 
 /** An outbox row and the message whose storing it announces (written only when that message is). */
 export type BatchEvent = OutboxRow & { messageId: string };
 
 /**
  * The group commit's statements (domain/send-batcher.ts): a batch of sends is
- * two statements in one transaction, whatever its size (three when it holds
- * staff replies: their visitors' unread totals).
+ * two statements in one transaction, whatever its size (four when it holds
+ * staff replies: their visitors' unread locks and totals).
  */
 @Injectable()
 export class SendBatchRepository {
