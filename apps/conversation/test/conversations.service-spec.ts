@@ -155,14 +155,21 @@ describe('operator replies in the group commit', () => {
       return [{ text: message.text, unreadCount: conversation.unreadCount, count: (relay.published[i + 1].payload.payload as { count: number }).count }];
     });
   const unreadCounts = () => relay.published.filter((r) => r.event === 'unreadChanged').map((r) => (r.payload.payload as { count: number }).count);
+  let operator: OperatorService;
+  beforeAll(() => {
+    operator = svc.get(OperatorService);
+  });
+  /** Visitor `n` with two conversations, the events published so far cleared, and the batch statement watched. */
+  async function visitorWithTwo(n: number) {
+    const visitor = session(n);
+    const first = await newConversation(visitor);
+    const second = await newConversation(visitor);
+    relay.published.length = 0;
+    return { visitor, first, second, statements: jest.spyOn(svc.get(SendBatchRepository), 'appendMessages') };
+  }
 
   it('replies that arrive together share a transaction; each unread.changed counts the replies before it, as one transaction after another', async () => {
-    const visitor = session(6);
-    const conversationId = await newConversation(visitor);
-    const other = await newConversation(visitor);
-    relay.published.length = 0;
-    const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
-    const operator = svc.get(OperatorService);
+    const { first: conversationId, second: other, statements } = await visitorWithTwo(6);
     // Every third reply to the visitor's other conversation: a batch in flight beside one on this conversation.
     const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => operator.postMessage(i % 3 === 1 ? other : conversationId, `r${i}`, agent, 'agent', undefined, [], `op-${i}`)));
     expect(statements.mock.calls.length).toBeLessThan(replies.length);
@@ -180,12 +187,7 @@ describe('operator replies in the group commit', () => {
   });
 
   it('in one batch, replies to two conversations of one visitor count each other; visitor sends in it change no unread count', async () => {
-    const visitor = session(10);
-    const first = await newConversation(visitor);
-    const second = await newConversation(visitor);
-    relay.published.length = 0;
-    const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
-    const operator = svc.get(OperatorService);
+    const { visitor, first, second, statements } = await visitorWithTwo(10);
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         i % 3 === 2 ? conversations.send(visitor, first, `v${i}`, `v-${i}`) : operator.postMessage(i % 2 ? first : second, `r${i}`, agent, 'agent'),
@@ -206,11 +208,10 @@ describe('operator replies in the group commit', () => {
   it('a reply sent again with its clientMessageId answers the original, in a batch with other replies to the same visitor too; the counts stay exact', async () => {
     const visitor = session(7);
     const conversationId = await newConversation(visitor);
-    const original = await svc.get(OperatorService).postMessage(conversationId, 'hello', agent, 'agent', undefined, [], 'op-same');
+    const original = await operator.postMessage(conversationId, 'hello', agent, 'agent', undefined, [], 'op-same');
     const elsewhere = await newConversation(session(11));
     relay.published.length = 0;
     const statements = jest.spyOn(svc.get(SendBatchRepository), 'appendMessages');
-    const operator = svc.get(OperatorService);
     const outcomes = await Promise.all([
       // Two batches in flight first, so the four below queue and are taken as one batch.
       operator.postMessage(elsewhere, 'busy 1', agent, 'agent'),
@@ -237,7 +238,6 @@ describe('operator replies in the group commit', () => {
     const first = await newConversation(a);
     const second = await newConversation(b);
     relay.published.length = 0;
-    const operator = svc.get(OperatorService);
     for (const [i, id] of [first, second, first].entries()) await operator.postMessage(id, `u${i}`, agent, 'bot');
     expect(unreadCounts()).toEqual([1, 2, 3]);
   });

@@ -86,7 +86,7 @@ export class SendBatcher {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly batches: SendBatchRepository,
-    private readonly conversations: ConversationRepository,
+    private readonly repo: ConversationRepository,
   ) {}
 
   submit(send: BatchedSend, alone: () => Promise<SendResult>): Promise<SendResult> {
@@ -217,10 +217,11 @@ export class SendBatcher {
     const owners = new Map<string, ReturnType<typeof ownerOfRow>>();
     for (const { send } of batch) {
       const row = send.kind === 'staff' ? locked.get(send.conversationId) : undefined;
-      if (row) owners.set(ownerKey(ownerOfRow(row)), ownerOfRow(row));
+      const owner = row && ownerOfRow(row);
+      if (owner) owners.set(ownerKey(owner), owner);
     }
     if (owners.size === 0) return new Map();
-    await this.conversations.lockOwners([...owners.values()], tx);
+    await this.repo.lockOwners([...owners.values()], tx);
     return this.batches.totalUnreadMany([...owners.values()], tx);
   }
 }
