@@ -3,7 +3,7 @@
  * socket.io's own wire protocol (engine.io v4 over `ws`) or, with SOCKETS_BENCH_PROTOCOL=plain, the plain
  * WebSocket codec, with the SDK's reconnect loop, and answers the bench over IPC.
  */
-const { performance } = require('node:perf_hooks');
+const { performance, monitorEventLoopDelay } = require('node:perf_hooks');
 
 /** The SDK's defaults (libs/sdk/src/core/realtime.ts). */
 const BACKOFF = { refused: { baseMs: 500, maxMs: 15_000, floorMs: 200 }, away: { baseMs: 500, maxMs: 2000, floorMs: 200 } };
@@ -28,7 +28,11 @@ function worker() {
   const clients = [];
   const refusals = {};
   let maxWaitMs = 0;
+  /** Each attempt the server answered (admitted or refused), transport failures apart: [started, waited, phases…]. */
   let waits = [];
+  /** This worker's own event-loop delay: a wait above includes it (the client shares the 2 cores). */
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   let inFlight = 0;
   let queue = [];
 
@@ -56,21 +60,25 @@ function worker() {
     client.timer = null;
     inFlight++;
     const started = epochMs();
+    /** When the TCP connection was up, the 101 came, and (socket.io) engine.io's open packet came: where a wait went. */
+    const phases = { tcp: NaN, upgraded: NaN, opened: NaN };
     let answered = false;
     const timeout = setTimeout(() => ws.terminate(), CONNECT_TIMEOUT_MS);
-    const answer = () => {
+    const answer = (transport = false) => {
       if (answered) return false;
       answered = true;
       clearTimeout(timeout);
       inFlight--;
       const waited = epochMs() - started;
-      waits.push(waited);
+      if (!transport) waits.push([started, waited, phases.tcp - started, phases.upgraded - started, phases.opened - started]);
       if (waited > maxWaitMs) maxWaitMs = waited;
       setImmediate(pump);
       return true;
     };
     const url = PLAIN ? `${config.url}${REALTIME_PATH.slice(0, -1)}?session_token=${client.token}` : `${config.url}${REALTIME_PATH}?EIO=4&transport=websocket`;
     const ws = new WebSocket(url, { perMessageDeflate: false, origin: config.origin });
+    ws.once('upgrade', () => (phases.upgraded = epochMs()));
+    ws._req?.once('socket', (socket) => socket.once('connect', () => (phases.tcp = epochMs())));
     client.ws = ws;
     if (PLAIN) {
       ws.on('open', () => {
@@ -89,6 +97,7 @@ function worker() {
       const text = data.toString();
       const type = text[0];
       if (type === '2') return ws.send('3');
+      if (type === '0') phases.opened = epochMs();
       if (type === '0') return ws.send(`40${JSON.stringify({ token: client.token })}`);
       if (text.startsWith('40')) {
         if (answer()) {
@@ -126,6 +135,7 @@ function worker() {
         } catch {
           /* not an envelope */
         }
+        answer();
         count(error.code ? `${error.code}/${error.reason}` : `http_${res.statusCode}`);
         if (error.code === 'auth_expired' || error.code === 'invalid_token') client.stale = true;
         if (error.code) client.refused = true;
@@ -145,7 +155,7 @@ function worker() {
       client.turn = undefined;
       client.ws = null;
       if (!answered) {
-        answer();
+        answer(true);
         count('transport');
       }
       if (client.stopped) return;
@@ -182,9 +192,10 @@ function worker() {
       for (const key of Object.keys(refusals)) delete refusals[key];
       maxWaitMs = 0;
       waits = [];
+      loopDelay.reset();
       process.send({ ok: true });
     } else if (msg.cmd === 'waits') {
-      process.send({ waits });
+      process.send({ waits, loopDelayMaxMs: loopDelay.max / 1e6, loopDelayP99Ms: loopDelay.percentile(99) / 1e6 });
     } else if (msg.cmd === 'stop') {
       for (const client of clients) {
         client.stopped = true;

@@ -79,15 +79,22 @@ function rssOf(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
 }
 
-async function heapOf(url) {
+/** Gauges of the realtime process's /metrics (prom-client's defaults), by name; null when unreadable. */
+async function metricsOf(url, names) {
+  const found = Object.fromEntries(names.map((n) => [n, null]));
   try {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const used = /^nodejs_heap_size_used_bytes\S*\s+([\d.e+]+)/m.exec(text);
-    return used ? Number(used[1]) : null;
+    for (const name of names) {
+      const value = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([\\d.e+-]+)`, 'm').exec(text);
+      if (value) found[name] = Number(value[1]);
+    }
   } catch {
-    return null;
+    /* unreadable: nulls */
   }
+  return found;
 }
+
+const heapOf = async (url) => (await metricsOf(url, ['nodejs_heap_size_used_bytes'])).nodejs_heap_size_used_bytes;
 
 const mb = (bytes) => (bytes === null ? null : Math.round((bytes / 1048576) * 10) / 10);
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
@@ -102,6 +109,56 @@ async function statusOf(workers) {
     refusals,
     maxWaitMs: Math.round(Math.max(...all.map((s) => s.maxWaitMs))),
     clientRss: all.reduce((n, s) => n + s.rss, 0),
+  };
+}
+
+/** The restarted process's own handshake times (realtime_socket_event_duration_seconds, event="handshake"), by outcome. */
+async function serverHandshakesOf(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const byOutcome = {};
+  const line = /^realtime_socket_event_duration_seconds_(bucket|sum|count)\{([^}]*)\}\s+([\d.e+-]+)/gm;
+  for (const [, kind, labels, value] of text.matchAll(line)) {
+    const l = Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v]));
+    if (l.event !== 'handshake') continue;
+    const o = (byOutcome[l.outcome] ??= { n: 0, meanMs: 0, within1s: 0, within2_5s: 0 });
+    if (kind === 'count') o.n = Number(value);
+    else if (kind === 'sum') o.meanMs = Number(value);
+    else if (l.le === '1') o.within1s = Number(value);
+    else if (l.le === '2.5') o.within2_5s = Number(value);
+  }
+  for (const o of Object.values(byOutcome)) o.meanMs = o.n ? Math.round((o.meanMs / o.n) * 1000) : null;
+  return byOutcome;
+}
+
+async function loopDelayOf(url) {
+  const m = await metricsOf(url, ['nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_lag_max_seconds']);
+  const ms = (s) => (s === null ? null : Math.round(s * 1000));
+  return { p99: ms(m.nodejs_eventloop_lag_p99_seconds), max: ms(m.nodejs_eventloop_lag_max_seconds) };
+}
+
+/**
+ * The storm's answered handshakes (admitted or refused; not the transport failures while realtime was down), and
+ * the client workers' own event-loop delay. An attempt started before the restarted process said it was ready
+ * may have waited in the kernel's listen queue while the process was still starting: those are apart.
+ */
+async function stormWaits(workers, readyAt) {
+  const all = (await Promise.all(workers.map((w) => w.ask({ cmd: 'waits' })))).map((w) => ({ ...w, waits: w.waits }));
+  const attempts = all.flatMap((w) => w.waits);
+  const after = attempts.filter(([started]) => started >= readyAt).map(([, ms]) => ms);
+  const before = attempts.filter(([started]) => started < readyAt).map(([, ms]) => ms);
+  const round = (ms) => Math.round(ms);
+  return {
+    answeredHandshakeMs: summarize(after),
+    answeredOver2s: after.filter((ms) => ms > 2000).length,
+    answeredBySecond: after.reduce((h, ms) => ((h[Math.floor(ms / 1000)] = (h[Math.floor(ms / 1000)] ?? 0) + 1), h), {}),
+    startedBeforeReadyMs: summarize(before),
+    // Where the answered waits went: TCP connected, the 101 received, engine.io's open packet received (ms after the attempt began).
+    phasesMs: {
+      tcp: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[2]).filter((ms) => !Number.isNaN(ms))),
+      upgraded: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[3]).filter((ms) => !Number.isNaN(ms))),
+      opened: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[4]).filter((ms) => !Number.isNaN(ms))),
+    },
+    clientLoopDelayMs: { p99: round(Math.max(...all.map((w) => w.loopDelayP99Ms))), max: round(Math.max(...all.map((w) => w.loopDelayMaxMs))) },
   };
 }
 
@@ -232,6 +289,10 @@ async function run({ stack, log }) {
     connected: storm.connected,
     refusals: storm.refusals,
     maxHandshakeMs: storm.maxWaitMs,
+    ...(await stormWaits(workers, readyAt)),
+    // prom-client's event-loop figures cover the time since the last scrape: here, the restarted process's whole storm.
+    realtimeLoopDelayMs: await loopDelayOf(app.url),
+    serverHandshakes: await serverHandshakesOf(app.url),
     realtimeRssAfterMb: mb(rssOf(app.process.pid)),
     load: load(),
   };

@@ -59,7 +59,7 @@ async function setupGateway(app: NestFastifyApplication, { config, logger, metri
   });
   refuseMultipartOutside(app, UPLOAD_ROUTES);
   const limiter = app.get(Limiter);
-  await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY });
+  await registerRealtimeProxy(app, config.REALTIME_URL, logger, { trustProxy: config.TRUST_PROXY, metrics: app.get(Metrics) });
   // Brotli or gzip for every route registered from here on (JSON replies, the frame page): quick settings, as each
   // reply is compressed once. The realtime relay above streams untouched; page-set files come pre-compressed from
   // their builds (their routes opt out of this: static/static-files.ts).

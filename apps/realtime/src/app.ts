@@ -19,6 +19,7 @@ export const realtimeApp: AppSpec<RealtimeConfig> = {
   http: {
     port: (config) => config.PORT,
     host: (config) => config.HOST,
+    backlog: (config) => config.LISTEN_BACKLOG,
     setup: (app, { config, logger }) => {
       app.useWebSocketAdapter(new RealtimeIoAdapter(app, config, app.get(SocketHub), app.get(PlainWsServer)));
       app.useGlobalFilters(new ProbeErrorFilter(logger));

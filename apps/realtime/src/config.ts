@@ -5,6 +5,12 @@ export const realtimeEnv = baseEnv.extend({
   /** One port for socket.io and the probes: the gateway proxies the public path here. */
   PORT: portEnv(3001),
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Connections the kernel holds for this process to accept. Past it, a reconnect storm's connection attempts are
+   * dropped unanswered and the client's TCP stack tries again only after 1, 3, 7… s; the kernel caps it at
+   * net.core.somaxconn (docs/limits.md).
+   */
+  LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
   /** Widget allow-lists and switches are cached this long (and dropped on `session.widget.updated`). */
   WIDGET_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(30_000),
   /** Upper bound of messages replayed on one reconnect; a client further behind pages with GET …/messages?after=. */

@@ -49,7 +49,7 @@ describe('one process (TARGET=all)', () => {
     await operatorFlow(ctx, setup, trail);
   }, 120_000);
 
-  it('pushes an agent message to the visitor’s socket (gateway relay → realtime, NATS inside one process)', async () => {
+  it('pushes an agent message to the visitor’s socket (gateway → realtime in the same process, NATS inside it)', async () => {
     const widget = await createTestWidget(stack);
     const visitor = await startAnonymous(widget);
     const started = await widget.api.post('/conversations', { message: 'hello', clientMessageId: randomUUID() }, { token: visitor.token });
@@ -60,6 +60,11 @@ describe('one process (TARGET=all)', () => {
     const sent = await widget.admin.post(`/conversations/${started.body.id}/messages`, { text: 'How can I help?', author: { id: 'op-1', name: 'Olga' } });
     expect(sent.status).toBe(201);
     while (!seen.some((e) => e.payload.message.id === sent.body.id)) await new Promise((r) => setTimeout(r, 20));
+    // The gateway handed the upgrade to realtime's server in this process (no loopback relay), and realtime
+    // saw it as coming through the gateway: the forwarded Host made the frame's origin its own.
+    const metrics = await (await fetch(`${stack.gateway.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_realtime_upgrades_total\{[^}]*route="in_process"[^}]*\} [1-9]/m);
+    expect(metrics).not.toMatch(/route="relayed"/);
   }, 30_000);
 
   it('refuses a bad TARGET and a bad LOG_LEVEL before starting anything, naming the variable (exit 1)', () => {

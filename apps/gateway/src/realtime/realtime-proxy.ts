@@ -1,9 +1,9 @@
 import proxy from '@fastify/http-proxy';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppError, Errors, newId, refuseUpgrade, relayedForwardedFor } from '@widget/common';
+import { AppError, Errors, localServerFor, Metrics, newId, refuseUpgrade, relayedForwardedFor } from '@widget/common';
 import { REALTIME_PATH } from '@widget/contracts';
 import type { FastifyInstance } from 'fastify';
-import { IncomingMessage, request as httpRequest } from 'node:http';
+import { IncomingMessage, request as httpRequest, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -24,6 +24,8 @@ const UPSTREAM_CONNECT_TIMEOUT_MS = 3000;
 export interface RealtimeRelayOptions {
   /** TRUST_PROXY: the client address, host and scheme are what the proxy in front says, as for fastify's request. */
   trustProxy: boolean;
+  /** Counts each upgrade by the way it reached realtime (gateway_realtime_upgrades_total). */
+  metrics: Metrics;
 }
 
 function isRealtimePath(url: string | undefined): boolean {
@@ -86,12 +88,33 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
   // (101, or the realtime service's refusal envelope) reaches the client byte for byte; no upstream, a 503.
   app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!isRealtimePath(req.url)) return refuseUpgrade(socket, Errors.notFound('route'), newId('request'));
+    // Realtime in this very process (TARGET=all): its server takes the client's own socket, as if it had
+    // accepted the connection, with the headers the relay would have added.
+    const local = localServerFor(target);
+    if (local) {
+      options.metrics.countRealtimeUpgrade('in_process');
+      return handOver(local, req, socket, head, forwarded(req), logger);
+    }
+    options.metrics.countRealtimeUpgrade('relayed');
     relayUpgrade(target, req, socket, head, forwarded(req), logger, relayed);
   });
   // On shutdown the relayed sockets close with the listener: their clients reconnect to another replica.
   (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('preClose', async () => {
     for (const socket of relayed) socket.destroy();
   });
+}
+
+/**
+ * One upgrade handed to the realtime server of this process: the same request, with the request id and the
+ * forwarded client address, host and scheme the relay would send, on the client's own socket. Realtime answers
+ * it (101, or its refusal envelope) and owns the socket from here, its drain included.
+ */
+function handOver(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer, forwarded: Record<string, string>, logger: Logger): void {
+  const requestId = newId('request');
+  Object.assign(req.headers, { 'x-request-id': requestId, ...forwarded });
+  // The access-log line of an upgrade, without the query (it may hold a token); realtime writes the answer itself.
+  logger.info({ requestId, method: 'GET', path: (req.url ?? '').split('?')[0], handedTo: 'realtime (this process)' }, 'request');
+  server.emit('upgrade', req, socket, head);
 }
 
 /** One upgrade, relayed at the HTTP level to the realtime service (SPEC §10). */

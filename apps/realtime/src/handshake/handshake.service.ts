@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, clientAddress, CONFIG, Errors, Limiter, NatsBus, originAllowed, ownOrigins, RealtimeTokens } from '@widget/common';
+import { AppError, clientAddress, CONFIG, Errors, Limiter, Metrics, NatsBus, originAllowed, outcomeOf, ownOrigins, RealtimeTokens } from '@widget/common';
 import { lastMessageIdSchema, OPERATOR_REALTIME_TOKEN_PREFIX, OperatorContext, SessionContext, SessionRpc } from '@widget/contracts';
 import type { IncomingMessage } from 'node:http';
 import type { RealtimeConfig } from '../config';
@@ -60,6 +60,7 @@ export class HandshakeService {
     private readonly widgets: WidgetDirectory,
     private readonly limiter: Limiter<typeof HANDSHAKE_LIMIT>,
     private readonly revocations: Revocations,
+    private readonly metrics: Metrics,
     @Inject(CONFIG) private readonly config: RealtimeConfig,
   ) {
     this.tokens = new RealtimeTokens(config.REALTIME_TOKEN_SECRET, config.REALTIME_TOKEN_SECRET_PREVIOUS);
@@ -71,7 +72,22 @@ export class HandshakeService {
     return this.inFlight;
   }
 
+  /** Observed as the `handshake` socket event (realtime_socket_event_duration_seconds), by outcome. */
   async authenticate(input: HandshakeInput): Promise<Admission> {
+    const started = process.hrtime.bigint();
+    let outcome = 'ok';
+    try {
+      return await this.admit(input);
+    } catch (err) {
+      // A busy refusal's code is internal_error (SPEC §3's 503); its reason is what an operator needs to see.
+      outcome = err instanceof AppError && err.reason === 'server_busy' ? 'server_busy' : outcomeOf(err);
+      throw err;
+    } finally {
+      this.metrics.observeSocketEvent('handshake', outcome, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private async admit(input: HandshakeInput): Promise<Admission> {
     if (this.inFlight >= this.config.REALTIME_HANDSHAKES_IN_FLIGHT) throw Errors.serverBusy(this.pacer.turn());
     this.inFlight++;
     let timer: NodeJS.Timeout | undefined;

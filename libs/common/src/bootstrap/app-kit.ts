@@ -12,6 +12,7 @@ import { createLogger, LOGGER, logLevelOrExit, PinoNestLogger } from '../logging
 import { Metrics, metricsController } from '../metrics';
 import { NatsBus, natsConnectOptions, ProbeErrorFilter, startDispatcher } from '../nats';
 import { Scheduler } from '../scheduler';
+import { registerLocalServer } from '../upgrade';
 import { CONFIG } from './config.token';
 import { shutdownEnv, ShutdownConfig } from './graceful-shutdown';
 import { healthController, healthPingController, Readiness, serviceChecks } from './health';
@@ -48,6 +49,8 @@ export interface AppSpec<C extends BaseEnv = BaseEnv> {
     port?: (config: C) => number;
     /** Default: 0.0.0.0. */
     host?: (config: C) => string;
+    /** The listen queue's length (the kernel caps it at net.core.somaxconn). Default: Node's 511. */
+    backlog?: (config: C) => number;
     adapter?: (ctx: AppContext<C>) => FastifyAdapter;
     nestOptions?: { bodyParser?: boolean };
     /** Plugins, filters, interceptors: everything before the listener opens. */
@@ -149,7 +152,9 @@ async function listen<C extends BaseEnv>(spec: AppSpec<C>, ctx: AppContext<C>, s
   started.nats = await startNats(app, spec, ctx);
   const port = spec.http?.port?.(ctx.config) ?? (ctx.config as unknown as ServiceEnv).HEALTH_PORT;
   const host = spec.http?.host?.(ctx.config) ?? '0.0.0.0';
-  await app.listen(port, host);
+  const backlog = spec.http?.backlog?.(ctx.config);
+  await app.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) });
+  registerLocalServer(app.getHttpServer() as Server);
   await spec.http?.started?.(app, ctx);
   const address = app.getHttpServer().address();
   ctx.logger.info({ port: typeof address === 'object' && address ? address.port : port }, `${spec.name} ready on http://${host}:${typeof address === 'object' && address ? address.port : port}`);

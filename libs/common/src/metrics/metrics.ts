@@ -20,6 +20,7 @@ export class Metrics {
   private sockets?: Gauge;
   private socketConnects?: Counter;
   private socketEvents?: Histogram<'event' | 'outcome'>;
+  private realtimeUpgrades?: Counter<'route'>;
 
   constructor(
     readonly service: string,
@@ -88,6 +89,17 @@ export class Metrics {
       registers: [this.registry],
     });
     this.socketEvents.observe({ event, outcome }, seconds);
+  }
+
+  /** The gateway's realtime upgrades by the way they reached realtime: `relayed` over TCP, or `in_process` (TARGET=all). */
+  countRealtimeUpgrade(route: 'relayed' | 'in_process'): void {
+    this.realtimeUpgrades ??= new Counter({
+      name: 'gateway_realtime_upgrades_total',
+      help: 'WebSocket upgrades of the realtime path, by route: relayed to the realtime service, or handed to it in this process.',
+      labelNames: ['route'],
+      registers: [this.registry],
+    });
+    this.realtimeUpgrades.inc({ route });
   }
 
   /**

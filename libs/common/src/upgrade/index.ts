@@ -1,1 +1,2 @@
 export * from './upgrade';
+export * from './local-servers';
