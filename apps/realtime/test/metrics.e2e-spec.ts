@@ -82,6 +82,8 @@ describe('realtime /metrics', () => {
     expect(sample(text, 'realtime_connected_sockets')).toBe(2);
     expect(sample(text, 'realtime_socket_connections_total')).toBe(2);
     expect(sample(text, 'realtime_socket_event_duration_seconds_count', { event: 'replay', outcome: 'ok' })).toBe(1);
+    // Each admitted handshake was timed (the checks of SPEC §10, cap to widget).
+    expect(sample(text, 'realtime_socket_event_duration_seconds_count', { event: 'handshake', outcome: 'ok' })).toBe(2);
 
     replaying.close();
     text = await eventually(replica.url, 'realtime_connected_sockets', 1);
@@ -98,5 +100,6 @@ describe('realtime /metrics', () => {
     const text = await scrape(replica.url);
     expect(sample(text, 'realtime_socket_connections_total')).toBe(before);
     expect(sample(text, 'realtime_connected_sockets')).toBe(0);
+    expect(sample(text, 'realtime_socket_event_duration_seconds_count', { event: 'handshake', outcome: 'invalid_token' })).toBe(1);
   });
 });
