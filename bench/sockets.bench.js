@@ -42,6 +42,19 @@ const AGENT_MESSAGES = 10;
 const AGENT_SEQUENTIAL = 200;
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** How long the sockets are held idle after the ramp, the RSS read every 5 s (SOCKETS_BENCH_HOLD_S; 0 skips it). */
+const HOLD_SECONDS = Number(process.env.SOCKETS_BENCH_HOLD_S ?? 60);
+
+/** The realtime process's RSS while nothing happens but the heartbeats: highest, lowest and last of the reads. */
+async function holdIdle(app, seconds) {
+  const reads = [];
+  for (let t = 0; t < seconds; t += 5) {
+    await sleep(5000);
+    reads.push(rssOf(app.process.pid));
+  }
+  if (reads.length === 0) return null;
+  return { seconds, rssMaxMb: mb(Math.max(...reads)), rssMinMb: mb(Math.min(...reads)), rssLastMb: mb(reads[reads.length - 1]), heapUsedMb: mb(await heapOf(app.url)) };
+}
 
 function topLevel() {
   if (process.env.SOCKETS_BENCH_TOP) return Number(process.env.SOCKETS_BENCH_TOP);
@@ -227,6 +240,10 @@ async function run({ stack, log }) {
     if (status.connected < level) break;
     await Promise.all(workers.map((w) => w.ask({ cmd: 'reset' })));
   }
+
+  // Held idle: the RSS a process keeps with every socket open (the 3 s figure above is before V8's next full collection).
+  figures.hold = await holdIdle(realtime, HOLD_SECONDS);
+  log(`held ${opened} idle for ${HOLD_SECONDS} s: ${JSON.stringify(figures.hold)}`);
 
   // Agent → socket with every socket open.
   const received = new Map();
