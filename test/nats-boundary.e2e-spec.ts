@@ -88,6 +88,8 @@ describe('NATS trust boundary (generated nats-server users and permissions)', ()
     expect(await refusedSubscription(nc, ConversationEvents.messageCreated.subject)).toBe('PERMISSIONS_VIOLATION');
     expect(await refusedSubscription(nc, ConversationEvents.typingStart.subject)).toBe('PERMISSIONS_VIOLATION');
     expect(await refusedPublish(nc, `$JS.API.CONSUMER.MSG.NEXT.${domainEventStream()}.integrations`, { batch: 1 })).toBe('PERMISSIONS_VIOLATION');
+    // It acknowledges only what was delivered to it, as the answer to that delivery: not any ack subject of its consumer.
+    expect(await refusedPublish(nc, `$JS.ACK.${domainEventStream()}.events.1.1.1.1700000000000000000.0`, '+ACK')).toBe('PERMISSIONS_VIOLATION');
     expect(await refusedSubscription(nc, ConversationEvents.messageCreated.subject.replace(/message\.created$/, '>'))).toBe('PERMISSIONS_VIOLATION');
     // Nobody reads the replies of others: neither every inbox nor the gateway's.
     expect(await refusedSubscription(nc, '_INBOX.>')).toBe('PERMISSIONS_VIOLATION');

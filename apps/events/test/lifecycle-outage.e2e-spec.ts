@@ -1,4 +1,4 @@
-import { KnowledgeEvents, SUBJECT_PREFIX } from '@widget/contracts';
+import { domainEventStream, KnowledgeEvents, SUBJECT_PREFIX } from '@widget/contracts';
 import { createTestWidget, harnessNatsOptions, RunningApp, Stack, startAnonymous, startStack, TestWidget } from '@widget/testing';
 import { connect, JSONCodec } from 'nats';
 
@@ -73,4 +73,26 @@ describe('lifecycle facts survive an events outage', () => {
     await expectCount('widget.message_sent', 5);
     await expectCount('widget.article_viewed', 1);
   }, 120_000);
+
+  it('acknowledges what it recorded as the answer to each delivery: the consumer’s ack floor reaches the stream’s end', async () => {
+    const more = await startAnonymous(widget);
+    expect((await widget.api.post('/conversations', { message: 'after the outage' }, { token: more.token })).status).toBe(201);
+    await expectCount('widget.conversation_started', 3);
+    const nc = await connect(harnessNatsOptions(stack));
+    try {
+      const jsm = await nc.jetstreamManager();
+      const stream = domainEventStream(stack.env.NATS_SUBJECT_PREFIX);
+      const newest = (await jsm.streams.info(stream)).state.last_seq;
+      // The events user acknowledges through its response permission (libs/contracts/src/access.ts): an ack that
+      // nats-server refused would leave the floor behind until EVENT_ACK_WAIT_MS (30 s) delivered the event again.
+      let info = await jsm.consumers.info(stream, 'events');
+      for (let i = 0; i < 100 && info.ack_floor.stream_seq < newest; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        info = await jsm.consumers.info(stream, 'events');
+      }
+      expect({ newest, acknowledged: info.ack_floor.stream_seq >= newest }).toEqual({ newest, acknowledged: true });
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
 });

@@ -179,8 +179,17 @@ export function domainEventSubjects(): string[] {
 /**
  * JetStream API subjects of a consuming principal, and nothing wider: look up, create and update the stream,
  * look up and create its own durable consumer (named after it), pull from it and acknowledge (docs/architecture.md).
+ *
+ * A principal that answers requests acknowledges as a response instead (`respond`): nats-server records the reply
+ * subject of every message it delivers to a user with `allow_responses`, a JetStream delivery's ack subject
+ * included, and forgets a record only once it was answered through that permission or after two minutes. An ack
+ * the allow-list lets through is never counted as the answer, so the records piled up by the event rate times two
+ * minutes, and past 4,096 of them nats-server scanned them all on every delivery: its CPU per event grew from
+ * 0.06 to 0.35 ms over 40,000 events (docs/benchmarks.md). Each delivery is answered once (an ack or a nak), on the
+ * connection it came on; one pulled before a reconnect is delivered again after EVENT_ACK_WAIT_MS, and both
+ * consumers are idempotent.
  */
-function jetStreamSubjects(principal: NatsPrincipal, prefix: string): string[] {
+function jetStreamSubjects(principal: NatsPrincipal, prefix: string, respond: boolean): string[] {
   const stream = domainEventStream(prefix);
   const consumer = `${stream}.${domainEventConsumer(principal)}`;
   return [
@@ -190,7 +199,7 @@ function jetStreamSubjects(principal: NatsPrincipal, prefix: string): string[] {
     `$JS.API.CONSUMER.CREATE.${consumer}.>`,
     `$JS.API.CONSUMER.DURABLE.CREATE.${consumer}`,
     `$JS.API.CONSUMER.MSG.NEXT.${consumer}`,
-    `$JS.ACK.${consumer}.>`,
+    ...(respond ? [] : [`$JS.ACK.${consumer}.>`]),
   ];
 }
 
@@ -226,6 +235,7 @@ export function natsPermissions(principal: NatsPrincipal, prefix: string = SUBJE
   const subscribe = subjects([...grant.serves, ...grant.hears]);
   if (grant.calls.length > 0) subscribe.push(`${natsInboxPrefix(principal, prefix)}.>`);
   const publish = subjects([...grant.calls, ...grant.publishes]);
-  if ((grant.consumes ?? []).length > 0) publish.push(...jetStreamSubjects(principal, prefix));
-  return { publish, subscribe, respond: grant.serves.length > 0 };
+  const respond = grant.serves.length > 0;
+  if ((grant.consumes ?? []).length > 0) publish.push(...jetStreamSubjects(principal, prefix, respond));
+  return { publish, subscribe, respond };
 }
