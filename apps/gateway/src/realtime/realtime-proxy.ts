@@ -86,12 +86,14 @@ export async function registerRealtimeProxy(app: NestFastifyApplication, upstrea
   const relayed = new Set<Duplex>();
   // Both protocols' upgrades, relayed at the HTTP level: the upstream is dialled first, and its answer
   // (101, or the realtime service's refusal envelope) reaches the client byte for byte; no upstream, a 503.
-  app.getHttpServer().on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const server = app.getHttpServer() as Server;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!isRealtimePath(req.url)) return refuseUpgrade(socket, Errors.notFound('route'), newId('request'));
     // Realtime in this very process (TARGET=all): its server takes the client's own socket, as if it had
     // accepted the connection, with the headers the relay would have added.
     const local = localServerFor(target);
-    if (local) {
+    // (Never itself: a REALTIME_URL naming the gateway's own port would hand the upgrade back here forever.)
+    if (local && local !== server) {
       options.metrics.countRealtimeUpgrade('in_process');
       return handOver(local, req, socket, head, forwarded(req), logger);
     }
