@@ -155,10 +155,12 @@ async function loopDelayOf(url) {
  * may have waited in the kernel's listen queue while the process was still starting: those are apart.
  */
 async function stormWaits(workers, readyAt) {
-  const all = (await Promise.all(workers.map((w) => w.ask({ cmd: 'waits' })))).map((w) => ({ ...w, waits: w.waits }));
+  const all = await Promise.all(workers.map((w) => w.ask({ cmd: 'waits' })));
   const attempts = all.flatMap((w) => w.waits);
-  const after = attempts.filter(([started]) => started >= readyAt).map(([, ms]) => ms);
+  const afterReady = attempts.filter(([started]) => started >= readyAt);
+  const after = afterReady.map(([, ms]) => ms);
   const before = attempts.filter(([started]) => started < readyAt).map(([, ms]) => ms);
+  const phase = (i) => summarize(afterReady.map((a) => a[i]).filter((ms) => !Number.isNaN(ms)));
   const round = (ms) => Math.round(ms);
   return {
     answeredHandshakeMs: summarize(after),
@@ -166,11 +168,7 @@ async function stormWaits(workers, readyAt) {
     answeredBySecond: after.reduce((h, ms) => ((h[Math.floor(ms / 1000)] = (h[Math.floor(ms / 1000)] ?? 0) + 1), h), {}),
     startedBeforeReadyMs: summarize(before),
     // Where the answered waits went: TCP connected, the 101 received, engine.io's open packet received (ms after the attempt began).
-    phasesMs: {
-      tcp: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[2]).filter((ms) => !Number.isNaN(ms))),
-      upgraded: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[3]).filter((ms) => !Number.isNaN(ms))),
-      opened: summarize(attempts.filter(([started]) => started >= readyAt).map((a) => a[4]).filter((ms) => !Number.isNaN(ms))),
-    },
+    phasesMs: { tcp: phase(2), upgraded: phase(3), opened: phase(4) },
     clientLoopDelayMs: { p99: round(Math.max(...all.map((w) => w.loopDelayP99Ms))), max: round(Math.max(...all.map((w) => w.loopDelayMaxMs))) },
   };
 }

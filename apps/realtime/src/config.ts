@@ -41,7 +41,7 @@ export const realtimeEnv = baseEnv.extend({
   REALTIME_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().min(100).max(10_000).default(2000),
   /**
    * The rate at which handshakes refused as server_busy are given their turns (`retryAfter`, AdmissionPacer): about
-   * what one process admits in a reconnect storm (docs/realtime.md, "Handshakes under load").
+   * what one process admits in a reconnect storm (docs/limits.md, "Handshakes in flight").
    */
   REALTIME_ADMISSIONS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** RATE_LIMIT_ADDRESS_REALTIME, charged here to the client address before a token is looked up (docs/limits.md). */
